@@ -1,0 +1,156 @@
+"""Accounts: username and password rules, bcrypt hashing, registration and authentication."""
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+import bcrypt
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from djangochat_rx import settings
+from djangochat_rx.models import Message, User
+
+
+class AccountError(Exception):
+    """A registration or login problem; its message is safe to show on the page."""
+
+
+class InvalidUsername(AccountError):
+    pass
+
+
+class UsernameTaken(AccountError):
+    pass
+
+
+class InvalidPassword(AccountError):
+    pass
+
+
+class InvalidCredentials(AccountError):
+    def __init__(self) -> None:
+        super().__init__("Invalid username or password.")
+
+
+@dataclass(frozen=True)
+class UserView:
+    """What the rest of the app may know about a user (never the hash)."""
+
+    id: int
+    username: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Profile:
+    username: str
+    joined: datetime
+    message_count: int
+
+
+_USERNAME_CHARS = re.compile(r"^[\w.-]+$")
+
+
+def normalize_username(raw: str) -> str:
+    """NFKC-normalised and trimmed, so look-alike compositions compare equal."""
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
+def username_key(username: str) -> str:
+    """The case-insensitive form usernames are unique on."""
+    return normalize_username(username).casefold()
+
+
+def validate_username(raw: str) -> str:
+    """The normalised username, or InvalidUsername saying what is wrong."""
+    name = normalize_username(raw)
+    lo, hi = settings.USERNAME_MIN_CHARS, settings.USERNAME_MAX_CHARS
+    if not lo <= len(name) <= hi or not _USERNAME_CHARS.match(name):
+        raise InvalidUsername(
+            f"Username must be {lo}–{hi} characters: letters, digits, underscore (_), dot (.) or hyphen (-)."
+        )
+    return name
+
+
+def validate_password(password: str, confirm: str) -> None:
+    """Raise InvalidPassword unless the password fits bcrypt and our minimum and matches `confirm`."""
+    if password != confirm:
+        raise InvalidPassword("Passwords do not match.")
+    if len(password) < settings.PASSWORD_MIN_CHARS:
+        raise InvalidPassword(f"Password must be at least {settings.PASSWORD_MIN_CHARS} characters.")
+    if len(password.encode("utf-8")) > settings.PASSWORD_MAX_BYTES:
+        raise InvalidPassword(
+            f"Password must be at most {settings.PASSWORD_MAX_BYTES} bytes in UTF-8 "
+            "(letters outside English take 2–4 bytes each)."
+        )
+
+
+def hash_password(password: str) -> str:
+    """bcrypt hash of `password` at the configured cost."""
+    salt = bcrypt.gensalt(rounds=settings.BCRYPT_ROUNDS)
+    return bcrypt.hashpw(password.encode("utf-8"), salt).decode("ascii")
+
+
+def check_password(password: str, password_hash: str) -> bool:
+    """True when `password` matches; over-long passwords simply do not match."""
+    encoded = password.encode("utf-8")
+    if len(encoded) > settings.PASSWORD_MAX_BYTES:
+        # Spend the same bcrypt work as a real check so the answer's timing tells nothing.
+        bcrypt.checkpw(b"x", password_hash.encode("ascii"))
+        return False
+    return bcrypt.checkpw(encoded, password_hash.encode("ascii"))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check against for unknown users, so they cost the same bcrypt work as known ones."""
+    return hash_password("not-a-real-password")
+
+
+def _view(user: User) -> UserView:
+    return UserView(id=user.id, username=user.username, created_at=user.created_at)
+
+
+def _user_by_name(db: Session, username: str) -> User | None:
+    return db.exec(select(User).where(User.username_key == username_key(username))).first()
+
+
+def register(db: Session, username: str, password: str, confirm: str) -> UserView:
+    """Create an account after checking every rule; the slow hash runs outside any write lock."""
+    name = validate_username(username)
+    validate_password(password, confirm)
+    taken = UsernameTaken("That username is taken.")
+    if _user_by_name(db, name) is not None:
+        raise taken
+    db.rollback()  # end the read transaction before the slow hash
+    user = User(username=name, username_key=username_key(name), password_hash=hash_password(password))
+    db.add(user)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise taken from None
+    return _view(user)
+
+
+def authenticate(db: Session, username: str, password: str) -> UserView:
+    """The user for these credentials, or InvalidCredentials; the same bcrypt work either way."""
+    user = _user_by_name(db, username)
+    db.rollback()
+    if user is None or not user.is_active:
+        check_password(password, _dummy_hash())
+        raise InvalidCredentials()
+    if not check_password(password, user.password_hash):
+        raise InvalidCredentials()
+    return _view(user)
+
+
+def profile(db: Session, user_id: int) -> Profile:
+    """Name, join date and message count of a user."""
+    user = db.get(User, user_id)
+    count = db.exec(select(func.count()).select_from(Message).where(Message.author_id == user_id)).one()
+    return Profile(username=user.username, joined=user.created_at, message_count=count)

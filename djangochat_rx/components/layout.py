@@ -1,0 +1,72 @@
+"""The frame every page sits in: a navbar with the account controls, and a centred column."""
+
+import reflex as rx
+
+from djangochat_rx import routes
+from djangochat_rx.state.auth import AuthState
+
+
+def _color_mode_button() -> rx.Component:
+    return rx.icon_button(
+        rx.color_mode_cond(light=rx.icon("moon"), dark=rx.icon("sun")),
+        on_click=rx.toggle_color_mode,
+        variant="ghost",
+        aria_label="Toggle dark mode",
+    )
+
+
+def navbar(logged_in: bool) -> rx.Component:
+    """Brand, navigation and, for logged-in pages, the user's name and the Log out button."""
+    account = (
+        [
+            rx.link("Rooms", href=routes.ROOMS),
+            rx.link(AuthState.username, href=routes.PROFILE, aria_label="Profile"),
+            rx.button("Log out", on_click=AuthState.logout, variant="soft", size="2"),
+        ]
+        if logged_in
+        else [rx.link("Log in", href=routes.LOGIN), rx.link("Register", href=routes.REGISTER)]
+    )
+    return rx.hstack(
+        rx.link(rx.heading("DjangoChat RX", size="5"), href=routes.INDEX, underline="none"),
+        rx.spacer(),
+        rx.hstack(*account, _color_mode_button(), spacing="4", align="center", wrap="wrap"),
+        as_="nav",
+        align="center",
+        padding="0.75rem 1rem",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        width="100%",
+    )
+
+
+def page(*children: rx.Component, logged_in: bool = True, wide: bool = False) -> rx.Component:
+    """A page: the navbar over a centred column that fits a phone screen."""
+    return rx.box(
+        navbar(logged_in),
+        rx.box(
+            *children,
+            as_="main",
+            width="100%",
+            max_width="56rem" if wide else "28rem",
+            margin_x="auto",
+            padding="1rem",
+        ),
+        min_height="100vh",
+    )
+
+
+def error_callout(message: rx.Var[str]) -> rx.Component:
+    """An on-page error, announced to screen readers, shown only when there is one."""
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+    )
+
+
+def labeled_input(label: str, name: str, **props) -> rx.Component:
+    """A text input with a visible label tied to it."""
+    return rx.vstack(
+        rx.el.label(label, html_for=name, font_weight="500"),
+        rx.input(id=name, name=name, width="100%", **props),
+        spacing="1",
+        width="100%",
+    )

@@ -1,0 +1,96 @@
+"""The database engine, SQLite pragmas, migrations, and the one way handlers reach the database."""
+
+import asyncio
+import fcntl
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import Engine, event
+from sqlmodel import Session, create_engine
+
+from djangochat_rx import settings
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+_IMMEDIATE = "djangochat_immediate"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE writes."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Take transaction control from pysqlite so the "begin" hook below decides how to begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={settings.SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        # A writing transaction takes the lock up front (waiting up to busy_timeout) instead of
+        # failing with "database is locked" when it upgrades from reading to writing.
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@functools.cache
+def get_engine() -> Engine:
+    """The app's engine for settings.DATABASE_URL."""
+    return make_engine(settings.DATABASE_URL)
+
+
+def session(*, write: bool = False) -> Session:
+    """A new ORM session on the app's engine (use as a context manager)."""
+    engine = get_engine()
+    if write:
+        engine = engine.execution_options(**{_IMMEDIATE: True})
+    return Session(engine, expire_on_commit=False)
+
+
+def writes(fn: Callable[P, T]) -> Callable[P, T]:
+    """Mark a domain function that writes, so `call` opens a writing transaction for it."""
+    fn.writes = True  # type: ignore[attr-defined]
+    return fn
+
+
+def call(fn: Callable[..., T], *args: Any) -> T:
+    """Run `fn(session, *args)` in a fresh session and return its result."""
+    with session(write=getattr(fn, "writes", False)) as db:
+        return fn(db, *args)
+
+
+async def run(fn: Callable[..., T], *args: Any) -> T:
+    """Run a domain function off the event loop, so a slow query or bcrypt never stalls other users."""
+    return await asyncio.to_thread(call, fn, *args)
+
+
+def alembic_config(url: str | None = None):
+    """The alembic config of this project, pointed at `url` (default: the app's database)."""
+    from alembic.config import Config
+
+    config = Config(str(settings.PROJECT_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(settings.PROJECT_DIR / "alembic"))
+    config.attributes["database_url"] = url or settings.DATABASE_URL
+    return config
+
+
+def migrate(url: str | None = None) -> None:
+    """Upgrade the database to the newest alembic revision; one process at a time."""
+    from alembic import command
+
+    lock_path = settings.PROJECT_DIR / ".migrate.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        command.upgrade(alembic_config(url), "head")

@@ -1,0 +1,76 @@
+"""Database tables. Schema changes go through alembic revisions in alembic/versions/."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware in UTC (SQLModel stores aware datetimes)."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment` as an aware UTC datetime (SQLite hands back naive ones, written in UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class User(SQLModel, table=True):
+    """An account. `username_key` is the case-folded name that uniqueness is checked on."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=32)
+    username_key: str = Field(max_length=32, unique=True)
+    password_hash: str = Field(max_length=60)
+    is_active: bool = Field(default=True)
+    is_admin: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side login session; the browser holds the token, we store only its SHA-256."""
+
+    __tablename__ = "sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    user_agent: str = Field(default="", max_length=256)
+
+
+class Room(SQLModel, table=True):
+    """A chat room; `message_count` and `last_message_at` are kept in step by messages.post_message."""
+
+    __tablename__ = "rooms"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=64)
+    name_key: str = Field(max_length=64, unique=True)
+    description: str = Field(default="", max_length=500)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    message_count: int = Field(default=0)
+    last_message_at: datetime | None = Field(default=None)
+
+
+class Message(SQLModel, table=True):
+    """A chat message. Ids only grow (AUTOINCREMENT), so within a room they are cursors."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_room_id_id", "room_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    room_id: int = Field(foreign_key="rooms.id", ondelete="CASCADE")
+    author_id: int = Field(foreign_key="users.id", index=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,55 @@
+"""The login and registration pages, and `/`, which only redirects."""
+
+import reflex as rx
+
+from djangochat_rx import routes
+from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.state.auth import LoginState, RegisterState
+
+
+def index() -> rx.Component:
+    return page(rx.center(rx.spinner(size="3"), padding="4rem"), logged_in=False)
+
+
+def login() -> rx.Component:
+    return page(
+        rx.heading("Log in", size="7", margin_bottom="1rem"),
+        rx.form(
+            rx.vstack(
+                labeled_input("Username", "username", auto_complete="username", required=True),
+                labeled_input("Password", "password", type="password", auto_complete="current-password", required=True),
+                error_callout(LoginState.error),
+                rx.button("Log in", type="submit", loading=LoginState.pending, width="100%"),
+                spacing="3",
+            ),
+            on_submit=LoginState.login,
+        ),
+        rx.text("No account yet? ", rx.link("Register", href=routes.REGISTER), margin_top="1rem"),
+        logged_in=False,
+    )
+
+
+def register() -> rx.Component:
+    return page(
+        rx.heading("Create an account", size="7", margin_bottom="1rem"),
+        rx.form(
+            rx.vstack(
+                labeled_input("Username", "username", auto_complete="username", required=True),
+                labeled_input("Password", "password", type="password", auto_complete="new-password", required=True),
+                labeled_input(
+                    "Confirm password", "confirm_password", type="password", auto_complete="new-password", required=True
+                ),
+                rx.text(
+                    "3–32 letters, digits, _ . or -; password 8+ characters, at most 72 bytes.",
+                    size="1",
+                    color=rx.color("gray", 10),
+                ),
+                error_callout(RegisterState.error),
+                rx.button("Register", type="submit", loading=RegisterState.pending, width="100%"),
+                spacing="3",
+            ),
+            on_submit=RegisterState.register,
+        ),
+        rx.text("Have an account? ", rx.link("Log in", href=routes.LOGIN), margin_top="1rem"),
+        logged_in=False,
+    )

@@ -1,0 +1,118 @@
+"""Who is watching which room, and pushing new messages to them.
+
+Encode-once fan-out (Phoenix's "fastlane"): each tab's socket joins a socket.io room per chat
+room. A new message updates the room's window (its newest messages) and the window is sent as one
+Reflex state delta, serialised once and written to every socket in the room. Per-tab state is
+never loaded, locked or diffed for a fan-out, which is what makes `app.modify_state` per tab slow.
+
+The window var on the tabs' backend state stays empty: only this module writes it, straight to
+the browsers. Access is decided when a socket joins; `end_session` takes a logged-out session's
+sockets out of every room.
+"""
+
+import asyncio
+import dataclasses
+from collections import defaultdict
+from typing import Any
+
+import reflex as rx
+from reflex.state import StateUpdate
+from reflex_base.constants.state import FIELD_MARKER
+
+from djangochat_rx import db, messages, settings
+from djangochat_rx.messages import MessageView
+
+_ROOM = "room:"
+_SESSION = "session:"
+
+
+class RoomHub:
+    """Socket membership of chat rooms and the one fan-out path for their messages."""
+
+    def __init__(self, window_size: int = settings.ROOM_WINDOW) -> None:
+        self._app: rx.App | None = None
+        self._delta_key = ("", "")
+        self._window_size = window_size
+        self._windows: dict[int, list[dict[str, Any]]] = {}
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def bind(self, app: rx.App, state: type[rx.State], var: str) -> None:
+        """Push windows to `state.var` through `app`'s socket server."""
+        self._app = app
+        self._delta_key = (state.get_full_name(), var + FIELD_MARKER)
+
+    @property
+    def _namespace(self):
+        namespace = self._app.event_namespace if self._app else None
+        if namespace is None:
+            raise RuntimeError("RoomHub is not bound to a running app")
+        return namespace
+
+    async def join(self, sid: str, room_id: int, session_id: int) -> None:
+        """Put socket `sid` in `room_id` (and out of any other room) and send it the room's window."""
+        await self.leave(sid)
+        server = self._namespace.server
+        await server.enter_room(sid, f"{_SESSION}{session_id}", namespace=self._namespace.namespace)
+        async with self._locks[room_id]:
+            # Entered under the room lock: no message can be published between the window we send
+            # and the socket being in the room.
+            await server.enter_room(sid, f"{_ROOM}{room_id}", namespace=self._namespace.namespace)
+            window = await self._window(room_id)
+            await self._emit(window, to=sid)
+
+    async def leave(self, sid: str) -> None:
+        """Take socket `sid` out of every chat room (the tab left the room page)."""
+        namespace = self._namespace
+        for room in namespace.server.rooms(sid, namespace=namespace.namespace):
+            if room.startswith((_ROOM, _SESSION)):
+                await namespace.server.leave_room(sid, room, namespace=namespace.namespace)
+
+    async def end_session(self, session_id: int) -> None:
+        """Take every socket of a logged-out session out of every chat room."""
+        namespace = self._namespace
+        members = namespace.server.manager.get_participants(namespace.namespace, f"{_SESSION}{session_id}")
+        for sid, _eio_sid in list(members):
+            await self.leave(sid)
+
+    async def publish(self, message: MessageView) -> None:
+        """Send a committed message to every socket watching its room."""
+        room_id = message.room_id
+        async with self._locks[room_id]:
+            if not self._has_members(room_id):
+                self._windows.pop(room_id, None)
+                return
+            window = self._windows.get(room_id)
+            if window is None:
+                window = await self._window(room_id)
+            else:
+                window = _insert(window, dataclasses.asdict(message), self._window_size)
+                self._windows[room_id] = window
+            await self._emit(window, to=f"{_ROOM}{room_id}")
+
+    def _has_members(self, room_id: int) -> bool:
+        namespace = self._namespace
+        members = namespace.server.manager.get_participants(namespace.namespace, f"{_ROOM}{room_id}")
+        return next(iter(members), None) is not None
+
+    async def _window(self, room_id: int) -> list[dict[str, Any]]:
+        window = self._windows.get(room_id)
+        if window is None:
+            views = await db.run(messages.newest_messages, room_id, self._window_size)
+            window = self._windows[room_id] = [dataclasses.asdict(view) for view in views]
+        return window
+
+    async def _emit(self, window: list[dict[str, Any]], to: str) -> None:
+        state, field = self._delta_key
+        update = StateUpdate(delta={state: {field: window}})
+        await self._namespace.emit("event", update, to=to)
+
+
+def _insert(window: list[dict[str, Any]], item: dict[str, Any], size: int) -> list[dict[str, Any]]:
+    """A new window with `item` placed by id (publishes may race), no duplicates, newest `size` kept."""
+    if any(existing["id"] == item["id"] for existing in window):
+        return window
+    merged = sorted([*window, item], key=lambda entry: entry["id"])
+    return merged[-size:]
+
+
+hub = RoomHub()

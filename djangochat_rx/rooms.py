@@ -1,0 +1,122 @@
+"""Rooms: create with a unique name and URL slug, list, look up by slug."""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from slugify import slugify
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from djangochat_rx import db as database
+from djangochat_rx import settings
+from djangochat_rx.models import Room
+
+
+class RoomError(Exception):
+    """A room problem; its message is safe to show on the page."""
+
+
+class InvalidRoom(RoomError):
+    pass
+
+
+class RoomNameTaken(RoomError):
+    pass
+
+
+class RoomNotFound(RoomError):
+    def __init__(self) -> None:
+        super().__init__("Room not found.")
+
+
+@dataclass(frozen=True)
+class RoomView:
+    id: int
+    slug: str
+    name: str
+    description: str
+    message_count: int
+    last_message_at: datetime | None
+
+
+def _view(room: Room) -> RoomView:
+    return RoomView(
+        id=room.id,
+        slug=room.slug,
+        name=room.name,
+        description=room.description,
+        message_count=room.message_count,
+        last_message_at=room.last_message_at,
+    )
+
+
+def _has_control_chars(text: str, allowed: str = "") -> bool:
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
+def validate_room(name: str, description: str) -> tuple[str, str]:
+    """Trimmed name and description, or InvalidRoom saying what is wrong."""
+    name = unicodedata.normalize("NFKC", name).strip()
+    description = description.strip()
+    if not 1 <= len(name) <= settings.ROOM_NAME_MAX_CHARS:
+        raise InvalidRoom(f"Room name must be 1–{settings.ROOM_NAME_MAX_CHARS} characters.")
+    if len(description) > settings.ROOM_DESCRIPTION_MAX_CHARS:
+        raise InvalidRoom(f"Description must be at most {settings.ROOM_DESCRIPTION_MAX_CHARS} characters.")
+    if _has_control_chars(name) or _has_control_chars(description, allowed="\n"):
+        raise InvalidRoom("Room name and description cannot contain control characters.")
+    return name, description
+
+
+def base_slug(name: str) -> str:
+    """The URL slug a room name maps to ("General Chat" -> "general-chat"); never empty."""
+    return slugify(name, max_length=settings.ROOM_SLUG_MAX_CHARS - 8, word_boundary=True) or "room"
+
+
+def _free_slug(db: Session, name: str) -> str:
+    base = base_slug(name)
+    taken = set(db.exec(select(Room.slug).where(col(Room.slug).startswith(base))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+@database.writes
+def create_room(db: Session, name: str, description: str, creator_id: int | None) -> RoomView:
+    """A new room with a unique (case-insensitive) name and a unique slug derived from it."""
+    name, description = validate_room(name, description)
+    name_key = name.casefold()
+    taken = RoomNameTaken(f"A room named “{name}” already exists.")
+    if db.exec(select(Room.id).where(Room.name_key == name_key)).first() is not None:
+        raise taken
+    room = Room(
+        slug=_free_slug(db, name),
+        name=name,
+        name_key=name_key,
+        description=description,
+        created_by_id=creator_id,
+    )
+    db.add(room)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise taken from None
+    return _view(room)
+
+
+def list_rooms(db: Session) -> list[RoomView]:
+    """Every room, most recently active first, then by name."""
+    rooms = db.exec(select(Room).order_by(col(Room.last_message_at).desc().nulls_last(), col(Room.name_key))).all()
+    return [_view(room) for room in rooms]
+
+
+def room_by_slug(db: Session, slug: str) -> RoomView:
+    """The room at `slug`, or RoomNotFound."""
+    room = db.exec(select(Room).where(Room.slug == slug)).first()
+    if room is None:
+        raise RoomNotFound()
+    return _view(room)

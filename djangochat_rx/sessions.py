@@ -1,0 +1,83 @@
+"""Server-side login sessions: issue, resolve, revoke. The browser holds a token; we store its hash."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session, delete, select, update
+
+from djangochat_rx import settings
+from djangochat_rx.models import User, UserSession, as_utc, utcnow
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is acting: the only source of identity for every event handler."""
+
+    user_id: int
+    username: str
+    session_id: int
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a token: a leaked database does not hand out live sessions."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue(db: Session, user_id: int, user_agent: str = "") -> str:
+    """Create a session for `user_id` and return its fresh random token."""
+    token = secrets.token_urlsafe(settings.SESSION_TOKEN_BYTES)
+    now = utcnow()
+    db.add(
+        UserSession(
+            user_id=user_id,
+            token_hash=hash_token(token),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + settings.SESSION_MAX_AGE,
+            user_agent=user_agent[:256],
+        )
+    )
+    db.commit()
+    return token
+
+
+def resolve(db: Session, token: str) -> Identity | None:
+    """The identity behind `token`, or None if it is unknown, expired, idle too long or disabled."""
+    if not token:
+        return None
+    row = db.exec(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == hash_token(token))
+    ).first()
+    db.rollback()
+    if row is None:
+        return None
+    session, user = row
+    now = utcnow()
+    last_seen = as_utc(session.last_seen_at)
+    if not user.is_active or as_utc(session.expires_at) <= now or last_seen + settings.SESSION_IDLE_TIMEOUT <= now:
+        return None
+    if now - last_seen >= settings.SESSION_TOUCH_INTERVAL:
+        db.execute(update(UserSession).where(UserSession.id == session.id).values(last_seen_at=now))
+        db.commit()
+    return Identity(user_id=user.id, username=user.username, session_id=session.id)
+
+
+def revoke(db: Session, token: str) -> int | None:
+    """Delete the session behind `token`; return its id (None if there was none)."""
+    session_id = db.execute(
+        delete(UserSession).where(UserSession.token_hash == hash_token(token)).returning(UserSession.id)
+    ).scalar()
+    db.commit()
+    return session_id
+
+
+def revoke_all(db: Session, user_id: int) -> list[int]:
+    """Delete every session of a user; return their ids."""
+    ids = list(
+        db.execute(delete(UserSession).where(UserSession.user_id == user_id).returning(UserSession.id)).scalars()
+    )
+    db.commit()
+    return ids

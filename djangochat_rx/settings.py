@@ -1,0 +1,46 @@
+"""Every knob of the app, read from the environment once, with its default and its reason."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# Database: an embedded SQLite file next to the project unless DATABASE_URL says otherwise
+# (e.g. postgresql+psycopg://user:pass@host/db).
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'djangochat.db'}")
+# How long a SQLite writer waits for the lock before giving up (ms).
+SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+# Apply alembic migrations when the backend starts, so plain `reflex run` works on a fresh clone.
+MIGRATE_ON_START = os.environ.get("MIGRATE_ON_START", "1") == "1"
+
+# Passwords: bcrypt truncates (bcrypt 5 refuses) beyond 72 bytes; 8 characters is NIST SP 800-63B's floor.
+BCRYPT_ROUNDS = _int("BCRYPT_ROUNDS", 12)
+PASSWORD_MIN_CHARS = 8
+PASSWORD_MAX_BYTES = 72
+
+# Usernames: 3-32 letters, digits, "_", "." or "-".
+USERNAME_MIN_CHARS = 3
+USERNAME_MAX_CHARS = 32
+
+# Sessions: 256-bit random tokens; OWASP-style idle and absolute timeouts.
+SESSION_TOKEN_BYTES = 32
+SESSION_IDLE_TIMEOUT = timedelta(days=_int("SESSION_IDLE_DAYS", 14))
+SESSION_MAX_AGE = timedelta(days=_int("SESSION_MAX_AGE_DAYS", 30))
+# last_seen is written at most this often, so reading a session is not a write per event.
+SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
+
+# Rooms.
+ROOM_NAME_MAX_CHARS = 64
+ROOM_DESCRIPTION_MAX_CHARS = 500
+ROOM_SLUG_MAX_CHARS = 80
+
+# Messages: 1-4000 characters after trimming (Rocket.Chat allows 5000, Zulip 10000 bytes).
+MESSAGE_MAX_CHARS = 4000
+# The visible window a room page holds in state; older history stays in the database.
+ROOM_WINDOW = 50

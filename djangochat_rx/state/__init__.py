@@ -1,0 +1,1 @@
+"""Thin rx.State adapters: read the session, call a domain function, set vars."""

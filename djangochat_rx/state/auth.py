@@ -1,0 +1,116 @@
+"""The session every page shares: who is logged in, page guards, login, registration, logout."""
+
+from typing import Any
+
+import reflex as rx
+
+from djangochat_rx import accounts, db, routes, sessions
+from djangochat_rx.realtime import hub
+from djangochat_rx.sessions import Identity
+
+
+def field(form: dict[str, Any], name: str) -> str:
+    """A form value as text, whatever a client sent."""
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+class AuthState(rx.State):
+    """The browser's session token and the identity the server resolves from it."""
+
+    # The random token; the database keeps only its hash. sync=True: logging out in one tab
+    # clears it in every tab of the browser.
+    session_token: str = rx.LocalStorage("", name="djangochat_session", sync=True)
+    username: str = ""
+
+    async def _identity(self) -> Identity | None:
+        """Re-check the session on the server; every handler that acts for a user starts here."""
+        identity = await db.run(sessions.resolve, self.session_token)
+        self.username = identity.username if identity else ""
+        return identity
+
+    async def _enter_page(self) -> Identity | None:
+        """Common start of every page load: leave any room this tab watched, resolve the session."""
+        await hub.leave(self.router.session.session_id)
+        return await self._identity()
+
+    async def _start_session(self, user: accounts.UserView) -> None:
+        """Log `user` in with a fresh token, ending whatever session this browser had."""
+        if self.session_token:
+            await db.run(sessions.revoke, self.session_token)
+        self.session_token = await db.run(sessions.issue, user.id, self.router.headers.user_agent)
+        self.username = user.username
+
+    @rx.event
+    async def route_home(self):
+        """`/`: logged-in users go to their rooms, everyone else to the login page."""
+        identity = await self._enter_page()
+        return rx.redirect(routes.ROOMS if identity else routes.LOGIN, replace=True)
+
+    @rx.event
+    async def require_login(self):
+        """Page guard for pages that need a login."""
+        if await self._enter_page() is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+
+    @rx.event
+    async def skip_if_logged_in(self):
+        """Page guard for the login and registration pages."""
+        if await self._enter_page() is not None:
+            return rx.redirect(routes.ROOMS, replace=True)
+
+    @rx.event
+    async def logout(self):
+        """Delete the server-side session, forget the token, leave every room."""
+        session_id = await db.run(sessions.revoke, self.session_token) if self.session_token else None
+        if session_id is not None:
+            await hub.end_session(session_id)
+        await hub.leave(self.router.session.session_id)
+        self.session_token = ""
+        self.username = ""
+        return rx.redirect(routes.LOGIN, replace=True)
+
+
+class LoginState(AuthState):
+    error: str = ""
+    pending: bool = False
+
+    @rx.event
+    async def login(self, form: dict[str, Any]):
+        """Check the credentials (bcrypt off the event loop) and start a session."""
+        self.error, self.pending = "", True
+        yield
+        try:
+            user = await db.run(accounts.authenticate, field(form, "username"), field(form, "password"))
+        except accounts.AccountError as error:
+            self.error = str(error)
+            return
+        finally:
+            self.pending = False
+        await self._start_session(user)
+        yield rx.redirect(routes.ROOMS, replace=True)
+
+
+class RegisterState(AuthState):
+    error: str = ""
+    pending: bool = False
+
+    @rx.event
+    async def register(self, form: dict[str, Any]):
+        """Create the account, then log it in."""
+        self.error, self.pending = "", True
+        yield
+        try:
+            user = await db.run(
+                accounts.register,
+                field(form, "username"),
+                field(form, "password"),
+                field(form, "confirm_password"),
+            )
+        except accounts.AccountError as error:
+            self.error = str(error)
+            return
+        finally:
+            self.pending = False
+        await self._start_session(user)
+        yield rx.redirect(routes.ROOMS, replace=True)

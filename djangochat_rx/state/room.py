@@ -1,0 +1,65 @@
+"""One room's page: join its live feed, send messages."""
+
+from typing import Any, Literal, TypedDict
+
+import reflex as rx
+
+from djangochat_rx import db, messages, rooms, routes
+from djangochat_rx.realtime import hub
+from djangochat_rx.state.auth import AuthState, field
+
+COMPOSER_ID = "message"
+
+
+class MessageItem(TypedDict):
+    """A message in the window, as realtime.RoomHub sends it (dataclasses.asdict of MessageView)."""
+
+    id: int
+    room_id: int
+    author: str
+    body: str
+    created_at: str
+
+
+class RoomState(AuthState):
+    status: Literal["loading", "ready", "missing"] = "loading"
+    room_name: str = ""
+    room_description: str = ""
+    # The room's newest messages. Written only by realtime.RoomHub, straight to the browser.
+    messages: list[MessageItem] = []
+    error: str = ""
+    _room_id: int = 0
+
+    @rx.event
+    async def load(self):
+        """Guard the page, find the room by its slug, and join its live feed."""
+        identity = await self._enter_page()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        self.error = ""
+        try:
+            room = await db.run(rooms.room_by_slug, self.slug)
+        except rooms.RoomNotFound:
+            self.status, self._room_id = "missing", 0
+            return
+        self.status, self._room_id = "ready", room.id
+        self.room_name, self.room_description = room.name, room.description
+        await hub.join(self.router.session.session_id, room.id, identity.session_id)
+
+    @rx.event
+    async def send(self, form: dict[str, Any]):
+        """Post the message as the session's user; everyone in the room sees it via the hub."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        if not self._room_id:
+            self.error = "This room is not open."
+            return
+        try:
+            message = await db.run(messages.post_message, self._room_id, identity.user_id, field(form, "message"))
+        except (messages.InvalidMessage, rooms.RoomNotFound) as error:
+            self.error = str(error)
+            return
+        self.error = ""
+        await hub.publish(message)
+        return rx.set_value(COMPOSER_ID, "")

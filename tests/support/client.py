@@ -1,0 +1,97 @@
+"""A browser tab without a browser: a python-socketio client speaking Reflex's websocket protocol."""
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import socketio
+
+FIELD = "_rx_state_"
+NAMESPACE = "/_event"
+STORAGE_KEY = "djangochat_session"
+
+
+class ReflexTab:
+    """One tab: its own client token and socket, the state it was sent, and the browser's localStorage."""
+
+    def __init__(self, base_url: str, local_storage: dict[str, str] | None = None) -> None:
+        self.base_url = base_url
+        self.token = str(uuid.uuid4())
+        self.local_storage = local_storage if local_storage is not None else {}
+        self.state: dict[str, dict[str, Any]] = {}
+        self.redirects: list[str] = []
+        self.frames: list[dict[str, Any]] = []
+        self.path = "/"
+        self._changed = asyncio.Event()
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on("event", self._on_event, namespace=NAMESPACE)
+
+    async def open(self, path: str) -> None:
+        """Connect and hydrate at `path`, as a page load does (runs the page's on_load)."""
+        self.path = path
+        await self.sio.connect(
+            f"{self.base_url}?token={self.token}",
+            socketio_path="/_event",
+            transports=["websocket"],
+            namespaces=[NAMESPACE],
+        )
+        await self.emit("reflex___state____state.hydrate_and_load", {"vars": self._storage_vars()})
+
+    async def navigate(self, path: str) -> None:
+        """A client-side navigation: storage vars, then the new page's on_load."""
+        self.path = path
+        await self.emit(
+            "reflex___state____state.reflex___state____update_vars_internal_state.update_vars_internal",
+            {"vars": self._storage_vars()},
+        )
+        await self.emit("reflex___state____state.reflex___state____on_load_internal_state.on_load_internal", {})
+
+    async def emit(self, handler: str, payload: dict[str, Any]) -> None:
+        """Send one event, as a click or a form submit would."""
+        query = {"slug": self.path.rsplit("/", 1)[-1]} if self.path.startswith("/rooms/") else {}
+        await self.sio.emit(
+            "event",
+            {
+                "name": handler,
+                "payload": payload,
+                "router_data": {"pathname": self.path, "asPath": self.path, "query": query},
+            },
+            namespace=NAMESPACE,
+        )
+
+    async def call(self, state: type, handler: str, **payload: Any) -> None:
+        """Send `state.handler(**payload)`."""
+        await self.emit(f"{state.get_full_name()}.{handler}", payload)
+
+    def var(self, state: type, name: str, default: Any = None) -> Any:
+        """The value of `state.name` as this tab last received it."""
+        return self.state.get(state.get_full_name(), {}).get(name + FIELD, default)
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Wait until `predicate()` is truthy and return it."""
+        async with asyncio.timeout(timeout):
+            while not (result := predicate()):
+                self._changed.clear()
+                await self._changed.wait()
+        return result
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+    def _storage_vars(self) -> dict[str, str]:
+        from djangochat_rx.state.auth import AuthState
+
+        token = self.local_storage.get(STORAGE_KEY)
+        return {f"{AuthState.get_full_name()}.session_token{FIELD}": token} if token else {}
+
+    async def _on_event(self, update: dict[str, Any]) -> None:
+        self.frames.append(update)
+        for state, delta in (update.get("delta") or {}).items():
+            self.state.setdefault(state, {}).update(delta)
+            if f"session_token{FIELD}" in delta:
+                self.local_storage[STORAGE_KEY] = delta[f"session_token{FIELD}"]
+        for event in update.get("events") or []:
+            if event.get("name") == "_redirect":
+                self.redirects.append(event["payload"]["path"])
+        self._changed.set()
