@@ -57,7 +57,7 @@ def _room() -> rx.Component:
             ),
             id="messages",
             role="log",
-            aria_label="Messages",
+            aria_label="Chat history",
             aria_live="polite",
             height="calc(100vh - 16rem)",
             min_height="12rem",

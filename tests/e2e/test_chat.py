@@ -1,0 +1,110 @@
+"""End to end in Chromium: two users register, chat live in one room, reload, log out."""
+
+import re
+import uuid
+
+from playwright.sync_api import Page, expect
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:6]}"
+
+
+def register(page: Page, username: str, password: str = "password123") -> None:
+    page.goto("/register")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Confirm password").fill(password)
+    page.get_by_role("button", name="Register").click()
+    expect(page).to_have_url(re.compile(r"/rooms/?$"))
+
+
+def composer(page: Page):
+    return page.get_by_role("textbox", name="Message")
+
+
+def messages(page: Page):
+    return page.locator("#messages .message")
+
+
+def test_two_users_chat_live_and_history_survives_reload(new_page):
+    alice, bob = new_page(), new_page()
+    alice_name, bob_name = unique("alice"), unique("bob")
+    register(alice, alice_name)
+    register(bob, bob_name)
+
+    room_name = unique("Lobby ")
+    alice.get_by_label("Room name").fill(room_name)
+    alice.get_by_label("Description").fill("Where everyone meets")
+    alice.get_by_role("button", name="Create room").click()
+    expect(alice.get_by_role("heading", name=room_name)).to_be_visible()
+    room_url = alice.url
+
+    bob.reload()
+    bob.get_by_text(room_name).click()
+    expect(bob).to_have_url(room_url)
+    expect(bob.get_by_text("No messages yet")).to_be_visible()
+
+    composer(alice).fill("Hello Bob")
+    composer(alice).press("Enter")
+    expect(messages(bob)).to_have_count(1)
+    expect(messages(bob).first).to_contain_text(alice_name)
+    expect(messages(bob).first).to_contain_text("Hello Bob")
+    expect(composer(alice)).to_have_value("")
+
+    xss = "<img src=x onerror=alert(1)> <b>bold?</b>"
+    composer(bob).fill(xss)
+    bob.get_by_role("button", name="Send").click()
+    expect(messages(alice)).to_have_count(2)
+    expect(messages(alice).nth(1)).to_contain_text(xss)
+    assert alice.locator("#messages img, #messages b").count() == 0
+
+    alice.reload()
+    expect(messages(alice)).to_have_count(2)
+    expect(messages(alice).nth(0)).to_contain_text("Hello Bob")
+    expect(messages(alice).nth(1)).to_contain_text(xss)
+
+    alice.get_by_role("button", name="Log out").click()
+    expect(alice).to_have_url(re.compile(r"/login/?$"))
+    alice.goto(room_url)
+    expect(alice).to_have_url(re.compile(r"/login/?$"))
+
+
+def test_bad_input_gets_clear_messages_on_the_page(new_page):
+    page = new_page()
+    page.goto("/register")
+    page.get_by_label("Username").fill(unique("carol"))
+    page.get_by_label("Password", exact=True).fill("password123")
+    page.get_by_label("Confirm password").fill("password124")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("alert")).to_contain_text("Passwords do not match")
+
+    name = unique("carol")
+    register(page, name)
+    page.goto("/rooms/no-such-room")
+    expect(page.get_by_role("heading", name="Room not found")).to_be_visible()
+
+    page.goto("/rooms")
+    room_name = unique("Quiet ")
+    page.get_by_label("Room name").fill(room_name)
+    page.get_by_role("button", name="Create room").click()
+    expect(page.get_by_role("heading", name=room_name)).to_be_visible()
+    composer(page).fill("   ")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("alert")).to_contain_text("Type a message first")
+
+    composer(page).fill("one message")
+    composer(page).press("Enter")
+    expect(messages(page)).to_have_count(1)
+    page.goto("/profile")
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    expect(page.locator("#message-count")).to_have_text("1")
+
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_have_text("Invalid username or password.")
+    page.get_by_label("Password").fill("password123")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/rooms/?$"))
