@@ -3,7 +3,10 @@
 import asyncio
 import fcntl
 import functools
+import hashlib
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, event
@@ -90,7 +93,10 @@ def migrate(url: str | None = None) -> None:
     """Upgrade the database to the newest alembic revision; one process at a time."""
     from alembic import command
 
-    lock_path = settings.PROJECT_DIR / ".migrate.lock"
+    url = url or settings.DATABASE_URL
+    # Outside the project folder: a file written there would trigger `reflex run`'s hot reload.
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    lock_path = Path(tempfile.gettempdir()) / f"djangochat-migrate-{digest}.lock"
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         command.upgrade(alembic_config(url), "head")
