@@ -108,3 +108,26 @@ def test_bad_input_gets_clear_messages_on_the_page(new_page):
     page.get_by_label("Password").fill("password123")
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/rooms/?$"))
+
+
+def test_pages_fit_a_phone_screen_in_light_and_dark_mode(new_page):
+    page = new_page()
+    page.set_viewport_size({"width": 375, "height": 740})
+    register(page, unique("phone"))
+    room_name = unique("Phone room with a long name ")
+    page.get_by_label("Room name").fill(room_name)
+    page.get_by_role("button", name="Create room").click()
+    expect(page.get_by_role("heading", name=room_name)).to_be_visible()
+    composer(page).fill("a" * 300)
+    composer(page).press("Enter")
+    expect(messages(page)).to_have_count(1)
+    room_url = page.url
+    for mode in ("light", "dark"):
+        if mode == "dark":
+            page.get_by_role("button", name="Toggle dark mode").click()
+        expect(page.locator("html")).to_have_class(re.compile(mode))
+        for path in (room_url, "/rooms", "/profile"):
+            page.goto(path)
+            expect(page.locator("html")).to_have_class(re.compile(mode))
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375, (mode, path)
