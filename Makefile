@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: install migrate run test lint format chromium export clean
+.PHONY: install migrate run test lint format chromium export clean bench bench-smoke
 
 $(VENV)/.installed: requirements.txt
 	@echo "==> Creating $(VENV) and installing the pinned requirements (first time: a minute or two)"
@@ -48,6 +48,15 @@ format: install
 test: install chromium lint
 	$(BIN)/pytest tests --ignore=tests/e2e -q
 	$(BIN)/pytest tests/e2e -q
+	$(MAKE) bench-smoke
+
+# Load benchmarks of the live fan-out against the real production backend (loopback only).
+bench: install
+	$(BIN)/python -m bench.run fanout
+
+# A few seconds with 20 clients; fails if a message is lost, doubled or out of order.
+bench-smoke: install
+	$(BIN)/python -m bench.run smoke
 
 export: install
 	$(BIN)/reflex export

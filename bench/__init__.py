@@ -1,0 +1,1 @@
+"""Load benchmarks of the live room fan-out: `python -m bench.run SCENARIO` (see `make bench`)."""

@@ -1,0 +1,232 @@
+"""Run a benchmark scenario against the real backend and print a Markdown table.
+
+    python -m bench.run fanout     N in {10, 50, 200}, 5 senders, 20 msg/s into one room, 5 s, median of 3
+    python -m bench.run smoke      N = 20 for 2 s; exits 1 if anything is lost, doubled or out of order
+
+Every client is a real websocket connection with its own server-side session (users and sessions are
+made through the domain functions; the first few clients log in through the real login handler).
+Loopback only, bounded in count and time. Results also go to bench/results/<scenario>-<time>.json.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Setup registers many users: real bcrypt at its lowest cost keeps setup from dominating.
+os.environ.setdefault("BCRYPT_ROUNDS", "4")
+
+from bench.clients import BenchTab
+from bench.server import Backend
+from djangochat_rx import accounts, db, rooms, sessions
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PASSWORD = "bench-password"
+REAL_LOGINS = 3
+COLUMNS = [
+    ("clients", "{}"),
+    ("senders", "{}"),
+    ("rate", "{}/s"),
+    ("delivered", "{}"),
+    ("lost", "{}"),
+    ("duplicated", "{}"),
+    ("out_of_order", "{}"),
+    ("p50_ms", "{:.1f}"),
+    ("p95_ms", "{:.1f}"),
+    ("p99_ms", "{:.1f}"),
+    ("max_ms", "{:.1f}"),
+    ("deliveries_per_s", "{:.0f}"),
+    ("server_cpu_s", "{:.2f}"),
+    ("server_peak_rss_mb", "{:.0f}"),
+    ("kb_per_client", "{:.0f}"),
+    ("harness_lag_p99_ms", "{:.1f}"),
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def prepare(database_url: str, clients: int) -> tuple[str, list[tuple[str, str]]]:
+    """A migrated database with one room and `clients` users; returns the slug and (username, token)s."""
+    db.migrate(database_url)
+    engine = db.make_engine(database_url)
+    from sqlmodel import Session
+
+    with Session(engine, expire_on_commit=False) as session:
+        owner = accounts.register(session, "bench-owner", PASSWORD, PASSWORD)
+        room = rooms.create_room(session, "Bench room", "load", owner.id)
+        users = []
+        for i in range(clients):
+            user = accounts.register(session, f"bench{i}", PASSWORD, PASSWORD)
+            token = "" if i < REAL_LOGINS else sessions.issue(session, user.id, "bench")
+            users.append((user.username, token))
+    engine.dispose()
+    return room.slug, users
+
+
+async def lag_monitor(samples: list[float], interval: float = 0.01) -> None:
+    """How late the harness's own event loop wakes up: when this is high, the harness is the limit."""
+    while True:
+        start = time.perf_counter()
+        await asyncio.sleep(interval)
+        samples.append((time.perf_counter() - start - interval) * 1000)
+
+
+async def connect_all(backend: Backend, slug: str, users: list[tuple[str, str]]) -> list[BenchTab]:
+    tabs = [BenchTab(backend.url, slug, token) for _, token in users]
+    for start in range(0, len(tabs), 50):
+        await asyncio.gather(*(tab.connect() for tab in tabs[start : start + 50]))
+    await asyncio.gather(
+        *(tab.login(name, PASSWORD) for tab, (name, token) in zip(tabs, users, strict=False) if not token)
+    )
+    await asyncio.gather(*(tab.open_room() for tab in tabs))
+    async with asyncio.timeout(60):
+        await asyncio.gather(*(tab.ready.wait() for tab in tabs))
+    return tabs
+
+
+async def fanout_once(clients: int, senders: int, rate: float, seconds: float) -> dict:
+    """One run: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
+    with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
+        database_url = f"sqlite:///{tmp}/bench.db"
+        slug, users = prepare(database_url, clients)
+        backend = Backend(database_url, Path(tmp) / "backend.log")
+        backend.start()
+        lag: list[float] = []
+        monitors = [asyncio.create_task(backend.sample_rss()), asyncio.create_task(lag_monitor(lag))]
+        try:
+            await asyncio.sleep(0.5)
+            idle_rss = backend.rss()
+            tabs = await connect_all(backend, slug, users)
+            connected_rss = backend.rss()
+            lag.clear()
+            cpu_before = backend.cpu_seconds()
+            sent_at, sent_by = await send_load(tabs[:senders], rate, seconds)
+            await wait_delivered(tabs, sent_at, sent_by, grace=5.0)
+            cpu = backend.cpu_seconds() - cpu_before
+            result = measure(tabs, sent_at, sent_by, seconds)
+            result.update(
+                clients=clients,
+                senders=senders,
+                rate=rate,
+                server_cpu_s=cpu,
+                server_peak_rss_mb=backend.peak_rss / 2**20,
+                kb_per_client=(connected_rss - idle_rss) / clients / 1024,
+                harness_lag_p99_ms=percentile(lag, 0.99),
+            )
+            await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
+            return result
+        finally:
+            for monitor in monitors:
+                monitor.cancel()
+            backend.stop()
+
+
+async def send_load(senders: list[BenchTab], rate: float, seconds: float) -> tuple[dict, dict]:
+    """Each sender posts 64-character messages on a fixed schedule; returns send times and senders."""
+    sent_at: dict[str, float] = {}
+    sent_by: dict[str, int] = {}
+    per_sender = rate / len(senders)
+    count = int(per_sender * seconds)
+
+    async def run(index: int, tab: BenchTab) -> None:
+        start = time.perf_counter() + index / rate
+        for seq in range(count):
+            await asyncio.sleep(max(0.0, start + seq / per_sender - time.perf_counter()))
+            tag = f"s{index}-{seq}"
+            body = f"{tag} ".ljust(64, "x")
+            sent_at[tag], sent_by[tag] = time.perf_counter(), index
+            await tab.send(body)
+
+    await asyncio.gather(*(run(i, tab) for i, tab in enumerate(senders)))
+    return sent_at, sent_by
+
+
+async def wait_delivered(tabs: list[BenchTab], sent_at: dict, sent_by: dict, grace: float) -> None:
+    deadline = time.perf_counter() + grace
+    while time.perf_counter() < deadline:
+        if all(len(tab.arrivals) >= len(sent_at) for tab in tabs):
+            return
+        await asyncio.sleep(0.05)
+
+
+def measure(tabs: list[BenchTab], sent_at: dict, sent_by: dict, seconds: float) -> dict:
+    latencies = []
+    for index, tab in enumerate(tabs):
+        for tag, sent in sent_at.items():
+            if sent_by[tag] != index and tag in tab.arrivals:
+                latencies.append((tab.arrivals[tag] - sent) * 1000)
+    expected = sum(1 for index in range(len(tabs)) for tag in sent_at if sent_by[tag] != index)
+    first_sent = min(sent_at.values(), default=0)
+    last_arrival = max((max(tab.arrivals.values(), default=0) for tab in tabs), default=0)
+    return {
+        "delivered": f"{len(latencies)}/{expected}",
+        "lost": expected - len(latencies),
+        "duplicated": sum(tab.duplicates for tab in tabs),
+        "out_of_order": sum(tab.out_of_order() + tab.unordered_windows for tab in tabs),
+        "p50_ms": percentile(latencies, 0.50),
+        "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99),
+        "max_ms": max(latencies, default=float("nan")),
+        "deliveries_per_s": len(latencies) / max(last_arrival - first_sent, seconds),
+    }
+
+
+def median_of(runs: list[dict]) -> dict:
+    """Per-column median over runs (text columns from the first run, counts summed)."""
+    merged = dict(runs[0])
+    for key, value in runs[0].items():
+        if key in ("lost", "duplicated", "out_of_order"):
+            merged[key] = sum(run[key] for run in runs)
+        elif isinstance(value, float):
+            merged[key] = statistics.median(run[key] for run in runs)
+    delivered = [run["delivered"].split("/") for run in runs]
+    merged["delivered"] = f"{sum(int(d) for d, _ in delivered)}/{sum(int(e) for _, e in delivered)}"
+    return merged
+
+
+def table(rows: list[dict]) -> str:
+    header = "| " + " | ".join(name for name, _ in COLUMNS) + " |"
+    rule = "|" + "|".join("---" for _ in COLUMNS) + "|"
+    body = ["| " + " | ".join(fmt.format(row[name]) for name, fmt in COLUMNS) + " |" for row in rows]
+    return "\n".join([header, rule, *body])
+
+
+async def scenario(name: str) -> list[dict]:
+    if name == "smoke":
+        return [await fanout_once(20, 5, 20, 2)]
+    if name == "fanout":
+        rows = []
+        for clients in (10, 50, 200):
+            runs = [await fanout_once(clients, 5, 20, 5) for _ in range(3)]
+            rows.append({**median_of(runs), "runs": len(runs)})
+        return rows
+    raise SystemExit(f"unknown scenario {name!r}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario", choices=["fanout", "smoke"])
+    args = parser.parse_args()
+    rows = asyncio.run(scenario(args.scenario))
+    print(f"\n### {args.scenario}\n")
+    print(table(rows))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{args.scenario}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(rows, indent=2))
+    print(f"\n(written to {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out})")
+    broken = any(row["lost"] or row["duplicated"] or row["out_of_order"] for row in rows)
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The real app backend in production mode on 127.0.0.1, in its own process, with CPU and RSS sampling."""
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Backend:
+    """`reflex run --env prod --backend-only` (granian, one worker) against `database_url`."""
+
+    def __init__(self, database_url: str, log_path: Path) -> None:
+        self.database_url = database_url
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+        self.peak_rss = 0
+        self._sampler: asyncio.Task | None = None
+
+    def start(self, timeout: float = 120) -> None:
+        bin_dir = Path(sys.executable).parent
+        env = {
+            **os.environ,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "DATABASE_URL": self.database_url,
+            "REFLEX_USE_NPM": "1",
+            "REFLEX_TELEMETRY_ENABLED": "false",
+        }
+        command = [str(bin_dir / "reflex"), "run", "--env", "prod", "--backend-only"]
+        command += ["--backend-host", "127.0.0.1", "--backend-port", str(self.port), "--loglevel", "warning"]
+        self.process = subprocess.Popen(
+            command,
+            cwd=PROJECT,
+            env=env,
+            stdout=self.log_path.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"backend exited with {self.process.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/ping", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise TimeoutError("backend did not answer /ping")
+
+    def _tree(self) -> list[psutil.Process]:
+        root = psutil.Process(self.process.pid)
+        return [root, *root.children(recursive=True)]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the backend's process tree so far."""
+        total = 0.0
+        for proc in self._tree():
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def rss(self) -> int:
+        total = 0
+        for proc in self._tree():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += proc.memory_info().rss
+        return total
+
+    async def sample_rss(self, interval: float = 0.1) -> None:
+        """Track peak RSS until cancelled."""
+        while True:
+            self.peak_rss = max(self.peak_rss, self.rss())
+            await asyncio.sleep(interval)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
