@@ -7,7 +7,7 @@ import uuid
 
 import socketio
 
-from djangochat_rx.state.auth import AuthState, LoginState
+from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.room import RoomState
 
 NAMESPACE = "/_event"
@@ -48,7 +48,9 @@ class BenchTab:
 
     async def login(self, username: str, password: str) -> None:
         """Log in through the real login handler (bcrypt and all) and keep the issued token."""
-        await self._emit(f"{LoginState.get_full_name()}.login", {"form": {"username": username, "password": password}})
+        await self._emit(
+            f"{AccountFormState.get_full_name()}.login", {"form": {"username": username, "password": password}}
+        )
         async with asyncio.timeout(30):
             while not self.session_token:
                 await asyncio.sleep(0.01)

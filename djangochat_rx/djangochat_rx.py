@@ -5,17 +5,15 @@ import reflex as rx
 from djangochat_rx import db, routes, settings
 from djangochat_rx.pages import auth, profile, room, rooms
 from djangochat_rx.realtime import hub
-from djangochat_rx.state.auth import AuthState
+from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 
 app = rx.App()
 app.add_page(auth.index, route=routes.INDEX, title="DjangoChat RX", on_load=AuthState.route_home)
-app.add_page(auth.login, route=routes.LOGIN, title="Log in · DjangoChat RX", on_load=AuthState.skip_if_logged_in)
-app.add_page(
-    auth.register, route=routes.REGISTER, title="Register · DjangoChat RX", on_load=AuthState.skip_if_logged_in
-)
+app.add_page(auth.login, route=routes.LOGIN, title="Log in · DjangoChat RX", on_load=AccountFormState.open)
+app.add_page(auth.register, route=routes.REGISTER, title="Register · DjangoChat RX", on_load=AccountFormState.open)
 app.add_page(rooms.rooms, route=routes.ROOMS, title="Rooms · DjangoChat RX", on_load=RoomsState.load)
 app.add_page(room.room, route=routes.ROOM, title="Room · DjangoChat RX", on_load=RoomState.load)
 app.add_page(profile.profile, route=routes.PROFILE, title="Profile · DjangoChat RX", on_load=ProfileState.load)

@@ -4,7 +4,7 @@ import reflex as rx
 
 from djangochat_rx import routes
 from djangochat_rx.components.layout import error_callout, labeled_input, page
-from djangochat_rx.state.auth import LoginState, RegisterState
+from djangochat_rx.state.auth import AccountFormState
 
 
 def index() -> rx.Component:
@@ -18,11 +18,11 @@ def login() -> rx.Component:
             rx.vstack(
                 labeled_input("Username", "username", auto_complete="username", required=True),
                 labeled_input("Password", "password", type="password", auto_complete="current-password", required=True),
-                error_callout(LoginState.error),
-                rx.button("Log in", type="submit", loading=LoginState.pending, width="100%"),
+                error_callout(AccountFormState.error),
+                rx.button("Log in", type="submit", loading=AccountFormState.pending, width="100%"),
                 spacing="3",
             ),
-            on_submit=LoginState.login,
+            on_submit=AccountFormState.login,
         ),
         rx.text("No account yet? ", rx.link("Register", href=routes.REGISTER), margin_top="1rem"),
         logged_in=False,
@@ -44,11 +44,11 @@ def register() -> rx.Component:
                     size="1",
                     color=rx.color("gray", 10),
                 ),
-                error_callout(RegisterState.error),
-                rx.button("Register", type="submit", loading=RegisterState.pending, width="100%"),
+                error_callout(AccountFormState.error),
+                rx.button("Register", type="submit", loading=AccountFormState.pending, width="100%"),
                 spacing="3",
             ),
-            on_submit=RegisterState.register,
+            on_submit=AccountFormState.register,
         ),
         rx.text("Have an account? ", rx.link("Log in", href=routes.LOGIN), margin_top="1rem"),
         logged_in=False,

@@ -54,12 +54,6 @@ class AuthState(rx.State):
             return rx.redirect(routes.LOGIN, replace=True)
 
     @rx.event
-    async def skip_if_logged_in(self):
-        """Page guard for the login and registration pages."""
-        if await self._enter_page() is not None:
-            return rx.redirect(routes.ROOMS, replace=True)
-
-    @rx.event
     async def logout(self):
         """Delete the server-side session, forget the token, leave every room."""
         session_id = await db.run(sessions.revoke, self.session_token) if self.session_token else None
@@ -71,42 +65,38 @@ class AuthState(rx.State):
         return rx.redirect(routes.LOGIN, replace=True)
 
 
-class LoginState(AuthState):
+class AccountFormState(AuthState):
+    """The login and registration forms: both end in a fresh session for the user."""
+
     error: str = ""
     pending: bool = False
 
     @rx.event
+    async def open(self):
+        """Page guard of both forms: logged-in users go to their rooms; others get a clean form."""
+        self.error, self.pending = "", False
+        if await self._enter_page() is not None:
+            return rx.redirect(routes.ROOMS, replace=True)
+
+    @rx.event
     async def login(self, form: dict[str, Any]):
-        """Check the credentials (bcrypt off the event loop) and start a session."""
-        self.error, self.pending = "", True
-        yield
-        try:
-            user = await db.run(accounts.authenticate, field(form, "username"), field(form, "password"))
-        except accounts.AccountError as error:
-            self.error = str(error)
-            return
-        finally:
-            self.pending = False
-        await self._start_session(user)
-        yield rx.redirect(routes.ROOMS, replace=True)
-
-
-class RegisterState(AuthState):
-    error: str = ""
-    pending: bool = False
+        """Check the credentials and start a session."""
+        async for update in self._log_in_with(accounts.authenticate, field(form, "username"), field(form, "password")):
+            yield update
 
     @rx.event
     async def register(self, form: dict[str, Any]):
         """Create the account, then log it in."""
+        fields = (field(form, name) for name in ("username", "password", "confirm_password"))
+        async for update in self._log_in_with(accounts.register, *fields):
+            yield update
+
+    async def _log_in_with(self, action, *args: str):
+        """Run an account action (bcrypt off the event loop); on success start a session and go to the rooms."""
         self.error, self.pending = "", True
         yield
         try:
-            user = await db.run(
-                accounts.register,
-                field(form, "username"),
-                field(form, "password"),
-                field(form, "confirm_password"),
-            )
+            user = await db.run(action, *args)
         except accounts.AccountError as error:
             self.error = str(error)
             return

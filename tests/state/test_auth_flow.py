@@ -1,7 +1,7 @@
 """Register, login, guards and logout through the real event handlers over a websocket."""
 
 from djangochat_rx import db, sessions
-from djangochat_rx.state.auth import AuthState, LoginState, RegisterState
+from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.rooms import RoomsState
 from tests.state.conftest import unique
 from tests.support.client import STORAGE_KEY
@@ -11,7 +11,9 @@ async def test_register_logs_in_and_lands_on_rooms(open_tab):
     tab = await open_tab("/register")
     name = unique("new")
     await tab.call(
-        RegisterState, "register", form={"username": name, "password": "password123", "confirm_password": "password123"}
+        AccountFormState,
+        "register",
+        form={"username": name, "password": "password123", "confirm_password": "password123"},
     )
     await tab.wait_for(lambda: "/rooms" in tab.redirects)
     token = tab.local_storage[STORAGE_KEY]
@@ -30,8 +32,8 @@ async def test_register_errors_are_shown_on_the_page(open_tab, make_user):
         ({"username": "a b", "password": "password123", "confirm_password": "password123"}, "3–32"),
     ]
     for form, expected in cases:
-        await tab.call(RegisterState, "register", form=form)
-        await tab.wait_for(lambda expected=expected: expected in tab.var(RegisterState, "error", ""))
+        await tab.call(AccountFormState, "register", form=form)
+        await tab.wait_for(lambda expected=expected: expected in tab.var(AccountFormState, "error", ""))
     assert tab.redirects == [] and not tab.local_storage.get(STORAGE_KEY)
 
 
@@ -40,10 +42,10 @@ async def test_login_rotates_the_token_and_wrong_password_is_generic(open_tab, m
     tab = await open_tab("/login", token=old_token)
     await tab.wait_for(lambda: "/rooms" in tab.redirects)  # already logged in: skip the login page
     for form in ({"username": user.username, "password": "wrong-password"}, {"username": "nobody", "password": "x"}):
-        await tab.call(LoginState, "login", form=form)
-        await tab.wait_for(lambda: tab.var(LoginState, "error") == "Invalid username or password.")
-        await tab.call(LoginState, "login", form={"username": "", "password": ""})
-    await tab.call(LoginState, "login", form={"username": user.username, "password": "password123"})
+        await tab.call(AccountFormState, "login", form=form)
+        await tab.wait_for(lambda: tab.var(AccountFormState, "error") == "Invalid username or password.")
+        await tab.call(AccountFormState, "login", form={"username": "", "password": ""})
+    await tab.call(AccountFormState, "login", form={"username": user.username, "password": "password123"})
     await tab.wait_for(lambda: tab.local_storage.get(STORAGE_KEY) not in (None, old_token))
     assert db.call(sessions.resolve, old_token) is None
     assert db.call(sessions.resolve, tab.local_storage[STORAGE_KEY]).user_id == user.id
