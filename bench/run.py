@@ -1,6 +1,8 @@
 """Run a benchmark scenario against the real backend and print a Markdown table.
 
     python -m bench.run fanout     N in {10, 50, 200}, 5 senders, 20 msg/s into one room, 5 s, median of 3
+    python -m bench.run history    the fanout N = 50 run in an empty room vs one holding 100 000 messages
+    python -m bench.run join       time to open a room and get its newest 50: empty vs 100 000, alone vs 200 others
     python -m bench.run smoke      N = 20 for 2 s; exits 1 if anything is lost, doubled or out of order
 
 Every client is a real websocket connection with its own server-side session (users and sessions are
@@ -29,6 +31,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 PASSWORD = "bench-password"
 REAL_LOGINS = 3
 COLUMNS = [
+    ("history", "{}"),
     ("clients", "{}"),
     ("senders", "{}"),
     ("rate", "{}/s"),
@@ -55,8 +58,35 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def prepare(database_url: str, clients: int) -> tuple[str, list[tuple[str, str]]]:
-    """A migrated database with one room and `clients` users; returns the slug and (username, token)s."""
+JOIN_COLUMNS = [
+    ("history", "{}"),
+    ("others", "{}"),
+    ("joins", "{}"),
+    ("join_p50_ms", "{:.1f}"),
+    ("join_p95_ms", "{:.1f}"),
+]
+
+
+def fill_history(session, room_id: int, author_id: int, count: int) -> None:
+    """`count` old messages in the room, inserted in bulk (what a busy room accumulates)."""
+    from sqlalchemy import insert, update
+
+    from djangochat_rx.models import Message, Room, utcnow
+
+    now = utcnow()
+    for start in range(0, count, 10_000):
+        rows = [
+            {"room_id": room_id, "author_id": author_id, "body": f"old message {i}".ljust(64, "."), "created_at": now}
+            for i in range(start, min(count, start + 10_000))
+        ]
+        session.execute(insert(Message), rows)
+    session.execute(update(Room).where(Room.id == room_id).values(message_count=count, last_message_at=now))
+    session.commit()
+
+
+def prepare(database_url: str, clients: int, history: int = 0) -> tuple[str, list[tuple[str, str]]]:
+    """A migrated database with one room (holding `history` messages) and `clients` users;
+    returns the slug and (username, token)s."""
     db.migrate(database_url)
     engine = db.make_engine(database_url)
     from sqlmodel import Session
@@ -64,6 +94,7 @@ def prepare(database_url: str, clients: int) -> tuple[str, list[tuple[str, str]]
     with Session(engine, expire_on_commit=False) as session:
         owner = accounts.register(session, "bench-owner", PASSWORD, PASSWORD)
         room = rooms.create_room(session, "Bench room", "load", owner.id)
+        fill_history(session, room.id, owner.id, history)
         users = []
         for i in range(clients):
             user = accounts.register(session, f"bench{i}", PASSWORD, PASSWORD)
@@ -94,11 +125,11 @@ async def connect_all(backend: Backend, slug: str, users: list[tuple[str, str]])
     return tabs
 
 
-async def fanout_once(clients: int, senders: int, rate: float, seconds: float) -> dict:
+async def fanout_once(clients: int, senders: int, rate: float, seconds: float, history: int = 0) -> dict:
     """One run: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
     with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
         database_url = f"sqlite:///{tmp}/bench.db"
-        slug, users = prepare(database_url, clients)
+        slug, users = prepare(database_url, clients, history)
         backend = Backend(database_url, Path(tmp) / "backend.log")
         backend.start()
         lag: list[float] = []
@@ -115,6 +146,7 @@ async def fanout_once(clients: int, senders: int, rate: float, seconds: float) -
             cpu = backend.cpu_seconds() - cpu_before
             result = measure(tabs, sent_at, sent_by, seconds)
             result.update(
+                history=history,
                 clients=clients,
                 senders=senders,
                 rate=rate,
@@ -124,6 +156,8 @@ async def fanout_once(clients: int, senders: int, rate: float, seconds: float) -
                 harness_lag_p99_ms=percentile(lag, 0.99),
             )
             await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
+            if result["lost"]:
+                print(f"lost messages; backend log tail:\n{backend.log_tail()}", file=sys.stderr)
             return result
         finally:
             for monitor in monitors:
@@ -154,7 +188,7 @@ async def send_load(senders: list[BenchTab], rate: float, seconds: float) -> tup
 async def wait_delivered(tabs: list[BenchTab], sent_at: dict, sent_by: dict, grace: float) -> None:
     deadline = time.perf_counter() + grace
     while time.perf_counter() < deadline:
-        if all(len(tab.arrivals) >= len(sent_at) for tab in tabs):
+        if all(tag in tab.arrivals for tab in tabs for tag in sent_at):
             return
         await asyncio.sleep(0.05)
 
@@ -194,10 +228,50 @@ def median_of(runs: list[dict]) -> dict:
     return merged
 
 
-def table(rows: list[dict]) -> str:
-    header = "| " + " | ".join(name for name, _ in COLUMNS) + " |"
-    rule = "|" + "|".join("---" for _ in COLUMNS) + "|"
-    body = ["| " + " | ".join(fmt.format(row[name]) for name, fmt in COLUMNS) + " |" for row in rows]
+async def join_once(history: int, others: int, joins: int = 20) -> dict:
+    """Open the room page `joins` times, one fresh tab after another, with `others` tabs already in the room."""
+    with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
+        database_url = f"sqlite:///{tmp}/bench.db"
+        slug, users = prepare(database_url, others + joins, history)
+        backend = Backend(database_url, Path(tmp) / "backend.log")
+        backend.start()
+        try:
+            present = await connect_all(backend, slug, users[:others]) if others else []
+            times = []
+            for _, token in users[others:]:
+                tab = BenchTab(backend.url, slug, token or await login_token(backend, slug, users))
+                await tab.connect()
+                await tab.open_room()
+                async with asyncio.timeout(30):
+                    await tab.ready.wait()
+                times.append((tab.window_at - tab.opened_at) * 1000)
+                await tab.close()
+            await asyncio.gather(*(tab.close() for tab in present), return_exceptions=True)
+        finally:
+            backend.stop()
+    return {
+        "history": history,
+        "others": others,
+        "joins": joins,
+        "join_p50_ms": statistics.median(times),
+        "join_p95_ms": percentile(times, 0.95),
+    }
+
+
+async def login_token(backend: Backend, slug: str, users: list[tuple[str, str]]) -> str:
+    """A session token from the real login handler, for the users made without one."""
+    name = next(name for name, token in users if not token)
+    tab = BenchTab(backend.url, slug)
+    await tab.connect()
+    await tab.login(name, PASSWORD)
+    await tab.close()
+    return tab.session_token
+
+
+def table(rows: list[dict], columns: list[tuple[str, str]] = COLUMNS) -> str:
+    header = "| " + " | ".join(name for name, _ in columns) + " |"
+    rule = "|" + "|".join("---" for _ in columns) + "|"
+    body = ["| " + " | ".join(fmt.format(row[name]) for name, fmt in columns) + " |" for row in rows]
     return "\n".join([header, rule, *body])
 
 
@@ -210,21 +284,29 @@ async def scenario(name: str) -> list[dict]:
             runs = [await fanout_once(clients, 5, 20, 5) for _ in range(3)]
             rows.append({**median_of(runs), "runs": len(runs)})
         return rows
+    if name == "history":
+        rows = []
+        for history in (0, 100_000):
+            runs = [await fanout_once(50, 5, 20, 5, history) for _ in range(3)]
+            rows.append({**median_of(runs), "runs": len(runs)})
+        return rows
+    if name == "join":
+        return [await join_once(history, others) for history in (0, 100_000) for others in (0, 200)]
     raise SystemExit(f"unknown scenario {name!r}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["fanout", "smoke"])
+    parser.add_argument("scenario", choices=["fanout", "history", "join", "smoke"])
     args = parser.parse_args()
     rows = asyncio.run(scenario(args.scenario))
     print(f"\n### {args.scenario}\n")
-    print(table(rows))
+    print(table(rows, JOIN_COLUMNS if args.scenario == "join" else COLUMNS))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{args.scenario}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(rows, indent=2))
     print(f"\n(written to {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out})")
-    broken = any(row["lost"] or row["duplicated"] or row["out_of_order"] for row in rows)
+    broken = any(row.get("lost") or row.get("duplicated") or row.get("out_of_order") for row in rows)
     return 1 if broken else 0
 
 

@@ -91,6 +91,9 @@ class Backend:
             self.peak_rss = max(self.peak_rss, self.rss())
             await asyncio.sleep(interval)
 
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, 15)
