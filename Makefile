@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: install migrate run test lint format chromium export clean bench bench-smoke
+.PHONY: install migrate run test lint format chromium services export clean bench bench-smoke
 
 $(VENV)/.installed: requirements.txt
 	@echo "==> Creating $(VENV) and installing the pinned requirements (first time: a minute or two)"
@@ -35,6 +35,14 @@ chromium:
 		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
 	fi
 
+# Debian's Redis and PostgreSQL: the tests start their own throwaway servers on 127.0.0.1.
+services:
+	@if ! command -v redis-server >/dev/null || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
+		echo "==> Installing Debian's redis-server and postgresql for the tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y redis-server postgresql; \
+	fi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -45,7 +53,7 @@ format: install
 
 # Browser tests run in their own pytest process: Playwright's sync API and pytest-asyncio
 # each want the main thread's event loop.
-test: install chromium lint
+test: install chromium services lint
 	$(BIN)/pytest tests --ignore=tests/e2e -q
 	$(BIN)/pytest tests/e2e -q
 	$(MAKE) bench-smoke

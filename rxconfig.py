@@ -7,6 +7,7 @@ from djangochat_rx import settings
 config = rx.Config(
     app_name="djangochat_rx",
     db_url=settings.DATABASE_URL,
+    redis_url=settings.REDIS_URL or None,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

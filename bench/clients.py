@@ -99,6 +99,12 @@ class BenchTab:
                 self.ids[tag] = item["id"]
                 self.order.append(tag)
 
+    def forget_arrivals(self) -> None:
+        """Start counting afresh (the capacity scenario reuses tabs between steps)."""
+        self.arrivals.clear()
+        self.order.clear()
+        self.ids.clear()
+
     def out_of_order(self) -> int:
         """Messages that first appeared after a message with a higher id."""
         ids = [self.ids[tag] for tag in self.order]

@@ -1,6 +1,7 @@
 """Run a benchmark scenario against the real backend and print a Markdown table.
 
     python -m bench.run fanout     N in {10, 50, 200}, 5 senders, 20 msg/s into one room, 5 s, median of 3
+    python -m bench.run capacity   5 msg/s into one room, N = 100, 200, ... until p95 > 500 ms or N = 2000
     python -m bench.run history    the fanout N = 50 run in an empty room vs one holding 100 000 messages
     python -m bench.run join       time to open a room and get its newest 50: empty vs 100 000, alone vs 200 others
     python -m bench.run smoke      N = 20 for 2 s; exits 1 if anything is lost, doubled or out of order
@@ -120,8 +121,13 @@ async def connect_all(backend: Backend, slug: str, users: list[tuple[str, str]])
         *(tab.login(name, PASSWORD) for tab, (name, token) in zip(tabs, users, strict=False) if not token)
     )
     await asyncio.gather(*(tab.open_room() for tab in tabs))
-    async with asyncio.timeout(60):
-        await asyncio.gather(*(tab.ready.wait() for tab in tabs))
+    try:
+        async with asyncio.timeout(60):
+            await asyncio.gather(*(tab.ready.wait() for tab in tabs))
+    except TimeoutError:
+        stuck = sum(not tab.ready.is_set() for tab in tabs)
+        print(f"{stuck} of {len(tabs)} tabs never saw the room; backend log:\n{backend.log_tail()}", file=sys.stderr)
+        raise
     return tabs
 
 
@@ -165,7 +171,55 @@ async def fanout_once(clients: int, senders: int, rate: float, seconds: float, h
             backend.stop()
 
 
-async def send_load(senders: list[BenchTab], rate: float, seconds: float) -> tuple[dict, dict]:
+async def capacity(step: int = 100, limit: int = 2000, bar_ms: float = 500.0) -> list[dict]:
+    """One backend; add `step` clients at a time and run 5 s of 5 msg/s until p95 passes the bar."""
+    with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
+        database_url = f"sqlite:///{tmp}/bench.db"
+        slug, users = prepare(database_url, limit)
+        backend = Backend(database_url, Path(tmp) / "backend.log")
+        backend.start()
+        lag: list[float] = []
+        monitors = [asyncio.create_task(backend.sample_rss()), asyncio.create_task(lag_monitor(lag))]
+        tabs: list[BenchTab] = []
+        rows = []
+        try:
+            await asyncio.sleep(0.5)
+            idle_rss = backend.rss()
+            for clients in range(step, limit + 1, step):
+                tabs += await connect_all(backend, slug, users[len(tabs) : clients])
+                connected_rss = backend.rss()
+                for tab in tabs:
+                    tab.forget_arrivals()
+                lag.clear()
+                cpu_before = backend.cpu_seconds()
+                sent_at, sent_by = await send_load(tabs[:5], 5, 5, prefix=f"n{clients}")
+                await wait_delivered(tabs, sent_at, sent_by, grace=10.0)
+                row = measure(tabs, sent_at, sent_by, 5)
+                row.update(
+                    history=0,
+                    clients=clients,
+                    senders=5,
+                    rate=5,
+                    server_cpu_s=backend.cpu_seconds() - cpu_before,
+                    server_peak_rss_mb=backend.peak_rss / 2**20,
+                    kb_per_client=(connected_rss - idle_rss) / clients / 1024,
+                    harness_lag_p99_ms=percentile(lag, 0.99),
+                )
+                rows.append(row)
+                print(table([row]).splitlines()[-1], file=sys.stderr, flush=True)
+                if row["p95_ms"] > bar_ms or row["lost"]:
+                    break
+        finally:
+            for monitor in monitors:
+                monitor.cancel()
+            await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
+            backend.stop()
+    under = [row["clients"] for row in rows if row["p95_ms"] <= bar_ms and not row["lost"]]
+    print(f"\nlast N under the {bar_ms:.0f} ms p95 bar: {max(under, default=0)}", file=sys.stderr)
+    return rows
+
+
+async def send_load(senders: list[BenchTab], rate: float, seconds: float, prefix: str = "") -> tuple[dict, dict]:
     """Each sender posts 64-character messages on a fixed schedule; returns send times and senders."""
     sent_at: dict[str, float] = {}
     sent_by: dict[str, int] = {}
@@ -176,7 +230,7 @@ async def send_load(senders: list[BenchTab], rate: float, seconds: float) -> tup
         start = time.perf_counter() + index / rate
         for seq in range(count):
             await asyncio.sleep(max(0.0, start + seq / per_sender - time.perf_counter()))
-            tag = f"s{index}-{seq}"
+            tag = f"{prefix}s{index}-{seq}"
             body = f"{tag} ".ljust(64, "x")
             sent_at[tag], sent_by[tag] = time.perf_counter(), index
             await tab.send(body)
@@ -284,6 +338,8 @@ async def scenario(name: str) -> list[dict]:
             runs = [await fanout_once(clients, 5, 20, 5) for _ in range(3)]
             rows.append({**median_of(runs), "runs": len(runs)})
         return rows
+    if name == "capacity":
+        return await capacity()
     if name == "history":
         rows = []
         for history in (0, 100_000):
@@ -297,7 +353,7 @@ async def scenario(name: str) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["fanout", "history", "join", "smoke"])
+    parser.add_argument("scenario", choices=["fanout", "capacity", "history", "join", "smoke"])
     args = parser.parse_args()
     rows = asyncio.run(scenario(args.scenario))
     print(f"\n### {args.scenario}\n")

@@ -22,10 +22,13 @@ def free_port() -> int:
 
 
 class Backend:
-    """`reflex run --env prod --backend-only` (granian, one worker) against `database_url`."""
+    """`reflex run --env prod --backend-only` against `database_url`: one granian worker, or
+    `workers` of them sharing state and the room relay through `redis_url`."""
 
-    def __init__(self, database_url: str, log_path: Path) -> None:
+    def __init__(self, database_url: str, log_path: Path, redis_url: str = "", workers: int = 1) -> None:
         self.database_url = database_url
+        self.redis_url = redis_url
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -41,6 +44,8 @@ class Backend:
             "DATABASE_URL": self.database_url,
             "REFLEX_USE_NPM": "1",
             "REFLEX_TELEMETRY_ENABLED": "false",
+            "REDIS_URL": self.redis_url,
+            "GRANIAN_WORKERS": str(self.workers),
         }
         command = [str(bin_dir / "reflex"), "run", "--env", "prod", "--backend-only"]
         command += ["--backend-host", "127.0.0.1", "--backend-port", str(self.port), "--loglevel", "warning"]

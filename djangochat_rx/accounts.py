@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.models import Message, User
 
@@ -128,6 +129,7 @@ def register(db: Session, username: str, password: str, confirm: str) -> UserVie
         raise taken
     db.rollback()  # end the read transaction before the slow hash
     user = User(username=name, username_key=username_key(name), password_hash=hash_password(password))
+    database.begin_write(db)
     db.add(user)
     try:
         db.commit()
@@ -140,13 +142,15 @@ def register(db: Session, username: str, password: str, confirm: str) -> UserVie
 def authenticate(db: Session, username: str, password: str) -> UserView:
     """The user for these credentials, or InvalidCredentials; the same bcrypt work either way."""
     user = _user_by_name(db, username)
-    db.rollback()
-    if user is None or not user.is_active:
+    found = (_view(user), user.password_hash) if user is not None and user.is_active else None
+    db.rollback()  # no transaction held open during the slow check
+    if found is None:
         check_password(password, _dummy_hash())
         raise InvalidCredentials()
-    if not check_password(password, user.password_hash):
+    view, password_hash = found
+    if not check_password(password, password_hash):
         raise InvalidCredentials()
-    return _view(user)
+    return view
 
 
 def profile(db: Session, user_id: int) -> Profile:

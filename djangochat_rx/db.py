@@ -7,14 +7,13 @@ import hashlib
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 from djangochat_rx import settings
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 
@@ -40,8 +39,7 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        # A writing transaction takes the lock up front (waiting up to busy_timeout) instead of
-        # failing with "database is locked" when it upgrades from reading to writing.
+        # See begin_write.
         immediate = connection.get_execution_options().get(_IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -54,23 +52,29 @@ def get_engine() -> Engine:
     return make_engine(settings.DATABASE_URL)
 
 
-def session(*, write: bool = False) -> Session:
+def session() -> Session:
     """A new ORM session on the app's engine (use as a context manager)."""
-    engine = get_engine()
-    if write:
-        engine = engine.execution_options(**{_IMMEDIATE: True})
-    return Session(engine, expire_on_commit=False)
+    return Session(get_engine(), expire_on_commit=False)
 
 
-def writes(fn: Callable[P, T]) -> Callable[P, T]:
-    """Mark a domain function that writes, so `call` opens a writing transaction for it."""
-    fn.writes = True  # type: ignore[attr-defined]
-    return fn
+def begin_write(session: Session) -> None:
+    """Begin the session's next transaction as a writing one, before its first statement.
+
+    On SQLite that is BEGIN IMMEDIATE: in WAL mode a deferred transaction that reads (an UPDATE
+    reads too) and then writes fails at once with "database is locked" if another writer committed
+    in between; IMMEDIATE instead waits for the lock (busy_timeout). Elsewhere it changes nothing.
+    A read-only transaction still open on the session is ended first.
+    """
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write: the session has uncommitted changes")
+        session.rollback()
+    session.connection(execution_options={_IMMEDIATE: True})
 
 
 def call(fn: Callable[..., T], *args: Any) -> T:
     """Run `fn(session, *args)` in a fresh session and return its result."""
-    with session(write=getattr(fn, "writes", False)) as db:
+    with session() as db:
         return fn(db, *args)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.models import Message, Room, User, as_utc, utcnow
 from djangochat_rx.rooms import RoomNotFound
@@ -56,6 +57,7 @@ def post_message(db: Session, room_id: int, author_id: int, text: str) -> Messag
     """
     body = clean_body(text)
     now = utcnow()
+    database.begin_write(db)
     bumped = db.execute(
         update(Room).where(col(Room.id) == room_id).values(message_count=Room.message_count + 1, last_message_at=now)
     )

@@ -8,13 +8,22 @@ never loaded, locked or diffed for a fan-out, which is what makes `app.modify_st
 The window var on the tabs' backend state stays empty: only this module writes it, straight to
 the browsers. Access is decided when a socket joins; `end_session` takes a logged-out session's
 sockets out of every room.
+
+With REDIS_URL set the app runs several workers. Then `publish` and `end_session` go through one
+Redis pub/sub channel that every worker (the publishing one included) listens to, and each worker
+delivers to the sockets it holds: one path, one order (Redis keeps a channel's order) everywhere.
 """
 
 import asyncio
+import contextlib
 import dataclasses
+import json
+import logging
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from typing import Any
 
+import redis.asyncio as redis
 import reflex as rx
 from reflex.state import StateUpdate
 from reflex_base.constants.state import FIELD_MARKER
@@ -24,6 +33,9 @@ from djangochat_rx.messages import MessageView
 
 _ROOM = "room:"
 _SESSION = "session:"
+_CHANNEL = "djangochat:realtime"
+
+logger = logging.getLogger(__name__)
 
 
 class RoomHub:
@@ -35,6 +47,7 @@ class RoomHub:
         self._window_size = window_size
         self._windows: dict[int, list[dict[str, Any]]] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._redis: redis.Redis | None = None
 
     def bind(self, app: rx.App, state: type[rx.State], var: str) -> None:
         """Push windows to `state.var` through `app`'s socket server."""
@@ -68,15 +81,59 @@ class RoomHub:
                 await namespace.server.leave_room(sid, room, namespace=namespace.namespace)
 
     async def end_session(self, session_id: int) -> None:
-        """Take every socket of a logged-out session out of every chat room."""
-        namespace = self._namespace
-        members = namespace.server.manager.get_participants(namespace.namespace, f"{_SESSION}{session_id}")
-        for sid, _eio_sid in list(members):
-            await self.leave(sid)
+        """Take every socket of a logged-out session out of every chat room, on every worker."""
+        await self._broadcast({"type": "end_session", "session_id": session_id})
 
     async def publish(self, message: MessageView) -> None:
-        """Send a committed message to every socket watching its room."""
-        room_id = message.room_id
+        """Send a committed message to every socket watching its room, on every worker."""
+        await self._broadcast({"type": "message", "message": dataclasses.asdict(message)})
+
+    @contextlib.asynccontextmanager
+    async def relay(self, url: str = settings.REDIS_URL) -> AsyncIterator[None]:
+        """While the app runs, relay publishes between workers through Redis (when `url` is set)."""
+        if not url:
+            yield
+            return
+        client = redis.from_url(url)
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(_CHANNEL)
+        listener = asyncio.create_task(self._listen(pubsub), name="djangochat-relay")
+        self._redis = client
+        try:
+            yield
+        finally:
+            self._redis = None
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+            await pubsub.aclose()
+            await client.aclose()
+
+    async def _broadcast(self, event: dict[str, Any]) -> None:
+        if self._redis is None:
+            await self._handle(event)
+        else:
+            await self._redis.publish(_CHANNEL, json.dumps(event))
+
+    async def _listen(self, pubsub) -> None:
+        async for item in pubsub.listen():
+            try:
+                await self._handle(json.loads(item["data"]))
+            except Exception:
+                logger.exception("realtime relay could not handle %r", item["data"][:200])
+
+    async def _handle(self, event: dict[str, Any]) -> None:
+        if event["type"] == "message":
+            await self._deliver(event["message"])
+        elif event["type"] == "end_session":
+            namespace = self._namespace
+            room = f"{_SESSION}{event['session_id']}"
+            for sid, _eio_sid in list(namespace.server.manager.get_participants(namespace.namespace, room)):
+                await self.leave(sid)
+
+    async def _deliver(self, message: dict[str, Any]) -> None:
+        """Put a message into its room's window and send the window to this worker's sockets there."""
+        room_id = message["room_id"]
         async with self._locks[room_id]:
             if not self._has_members(room_id):
                 self._windows.pop(room_id, None)
@@ -85,7 +142,7 @@ class RoomHub:
             if window is None:
                 window = await self._window(room_id)
             else:
-                window = _insert(window, dataclasses.asdict(message), self._window_size)
+                window = _insert(window, message, self._window_size)
                 self._windows[room_id] = window
             await self._emit(window, to=f"{_ROOM}{room_id}")
 

@@ -84,10 +84,10 @@ def _free_slug(db: Session, name: str) -> str:
     return f"{base}-{n}"
 
 
-@database.writes
 def create_room(db: Session, name: str, description: str, creator_id: int | None) -> RoomView:
     """A new room with a unique (case-insensitive) name and a unique slug derived from it."""
     name, description = validate_room(name, description)
+    database.begin_write(db)
     name_key = name.casefold()
     taken = RoomNameTaken(f"A room named “{name}” already exists.")
     if db.exec(select(Room.id).where(Room.name_key == name_key)).first() is not None:

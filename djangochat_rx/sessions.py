@@ -4,8 +4,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, delete, select, update
 
+from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.models import User, UserSession, as_utc, utcnow
 
@@ -28,6 +30,7 @@ def issue(db: Session, user_id: int, user_agent: str = "") -> str:
     """Create a session for `user_id` and return its fresh random token."""
     token = secrets.token_urlsafe(settings.SESSION_TOKEN_BYTES)
     now = utcnow()
+    database.begin_write(db)
     db.add(
         UserSession(
             user_id=user_id,
@@ -51,22 +54,35 @@ def resolve(db: Session, token: str) -> Identity | None:
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == hash_token(token))
     ).first()
-    db.rollback()
     if row is None:
+        db.rollback()
         return None
     session, user = row
     now = utcnow()
     last_seen = as_utc(session.last_seen_at)
-    if not user.is_active or as_utc(session.expires_at) <= now or last_seen + settings.SESSION_IDLE_TIMEOUT <= now:
+    alive = user.is_active and as_utc(session.expires_at) > now and last_seen + settings.SESSION_IDLE_TIMEOUT > now
+    identity = Identity(user_id=user.id, username=user.username, session_id=session.id)
+    db.rollback()  # end the read before any write (and read the rows' values before: rollback expires them)
+    if not alive:
         return None
     if now - last_seen >= settings.SESSION_TOUCH_INTERVAL:
-        db.execute(update(UserSession).where(UserSession.id == session.id).values(last_seen_at=now))
+        _touch(db, identity.session_id, now)
+    return identity
+
+
+def _touch(db: Session, session_id: int, now) -> None:
+    """Record activity; best effort: a busy database must not turn a valid session away."""
+    try:
+        database.begin_write(db)
+        db.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
         db.commit()
-    return Identity(user_id=user.id, username=user.username, session_id=session.id)
+    except OperationalError:
+        db.rollback()
 
 
 def revoke(db: Session, token: str) -> int | None:
     """Delete the session behind `token`; return its id (None if there was none)."""
+    database.begin_write(db)
     session_id = db.execute(
         delete(UserSession).where(UserSession.token_hash == hash_token(token)).returning(UserSession.id)
     ).scalar()
@@ -76,6 +92,7 @@ def revoke(db: Session, token: str) -> int | None:
 
 def revoke_all(db: Session, user_id: int) -> list[int]:
     """Delete every session of a user; return their ids."""
+    database.begin_write(db)
     ids = list(
         db.execute(delete(UserSession).where(UserSession.user_id == user_id).returning(UserSession.id)).scalars()
     )

@@ -14,6 +14,9 @@ def _int(name: str, default: int) -> int:
 # Database: an embedded SQLite file next to the project unless DATABASE_URL says otherwise
 # (e.g. postgresql+psycopg://user:pass@host/db).
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'djangochat.db'}")
+# Redis (redis://, rediss:// or unix://): when set, Reflex keeps state in Redis and runs several
+# backend workers, and realtime.py relays room messages between them. Empty: one worker, no Redis.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 # How long a SQLite writer waits for the lock before giving up (ms).
 SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
 # Apply alembic migrations when the backend starts, so plain `reflex run` works on a fresh clone.

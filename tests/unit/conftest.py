@@ -1,27 +1,53 @@
-"""Domain tests run on a real, migrated SQLite file per test (copied from one migrated template)."""
+"""Domain tests run on a real, freshly migrated database per test: a SQLite file (copied from one
+migrated template) and a PostgreSQL database (created from a migrated template database)."""
 
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from djangochat_rx import accounts, db, rooms
+from tests.support.services import postgres_server
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory) -> Path:
+def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     db.migrate(f"sqlite:///{path}")
     return path
 
 
-@pytest.fixture
-def db_url(template_db: Path, tmp_path: Path) -> str:
-    path = tmp_path / "test.db"
-    shutil.copy(template_db, path)
-    return f"sqlite:///{path}"
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[tuple[sa.Engine, str]]:
+    """A PostgreSQL server with a migrated `chat_template` database; yields an admin engine and the base URL."""
+    with postgres_server() as url:
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text("CREATE DATABASE chat_template"))
+        base = url.rsplit("/", 1)[0]
+        db.migrate(f"{base}/chat_template")
+        yield admin, base
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    admin, base = request.getfixturevalue("postgres_template")
+    name = f"chat_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE chat_template"))
+    yield f"{base}/{name}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
 
 
 @pytest.fixture

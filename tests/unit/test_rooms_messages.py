@@ -106,12 +106,19 @@ def test_rooms_do_not_see_each_others_messages(session, alice, general):
 
 
 def test_room_window_and_after_id_queries_use_the_room_id_index(session, general):
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # An empty table has no statistics; make the planner show whether the index can serve the query.
+        session.execute(text("SET enable_seqscan = off"))
+        session.execute(text("SET enable_bitmapscan = off"))
+    explain = "EXPLAIN" if postgres else "EXPLAIN QUERY PLAN"
     for query in (
         "SELECT * FROM messages WHERE room_id = 1 ORDER BY id DESC LIMIT 50",
         "SELECT * FROM messages WHERE room_id = 1 AND id > 5 ORDER BY id LIMIT 50",
     ):
-        plan = " ".join(str(row) for row in session.execute(text(f"EXPLAIN QUERY PLAN {query}")))
-        assert "ix_messages_room_id_id" in plan and "TEMP B-TREE" not in plan
+        plan = " ".join(str(row) for row in session.execute(text(f"{explain} {query}")))
+        assert "ix_messages_room_id_id" in plan
+        assert "TEMP B-TREE" not in plan and "Sort" not in plan
 
 
 def test_migrations_create_exactly_the_models_schema(db_url):

@@ -1,0 +1,94 @@
+"""Two backend processes sharing Redis and the database: a message posted on one reaches clients on
+both, once and in order; a logout on one takes that session's sockets out of rooms on the other."""
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.server import Backend
+from djangochat_rx import accounts, db, rooms, sessions
+from djangochat_rx.state.auth import AuthState
+from djangochat_rx.state.room import RoomState
+from tests.support.client import STORAGE_KEY, ReflexTab
+from tests.support.services import redis_server
+
+
+@pytest.fixture(scope="module")
+def two_backends(tmp_path_factory) -> Iterator[tuple[Backend, Backend]]:
+    logs = tmp_path_factory.mktemp("workers")
+    with redis_server() as redis_url:
+        backends = [Backend(os.environ["DATABASE_URL"], Path(logs) / f"backend{i}.log", redis_url) for i in (1, 2)]
+        for backend in backends:
+            backend.start()
+        try:
+            yield tuple(backends)
+        finally:
+            for backend in backends:
+                backend.stop()
+
+
+def member(name: str) -> str:
+    user = db.call(accounts.register, name, "password123", "password123")
+    return db.call(sessions.issue, user.id, "test")
+
+
+def bodies(tab: ReflexTab) -> list[str]:
+    return [m["body"] for m in tab.var(RoomState, "messages", [])]
+
+
+async def open_room(url: str, slug: str, token: str) -> ReflexTab:
+    tab = ReflexTab(url, {STORAGE_KEY: token})
+    await tab.open(f"/rooms/{slug}")
+    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
+    return tab
+
+
+async def test_messages_reach_clients_on_every_worker_once_in_order(two_backends):
+    first, second = two_backends
+    owner = db.call(accounts.register, "xw-owner", "password123", "password123")
+    room = db.call(rooms.create_room, "Cross worker", "", owner.id)
+    tabs = [
+        await open_room(backend.url, room.slug, member(f"xw-{backend.port}-{i}"))
+        for backend in (first, second)
+        for i in range(2)
+    ]
+    expected = []
+    for round_ in range(5):
+        for index, tab in enumerate(tabs):
+            body = f"round {round_} from tab {index}"
+            expected.append(body)
+            await tab.call(RoomState, "send", form={"message": body})
+            await tab.wait_for(lambda body=body, tab=tab: body in bodies(tab))
+    for tab in tabs:
+        await tab.wait_for(lambda tab=tab: len(bodies(tab)) == len(expected))
+        assert bodies(tab) == expected
+        for frame in tab.frames:
+            window = frame.get("delta", {}).get(RoomState.get_full_name(), {}).get("messages_rx_state_")
+            if window:
+                ids = [m["id"] for m in window]
+                assert ids == sorted(set(ids)), "a window repeated or reordered messages"
+    for tab in tabs:
+        await tab.close()
+
+
+async def test_logout_on_one_worker_unsubscribes_the_session_on_the_other(two_backends):
+    first, second = two_backends
+    owner = db.call(accounts.register, "xw-owner2", "password123", "password123")
+    room = db.call(rooms.create_room, "Cross worker logout", "", owner.id)
+    shared = member("xw-shared")
+    watcher = await open_room(second.url, room.slug, shared)
+    speaker = await open_room(first.url, room.slug, member("xw-speaker"))
+    leaving = await open_room(first.url, room.slug, shared)
+    await leaving.call(AuthState, "logout")
+    await leaving.wait_for(lambda: "/login" in leaving.redirects)
+    await asyncio.sleep(0.2)
+    await speaker.call(RoomState, "send", form={"message": "after logout"})
+    await speaker.wait_for(lambda: bodies(speaker) == ["after logout"])
+    await speaker.call(RoomState, "send", form={"message": "sync point"})
+    await speaker.wait_for(lambda: len(bodies(speaker)) == 2)
+    assert bodies(watcher) == []
+    for tab in (watcher, speaker, leaving):
+        await tab.close()

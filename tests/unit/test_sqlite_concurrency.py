@@ -1,0 +1,54 @@
+"""SQLite under concurrent writers: a write that waits for another writer succeeds (BEGIN IMMEDIATE)."""
+
+import sqlite3
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from djangochat_rx import db, messages, rooms, sessions
+from djangochat_rx.models import utcnow
+
+
+@pytest.fixture
+def sqlite_url(db_url: str) -> str:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("SQLite locking")
+    return db_url
+
+
+def hold_write_lock(url: str, seconds: float, started: threading.Event) -> None:
+    """Another process's writer: holds the write lock for a while, then commits."""
+    connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("UPDATE rooms SET description = 'busy'")
+    started.set()
+    time.sleep(seconds)
+    connection.execute("COMMIT")
+    connection.close()
+
+
+@pytest.mark.parametrize("write", ["post_message", "create_room", "touch_session"])
+def test_a_write_waits_for_another_writer_instead_of_failing(sqlite_url, alice, general, write):
+    """create_room reads (is the name taken?) before it writes: a deferred transaction would fail
+    with "database is locked" when the other writer commits in between; BEGIN IMMEDIATE waits."""
+    engine = db.make_engine(sqlite_url)
+    with Session(engine, expire_on_commit=False) as session:
+        token = sessions.issue(session, alice.id)
+        session.execute(text("UPDATE sessions SET last_seen_at = :t"), {"t": utcnow() - timedelta(minutes=5)})
+        session.commit()
+        started = threading.Event()
+        holder = threading.Thread(target=hold_write_lock, args=(sqlite_url, 0.3, started))
+        holder.start()
+        assert started.wait(5)
+        if write == "post_message":
+            assert messages.post_message(session, general.id, alice.id, "waited").body == "waited"
+        elif write == "create_room":
+            assert rooms.create_room(session, "Waited", "", alice.id).slug == "waited"
+        else:
+            assert sessions.resolve(session, token) is not None
+        holder.join()
+    engine.dispose()
