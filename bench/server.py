@@ -99,6 +99,11 @@ class Backend:
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
+    def kill(self) -> None:
+        """kill -9 the whole backend: no shutdown, no flush (crash tests)."""
+        os.killpg(self.process.pid, 9)
+        self.process.wait(timeout=15)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, 15)

@@ -4,6 +4,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
@@ -49,26 +50,46 @@ def _view(message: Message, author: str) -> MessageView:
     )
 
 
-def post_message(db: Session, room_id: int, author_id: int, text: str) -> MessageView:
+def post_message(db: Session, room_id: int, author_id: int, text: str, client_id: str = "") -> MessageView:
     """Save a message and bump the room's counters in one transaction.
 
+    `client_id` (the sender's random id for this message) makes a retried send idempotent: the
+    message already saved under it is returned and nothing new is written.
     The room row is written first: it takes the write lock (SQLite) or the room's row lock
     (Postgres) before the id is drawn, so within a room ids are handed out in commit order.
     """
     body = clean_body(text)
+    client_id = client_id[:64] or None
     now = utcnow()
     database.begin_write(db)
+    if client_id is not None and (earlier := _sent_before(db, author_id, client_id)) is not None:
+        db.rollback()
+        return earlier
     bumped = db.execute(
         update(Room).where(col(Room.id) == room_id).values(message_count=Room.message_count + 1, last_message_at=now)
     )
     if bumped.rowcount != 1:
         db.rollback()
         raise RoomNotFound()
-    message = Message(room_id=room_id, author_id=author_id, body=body, created_at=now)
+    message = Message(room_id=room_id, author_id=author_id, body=body, created_at=now, client_id=client_id)
     db.add(message)
-    author = db.get(User, author_id)
-    db.commit()
-    return _view(message, author.username)
+    author = db.get(User, author_id).username
+    try:
+        db.commit()
+    except IntegrityError:  # the same retry raced in on another connection (Postgres) and won
+        db.rollback()
+        earlier = _sent_before(db, author_id, client_id) if client_id is not None else None
+        if earlier is None:
+            raise
+        return earlier
+    return _view(message, author)
+
+
+def _sent_before(db: Session, author_id: int, client_id: str) -> MessageView | None:
+    rows = _with_authors(
+        db, select(Message, User.username).where(Message.author_id == author_id, Message.client_id == client_id)
+    )
+    return _view(*rows[0]) if rows else None
 
 
 def _with_authors(db: Session, query) -> list[tuple[Message, str]]:

@@ -66,6 +66,7 @@ class Message(SQLModel, table=True):
     __tablename__ = "messages"
     __table_args__ = (
         Index("ix_messages_room_id_id", "room_id", "id"),
+        Index("ux_messages_author_id_client_id", "author_id", "client_id", unique=True),
         {"sqlite_autoincrement": True},
     )
 
@@ -74,3 +75,5 @@ class Message(SQLModel, table=True):
     author_id: int = Field(foreign_key="users.id", index=True)
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+    # The sender's random id for this message: a retried send finds the first one instead of posting twice.
+    client_id: str | None = Field(default=None, max_length=64)

@@ -1,6 +1,7 @@
 """A room: its newest messages, live, and the message box. Unknown rooms get a friendly page."""
 
 import reflex as rx
+from reflex_components_core.core.banner import has_connection_errors
 
 from djangochat_rx import routes, settings
 from djangochat_rx.components.layout import error_callout, page
@@ -32,6 +33,7 @@ def _composer() -> rx.Component:
                 max_length=settings.MESSAGE_MAX_CHARS * 2,
                 width="100%",
             ),
+            rx.el.input(type="hidden", name="client_id", value=RoomState.draft_id),
             rx.button("Send", type="submit"),
             align="end",
             width="100%",
@@ -65,6 +67,18 @@ def _room() -> rx.Component:
             padding="0.5rem",
             border=f"1px solid {rx.color('gray', 5)}",
             border_radius="0.5rem",
+        ),
+        rx.cond(
+            has_connection_errors,
+            rx.callout(
+                "Reconnecting… Messages sent meanwhile will appear when the connection is back; "
+                "text in the box is kept, press Send again if it was not sent.",
+                icon="wifi_off",
+                color_scheme="amber",
+                role="status",
+                id="reconnecting",
+                width="100%",
+            ),
         ),
         _composer(),
         spacing="3",

@@ -1,5 +1,6 @@
 """One room's page: join its live feed, send messages."""
 
+import uuid
 from typing import Any, Literal, TypedDict
 
 import reflex as rx
@@ -28,6 +29,9 @@ class RoomState(AuthState):
     # The room's newest messages. Written only by realtime.RoomHub, straight to the browser.
     messages: list[MessageItem] = []
     error: str = ""
+    # The random id the next message is sent under (kept in the tab's sessionStorage, so it survives
+    # a reconnect or a backend restart): pressing Send again after a failure cannot post twice.
+    draft_id: str = rx.SessionStorage("", name="djangochat_draft_id")
     _room_id: int = 0
 
     @rx.event
@@ -37,6 +41,7 @@ class RoomState(AuthState):
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
         self.error = ""
+        self.draft_id = self.draft_id or uuid.uuid4().hex
         try:
             room = await db.run(rooms.room_by_slug, self.slug)
         except rooms.RoomNotFound:
@@ -56,10 +61,13 @@ class RoomState(AuthState):
             self.error = "This room is not open."
             return
         try:
-            message = await db.run(messages.post_message, self._room_id, identity.user_id, field(form, "message"))
+            message = await db.run(
+                messages.post_message, self._room_id, identity.user_id, field(form, "message"), field(form, "client_id")
+            )
         except (messages.InvalidMessage, rooms.RoomNotFound) as error:
             self.error = str(error)
             return
         self.error = ""
+        self.draft_id = uuid.uuid4().hex
         await hub.publish(message)
         return rx.set_value(COMPOSER_ID, "")

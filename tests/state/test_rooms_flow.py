@@ -147,3 +147,15 @@ async def test_logout_in_one_tab_takes_every_tab_of_that_session_out_of_the_room
     await other.call(RoomState, "send", form={"message": "sync point"})
     await other.wait_for(lambda: len(bodies(other)) == 2)
     assert bodies(second) == [] and bodies(first) == []
+
+
+async def test_a_resent_message_with_the_same_draft_id_is_posted_once(open_tab, make_user, room):
+    _, token = make_user()
+    tab = await open_tab(f"/rooms/{room.slug}", token=token)
+    draft = await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready" and tab.var(RoomState, "draft_id"))
+    for _ in range(2):
+        await tab.call(RoomState, "send", form={"message": "retried", "client_id": draft})
+    await tab.wait_for(lambda: tab.var(RoomState, "draft_id") != draft)
+    await tab.call(RoomState, "send", form={"message": "next", "client_id": tab.var(RoomState, "draft_id")})
+    await tab.wait_for(lambda: bodies(tab) == ["retried", "next"])
+    assert [m.body for m in db.call(messages.newest_messages, room.id)] == ["retried", "next"]

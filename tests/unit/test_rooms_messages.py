@@ -133,3 +133,13 @@ def test_migrations_create_exactly_the_models_schema(db_url):
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_a_retried_send_with_the_same_client_id_is_saved_once(session, alice, bob, general):
+    first = messages.post_message(session, general.id, alice.id, "only once", client_id="c-1")
+    again = messages.post_message(session, general.id, alice.id, "only once", client_id="c-1")
+    assert again == first
+    other_author = messages.post_message(session, general.id, bob.id, "mine", client_id="c-1")
+    assert other_author.id != first.id
+    assert [m.body for m in messages.newest_messages(session, general.id)] == ["only once", "mine"]
+    assert rooms.room_by_slug(session, general.slug).message_count == 2

@@ -1,0 +1,38 @@
+"""A user who drops offline sees "Reconnecting…", then every message sent meanwhile, once, in order."""
+
+import time
+
+from playwright.sync_api import expect
+
+from tests.e2e.test_chat import composer, messages, register, unique
+
+
+def test_offline_user_catches_up_on_every_missed_message(new_page):
+    alice, bob = new_page(), new_page()
+    register(alice, unique("alice"))
+    register(bob, unique("bob"))
+    room_name = unique("Flaky wifi ")
+    alice.get_by_label("Room name").fill(room_name)
+    alice.get_by_role("button", name="Create room").click()
+    expect(alice.get_by_role("heading", name=room_name)).to_be_visible()
+    bob.goto(alice.url)
+    expect(bob.get_by_role("heading", name=room_name)).to_be_visible()
+    composer(alice).fill("before")
+    composer(alice).press("Enter")
+    expect(messages(bob)).to_have_count(1)
+
+    bob.context.set_offline(True)
+    offline_at = time.monotonic()
+    expect(bob.locator("#reconnecting")).to_be_visible(timeout=15_000)
+    for i in range(20):
+        composer(alice).fill(f"missed {i}")
+        composer(alice).press("Enter")
+        expect(messages(alice)).to_have_count(i + 2)
+    time.sleep(max(0.0, 10 - (time.monotonic() - offline_at)))
+    expect(messages(bob)).to_have_count(1)
+    bob.context.set_offline(False)
+
+    expect(bob.locator("#reconnecting")).to_be_hidden(timeout=15_000)
+    expect(messages(bob)).to_have_count(21)
+    texts = [text.split("\n")[-1].strip() for text in messages(bob).all_inner_texts()]
+    assert texts == ["before"] + [f"missed {i}" for i in range(20)]
