@@ -1,6 +1,7 @@
 """`reflex export` produces the static frontend and the backend bundle that README documents."""
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -10,11 +11,15 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 def test_reflex_export_writes_frontend_and_backend_zips(tmp_path):
+    # Export from a copy: the export rebuilds .web/build, which the running e2e app is serving.
+    project = tmp_path / "project"
+    ignore = shutil.ignore_patterns(".venv", ".git", ".states", "*.db", "*.db-*", "__pycache__", "results")
+    shutil.copytree(PROJECT, project, ignore=ignore, symlinks=True)
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "REFLEX_USE_NPM": "1"}
     subprocess.run(
         [str(bin_dir / "reflex"), "export", "--zip-dest-dir", str(tmp_path)],
-        cwd=PROJECT,
+        cwd=project,
         env=env,
         check=True,
         timeout=900,
