@@ -2,6 +2,7 @@
 
     python -m bench.run fanout     N in {10, 50, 200}, 5 senders, 20 msg/s into one room, 5 s, median of 3
     python -m bench.run capacity   5 msg/s into one room, N = 100, 200, ... until p95 > 500 ms or N = 2000
+    python -m bench.run workers    the fanout N = 200 load on 1 worker vs 2 workers sharing Redis
     python -m bench.run history    the fanout N = 50 run in an empty room vs one holding 100 000 messages
     python -m bench.run join       time to open a room and get its newest 50: empty vs 100 000, alone vs 200 others
     python -m bench.run smoke      N = 20 for 2 s; exits 1 if anything is lost, doubled or out of order
@@ -26,12 +27,14 @@ os.environ.setdefault("BCRYPT_ROUNDS", "4")
 
 from bench.clients import BenchTab
 from bench.server import Backend
+from bench.services import redis_server
 from djangochat_rx import accounts, db, rooms, sessions
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PASSWORD = "bench-password"
 REAL_LOGINS = 3
 COLUMNS = [
+    ("workers", "{}"),
     ("history", "{}"),
     ("clients", "{}"),
     ("senders", "{}"),
@@ -60,6 +63,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 JOIN_COLUMNS = [
+    ("workers", "{}"),
     ("history", "{}"),
     ("others", "{}"),
     ("joins", "{}"),
@@ -131,12 +135,14 @@ async def connect_all(backend: Backend, slug: str, users: list[tuple[str, str]])
     return tabs
 
 
-async def fanout_once(clients: int, senders: int, rate: float, seconds: float, history: int = 0) -> dict:
+async def fanout_once(
+    clients: int, senders: int, rate: float, seconds: float, history: int = 0, redis_url: str = "", workers: int = 1
+) -> dict:
     """One run: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
     with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
         database_url = f"sqlite:///{tmp}/bench.db"
         slug, users = prepare(database_url, clients, history)
-        backend = Backend(database_url, Path(tmp) / "backend.log")
+        backend = Backend(database_url, Path(tmp) / "backend.log", redis_url, workers)
         backend.start()
         lag: list[float] = []
         monitors = [asyncio.create_task(backend.sample_rss()), asyncio.create_task(lag_monitor(lag))]
@@ -152,6 +158,7 @@ async def fanout_once(clients: int, senders: int, rate: float, seconds: float, h
             cpu = backend.cpu_seconds() - cpu_before
             result = measure(tabs, sent_at, sent_by, seconds)
             result.update(
+                workers=workers,
                 history=history,
                 clients=clients,
                 senders=senders,
@@ -196,6 +203,7 @@ async def capacity(step: int = 100, limit: int = 2000, bar_ms: float = 500.0) ->
                 await wait_delivered(tabs, sent_at, sent_by, grace=10.0)
                 row = measure(tabs, sent_at, sent_by, 5)
                 row.update(
+                    workers=1,
                     history=0,
                     clients=clients,
                     senders=5,
@@ -340,6 +348,12 @@ async def scenario(name: str) -> list[dict]:
         return rows
     if name == "capacity":
         return await capacity()
+    if name == "workers":
+        rows = [{**median_of([await fanout_once(200, 5, 20, 5) for _ in range(3)]), "runs": 3}]
+        with redis_server() as redis_url:
+            runs = [await fanout_once(200, 5, 20, 5, redis_url=redis_url, workers=2) for _ in range(3)]
+        rows.append({**median_of(runs), "runs": 3})
+        return rows
     if name == "history":
         rows = []
         for history in (0, 100_000):
@@ -353,7 +367,7 @@ async def scenario(name: str) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["fanout", "capacity", "history", "join", "smoke"])
+    parser.add_argument("scenario", choices=["fanout", "capacity", "workers", "history", "join", "smoke"])
     args = parser.parse_args()
     rows = asyncio.run(scenario(args.scenario))
     print(f"\n### {args.scenario}\n")

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bench.server import Backend
+from bench.services import redis_server
 from djangochat_rx import accounts, db, rooms, sessions
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from tests.support.client import STORAGE_KEY, ReflexTab
-from tests.support.services import redis_server
 
 
 @pytest.fixture(scope="module")

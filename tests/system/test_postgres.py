@@ -5,12 +5,12 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from bench.server import Backend
+from bench.services import postgres_server
 from djangochat_rx import db
 from djangochat_rx.state.auth import AccountFormState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from tests.support.client import STORAGE_KEY, ReflexTab
-from tests.support.services import postgres_server
 
 
 async def register(url: str, name: str) -> ReflexTab:

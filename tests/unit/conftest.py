@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bench.services import postgres_server
 from djangochat_rx import accounts, db, rooms
-from tests.support.services import postgres_server
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Real Redis and PostgreSQL servers for the tests, started on 127.0.0.1 in a temp dir and stopped after.
+"""Real Redis and PostgreSQL servers for tests and benchmarks, started on 127.0.0.1 in a temp dir and stopped after.
 
 Debian's `redis-server` and `postgresql` packages must be installed (`make services` does it).
 """
