@@ -6,6 +6,7 @@
     python -m bench.run history    the fanout N = 50 run in an empty room vs one holding 100 000 messages
     python -m bench.run join       time to open a room and get its newest 50: empty vs 100 000, alone vs 200 others
     python -m bench.run smoke      N = 20 for 2 s; exits 1 if anything is lost, doubled or out of order
+    python -m bench.run profile    one fanout N = 200 run under py-spy: where the server's time goes
 
 Every client is a real websocket connection with its own server-side session (users and sessions are
 made through the domain functions; the first few clients log in through the real login handler).
@@ -31,6 +32,7 @@ from bench.services import redis_server
 from djangochat_rx import accounts, db, rooms, sessions
 
 RESULTS = Path(__file__).resolve().parent / "results"
+PROFILE_OUT = RESULTS / "profile-fanout-200.txt"
 PASSWORD = "bench-password"
 REAL_LOGINS = 3
 COLUMNS = [
@@ -136,7 +138,14 @@ async def connect_all(backend: Backend, slug: str, users: list[tuple[str, str]])
 
 
 async def fanout_once(
-    clients: int, senders: int, rate: float, seconds: float, history: int = 0, redis_url: str = "", workers: int = 1
+    clients: int,
+    senders: int,
+    rate: float,
+    seconds: float,
+    history: int = 0,
+    redis_url: str = "",
+    workers: int = 1,
+    profile: bool = False,
 ) -> dict:
     """One run: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
     with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
@@ -153,7 +162,10 @@ async def fanout_once(
             connected_rss = backend.rss()
             lag.clear()
             cpu_before = backend.cpu_seconds()
+            profiler = backend.profile(seconds, PROFILE_OUT) if profile else None
             sent_at, sent_by = await send_load(tabs[:senders], rate, seconds)
+            if profiler is not None:
+                profiler.wait(timeout=60)
             await wait_delivered(tabs, sent_at, sent_by, grace=5.0)
             cpu = backend.cpu_seconds() - cpu_before
             result = measure(tabs, sent_at, sent_by, seconds)
@@ -330,6 +342,26 @@ async def login_token(backend: Backend, slug: str, users: list[tuple[str, str]])
     return tab.session_token
 
 
+def profile_summary(path: Path, top: int = 15) -> str:
+    """Where the server's samples went, from py-spy's raw output: by function itself ("self"), and
+    including callees ("incl"), leaving out the frames nearly every sample shares (process, loop)."""
+    self_time: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames, n = stack.split(";"), int(count)
+        total += n
+        self_time[frames[-1]] = self_time.get(frames[-1], 0) + n
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + n
+    lines = [f"\nprofile: {total} samples of the backend while busy ({path})"]
+    for label, counts, cap in (("self", self_time, 1.0), ("incl", inclusive, 0.3)):
+        ranked = sorted(((n, f) for f, n in counts.items() if n <= cap * total), reverse=True)[:top]
+        lines += [f"{100 * n / total:5.1f}% {label}  {frame}" for n, frame in ranked]
+    return "\n".join(lines)
+
+
 def table(rows: list[dict], columns: list[tuple[str, str]] = COLUMNS) -> str:
     header = "| " + " | ".join(name for name, _ in columns) + " |"
     rule = "|" + "|".join("---" for _ in columns) + "|"
@@ -348,6 +380,11 @@ async def scenario(name: str) -> list[dict]:
         return rows
     if name == "capacity":
         return await capacity()
+    if name == "profile":
+        RESULTS.mkdir(exist_ok=True)
+        rows = [await fanout_once(200, 5, 20, 5, profile=True)]
+        print(profile_summary(PROFILE_OUT), file=sys.stderr)
+        return rows
     if name == "workers":
         rows = [{**median_of([await fanout_once(200, 5, 20, 5) for _ in range(3)]), "runs": 3}]
         with redis_server() as redis_url:
@@ -367,7 +404,7 @@ async def scenario(name: str) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["fanout", "capacity", "workers", "history", "join", "smoke"])
+    parser.add_argument("scenario", choices=["fanout", "capacity", "workers", "history", "join", "smoke", "profile"])
     args = parser.parse_args()
     rows = asyncio.run(scenario(args.scenario))
     print(f"\n### {args.scenario}\n")

@@ -99,6 +99,13 @@ class Backend:
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
+    def profile(self, seconds: float, out: Path) -> subprocess.Popen:
+        """Sample the backend's Python stacks with py-spy for `seconds` (collapsed stacks in `out`)."""
+        py_spy = Path(sys.executable).parent / "py-spy"
+        command = [str(py_spy), "record", "--pid", str(self.process.pid), "--subprocesses", "--nonblocking"]
+        command += ["--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "--output", str(out)]
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     def kill(self) -> None:
         """kill -9 the whole backend: no shutdown, no flush (crash tests)."""
         os.killpg(self.process.pid, 9)
