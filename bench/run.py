@@ -65,7 +65,6 @@ def percentile(values: list[float], q: float) -> float:
 
 
 JOIN_COLUMNS = [
-    ("workers", "{}"),
     ("history", "{}"),
     ("others", "{}"),
     ("joins", "{}"),
