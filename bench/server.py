@@ -46,6 +46,8 @@ class Backend:
             "REFLEX_TELEMETRY_ENABLED": "false",
             "REDIS_URL": self.redis_url,
             "GRANIAN_WORKERS": str(self.workers),
+            # A load test is not abuse: lift the per-user sending limit.
+            "SEND_LIMITS": "100000 per second",
         }
         command = [str(bin_dir / "reflex"), "run", "--env", "prod", "--backend-only"]
         command += ["--backend-host", "127.0.0.1", "--backend-port", str(self.port), "--loglevel", "warning"]

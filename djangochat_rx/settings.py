@@ -38,6 +38,14 @@ SESSION_MAX_AGE = timedelta(days=_int("SESSION_MAX_AGE_DAYS", 30))
 # last_seen is written at most this often, so reading a session is not a write per event.
 SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
 
+# Rate limits ("N per period", the `limits` library's notation; moving windows).
+# Login: 5 failures per account in 30 minutes (Zulip's rule), a looser budget per client address.
+LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 30 minutes")
+LOGIN_LIMIT_PER_CLIENT = os.environ.get("LOGIN_LIMIT_PER_CLIENT", "30 per 10 minutes")
+REGISTER_LIMIT_PER_CLIENT = os.environ.get("REGISTER_LIMIT_PER_CLIENT", "10 per hour")
+# Sending, per user: a burst allowance and a sustained rate (OWASP suggests ~100 per minute); ";"-separated.
+SEND_LIMITS = os.environ.get("SEND_LIMITS", "20 per 10 seconds;100 per minute")
+
 # Rooms.
 ROOM_NAME_MAX_CHARS = 64
 ROOM_DESCRIPTION_MAX_CHARS = 500

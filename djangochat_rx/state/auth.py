@@ -1,10 +1,11 @@
 """The session every page shares: who is logged in, page guards, login, registration, logout."""
 
+from collections.abc import Coroutine
 from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import accounts, db, routes, sessions
+from djangochat_rx import accounts, db, routes, sessions, throttle
 from djangochat_rx.realtime import hub
 from djangochat_rx.sessions import Identity
 
@@ -81,26 +82,42 @@ class AccountFormState(AuthState):
     @rx.event
     async def login(self, form: dict[str, Any]):
         """Check the credentials and start a session."""
-        async for update in self._log_in_with(accounts.authenticate, field(form, "username"), field(form, "password")):
+        async for update in self._submit(self._authenticate(field(form, "username"), field(form, "password"))):
             yield update
 
     @rx.event
     async def register(self, form: dict[str, Any]):
         """Create the account, then log it in."""
-        fields = (field(form, name) for name in ("username", "password", "confirm_password"))
-        async for update in self._log_in_with(accounts.register, *fields):
+        fields = [field(form, name) for name in ("username", "password", "confirm_password")]
+        async for update in self._submit(self._register(*fields)):
             yield update
 
-    async def _log_in_with(self, action, *args: str):
-        """Run an account action (bcrypt off the event loop); on success start a session and go to the rooms."""
+    async def _submit(self, attempt: Coroutine[Any, Any, accounts.UserView]):
+        """Show progress while `attempt` runs; on success start a session and go to the rooms."""
         self.error, self.pending = "", True
         yield
         try:
-            user = await db.run(action, *args)
-        except accounts.AccountError as error:
+            user = await attempt
+        except (accounts.AccountError, throttle.Throttled) as error:
             self.error = str(error)
             return
         finally:
             self.pending = False
         await self._start_session(user)
         yield rx.redirect(routes.ROOMS, replace=True)
+
+    async def _authenticate(self, username: str, password: str) -> accounts.UserView:
+        """bcrypt off the event loop, within the per-account and per-client login budgets."""
+        key = accounts.username_key(username)
+        await throttle.before_login(key, self.router.session.client_ip)
+        try:
+            user = await db.run(accounts.authenticate, username, password)
+        except accounts.InvalidCredentials:
+            await throttle.login_failed(key)
+            raise
+        await throttle.login_succeeded(key)
+        return user
+
+    async def _register(self, username: str, password: str, confirm: str) -> accounts.UserView:
+        await throttle.before_register(self.router.session.client_ip)
+        return await db.run(accounts.register, username, password, confirm)

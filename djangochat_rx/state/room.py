@@ -5,7 +5,7 @@ from typing import Any, Literal, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import db, messages, rooms, routes
+from djangochat_rx import db, messages, rooms, routes, throttle
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState, field
 
@@ -61,10 +61,11 @@ class RoomState(AuthState):
             self.error = "This room is not open."
             return
         try:
+            await throttle.before_send(identity.user_id)
             message = await db.run(
                 messages.post_message, self._room_id, identity.user_id, field(form, "message"), field(form, "client_id")
             )
-        except (messages.InvalidMessage, rooms.RoomNotFound) as error:
+        except (messages.InvalidMessage, rooms.RoomNotFound, throttle.Throttled) as error:
             self.error = str(error)
             return
         self.error = ""
