@@ -1,13 +1,19 @@
 """Reflex configuration. Knobs come from djangochat_rx/settings.py (environment variables)."""
 
+import os
+
 import reflex as rx
 
 from djangochat_rx import settings
+
+# Reflex reads the socket's frame limit from the environment when the app starts.
+os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(settings.SOCKET_MAX_FRAME_BYTES))
 
 config = rx.Config(
     app_name="djangochat_rx",
     db_url=settings.DATABASE_URL,
     redis_url=settings.REDIS_URL or None,
+    cors_allowed_origins=settings.ALLOWED_ORIGINS,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

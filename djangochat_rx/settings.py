@@ -38,6 +38,17 @@ SESSION_MAX_AGE = timedelta(days=_int("SESSION_MAX_AGE_DAYS", 30))
 # last_seen is written at most this often, so reading a session is not a write per event.
 SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
 
+# Browser origins allowed to open the websocket and call the API (comma-separated). Reflex's
+# default is every origin; ours is the app's own frontend. Set it to your public URL when deploying.
+ALLOWED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("ALLOWED_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000").split(",")
+    if origin.strip()
+]
+# Largest websocket frame the server accepts (socket.io's default is 1 MB). A 4000-character
+# message is at most 16 KB of UTF-8; the page's first frame carries the browser's stored values.
+SOCKET_MAX_FRAME_BYTES = _int("SOCKET_MAX_FRAME_BYTES", 64 * 1024)
+
 # Rate limits ("N per period", the `limits` library's notation; moving windows).
 # Login: 5 failures per account in 30 minutes (Zulip's rule), a looser budget per client address.
 LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 30 minutes")

@@ -57,6 +57,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         "REFLEX_TELEMETRY_ENABLED": "false",
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'chat.db'}",
         "BCRYPT_ROUNDS": "12",
+        "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
     }
     log = (tmp_path_factory.getbasetemp() / "reflex-run.log").open("w")
     process = subprocess.Popen(

@@ -26,6 +26,7 @@ class ReflexTab:
         self._changed = asyncio.Event()
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("event", self._on_event, namespace=NAMESPACE)
+        self.sio.on("disconnect", lambda *_: self._changed.set(), namespace=NAMESPACE)
 
     async def open(self, path: str) -> None:
         """Connect and hydrate at `path`, as a page load does (runs the page's on_load)."""
