@@ -38,6 +38,7 @@ class ReflexTab:
             namespaces=[NAMESPACE],
         )
         await self.emit("reflex___state____state.hydrate_and_load", {"vars": self._storage_vars()})
+        await self.wait_for(lambda: self.state.get("reflex___state____state", {}).get("is_hydrated" + FIELD))
 
     async def navigate(self, path: str) -> None:
         """A client-side navigation: storage vars, then the new page's on_load."""
