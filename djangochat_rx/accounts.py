@@ -1,7 +1,6 @@
 """Accounts: username and password rules, bcrypt hashing, registration and authentication."""
 
 import functools
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,7 +52,22 @@ class Profile:
     message_count: int
 
 
-_USERNAME_CHARS = re.compile(r"^[\w.-]+$")
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Mn", "Mc", "Me")
+
+
+def _username_chars_ok(name: str) -> bool:
+    """Letters and digits of any script (with their accents and vowel signs), "_", "." and "-"."""
+    return not _is_mark(name[0]) and all(ch.isalnum() or ch in "_.-" or _is_mark(ch) for ch in name)
+
+
+def _stacked_marks(name: str) -> bool:
+    run = 0
+    for ch in name:
+        run = run + 1 if _is_mark(ch) else 0
+        if run >= 3:
+            return True
+    return False
 
 
 def normalize_username(raw: str) -> str:
@@ -69,8 +83,14 @@ def username_key(username: str) -> str:
 def validate_username(raw: str) -> str:
     """The normalised username, or InvalidUsername saying what is wrong."""
     name = normalize_username(raw)
+    if any(unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cs", "Cn") for ch in name):
+        # Zero-width joiners, bidi overrides and the like make two names look alike or read backwards.
+        raise InvalidUsername("Usernames cannot contain invisible or text-direction characters.")
+    if _stacked_marks(name):
+        # Scripts like Devanagari need a mark or two per letter; piles of them ("Zalgo") overflow the page.
+        raise InvalidUsername("Usernames cannot stack more than two accents or marks on one letter.")
     lo, hi = settings.USERNAME_MIN_CHARS, settings.USERNAME_MAX_CHARS
-    if not lo <= len(name) <= hi or not _USERNAME_CHARS.match(name):
+    if not lo <= len(name) <= hi or not _username_chars_ok(name):
         raise InvalidUsername(
             f"Username must be {lo}–{hi} characters: letters, digits, underscore (_), dot (.) or hyphen (-)."
         )
