@@ -3,6 +3,7 @@
 import reflex as rx
 
 from djangochat_rx import db, routes, settings
+from djangochat_rx.headers import SecurityHeaders
 from djangochat_rx.pages import auth, profile, room, rooms
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AccountFormState, AuthState
@@ -10,7 +11,7 @@ from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 
-app = rx.App()
+app = rx.App(api_transformer=SecurityHeaders)
 app.add_page(auth.index, route=routes.INDEX, title="DjangoChat RX", on_load=AuthState.route_home)
 app.add_page(auth.login, route=routes.LOGIN, title="Log in · DjangoChat RX", on_load=AccountFormState.open)
 app.add_page(auth.register, route=routes.REGISTER, title="Register · DjangoChat RX", on_load=AccountFormState.open)

@@ -100,15 +100,22 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(browser: Browser, app_url: str):
-    """A page in its own browser context: a separate user with separate storage."""
+    """A page in its own browser context: a separate user with separate storage. Fails the test if
+    the Content-Security-Policy blocked anything the app needed."""
     contexts = []
+    violations: list[str] = []
 
     def _new() -> Page:
         context = browser.new_context(base_url=app_url)
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console", lambda message: "Content Security Policy" in message.text and violations.append(message.text)
+        )
+        return page
 
     yield _new
     for context in contexts:
         context.close()
+    assert violations == [], violations
