@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import bcrypt
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -171,6 +171,25 @@ def authenticate(db: Session, username: str, password: str) -> UserView:
     if not check_password(password, password_hash):
         raise InvalidCredentials()
     return view
+
+
+class WrongCurrentPassword(AccountError):
+    def __init__(self) -> None:
+        super().__init__("Your current password is not correct.")
+
+
+def change_password(db: Session, user_id: int, current: str, new: str, confirm: str) -> None:
+    """Set a new password after checking the current one; the caller ends the other sessions."""
+    validate_password(new, confirm)
+    user = db.get(User, user_id)
+    password_hash = user.password_hash
+    db.rollback()  # no transaction held open during the slow checks
+    if not check_password(current, password_hash):
+        raise WrongCurrentPassword()
+    new_hash = hash_password(new)
+    database.begin_write(db)
+    db.execute(update(User).where(User.id == user_id).values(password_hash=new_hash))
+    db.commit()
 
 
 def profile(db: Session, user_id: int) -> Profile:

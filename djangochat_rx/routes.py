@@ -6,6 +6,7 @@ REGISTER = "/register"
 ROOMS = "/rooms"
 ROOM = "/rooms/[slug]"
 PROFILE = "/profile"
+ACCOUNT = "/account"
 
 
 def room(slug: str) -> str:

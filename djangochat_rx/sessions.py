@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, delete, select, update
@@ -90,11 +91,40 @@ def revoke(db: Session, token: str) -> int | None:
     return session_id
 
 
-def revoke_all(db: Session, user_id: int) -> list[int]:
-    """Delete every session of a user; return their ids."""
+def revoke_all(db: Session, user_id: int, keep: int | None = None) -> list[int]:
+    """Delete every session of a user (but the one with id `keep`); return their ids."""
     database.begin_write(db)
-    ids = list(
-        db.execute(delete(UserSession).where(UserSession.user_id == user_id).returning(UserSession.id)).scalars()
-    )
+    query = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep is not None:
+        query = query.where(UserSession.id != keep)
+    ids = list(db.execute(query.returning(UserSession.id)).scalars())
     db.commit()
     return ids
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A live session as its owner sees it in the account page."""
+
+    id: int
+    created_at: datetime
+    last_seen_at: datetime
+    user_agent: str
+
+
+def active_sessions(db: Session, user_id: int) -> list[SessionView]:
+    """The user's sessions that have not expired, most recently used first."""
+    now = utcnow()
+    rows = db.exec(
+        select(UserSession).where(UserSession.user_id == user_id).order_by(UserSession.last_seen_at.desc())
+    ).all()
+    return [
+        SessionView(
+            id=row.id,
+            created_at=as_utc(row.created_at),
+            last_seen_at=as_utc(row.last_seen_at),
+            user_agent=row.user_agent,
+        )
+        for row in rows
+        if as_utc(row.expires_at) > now and as_utc(row.last_seen_at) + settings.SESSION_IDLE_TIMEOUT > now
+    ]

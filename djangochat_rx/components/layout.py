@@ -21,6 +21,7 @@ def navbar(logged_in: bool) -> rx.Component:
         [
             rx.link("Rooms", href=routes.ROOMS),
             rx.link(AuthState.username, href=routes.PROFILE, aria_label="Profile"),
+            rx.link("Account", href=routes.ACCOUNT),
             rx.button("Log out", on_click=AuthState.logout, variant="soft", size="2"),
         ]
         if logged_in
@@ -38,11 +39,27 @@ def navbar(logged_in: bool) -> rx.Component:
     )
 
 
+def _logged_out_notice() -> rx.Component:
+    """Shown on a logged-in page once the session token is gone (e.g. logged out in another tab)."""
+    return rx.cond(
+        rx.State.is_hydrated & (AuthState.session_token == ""),
+        rx.callout(
+            rx.text("You are logged out. ", rx.link("Log in again", href=routes.LOGIN), "."),
+            icon="log_out",
+            color_scheme="amber",
+            role="alert",
+            id="logged-out",
+            margin_bottom="1rem",
+        ),
+    )
+
+
 def page(*children: rx.Component, logged_in: bool = True, wide: bool = False) -> rx.Component:
     """A page: the navbar over a centred column that fits a phone screen."""
     return rx.box(
         navbar(logged_in),
         rx.box(
+            _logged_out_notice() if logged_in else rx.fragment(),
             *children,
             as_="main",
             width="100%",

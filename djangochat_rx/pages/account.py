@@ -1,0 +1,65 @@
+"""The account page: change password and the list of active sessions."""
+
+import reflex as rx
+
+from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.state.account import AccountState, SessionItem
+
+
+def _session_row(session: rx.Var[SessionItem]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(session["user_agent"], size="2", overflow_wrap="anywhere")),
+        rx.table.cell(rx.moment(session["created_at"], format="MMM D, HH:mm")),
+        rx.table.cell(rx.moment(session["last_seen_at"], from_now=True)),
+        rx.table.cell(rx.cond(session["current"], rx.badge("this browser"), "")),
+        key=session["id"],
+    )
+
+
+def account() -> rx.Component:
+    return page(
+        rx.heading("Account", size="7", margin_bottom="1rem"),
+        rx.heading("Change password", size="4", margin_bottom="0.5rem"),
+        rx.form(
+            rx.vstack(
+                labeled_input(
+                    "Current password", "current_password", type="password", auto_complete="current-password"
+                ),
+                labeled_input("New password", "new_password", type="password", auto_complete="new-password"),
+                labeled_input(
+                    "Confirm new password", "confirm_new_password", type="password", auto_complete="new-password"
+                ),
+                error_callout(AccountState.error),
+                rx.cond(
+                    AccountState.notice != "",
+                    rx.callout(AccountState.notice, icon="check", color_scheme="green", role="status", width="100%"),
+                ),
+                rx.button("Change password", type="submit", loading=AccountState.pending),
+                spacing="3",
+            ),
+            on_submit=AccountState.change_password,
+            reset_on_submit=False,
+        ),
+        rx.heading("Active sessions", size="4", margin_top="2rem", margin_bottom="0.5rem"),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Browser"),
+                    rx.table.column_header_cell("Logged in"),
+                    rx.table.column_header_cell("Last active"),
+                    rx.table.column_header_cell(""),
+                )
+            ),
+            rx.table.body(rx.foreach(AccountState.sessions, _session_row)),
+            width="100%",
+            id="sessions",
+        ),
+        rx.button(
+            "Log out everywhere",
+            on_click=AccountState.log_out_everywhere,
+            color_scheme="red",
+            variant="soft",
+            margin_top="1rem",
+        ),
+        wide=True,
+    )

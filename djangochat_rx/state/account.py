@@ -1,0 +1,86 @@
+"""The account page: change password, see the active sessions, log out everywhere."""
+
+from typing import Any, TypedDict
+
+import reflex as rx
+
+from djangochat_rx import accounts, db, routes, sessions
+from djangochat_rx.realtime import hub
+from djangochat_rx.state.auth import AuthState, field
+
+
+class SessionItem(TypedDict):
+    id: int
+    created_at: str
+    last_seen_at: str
+    user_agent: str
+    current: bool
+
+
+class AccountState(AuthState):
+    sessions: list[SessionItem] = []
+    error: str = ""
+    notice: str = ""
+    pending: bool = False
+
+    async def _list_sessions(self, current_id: int, user_id: int) -> None:
+        self.sessions = [
+            SessionItem(
+                id=s.id,
+                created_at=s.created_at.isoformat(),
+                last_seen_at=s.last_seen_at.isoformat(),
+                user_agent=s.user_agent or "unknown browser",
+                current=s.id == current_id,
+            )
+            for s in await db.run(sessions.active_sessions, user_id)
+        ]
+
+    @rx.event
+    async def load(self):
+        """Guard the page and list the sessions."""
+        identity = await self._enter_page()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        self.error, self.notice = "", ""
+        await self._list_sessions(identity.session_id, identity.user_id)
+
+    @rx.event
+    async def change_password(self, form: dict[str, Any]):
+        """Check the current password, set the new one, end every other session of the user."""
+        identity = await self._identity()
+        if identity is None:
+            yield rx.redirect(routes.LOGIN, replace=True)
+            return
+        self.error, self.notice, self.pending = "", "", True
+        yield
+        try:
+            await db.run(
+                accounts.change_password,
+                identity.user_id,
+                field(form, "current_password"),
+                field(form, "new_password"),
+                field(form, "confirm_new_password"),
+            )
+        except accounts.AccountError as error:
+            self.error = str(error)
+            return
+        finally:
+            self.pending = False
+        for session_id in await db.run(sessions.revoke_all, identity.user_id, identity.session_id):
+            await hub.end_session(session_id)
+        self.notice = "Password changed. Every other session has been logged out."
+        await self._list_sessions(identity.session_id, identity.user_id)
+        yield rx.set_value("current_password", "")
+        yield rx.set_value("new_password", "")
+        yield rx.set_value("confirm_new_password", "")
+
+    @rx.event
+    async def log_out_everywhere(self):
+        """End every session of the user, this one included."""
+        identity = await self._identity()
+        if identity is not None:
+            for session_id in await db.run(sessions.revoke_all, identity.user_id):
+                await hub.end_session(session_id)
+        self.session_token = ""
+        self.username = ""
+        return rx.redirect(routes.LOGIN, replace=True)
