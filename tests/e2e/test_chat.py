@@ -131,3 +131,22 @@ def test_pages_fit_a_phone_screen_in_light_and_dark_mode(new_page):
             expect(page.locator("html")).to_have_class(re.compile(mode))
             page.wait_for_load_state("networkidle")
             assert page.evaluate("document.documentElement.scrollWidth") <= 375, (mode, path)
+
+
+def test_markup_in_room_names_and_descriptions_shows_as_text(new_page):
+    page = new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    register(page, unique("mallory"))
+    name = f"<img src=x onerror=alert(1)> {unique('')}"
+    description = "<script>alert(2)</script><b>bold</b>"
+    page.get_by_label("Room name").fill(name)
+    page.get_by_label("Description").fill(description)
+    page.get_by_role("button", name="Create room").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    expect(page.get_by_text(description)).to_be_visible()
+    page.goto("/rooms")
+    expect(page.get_by_text(name)).to_be_visible()
+    expect(page.get_by_text(description)).to_be_visible()
+    assert page.locator("main img, main script, main b").count() == 0
+    assert dialogs == []
