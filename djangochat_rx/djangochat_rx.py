@@ -12,7 +12,7 @@ from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 
-app = rx.App(api_transformer=SecurityHeaders)
+app = rx.App(api_transformer=SecurityHeaders, stylesheets=["/chat.css"])
 app.add_page(auth.index, route=routes.INDEX, title="DjangoChat RX", on_load=AuthState.route_home)
 app.add_page(auth.login, route=routes.LOGIN, title="Log in · DjangoChat RX", on_load=AccountFormState.open)
 app.add_page(auth.register, route=routes.REGISTER, title="Register · DjangoChat RX", on_load=AccountFormState.open)

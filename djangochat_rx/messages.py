@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
-from djangochat_rx import settings
+from djangochat_rx import markup, settings
 from djangochat_rx.models import Message, Room, User, as_utc, utcnow
 from djangochat_rx.rooms import RoomNotFound
 
@@ -19,12 +19,13 @@ class InvalidMessage(Exception):
 
 @dataclass(frozen=True)
 class MessageView:
-    """A message as every viewer sees it; `created_at` is ISO 8601 in UTC."""
+    """A message as every viewer sees it; `html` is its sanitised Markdown, `created_at` ISO 8601 in UTC."""
 
     id: int
     room_id: int
     author: str
     body: str
+    html: str
     created_at: str
 
 
@@ -46,6 +47,7 @@ def _view(message: Message, author: str) -> MessageView:
         room_id=message.room_id,
         author=author,
         body=message.body,
+        html=markup.render(message.body),
         created_at=as_utc(message.created_at).isoformat(),
     )
 

@@ -1,4 +1,4 @@
-"""One chat message: author, local time, and the text rendered as text (never as HTML)."""
+"""One chat message: author, local time, and its sanitised Markdown (see markup.py)."""
 
 import reflex as rx
 
@@ -15,7 +15,7 @@ def message_row(message: rx.Var[MessageItem]) -> rx.Component:
             spacing="2",
             align="baseline",
         ),
-        rx.text(message["body"], white_space="pre-wrap", overflow_wrap="anywhere", size="3"),
+        rx.html(message["html"], class_name="message-body"),
         key=message["id"],
         data_message_id=message["id"],
         padding_y="0.35rem",

@@ -19,6 +19,7 @@ class MessageItem(TypedDict):
     room_id: int
     author: str
     body: str
+    html: str
     created_at: str
 
 

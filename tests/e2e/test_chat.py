@@ -150,3 +150,27 @@ def test_markup_in_room_names_and_descriptions_shows_as_text(new_page):
     expect(page.get_by_text(description)).to_be_visible()
     assert page.locator("main img, main script, main b").count() == 0
     assert dialogs == []
+
+
+def test_markdown_renders_safely_for_the_other_user(new_page):
+    alice, bob = new_page(), new_page()
+    register(alice, unique("alice"))
+    register(bob, unique("bob"))
+    room_name = unique("Markdown ")
+    alice.get_by_label("Room name").fill(room_name)
+    alice.get_by_role("button", name="Create room").click()
+    expect(alice.get_by_role("heading", name=room_name)).to_be_visible()
+    bob.goto(alice.url)
+    expect(bob.get_by_role("heading", name=room_name)).to_be_visible()
+
+    composer(alice).fill("**bold** and `code` https://example.com/page <b>raw</b> [bad](javascript:alert(1))")
+    composer(alice).press("Enter")
+    message = messages(bob).first
+    expect(message.locator("strong")).to_have_text("bold")
+    expect(message.locator("code")).to_have_text("code")
+    link = message.get_by_role("link", name="https://example.com/page")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(message).to_contain_text("<b>raw</b>")
+    expect(message).to_contain_text("[bad](javascript:alert(1))")
+    assert message.locator("b, script, img, [href^='javascript']").count() == 0
