@@ -93,7 +93,7 @@ class BenchTab:
         if not self.window_at:
             self.window_at, self.window_size = now, len(window)
         for item in window:
-            tag = item["body"].split(" ", 1)[0]
+            tag = item["html"].removeprefix("<p>").split(" ", 1)[0]
             if tag not in self.arrivals:
                 self.arrivals[tag] = now
                 self.ids[tag] = item["id"]

@@ -16,7 +16,6 @@ delivers to the sockets it holds: one path, one order (Redis keeps a channel's o
 
 import asyncio
 import contextlib
-import dataclasses
 import json
 import logging
 from collections import defaultdict
@@ -86,7 +85,7 @@ class RoomHub:
 
     async def publish(self, message: MessageView) -> None:
         """Send a committed message to every socket watching its room, on every worker."""
-        await self._broadcast({"type": "message", "message": dataclasses.asdict(message)})
+        await self._broadcast({"type": "message", "room_id": message.room_id, "item": window_item(message)})
 
     @contextlib.asynccontextmanager
     async def relay(self, url: str = settings.REDIS_URL) -> AsyncIterator[None]:
@@ -124,16 +123,15 @@ class RoomHub:
 
     async def _handle(self, event: dict[str, Any]) -> None:
         if event["type"] == "message":
-            await self._deliver(event["message"])
+            await self._deliver(event["room_id"], event["item"])
         elif event["type"] == "end_session":
             namespace = self._namespace
             room = f"{_SESSION}{event['session_id']}"
             for sid, _eio_sid in list(namespace.server.manager.get_participants(namespace.namespace, room)):
                 await self.leave(sid)
 
-    async def _deliver(self, message: dict[str, Any]) -> None:
+    async def _deliver(self, room_id: int, item: dict[str, Any]) -> None:
         """Put a message into its room's window and send the window to this worker's sockets there."""
-        room_id = message["room_id"]
         async with self._locks[room_id]:
             if not self._has_members(room_id):
                 self._windows.pop(room_id, None)
@@ -142,7 +140,7 @@ class RoomHub:
             if window is None:
                 window = await self._window(room_id)
             else:
-                window = _insert(window, message, self._window_size)
+                window = _insert(window, item, self._window_size)
                 self._windows[room_id] = window
             await self._emit(window, to=f"{_ROOM}{room_id}")
 
@@ -155,13 +153,18 @@ class RoomHub:
         window = self._windows.get(room_id)
         if window is None:
             views = await db.run(messages.newest_messages, room_id, self._window_size)
-            window = self._windows[room_id] = [dataclasses.asdict(view) for view in views]
+            window = self._windows[room_id] = [window_item(view) for view in views]
         return window
 
     async def _emit(self, window: list[dict[str, Any]], to: str) -> None:
         state, field = self._delta_key
         update = StateUpdate(delta={state: {field: window}})
         await self._namespace.emit("event", update, to=to)
+
+
+def window_item(message: MessageView) -> dict[str, Any]:
+    """What the browser gets for a message: the rendered text only (the typed source stays on the server)."""
+    return {"id": message.id, "author": message.author, "html": message.html, "created_at": message.created_at}
 
 
 def _insert(window: list[dict[str, Any]], item: dict[str, Any], size: int) -> list[dict[str, Any]]:

@@ -13,12 +13,10 @@ COMPOSER_ID = "message"
 
 
 class MessageItem(TypedDict):
-    """A message in the window, as realtime.RoomHub sends it (dataclasses.asdict of MessageView)."""
+    """A message in the window, as realtime.window_item sends it."""
 
     id: int
-    room_id: int
     author: str
-    body: str
     html: str
     created_at: str
 

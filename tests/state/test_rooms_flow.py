@@ -11,7 +11,7 @@ from tests.state.conftest import unique
 
 
 def bodies(tab) -> list[str]:
-    return [m["body"] for m in tab.var(RoomState, "messages", [])]
+    return tab.texts()
 
 
 async def test_rooms_page_lists_rooms_with_counts(open_tab, make_user, room):

@@ -1,6 +1,8 @@
 """A browser tab without a browser: a python-socketio client speaking Reflex's websocket protocol."""
 
 import asyncio
+import html
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +12,11 @@ import socketio
 FIELD = "_rx_state_"
 NAMESPACE = "/_event"
 STORAGE_KEY = "djangochat_session"
+
+
+def texts(window: list[dict[str, Any]] | None) -> list[str]:
+    """The visible text of each message in a window (its rendered HTML without the tags)."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", item["html"])).strip() for item in window or []]
 
 
 class ReflexTab:
@@ -65,6 +72,12 @@ class ReflexTab:
     async def call(self, state: type, handler: str, **payload: Any) -> None:
         """Send `state.handler(**payload)`."""
         await self.emit(f"{state.get_full_name()}.{handler}", payload)
+
+    def texts(self) -> list[str]:
+        """The visible text of the room page's messages."""
+        from djangochat_rx.state.room import RoomState
+
+        return texts(self.var(RoomState, "messages"))
 
     def var(self, state: type, name: str, default: Any = None) -> Any:
         """The value of `state.name` as this tab last received it."""

@@ -11,7 +11,7 @@ from bench.server import Backend
 from djangochat_rx import accounts, db, rooms, sessions
 from djangochat_rx.models import Message
 from djangochat_rx.state.room import RoomState
-from tests.support.client import STORAGE_KEY, ReflexTab
+from tests.support.client import STORAGE_KEY, ReflexTab, texts
 
 
 def acknowledged(tab: ReflexTab) -> set[str]:
@@ -19,7 +19,7 @@ def acknowledged(tab: ReflexTab) -> set[str]:
     shown = set()
     for frame in tab.frames:
         window = frame.get("delta", {}).get(RoomState.get_full_name(), {}).get("messages_rx_state_") or []
-        shown.update(m["body"] for m in window)
+        shown.update(texts(window))
     return shown
 
 

@@ -36,7 +36,7 @@ def member(name: str) -> str:
 
 
 def bodies(tab: ReflexTab) -> list[str]:
-    return [m["body"] for m in tab.var(RoomState, "messages", [])]
+    return tab.texts()
 
 
 async def open_room(url: str, slug: str, token: str) -> ReflexTab:

@@ -38,7 +38,7 @@ async def test_chat_on_postgres_with_migrations_applied_at_start(tmp_path):
                 await room_tab.wait_for(lambda t=room_tab: t.var(RoomState, "status") == "ready")
                 tabs.append(room_tab)
             await tabs[0].call(RoomState, "send", form={"message": "hello from postgres"})
-            await tabs[1].wait_for(lambda: [m["body"] for m in tabs[1].var(RoomState, "messages", [])])
+            await tabs[1].wait_for(lambda: tabs[1].texts() == ["hello from postgres"])
             assert tabs[1].var(RoomState, "messages")[0]["author"] == "pg-alice"
             engine = sa.create_engine(url)
             with engine.connect() as connection:
