@@ -6,8 +6,10 @@ import reflex as rx
 
 from djangochat_rx import settings
 
-# Reflex reads the socket's frame limit from the environment when the app starts.
+# Reflex reads the socket's frame limit and keep-alive from the environment when the app starts.
 os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(settings.SOCKET_MAX_FRAME_BYTES))
+os.environ.setdefault("REFLEX_SOCKET_INTERVAL", str(settings.SOCKET_PING_INTERVAL))
+os.environ.setdefault("REFLEX_SOCKET_TIMEOUT", str(settings.SOCKET_PING_TIMEOUT))
 
 config = rx.Config(
     app_name="djangochat_rx",

@@ -20,7 +20,7 @@ app.add_page(rooms.rooms, route=routes.ROOMS, title="Rooms · DjangoChat RX", on
 app.add_page(room.room, route=routes.ROOM, title="Room · DjangoChat RX", on_load=RoomState.load)
 app.add_page(account.account, route=routes.ACCOUNT, title="Account · DjangoChat RX", on_load=AccountState.load)
 app.add_page(profile.profile, route=routes.PROFILE, title="Profile · DjangoChat RX", on_load=ProfileState.load)
-hub.bind(app, RoomState, "messages")
+hub.bind(app, RoomState, window_var="messages", typing_var="typing")
 app.register_lifespan_task(hub.relay)
 
 

@@ -9,6 +9,9 @@ The window var on the tabs' backend state stays empty: only this module writes i
 the browsers. Access is decided when a socket joins; `end_session` takes a logged-out session's
 sockets out of every room.
 
+Who is typing in a room travels the same way: a small room-wide var, sent only when the set of
+typers changes, kept in memory with an expiry timer (never written to the database).
+
 With REDIS_URL set the app runs several workers. Then `publish` and `end_session` go through one
 Redis pub/sub channel that every worker (the publishing one included) listens to, and each worker
 delivers to the sockets it holds: one path, one order (Redis keeps a channel's order) everywhere.
@@ -42,16 +45,22 @@ class RoomHub:
 
     def __init__(self, window_size: int = settings.ROOM_WINDOW) -> None:
         self._app: rx.App | None = None
-        self._delta_key = ("", "")
+        self._state_name = ""
+        self._window_var = ""
+        self._typing_var = ""
         self._window_size = window_size
         self._windows: dict[int, list[dict[str, Any]]] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._redis: redis.Redis | None = None
+        self._typers: defaultdict[int, dict[str, asyncio.TimerHandle]] = defaultdict(dict)
+        self._tasks: set[asyncio.Future] = set()
 
-    def bind(self, app: rx.App, state: type[rx.State], var: str) -> None:
-        """Push windows to `state.var` through `app`'s socket server."""
+    def bind(self, app: rx.App, state: type[rx.State], window_var: str, typing_var: str) -> None:
+        """Push windows to `state.window_var` and typers to `state.typing_var` through `app`'s socket server."""
         self._app = app
-        self._delta_key = (state.get_full_name(), var + FIELD_MARKER)
+        self._state_name = state.get_full_name()
+        self._window_var = window_var + FIELD_MARKER
+        self._typing_var = typing_var + FIELD_MARKER
 
     @property
     def _namespace(self):
@@ -70,7 +79,7 @@ class RoomHub:
             # and the socket being in the room.
             await server.enter_room(sid, f"{_ROOM}{room_id}", namespace=self._namespace.namespace)
             window = await self._window(room_id)
-            await self._emit(window, to=sid)
+            await self._emit({self._window_var: window, self._typing_var: self._typing_names(room_id)}, to=sid)
 
     async def leave(self, sid: str) -> None:
         """Take socket `sid` out of every chat room (the tab left the room page)."""
@@ -82,6 +91,10 @@ class RoomHub:
     async def end_session(self, session_id: int) -> None:
         """Take every socket of a logged-out session out of every chat room, on every worker."""
         await self._broadcast({"type": "end_session", "session_id": session_id})
+
+    async def typing(self, room_id: int, username: str, active: bool = True) -> None:
+        """Say that `username` is typing in the room (or stopped: sent the message), on every worker."""
+        await self._broadcast({"type": "typing", "room_id": room_id, "username": username, "active": active})
 
     async def publish(self, message: MessageView) -> None:
         """Send a committed message to every socket watching its room, on every worker."""
@@ -124,6 +137,8 @@ class RoomHub:
     async def _handle(self, event: dict[str, Any]) -> None:
         if event["type"] == "message":
             await self._deliver(event["room_id"], event["item"])
+        elif event["type"] == "typing":
+            await self._set_typing(event["room_id"], event["username"], event["active"])
         elif event["type"] == "end_session":
             namespace = self._namespace
             room = f"{_SESSION}{event['session_id']}"
@@ -142,7 +157,29 @@ class RoomHub:
             else:
                 window = _insert(window, item, self._window_size)
                 self._windows[room_id] = window
-            await self._emit(window, to=f"{_ROOM}{room_id}")
+            await self._emit({self._window_var: window}, to=f"{_ROOM}{room_id}")
+
+    async def _set_typing(self, room_id: int, username: str, active: bool) -> None:
+        typers = self._typers[room_id]
+        timer = typers.pop(username, None)
+        was_typing = timer is not None
+        if timer is not None:
+            timer.cancel()
+        if active:
+            loop = asyncio.get_running_loop()
+            typers[username] = loop.call_later(settings.TYPING_TTL_SECONDS, self._expire_typing, room_id, username)
+        if not typers:
+            del self._typers[room_id]
+        if was_typing != active:
+            await self._emit({self._typing_var: self._typing_names(room_id)}, to=f"{_ROOM}{room_id}")
+
+    def _expire_typing(self, room_id: int, username: str) -> None:
+        task = asyncio.ensure_future(self._set_typing(room_id, username, False))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _typing_names(self, room_id: int) -> list[str]:
+        return sorted(self._typers.get(room_id, ()))
 
     def _has_members(self, room_id: int) -> bool:
         namespace = self._namespace
@@ -156,10 +193,8 @@ class RoomHub:
             window = self._windows[room_id] = [window_item(view) for view in views]
         return window
 
-    async def _emit(self, window: list[dict[str, Any]], to: str) -> None:
-        state, field = self._delta_key
-        update = StateUpdate(delta={state: {field: window}})
-        await self._namespace.emit("event", update, to=to)
+    async def _emit(self, fields: dict[str, Any], to: str) -> None:
+        await self._namespace.emit("event", StateUpdate(delta={self._state_name: fields}), to=to)
 
 
 def window_item(message: MessageView) -> dict[str, Any]:

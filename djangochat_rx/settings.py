@@ -49,6 +49,12 @@ ALLOWED_ORIGINS = [
 # message is at most 16 KB of UTF-8; the page's first frame carries the browser's stored values.
 SOCKET_MAX_FRAME_BYTES = _int("SOCKET_MAX_FRAME_BYTES", 64 * 1024)
 
+# Socket keep-alive: the server pings every SOCKET_PING_INTERVAL s and drops a socket that does not
+# answer within SOCKET_PING_TIMEOUT s; the browser notices a dead link after the sum. Reflex's 25 + 120 s
+# left a tab offline for minutes before it said "Reconnecting…".
+SOCKET_PING_INTERVAL = _int("SOCKET_PING_INTERVAL", 10)
+SOCKET_PING_TIMEOUT = _int("SOCKET_PING_TIMEOUT", 10)
+
 # Rate limits ("N per period", the `limits` library's notation; moving windows).
 # Login: 5 failures per account in 30 minutes (Zulip's rule), a looser budget per client address.
 LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 30 minutes")
@@ -64,5 +70,9 @@ ROOM_SLUG_MAX_CHARS = 80
 
 # Messages: 1-4000 characters after trimming (Rocket.Chat allows 5000, Zulip 10000 bytes).
 MESSAGE_MAX_CHARS = 4000
+# Typing indicator: the page says "typing" at most this often; the server forgets a typer this long
+# after their last notice (Zulip: stop after 5 s idle).
+TYPING_NOTICE_MS = 2500
+TYPING_TTL_SECONDS = 5.0
 # The visible window a room page holds in state; older history stays in the database.
 ROOM_WINDOW = 50

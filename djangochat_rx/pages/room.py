@@ -6,6 +6,7 @@ from reflex_components_core.core.banner import has_connection_errors
 from djangochat_rx import routes, settings
 from djangochat_rx.components.layout import error_callout, page
 from djangochat_rx.components.message import message_row
+from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import COMPOSER_ID, RoomState
 
 
@@ -17,6 +18,22 @@ def _not_found() -> rx.Component:
         spacing="3",
         padding_y="2rem",
     )
+
+
+def _typing_line() -> rx.Component:
+    """ "alice is typing…", "alice and bob are typing…", "Several people are typing…" (never yourself)."""
+    names, me = RoomState.typing, AuthState.username
+    others = names.length() - rx.cond(names.contains(me), 1, 0)
+    first = rx.cond(names[0] == me, names[1], names[0])
+    second = rx.cond((names[0] == me) | (names[1] == me), names[2], names[1])
+    label = rx.match(
+        others,
+        (0, ""),
+        (1, first.to(str) + " is typing…"),
+        (2, first.to(str) + " and " + second.to(str) + " are typing…"),
+        "Several people are typing…",
+    )
+    return rx.text(label, id="typing", size="1", color=rx.color("gray", 10), min_height="1.2em", aria_live="polite")
 
 
 def _composer() -> rx.Component:
@@ -31,6 +48,7 @@ def _composer() -> rx.Component:
                 auto_height=True,
                 rows="1",
                 max_length=settings.MESSAGE_MAX_CHARS * 2,
+                on_change=RoomState.typing_now.throttle(settings.TYPING_NOTICE_MS),
                 width="100%",
             ),
             rx.el.input(type="hidden", name="client_id", value=RoomState.draft_id),
@@ -80,6 +98,7 @@ def _room() -> rx.Component:
                 width="100%",
             ),
         ),
+        _typing_line(),
         _composer(),
         spacing="3",
         width="100%",

@@ -27,6 +27,8 @@ class RoomState(AuthState):
     room_description: str = ""
     # The room's newest messages. Written only by realtime.RoomHub, straight to the browser.
     messages: list[MessageItem] = []
+    # Who is typing in the room. Also written only by realtime.RoomHub.
+    typing: list[str] = []
     error: str = ""
     # The random id the next message is sent under (kept in the tab's sessionStorage, so it survives
     # a reconnect or a backend restart): pressing Send again after a failure cannot post twice.
@@ -51,6 +53,13 @@ class RoomState(AuthState):
         await hub.join(self.router.session.session_id, room.id, identity.session_id)
 
     @rx.event
+    async def typing_now(self, _text: str = ""):
+        """The message box changed: tell the room (the page sends this at most every few seconds)."""
+        identity = await self._identity()
+        if identity is not None and self._room_id:
+            await hub.typing(self._room_id, identity.username)
+
+    @rx.event
     async def send(self, form: dict[str, Any]):
         """Post the message as the session's user; everyone in the room sees it via the hub."""
         identity = await self._identity()
@@ -70,4 +79,5 @@ class RoomState(AuthState):
         self.error = ""
         self.draft_id = uuid.uuid4().hex
         await hub.publish(message)
+        await hub.typing(self._room_id, identity.username, active=False)
         return rx.set_value(COMPOSER_ID, "")

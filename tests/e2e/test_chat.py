@@ -174,3 +174,23 @@ def test_markdown_renders_safely_for_the_other_user(new_page):
     expect(message).to_contain_text("<b>raw</b>")
     expect(message).to_contain_text("[bad](javascript:alert(1))")
     assert message.locator("b, script, img, [href^='javascript']").count() == 0
+
+
+def test_typing_indicator_appears_for_the_other_user_and_clears_on_send(new_page):
+    alice, bob = new_page(), new_page()
+    alice_name = unique("alice")
+    register(alice, alice_name)
+    register(bob, unique("bob"))
+    room_name = unique("Typing ")
+    alice.get_by_label("Room name").fill(room_name)
+    alice.get_by_role("button", name="Create room").click()
+    expect(alice.get_by_role("heading", name=room_name)).to_be_visible()
+    bob.goto(alice.url)
+    expect(bob.get_by_role("heading", name=room_name)).to_be_visible()
+
+    composer(alice).press_sequentially("hello the")
+    expect(bob.locator("#typing")).to_have_text(f"{alice_name} is typing…")
+    expect(alice.locator("#typing")).to_have_text("")
+    composer(alice).press("Enter")
+    expect(messages(bob)).to_have_count(1)
+    expect(bob.locator("#typing")).to_have_text("")

@@ -41,3 +41,9 @@ async def test_a_1_mb_frame_is_refused_and_others_are_still_served(open_tab, mak
     await attacker.wait_for(lambda: not attacker.sio.connected)
     await bystander.call(RoomState, "send", form={"message": "still here"})
     await bystander.wait_for(lambda: bystander.texts() == ["still here"])
+
+
+async def test_the_server_pings_often_enough_to_notice_a_dead_link_within_20_seconds(backend_url):
+    from djangochat_rx.djangochat_rx import app
+
+    assert app.sio.eio.ping_interval + app.sio.eio.ping_timeout <= 20
