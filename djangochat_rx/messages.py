@@ -65,8 +65,10 @@ def post_message(db: Session, room_id: int, author_id: int, text: str, client_id
     now = utcnow()
     database.begin_write(db)
     if client_id is not None and (earlier := _sent_before(db, author_id, client_id)) is not None:
-        db.rollback()
-        return earlier
+        if earlier.body == body:
+            db.rollback()
+            return earlier
+        client_id = None  # a different text under a reused id is a new message, never a lost one
     bumped = db.execute(
         update(Room).where(col(Room.id) == room_id).values(message_count=Room.message_count + 1, last_message_at=now)
     )

@@ -64,7 +64,8 @@ class RoomState(AuthState):
         """Post the message as the session's user; everyone in the room sees it via the hub."""
         identity = await self._identity()
         if identity is None:
-            return rx.redirect(routes.LOGIN, replace=True)
+            yield rx.redirect(routes.LOGIN, replace=True)
+            return
         if not self._room_id:
             self.error = "This room is not open."
             return
@@ -78,6 +79,8 @@ class RoomState(AuthState):
             return
         self.error = ""
         self.draft_id = uuid.uuid4().hex
+        # The new draft id and the cleared box reach the browser before the message comes back
+        # through the room feed, so the next message can never go out under this one's id.
+        yield rx.set_value(COMPOSER_ID, "")
         await hub.publish(message)
         await hub.typing(self._room_id, identity.username, active=False)
-        return rx.set_value(COMPOSER_ID, "")

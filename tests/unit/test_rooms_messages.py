@@ -143,3 +143,10 @@ def test_a_retried_send_with_the_same_client_id_is_saved_once(session, alice, bo
     assert other_author.id != first.id
     assert [m.body for m in messages.newest_messages(session, general.id)] == ["only once", "mine"]
     assert rooms.room_by_slug(session, general.slug).message_count == 2
+
+
+def test_a_different_message_under_a_reused_client_id_is_still_posted(session, alice, general):
+    first = messages.post_message(session, general.id, alice.id, "first", client_id="stale")
+    second = messages.post_message(session, general.id, alice.id, "second", client_id="stale")
+    assert second.id != first.id
+    assert [m.body for m in messages.newest_messages(session, general.id)] == ["first", "second"]
