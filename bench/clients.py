@@ -61,6 +61,10 @@ class BenchTab:
         self.opened_at = time.perf_counter()
         await self._emit("reflex___state____state.hydrate_and_load", {"vars": vars_})
 
+    async def typing(self) -> None:
+        """What the message box sends (throttled) while its user types."""
+        await self._emit(f"{ROOM_STATE}.typing_now", {"_text": "typing"})
+
     async def send(self, body: str) -> None:
         await self._emit(f"{ROOM_STATE}.send", {"form": {"message": body}})
 

@@ -6,6 +6,7 @@
     python -m bench.run history    the fanout N = 50 run in an empty room vs one holding 100 000 messages
     python -m bench.run join       time to open a room and get its newest 50: empty vs 100 000, alone vs 200 others
     python -m bench.run smoke      N = 20 for 2 s; exits 1 if anything is lost, doubled or out of order
+    python -m bench.run typing     fanout N = 200 with and without 10 % of the clients typing
     python -m bench.run profile    one fanout N = 200 run under py-spy: where the server's time goes
 
 Every client is a real websocket connection with its own server-side session (users and sessions are
@@ -36,6 +37,7 @@ PROFILE_OUT = RESULTS / "profile-fanout-200.txt"
 PASSWORD = "bench-password"
 REAL_LOGINS = 3
 COLUMNS = [
+    ("typing", "{}"),
     ("workers", "{}"),
     ("history", "{}"),
     ("clients", "{}"),
@@ -145,6 +147,7 @@ async def fanout_once(
     redis_url: str = "",
     workers: int = 1,
     profile: bool = False,
+    typing_share: float = 0.0,
 ) -> dict:
     """One run: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
     with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
@@ -162,13 +165,17 @@ async def fanout_once(
             lag.clear()
             cpu_before = backend.cpu_seconds()
             profiler = backend.profile(seconds, PROFILE_OUT) if profile else None
+            typists = tabs[senders : senders + int(typing_share * clients)]
+            typing = asyncio.create_task(type_along(typists, seconds))
             sent_at, sent_by = await send_load(tabs[:senders], rate, seconds)
+            await typing
             if profiler is not None:
                 profiler.wait(timeout=60)
             await wait_delivered(tabs, sent_at, sent_by, grace=5.0)
             cpu = backend.cpu_seconds() - cpu_before
             result = measure(tabs, sent_at, sent_by, seconds)
             result.update(
+                typing=len(typists),
                 workers=workers,
                 history=history,
                 clients=clients,
@@ -214,6 +221,7 @@ async def capacity(step: int = 100, limit: int = 2000, bar_ms: float = 500.0) ->
                 await wait_delivered(tabs, sent_at, sent_by, grace=10.0)
                 row = measure(tabs, sent_at, sent_by, 5)
                 row.update(
+                    typing=0,
                     workers=1,
                     history=0,
                     clients=clients,
@@ -236,6 +244,21 @@ async def capacity(step: int = 100, limit: int = 2000, bar_ms: float = 500.0) ->
     under = [row["clients"] for row in rows if row["p95_ms"] <= bar_ms and not row["lost"]]
     print(f"\nlast N under the {bar_ms:.0f} ms p95 bar: {max(under, default=0)}", file=sys.stderr)
     return rows
+
+
+async def type_along(typists: list[BenchTab], seconds: float) -> None:
+    """Each typist's box says "typing" every 2.5 s (the page's throttle), spread over the period."""
+    if not typists:
+        return
+
+    async def run(index: int, tab: BenchTab) -> None:
+        await asyncio.sleep(2.5 * index / len(typists))
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            await tab.typing()
+            await asyncio.sleep(2.5)
+
+    await asyncio.gather(*(run(i, tab) for i, tab in enumerate(typists)))
 
 
 async def send_load(senders: list[BenchTab], rate: float, seconds: float, prefix: str = "") -> tuple[dict, dict]:
@@ -384,6 +407,12 @@ async def scenario(name: str) -> list[dict]:
         rows = [await fanout_once(200, 5, 20, 5, profile=True)]
         print(profile_summary(PROFILE_OUT), file=sys.stderr)
         return rows
+    if name == "typing":
+        rows = []
+        for share in (0.0, 0.1):
+            runs = [await fanout_once(200, 5, 20, 5, typing_share=share) for _ in range(3)]
+            rows.append({**median_of(runs), "runs": 3})
+        return rows
     if name == "workers":
         rows = [{**median_of([await fanout_once(200, 5, 20, 5) for _ in range(3)]), "runs": 3}]
         with redis_server() as redis_url:
@@ -403,7 +432,9 @@ async def scenario(name: str) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["fanout", "capacity", "workers", "history", "join", "smoke", "profile"])
+    parser.add_argument(
+        "scenario", choices=["fanout", "capacity", "workers", "history", "join", "typing", "smoke", "profile"]
+    )
     args = parser.parse_args()
     rows = asyncio.run(scenario(args.scenario))
     print(f"\n### {args.scenario}\n")
