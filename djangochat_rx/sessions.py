@@ -61,7 +61,7 @@ def resolve(db: Session, token: str) -> Identity | None:
     session, user = row
     now = utcnow()
     last_seen = as_utc(session.last_seen_at)
-    alive = user.is_active and as_utc(session.expires_at) > now and last_seen + settings.SESSION_IDLE_TIMEOUT > now
+    alive = user.is_active and _unexpired(session, now)
     identity = Identity(user_id=user.id, username=user.username, session_id=session.id)
     db.rollback()  # end the read before any write (and read the rows' values before: rollback expires them)
     if not alive:
@@ -71,7 +71,12 @@ def resolve(db: Session, token: str) -> Identity | None:
     return identity
 
 
-def _touch(db: Session, session_id: int, now) -> None:
+def _unexpired(session: UserSession, now: datetime) -> bool:
+    """Within both the absolute lifetime and the idle timeout."""
+    return as_utc(session.expires_at) > now and as_utc(session.last_seen_at) + settings.SESSION_IDLE_TIMEOUT > now
+
+
+def _touch(db: Session, session_id: int, now: datetime) -> None:
     """Record activity; best effort: a busy database must not turn a valid session away."""
     try:
         database.begin_write(db)
@@ -126,5 +131,5 @@ def active_sessions(db: Session, user_id: int) -> list[SessionView]:
             user_agent=row.user_agent,
         )
         for row in rows
-        if as_utc(row.expires_at) > now and as_utc(row.last_seen_at) + settings.SESSION_IDLE_TIMEOUT > now
+        if _unexpired(row, now)
     ]

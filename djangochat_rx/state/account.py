@@ -5,7 +5,6 @@ from typing import Any, TypedDict
 import reflex as rx
 
 from djangochat_rx import accounts, db, routes, sessions
-from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState, field
 
 
@@ -66,8 +65,7 @@ class AccountState(AuthState):
             return
         finally:
             self.pending = False
-        for session_id in await db.run(sessions.revoke_all, identity.user_id, identity.session_id):
-            await hub.end_session(session_id)
+        await self._end_sessions(await db.run(sessions.revoke_all, identity.user_id, identity.session_id))
         self.notice = "Password changed. Every other session has been logged out."
         await self._list_sessions(identity.session_id, identity.user_id)
         yield rx.set_value("current_password", "")
@@ -78,9 +76,5 @@ class AccountState(AuthState):
     async def log_out_everywhere(self):
         """End every session of the user, this one included."""
         identity = await self._identity()
-        if identity is not None:
-            for session_id in await db.run(sessions.revoke_all, identity.user_id):
-                await hub.end_session(session_id)
-        self.session_token = ""
-        self.username = ""
-        return rx.redirect(routes.LOGIN, replace=True)
+        ended = await db.run(sessions.revoke_all, identity.user_id) if identity is not None else []
+        return await self._log_out(ended)

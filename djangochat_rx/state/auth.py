@@ -58,8 +58,16 @@ class AuthState(rx.State):
     async def logout(self):
         """Delete the server-side session, forget the token, leave every room."""
         session_id = await db.run(sessions.revoke, self.session_token) if self.session_token else None
-        if session_id is not None:
+        return await self._log_out([session_id] if session_id is not None else [])
+
+    async def _end_sessions(self, session_ids: list[int]) -> None:
+        """Take the sockets of ended sessions out of every room, on every worker."""
+        for session_id in session_ids:
             await hub.end_session(session_id)
+
+    async def _log_out(self, ended_session_ids: list[int]):
+        """After sessions were deleted: unsubscribe their sockets, forget the token, go to the login page."""
+        await self._end_sessions(ended_session_ids)
         await hub.leave(self.router.session.session_id)
         self.session_token = ""
         self.username = ""
