@@ -19,6 +19,28 @@ def register(page: Page, username: str, password: str = "password123") -> None:
     expect(page).to_have_url(re.compile(r"/rooms/?$"))
 
 
+def create_room(page: Page, name: str, description: str = "") -> None:
+    """Create a room from the rooms page and wait until it is open."""
+    page.get_by_label("Room name").fill(name)
+    if description:
+        page.get_by_label("Description").fill(description)
+    page.get_by_role("button", name="Create room").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+
+
+def two_in_a_room(new_page, topic: str) -> tuple[Page, Page, str]:
+    """Alice and Bob, each registered in their own browser, both in a new room; returns Alice's name too."""
+    alice, bob = new_page(), new_page()
+    alice_name = unique("alice")
+    register(alice, alice_name)
+    register(bob, unique("bob"))
+    room_name = unique(topic)
+    create_room(alice, room_name)
+    bob.goto(alice.url)
+    expect(bob.get_by_role("heading", name=room_name)).to_be_visible()
+    return alice, bob, alice_name
+
+
 def composer(page: Page):
     return page.get_by_role("textbox", name="Message")
 
@@ -34,10 +56,7 @@ def test_two_users_chat_live_and_history_survives_reload(new_page):
     register(bob, bob_name)
 
     room_name = unique("Lobby ")
-    alice.get_by_label("Room name").fill(room_name)
-    alice.get_by_label("Description").fill("Where everyone meets")
-    alice.get_by_role("button", name="Create room").click()
-    expect(alice.get_by_role("heading", name=room_name)).to_be_visible()
+    create_room(alice, room_name, "Where everyone meets")
     room_url = alice.url
 
     bob.reload()
@@ -86,9 +105,7 @@ def test_bad_input_gets_clear_messages_on_the_page(new_page):
 
     page.goto("/rooms")
     room_name = unique("Quiet ")
-    page.get_by_label("Room name").fill(room_name)
-    page.get_by_role("button", name="Create room").click()
-    expect(page.get_by_role("heading", name=room_name)).to_be_visible()
+    create_room(page, room_name)
     composer(page).fill("   ")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("alert")).to_contain_text("Type a message first")
@@ -115,9 +132,7 @@ def test_pages_fit_a_phone_screen_in_light_and_dark_mode(new_page):
     page.set_viewport_size({"width": 375, "height": 740})
     register(page, unique("phone"))
     room_name = unique("Phone room with a long name ")
-    page.get_by_label("Room name").fill(room_name)
-    page.get_by_role("button", name="Create room").click()
-    expect(page.get_by_role("heading", name=room_name)).to_be_visible()
+    create_room(page, room_name)
     composer(page).fill("a" * 300)
     composer(page).press("Enter")
     expect(messages(page)).to_have_count(1)
@@ -140,10 +155,7 @@ def test_markup_in_room_names_and_descriptions_shows_as_text(new_page):
     register(page, unique("mallory"))
     name = f"<img src=x onerror=alert(1)> {unique('')}"
     description = "<script>alert(2)</script><b>bold</b>"
-    page.get_by_label("Room name").fill(name)
-    page.get_by_label("Description").fill(description)
-    page.get_by_role("button", name="Create room").click()
-    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    create_room(page, name, description)
     expect(page.get_by_text(description)).to_be_visible()
     page.goto("/rooms")
     expect(page.get_by_text(name)).to_be_visible()
@@ -153,15 +165,7 @@ def test_markup_in_room_names_and_descriptions_shows_as_text(new_page):
 
 
 def test_markdown_renders_safely_for_the_other_user(new_page):
-    alice, bob = new_page(), new_page()
-    register(alice, unique("alice"))
-    register(bob, unique("bob"))
-    room_name = unique("Markdown ")
-    alice.get_by_label("Room name").fill(room_name)
-    alice.get_by_role("button", name="Create room").click()
-    expect(alice.get_by_role("heading", name=room_name)).to_be_visible()
-    bob.goto(alice.url)
-    expect(bob.get_by_role("heading", name=room_name)).to_be_visible()
+    alice, bob, _ = two_in_a_room(new_page, "Markdown ")
 
     composer(alice).fill("**bold** and `code` https://example.com/page <b>raw</b> [bad](javascript:alert(1))")
     composer(alice).press("Enter")
@@ -177,16 +181,7 @@ def test_markdown_renders_safely_for_the_other_user(new_page):
 
 
 def test_typing_indicator_appears_for_the_other_user_and_clears_on_send(new_page):
-    alice, bob = new_page(), new_page()
-    alice_name = unique("alice")
-    register(alice, alice_name)
-    register(bob, unique("bob"))
-    room_name = unique("Typing ")
-    alice.get_by_label("Room name").fill(room_name)
-    alice.get_by_role("button", name="Create room").click()
-    expect(alice.get_by_role("heading", name=room_name)).to_be_visible()
-    bob.goto(alice.url)
-    expect(bob.get_by_role("heading", name=room_name)).to_be_visible()
+    alice, bob, alice_name = two_in_a_room(new_page, "Typing ")
 
     composer(alice).press_sequentially("hello the")
     expect(bob.locator("#typing")).to_have_text(f"{alice_name} is typing…")

@@ -5,16 +5,14 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.test_chat import composer, messages, register, unique
+from tests.e2e.test_chat import composer, create_room, messages, register, unique
 
 
 def test_logout_in_one_tab_ends_the_session_in_every_tab(new_page):
     first = new_page()
     register(first, unique("tabs"))
     room_name = unique("Two tabs ")
-    first.get_by_label("Room name").fill(room_name)
-    first.get_by_role("button", name="Create room").click()
-    expect(first.get_by_role("heading", name=room_name)).to_be_visible()
+    create_room(first, room_name)
     second = first.context.new_page()
     second.goto(first.url)
     expect(second.get_by_role("heading", name=room_name)).to_be_visible()

@@ -4,19 +4,11 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.test_chat import composer, messages, register, unique
+from tests.e2e.test_chat import composer, messages, two_in_a_room
 
 
 def test_offline_user_catches_up_on_every_missed_message(new_page):
-    alice, bob = new_page(), new_page()
-    register(alice, unique("alice"))
-    register(bob, unique("bob"))
-    room_name = unique("Flaky wifi ")
-    alice.get_by_label("Room name").fill(room_name)
-    alice.get_by_role("button", name="Create room").click()
-    expect(alice.get_by_role("heading", name=room_name)).to_be_visible()
-    bob.goto(alice.url)
-    expect(bob.get_by_role("heading", name=room_name)).to_be_visible()
+    alice, bob, _ = two_in_a_room(new_page, "Flaky wifi ")
     composer(alice).fill("before")
     composer(alice).press("Enter")
     expect(messages(bob)).to_have_count(1)

@@ -15,7 +15,7 @@ from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from tests.state.conftest import unique
 from tests.state.test_throttling import submit
-from tests.support.client import NAMESPACE
+from tests.support.client import NAMESPACE, connect_socket
 
 XSS = [
     "<script>alert(1)</script>",
@@ -173,9 +173,7 @@ async def test_malformed_events_change_nothing_and_the_server_keeps_serving(
 async def test_events_before_login_and_before_hydration_do_nothing(backend_url, room, bystander):
     before = counts()
     client = socketio.AsyncClient(reconnection=False)
-    await client.connect(
-        f"{backend_url}?token={unique('t')}", socketio_path="/_event", transports=["websocket"], namespaces=[NAMESPACE]
-    )
+    await connect_socket(client, backend_url, unique("t"))
     router = {"pathname": f"/rooms/{room.slug}", "asPath": f"/rooms/{room.slug}", "query": {"slug": room.slug}}
     for name, payload in (
         (f"{RoomState.get_full_name()}.send", {"form": {"message": "no hydrate, no login"}}),
@@ -195,13 +193,7 @@ async def test_a_flood_of_connections_does_not_stop_the_server(backend_url, byst
     async def connect_and_drop() -> None:
         client = socketio.AsyncClient(reconnection=False)
         try:
-            await client.connect(
-                f"{backend_url}?token={unique('flood')}",
-                socketio_path="/_event",
-                transports=["websocket"],
-                namespaces=[NAMESPACE],
-                wait_timeout=10,
-            )
+            await connect_socket(client, backend_url, unique("flood"))
             await client.emit("event", {"name": "garbage"}, namespace=NAMESPACE)
         finally:
             await client.disconnect()

@@ -5,20 +5,13 @@ import socketio
 
 from djangochat_rx import settings
 from djangochat_rx.state.room import RoomState
-from tests.support.client import NAMESPACE
+from tests.support.client import connect_socket
 
 
 async def handshake(url: str, origin: str | None) -> bool:
     client = socketio.AsyncClient(reconnection=False)
     try:
-        await client.connect(
-            f"{url}?token=origin-test",
-            socketio_path="/_event",
-            transports=["websocket"],
-            namespaces=[NAMESPACE],
-            headers={"Origin": origin} if origin else {},
-            wait_timeout=5,
-        )
+        await connect_socket(client, url, "origin-test", {"Origin": origin} if origin else None, wait_timeout=5)
     except socketio.exceptions.ConnectionError:
         return False
     await client.disconnect()

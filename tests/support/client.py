@@ -14,6 +14,24 @@ NAMESPACE = "/_event"
 STORAGE_KEY = "djangochat_session"
 
 
+async def connect_socket(
+    client: socketio.AsyncClient,
+    base_url: str,
+    token: str,
+    headers: dict[str, str] | None = None,
+    wait_timeout: int = 10,
+) -> None:
+    """Open Reflex's websocket the way its frontend does, as tab `token`."""
+    await client.connect(
+        f"{base_url}?token={token}",
+        socketio_path="/_event",
+        transports=["websocket"],
+        namespaces=[NAMESPACE],
+        headers=headers or {},
+        wait_timeout=wait_timeout,
+    )
+
+
 def texts(window: list[dict[str, Any]] | None) -> list[str]:
     """The visible text of each message in a window (its rendered HTML without the tags)."""
     return [html.unescape(re.sub(r"<[^>]+>", "", item["html"])).strip() for item in window or []]
@@ -38,12 +56,7 @@ class ReflexTab:
     async def open(self, path: str) -> None:
         """Connect and hydrate at `path`, as a page load does (runs the page's on_load)."""
         self.path = path
-        await self.sio.connect(
-            f"{self.base_url}?token={self.token}",
-            socketio_path="/_event",
-            transports=["websocket"],
-            namespaces=[NAMESPACE],
-        )
+        await connect_socket(self.sio, self.base_url, self.token)
         await self.emit("reflex___state____state.hydrate_and_load", {"vars": self._storage_vars()})
         await self.wait_for(lambda: self.state.get("reflex___state____state", {}).get("is_hydrated" + FIELD))
 
