@@ -1,10 +1,10 @@
-"""Safe Markdown: formatting renders, raw HTML and dangerous links never do."""
+"""Safe Markdown: formatting renders, raw HTML and dangerous links never do; mentions; previews."""
 
 from html.parser import HTMLParser
 
 import pytest
 
-from djangochat_rx.markup import render
+from djangochat_rx.markup import mention_candidates, preview, render
 
 
 @pytest.mark.parametrize(
@@ -51,6 +51,86 @@ def test_raw_html_and_dangerous_links_never_render(body):
     for tag, attrs in elements.found:
         assert set(attrs) <= ({"href", "target", "rel"} if tag == "a" else set())
         assert attrs.get("href", "https:").startswith(("https:", "http:"))
+
+
+BOB = frozenset({"bob"})
+MENTION = '<span class="mention">@bob</span>'
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["@bob hi", "hi @bob", "hi @bob.", "@bob, look", "(@bob)", "**@bob**", "line\n@bob", "> @bob", "- @bob"],
+)
+def test_a_mention_of_a_known_user_is_highlighted(body):
+    assert MENTION in render(body, BOB)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "`@bob`",
+        "```\n@bob\n```",
+        "    @bob indented code",
+        "[@bob](https://example.com)",
+        "https://example.com/@bob",
+        "bob@bob.example",
+        "mail@bob",
+        "@@bob",
+        "\\@bob",
+        "@bobby",
+        "@bob_",
+    ],
+)
+def test_at_names_in_code_links_addresses_or_longer_words_are_not_mentions(body):
+    assert "mention" not in render(body, BOB)
+
+
+def test_mentions_keep_the_typed_case_and_only_known_users_are_highlighted():
+    html = render("@BOB and @carol", BOB)
+    assert '<span class="mention">@BOB</span>' in html and "@carol" in html and html.count("mention") == 1
+    assert "mention" not in render("@bob")
+
+
+def test_a_name_ending_in_a_dot_is_tried_with_and_without_it():
+    assert mention_candidates("thanks @bob.") == {"bob.", "bob"}
+    assert '<span class="mention">@bob.</span>' in render("thanks @bob.", frozenset({"bob."}))
+    assert '<span class="mention">@bob</span>.' in render("thanks @bob.", BOB)
+
+
+def test_mention_candidates_are_username_keys_outside_code():
+    body = "@Alice, @ÉMILE and `@carol` @b @" + "x" * 33 + "\n```\n@dave\n```"
+    assert mention_candidates(body) == {"alice", "émile"}
+
+
+def test_highlighting_cannot_inject_markup():
+    html = render('@bob"><script>alert(1)</script> @bob<img src=x onerror=alert(1)>', BOB)
+    elements = Elements()
+    elements.feed(html)
+    assert {tag for tag, _ in elements.found} == {"p", "span"}
+    assert all(attrs == {"class": "mention"} for tag, attrs in elements.found if tag == "span")
+    typed = Elements()
+    typed.feed(render('<span class="mention">@carol</span>', BOB))
+    assert {tag for tag, _ in typed.found} == {"p"}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("**Hello** _there_", "Hello there"),
+        ("- one\n- two\n\n> quoted", "one two quoted"),
+        ("`a < b` & <b>raw</b>", "a < b & <b>raw</b>"),
+        ("[docs](https://example.com)", "docs"),
+        ("x" * 80, "x" * 80),
+        ("x" * 81, "x" * 79 + "…"),
+        ("word " * 20, ("word " * 16).strip() + "…"),
+    ],
+)
+def test_preview_is_one_line_of_plain_text_cut_with_an_ellipsis(body, expected):
+    assert preview(body) == expected
+
+
+def test_preview_length_is_adjustable():
+    assert preview("abcdef", limit=4) == "abc…"
 
 
 class Elements(HTMLParser):
