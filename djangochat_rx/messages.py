@@ -1,32 +1,49 @@
-"""Messages: validate, post, and read a room's history by id cursor."""
+"""Messages: validate, post, edit and delete, and read a room's history by id cursor."""
 
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import and_, delete, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
-from djangochat_rx import markup, settings
-from djangochat_rx.models import Message, Room, User, as_utc, utcnow
+from djangochat_rx import markup, reads, settings
+from djangochat_rx.models import Mention, Message, Room, User, as_utc, utcnow
 from djangochat_rx.rooms import RoomNotFound
 
 
 class InvalidMessage(Exception):
-    """A message that cannot be posted; its text is safe to show next to the message box."""
+    """A message that cannot be posted or changed; its text is safe to show next to the message box."""
+
+
+class MessageNotFound(InvalidMessage):
+    def __init__(self) -> None:
+        super().__init__("Message not found.")
+
+
+class NotAllowed(InvalidMessage):
+    """The user may not change this message: someone else's, deleted, or past the edit window."""
 
 
 @dataclass(frozen=True)
 class MessageView:
-    """A message as every viewer sees it; `html` is its sanitised Markdown, `created_at` ISO 8601 in UTC."""
+    """A message as every viewer sees it; `html` is its sanitised Markdown, `created_at` ISO 8601 in UTC,
+    `mentions` the usernames it mentions. A deleted message is a placeholder with empty `body` and `html`."""
 
     id: int
     room_id: int
+    seq: int
     author: str
     body: str
     html: str
     created_at: str
+    edited: bool
+    deleted: bool
+    mentions: tuple[str, ...]
 
 
 def clean_body(text: str) -> str:
@@ -41,24 +58,57 @@ def clean_body(text: str) -> str:
     return text
 
 
-def _view(message: Message, author: str) -> MessageView:
+def _view(message: Message, author: str, mentioned: Iterable[tuple[str, str]] = ()) -> MessageView:
+    """The view of `message`; `mentioned` holds the (username, username_key) of each user it mentions."""
+    deleted = message.deleted_at is not None
+    mentioned = [] if deleted else sorted(mentioned, key=lambda user: user[1])
     return MessageView(
         id=message.id,
         room_id=message.room_id,
+        seq=message.seq,
         author=author,
-        body=message.body,
-        html=markup.render(message.body),
+        body="" if deleted else message.body,
+        html="" if deleted else markup.render(message.body, frozenset(key for _, key in mentioned)),
         created_at=as_utc(message.created_at).isoformat(),
+        edited=message.edited_at is not None,
+        deleted=deleted,
+        mentions=tuple(name for name, _ in mentioned),
     )
 
 
+def _people(db: Session, author_id: int, body: str) -> tuple[str, dict[int, tuple[str, str]]]:
+    """The author's username and, by user id, the (username, username_key) of the other active users
+    that `body` mentions, in one query."""
+    keys = markup.mention_candidates(body)
+    wanted = col(User.id) == author_id
+    if keys:
+        wanted = or_(wanted, and_(col(User.username_key).in_(keys), col(User.is_active)))
+    author, mentioned = "", {}
+    for user_id, username, key in db.exec(select(User.id, User.username, User.username_key).where(wanted)):
+        if user_id == author_id:
+            author = username
+        else:
+            mentioned[user_id] = (username, key)
+    return author, mentioned
+
+
+def _store_mentions(db: Session, message: Message, user_ids: Iterable[int]) -> None:
+    rows = [
+        {"message_id": message.id, "user_id": user_id, "room_id": message.room_id, "seq": message.seq}
+        for user_id in user_ids
+    ]
+    if rows:
+        db.execute(insert(Mention), rows)
+
+
 def post_message(db: Session, room_id: int, author_id: int, text: str, client_id: str = "") -> MessageView:
-    """Save a message and bump the room's counters in one transaction.
+    """Save a message with the room's next seq and its mentions, bump the room's counters and move
+    the author's read marker past it, in one transaction.
 
     `client_id` (the sender's random id for this message) makes a retried send idempotent: the
     message already saved under it is returned and nothing new is written.
     The room row is written first: it takes the write lock (SQLite) or the room's row lock
-    (Postgres) before the id is drawn, so within a room ids are handed out in commit order.
+    (Postgres) before the id and seq are drawn, so within a room both follow commit order.
     """
     body = clean_body(text)
     client_id = client_id[:64] or None
@@ -69,53 +119,142 @@ def post_message(db: Session, room_id: int, author_id: int, text: str, client_id
             db.rollback()
             return earlier
         client_id = None  # a different text under a reused id is a new message, never a lost one
-    bumped = db.execute(
-        update(Room).where(col(Room.id) == room_id).values(message_count=Room.message_count + 1, last_message_at=now)
-    )
-    if bumped.rowcount != 1:
+    seq = db.execute(
+        update(Room)
+        .where(col(Room.id) == room_id)
+        .values(message_count=Room.message_count + 1, last_message_at=now)
+        .returning(Room.message_count)
+    ).scalar_one_or_none()
+    if seq is None:
         db.rollback()
         raise RoomNotFound()
-    message = Message(room_id=room_id, author_id=author_id, body=body, created_at=now, client_id=client_id)
+    author, mentioned = _people(db, author_id, body)
+    message = Message(room_id=room_id, seq=seq, author_id=author_id, body=body, created_at=now, client_id=client_id)
     db.add(message)
-    author = db.get(User, author_id).username
     try:
-        db.commit()
+        db.flush()
     except IntegrityError:  # the same retry raced in on another connection (Postgres) and won
         db.rollback()
         earlier = _sent_before(db, author_id, client_id) if client_id is not None else None
         if earlier is None:
             raise
         return earlier
-    return _view(message, author)
+    _store_mentions(db, message, mentioned)
+    reads.move_marker(db, author_id, room_id, seq)
+    db.commit()
+    return _view(message, author, mentioned.values())
 
 
 def _sent_before(db: Session, author_id: int, client_id: str) -> MessageView | None:
-    rows = _with_authors(
+    views = _views(
         db, select(Message, User.username).where(Message.author_id == author_id, Message.client_id == client_id)
     )
-    return _view(*rows[0]) if rows else None
+    return views[0] if views else None
 
 
-def _with_authors(db: Session, query) -> list[tuple[Message, str]]:
-    return list(db.exec(query.join(User, col(User.id) == Message.author_id)))
+def _own_message(db: Session, message_id: int, user_id: int, room_id: int | None, now: datetime) -> tuple[Message, str]:
+    """The message (locked for the transaction) and its author's name, if the user may still change it;
+    otherwise the transaction is ended and MessageNotFound or NotAllowed raised."""
+    row = db.exec(
+        select(Message, User.username)
+        .join(User, col(User.id) == Message.author_id)
+        .where(Message.id == message_id)
+        .with_for_update(of=Message)
+        .execution_options(populate_existing=True)
+    ).first()
+    message, author = row if row is not None else (None, "")
+    window = timedelta(minutes=settings.EDIT_WINDOW_MINUTES)
+    error = None
+    if message is None or room_id not in (None, message.room_id):
+        error = MessageNotFound()
+    elif message.author_id != user_id:
+        error = NotAllowed("You can only change your own messages.")
+    elif message.deleted_at is not None:
+        error = NotAllowed("This message was deleted.")
+    elif now - as_utc(message.created_at) > window:
+        error = NotAllowed(f"Messages can only be changed for {settings.EDIT_WINDOW_MINUTES} minutes after sending.")
+    if error is not None:
+        db.rollback()
+        raise error
+    return message, author
+
+
+def edit_message(
+    db: Session, message_id: int, user_id: int, text: str, room_id: int | None = None, now: datetime | None = None
+) -> MessageView:
+    """Replace the text of the user's own message within the edit window; its mentions follow the new text."""
+    body = clean_body(text)
+    now = now or utcnow()
+    database.begin_write(db)
+    message, author = _own_message(db, message_id, user_id, room_id, now)
+    _, mentioned = _people(db, user_id, body)
+    message.body, message.edited_at = body, now
+    db.execute(delete(Mention).where(col(Mention.message_id) == message_id))
+    _store_mentions(db, message, mentioned)
+    db.commit()
+    return _view(message, author, mentioned.values())
+
+
+def delete_message(
+    db: Session, message_id: int, user_id: int, room_id: int | None = None, now: datetime | None = None
+) -> MessageView:
+    """Delete the user's own message within the edit window: its text and mentions are erased and a
+    placeholder keeps its place (and seq) in the room; returns the placeholder."""
+    now = now or utcnow()
+    database.begin_write(db)
+    message, author = _own_message(db, message_id, user_id, room_id, now)
+    message.body, message.deleted_at = "", now
+    db.execute(delete(Mention).where(col(Mention.message_id) == message_id))
+    db.commit()
+    return _view(message, author)
+
+
+def message_source(
+    db: Session, message_id: int, user_id: int, room_id: int | None = None, now: datetime | None = None
+) -> str:
+    """The typed text of the user's own message, for the editor, if they may still edit it."""
+    message, _ = _own_message(db, message_id, user_id, room_id, now or utcnow())
+    db.rollback()  # release the row lock the check took
+    return message.body
+
+
+def _views(db: Session, query) -> list[MessageView]:
+    """Views of the (Message, author) rows `query` selects, in its order: one query for the messages
+    and their authors, and one for the users mentioned in them (none if no text has an "@")."""
+    rows = db.exec(query.join(User, col(User.id) == Message.author_id)).all()
+    mentioned: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    if ids := [message.id for message, _ in rows if "@" in message.body]:
+        for message_id, username, key in db.exec(
+            select(Mention.message_id, User.username, User.username_key)
+            .join(User, col(User.id) == Mention.user_id)
+            .where(col(Mention.message_id).in_(ids))
+        ):
+            mentioned[message_id].append((username, key))
+    return [_view(message, author, mentioned[message.id]) for message, author in rows]
+
+
+def _in_room(room_id: int):
+    return select(Message, User.username).where(Message.room_id == room_id)
 
 
 def newest_messages(db: Session, room_id: int, limit: int = settings.ROOM_WINDOW) -> list[MessageView]:
     """The room's newest `limit` messages, oldest first (an index scan on (room_id, id))."""
-    rows = _with_authors(
-        db,
-        select(Message, User.username).where(Message.room_id == room_id).order_by(col(Message.id).desc()).limit(limit),
-    )
-    return [_view(message, author) for message, author in reversed(rows)]
+    return _views(db, _in_room(room_id).order_by(col(Message.id).desc()).limit(limit))[::-1]
 
 
 def messages_after(db: Session, room_id: int, after_id: int, limit: int = settings.ROOM_WINDOW) -> list[MessageView]:
     """Up to `limit` messages of the room with id > `after_id`, oldest first."""
-    rows = _with_authors(
-        db,
-        select(Message, User.username)
-        .where(Message.room_id == room_id, col(Message.id) > after_id)
-        .order_by(col(Message.id))
-        .limit(limit),
-    )
-    return [_view(message, author) for message, author in rows]
+    return _views(db, _in_room(room_id).where(col(Message.id) > after_id).order_by(col(Message.id)).limit(limit))
+
+
+def older_messages(db: Session, room_id: int, before_id: int, limit: int = settings.ROOM_WINDOW) -> list[MessageView]:
+    """The `limit` messages of the room just before id `before_id`, oldest first (scrolling back)."""
+    query = _in_room(room_id).where(col(Message.id) < before_id).order_by(col(Message.id).desc()).limit(limit)
+    return _views(db, query)[::-1]
+
+
+def messages_between(db: Session, room_id: int, after_id: int, before_id: int, limit: int) -> list[MessageView]:
+    """Up to `limit` messages of the room with `after_id` < id < `before_id`, the ones right after
+    `after_id` first, oldest first (filling a gap in a window)."""
+    query = _in_room(room_id).where(col(Message.id) > after_id, col(Message.id) < before_id)
+    return _views(db, query.order_by(col(Message.id)).limit(limit))

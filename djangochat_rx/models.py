@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -45,7 +45,9 @@ class UserSession(SQLModel, table=True):
 
 
 class Room(SQLModel, table=True):
-    """A chat room; `message_count` and `last_message_at` are kept in step by messages.post_message."""
+    """A chat room; `message_count` and `last_message_at` are kept in step by messages.post_message.
+
+    Messages are never removed (only soft-deleted), so `message_count` is also the newest message's `seq`."""
 
     __tablename__ = "rooms"
 
@@ -61,19 +63,47 @@ class Room(SQLModel, table=True):
 
 
 class Message(SQLModel, table=True):
-    """A chat message. Ids only grow (AUTOINCREMENT), so within a room they are cursors."""
+    """A chat message. Ids only grow (AUTOINCREMENT), so within a room they are cursors; `seq` numbers
+    the room's messages 1, 2, 3… in commit order, which read markers and unread counts compare against."""
 
     __tablename__ = "messages"
     __table_args__ = (
         Index("ix_messages_room_id_id", "room_id", "id"),
         Index("ux_messages_author_id_client_id", "author_id", "client_id", unique=True),
+        Index("ux_messages_room_id_seq", "room_id", "seq", unique=True),
         {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
     room_id: int = Field(foreign_key="rooms.id", ondelete="CASCADE")
+    seq: int
     author_id: int = Field(foreign_key="users.id", index=True)
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     # The sender's random id for this message: a retried send finds the first one instead of posting twice.
     client_id: str | None = Field(default=None, max_length=64)
+    edited_at: datetime | None = Field(default=None)
+    # A deleted message keeps its row (and seq) as a placeholder; its body is emptied.
+    deleted_at: datetime | None = Field(default=None)
+
+
+class RoomRead(SQLModel, table=True):
+    """How far a user has read a room: every message with `seq` up to `last_read_seq`."""
+
+    __tablename__ = "room_reads"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    room_id: int = Field(foreign_key="rooms.id", primary_key=True, ondelete="CASCADE")
+    last_read_seq: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+
+
+class Mention(SQLModel, table=True):
+    """An `@name` of a user in a message; `room_id` and `seq` are the message's, for unread-mention look-ups."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (Index("ix_mentions_user_id_room_id_seq", "user_id", "room_id", "seq"),)
+
+    message_id: int = Field(foreign_key="messages.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    room_id: int = Field(foreign_key="rooms.id", ondelete="CASCADE")
+    seq: int

@@ -108,9 +108,13 @@ def create_room(db: Session, name: str, description: str, creator_id: int | None
     return _view(room)
 
 
+# How room lists are ordered: most recently active first, then by name.
+BY_ACTIVITY = (col(Room.last_message_at).desc().nulls_last(), col(Room.name_key))
+
+
 def list_rooms(db: Session) -> list[RoomView]:
     """Every room, most recently active first, then by name."""
-    rooms = db.exec(select(Room).order_by(col(Room.last_message_at).desc().nulls_last(), col(Room.name_key))).all()
+    rooms = db.exec(select(Room).order_by(*BY_ACTIVITY)).all()
     return [_view(room) for room in rooms]
 
 

@@ -70,6 +70,9 @@ ROOM_SLUG_MAX_CHARS = 80
 
 # Messages: 1-4000 characters after trimming (Rocket.Chat allows 5000, Zulip 10000 bytes).
 MESSAGE_MAX_CHARS = 4000
+# Authors may edit or delete a message this long after sending: time to fix a typo, not to rewrite
+# a conversation others have already answered.
+EDIT_WINDOW_MINUTES = _int("EDIT_WINDOW_MINUTES", 15)
 # Typing indicator: the page says "typing" at most this often; the server forgets a typer this long
 # after their last notice (Zulip: stop after 5 s idle).
 TYPING_NOTICE_MS = 2500

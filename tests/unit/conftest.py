@@ -1,9 +1,10 @@
 """Domain tests run on a real, freshly migrated database per test: a SQLite file (copied from one
 migrated template) and a PostgreSQL database (created from a migrated template database)."""
 
+import contextlib
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,18 @@ def postgres_template() -> Iterator[tuple[sa.Engine, str]]:
         admin.dispose()
 
 
+@contextlib.contextmanager
+def postgres_database(request, template: str | None) -> Iterator[str]:
+    """A new PostgreSQL database (a copy of `template`, or empty), dropped afterwards; yields its URL."""
+    admin, base = request.getfixturevalue("postgres_template")
+    name = f"chat_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")))
+    yield f"{base}/{name}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
@@ -41,13 +54,18 @@ def db_url(request, tmp_path: Path) -> Iterator[str]:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    admin, base = request.getfixturevalue("postgres_template")
-    name = f"chat_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE chat_template"))
-    yield f"{base}/{name}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+    with postgres_database(request, "chat_template") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def blank_db_url(request, tmp_path: Path) -> Iterator[str]:
+    """An empty database with no tables, for migration tests."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+        return
+    with postgres_database(request, None) as url:
+        yield url
 
 
 @pytest.fixture
@@ -69,5 +87,33 @@ def bob(session: Session) -> accounts.UserView:
 
 
 @pytest.fixture
+def carol(session: Session) -> accounts.UserView:
+    return accounts.register(session, "carol", "correct battery", "correct battery")
+
+
+@pytest.fixture
 def general(session: Session, alice: accounts.UserView) -> rooms.RoomView:
     return rooms.create_room(session, "General", "Anything goes", alice.id)
+
+
+@pytest.fixture
+def count_queries(session: Session) -> Callable[[], contextlib.AbstractContextManager[list[str]]]:
+    """`with count_queries() as queries:` collects the SQL statements the session's engine sends inside
+    the block (like Zulip's queries_captured), leaving out the BEGIN that SQLite is sent and Postgres is not."""
+
+    @contextlib.contextmanager
+    def capture() -> Iterator[list[str]]:
+        queries: list[str] = []
+
+        def record(_connection, _cursor, statement, *_args) -> None:
+            if not statement.startswith("BEGIN"):
+                queries.append(statement)
+
+        engine = session.get_bind()
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield queries
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return capture

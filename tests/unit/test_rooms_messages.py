@@ -105,7 +105,7 @@ def test_rooms_do_not_see_each_others_messages(session, alice, general):
     assert messages.newest_messages(session, general.id) == []
 
 
-def test_room_window_and_after_id_queries_use_the_room_id_index(session, general):
+def test_room_window_and_cursor_queries_use_the_room_id_index(session, general):
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         # An empty table has no statistics; make the planner show whether the index can serve the query.
@@ -115,6 +115,8 @@ def test_room_window_and_after_id_queries_use_the_room_id_index(session, general
     for query in (
         "SELECT * FROM messages WHERE room_id = 1 ORDER BY id DESC LIMIT 50",
         "SELECT * FROM messages WHERE room_id = 1 AND id > 5 ORDER BY id LIMIT 50",
+        "SELECT * FROM messages WHERE room_id = 1 AND id < 90 ORDER BY id DESC LIMIT 50",
+        "SELECT * FROM messages WHERE room_id = 1 AND id > 5 AND id < 90 ORDER BY id LIMIT 50",
     ):
         plan = " ".join(str(row) for row in session.execute(text(f"{explain} {query}")))
         assert "ix_messages_room_id_id" in plan

@@ -1,0 +1,119 @@
+"""Read markers: how far each user has read each room, unread counts and unread mentions."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from djangochat_rx import db as database
+from djangochat_rx import markup
+from djangochat_rx.models import Mention, Message, Room, RoomRead, User, as_utc
+from djangochat_rx.rooms import BY_ACTIVITY, RoomNotFound
+
+
+@dataclass(frozen=True)
+class RoomSummary:
+    """A room as the rooms list shows it to one user; `last_preview` is plain text, `last_message_at` ISO 8601."""
+
+    id: int
+    slug: str
+    name: str
+    description: str
+    message_count: int
+    last_message_at: str
+    last_author: str
+    last_preview: str
+    read_seq: int
+    unread: int
+    mentioned: bool
+
+
+def _marker(user_id: int, room_id: int):
+    return and_(col(RoomRead.user_id) == user_id, col(RoomRead.room_id) == room_id)
+
+
+def move_marker(db: Session, user_id: int, room_id: int, seq: int) -> int:
+    """Move the read marker forward to `seq` inside the caller's write transaction; the stored marker."""
+    forward = update(RoomRead).where(_marker(user_id, room_id), col(RoomRead.last_read_seq) < seq)
+    if db.execute(forward.values(last_read_seq=seq)).rowcount:
+        return seq
+    stored = db.exec(select(RoomRead.last_read_seq).where(_marker(user_id, room_id))).first()
+    if stored is not None:
+        return stored
+    try:
+        with db.begin_nested():
+            db.execute(insert(RoomRead).values(user_id=user_id, room_id=room_id, last_read_seq=seq))
+    except IntegrityError:  # another connection inserted the marker first (Postgres)
+        db.execute(forward.values(last_read_seq=seq))
+        return db.exec(select(RoomRead.last_read_seq).where(_marker(user_id, room_id))).one()
+    return seq
+
+
+def mark_read(db: Session, user_id: int, room_id: int, seq: int) -> int:
+    """Record that the user has read the room up to message `seq` (never moving back, never past the
+    newest message); the stored marker."""
+    database.begin_write(db)
+    newest = db.exec(select(Room.message_count).where(Room.id == room_id)).first()
+    if newest is None:
+        db.rollback()
+        raise RoomNotFound()
+    stored = move_marker(db, user_id, room_id, max(0, min(seq, newest)))
+    db.commit()
+    return stored
+
+
+def read_seq(db: Session, user_id: int, room_id: int) -> int:
+    """The seq the user has read the room up to; 0 if they never opened it."""
+    return db.exec(select(RoomRead.last_read_seq).where(_marker(user_id, room_id))).first() or 0
+
+
+def room_summaries(db: Session, user_id: int) -> list[RoomSummary]:
+    """Every room in rooms.list_rooms order, with its newest message and the user's unread count and
+    unread mentions; one query however many rooms there are."""
+    read = func.coalesce(RoomRead.last_read_seq, 0)
+    mentioned = exists().where(Mention.user_id == user_id, Mention.room_id == Room.id, col(Mention.seq) > read)
+    rows = db.exec(
+        select(Room, read, mentioned, Message.body, Message.deleted_at, User.username)
+        .outerjoin(RoomRead, and_(RoomRead.room_id == Room.id, RoomRead.user_id == user_id))
+        # Messages are never removed, so the room's newest message is the one whose seq is its count.
+        .outerjoin(Message, and_(Message.room_id == Room.id, Message.seq == Room.message_count))
+        .outerjoin(User, User.id == Message.author_id)
+        .order_by(*BY_ACTIVITY)
+    ).all()
+    return [
+        RoomSummary(
+            id=room.id,
+            slug=room.slug,
+            name=room.name,
+            description=room.description,
+            message_count=room.message_count,
+            last_message_at=as_utc(room.last_message_at).isoformat() if room.last_message_at else "",
+            last_author=author or "",
+            last_preview=_preview(body, deleted_at is not None),
+            read_seq=seq,
+            unread=max(room.message_count - seq, 0),
+            mentioned=bool(is_mentioned),
+        )
+        for room, seq, is_mentioned, body, deleted_at, author in rows
+    ]
+
+
+def _preview(body: str | None, deleted: bool) -> str:
+    if deleted:
+        return "message deleted"
+    return markup.preview(body) if body else ""
+
+
+def unread_mention_rooms(db: Session, user_id: int) -> list[str]:
+    """Slugs of the rooms where someone mentioned the user after their read marker, by slug."""
+    return list(
+        db.exec(
+            select(Room.slug)
+            .distinct()
+            .join(Mention, Mention.room_id == Room.id)
+            .outerjoin(RoomRead, and_(RoomRead.room_id == Room.id, RoomRead.user_id == user_id))
+            .where(Mention.user_id == user_id, col(Mention.seq) > func.coalesce(RoomRead.last_read_seq, 0))
+            .order_by(Room.slug)
+        )
+    )

@@ -1,0 +1,99 @@
+"""Revision 0003 on a database with history: existing messages get per-room seqs, and it reverses cleanly."""
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from alembic import command
+from djangochat_rx import db, messages
+
+
+def _insert(connection: sa.Connection, sql: str, **params) -> int:
+    return connection.execute(sa.text(f"{sql} RETURNING id"), params).scalar_one()
+
+
+def _history_at_0002(url: str) -> dict[str, int]:
+    """A database at revision 0002 holding seven messages in two rooms, interleaved, with stale counters."""
+    command.upgrade(db.alembic_config(url), "0002")
+    engine = db.make_engine(url)
+    with engine.begin() as connection:
+        user = _insert(
+            connection,
+            "INSERT INTO users (username, username_key, password_hash, is_active, is_admin, created_at) "
+            "VALUES ('alice', 'alice', 'x', :yes, :no, CURRENT_TIMESTAMP)",
+            yes=True,
+            no=False,
+        )
+        room_ids = {
+            slug: _insert(
+                connection,
+                "INSERT INTO rooms (slug, name, name_key, description, created_at, message_count) "
+                "VALUES (:slug, :slug, :slug, '', CURRENT_TIMESTAMP, 0)",
+                slug=slug,
+            )
+            for slug in ("a", "b", "empty")
+        }
+        for i, slug in enumerate("abaabab"):
+            _insert(
+                connection,
+                "INSERT INTO messages (room_id, author_id, body, created_at) "
+                "VALUES (:room, :user, :body, CURRENT_TIMESTAMP)",
+                room=room_ids[slug],
+                user=user,
+                body=f"{slug}{i}",
+            )
+    engine.dispose()
+    return {**room_ids, "user": user}
+
+
+def _seqs(url: str) -> list[tuple[str, int]]:
+    engine = db.make_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT body, seq FROM messages ORDER BY id")).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def _message_counts(url: str) -> list[tuple[str, int]]:
+    engine = db.make_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT slug, message_count FROM rooms ORDER BY slug")).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def test_upgrade_numbers_existing_messages_per_room_in_id_order(blank_db_url):
+    ids = _history_at_0002(blank_db_url)
+    command.upgrade(db.alembic_config(blank_db_url), "head")
+    assert _seqs(blank_db_url) == [("a0", 1), ("b1", 1), ("a2", 2), ("a3", 3), ("b4", 2), ("a5", 4), ("b6", 3)]
+    assert _message_counts(blank_db_url) == [("a", 4), ("b", 3), ("empty", 0)]
+    engine = db.make_engine(blank_db_url)
+    with Session(engine, expire_on_commit=False) as session:
+        assert messages.post_message(session, ids["a"], ids["user"], "next").seq == 5
+        assert messages.post_message(session, ids["empty"], ids["user"], "first").seq == 1
+    engine.dispose()
+
+
+def test_downgrade_to_0002_and_upgrade_again_keeps_the_messages(blank_db_url):
+    _history_at_0002(blank_db_url)
+    config = db.alembic_config(blank_db_url)
+    command.upgrade(config, "head")
+    command.downgrade(config, "0002")
+    engine = db.make_engine(blank_db_url)
+    inspector = sa.inspect(engine)
+    assert not {"room_reads", "mentions"} & set(inspector.get_table_names())
+    assert not {"seq", "edited_at", "deleted_at"} & {column["name"] for column in inspector.get_columns("messages")}
+    engine.dispose()
+    command.upgrade(config, "head")
+    assert [seq for _, seq in _seqs(blank_db_url)] == [1, 1, 2, 3, 2, 4, 3]
+
+
+def test_sqlite_messages_table_keeps_autoincrement_through_the_rebuild(db_url):
+    """Ids must never be reused (they are cursors); SQLite's batch rebuild would otherwise drop AUTOINCREMENT."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("SQLite only")
+    engine = db.make_engine(db_url)
+    with engine.connect() as connection:
+        sql = connection.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = 'messages'")).scalar_one()
+    engine.dispose()
+    assert "AUTOINCREMENT" in sql
