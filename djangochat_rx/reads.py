@@ -1,5 +1,6 @@
 """Read markers: how far each user has read each room, unread counts and unread mentions."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, insert, update
@@ -68,9 +69,10 @@ def read_seq(db: Session, user_id: int, room_id: int) -> int:
     return db.exec(select(RoomRead.last_read_seq).where(_marker(user_id, room_id))).first() or 0
 
 
-def room_summaries(db: Session, user_id: int) -> list[RoomSummary]:
+def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
     """Every room in rooms.list_rooms order, with its newest message and the user's unread count and
-    unread mentions; one query however many rooms there are."""
+    unread mentions (none read and no mentions for user None: the list all viewers share); one query
+    however many rooms there are."""
     read = func.coalesce(RoomRead.last_read_seq, 0)
     mentioned = exists().where(Mention.user_id == user_id, Mention.room_id == Room.id, col(Mention.seq) > read)
     rows = db.exec(
@@ -105,15 +107,28 @@ def _preview(body: str | None, deleted: bool) -> str:
     return markup.preview(body) if body else ""
 
 
+def _unread_mentions(*columns):
+    """A query for `columns` of the mentions that their users have not read yet, by room slug."""
+    return (
+        select(*columns)
+        .select_from(Mention)
+        .distinct()
+        .join(Room, Room.id == Mention.room_id)
+        .outerjoin(RoomRead, and_(RoomRead.room_id == Mention.room_id, RoomRead.user_id == Mention.user_id))
+        .where(col(Mention.seq) > func.coalesce(RoomRead.last_read_seq, 0))
+        .order_by(Room.slug)
+    )
+
+
 def unread_mention_rooms(db: Session, user_id: int) -> list[str]:
     """Slugs of the rooms where someone mentioned the user after their read marker, by slug."""
-    return list(
-        db.exec(
-            select(Room.slug)
-            .distinct()
-            .join(Mention, Mention.room_id == Room.id)
-            .outerjoin(RoomRead, and_(RoomRead.room_id == Room.id, RoomRead.user_id == user_id))
-            .where(Mention.user_id == user_id, col(Mention.seq) > func.coalesce(RoomRead.last_read_seq, 0))
-            .order_by(Room.slug)
-        )
-    )
+    return list(db.exec(_unread_mentions(Room.slug).where(Mention.user_id == user_id)))
+
+
+def mention_marks(db: Session, usernames: Iterable[str]) -> dict[str, list[str]]:
+    """unread_mention_rooms of each of these users (a new message's mentions), by username key; one query."""
+    query = _unread_mentions(User.username_key, Room.slug).join(User, User.id == Mention.user_id)
+    marks: dict[str, list[str]] = {}
+    for key, slug in db.exec(query.where(col(User.username).in_(list(usernames)))):
+        marks.setdefault(key, []).append(slug)
+    return marks

@@ -66,6 +66,27 @@ def test_a_mention_flags_the_room_until_it_is_read(session, alice, bob, general)
     assert reads.unread_mention_rooms(session, bob.id) == []
 
 
+def test_mention_marks_give_each_mentioned_user_their_unread_mention_rooms(
+    session, alice, bob, carol, general, count_queries
+):
+    other = rooms.create_room(session, "Other", "", alice.id)
+    post(session, other, alice, text="@bob")
+    posted = post(session, general, alice, text="@Bob and @carol")[0]
+    reads.mark_read(session, carol.id, general.id, posted.seq)
+    assert posted.mentions == ("bob", "carol")
+    with count_queries() as queries:
+        assert reads.mention_marks(session, posted.mentions) == {"bob": ["general", "other"]}
+    assert len(queries) == 1
+    assert reads.mention_marks(session, []) == {}
+
+
+def test_the_shared_summaries_have_nothing_read_and_no_mentions(session, alice, bob, general):
+    post(session, general, alice, 2, text="@bob hi")
+    shared = reads.room_summaries(session, None)
+    assert [(room.slug, room.read_seq, room.unread, room.mentioned) for room in shared] == [("general", 0, 2, False)]
+    assert shared[0].last_preview == "@bob hi"
+
+
 def test_summaries_describe_each_rooms_newest_message_in_list_rooms_order(session, alice, bob, general):
     empty = rooms.create_room(session, "Empty", "nothing yet", alice.id)
     busy = rooms.create_room(session, "Busy", "", alice.id)
