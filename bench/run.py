@@ -84,7 +84,13 @@ def fill_history(session, room_id: int, author_id: int, count: int) -> None:
     now = utcnow()
     for start in range(0, count, 10_000):
         rows = [
-            {"room_id": room_id, "author_id": author_id, "body": f"old message {i}".ljust(64, "."), "created_at": now}
+            {
+                "room_id": room_id,
+                "author_id": author_id,
+                "seq": i + 1,
+                "body": f"old message {i}".ljust(64, "."),
+                "created_at": now,
+            }
             for i in range(start, min(count, start + 10_000))
         ]
         session.execute(insert(Message), rows)

@@ -8,7 +8,7 @@ from datetime import datetime
 import bcrypt
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
@@ -197,3 +197,9 @@ def profile(db: Session, user_id: int) -> Profile:
     user = db.get(User, user_id)
     count = db.exec(select(func.count()).select_from(Message).where(Message.author_id == user_id)).one()
     return Profile(username=user.username, joined=user.created_at, message_count=count)
+
+
+def active_usernames(db: Session, limit: int = 1000) -> list[str]:
+    """Usernames of active accounts in name order (who `@` can mention)."""
+    query = select(User.username).where(col(User.is_active)).order_by(col(User.username_key)).limit(limit)
+    return list(db.exec(query))

@@ -12,7 +12,11 @@ from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 
-app = rx.App(api_transformer=SecurityHeaders, stylesheets=["/chat.css"])
+app = rx.App(
+    api_transformer=SecurityHeaders,
+    stylesheets=["/chat.css"],
+    head_components=[rx.el.script(src="/chat.js", defer=True)],
+)
 app.add_page(auth.index, route=routes.INDEX, title="DjangoChat RX", on_load=AuthState.route_home)
 app.add_page(auth.login, route=routes.LOGIN, title="Log in · DjangoChat RX", on_load=AccountFormState.open)
 app.add_page(auth.register, route=routes.REGISTER, title="Register · DjangoChat RX", on_load=AccountFormState.open)
@@ -20,7 +24,17 @@ app.add_page(rooms.rooms, route=routes.ROOMS, title="Rooms · DjangoChat RX", on
 app.add_page(room.room, route=routes.ROOM, title="Room · DjangoChat RX", on_load=RoomState.load)
 app.add_page(account.account, route=routes.ACCOUNT, title="Account · DjangoChat RX", on_load=AccountState.load)
 app.add_page(profile.profile, route=routes.PROFILE, title="Profile · DjangoChat RX", on_load=ProfileState.load)
-hub.bind(app, RoomState, window_var="messages", typing_var="typing")
+hub.bind(
+    app,
+    window=(RoomState, "messages"),
+    edits=(RoomState, "edits"),
+    typing=(RoomState, "typing"),
+    present=(RoomState, "present"),
+    lobby=(RoomsState, "lobby"),
+    read_marks=(RoomsState, "read_marks"),
+    mentioned=(RoomsState, "mentioned"),
+    notice=(AuthState, "notice"),
+)
 app.register_lifespan_task(hub.relay)
 
 

@@ -1,27 +1,32 @@
-"""Who is watching which room, and pushing new messages to them.
+"""Live updates: who watches which room or the rooms list, and the one fan-out path to them.
 
-Encode-once fan-out (Phoenix's "fastlane"): each tab's socket joins a socket.io room per chat
-room. A new message updates the room's window (its newest messages) and the window is sent as one
-Reflex state delta, serialised once and written to every socket in the room. Per-tab state is
-never loaded, locked or diffed for a fan-out, which is what makes `app.modify_state` per tab slow.
+Encode-once fan-out (Phoenix's "fastlane"): each tab's socket joins socket.io rooms, and every
+room-wide change is sent as one Reflex state delta, serialised once and written to every socket
+there. Per-tab state is never loaded, locked or diffed for a fan-out, which is what makes
+`app.modify_state` per tab slow. The vars the hub writes stay empty in the tabs' backend state.
 
-The window var on the tabs' backend state stays empty: only this module writes it, straight to
-the browsers. Access is decided when a socket joins; `end_session` takes a logged-out session's
-sockets out of every room.
+What travels this way, all through `_handle`:
+- a room's window (its newest messages; a new, edited or deleted message replaces its entry) and
+  the room's recent edits (for messages a tab scrolled back to, outside the window);
+- who is typing in a room and who is here (presence), kept in memory, never in the database;
+- the rooms list ("lobby"): each room's latest activity and how many are online, coalesced;
+- per user: the rooms where they were mentioned, and a notice for a browser notification.
 
-Who is typing in a room travels the same way: a small room-wide var, sent only when the set of
-typers changes, kept in memory with an expiry timer (never written to the database).
+Sockets join `session:<id>` and `user:<name>` on every logged-in page (`attach`), and then at most
+one of `room:<id>` (`join`) or `lobby` (`watch_lobby`). A socket's disconnect removes its presence.
 
-With REDIS_URL set the app runs several workers. Then `publish` and `end_session` go through one
-Redis pub/sub channel that every worker (the publishing one included) listens to, and each worker
-delivers to the sockets it holds: one path, one order (Redis keeps a channel's order) everywhere.
+With REDIS_URL set the app runs several workers. Then every event goes through one Redis pub/sub
+channel that every worker (the publishing one included) listens to, and each worker delivers to the
+sockets it holds: one path, one order everywhere. Presence is shared through one Redis hash per
+worker (room -> names) that expires unless the worker refreshes it, so a dead worker's users vanish.
 """
 
 import asyncio
 import contextlib
 import json
 import logging
-from collections import defaultdict
+import uuid
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -30,94 +35,190 @@ import reflex as rx
 from reflex.state import StateUpdate
 from reflex_base.constants.state import FIELD_MARKER
 
-from djangochat_rx import db, messages, settings
+from djangochat_rx import accounts, db, markup, messages, reads, settings
 from djangochat_rx.messages import MessageView
 
 _ROOM = "room:"
 _SESSION = "session:"
+_USER = "user:"
+_LOBBY = "lobby"
 _CHANNEL = "djangochat:realtime"
+_PRESENCE = "djangochat:presence:"
+_WORKERS = "djangochat:presence-workers"
 
 logger = logging.getLogger(__name__)
 
+Target = tuple[type[rx.State], str]
+
 
 class RoomHub:
-    """Socket membership of chat rooms and the one fan-out path for their messages."""
+    """Socket membership of rooms and the lobby, and the one fan-out path for what happens in them."""
 
     def __init__(self, window_size: int = settings.ROOM_WINDOW) -> None:
         self._app: rx.App | None = None
-        self._state_name = ""
-        self._window_var = ""
-        self._typing_var = ""
+        self._targets: dict[str, tuple[str, str]] = {}
         self._window_size = window_size
         self._windows: dict[int, list[dict[str, Any]]] = {}
+        self._edits: dict[int, dict[str, dict[str, Any]]] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._redis: redis.Redis | None = None
+        self._worker = uuid.uuid4().hex
         self._typers: defaultdict[int, dict[str, asyncio.TimerHandle]] = defaultdict(dict)
+        self._watching: dict[str, tuple[int, str]] = {}
+        self._here: defaultdict[int, Counter[str]] = defaultdict(Counter)
+        self._present: dict[int, list[str]] = {}
+        self._read_marks: dict[str, dict[str, int]] = {}
+        self._lobby: dict[int, dict[str, Any]] | None = None
+        self._lobby_flush: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Future] = set()
+        self._hooked = False
 
-    def bind(self, app: rx.App, state: type[rx.State], window_var: str, typing_var: str) -> None:
-        """Push windows to `state.window_var` and typers to `state.typing_var` through `app`'s socket server."""
+    def bind(self, app: rx.App, **targets: Target) -> None:
+        """Write through `app`'s socket server to these vars: window, typing, present, edits (room page),
+        lobby, read_marks, mentioned (rooms page) and notice (every page)."""
         self._app = app
-        self._state_name = state.get_full_name()
-        self._window_var = window_var + FIELD_MARKER
-        self._typing_var = typing_var + FIELD_MARKER
+        self._targets = {role: (state.get_full_name(), name + FIELD_MARKER) for role, (state, name) in targets.items()}
 
     @property
     def _namespace(self):
         namespace = self._app.event_namespace if self._app else None
         if namespace is None:
             raise RuntimeError("RoomHub is not bound to a running app")
+        if not self._hooked:
+            self._hooked = True
+            on_disconnect = namespace.on_disconnect
+
+            def disconnected(sid: str, *reason: Any) -> Any:
+                self._spawn(self._unwatch(sid))
+                return on_disconnect(sid)
+
+            namespace.on_disconnect = disconnected
         return namespace
 
-    async def join(self, sid: str, room_id: int, session_id: int) -> None:
-        """Put socket `sid` in `room_id` (and out of any other room) and send it the room's window."""
-        await self.leave(sid)
-        server = self._namespace.server
-        await server.enter_room(sid, f"{_SESSION}{session_id}", namespace=self._namespace.namespace)
-        async with self._locks[room_id]:
-            # Entered under the room lock: no message can be published between the window we send
-            # and the socket being in the room.
-            await server.enter_room(sid, f"{_ROOM}{room_id}", namespace=self._namespace.namespace)
-            window = await self._window(room_id)
-            await self._emit({self._window_var: window, self._typing_var: self._typing_names(room_id)}, to=sid)
+    # --- membership -------------------------------------------------------------------------
 
-    async def leave(self, sid: str) -> None:
-        """Take socket `sid` out of every chat room (the tab left the room page)."""
-        namespace = self._namespace
-        for room in namespace.server.rooms(sid, namespace=namespace.namespace):
-            if room.startswith((_ROOM, _SESSION)):
-                await namespace.server.leave_room(sid, room, namespace=namespace.namespace)
+    async def attach(self, sid: str, session_id: int, username: str) -> None:
+        """A logged-in page opened on socket `sid`: stop watching any room, follow the session and user."""
+        await self._unwatch(sid)
+        for name in (f"{_SESSION}{session_id}", _user_room(username)):
+            await self._enter(sid, name)
+
+    async def detach(self, sid: str) -> None:
+        """Socket `sid` is no longer logged in: out of every room, session and user."""
+        await self._unwatch(sid)
+        for name in self._rooms_of(sid):
+            if name.startswith((_SESSION, _USER)):
+                await self._leave(sid, name)
+
+    async def join(self, sid: str, room_id: int, username: str) -> None:
+        """Socket `sid` (already attached) watches `room_id`: send it the room as it is now."""
+        await self._unwatch(sid)
+        async with self._locks[room_id]:
+            # Entered under the room lock: nothing can be published between the window we send
+            # and the socket being in the room.
+            await self._enter(sid, f"{_ROOM}{room_id}")
+            window = await self._window(room_id)
+            await self._emit(
+                {
+                    "window": window,
+                    "edits": self._edits.get(room_id, {}),
+                    "typing": self._typing_names(room_id),
+                    "present": self._present.get(room_id, []),
+                },
+                to=sid,
+            )
+        self._watching[sid] = (room_id, username)
+        self._here[room_id][username] += 1
+        await self._presence_changed(room_id)
+
+    async def watch_lobby(self, sid: str) -> None:
+        """Socket `sid` (already attached) shows the rooms list: send it the lobby as it is now."""
+        await self._unwatch(sid)
+        await self._enter(sid, _LOBBY)
+        await self._emit({"lobby": await self._lobby_items(reload=True)}, to=sid)
+
+    async def _unwatch(self, sid: str) -> None:
+        """Stop sending socket `sid` a room or the lobby, and take it off the room's presence."""
+        for name in self._rooms_of(sid):
+            if name.startswith(_ROOM) or name == _LOBBY:
+                await self._leave(sid, name)
+        watched = self._watching.pop(sid, None)
+        if watched is not None:
+            room_id, username = watched
+            here = self._here[room_id]
+            here[username] -= 1
+            if here[username] <= 0:
+                del here[username]
+            if not here:
+                del self._here[room_id]
+            await self._presence_changed(room_id)
+
+    # --- what happens -----------------------------------------------------------------------
 
     async def end_session(self, session_id: int) -> None:
-        """Take every socket of a logged-out session out of every chat room, on every worker."""
+        """Detach every socket of a logged-out session, on every worker."""
         await self._broadcast({"type": "end_session", "session_id": session_id})
 
     async def typing(self, room_id: int, username: str, active: bool = True) -> None:
         """Say that `username` is typing in the room (or stopped: sent the message), on every worker."""
         await self._broadcast({"type": "typing", "room_id": room_id, "username": username, "active": active})
 
-    async def publish(self, message: MessageView) -> None:
-        """Send a committed message to every socket watching its room, on every worker."""
-        await self._broadcast({"type": "message", "room_id": message.room_id, "item": window_item(message)})
+    async def publish(self, message: MessageView, room_name: str = "", slug: str = "") -> None:
+        """Send a committed new, edited or deleted message to its room and the lobby, on every worker.
+
+        Users mentioned in a new message get their unread-mention rooms and a notice."""
+        event = {
+            "type": "message",
+            "room_id": message.room_id,
+            "slug": slug,
+            "item": window_item(message),
+            "preview": "message deleted" if message.deleted else markup.preview(message.body),
+        }
+        if message.mentions and not message.edited and not message.deleted:
+            event["mentioned"] = await db.run(reads.mention_marks, message.mentions)
+            event["notice"] = {
+                "id": message.id,
+                "room": room_name,
+                "slug": slug,
+                "author": message.author,
+                "text": event["preview"],
+            }
+        await self._broadcast(event)
+
+    async def read(self, username: str, slug: str, seq: int, mentioned: list[str]) -> None:
+        """`username` has read `slug` up to `seq`: their rooms lists update, on every worker."""
+        await self._broadcast({"type": "read", "user": username, "slug": slug, "seq": seq, "mentioned": mentioned})
+
+    async def rooms_changed(self) -> None:
+        """A room was created or changed: every worker reloads the lobby."""
+        await self._broadcast({"type": "rooms"})
+
+    # --- relay --------------------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
     async def relay(self, url: str = settings.REDIS_URL) -> AsyncIterator[None]:
-        """While the app runs, relay publishes between workers through Redis (when `url` is set)."""
+        """While the app runs, relay events and presence between workers through Redis (when `url` is set)."""
         if not url:
             yield
             return
         client = redis.from_url(url)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(_CHANNEL)
-        listener = asyncio.create_task(self._listen(pubsub), name="djangochat-relay")
         self._redis = client
+        tasks = [
+            asyncio.create_task(self._listen(pubsub), name="djangochat-relay"),
+            asyncio.create_task(self._refresh_presence(), name="djangochat-presence"),
+        ]
         try:
             yield
         finally:
             self._redis = None
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            with contextlib.suppress(redis.RedisError):
+                await client.delete(_PRESENCE + self._worker)
             await pubsub.aclose()
             await client.aclose()
 
@@ -135,29 +236,58 @@ class RoomHub:
                 logger.exception("realtime relay could not handle %r", item["data"][:200])
 
     async def _handle(self, event: dict[str, Any]) -> None:
-        if event["type"] == "message":
+        kind = event["type"]
+        if kind == "message":
             await self._deliver(event["room_id"], event["item"])
-        elif event["type"] == "typing":
+            self._lobby_message(event["room_id"], event["item"], event["preview"])
+            item = event["item"]
+            if not (item["edited"] or item["deleted"]):
+                await self._read_mark(item["author"], event["slug"], item["seq"])
+            for key, slugs in event.get("mentioned", {}).items():
+                await self._emit({"mentioned": slugs, "notice": event["notice"]}, to=f"{_USER}{key}")
+        elif kind == "read":
+            await self._read_mark(event["user"], event["slug"], event["seq"], event["mentioned"])
+        elif kind == "typing":
             await self._set_typing(event["room_id"], event["username"], event["active"])
-        elif event["type"] == "end_session":
-            namespace = self._namespace
+        elif kind == "presence":
+            names = await self._gather_presence([event["room_id"]])
+            await self._show_presence(event["room_id"], names.get(event["room_id"], []))
+        elif kind == "rooms":
+            self._lobby = None
+            self._lobby_changed()
+        elif kind == "end_session":
             room = f"{_SESSION}{event['session_id']}"
-            for sid, _eio_sid in list(namespace.server.manager.get_participants(namespace.namespace, room)):
-                await self.leave(sid)
+            for sid in self._participants(room):
+                await self.detach(sid)
+
+    # --- rooms ----------------------------------------------------------------------------------
 
     async def _deliver(self, room_id: int, item: dict[str, Any]) -> None:
-        """Put a message into its room's window and send the window to this worker's sockets there."""
+        """Put a message into its room's window (or recent edits) and send them to this worker's sockets there."""
         async with self._locks[room_id]:
-            if not self._has_members(room_id):
+            if not self._has_members(f"{_ROOM}{room_id}"):
                 self._windows.pop(room_id, None)
+                self._edits.pop(room_id, None)
                 return
+            fields: dict[str, Any] = {}
+            if item["edited"] or item["deleted"]:
+                edits = {key: value for key, value in self._edits.get(room_id, {}).items() if key != str(item["id"])}
+                edits[str(item["id"])] = item
+                self._edits[room_id] = fields["edits"] = dict(list(edits.items())[-settings.ROOM_EDITS_KEPT :])
             window = self._windows.get(room_id)
             if window is None:
-                window = await self._window(room_id)
-            else:
-                window = _insert(window, item, self._window_size)
-                self._windows[room_id] = window
-            await self._emit({self._window_var: window}, to=f"{_ROOM}{room_id}")
+                fields["window"] = await self._window(room_id)
+            elif (updated := _insert(window, item, self._window_size)) is not window:
+                self._windows[room_id] = fields["window"] = updated
+            if fields:
+                await self._emit(fields, to=f"{_ROOM}{room_id}")
+
+    async def _window(self, room_id: int) -> list[dict[str, Any]]:
+        window = self._windows.get(room_id)
+        if window is None:
+            views = await db.run(messages.newest_messages, room_id, self._window_size)
+            window = self._windows[room_id] = [window_item(view) for view in views]
+        return window
 
     async def _set_typing(self, room_id: int, username: str, active: bool) -> None:
         typers = self._typers[room_id]
@@ -171,40 +301,211 @@ class RoomHub:
         if not typers:
             del self._typers[room_id]
         if was_typing != active:
-            await self._emit({self._typing_var: self._typing_names(room_id)}, to=f"{_ROOM}{room_id}")
+            await self._emit({"typing": self._typing_names(room_id)}, to=f"{_ROOM}{room_id}")
 
     def _expire_typing(self, room_id: int, username: str) -> None:
-        task = asyncio.ensure_future(self._set_typing(room_id, username, False))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._set_typing(room_id, username, False))
 
     def _typing_names(self, room_id: int) -> list[str]:
         return sorted(self._typers.get(room_id, ()))
 
-    def _has_members(self, room_id: int) -> bool:
+    # --- presence -------------------------------------------------------------------------------
+
+    async def _presence_changed(self, room_id: int) -> None:
+        if self._redis is None:
+            await self._show_presence(room_id, sorted(self._here.get(room_id, ())))
+            return
+        await self._store_presence()
+        await self._redis.publish(_CHANNEL, json.dumps({"type": "presence", "room_id": room_id}))
+
+    async def _store_presence(self) -> None:
+        """Write this worker's rooms -> names to its Redis hash, which expires unless refreshed."""
+        key = _PRESENCE + self._worker
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(key)
+            if self._here:
+                pipe.hset(key, mapping={str(room): json.dumps(sorted(names)) for room, names in self._here.items()})
+                pipe.expire(key, settings.PRESENCE_TTL_SECONDS)
+            pipe.sadd(_WORKERS, self._worker)
+            await pipe.execute()
+
+    async def _gather_presence(self, room_ids: list[int] | None = None) -> dict[int, list[str]]:
+        """Who is here in each room across all live workers (every room when `room_ids` is None)."""
+        if self._redis is None:
+            return {room: sorted(names) for room, names in self._here.items()}
+        present: defaultdict[int, set[str]] = defaultdict(set)
+        for worker in await self._redis.smembers(_WORKERS):
+            key = _PRESENCE + worker.decode()
+            if room_ids is None:
+                rooms = await self._redis.hgetall(key)
+            else:
+                values = await self._redis.hmget(key, [str(room) for room in room_ids])
+                rooms = {str(room): value for room, value in zip(room_ids, values, strict=True) if value}
+            if not rooms and not await self._redis.exists(key):
+                await self._redis.srem(_WORKERS, worker)
+            for room, names in rooms.items():
+                present[int(room)].update(json.loads(names))
+        return {room: sorted(names) for room, names in present.items()}
+
+    async def _refresh_presence(self) -> None:
+        """Keep this worker's presence alive and notice workers that died (their hash expired)."""
+        while True:
+            try:
+                await self._store_presence()
+                present = await self._gather_presence()
+                for room_id in set(present) | set(self._present):
+                    await self._show_presence(room_id, present.get(room_id, []))
+            except Exception:
+                logger.exception("presence refresh failed")
+            await asyncio.sleep(settings.PRESENCE_REFRESH_SECONDS)
+
+    async def _show_presence(self, room_id: int, names: list[str]) -> None:
+        if self._present.get(room_id, []) == names:
+            return
+        if names:
+            self._present[room_id] = names
+        else:
+            self._present.pop(room_id, None)
+        await self._emit({"present": names}, to=f"{_ROOM}{room_id}")
+        if self._lobby is not None and room_id in self._lobby:
+            self._lobby[room_id]["online"] = len(names)
+            self._lobby_changed()
+
+    async def _read_mark(self, username: str, slug: str, seq: int, mentioned: list[str] | None = None) -> None:
+        """Tell `username`'s rooms lists on this worker how far they have read `slug` (and where they are mentioned).
+
+        Kept only while the user has sockets here, for the rooms they read since their rooms list loaded."""
+        room = _user_room(username)
+        if not self._has_members(room):
+            self._read_marks.pop(room, None)
+            return
+        marks = self._read_marks.setdefault(room, {})
+        marks[slug] = max(seq, marks.get(slug, 0))
+        fields: dict[str, Any] = {"read_marks": dict(marks)}
+        if mentioned is not None:
+            fields["mentioned"] = mentioned
+        await self._emit(fields, to=room)
+
+    # --- lobby ----------------------------------------------------------------------------------
+
+    async def _lobby_items(self, reload: bool = False) -> list[dict[str, Any]]:
+        """Every room's latest activity and online count, most recently active first.
+
+        `reload` reads the rooms again (one query), keeping any newer activity a message event
+        brought in while the query ran."""
+        if self._lobby is None or reload:
+            summaries = await db.run(reads.room_summaries, None)
+            fresh = {summary.id: lobby_item(summary) for summary in summaries}
+            for room_id, item in (self._lobby or {}).items():
+                if room_id in fresh and item["message_count"] > fresh[room_id]["message_count"]:
+                    fresh[room_id] = item
+            self._lobby = fresh
+        for room_id, item in self._lobby.items():
+            item["online"] = len(self._present.get(room_id, ()))
+        by_name = sorted(self._lobby.values(), key=lambda item: item["name"].casefold())
+        return sorted(by_name, key=lambda item: item["last_message_at"], reverse=True)
+
+    def _lobby_message(self, room_id: int, item: dict[str, Any], preview: str) -> None:
+        room = self._lobby.get(room_id) if self._lobby is not None else None
+        if room is None or item["seq"] < room["message_count"]:
+            return
+        room.update(
+            message_count=item["seq"],
+            last_message_at=room["last_message_at"] if item["edited"] or item["deleted"] else item["created_at"],
+            last_author=item["author"],
+            last_preview=preview,
+        )
+        self._lobby_changed()
+
+    def _lobby_changed(self) -> None:
+        """Send the lobby soon: changes within LOBBY_FLUSH_SECONDS go out as one frame."""
+        if self._lobby_flush is None and self._app is not None and self._has_members(_LOBBY):
+            loop = asyncio.get_running_loop()
+            self._lobby_flush = loop.call_later(settings.LOBBY_FLUSH_SECONDS, self._spawn_lobby_flush)
+
+    def _spawn_lobby_flush(self) -> None:
+        self._lobby_flush = None
+        self._spawn(self._flush_lobby())
+
+    async def _flush_lobby(self) -> None:
+        if self._has_members(_LOBBY):
+            await self._emit({"lobby": await self._lobby_items()}, to=_LOBBY)
+
+    # --- sockets --------------------------------------------------------------------------------
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _rooms_of(self, sid: str) -> list[str]:
         namespace = self._namespace
-        members = namespace.server.manager.get_participants(namespace.namespace, f"{_ROOM}{room_id}")
+        return list(namespace.server.rooms(sid, namespace=namespace.namespace))
+
+    async def _enter(self, sid: str, room: str) -> None:
+        await self._namespace.server.enter_room(sid, room, namespace=self._namespace.namespace)
+
+    async def _leave(self, sid: str, room: str) -> None:
+        await self._namespace.server.leave_room(sid, room, namespace=self._namespace.namespace)
+
+    def _participants(self, room: str) -> list[str]:
+        namespace = self._namespace
+        return [sid for sid, _eio in namespace.server.manager.get_participants(namespace.namespace, room)]
+
+    def _has_members(self, room: str) -> bool:
+        namespace = self._namespace
+        members = namespace.server.manager.get_participants(namespace.namespace, room)
         return next(iter(members), None) is not None
 
-    async def _window(self, room_id: int) -> list[dict[str, Any]]:
-        window = self._windows.get(room_id)
-        if window is None:
-            views = await db.run(messages.newest_messages, room_id, self._window_size)
-            window = self._windows[room_id] = [window_item(view) for view in views]
-        return window
-
     async def _emit(self, fields: dict[str, Any], to: str) -> None:
-        await self._namespace.emit("event", StateUpdate(delta={self._state_name: fields}), to=to)
+        """Send `fields` (by role, see `bind`) as one state delta to a socket or socket.io room."""
+        delta: dict[str, dict[str, Any]] = {}
+        for role, value in fields.items():
+            state, name = self._targets[role]
+            delta.setdefault(state, {})[name] = value
+        await self._namespace.emit("event", StateUpdate(delta=delta), to=to)
 
 
 def window_item(message: MessageView) -> dict[str, Any]:
     """What the browser gets for a message: the rendered text only (the typed source stays on the server)."""
-    return {"id": message.id, "author": message.author, "html": message.html, "created_at": message.created_at}
+    return {
+        "id": message.id,
+        "seq": message.seq,
+        "author": message.author,
+        "html": message.html,
+        "created_at": message.created_at,
+        "edited": message.edited,
+        "deleted": message.deleted,
+        "mentions": list(message.mentions),
+    }
+
+
+def lobby_item(summary: reads.RoomSummary) -> dict[str, Any]:
+    """A room on the rooms list, as every viewer sees it (unread counts are added per viewer)."""
+    return {
+        "id": summary.id,
+        "slug": summary.slug,
+        "name": summary.name,
+        "description": summary.description,
+        "message_count": summary.message_count,
+        "last_message_at": summary.last_message_at,
+        "last_author": summary.last_author,
+        "last_preview": summary.last_preview,
+        "online": 0,
+    }
+
+
+def _user_room(username: str) -> str:
+    return f"{_USER}{accounts.username_key(username)}"
 
 
 def _insert(window: list[dict[str, Any]], item: dict[str, Any], size: int) -> list[dict[str, Any]]:
-    """A new window with `item` placed by id (publishes may race), no duplicates, newest `size` kept."""
-    if any(existing["id"] == item["id"] for existing in window):
+    """The window with `item` placed by id (publishes may race) or replacing its older version;
+    the same list when `item` is older than the window or unchanged."""
+    for index, existing in enumerate(window):
+        if existing["id"] == item["id"]:
+            return window if existing == item else [*window[:index], item, *window[index + 1 :]]
+    if len(window) >= size and window and item["id"] < window[0]["id"]:
         return window
     merged = sorted([*window, item], key=lambda entry: entry["id"])
     return merged[-size:]

@@ -79,3 +79,16 @@ TYPING_NOTICE_MS = 2500
 TYPING_TTL_SECONDS = 5.0
 # The visible window a room page holds in state; older history stays in the database.
 ROOM_WINDOW = 50
+# Scroll-back: a tab holds at most this many earlier messages above the live window (its state
+# stays bounded however far back one reads; the far end is dropped and fetched again when needed).
+ROOM_HISTORY_MAX = 500
+# Edited or deleted messages a room remembers for tabs that scrolled back past the live window.
+ROOM_EDITS_KEPT = 100
+
+# Presence: with several workers each one keeps its rooms -> names in Redis for PRESENCE_TTL_SECONDS
+# and refreshes every PRESENCE_REFRESH_SECONDS; a dead worker's users vanish within the TTL. A lost
+# connection is noticed after SOCKET_PING_INTERVAL + SOCKET_PING_TIMEOUT: gone within 60 s in all.
+PRESENCE_TTL_SECONDS = 15
+PRESENCE_REFRESH_SECONDS = 5
+# The rooms list is sent at most this often while messages stream in (one frame per burst).
+LOBBY_FLUSH_SECONDS = 0.25

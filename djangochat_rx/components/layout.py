@@ -23,6 +23,8 @@ def navbar(logged_in: bool) -> rx.Component:
             rx.link(AuthState.username, href=routes.PROFILE, aria_label="Profile"),
             rx.link("Account", href=routes.ACCOUNT),
             rx.button("Log out", on_click=AuthState.logout, variant="soft", size="2"),
+            # assets/chat.js turns a change of this into a browser notification when the page is hidden.
+            rx.el.div(id="mention-notice", data_notice=AuthState.notice.to_string(), hidden=True),
         ]
         if logged_in
         else [rx.link("Log in", href=routes.LOGIN), rx.link("Register", href=routes.REGISTER)]

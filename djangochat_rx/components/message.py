@@ -1,23 +1,121 @@
-"""One chat message: author, local time, and its sanitised Markdown (see markup.py)."""
+"""One chat message: author, time, its sanitised Markdown (see markup.py), and the author's edit and delete.
+
+Day separators and grouping of consecutive messages are drawn by assets/chat.js from the data-
+attributes here, in the reader's time zone."""
 
 import reflex as rx
 
+from djangochat_rx import settings
 from djangochat_rx.state.auth import AuthState
-from djangochat_rx.state.room import MessageItem
+from djangochat_rx.state.room import MessageItem, RoomState
+
+
+def _actions(message: rx.Var[MessageItem]) -> rx.Component:
+    return rx.hstack(
+        rx.icon_button(
+            rx.icon("pencil", size=14),
+            on_click=RoomState.start_edit(message["id"]),
+            variant="ghost",
+            size="1",
+            aria_label="Edit message",
+            class_name="edit-button",
+        ),
+        rx.icon_button(
+            rx.icon("trash-2", size=14),
+            on_click=RoomState.ask_delete(message["id"]),
+            variant="ghost",
+            size="1",
+            color_scheme="red",
+            aria_label="Delete message",
+        ),
+        class_name="message-actions",
+        spacing="1",
+    )
+
+
+def _editor() -> rx.Component:
+    return rx.form(
+        rx.text_area(
+            id="edit-box",
+            name="text",
+            default_value=RoomState.edit_text,
+            aria_label="Edit message",
+            enter_key_submit=True,
+            auto_height=True,
+            auto_focus=True,
+            max_length=settings.MESSAGE_MAX_CHARS * 2,
+            width="100%",
+        ),
+        rx.hstack(
+            rx.button("Save", type="submit", size="1"),
+            rx.button(
+                "Cancel", id="edit-cancel", type="button", on_click=RoomState.cancel_edit, size="1", variant="soft"
+            ),
+            rx.text("Enter saves · Escape cancels", size="1", color=rx.color("gray", 10)),
+            spacing="2",
+            align="center",
+            margin_top="0.25rem",
+        ),
+        on_submit=RoomState.save_edit,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def _body(message: rx.Var[MessageItem]) -> rx.Component:
+    return rx.cond(
+        message["deleted"],
+        rx.text("message deleted", class_name="message-deleted", size="2"),
+        rx.cond(
+            RoomState.editing_id == message["id"],
+            _editor(),
+            rx.html(message["html"], class_name="message-body"),
+        ),
+    )
 
 
 def message_row(message: rx.Var[MessageItem]) -> rx.Component:
     mine = message["author"] == AuthState.username
-    return rx.box(
-        rx.hstack(
-            rx.text(message["author"], weight="bold", size="2", color=rx.cond(mine, rx.color("accent", 11), "")),
-            rx.moment(message["created_at"], format="MMM D, HH:mm", font_size="0.75rem", color=rx.color("gray", 10)),
-            spacing="2",
-            align="baseline",
+    return rx.fragment(
+        rx.cond(
+            message["seq"] == RoomState.first_unread_seq,
+            rx.box(rx.text("New messages", size="1"), id="new-messages", class_name="new-messages", role="separator"),
         ),
-        rx.html(message["html"], class_name="message-body"),
-        key=message["id"],
-        data_message_id=message["id"],
-        padding_y="0.35rem",
-        class_name="message",
+        rx.box(
+            rx.hstack(
+                rx.text(
+                    message["author"],
+                    class_name="message-author",
+                    weight="bold",
+                    size="2",
+                    color=rx.cond(mine, rx.color("accent", 11), ""),
+                ),
+                rx.moment(
+                    message["created_at"],
+                    format="HH:mm",
+                    title=message["created_at"],
+                    class_name="message-time",
+                    font_size="0.75rem",
+                    color=rx.color("gray", 10),
+                ),
+                rx.cond(
+                    message["edited"] & ~message["deleted"], rx.text("(edited)", size="1", color=rx.color("gray", 10))
+                ),
+                rx.spacer(),
+                rx.cond(mine & ~message["deleted"], _actions(message)),
+                spacing="2",
+                align="baseline",
+                class_name="message-header",
+            ),
+            _body(message),
+            key=message["id"],
+            data_message_id=message["id"],
+            data_seq=message["seq"],
+            data_author=message["author"],
+            data_created_at=message["created_at"],
+            data_mine=mine.to_string(),
+            data_deleted=message["deleted"].to_string(),
+            data_mentioned=message["mentions"].contains(AuthState.username).to_string(),
+            class_name="message",
+        ),
     )

@@ -7,7 +7,7 @@ from djangochat_rx import routes, settings
 from djangochat_rx.components.layout import error_callout, page
 from djangochat_rx.components.message import message_row
 from djangochat_rx.state.auth import AuthState
-from djangochat_rx.state.room import COMPOSER_ID, RoomState
+from djangochat_rx.state.room import COMPOSER_ID, MessageItem, RoomState
 
 
 def _not_found() -> rx.Component:
@@ -42,7 +42,7 @@ def _composer() -> rx.Component:
             rx.text_area(
                 id=COMPOSER_ID,
                 name="message",
-                placeholder="Write a message… (Enter sends, Shift+Enter for a new line)",
+                placeholder="Write a message… (Enter sends, Shift+Enter for a new line, @ mentions)",
                 aria_label="Message",
                 enter_key_submit=True,
                 auto_height=True,
@@ -56,6 +56,7 @@ def _composer() -> rx.Component:
             align="end",
             width="100%",
         ),
+        rx.text("", id="message-counter", data_limit=settings.MESSAGE_MAX_CHARS, size="1", aria_live="polite"),
         error_callout(RoomState.error),
         on_submit=RoomState.send,
         reset_on_submit=False,
@@ -63,28 +64,127 @@ def _composer() -> rx.Component:
     )
 
 
-def _room() -> rx.Component:
-    return rx.vstack(
-        rx.vstack(
-            rx.heading(RoomState.room_name, size="6"),
-            rx.cond(RoomState.room_description != "", rx.text(RoomState.room_description, color=rx.color("gray", 11))),
-            spacing="1",
-        ),
-        rx.auto_scroll(
-            rx.foreach(RoomState.messages, message_row),
-            rx.cond(
-                RoomState.messages.length() == 0, rx.text("No messages yet. Say hello!", color=rx.color("gray", 10))
+def _with_edits(message: rx.Var) -> rx.Var:
+    """A scrolled-back message as it is now: the room's recent edits replace what was loaded."""
+    key = message["id"].to_string()
+    return rx.cond(RoomState.edits.contains(key), RoomState.edits[key], message).to(MessageItem)
+
+
+def _history() -> rx.Component:
+    """Scroll-back, the live window, and the gap between them while it is being loaded."""
+    older, window = RoomState.older, RoomState.messages
+    first = rx.cond(older.length() > 0, older[0], window[0]).to(MessageItem)
+    has_gap = (older.length() > 0) & (window.length() > 0) & (window[0]["seq"] > older[-1]["seq"] + 1)
+    return rx.box(
+        rx.cond(
+            (older.length() + window.length() > 0) & (first["seq"] > 1),
+            rx.button(
+                "Load earlier messages",
+                id="load-older",
+                on_click=RoomState.load_older(first["id"]),
+                variant="ghost",
+                size="1",
+                width="100%",
             ),
-            id="messages",
-            role="log",
-            aria_label="Chat history",
-            aria_live="polite",
-            height="calc(100vh - 16rem)",
-            min_height="12rem",
+        ),
+        rx.cond(
+            older.length() + window.length() == 0,
+            rx.text("No messages yet. Say hello!", color=rx.color("gray", 10)),
+        ),
+        rx.foreach(older, lambda message: message_row(_with_edits(message))),
+        rx.cond(
+            has_gap,
+            rx.button(
+                "Load newer messages",
+                id="load-gap",
+                on_click=RoomState.fill_gap(window[0]["id"]),
+                variant="ghost",
+                size="1",
+                width="100%",
+            ),
+        ),
+        rx.foreach(window, message_row),
+        id="messages",
+        role="log",
+        aria_label="Chat history",
+        aria_live="polite",
+        tab_index=0,
+        class_name="messages",
+    )
+
+
+def _presence() -> rx.Component:
+    return rx.hstack(
+        rx.icon("users", size=14),
+        rx.text(RoomState.present.length().to_string() + " here: " + RoomState.present.join(", "), size="1"),
+        id="present",
+        align="center",
+        spacing="1",
+        color=rx.color("gray", 11),
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this message?"),
+            rx.alert_dialog.description("Others will see “message deleted”. This cannot be undone."),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", on_click=RoomState.cancel_delete)),
+                rx.alert_dialog.action(rx.button("Delete", color_scheme="red", on_click=RoomState.confirm_delete)),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+        ),
+        open=RoomState.deleting_id != 0,
+        on_open_change=lambda _open: RoomState.cancel_delete,
+    )
+
+
+def _room() -> rx.Component:
+    window = RoomState.messages
+    return rx.vstack(
+        rx.hstack(
+            rx.vstack(
+                rx.heading(RoomState.room_name, size="6"),
+                rx.cond(
+                    RoomState.room_description != "", rx.text(RoomState.room_description, color=rx.color("gray", 11))
+                ),
+                spacing="1",
+            ),
+            rx.spacer(),
+            rx.vstack(
+                _presence(),
+                rx.button(
+                    rx.icon("bell", size=14),
+                    "Notify me of mentions",
+                    id="enable-notifications",
+                    variant="ghost",
+                    size="1",
+                    type="button",
+                    display="none",
+                ),
+                align="end",
+                spacing="1",
+            ),
             width="100%",
-            padding="0.5rem",
-            border=f"1px solid {rx.color('gray', 5)}",
-            border_radius="0.5rem",
+            wrap="wrap",
+        ),
+        rx.box(
+            _history(),
+            rx.button(
+                "Jump to latest",
+                rx.icon("arrow-down", size=14),
+                id="jump-latest",
+                type="button",
+                size="1",
+                radius="full",
+                class_name="jump-latest",
+                hidden=True,
+            ),
+            position="relative",
+            width="100%",
         ),
         rx.cond(
             has_connection_errors,
@@ -100,6 +200,15 @@ def _room() -> rx.Component:
         ),
         _typing_line(),
         _composer(),
+        _delete_dialog(),
+        rx.el.button(
+            id="mark-read",
+            type="button",
+            hidden=True,
+            tab_index=-1,
+            on_click=RoomState.mark_read(rx.cond(window.length() > 0, window[-1]["seq"], 0)),
+        ),
+        rx.el.div(id="mention-names", data_names=RoomState.mention_names.join("\n"), hidden=True),
         spacing="3",
         width="100%",
     )

@@ -1,24 +1,73 @@
-"""The rooms list: every room with its description and message count, and a form to create one."""
+"""The rooms list, live: each room's latest message, unread count, mentions and who is online; creating a room."""
 
 import reflex as rx
 
 from djangochat_rx.components.layout import error_callout, labeled_input, page
-from djangochat_rx.state.rooms import RoomItem, RoomsState
+from djangochat_rx.state.rooms import LobbyItem, RoomsState
 
 
-def _room_card(room: rx.Var[RoomItem]) -> rx.Component:
+def _unread(room: rx.Var[LobbyItem]) -> rx.Var[int]:
+    """Messages in the room after the furthest point this user has read (at page load or since)."""
+    slug = room["slug"]
+    loaded = rx.cond(RoomsState.reads.contains(slug), RoomsState.reads[slug], 0).to(int)
+    live = rx.cond(RoomsState.read_marks.contains(slug), RoomsState.read_marks[slug], 0).to(int)
+    unread = room["message_count"] - rx.cond(live > loaded, live, loaded)
+    return rx.cond(unread > 0, unread, 0)
+
+
+def _room_card(room: rx.Var[LobbyItem]) -> rx.Component:
+    unread = _unread(room)
     return rx.link(
         rx.card(
             rx.hstack(
                 rx.vstack(
-                    rx.text(room["name"], weight="bold", size="4"),
-                    rx.text(room["description"], size="2", color=rx.color("gray", 11)),
+                    rx.hstack(
+                        rx.text(room["name"], weight=rx.cond(unread > 0, "bold", "medium"), size="4"),
+                        rx.cond(
+                            RoomsState.mentioned.contains(room["slug"]),
+                            rx.badge("@ mentioned", color_scheme="orange", class_name="mention-mark"),
+                        ),
+                        align="center",
+                        spacing="2",
+                    ),
+                    rx.cond(
+                        room["last_author"] != "",
+                        rx.text(
+                            rx.text.strong(room["last_author"] + ": "),
+                            room["last_preview"],
+                            size="2",
+                            class_name="room-preview",
+                            color=rx.color("gray", 11),
+                        ),
+                        rx.text(room["description"], size="2", color=rx.color("gray", 11)),
+                    ),
                     spacing="1",
                     align="start",
                     min_width="0",
+                    flex="1",
                 ),
-                rx.spacer(),
-                rx.badge(room["message_count"].to_string() + " messages", variant="soft"),
+                rx.vstack(
+                    rx.cond(
+                        room["last_message_at"] != "",
+                        rx.moment(
+                            room["last_message_at"], from_now=True, font_size="0.75rem", color=rx.color("gray", 10)
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.cond(
+                            room["online"] > 0,
+                            rx.badge(room["online"].to_string() + " online", color_scheme="green", variant="soft"),
+                        ),
+                        rx.cond(
+                            unread > 0,
+                            rx.badge(unread.to_string() + " unread", variant="solid", class_name="unread-count"),
+                            rx.badge(room["message_count"].to_string() + " messages", variant="soft"),
+                        ),
+                        spacing="1",
+                    ),
+                    align="end",
+                    spacing="1",
+                ),
                 align="center",
                 width="100%",
             ),
@@ -28,6 +77,8 @@ def _room_card(room: rx.Var[RoomItem]) -> rx.Component:
         underline="none",
         width="100%",
         key=room["slug"],
+        data_room=room["slug"],
+        class_name="room-card",
     )
 
 
@@ -35,8 +86,8 @@ def rooms() -> rx.Component:
     return page(
         rx.heading("Rooms", size="7", margin_bottom="1rem"),
         rx.cond(
-            RoomsState.rooms.length() > 0,
-            rx.vstack(rx.foreach(RoomsState.rooms, _room_card), spacing="2", width="100%"),
+            RoomsState.lobby.length() > 0,
+            rx.vstack(rx.foreach(RoomsState.lobby, _room_card), spacing="2", width="100%"),
             rx.text("No rooms yet. Create the first one below.", color=rx.color("gray", 11)),
         ),
         rx.heading("Create a room", size="4", margin_top="2rem", margin_bottom="0.5rem"),

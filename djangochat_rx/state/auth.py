@@ -23,6 +23,8 @@ class AuthState(rx.State):
     # clears it in every tab of the browser.
     session_token: str = rx.LocalStorage("", name="djangochat_session", sync=True)
     username: str = ""
+    # The latest message that mentioned this user, for a browser notification. Written only by realtime.RoomHub.
+    notice: dict[str, str | int] = {}
 
     async def _identity(self) -> Identity | None:
         """Re-check the session on the server; every handler that acts for a user starts here."""
@@ -31,9 +33,15 @@ class AuthState(rx.State):
         return identity
 
     async def _enter_page(self) -> Identity | None:
-        """Common start of every page load: leave any room this tab watched, resolve the session."""
-        await hub.leave(self.router.session.session_id)
-        return await self._identity()
+        """Common start of every page load: resolve the session, stop watching the previous page's room,
+        and follow the user's live notices (or nothing, when logged out)."""
+        identity = await self._identity()
+        sid = self.router.session.session_id
+        if identity is None:
+            await hub.detach(sid)
+        else:
+            await hub.attach(sid, identity.session_id, identity.username)
+        return identity
 
     async def _start_session(self, user: accounts.UserView) -> None:
         """Log `user` in with a fresh token, ending whatever session this browser had."""
@@ -68,7 +76,7 @@ class AuthState(rx.State):
     async def _log_out(self, ended_session_ids: list[int]):
         """After sessions were deleted: unsubscribe their sockets, forget the token, go to the login page."""
         await self._end_sessions(ended_session_ids)
-        await hub.leave(self.router.session.session_id)
+        await hub.detach(self.router.session.session_id)
         self.session_token = ""
         self.username = ""
         return rx.redirect(routes.LOGIN, replace=True)

@@ -1,34 +1,50 @@
-"""The rooms list page: every room, and creating one."""
+"""The rooms list page: every room with its latest activity, unread counts, who is online; creating one."""
 
 from typing import Any, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import db, rooms, routes
+from djangochat_rx import db, reads, rooms, routes
+from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState, field
 
 
-class RoomItem(TypedDict):
+class LobbyItem(TypedDict):
+    """A room as realtime.lobby_item sends it."""
+
+    id: int
     slug: str
     name: str
     description: str
     message_count: int
+    last_message_at: str
+    last_author: str
+    last_preview: str
+    online: int
 
 
 class RoomsState(AuthState):
-    rooms: list[RoomItem] = []
+    # Written only by realtime.RoomHub: every room, most recently active first (room-wide), how far
+    # this user has read rooms since the page opened, and the rooms where they have unread mentions.
+    lobby: list[LobbyItem] = []
+    read_marks: dict[str, int] = {}
+    mentioned: list[str] = []
+    # How far this user had read each room (by slug) when the page opened.
+    reads: dict[str, int] = {}
     error: str = ""
 
     @rx.event
     async def load(self):
-        """Guard the page and list the rooms."""
-        if await self._enter_page() is None:
+        """Guard the page, read this user's markers, and follow the rooms list live."""
+        identity = await self._enter_page()
+        if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
         self.error = ""
-        self.rooms = [
-            RoomItem(slug=r.slug, name=r.name, description=r.description, message_count=r.message_count)
-            for r in await db.run(rooms.list_rooms)
-        ]
+        summaries = await db.run(reads.room_summaries, identity.user_id)
+        self.reads = {summary.slug: summary.read_seq for summary in summaries}
+        self.mentioned = [summary.slug for summary in summaries if summary.mentioned]
+        self.read_marks = {}
+        await hub.watch_lobby(self.router.session.session_id)
 
     @rx.event
     async def create_room(self, form: dict[str, Any]):
@@ -42,4 +58,5 @@ class RoomsState(AuthState):
             self.error = str(error)
             return
         self.error = ""
+        await hub.rooms_changed()
         return rx.redirect(routes.room(room.slug))

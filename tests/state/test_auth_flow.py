@@ -68,7 +68,7 @@ async def test_pages_that_need_login_send_strangers_and_forged_tokens_to_login(o
 async def test_logout_deletes_the_server_session(open_tab, make_user):
     _, token = make_user()
     tab = await open_tab("/rooms", token=token)
-    await tab.wait_for(lambda: tab.var(RoomsState, "rooms") is not None)
+    await tab.wait_for(lambda: tab.var(RoomsState, "reads") is not None)
     await tab.call(AuthState, "logout")
     await tab.wait_for(lambda: "/login" in tab.redirects)
     assert db.call(sessions.resolve, token) is None

@@ -18,7 +18,7 @@ async def test_rooms_page_lists_rooms_with_counts(open_tab, make_user, room):
     user, token = make_user()
     db.call(messages.post_message, room.id, user.id, "hello")
     tab = await open_tab("/rooms", token=token)
-    listed = await tab.wait_for(lambda: tab.var(RoomsState, "rooms"))
+    listed = await tab.wait_for(lambda: tab.var(RoomsState, "lobby"))
     mine = next(r for r in listed if r["slug"] == room.slug)
     assert (mine["name"], mine["description"], mine["message_count"]) == (room.name, "for tests", 1)
 
@@ -115,7 +115,7 @@ async def test_leaving_the_room_page_stops_the_feed(open_tab, make_user, room):
     b = await open_tab(f"/rooms/{room.slug}", token=bob_token)
     await asyncio.gather(*(t.wait_for(lambda t=t: t.var(RoomState, "status") == "ready") for t in (a, b)))
     await b.navigate("/rooms")
-    await b.wait_for(lambda: b.var(RoomsState, "rooms"))
+    await b.wait_for(lambda: b.var(RoomsState, "reads") is not None)
     await a.call(RoomState, "send", form={"message": "b has left"})
     await a.wait_for(lambda: bodies(a) == ["b has left"])
     await a.call(RoomState, "send", form={"message": "sync point"})
