@@ -1,5 +1,6 @@
 """Two backend processes sharing Redis and the database: a message posted on one reaches clients on
-both, once and in order; a logout on one takes that session's sockets out of rooms on the other."""
+both, once and in order; a logout on one takes that session's sockets out of rooms on the other;
+presence, the rooms list and mentions span workers, and a dead worker's users leave presence."""
 
 import asyncio
 import os
@@ -10,9 +11,10 @@ import pytest
 
 from bench.server import Backend
 from bench.services import redis_server
-from djangochat_rx import accounts, db, rooms, sessions
+from djangochat_rx import accounts, db, rooms, sessions, settings
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
+from djangochat_rx.state.rooms import RoomsState
 from tests.support.client import STORAGE_KEY, ReflexTab
 
 
@@ -92,3 +94,46 @@ async def test_logout_on_one_worker_unsubscribes_the_session_on_the_other(two_ba
     assert bodies(watcher) == []
     for tab in (watcher, speaker, leaving):
         await tab.close()
+
+
+async def test_presence_and_the_rooms_list_span_workers(two_backends):
+    first, second = two_backends
+    owner = db.call(accounts.register, "xw-owner3", "password123", "password123")
+    room = db.call(rooms.create_room, "Cross worker presence", "", owner.id)
+    here = await open_room(first.url, room.slug, member("xw-here"))
+    there = await open_room(second.url, room.slug, member("xw-there"))
+    both = ["xw-here", "xw-there"]
+    await here.wait_for(lambda: here.var(RoomState, "present") == both)
+    await there.wait_for(lambda: there.var(RoomState, "present") == both)
+
+    lobby = ReflexTab(second.url, {STORAGE_KEY: member("xw-lobby")})
+    await lobby.open("/rooms")
+    entry = lambda: next((r for r in lobby.var(RoomsState, "lobby") or [] if r["slug"] == room.slug), {})  # noqa: E731
+    await lobby.wait_for(lambda: entry().get("online") == 2)
+    await here.call(RoomState, "send", form={"message": "hello @xw-lobby"})
+    await lobby.wait_for(lambda: entry().get("last_preview") == "hello @xw-lobby")
+    await lobby.wait_for(lambda: lobby.var(RoomsState, "mentioned") == [room.slug])
+
+    await there.close()  # a closed tab on one worker leaves the room on the other
+    await here.wait_for(lambda: here.var(RoomState, "present") == ["xw-here"])
+    await lobby.wait_for(lambda: entry().get("online") == 1)
+    for tab in (here, lobby):
+        await tab.close()
+
+
+async def test_a_dead_workers_users_leave_presence_within_its_ttl(two_backends, tmp_path):
+    first, _ = two_backends
+    owner = db.call(accounts.register, "xw-owner4", "password123", "password123")
+    room = db.call(rooms.create_room, "Cross worker crash", "", owner.id)
+    doomed = Backend(os.environ["DATABASE_URL"], tmp_path / "doomed.log", first.redis_url)
+    doomed.start()
+    try:
+        watcher = await open_room(first.url, room.slug, member("xw-watcher"))
+        await open_room(doomed.url, room.slug, member("xw-doomed"))
+        await watcher.wait_for(lambda: watcher.var(RoomState, "present") == ["xw-doomed", "xw-watcher"])
+        doomed.kill()  # no goodbye: its Redis hash must expire and the others must notice
+        ttl = settings.PRESENCE_TTL_SECONDS + 2 * settings.PRESENCE_REFRESH_SECONDS
+        await watcher.wait_for(lambda: watcher.var(RoomState, "present") == ["xw-watcher"], timeout=ttl)
+        await watcher.close()
+    finally:
+        doomed.stop()
