@@ -197,7 +197,27 @@
 
     function names() {
       const holder = byId("mention-names");
-      return holder && holder.dataset.names ? holder.dataset.names.split("\n") : [];
+      if (!holder) return [];
+      if (!holder.dataset.names) {
+        // Loaded on first use; `refresh` offers them as soon as they arrive.
+        if (holder.dataset.requested !== "true") {
+          holder.dataset.requested = "true";
+          holder.click();
+        }
+        return [];
+      }
+      return holder.dataset.names.split("\n");
+    }
+
+    let offered = "";
+    function namesArrived() {
+      const holder = byId("mention-names");
+      const current = holder ? holder.dataset.names || "" : "";
+      if (current !== offered) {
+        offered = current;
+        const focused = document.activeElement;
+        if (current && focused && focused.id === "message") update(focused);
+      }
     }
 
     function close() {
@@ -273,7 +293,7 @@
       return true;
     }
 
-    return { update, key, close };
+    return { update, key, close, namesArrived };
   })();
 
   // Capture phase on window: runs before React's handlers (Enter would otherwise send the message).
@@ -379,6 +399,7 @@
       watchLoaders();
     }
     adoptComposer();
+    picker.namesArrived();
     offerNotifications();
     const holder = byId("mention-notice");
     if (holder) notify(holder);
@@ -397,7 +418,7 @@
     subtree: true,
     characterData: true,
     attributes: true,
-    attributeFilter: ["data-notice"],
+    attributeFilter: ["data-notice", "data-names"],
   });
   document.addEventListener("visibilitychange", () => log && markRead(log));
   window.addEventListener("resize", () => log && stuck && scrollTo(log, log.scrollHeight));

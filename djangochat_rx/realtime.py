@@ -142,6 +142,8 @@ class RoomHub:
         for name in self._rooms_of(sid):
             if name.startswith(_ROOM) or name == _LOBBY:
                 await self._leave(sid, name)
+        for room in [room for room in self._read_marks if not self._has_members(room)]:
+            del self._read_marks[room]
         watched = self._watching.pop(sid, None)
         if watched is not None:
             room_id, username = watched

@@ -208,7 +208,14 @@ def _room() -> rx.Component:
             tab_index=-1,
             on_click=RoomState.mark_read(rx.cond(window.length() > 0, window[-1]["seq"], 0)),
         ),
-        rx.el.div(id="mention-names", data_names=RoomState.mention_names.join("\n"), hidden=True),
+        rx.el.button(
+            id="mention-names",
+            type="button",
+            hidden=True,
+            tab_index=-1,
+            data_names=RoomState.mention_names.join("\n"),
+            on_click=RoomState.load_mention_names,
+        ),
         spacing="3",
         width="100%",
     )

@@ -40,7 +40,7 @@ class RoomState(AuthState):
     older: list[MessageItem] = []
     # Where the "New messages" divider goes: the first message unread when the page opened (0: none).
     first_unread_seq: int = 0
-    # Who `@` offers.
+    # Who `@` offers: loaded the first time the user types "@" in this tab.
     mention_names: list[str] = []
     editing_id: int = 0
     edit_text: str = ""
@@ -68,9 +68,14 @@ class RoomState(AuthState):
         self.room_name, self.room_description = room.name, room.description
         read = await db.run(reads.read_seq, identity.user_id, room.id)
         self.first_unread_seq = read + 1 if room.message_count > read else 0
-        self.mention_names = await db.run(accounts.active_usernames)
         await hub.join(self.router.session.session_id, room.id, identity.username)
         await self._mark_read(identity, room.message_count)
+
+    @rx.event
+    async def load_mention_names(self):
+        """The usernames `@` offers (the page asks when the user first types "@")."""
+        if not self.mention_names and await self._identity() is not None:
+            self.mention_names = await db.run(accounts.active_usernames)
 
     @rx.event
     async def mark_read(self, seq: int):

@@ -140,6 +140,9 @@ async def test_a_mention_marks_the_room_and_sends_a_notice_until_read(open_tab, 
     bob, bob_token = make_user()
     lobby = await open_tab("/rooms", token=bob_token)
     await lobby.wait_for(lambda: lobby_entry(lobby, room.slug) is not None)
+    assert a.var(RoomState, "mention_names") == []  # loaded when first needed, not with every page
+    await a.call(RoomState, "load_mention_names")
+    await a.wait_for(lambda: {alice.username, bob.username} <= set(a.var(RoomState, "mention_names")))
     await a.call(RoomState, "send", form={"message": f"ping @{bob.username.upper()} please"})
     await lobby.wait_for(lambda: lobby.var(RoomsState, "mentioned") == [room.slug])
     notice = lobby.var(AuthState, "notice")
