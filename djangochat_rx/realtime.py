@@ -28,6 +28,7 @@ import logging
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
+from dataclasses import asdict
 from typing import Any
 
 import redis.asyncio as redis
@@ -45,6 +46,7 @@ _LOBBY = "lobby"
 _CHANNEL = "djangochat:realtime"
 _PRESENCE = "djangochat:presence:"
 _WORKERS = "djangochat:presence-workers"
+_PER_USER = {"read_seq", "unread", "mentioned"}
 
 logger = logging.getLogger(__name__)
 
@@ -483,18 +485,9 @@ def window_item(message: MessageView) -> dict[str, Any]:
 
 
 def lobby_item(summary: reads.RoomSummary) -> dict[str, Any]:
-    """A room on the rooms list, as every viewer sees it (unread counts are added per viewer)."""
-    return {
-        "id": summary.id,
-        "slug": summary.slug,
-        "name": summary.name,
-        "description": summary.description,
-        "message_count": summary.message_count,
-        "last_message_at": summary.last_message_at,
-        "last_author": summary.last_author,
-        "last_preview": summary.last_preview,
-        "online": 0,
-    }
+    """A room on the rooms list, as every viewer sees it (unread counts are worked out per viewer)."""
+    item = {name: value for name, value in asdict(summary).items() if name not in _PER_USER}
+    return {**item, "online": 0}
 
 
 def _user_room(username: str) -> str:

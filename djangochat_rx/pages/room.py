@@ -142,6 +142,11 @@ def _delete_dialog() -> rx.Component:
     )
 
 
+def _page_trigger(id_: str, on_click: rx.event.EventType, **props) -> rx.Component:
+    """A hidden button that assets/chat.js clicks to tell the server something (read up to here, load names)."""
+    return rx.el.button(id=id_, type="button", hidden=True, tab_index=-1, on_click=on_click, **props)
+
+
 def _room() -> rx.Component:
     window = RoomState.messages
     return rx.vstack(
@@ -201,21 +206,8 @@ def _room() -> rx.Component:
         _typing_line(),
         _composer(),
         _delete_dialog(),
-        rx.el.button(
-            id="mark-read",
-            type="button",
-            hidden=True,
-            tab_index=-1,
-            on_click=RoomState.mark_read(rx.cond(window.length() > 0, window[-1]["seq"], 0)),
-        ),
-        rx.el.button(
-            id="mention-names",
-            type="button",
-            hidden=True,
-            tab_index=-1,
-            data_names=RoomState.mention_names.join("\n"),
-            on_click=RoomState.load_mention_names,
-        ),
+        _page_trigger("mark-read", RoomState.mark_read(rx.cond(window.length() > 0, window[-1]["seq"], 0))),
+        _page_trigger("mention-names", RoomState.load_mention_names, data_names=RoomState.mention_names.join("\n")),
         spacing="3",
         width="100%",
     )
