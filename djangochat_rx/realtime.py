@@ -70,6 +70,8 @@ class RoomHub:
         self._here: defaultdict[int, Counter[str]] = defaultdict(Counter)
         self._present: dict[int, list[str]] = {}
         self._read_marks: dict[str, dict[str, int]] = {}
+        self._presence_dirty: set[int] = set()
+        self._presence_flush: asyncio.TimerHandle | None = None
         self._lobby: dict[int, dict[str, Any]] | None = None
         self._lobby_flush: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Future] = set()
@@ -254,8 +256,9 @@ class RoomHub:
         elif kind == "typing":
             await self._set_typing(event["room_id"], event["username"], event["active"])
         elif kind == "presence":
-            names = await self._gather_presence([event["room_id"]])
-            await self._show_presence(event["room_id"], names.get(event["room_id"], []))
+            present = await self._gather_presence(event["room_ids"])
+            for room_id in event["room_ids"]:
+                await self._show_presence(room_id, present.get(room_id, []))
         elif kind == "rooms":
             self._lobby = None
             self._lobby_changed()
@@ -316,11 +319,25 @@ class RoomHub:
     # --- presence -------------------------------------------------------------------------------
 
     async def _presence_changed(self, room_id: int) -> None:
+        """Someone came or went: tell the room soon. Changes within PRESENCE_FLUSH_SECONDS go out as
+        one frame per room, so 200 people opening a room cost 1 frame each, not 200."""
+        self._presence_dirty.add(room_id)
+        if self._presence_flush is None:
+            loop = asyncio.get_running_loop()
+            self._presence_flush = loop.call_later(settings.PRESENCE_FLUSH_SECONDS, self._spawn_presence_flush)
+
+    def _spawn_presence_flush(self) -> None:
+        self._presence_flush = None
+        rooms, self._presence_dirty = sorted(self._presence_dirty), set()
+        self._spawn(self._flush_presence(rooms))
+
+    async def _flush_presence(self, room_ids: list[int]) -> None:
         if self._redis is None:
-            await self._show_presence(room_id, sorted(self._here.get(room_id, ())))
+            for room_id in room_ids:
+                await self._show_presence(room_id, sorted(self._here.get(room_id, ())))
             return
         await self._store_presence()
-        await self._redis.publish(_CHANNEL, json.dumps({"type": "presence", "room_id": room_id}))
+        await self._redis.publish(_CHANNEL, json.dumps({"type": "presence", "room_ids": room_ids}))
 
     async def _store_presence(self) -> None:
         """Write this worker's rooms -> names to its Redis hash, which expires unless refreshed."""

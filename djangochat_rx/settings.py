@@ -90,5 +90,7 @@ ROOM_EDITS_KEPT = 100
 # connection is noticed after SOCKET_PING_INTERVAL + SOCKET_PING_TIMEOUT: gone within 60 s in all.
 PRESENCE_TTL_SECONDS = 15
 PRESENCE_REFRESH_SECONDS = 5
+# Arrivals and departures within this long go out as one presence frame per room.
+PRESENCE_FLUSH_SECONDS = 0.5
 # The rooms list is sent at most this often while messages stream in (one frame per burst).
 LOBBY_FLUSH_SECONDS = 0.25
