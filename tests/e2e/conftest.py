@@ -48,7 +48,13 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> Iterator[str]:
+def database_url(tmp_path_factory) -> str:
+    """The e2e app's own database; tests may seed it through the domain functions before a page opens."""
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'chat.db'}"
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, database_url: str) -> Iterator[str]:
     """Start the production app on a free port with its own database; stop it afterwards."""
     port = _free_port()
     bin_dir = Path(sys.executable).parent
@@ -57,7 +63,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
-        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'chat.db'}",
+        "DATABASE_URL": database_url,
         "BCRYPT_ROUNDS": "12",
         "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
     }
