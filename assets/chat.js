@@ -19,12 +19,16 @@
 
   const nearBottom = (log) => log.scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
 
+  // A row's day separator is drawn inside it and comes and goes as history loads above, so the
+  // reading position is kept by the row's header line, not by the row's box.
+  const markOf = (row) => row.querySelector(".message-header") || row;
+
   function remember(log) {
     stuck = nearBottom(log);
     anchor = null;
     for (const row of rowsOf(log)) {
       if (row.offsetTop + row.offsetHeight > log.scrollTop) {
-        anchor = { id: row.dataset.messageId, offset: row.offsetTop - log.scrollTop };
+        anchor = { id: row.dataset.messageId, offset: markOf(row).offsetTop - log.scrollTop };
         break;
       }
     }
@@ -50,7 +54,7 @@
       scrollTo(log, log.scrollHeight);
     } else if (anchor) {
       const row = log.querySelector(`.message[data-message-id="${anchor.id}"]`);
-      if (row) scrollTo(log, row.offsetTop - anchor.offset);
+      if (row) scrollTo(log, markOf(row).offsetTop - anchor.offset);
       if (grew && lastId !== null && Number(newest) > Number(lastId)) showJump(true);
     }
     lastId = newest;
@@ -116,16 +120,26 @@
   }
 
   // --- history loading: click "Load earlier" / "Load newer" when they come into view -----------
+  function inView(element) {
+    const box = element.getBoundingClientRect();
+    const frame = (byId("messages") || document.documentElement).getBoundingClientRect();
+    return element.isConnected && box.bottom > frame.top && box.top < frame.bottom && box.height > 0;
+  }
+
+  function load(button) {
+    if (button.dataset.requested === "true") return;
+    button.dataset.requested = "true";
+    button.click();
+    // Still in view once the answer had time to land (the reader kept scrolling up): load more.
+    setTimeout(() => {
+      delete button.dataset.requested;
+      if (inView(button)) load(button);
+    }, 800);
+  }
+
   const loader = new IntersectionObserver(
     (entries) => {
-      for (const entry of entries) {
-        const button = entry.target;
-        if (entry.isIntersecting && !button.disabled && button.dataset.requested !== "true") {
-          button.dataset.requested = "true";
-          button.click();
-          setTimeout(() => delete button.dataset.requested, 800);
-        }
-      }
+      for (const entry of entries) if (entry.isIntersecting) load(entry.target);
     },
     { threshold: 0.1 },
   );
@@ -152,9 +166,15 @@
     const saved = localStorage.getItem(draftKey());
     if (saved && !box.value) {
       box.value = saved;
-      box.dispatchEvent(new Event("input", { bubbles: true }));
+      fit(box);
     }
     count(box);
+  }
+
+  // The box's height follows its text (what Reflex's auto_height does on input).
+  function fit(box) {
+    box.style.height = "auto";
+    box.style.height = `${box.scrollHeight}px`;
   }
 
   function count(box) {
@@ -178,10 +198,18 @@
   document.addEventListener(
     "submit",
     (event) => {
-      if (event.target.querySelector("#message")) {
+      const box = event.target.querySelector("#message");
+      if (box) {
         localStorage.removeItem(draftKey());
-        const counter = byId("message-counter");
-        if (counter) counter.textContent = "";
+        // The server empties the box once the message is saved (no input event): shrink it then.
+        const started = Date.now();
+        const wait = setInterval(() => {
+          if (!box.value || Date.now() - started > 10000) clearInterval(wait);
+          if (!box.value) {
+            fit(box);
+            count(box);
+          }
+        }, 100);
       }
     },
     true,
@@ -356,7 +384,7 @@
   function offerNotifications() {
     const button = byId("enable-notifications");
     if (!button || !("Notification" in window)) return;
-    button.style.display = Notification.permission === "default" ? "" : "none";
+    button.hidden = Notification.permission !== "default";
   }
 
   document.addEventListener("click", (event) => {

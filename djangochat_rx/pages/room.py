@@ -114,13 +114,18 @@ def _history() -> rx.Component:
 
 
 def _presence() -> rx.Component:
-    return rx.hstack(
-        rx.icon("users", size=14),
-        rx.text(RoomState.present.length().to_string() + " here: " + RoomState.present.join(", "), size="1"),
-        id="present",
-        align="center",
-        spacing="1",
-        color=rx.color("gray", 11),
+    """Who is in the room now (shown once the first presence update has arrived)."""
+    here = RoomState.present
+    return rx.cond(
+        here.length() > 0,
+        rx.hstack(
+            rx.icon("users", size=14),
+            rx.text(here.length().to_string() + " here: " + here.join(", "), size="1"),
+            id="present",
+            align="center",
+            spacing="1",
+            color=rx.color("gray", 11),
+        ),
     )
 
 
@@ -168,7 +173,7 @@ def _room() -> rx.Component:
                     variant="ghost",
                     size="1",
                     type="button",
-                    display="none",
+                    hidden=True,
                 ),
                 align="end",
                 spacing="1",

@@ -61,7 +61,11 @@ def _room_card(room: rx.Var[LobbyItem]) -> rx.Component:
                         rx.cond(
                             unread > 0,
                             rx.badge(unread.to_string() + " unread", variant="solid", class_name="unread-count"),
-                            rx.badge(room["message_count"].to_string() + " messages", variant="soft"),
+                            rx.badge(
+                                room["message_count"].to_string()
+                                + rx.cond(room["message_count"] == 1, " message", " messages"),
+                                variant="soft",
+                            ),
                         ),
                         spacing="1",
                     ),
