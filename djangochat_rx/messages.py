@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, insert, or_, update
+from sqlalchemy import and_, delete, exists, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from djangochat_rx import access, markup, reads, rooms, settings
 from djangochat_rx import db as database
-from djangochat_rx import markup, reads, settings
-from djangochat_rx.models import Mention, Message, Room, User, as_utc, utcnow
+from djangochat_rx.models import Mention, Message, Room, RoomMember, User, as_utc, utcnow
 from djangochat_rx.rooms import RoomNotFound
 
 
@@ -76,13 +76,16 @@ def _view(message: Message, author: str, mentioned: Iterable[tuple[str, str]] = 
     )
 
 
-def _people(db: Session, author_id: int, body: str) -> tuple[str, dict[int, tuple[str, str]]]:
+def _people(db: Session, author_id: int, body: str, room_id: int) -> tuple[str, dict[int, tuple[str, str]]]:
     """The author's username and, by user id, the (username, username_key) of the other active users
-    that `body` mentions, in one query."""
+    that `body` mentions and who may read the room (a mention never tells anyone a private room exists),
+    in one query."""
     keys = markup.mention_candidates(body)
     wanted = col(User.id) == author_id
     if keys:
-        wanted = or_(wanted, and_(col(User.username_key).in_(keys), col(User.is_active)))
+        room_public = exists().where(Room.id == room_id, Room.kind == access.PUBLIC)
+        member = exists().where(RoomMember.room_id == room_id, RoomMember.user_id == User.id)
+        wanted = or_(wanted, and_(col(User.username_key).in_(keys), col(User.is_active), or_(room_public, member)))
     author, mentioned = "", {}
     for user_id, username, key in db.exec(select(User.id, User.username, User.username_key).where(wanted)):
         if user_id == author_id:
@@ -121,14 +124,15 @@ def post_message(db: Session, room_id: int, author_id: int, text: str, client_id
         client_id = None  # a different text under a reused id is a new message, never a lost one
     seq = db.execute(
         update(Room)
-        .where(col(Room.id) == room_id)
+        .where(col(Room.id) == room_id, col(Room.archived_at).is_(None), access.readable(author_id))
         .values(message_count=Room.message_count + 1, last_message_at=now)
         .returning(Room.message_count)
     ).scalar_one_or_none()
     if seq is None:
+        archived = db.exec(select(Room.id).where(Room.id == room_id, access.readable(author_id))).first()
         db.rollback()
-        raise RoomNotFound()
-    author, mentioned = _people(db, author_id, body)
+        raise InvalidMessage("This room is archived; nobody can post in it.") if archived else RoomNotFound()
+    author, mentioned = _people(db, author_id, body, room_id)
     message = Message(room_id=room_id, seq=seq, author_id=author_id, body=body, created_at=now, client_id=client_id)
     db.add(message)
     try:
@@ -165,7 +169,7 @@ def _own_message(db: Session, message_id: int, user_id: int, room_id: int | None
     message, author = row if row is not None else (None, "")
     window = timedelta(minutes=settings.EDIT_WINDOW_MINUTES)
     error = None
-    if message is None or room_id not in (None, message.room_id):
+    if message is None or room_id not in (None, message.room_id) or not rooms.readable(db, user_id, message.room_id):
         error = MessageNotFound()
     elif message.author_id != user_id:
         error = NotAllowed("You can only change your own messages.")
@@ -187,7 +191,7 @@ def edit_message(
     now = now or utcnow()
     database.begin_write(db)
     message, author = _own_message(db, message_id, user_id, room_id, now)
-    _, mentioned = _people(db, user_id, body)
+    _, mentioned = _people(db, user_id, body, message.room_id)
     message.body, message.edited_at = body, now
     db.execute(delete(Mention).where(col(Mention.message_id) == message_id))
     _store_mentions(db, message, mentioned)

@@ -28,6 +28,9 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     is_admin: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
+    # Shown on the user's profile; set by the user.
+    display_name: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    about: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
 
 
 class UserSession(SQLModel, table=True):
@@ -50,6 +53,7 @@ class Room(SQLModel, table=True):
     Messages are never removed (only soft-deleted), so `message_count` is also the newest message's `seq`."""
 
     __tablename__ = "rooms"
+    __table_args__ = (Index("ux_rooms_dm_key", "dm_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)
@@ -60,6 +64,22 @@ class Room(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     message_count: int = Field(default=0)
     last_message_at: datetime | None = Field(default=None)
+    # "public" (everyone), "private" (members only) or "dm" (a direct conversation, members only).
+    kind: str = Field(default="public", max_length=8, sa_column_kwargs={"server_default": "public"})
+    archived_at: datetime | None = Field(default=None)
+    # A direct conversation's members as "id:id:…" (sorted), so each set of people has one conversation.
+    dm_key: str | None = Field(default=None, max_length=80)
+
+
+class RoomMember(SQLModel, table=True):
+    """Who belongs to a private room or a direct conversation; the owner may rename, archive or delete it."""
+
+    __tablename__ = "room_members"
+
+    room_id: int = Field(foreign_key="rooms.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")
+    role: str = Field(default="member", max_length=8)
+    joined_at: datetime = Field(default_factory=utcnow)
 
 
 class Message(SQLModel, table=True):
@@ -85,6 +105,8 @@ class Message(SQLModel, table=True):
     edited_at: datetime | None = Field(default=None)
     # A deleted message keeps its row (and seq) as a placeholder; its body is emptied.
     deleted_at: datetime | None = Field(default=None)
+    # Set when a moderator (not the author) removed the message.
+    removed_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
 
 
 class RoomRead(SQLModel, table=True):
@@ -107,3 +129,16 @@ class Mention(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
     room_id: int = Field(foreign_key="rooms.id", ondelete="CASCADE")
     seq: int
+
+
+class AuditEntry(SQLModel, table=True):
+    """One administrator action: who did what to which user, room or message, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    action: str = Field(max_length=40)
+    target: str = Field(max_length=200)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_at: datetime = Field(default_factory=utcnow, index=True)

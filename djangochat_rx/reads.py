@@ -3,13 +3,13 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, insert, update
+from sqlalchemy import and_, exists, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from djangochat_rx import access, markup
 from djangochat_rx import db as database
-from djangochat_rx import markup
-from djangochat_rx.models import Mention, Message, Room, RoomRead, User, as_utc
+from djangochat_rx.models import Mention, Message, Room, RoomMember, RoomRead, User, as_utc
 from djangochat_rx.rooms import BY_ACTIVITY, RoomNotFound
 
 
@@ -81,6 +81,7 @@ def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
         # Messages are never removed, so the room's newest message is the one whose seq is its count.
         .outerjoin(Message, and_(Message.room_id == Room.id, Message.seq == Room.message_count))
         .outerjoin(User, User.id == Message.author_id)
+        .where(access.readable(user_id))
         .order_by(*BY_ACTIVITY)
     ).all()
     return [
@@ -107,6 +108,10 @@ def _preview(body: str | None, deleted: bool) -> str:
     return markup.preview(body) if body else ""
 
 
+def _member_of_room(user_id_column):
+    return RoomMember.room_id == Room.id, RoomMember.user_id == user_id_column
+
+
 def _unread_mentions(*columns):
     """A query for `columns` of the mentions that their users have not read yet, by room slug."""
     return (
@@ -116,6 +121,8 @@ def _unread_mentions(*columns):
         .join(Room, Room.id == Mention.room_id)
         .outerjoin(RoomRead, and_(RoomRead.room_id == Mention.room_id, RoomRead.user_id == Mention.user_id))
         .where(col(Mention.seq) > func.coalesce(RoomRead.last_read_seq, 0))
+        # Only rooms the mentioned user may still read (one removed from a private room is not told).
+        .where(or_(col(Room.kind) == access.PUBLIC, exists().where(*_member_of_room(Mention.user_id))))
         .order_by(Room.slug)
     )
 

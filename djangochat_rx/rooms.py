@@ -8,9 +8,11 @@ from slugify import slugify
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from djangochat_rx import access, settings
 from djangochat_rx import db as database
-from djangochat_rx import settings
-from djangochat_rx.models import Room
+from djangochat_rx.models import Room, RoomMember, utcnow
+
+OWNER, MEMBER = "owner", "member"
 
 
 class RoomError(Exception):
@@ -22,6 +24,10 @@ class InvalidRoom(RoomError):
 
 
 class RoomNameTaken(RoomError):
+    pass
+
+
+class NotOwner(RoomError):
     pass
 
 
@@ -38,9 +44,11 @@ class RoomView:
     description: str
     message_count: int
     last_message_at: datetime | None
+    kind: str = access.PUBLIC
+    archived: bool = False
 
 
-def _view(room: Room) -> RoomView:
+def view(room: Room) -> RoomView:
     return RoomView(
         id=room.id,
         slug=room.slug,
@@ -48,6 +56,8 @@ def _view(room: Room) -> RoomView:
         description=room.description,
         message_count=room.message_count,
         last_message_at=room.last_message_at,
+        kind=room.kind,
+        archived=room.archived_at is not None,
     )
 
 
@@ -84,8 +94,9 @@ def _free_slug(db: Session, name: str) -> str:
     return f"{base}-{n}"
 
 
-def create_room(db: Session, name: str, description: str, creator_id: int | None) -> RoomView:
-    """A new room with a unique (case-insensitive) name and a unique slug derived from it."""
+def create_room(db: Session, name: str, description: str, creator_id: int | None, private: bool = False) -> RoomView:
+    """A new room with a unique (case-insensitive) name and a unique slug derived from it; its creator
+    is its owner. A private room is seen only by its members."""
     name, description = validate_room(name, description)
     database.begin_write(db)
     name_key = name.casefold()
@@ -98,14 +109,18 @@ def create_room(db: Session, name: str, description: str, creator_id: int | None
         name_key=name_key,
         description=description,
         created_by_id=creator_id,
+        kind=access.PRIVATE if private else access.PUBLIC,
     )
     db.add(room)
     try:
+        db.flush()
+        if creator_id is not None:
+            db.add(RoomMember(room_id=room.id, user_id=creator_id, role=OWNER))
         db.commit()
     except IntegrityError:
         db.rollback()
         raise taken from None
-    return _view(room)
+    return view(room)
 
 
 # How room lists are ordered: most recently active first, then by name.
@@ -115,12 +130,67 @@ BY_ACTIVITY = (col(Room.last_message_at).desc().nulls_last(), col(Room.name_key)
 def list_rooms(db: Session) -> list[RoomView]:
     """Every room, most recently active first, then by name."""
     rooms = db.exec(select(Room).order_by(*BY_ACTIVITY)).all()
-    return [_view(room) for room in rooms]
+    return [view(room) for room in rooms]
 
 
 def room_by_slug(db: Session, slug: str) -> RoomView:
-    """The room at `slug`, or RoomNotFound."""
+    """The room at `slug`, or RoomNotFound (for code that has no user: use open_room for people)."""
     room = db.exec(select(Room).where(Room.slug == slug)).first()
     if room is None:
         raise RoomNotFound()
-    return _view(room)
+    return view(room)
+
+
+def open_room(db: Session, user_id: int, slug: str) -> RoomView:
+    """The room at `slug` if the user may read it; RoomNotFound otherwise, the same as for no room."""
+    room = access.readable_room(db, user_id, slug)
+    if room is None:
+        raise RoomNotFound()
+    return view(room)
+
+
+def readable(db: Session, user_id: int, room_id: int) -> bool:
+    """Whether the user may read the room with this id."""
+    room = db.get(Room, room_id)
+    return room is not None and access.can_read(db, user_id, room)
+
+
+def owned_for_change(db: Session, user_id: int, room_id: int) -> Room:
+    """The room, locked for a change by its owner; RoomNotFound if unreadable, NotOwner if not theirs."""
+    database.begin_write(db)
+    room = db.get(Room, room_id)
+    if room is None or not access.can_read(db, user_id, room):
+        db.rollback()
+        raise RoomNotFound()
+    if not access.is_owner(db, user_id, room_id):
+        db.rollback()
+        raise NotOwner("Only the room's owner can do that.")
+    return room
+
+
+def update_room(db: Session, owner_id: int, room_id: int, name: str, description: str) -> RoomView:
+    """Rename and describe a room (owner only); its address stays the same so links keep working."""
+    name, description = validate_room(name, description)
+    room = owned_for_change(db, owner_id, room_id)
+    name_key = name.casefold()
+    if db.exec(select(Room.id).where(Room.name_key == name_key, Room.id != room_id)).first() is not None:
+        db.rollback()
+        raise RoomNameTaken(f"A room named “{name}” already exists.")
+    room.name, room.name_key, room.description = name, name_key, description
+    db.commit()
+    return view(room)
+
+
+def archive_room(db: Session, owner_id: int, room_id: int, archived: bool = True) -> RoomView:
+    """Archive (read-only for everyone) or re-open a room (owner only)."""
+    room = owned_for_change(db, owner_id, room_id)
+    room.archived_at = utcnow() if archived else None
+    db.commit()
+    return view(room)
+
+
+def delete_room(db: Session, owner_id: int, room_id: int) -> None:
+    """Delete a room and everything in it (owner only)."""
+    room = owned_for_change(db, owner_id, room_id)
+    db.delete(room)
+    db.commit()

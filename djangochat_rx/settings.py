@@ -67,6 +67,8 @@ SEND_LIMITS = os.environ.get("SEND_LIMITS", "20 per 10 seconds;100 per minute")
 ROOM_NAME_MAX_CHARS = 64
 ROOM_DESCRIPTION_MAX_CHARS = 500
 ROOM_SLUG_MAX_CHARS = 80
+# A direct conversation has 2 to this many people (Slack's group DMs allow 9).
+DM_MAX_PEOPLE = 8
 
 # Messages: 1-4000 characters after trimming (Rocket.Chat allows 5000, Zulip 10000 bytes).
 MESSAGE_MAX_CHARS = 4000

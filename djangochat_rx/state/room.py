@@ -60,7 +60,7 @@ class RoomState(AuthState):
         self.error, self.older, self.editing_id, self.deleting_id = "", [], 0, 0
         self.draft_id = self.draft_id or uuid.uuid4().hex
         try:
-            room = await db.run(rooms.room_by_slug, self.slug)
+            room = await db.run(rooms.open_room, identity.user_id, self.slug)
         except rooms.RoomNotFound:
             self.status, self._room_id = "missing", 0
             return
@@ -89,10 +89,19 @@ class RoomState(AuthState):
         mentioned = await db.run(reads.unread_mention_rooms, identity.user_id)
         await hub.read(identity.username, self.slug, stored, mentioned)
 
+    async def _may_read(self) -> bool:
+        """The session's user may (still) read this tab's room: membership may have ended meanwhile."""
+        identity = await self._identity()
+        return (
+            identity is not None
+            and bool(self._room_id)
+            and await db.run(rooms.readable, identity.user_id, self._room_id)
+        )
+
     @rx.event
     async def load_older(self, before_id: int):
         """Put the messages just before message `before_id` above the ones shown (scrolled to the top)."""
-        if await self._identity() is None or not self._room_id or not isinstance(before_id, int):
+        if not isinstance(before_id, int) or not await self._may_read():
             return
         views = await db.run(messages.older_messages, self._room_id, before_id, settings.ROOM_WINDOW)
         shown = [item for item in self.older if item["id"] >= before_id]
@@ -101,7 +110,7 @@ class RoomState(AuthState):
     @rx.event
     async def fill_gap(self, before_id: int):
         """Load the messages between the scroll-back and message `before_id` (the live window's first)."""
-        if await self._identity() is None or not self._room_id or not self.older or not isinstance(before_id, int):
+        if not isinstance(before_id, int) or not self.older or not await self._may_read():
             return
         after_id = self.older[-1]["id"]
         views = await db.run(messages.messages_between, self._room_id, after_id, before_id, settings.ROOM_WINDOW)

@@ -2,7 +2,6 @@
 
 from djangochat_rx import db, sessions
 from djangochat_rx.state.auth import AccountFormState, AuthState
-from djangochat_rx.state.rooms import RoomsState
 from tests.state.conftest import unique
 from tests.support.client import STORAGE_KEY
 
@@ -68,7 +67,7 @@ async def test_pages_that_need_login_send_strangers_and_forged_tokens_to_login(o
 async def test_logout_deletes_the_server_session(open_tab, make_user):
     _, token = make_user()
     tab = await open_tab("/rooms", token=token)
-    await tab.wait_for(lambda: tab.var(RoomsState, "reads") is not None)
+    await tab.wait_for(lambda: tab.var(AuthState, "username"))  # the page load resolved the session
     await tab.call(AuthState, "logout")
     await tab.wait_for(lambda: "/login" in tab.redirects)
     assert db.call(sessions.resolve, token) is None

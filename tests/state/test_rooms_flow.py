@@ -115,7 +115,7 @@ async def test_leaving_the_room_page_stops_the_feed(open_tab, make_user, room):
     b = await open_tab(f"/rooms/{room.slug}", token=bob_token)
     await asyncio.gather(*(t.wait_for(lambda t=t: t.var(RoomState, "status") == "ready") for t in (a, b)))
     await b.navigate("/rooms")
-    await b.wait_for(lambda: b.var(RoomsState, "reads") is not None)
+    await b.wait_for(lambda: b.var(RoomsState, "lobby"))  # sent once the tab left the room for the list
     await a.call(RoomState, "send", form={"message": "b has left"})
     await a.wait_for(lambda: bodies(a) == ["b has left"])
     await a.call(RoomState, "send", form={"message": "sync point"})

@@ -1,0 +1,116 @@
+"""Private rooms and direct conversations: members only, on every path, and they never leak."""
+
+import pytest
+
+from djangochat_rx import accounts, members, messages, reads, rooms
+
+
+@pytest.fixture
+def carol(session):
+    return accounts.register(session, "carol", "password123", "password123")
+
+
+@pytest.fixture
+def secret(session, alice, bob):
+    """Alice's private room, with Bob invited and a message from each."""
+    room = rooms.create_room(session, "Secret", "members only", alice.id, private=True)
+    members.invite(session, alice.id, room.id, "bob")
+    messages.post_message(session, room.id, alice.id, "the plan")
+    messages.post_message(session, room.id, bob.id, "agreed")
+    return room
+
+
+def slugs(summaries):
+    return [summary.slug for summary in summaries]
+
+
+def test_members_read_and_post_and_the_owner_is_the_creator(session, alice, bob, secret):
+    assert rooms.open_room(session, bob.id, secret.slug).kind == "private"
+    assert [(m.username, m.role) for m in members.members(session, bob.id, secret.id)] == [
+        ("alice", "owner"),
+        ("bob", "member"),
+    ]
+    assert secret.slug in slugs(reads.room_summaries(session, bob.id))
+
+
+# Every path that reads or writes a room's content, as an outsider takes it. A new path belongs here.
+OUTSIDER_PATHS = {
+    "open the page": lambda db, user, room, message: rooms.open_room(db, user.id, room.slug),
+    "post": lambda db, user, room, message: messages.post_message(db, room.id, user.id, "let me in"),
+    "members": lambda db, user, room, message: members.members(db, user.id, room.id),
+    "invite": lambda db, user, room, message: members.invite(db, user.id, room.id, user.username),
+    "edit source": lambda db, user, room, message: messages.message_source(db, message.id, user.id),
+    "rename": lambda db, user, room, message: rooms.update_room(db, user.id, room.id, "Mine", ""),
+    "archive": lambda db, user, room, message: rooms.archive_room(db, user.id, room.id),
+    "delete": lambda db, user, room, message: rooms.delete_room(db, user.id, room.id),
+}
+
+
+@pytest.mark.parametrize("path", OUTSIDER_PATHS)
+def test_an_outsider_is_told_the_room_does_not_exist_on_every_path(session, alice, carol, secret, path):
+    first = messages.newest_messages(session, secret.id)[0]
+    with pytest.raises((rooms.RoomNotFound, messages.MessageNotFound)):
+        OUTSIDER_PATHS[path](session, carol, secret, first)
+    assert [m.body for m in messages.newest_messages(session, secret.id)] == ["the plan", "agreed"]
+
+
+def test_an_outsider_sees_it_in_no_list_and_a_mention_does_not_tell_them(session, alice, carol, secret):
+    assert secret.slug not in slugs(reads.room_summaries(session, carol.id))
+    assert secret.slug not in slugs(reads.room_summaries(session, None))  # the list everyone shares
+    assert not rooms.readable(session, carol.id, secret.id)
+    sent = messages.post_message(session, secret.id, alice.id, "@carol should not know")
+    assert sent.mentions == () and 'class="mention"' not in sent.html
+    assert reads.unread_mention_rooms(session, carol.id) == []
+
+
+def test_a_removed_member_loses_the_room_and_their_mentions_of_it(session, alice, bob, secret):
+    messages.post_message(session, secret.id, alice.id, "@bob look")
+    assert reads.unread_mention_rooms(session, bob.id) == [secret.slug]
+    own = messages.newest_messages(session, secret.id)[1]
+    with pytest.raises(rooms.NotOwner):
+        members.remove(session, bob.id, secret.id, "alice")
+    members.remove(session, alice.id, secret.id, "bob")
+    with pytest.raises(rooms.RoomNotFound):
+        rooms.open_room(session, bob.id, secret.slug)
+    with pytest.raises(messages.MessageNotFound):
+        messages.edit_message(session, own.id, bob.id, "changed after removal")
+    assert reads.unread_mention_rooms(session, bob.id) == []
+
+
+def test_leaving_hands_the_room_to_the_longest_standing_member(session, alice, bob, carol, secret):
+    members.invite(session, bob.id, secret.id, "carol")  # any member may invite
+    members.leave(session, alice.id, secret.id)
+    assert [(m.username, m.role) for m in members.members(session, bob.id, secret.id)] == [
+        ("bob", "owner"),
+        ("carol", "member"),
+    ]
+    with pytest.raises(members.MemberError, match="no user named"):
+        members.invite(session, bob.id, secret.id, "nobody")
+
+
+def test_the_owner_renames_archives_and_deletes(session, alice, bob, secret):
+    renamed = rooms.update_room(session, alice.id, secret.id, "Plans", "still secret")
+    assert (renamed.name, renamed.slug) == ("Plans", secret.slug)
+    with pytest.raises(rooms.NotOwner):
+        rooms.archive_room(session, bob.id, secret.id)
+    assert rooms.archive_room(session, alice.id, secret.id).archived
+    with pytest.raises(messages.InvalidMessage, match="archived"):
+        messages.post_message(session, secret.id, bob.id, "too late")
+    rooms.delete_room(session, alice.id, secret.id)
+    with pytest.raises(rooms.RoomNotFound):
+        rooms.open_room(session, alice.id, secret.slug)
+    assert messages.newest_messages(session, secret.id) == []
+
+
+def test_a_direct_conversation_is_made_once_per_set_of_people(session, alice, bob, carol):
+    first = members.open_direct(session, alice.id, ["bob"])
+    assert members.open_direct(session, bob.id, ["ALICE"]).id == first.id
+    group = members.open_direct(session, alice.id, ["carol", "bob"])
+    assert group.id != first.id and group.kind == "dm" and group.name == "alice, bob, carol"
+    assert rooms.open_room(session, bob.id, first.slug).id == first.id
+    with pytest.raises(rooms.RoomNotFound):
+        rooms.open_room(session, carol.id, first.slug)
+    with pytest.raises(members.MemberError, match="2 to 8"):
+        members.open_direct(session, alice.id, ["alice"])
+    assert first.slug not in slugs(reads.room_summaries(session, None))
+    assert first.slug in slugs(reads.room_summaries(session, bob.id))
