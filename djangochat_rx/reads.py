@@ -28,6 +28,7 @@ class RoomSummary:
     read_seq: int
     unread: int
     mentioned: bool
+    kind: str = access.PUBLIC
 
 
 def _marker(user_id: int, room_id: int):
@@ -97,6 +98,7 @@ def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
             read_seq=seq,
             unread=max(room.message_count - seq, 0),
             mentioned=bool(is_mentioned),
+            kind=room.kind,
         )
         for room, seq, is_mentioned, body, deleted_at, author in rows
     ]

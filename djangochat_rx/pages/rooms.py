@@ -94,11 +94,29 @@ def rooms() -> rx.Component:
             rx.vstack(rx.foreach(RoomsState.lobby, _room_card), spacing="2", width="100%"),
             rx.text("No rooms yet. Create the first one below.", color=rx.color("gray", 11)),
         ),
+        rx.cond(
+            RoomsState.own_rooms.length() > 0,
+            rx.vstack(
+                rx.heading("Private rooms and direct messages", size="4", margin_top="2rem"),
+                rx.foreach(RoomsState.own_rooms, _room_card),
+                spacing="2",
+                width="100%",
+                id="own-rooms",
+            ),
+        ),
         rx.heading("Create a room", size="4", margin_top="2rem", margin_bottom="0.5rem"),
         rx.form(
             rx.vstack(
                 labeled_input("Room name", "name", max_length=64, required=True),
                 labeled_input("Description", "description", max_length=500),
+                rx.el.label(
+                    rx.checkbox(name="private", id="private"),
+                    " Private: only people you invite can see it",
+                    html_for="private",
+                    display="flex",
+                    gap="0.5rem",
+                    align_items="center",
+                ),
                 error_callout(RoomsState.error),
                 rx.button("Create room", type="submit"),
                 spacing="3",

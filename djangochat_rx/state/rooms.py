@@ -4,8 +4,8 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import db, reads, rooms, routes
-from djangochat_rx.realtime import hub
+from djangochat_rx import access, db, reads, rooms, routes
+from djangochat_rx.realtime import hub, lobby_item
 from djangochat_rx.state.auth import AuthState, field
 
 
@@ -21,6 +21,7 @@ class LobbyItem(TypedDict):
     last_author: str
     last_preview: str
     online: int
+    kind: str
 
 
 class RoomsState(AuthState):
@@ -31,6 +32,8 @@ class RoomsState(AuthState):
     mentioned: list[str] = []
     # How far this user had read each room (by slug) when the page opened.
     reads: dict[str, int] = {}
+    # This user's private rooms and direct conversations, as the page opened (the live list is public rooms).
+    own_rooms: list[LobbyItem] = []
     error: str = ""
 
     @rx.event
@@ -43,6 +46,7 @@ class RoomsState(AuthState):
         summaries = await db.run(reads.room_summaries, identity.user_id)
         self.reads = {summary.slug: summary.read_seq for summary in summaries}
         self.mentioned = [summary.slug for summary in summaries if summary.mentioned]
+        self.own_rooms = [LobbyItem(**lobby_item(summary)) for summary in summaries if summary.kind != access.PUBLIC]
         self.read_marks = {}
         await hub.watch_lobby(self.router.session.session_id)
 
@@ -53,7 +57,13 @@ class RoomsState(AuthState):
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
         try:
-            room = await db.run(rooms.create_room, field(form, "name"), field(form, "description"), identity.user_id)
+            room = await db.run(
+                rooms.create_room,
+                field(form, "name"),
+                field(form, "description"),
+                identity.user_id,
+                field(form, "private") == "on",
+            )
         except rooms.RoomError as error:
             self.error = str(error)
             return

@@ -6,6 +6,7 @@ from djangochat_rx import db, messages, settings
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
+from tests.state.conftest import unique
 from tests.support.client import texts
 
 
@@ -152,3 +153,25 @@ async def test_a_mention_marks_the_room_and_sends_a_notice_until_read(open_tab, 
     assert window[0]["mentions"] == [bob.username] and 'class="mention"' in window[0]["html"]
     await in_room(open_tab, make_user, room, (bob, bob_token))
     await lobby.wait_for(lambda: lobby.var(RoomsState, "mentioned") == [])
+
+
+async def test_a_private_room_is_listed_for_its_members_only_and_refused_to_others(open_tab, make_user):
+    _, owner_token = make_user()
+    owner = await open_tab("/rooms", token=owner_token)
+    name = unique("Hideout ")
+    await owner.call(RoomsState, "create_room", form={"name": name, "description": "", "private": "on"})
+    await owner.wait_for(lambda: owner.redirects)
+    slug = owner.redirects[-1].rsplit("/", 1)[-1]
+    await owner.navigate("/rooms")
+    await owner.wait_for(lambda: [r["slug"] for r in owner.var(RoomsState, "own_rooms", [])] == [slug])
+
+    _, outsider_token = make_user()
+    outsider = await open_tab("/rooms", token=outsider_token)
+    await outsider.wait_for(lambda: outsider.var(AuthState, "username"))
+    await asyncio.sleep(0.3)  # the lobby frame has arrived by now
+    assert slug not in [r["slug"] for r in outsider.var(RoomsState, "lobby") or []]
+    assert outsider.var(RoomsState, "own_rooms") == []
+    peek = await open_tab(f"/rooms/{slug}", token=outsider_token)
+    await peek.wait_for(lambda: peek.var(RoomState, "status") == "missing")
+    await peek.call(RoomState, "send", form={"message": "let me in"})
+    await peek.wait_for(lambda: peek.var(RoomState, "error") == "This room is not open.")
