@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: install migrate run test lint format chromium services export clean bench bench-smoke
+.PHONY: install migrate run createsuperuser test lint format chromium services export clean bench bench-smoke
 
 $(VENV)/.installed: requirements.txt
 	@echo "==> Creating $(VENV) and installing the pinned requirements (first time: a minute or two)"
@@ -27,6 +27,11 @@ run: migrate
 	@echo "==> Starting Reflex: the first start installs npm packages and builds the frontend (a few minutes)."
 	@echo "    Then open http://localhost:3000 (backend on :8000)."
 	$(BIN)/reflex run
+
+# An administrator account, like Django's createsuperuser: asks for a username and password. Scripts run
+# `python -m djangochat_rx createsuperuser --username NAME` with DJANGOCHAT_SUPERUSER_PASSWORD set.
+createsuperuser: install
+	$(BIN)/python -m djangochat_rx createsuperuser
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
