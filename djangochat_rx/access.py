@@ -12,7 +12,6 @@ from sqlmodel import Session, col, select
 from djangochat_rx.models import Room, RoomMember
 
 PUBLIC, PRIVATE, DM = "public", "private", "dm"
-KINDS = (PUBLIC, PRIVATE, DM)
 
 
 def readable(user_id: int | None) -> ColumnElement[bool]:
@@ -27,6 +26,12 @@ def readable(user_id: int | None) -> ColumnElement[bool]:
 def can_read(db: Session, user_id: int, room: Room) -> bool:
     """Whether `user_id` may see `room` and its messages."""
     return room.kind == PUBLIC or is_member(db, user_id, room.id)
+
+
+def can_read_id(db: Session, user_id: int, room_id: int) -> bool:
+    """Whether `user_id` may read the room with this id (False for no such room)."""
+    room = db.get(Room, room_id)
+    return room is not None and can_read(db, user_id, room)
 
 
 def can_post(db: Session, user_id: int, room: Room) -> bool:

@@ -132,7 +132,7 @@ def _dummy_hash() -> str:
     return hash_password("not-a-real-password")
 
 
-def _view(user: User) -> UserView:
+def view(user: User) -> UserView:
     return UserView(id=user.id, username=user.username, created_at=user.created_at)
 
 
@@ -140,37 +140,51 @@ def _user_by_name(db: Session, username: str) -> User | None:
     return db.exec(select(User).where(User.username_key == username_key(username))).first()
 
 
+_TAKEN = "That username is taken."
+
+
 def register(db: Session, username: str, password: str, confirm: str) -> UserView:
     """Create an account after checking every rule; the slow hash runs outside any write lock."""
     name = validate_username(username)
     validate_password(password, confirm)
-    taken = UsernameTaken("That username is taken.")
     if _user_by_name(db, name) is not None:
-        raise taken
+        raise UsernameTaken(_TAKEN)
     db.rollback()  # end the read transaction before the slow hash
-    user = User(username=name, username_key=username_key(name), password_hash=hash_password(password))
+    return commit_account(db, add_account(db, name, password))
+
+
+def add_account(db: Session, name: str, password: str, is_admin: bool = False) -> User:
+    """Hash the password (outside any lock), then add the account for `name` (already validated) in a
+    write transaction that the caller ends with commit_account."""
+    password_hash = hash_password(password)
     database.begin_write(db)
+    user = User(username=name, username_key=username_key(name), password_hash=password_hash, is_admin=is_admin)
     db.add(user)
+    return user
+
+
+def commit_account(db: Session, user: User) -> UserView:
+    """Commit an account from add_account; UsernameTaken if the name was taken meanwhile."""
     try:
         db.commit()
     except IntegrityError:
         db.rollback()
-        raise taken from None
-    return _view(user)
+        raise UsernameTaken(_TAKEN) from None
+    return view(user)
 
 
 def authenticate(db: Session, username: str, password: str) -> UserView:
     """The user for these credentials, or InvalidCredentials; the same bcrypt work either way."""
     user = _user_by_name(db, username)
-    found = (_view(user), user.password_hash) if user is not None and user.is_active else None
+    found = (view(user), user.password_hash) if user is not None and user.is_active else None
     db.rollback()  # no transaction held open during the slow check
     if found is None:
         check_password(password, _dummy_hash())
         raise InvalidCredentials()
-    view, password_hash = found
+    account, password_hash = found
     if not check_password(password, password_hash):
         raise InvalidCredentials()
-    return view
+    return account
 
 
 class WrongCurrentPassword(AccountError):

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from djangochat_rx import accounts, messages
 from djangochat_rx import db as database
-from djangochat_rx.models import AuditEntry, Mention, Message, Room, User, UserSession, as_utc, utcnow
+from djangochat_rx.models import AuditEntry, Message, Room, User, UserSession, as_utc, utcnow
 from djangochat_rx.rooms import BY_ACTIVITY, RoomNotFound
 
 # Who the audit log names for actions taken from the terminal.
@@ -238,11 +237,11 @@ def remove_message(db: Session, actor_id: int, message_id: int) -> messages.Mess
     if message.deleted_at is not None:
         db.rollback()
         raise messages.NotAllowed("This message was deleted.")
-    message.body, message.deleted_at, message.removed_by_id = "", now, actor_id
-    db.execute(delete(Mention).where(col(Mention.message_id) == message_id))
+    messages.erase(db, message, now)
+    message.removed_by_id = actor_id
     _audit(db, actor_id, "message.remove", f"message:{message_id}", f"by {author} in {slug}")
     db.commit()
-    return messages._view(message, author)
+    return messages.view(message, author)
 
 
 def audit_log(db: Session, actor_id: int, limit: int = 100) -> list[AuditView]:
@@ -275,16 +274,9 @@ def create_superuser(db: Session, username: str, password: str, confirm: str) ->
     db.rollback()  # end the read transaction before the slow hash
     if existing is not None:
         raise AlreadyAdmin(existing[0]) if existing[1] else NotAnAdmin(existing[0])
-    user = User(username=name, username_key=key, password_hash=accounts.hash_password(password), is_admin=True)
-    database.begin_write(db)
-    db.add(user)
+    user = accounts.add_account(db, name, password, is_admin=True)
     _audit(db, None, "user.create_admin", f"user:{name}")
-    try:
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        raise accounts.UsernameTaken("That username is taken.") from None
-    return accounts._view(user)
+    return accounts.commit_account(db, user)
 
 
 def promote(db: Session, username: str) -> accounts.UserView:
@@ -305,4 +297,4 @@ def promote(db: Session, username: str) -> accounts.UserView:
     user.is_admin = True
     _audit(db, None, "user.promote", f"user:{user.username}")
     db.commit()
-    return accounts._view(user)
+    return accounts.view(user)

@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, exists, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access, markup, reads, rooms, settings
+from djangochat_rx import access, markup, reads, settings
 from djangochat_rx import db as database
 from djangochat_rx.models import Mention, Message, Room, RoomMember, User, as_utc, utcnow
 from djangochat_rx.rooms import RoomNotFound
@@ -58,7 +58,7 @@ def clean_body(text: str) -> str:
     return text
 
 
-def _view(message: Message, author: str, mentioned: Iterable[tuple[str, str]] = ()) -> MessageView:
+def view(message: Message, author: str, mentioned: Iterable[tuple[str, str]] = ()) -> MessageView:
     """The view of `message`; `mentioned` holds the (username, username_key) of each user it mentions."""
     deleted = message.deleted_at is not None
     mentioned = [] if deleted else sorted(mentioned, key=lambda user: user[1])
@@ -146,7 +146,7 @@ def post_message(db: Session, room_id: int, author_id: int, text: str, client_id
     _store_mentions(db, message, mentioned)
     reads.move_marker(db, author_id, room_id, seq)
     db.commit()
-    return _view(message, author, mentioned.values())
+    return view(message, author, mentioned.values())
 
 
 def _sent_before(db: Session, author_id: int, client_id: str) -> MessageView | None:
@@ -169,7 +169,11 @@ def _own_message(db: Session, message_id: int, user_id: int, room_id: int | None
     message, author = row if row is not None else (None, "")
     window = timedelta(minutes=settings.EDIT_WINDOW_MINUTES)
     error = None
-    if message is None or room_id not in (None, message.room_id) or not rooms.readable(db, user_id, message.room_id):
+    if (
+        message is None
+        or room_id not in (None, message.room_id)
+        or not access.can_read_id(db, user_id, message.room_id)
+    ):
         error = MessageNotFound()
     elif message.author_id != user_id:
         error = NotAllowed("You can only change your own messages.")
@@ -196,7 +200,7 @@ def edit_message(
     db.execute(delete(Mention).where(col(Mention.message_id) == message_id))
     _store_mentions(db, message, mentioned)
     db.commit()
-    return _view(message, author, mentioned.values())
+    return view(message, author, mentioned.values())
 
 
 def delete_message(
@@ -207,10 +211,15 @@ def delete_message(
     now = now or utcnow()
     database.begin_write(db)
     message, author = _own_message(db, message_id, user_id, room_id, now)
-    message.body, message.deleted_at = "", now
-    db.execute(delete(Mention).where(col(Mention.message_id) == message_id))
+    erase(db, message, now)
     db.commit()
-    return _view(message, author)
+    return view(message, author)
+
+
+def erase(db: Session, message: Message, now: datetime) -> None:
+    """Soft-delete `message` in the caller's transaction: its text and mentions go, its row (and seq) stays."""
+    message.body, message.deleted_at = "", now
+    db.execute(delete(Mention).where(col(Mention.message_id) == message.id))
 
 
 def message_source(
@@ -234,7 +243,7 @@ def _views(db: Session, query) -> list[MessageView]:
             .where(col(Mention.message_id).in_(ids))
         ):
             mentioned[message_id].append((username, key))
-    return [_view(message, author, mentioned[message.id]) for message, author in rows]
+    return [view(message, author, mentioned[message.id]) for message, author in rows]
 
 
 def _in_room(room_id: int):

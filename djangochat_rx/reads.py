@@ -71,7 +71,7 @@ def read_seq(db: Session, user_id: int, room_id: int) -> int:
 
 
 def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
-    """Every room in rooms.list_rooms order, with its newest message and the user's unread count and
+    """Every room the user may read in rooms.BY_ACTIVITY order, with its newest message and the user's unread count and
     unread mentions (none read and no mentions for user None: the list all viewers share); one query
     however many rooms there are."""
     read = func.coalesce(RoomRead.last_read_seq, 0)

@@ -127,12 +127,6 @@ def create_room(db: Session, name: str, description: str, creator_id: int | None
 BY_ACTIVITY = (col(Room.last_message_at).desc().nulls_last(), col(Room.name_key))
 
 
-def list_rooms(db: Session) -> list[RoomView]:
-    """Every room, most recently active first, then by name."""
-    rooms = db.exec(select(Room).order_by(*BY_ACTIVITY)).all()
-    return [view(room) for room in rooms]
-
-
 def room_by_slug(db: Session, slug: str) -> RoomView:
     """The room at `slug`, or RoomNotFound (for code that has no user: use open_room for people)."""
     room = db.exec(select(Room).where(Room.slug == slug)).first()
@@ -147,12 +141,6 @@ def open_room(db: Session, user_id: int, slug: str) -> RoomView:
     if room is None:
         raise RoomNotFound()
     return view(room)
-
-
-def readable(db: Session, user_id: int, room_id: int) -> bool:
-    """Whether the user may read the room with this id."""
-    room = db.get(Room, room_id)
-    return room is not None and access.can_read(db, user_id, room)
 
 
 def owned_for_change(db: Session, user_id: int, room_id: int) -> Room:

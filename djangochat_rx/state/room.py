@@ -6,7 +6,7 @@ from typing import Any, Literal, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import accounts, db, messages, reads, rooms, routes, settings, throttle
+from djangochat_rx import access, accounts, db, messages, reads, rooms, routes, settings, throttle
 from djangochat_rx.realtime import hub, window_item
 from djangochat_rx.state.auth import AuthState, field
 
@@ -95,7 +95,7 @@ class RoomState(AuthState):
         return (
             identity is not None
             and bool(self._room_id)
-            and await db.run(rooms.readable, identity.user_id, self._room_id)
+            and await db.run(access.can_read_id, identity.user_id, self._room_id)
         )
 
     @rx.event

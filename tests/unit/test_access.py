@@ -2,7 +2,7 @@
 
 import pytest
 
-from djangochat_rx import accounts, members, messages, reads, rooms
+from djangochat_rx import access, accounts, members, messages, reads, rooms
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_an_outsider_is_told_the_room_does_not_exist_on_every_path(session, alic
 def test_an_outsider_sees_it_in_no_list_and_a_mention_does_not_tell_them(session, alice, carol, secret):
     assert secret.slug not in slugs(reads.room_summaries(session, carol.id))
     assert secret.slug not in slugs(reads.room_summaries(session, None))  # the list everyone shares
-    assert not rooms.readable(session, carol.id, secret.id)
+    assert not access.can_read_id(session, carol.id, secret.id)
     sent = messages.post_message(session, secret.id, alice.id, "@carol should not know")
     assert sent.mentions == () and 'class="mention"' not in sent.html
     assert reads.unread_mention_rooms(session, carol.id) == []

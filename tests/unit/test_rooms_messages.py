@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from djangochat_rx import messages, rooms, settings
+from djangochat_rx import messages, reads, rooms, settings
 
 
 def test_create_room_derives_a_slug(session, alice):
@@ -49,12 +49,12 @@ def test_unknown_slug_raises_room_not_found(session):
         rooms.room_by_slug(session, "nope")
 
 
-def test_list_rooms_shows_message_counts_most_active_first(session, alice, general):
+def test_the_rooms_list_shows_message_counts_most_active_first(session, alice, general):
     quiet = rooms.create_room(session, "Quiet", "", alice.id)
     busy = rooms.create_room(session, "Busy", "", alice.id)
     for _ in range(3):
         messages.post_message(session, busy.id, alice.id, "hi")
-    listed = rooms.list_rooms(session)
+    listed = reads.room_summaries(session, None)
     assert [r.slug for r in listed] == ["busy", "general", "quiet"]
     assert listed[0].message_count == 3 and quiet.message_count == 0
 
