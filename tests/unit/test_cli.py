@@ -6,7 +6,6 @@ import select
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,9 @@ PASSWORD = "s3cret-Tr0mbone"
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
+def db_url(tmp_path: Path) -> str:
+    """A SQLite file the CLI creates and migrates itself (overrides the migrated databases of conftest)."""
     return f"sqlite:///{tmp_path / 'cli.db'}"
-
-
-@pytest.fixture
-def database(url: str) -> Iterator[Session]:
-    engine = db.make_engine(url)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
 
 
 def run(url: str, *args: str, password: str | None = PASSWORD) -> subprocess.CompletedProcess:
@@ -57,62 +49,62 @@ def audit(session: Session) -> list[tuple[int | None, str, str]]:
     return [(row.actor_id, row.action, row.target) for row in session.exec(AuditEntry.__table__.select())]
 
 
-def test_createsuperuser_makes_an_admin_with_the_password_from_the_environment(url, database):
-    done = run(url, "createsuperuser", "--username", "Boss")
+def test_createsuperuser_makes_an_admin_with_the_password_from_the_environment(db_url, session):
+    done = run(db_url, "createsuperuser", "--username", "Boss")
     assert done.returncode == 0, done.stderr
     assert "Superuser “Boss” created." in done.stderr
     assert PASSWORD not in done.stdout + done.stderr
-    boss = user(database, "boss")
+    boss = user(session, "boss")
     assert boss.is_admin and boss.is_active
     assert accounts.check_password(PASSWORD, boss.password_hash)
-    assert audit(database) == [(None, "user.create_admin", "user:Boss")]
+    assert audit(session) == [(None, "user.create_admin", "user:Boss")]
 
 
-def test_createsuperuser_refuses_a_weak_password_without_showing_it(url, database):
-    done = run(url, "createsuperuser", "--username", "boss", password="Tr0mb1")
+def test_createsuperuser_refuses_a_weak_password_without_showing_it(db_url, session):
+    done = run(db_url, "createsuperuser", "--username", "boss", password="Tr0mb1")
     assert done.returncode == 1
     assert "Error: Password must be at least 8 characters." in done.stderr
     assert "Tr0mb1" not in done.stdout + done.stderr
-    assert user(database, "boss") is None
+    assert user(session, "boss") is None
 
 
-def test_createsuperuser_refuses_an_existing_user_and_suggests_promote(url, database):
-    db.migrate(url)
-    accounts.register(database, "alice", "correct horse", "correct horse")
-    done = run(url, "createsuperuser", "--username", "ALICE")
+def test_createsuperuser_refuses_an_existing_user_and_suggests_promote(db_url, session):
+    db.migrate(db_url)
+    accounts.register(session, "alice", "correct horse", "correct horse")
+    done = run(db_url, "createsuperuser", "--username", "ALICE")
     assert done.returncode == 1
     assert "already exists and is not an administrator" in done.stderr
     assert "python -m djangochat_rx promote alice" in done.stderr
     assert PASSWORD not in done.stdout + done.stderr
-    assert not user(database, "alice").is_admin
+    assert not user(session, "alice").is_admin
 
-    promoted = run(url, "promote", "ALICE", password=None)
+    promoted = run(db_url, "promote", "ALICE", password=None)
     assert promoted.returncode == 0, promoted.stderr
     assert "“alice” is now an administrator." in promoted.stderr
-    assert user(database, "alice").is_admin
-    assert audit(database) == [(None, "user.promote", "user:alice")]
-    assert run(url, "createsuperuser", "--username", "alice").returncode == 1
+    assert user(session, "alice").is_admin
+    assert audit(session) == [(None, "user.promote", "user:alice")]
+    assert run(db_url, "createsuperuser", "--username", "alice").returncode == 1
 
 
-def test_promote_refuses_unknown_users(url, database):
-    done = run(url, "promote", "nobody", password=None)
+def test_promote_refuses_unknown_users(db_url, session):
+    done = run(db_url, "promote", "nobody", password=None)
     assert (done.returncode, done.stderr.strip()) == (1, "Error: User not found.")
 
 
-def test_without_a_terminal_the_username_and_password_must_be_given(url, database):
-    no_password = run(url, "createsuperuser", "--username", "boss", password=None)
+def test_without_a_terminal_the_username_and_password_must_be_given(db_url, session):
+    no_password = run(db_url, "createsuperuser", "--username", "boss", password=None)
     assert no_password.returncode == 1
     assert "Set DJANGOCHAT_SUPERUSER_PASSWORD" in no_password.stderr
-    no_username = run(url, "createsuperuser")
+    no_username = run(db_url, "createsuperuser")
     assert no_username.returncode == 1
     assert "Give --username" in no_username.stderr
     assert PASSWORD not in no_username.stdout + no_username.stderr
-    assert user(database, "boss") is None
+    assert user(session, "boss") is None
 
 
-def test_at_a_terminal_the_password_is_asked_twice_and_never_echoed(url, database):
+def test_at_a_terminal_the_password_is_asked_twice_and_never_echoed(db_url, session):
     main, child = pty.openpty()
-    env = {**os.environ, "DATABASE_URL": url, "DJANGOCHAT_SUPERUSER_PASSWORD": "not this one"}
+    env = {**os.environ, "DATABASE_URL": db_url, "DJANGOCHAT_SUPERUSER_PASSWORD": "not this one"}
     # A new session has no controlling terminal, so getpass turns off echo on stdin, our pty.
     process = subprocess.Popen(
         [sys.executable, "-m", "djangochat_rx", "createsuperuser"],
@@ -147,11 +139,11 @@ def test_at_a_terminal_the_password_is_asked_twice_and_never_echoed(url, databas
     text = screen.decode()
     assert "Superuser “Typist” created." in text
     assert PASSWORD not in text
-    typist = user(database, "typist")
+    typist = user(session, "typist")
     assert typist.is_admin and accounts.check_password(PASSWORD, typist.password_hash)
 
 
-def test_help_lists_the_commands(url):
-    done = run(url, "--help")
+def test_help_lists_the_commands(db_url):
+    done = run(db_url, "--help")
     assert done.returncode == 0
     assert "createsuperuser" in done.stdout and "promote" in done.stdout

@@ -46,20 +46,20 @@ def _history_at_0002(url: str) -> dict[str, int]:
     return {**room_ids, "user": user}
 
 
-def _seqs(url: str) -> list[tuple[str, int]]:
+def _rows(url: str, sql: str) -> list[tuple]:
     engine = db.make_engine(url)
     with engine.connect() as connection:
-        rows = connection.execute(sa.text("SELECT body, seq FROM messages ORDER BY id")).all()
+        rows = connection.execute(sa.text(sql)).all()
     engine.dispose()
     return [tuple(row) for row in rows]
 
 
-def _message_counts(url: str) -> list[tuple[str, int]]:
-    engine = db.make_engine(url)
-    with engine.connect() as connection:
-        rows = connection.execute(sa.text("SELECT slug, message_count FROM rooms ORDER BY slug")).all()
-    engine.dispose()
-    return [tuple(row) for row in rows]
+def _seqs(url: str) -> list[tuple]:
+    return _rows(url, "SELECT body, seq FROM messages ORDER BY id")
+
+
+def _message_counts(url: str) -> list[tuple]:
+    return _rows(url, "SELECT slug, message_count FROM rooms ORDER BY slug")
 
 
 def test_upgrade_numbers_existing_messages_per_room_in_id_order(blank_db_url):
