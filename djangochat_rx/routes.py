@@ -7,8 +7,21 @@ ROOMS = "/rooms"
 ROOM = "/rooms/[slug]"
 PROFILE = "/profile"
 ACCOUNT = "/account"
+SEARCH = "/search"
+ADMIN = "/admin"
+USER = "/users/[username]"
 
 
 def room(slug: str) -> str:
     """The path of the room with `slug`."""
     return f"/rooms/{slug}"
+
+
+def message(slug: str, message_id: int) -> str:
+    """The path that opens the room with `slug` scrolled to message `message_id`."""
+    return f"/rooms/{slug}?message={message_id}"
+
+
+def user(username: str) -> str:
+    """The path of `username`'s profile."""
+    return f"/users/{username}"
