@@ -12,7 +12,7 @@ from typing import TypeVar
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
-from djangochat_rx import accounts, messages
+from djangochat_rx import accounts, markup, messages
 from djangochat_rx import db as database
 from djangochat_rx.models import AuditEntry, Message, Room, User, UserSession, as_utc, utcnow
 from djangochat_rx.rooms import BY_ACTIVITY, RoomNotFound
@@ -81,6 +81,20 @@ class AdminRoomView:
     message_count: int
     archived: bool
     created_at: str
+
+
+@dataclass(frozen=True)
+class AdminMessageView:
+    """A message in any room as the admin area lists it: its text as one line of plain text."""
+
+    id: int
+    room_slug: str
+    room_name: str
+    author: str
+    text: str
+    created_at: str
+    deleted: bool
+    removed: bool
 
 
 @dataclass(frozen=True)
@@ -242,6 +256,40 @@ def remove_message(db: Session, actor_id: int, message_id: int) -> messages.Mess
     _audit(db, actor_id, "message.remove", f"message:{message_id}", f"by {author} in {slug}")
     db.commit()
     return messages.view(message, author)
+
+
+def recent_messages(
+    db: Session, actor_id: int, room: str = "", author: str = "", before_id: int = 0, limit: int = 50
+) -> list[AdminMessageView]:
+    """The newest messages in every room, newest first, removed ones included; only room `room` (a slug)
+    and author `author` (any case) when given, and only ids below `before_id` (the next page) when set."""
+    _require_admin(db, actor_id)
+    query = (
+        select(Message, User.username, Room.slug, Room.name)
+        .join(User, col(User.id) == Message.author_id)
+        .join(Room, col(Room.id) == Message.room_id)
+        .order_by(col(Message.id).desc())
+        .limit(limit)
+    )
+    if room:
+        query = query.where(Room.slug == room)
+    if author:
+        query = query.where(User.username_key == accounts.username_key(author))
+    if before_id:
+        query = query.where(col(Message.id) < before_id)
+    return [
+        AdminMessageView(
+            id=message.id,
+            room_slug=slug,
+            room_name=name,
+            author=username,
+            text=markup.preview(message.body, 200) if message.deleted_at is None else "",
+            created_at=as_utc(message.created_at).isoformat(),
+            deleted=message.deleted_at is not None,
+            removed=message.removed_by_id is not None,
+        )
+        for message, username, slug, name in db.exec(query)
+    ]
 
 
 def audit_log(db: Session, actor_id: int, limit: int = 100) -> list[AuditView]:

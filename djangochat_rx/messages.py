@@ -32,7 +32,8 @@ class NotAllowed(InvalidMessage):
 @dataclass(frozen=True)
 class MessageView:
     """A message as every viewer sees it; `html` is its sanitised Markdown, `created_at` ISO 8601 in UTC,
-    `mentions` the usernames it mentions. A deleted message is a placeholder with empty `body` and `html`."""
+    `mentions` the usernames it mentions. A deleted message is a placeholder with empty `body` and `html`;
+    `removed` says a moderator deleted it, not its author."""
 
     id: int
     room_id: int
@@ -43,6 +44,7 @@ class MessageView:
     created_at: str
     edited: bool
     deleted: bool
+    removed: bool
     mentions: tuple[str, ...]
 
 
@@ -72,6 +74,7 @@ def view(message: Message, author: str, mentioned: Iterable[tuple[str, str]] = (
         created_at=as_utc(message.created_at).isoformat(),
         edited=message.edited_at is not None,
         deleted=deleted,
+        removed=message.removed_by_id is not None,
         mentions=tuple(name for name, _ in mentioned),
     )
 

@@ -497,6 +497,7 @@ def window_item(message: MessageView) -> dict[str, Any]:
         "created_at": message.created_at,
         "edited": message.edited,
         "deleted": message.deleted,
+        "removed": message.removed,
         "mentions": list(message.mentions),
     }
 

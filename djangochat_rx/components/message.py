@@ -65,7 +65,11 @@ def _editor() -> rx.Component:
 def _body(message: rx.Var[MessageItem]) -> rx.Component:
     return rx.cond(
         message["deleted"],
-        rx.text("message deleted", class_name="message-deleted", size="2"),
+        rx.text(
+            rx.cond(message["removed"], "removed by a moderator", "message deleted"),
+            class_name="message-deleted",
+            size="2",
+        ),
         rx.cond(
             RoomState.editing_id == message["id"],
             _editor(),

@@ -23,6 +23,7 @@ class MessageItem(TypedDict):
     created_at: str
     edited: bool
     deleted: bool
+    removed: bool
     mentions: list[str]
 
 

@@ -314,3 +314,59 @@ def test_promote_makes_an_existing_user_admin_once(session, alice):
     with pytest.raises(admin.UserNotFound):
         admin.promote(session, "nobody")
     assert audit_rows(session) == [(None, "user.promote", "user:alice")]
+
+
+def test_recent_messages_lists_every_room_newest_first_filtered_and_paged(session, root, alice, bob, general):
+    secret = rooms.create_room(session, "Secret", "", alice.id, True)
+    posted = [
+        messages.post_message(session, general.id, alice.id, "one **bold**"),
+        messages.post_message(session, secret.id, alice.id, "two"),
+        messages.post_message(session, general.id, bob.id, "three"),
+        messages.post_message(session, general.id, alice.id, "four"),
+    ]
+    admin.remove_message(session, root.id, posted[2].id)
+    messages.delete_message(session, posted[3].id, alice.id)
+
+    listed = admin.recent_messages(session, root.id)
+    assert [(m.text, m.room_slug, m.author, m.deleted, m.removed) for m in listed] == [
+        ("", "general", "alice", True, False),
+        ("", "general", "bob", True, True),
+        ("two", secret.slug, "alice", False, False),
+        ("one bold", "general", "alice", False, False),
+    ]
+    assert (listed[2].room_name, listed[2].created_at.endswith("+00:00")) == ("Secret", True)
+    assert [m.text for m in admin.recent_messages(session, root.id, room=secret.slug)] == ["two"]
+    assert [m.id for m in admin.recent_messages(session, root.id, author="BOB")] == [posted[2].id]
+    assert [m.id for m in admin.recent_messages(session, root.id, "general", "alice")] == [posted[3].id, posted[0].id]
+    assert [m.id for m in admin.recent_messages(session, root.id, limit=2)] == [posted[3].id, posted[2].id]
+    assert [m.id for m in admin.recent_messages(session, root.id, before_id=posted[2].id)] == [
+        posted[1].id,
+        posted[0].id,
+    ]
+    assert admin.recent_messages(session, root.id, room="nowhere") == []
+
+
+def test_recent_messages_take_the_same_number_of_queries_however_many_messages(
+    session, root, alice, general, count_queries
+):
+    def listed() -> tuple[int, int]:
+        with count_queries() as queries:
+            found = admin.recent_messages(session, root.id)
+        return len(found), len(queries)
+
+    messages.post_message(session, general.id, alice.id, "first")
+    _, queries = listed()
+    for n in range(5):
+        messages.post_message(session, general.id, alice.id, f"hi @root {n}")
+    assert listed() == (6, queries) and queries == 2
+
+
+def test_only_a_moderators_removal_is_marked_removed(session, root, alice, general):
+    own = messages.post_message(session, general.id, alice.id, "mine")
+    other = messages.post_message(session, general.id, alice.id, "theirs")
+    assert messages.delete_message(session, own.id, alice.id).removed is False
+    assert admin.remove_message(session, root.id, other.id).removed is True
+    assert [(m.deleted, m.removed) for m in messages.newest_messages(session, general.id)] == [
+        (True, False),
+        (True, True),
+    ]
