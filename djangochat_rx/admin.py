@@ -189,21 +189,42 @@ def enable_user(db: Session, actor_id: int, user_id: int) -> None:
     db.commit()
 
 
+def _room_view(room: Room) -> AdminRoomView:
+    return AdminRoomView(
+        id=room.id,
+        slug=room.slug,
+        name=room.name,
+        kind=room.kind,
+        message_count=room.message_count,
+        archived=room.archived_at is not None,
+        created_at=as_utc(room.created_at).isoformat(),
+    )
+
+
 def list_rooms(db: Session, actor_id: int) -> list[AdminRoomView]:
     """Every room, private and direct ones included, most recently active first."""
     _require_admin(db, actor_id)
-    return [
-        AdminRoomView(
-            id=room.id,
-            slug=room.slug,
-            name=room.name,
-            kind=room.kind,
-            message_count=room.message_count,
-            archived=room.archived_at is not None,
-            created_at=as_utc(room.created_at).isoformat(),
-        )
-        for room in db.exec(select(Room).order_by(*BY_ACTIVITY))
-    ]
+    return [_room_view(room) for room in db.exec(select(Room).order_by(*BY_ACTIVITY))]
+
+
+def room_by_id(db: Session, actor_id: int, room_id: int) -> AdminRoomView:
+    """Any one room, private and direct ones included; RoomNotFound for none."""
+    _require_admin(db, actor_id)
+    room = db.get(Room, room_id, populate_existing=True)
+    if room is None:
+        raise RoomNotFound()
+    return _room_view(room)
+
+
+def export_room(db: Session, actor_id: int, room_id: int) -> AdminRoomView:
+    """Audit an export of any room (export.room_messages calls this, then streams the messages)."""
+    database.begin_write(db)
+    _require_admin(db, actor_id)
+    room = _locked(db, Room, room_id, RoomNotFound())
+    view = _room_view(room)
+    _audit(db, actor_id, "room.export", f"room:{room.slug}", f"“{room.name}”, {room.kind}")
+    db.commit()
+    return view
 
 
 def archive_room(db: Session, actor_id: int, room_id: int, archived: bool = True) -> None:
