@@ -16,6 +16,8 @@
   let anchor = null; // {id, offset}: the first message in view and its distance from the top
   let lastId = null;
   let scrolling = false; // our own scrollTop writes
+  let target = null; // a message to show (/rooms/<slug>?message=<id>, from a search result)
+  let targetHref = null;
 
   const nearBottom = (log) => log.scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
 
@@ -46,7 +48,26 @@
     requestAnimationFrame(() => (scrolling = false));
   }
 
+  // Show the message the address asks for once it is on the page: centred, highlighted, and the
+  // reader stays there (not pulled to the newest message).
+  function showTarget(log) {
+    if (location.href !== targetHref) {
+      targetHref = location.href;
+      target = new URLSearchParams(location.search).get("message");
+    }
+    if (!target) return;
+    const row = log.querySelector(`.message[data-message-id="${CSS.escape(target)}"]`);
+    if (!row) return;
+    target = null;
+    for (const old of log.querySelectorAll('.message[data-target="true"]')) setData(old, "target", null);
+    setData(row, "target", "true");
+    scrollTo(log, markOf(row).offsetTop - log.clientHeight / 3);
+    stuck = false;
+    anchor = { id: row.dataset.messageId, offset: markOf(row).offsetTop - log.scrollTop };
+  }
+
   function settle(log) {
+    showTarget(log);
     const rows = rowsOf(log);
     const newest = rows.length ? rows[rows.length - 1].dataset.messageId : null;
     const grew = newest !== null && newest !== lastId;

@@ -26,11 +26,13 @@ app.add_page(account.account, route=routes.ACCOUNT, title="Account · DjangoChat
 app.add_page(profile.profile, route=routes.PROFILE, title="Profile · DjangoChat RX", on_load=ProfileState.load)
 hub.bind(
     app,
+    refresh=RoomState.refresh,
     window=(RoomState, "messages"),
     edits=(RoomState, "edits"),
     typing=(RoomState, "typing"),
     present=(RoomState, "present"),
     lobby=(RoomsState, "lobby"),
+    own_rooms=(RoomsState, "own_rooms"),
     read_marks=(RoomsState, "read_marks"),
     mentioned=(RoomsState, "mentioned"),
     notice=(AuthState, "notice"),

@@ -105,6 +105,8 @@ def remove(db: Session, owner_id: int, room_id: int, username: str) -> int:
 def open_direct(db: Session, user_id: int, usernames: list[str]) -> RoomView:
     """The direct conversation of the user with `usernames` (1 to DM_MAX_PEOPLE - 1 others), created
     the first time and reused afterwards."""
+    if len(usernames) > settings.DM_MAX_PEOPLE:
+        raise MemberError(f"A direct conversation has 2 to {settings.DM_MAX_PEOPLE} people.")
     database.begin_write(db)
     try:
         others = {user.id: user for user in (_active_user(db, name) for name in usernames)}

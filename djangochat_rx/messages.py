@@ -269,6 +269,15 @@ def older_messages(db: Session, room_id: int, before_id: int, limit: int = setti
     return _views(db, query)[::-1]
 
 
+def around(db: Session, room_id: int, message_id: int, each: int) -> list[MessageView]:
+    """Message `message_id` of the room with up to `each` messages before and after it, oldest first
+    (nothing when the room holds no such message)."""
+    before = older_messages(db, room_id, message_id + 1, each + 1)
+    if not before or before[-1].id != message_id:
+        return []
+    return before + messages_after(db, room_id, message_id, each)
+
+
 def messages_between(db: Session, room_id: int, after_id: int, before_id: int, limit: int) -> list[MessageView]:
     """Up to `limit` messages of the room with `after_id` < id < `before_id`, the ones right after
     `after_id` first, oldest first (filling a gap in a window)."""

@@ -29,6 +29,7 @@ class RoomSummary:
     unread: int
     mentioned: bool
     kind: str = access.PUBLIC
+    archived: bool = False
 
 
 def _marker(user_id: int, room_id: int):
@@ -99,6 +100,7 @@ def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
             unread=max(room.message_count - seq, 0),
             mentioned=bool(is_mentioned),
             kind=room.kind,
+            archived=room.archived_at is not None,
         )
         for room, seq, is_mentioned, body, deleted_at, author in rows
     ]

@@ -9,11 +9,14 @@ What travels this way, all through `_handle`:
 - a room's window (its newest messages; a new, edited or deleted message replaces its entry) and
   the room's recent edits (for messages a tab scrolled back to, outside the window);
 - who is typing in a room and who is here (presence), kept in memory, never in the database;
-- the rooms list ("lobby"): each room's latest activity and how many are online, coalesced;
+- the rooms list ("lobby"): each public room's latest activity and how many are online, coalesced,
+  and per user their private rooms and direct conversations ("own" rooms), the same way;
+- a room's changes (renamed, archived, deleted, members): its open pages read it again, and the
+  sockets of people who lost access leave it at once;
 - per user: the rooms where they were mentioned, and a notice for a browser notification.
 
 Sockets join `session:<id>` and `user:<name>` on every logged-in page (`attach`), and then at most
-one of `room:<id>` (`join`) or `lobby` (`watch_lobby`). A socket's disconnect removes its presence.
+one of `room:<id>` (`join`) or `lobby` plus `own:<name>` (`watch_lobby`). A socket's disconnect removes its presence.
 
 With REDIS_URL set the app runs several workers. Then every event goes through one Redis pub/sub
 channel that every worker (the publishing one included) listens to, and each worker delivers to the
@@ -33,16 +36,19 @@ from typing import Any
 
 import redis.asyncio as redis
 import reflex as rx
+from reflex.event import Event, EventHandler
 from reflex.state import StateUpdate
 from reflex_base.constants.state import FIELD_MARKER
 
 from djangochat_rx import accounts, db, markup, messages, reads, settings
+from djangochat_rx.access import PUBLIC
 from djangochat_rx.messages import MessageView
 
 _ROOM = "room:"
 _SESSION = "session:"
 _USER = "user:"
 _LOBBY = "lobby"
+_OWN = "own:"
 _CHANNEL = "djangochat:realtime"
 _PRESENCE = "djangochat:presence:"
 _WORKERS = "djangochat:presence-workers"
@@ -70,6 +76,11 @@ class RoomHub:
         self._here: defaultdict[int, Counter[str]] = defaultdict(Counter)
         self._present: dict[int, list[str]] = {}
         self._read_marks: dict[str, dict[str, int]] = {}
+        # Per user with a rooms list open on this worker: their id, and their private rooms and DMs by id.
+        self._own_ids: dict[str, int] = {}
+        self._own: dict[str, dict[int, dict[str, Any]]] = {}
+        self._own_dirty: set[str] = set()
+        self._refresh: list[Event] = []
         self._presence_dirty: set[int] = set()
         self._presence_flush: asyncio.TimerHandle | None = None
         self._lobby: dict[int, dict[str, Any]] | None = None
@@ -77,10 +88,12 @@ class RoomHub:
         self._tasks: set[asyncio.Future] = set()
         self._hooked = False
 
-    def bind(self, app: rx.App, **targets: Target) -> None:
+    def bind(self, app: rx.App, refresh: EventHandler, **targets: Target) -> None:
         """Write through `app`'s socket server to these vars: window, typing, present, edits (room page),
-        lobby, read_marks, mentioned (rooms page) and notice (every page)."""
+        lobby, own_rooms, read_marks, mentioned (rooms page) and notice (every page); `refresh` is the
+        room page's event handler that reads the room again after it changed."""
         self._app = app
+        self._refresh = Event.from_event_type(refresh)
         self._targets = {role: (state.get_full_name(), name + FIELD_MARKER) for role, (state, name) in targets.items()}
 
     @property
@@ -135,19 +148,32 @@ class RoomHub:
         self._here[room_id][username] += 1
         await self._presence_changed(room_id)
 
-    async def watch_lobby(self, sid: str) -> None:
-        """Socket `sid` (already attached) shows the rooms list: send it the lobby as it is now."""
+    def window_start(self, room_id: int) -> int | None:
+        """The id of the oldest message in the room's live window (None: no window or no messages)."""
+        window = self._windows.get(room_id)
+        return window[0]["id"] if window else None
+
+    async def watch_lobby(self, sid: str, user_id: int, username: str, own: list[dict[str, Any]]) -> None:
+        """Socket `sid` (already attached) shows the rooms list: send it the lobby as it is now, and
+        `own` (the user's private rooms and DMs, as `lobby_item`s, just read), kept live from here on."""
         await self._unwatch(sid)
+        key = accounts.username_key(username)
         await self._enter(sid, _LOBBY)
-        await self._emit({"lobby": await self._lobby_items(reload=True)}, to=sid)
+        await self._enter(sid, f"{_OWN}{key}")
+        self._own_ids[key] = user_id
+        self._own[key] = {item["id"]: item for item in own}
+        await self._emit({"lobby": await self._lobby_items(reload=True), "own_rooms": self._own_items(key)}, to=sid)
 
     async def _unwatch(self, sid: str) -> None:
         """Stop sending socket `sid` a room or the lobby, and take it off the room's presence."""
         for name in self._rooms_of(sid):
-            if name.startswith(_ROOM) or name == _LOBBY:
+            if name.startswith((_ROOM, _OWN)) or name == _LOBBY:
                 await self._leave(sid, name)
         for room in [room for room in self._read_marks if not self._has_members(room)]:
             del self._read_marks[room]
+        for key in [key for key in self._own if not self._has_members(f"{_OWN}{key}")]:
+            del self._own[key], self._own_ids[key]
+            self._own_dirty.discard(key)
         watched = self._watching.pop(sid, None)
         if watched is not None:
             room_id, username = watched
@@ -199,6 +225,19 @@ class RoomHub:
         """A room was created or changed: every worker reloads the lobby."""
         await self._broadcast({"type": "rooms"})
 
+    async def room_changed(
+        self, room_id: int, people: list[str] = (), expelled: list[str] = (), gone: bool = False
+    ) -> None:
+        """Room `room_id` was renamed, described, archived or deleted, or its members changed, on every
+        worker: the sockets of `expelled` users (everyone's when the room is `gone`) stop receiving it at
+        once, its open pages read it again (and so learn they lost it), the rooms lists of `people`
+        (members before and after the change) and of `expelled` reload, and so does the lobby."""
+        keys = [accounts.username_key(name) for name in expelled]
+        people_keys = sorted({accounts.username_key(name) for name in people} | set(keys))
+        await self._broadcast(
+            {"type": "room", "room_id": room_id, "people": people_keys, "expelled": keys, "gone": gone}
+        )
+
     # --- relay --------------------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
@@ -245,7 +284,7 @@ class RoomHub:
         kind = event["type"]
         if kind == "message":
             await self._deliver(event["room_id"], event["item"])
-            self._lobby_message(event["room_id"], event["item"], event["preview"])
+            self._rooms_list_message(event["room_id"], event["item"], event["preview"])
             item = event["item"]
             if not (item["edited"] or item["deleted"]):
                 await self._read_mark(item["author"], event["slug"], item["seq"])
@@ -262,6 +301,8 @@ class RoomHub:
         elif kind == "rooms":
             self._lobby = None
             self._lobby_changed()
+        elif kind == "room":
+            await self._room_changed(event["room_id"], event["people"], set(event["expelled"]), event["gone"])
         elif kind == "end_session":
             room = f"{_SESSION}{event['session_id']}"
             for sid in self._participants(room):
@@ -288,6 +329,27 @@ class RoomHub:
                 self._windows[room_id] = fields["window"] = updated
             if fields:
                 await self._emit(fields, to=f"{_ROOM}{room_id}")
+
+    async def _room_changed(self, room_id: int, people: list[str], expelled: set[str], gone: bool) -> None:
+        room = f"{_ROOM}{room_id}"
+        # One frame asks every page in the room to read it again (access is re-checked there) ...
+        await self._namespace.emit("event", StateUpdate(events=self._refresh), to=room)
+        # ... and the sockets of those who lost it stop receiving its messages now, whatever their page does.
+        for sid in self._participants(room):
+            watched = self._watching.get(sid)
+            if gone or (watched is not None and accounts.username_key(watched[1]) in expelled):
+                await self._unwatch(sid)
+        if gone:
+            async with self._locks[room_id]:
+                self._windows.pop(room_id, None)
+                self._edits.pop(room_id, None)
+        for key in people:
+            if key in self._own:
+                summaries = await db.run(reads.room_summaries, self._own_ids[key])
+                self._own[key] = {summary.id: lobby_item(summary) for summary in summaries if summary.kind != PUBLIC}
+                self._own_dirty.add(key)
+        self._lobby = None
+        self._lobby_changed()
 
     async def _window(self, room_id: int) -> list[dict[str, Any]]:
         window = self._windows.get(room_id)
@@ -388,8 +450,9 @@ class RoomHub:
         else:
             self._present.pop(room_id, None)
         await self._emit({"present": names}, to=f"{_ROOM}{room_id}")
-        if self._lobby is not None and room_id in self._lobby:
-            self._lobby[room_id]["online"] = len(names)
+        owners = {key for key, rooms in self._own.items() if room_id in rooms}
+        self._own_dirty |= owners
+        if owners or (self._lobby is not None and room_id in self._lobby):
             self._lobby_changed()
 
     async def _read_mark(self, username: str, slug: str, seq: int, mentioned: list[str] | None = None) -> None:
@@ -410,7 +473,7 @@ class RoomHub:
     # --- lobby ----------------------------------------------------------------------------------
 
     async def _lobby_items(self, reload: bool = False) -> list[dict[str, Any]]:
-        """Every room's latest activity and online count, most recently active first.
+        """Every public room's latest activity and online count, most recently active first.
 
         `reload` reads the rooms again (one query), keeping any newer activity a message event
         brought in while the query ran."""
@@ -421,26 +484,30 @@ class RoomHub:
                 if room_id in fresh and item["message_count"] > fresh[room_id]["message_count"]:
                     fresh[room_id] = item
             self._lobby = fresh
-        for room_id, item in self._lobby.items():
+        return self._by_activity(self._lobby)
+
+    def _own_items(self, key: str) -> list[dict[str, Any]]:
+        """The private rooms and DMs of the user with `key`, most recently active first."""
+        return self._by_activity(self._own.get(key, {}))
+
+    def _by_activity(self, rooms: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+        for room_id, item in rooms.items():
             item["online"] = len(self._present.get(room_id, ()))
-        by_name = sorted(self._lobby.values(), key=lambda item: item["name"].casefold())
+        by_name = sorted(rooms.values(), key=lambda item: item["name"].casefold())
         return sorted(by_name, key=lambda item: item["last_message_at"], reverse=True)
 
-    def _lobby_message(self, room_id: int, item: dict[str, Any], preview: str) -> None:
-        room = self._lobby.get(room_id) if self._lobby is not None else None
-        if room is None or item["seq"] < room["message_count"]:
-            return
-        room.update(
-            message_count=item["seq"],
-            last_message_at=room["last_message_at"] if item["edited"] or item["deleted"] else item["created_at"],
-            last_author=item["author"],
-            last_preview=preview,
-        )
-        self._lobby_changed()
+    def _rooms_list_message(self, room_id: int, item: dict[str, Any], preview: str) -> None:
+        """A message changes its room's row on the lobby or on its members' own lists."""
+        if self._lobby is not None and room_id in self._lobby and _show_message(self._lobby[room_id], item, preview):
+            self._lobby_changed()
+        for key, rooms in self._own.items():
+            if room_id in rooms and _show_message(rooms[room_id], item, preview):
+                self._own_dirty.add(key)
+                self._lobby_changed()
 
     def _lobby_changed(self) -> None:
-        """Send the lobby soon: changes within LOBBY_FLUSH_SECONDS go out as one frame."""
-        if self._lobby_flush is None and self._app is not None and self._has_members(_LOBBY):
+        """Send the lobby and changed own lists soon: changes within LOBBY_FLUSH_SECONDS go out as one frame each."""
+        if self._lobby_flush is None and self._app is not None and (self._own_dirty or self._has_members(_LOBBY)):
             loop = asyncio.get_running_loop()
             self._lobby_flush = loop.call_later(settings.LOBBY_FLUSH_SECONDS, self._spawn_lobby_flush)
 
@@ -451,6 +518,10 @@ class RoomHub:
     async def _flush_lobby(self) -> None:
         if self._has_members(_LOBBY):
             await self._emit({"lobby": await self._lobby_items()}, to=_LOBBY)
+        dirty, self._own_dirty = self._own_dirty, set()
+        for key in sorted(dirty):
+            if key in self._own:
+                await self._emit({"own_rooms": self._own_items(key)}, to=f"{_OWN}{key}")
 
     # --- sockets --------------------------------------------------------------------------------
 
@@ -506,6 +577,19 @@ def lobby_item(summary: reads.RoomSummary) -> dict[str, Any]:
     """A room on the rooms list, as every viewer sees it (unread counts are worked out per viewer)."""
     item = {name: value for name, value in asdict(summary).items() if name not in _PER_USER}
     return {**item, "online": 0}
+
+
+def _show_message(room: dict[str, Any], item: dict[str, Any], preview: str) -> bool:
+    """Update a rooms-list row for a message in its room; whether it changed (an older message's edit does not)."""
+    if item["seq"] < room["message_count"]:
+        return False
+    room.update(
+        message_count=item["seq"],
+        last_message_at=room["last_message_at"] if item["edited"] or item["deleted"] else item["created_at"],
+        last_author=item["author"],
+        last_preview=preview,
+    )
+    return True
 
 
 def _user_room(username: str) -> str:

@@ -87,12 +87,14 @@ def message_row(message: rx.Var[MessageItem]) -> rx.Component:
         ),
         rx.box(
             rx.hstack(
-                rx.text(
+                rx.link(
                     message["author"],
+                    href="/users/" + message["author"],
                     class_name="message-author",
                     weight="bold",
                     size="2",
-                    color=rx.cond(mine, rx.color("accent", 11), ""),
+                    underline="hover",
+                    color=rx.cond(mine, rx.color("accent", 11), rx.color("gray", 12)),
                 ),
                 rx.moment(
                     message["created_at"],

@@ -1,19 +1,20 @@
-"""A room: its newest messages, live, and the message box. Unknown rooms get a friendly page."""
+"""A room: its newest messages, live, and the message box; its members and the owner's settings.
+Unknown rooms, and rooms the user may not see, get the same friendly page."""
 
 import reflex as rx
 from reflex_components_core.core.banner import has_connection_errors
 
-from djangochat_rx import routes, settings
-from djangochat_rx.components.layout import error_callout, page
+from djangochat_rx import access, routes, settings
+from djangochat_rx.components.layout import error_callout, labeled_input, page
 from djangochat_rx.components.message import message_row
 from djangochat_rx.state.auth import AuthState
-from djangochat_rx.state.room import COMPOSER_ID, MessageItem, RoomState
+from djangochat_rx.state.room import COMPOSER_ID, MemberItem, MessageItem, RoomState
 
 
 def _not_found() -> rx.Component:
     return rx.vstack(
         rx.heading("Room not found", size="7"),
-        rx.text("There is no room at this address. It may have been renamed or never existed."),
+        rx.text("There is no room at this address, or you are not one of its members."),
         rx.link("Back to rooms", href=routes.ROOMS),
         spacing="3",
         padding_y="2rem",
@@ -147,6 +148,204 @@ def _delete_dialog() -> rx.Component:
     )
 
 
+def _kind_badge() -> rx.Component:
+    return rx.fragment(
+        rx.match(
+            RoomState.room_kind,
+            (access.PRIVATE, rx.badge(rx.icon("lock", size=12), "Private", variant="soft")),
+            (access.DM, rx.badge(rx.icon("at-sign", size=12), "Direct", variant="soft")),
+            rx.fragment(),
+        ),
+        rx.cond(RoomState.archived, rx.badge("Archived", color_scheme="gray", id="archived-badge")),
+    )
+
+
+def _room_buttons() -> rx.Component:
+    """Members (private rooms and conversations) and Settings (the owner) toggle the panel."""
+    return rx.hstack(
+        rx.cond(
+            RoomState.room_kind != access.PUBLIC,
+            rx.button(
+                rx.icon("users", size=14),
+                "Members (" + RoomState.members.length().to_string() + ")",
+                id="members-button",
+                variant=rx.cond(RoomState.panel == "members", "solid", "soft"),
+                size="1",
+                on_click=RoomState.toggle_panel("members"),
+            ),
+        ),
+        rx.cond(
+            RoomState.is_owner & (RoomState.room_kind != access.DM),
+            rx.button(
+                rx.icon("settings", size=14),
+                "Settings",
+                id="settings-button",
+                variant=rx.cond(RoomState.panel == "settings", "solid", "soft"),
+                size="1",
+                on_click=RoomState.toggle_panel("settings"),
+            ),
+        ),
+        spacing="2",
+    )
+
+
+def _member_row(member: rx.Var[MemberItem]) -> rx.Component:
+    name = member["username"]
+    return rx.hstack(
+        rx.link(name, href="/users/" + name, weight="medium"),
+        rx.cond(member["role"] == "owner", rx.badge("owner", variant="outline", size="1")),
+        rx.spacer(),
+        rx.cond(
+            name != AuthState.username,
+            rx.hstack(
+                rx.button(
+                    "Message",
+                    size="1",
+                    variant="soft",
+                    on_click=RoomState.message_user(name),
+                    aria_label="Message " + name,
+                ),
+                rx.cond(
+                    RoomState.is_owner,
+                    rx.button(
+                        "Remove",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=RoomState.remove_member(name),
+                        aria_label="Remove " + name,
+                    ),
+                ),
+                spacing="2",
+            ),
+        ),
+        width="100%",
+        align="center",
+        class_name="member",
+        data_member=name,
+    )
+
+
+def _panel_messages() -> rx.Component:
+    return rx.fragment(
+        error_callout(RoomState.panel_error),
+        rx.cond(
+            RoomState.panel_notice != "",
+            rx.callout(RoomState.panel_notice, icon="check", color_scheme="green", role="status", width="100%"),
+        ),
+    )
+
+
+def _members_panel() -> rx.Component:
+    return rx.vstack(
+        rx.foreach(RoomState.members, _member_row),
+        rx.cond(
+            RoomState.room_kind == access.PRIVATE,
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        id="invite-username",
+                        name="username",
+                        placeholder="Username",
+                        aria_label="Username to invite",
+                        required=True,
+                        max_length=64,
+                    ),
+                    rx.button("Invite", type="submit"),
+                    width="100%",
+                ),
+                on_submit=RoomState.invite,
+                reset_on_submit=False,
+                width="100%",
+            ),
+        ),
+        _panel_messages(),
+        rx.button(
+            rx.cond(RoomState.room_kind == access.DM, "Leave conversation", "Leave room"),
+            id="leave-room",
+            variant="outline",
+            color_scheme="red",
+            size="1",
+            on_click=RoomState.leave,
+        ),
+        id="members-panel",
+        class_name="room-panel",
+        width="100%",
+        spacing="2",
+    )
+
+
+def _settings_panel() -> rx.Component:
+    return rx.vstack(
+        rx.form(
+            rx.vstack(
+                labeled_input("Room name", "name", default_value=RoomState.room_name, max_length=64, required=True),
+                labeled_input("Description", "description", default_value=RoomState.room_description, max_length=500),
+                rx.button("Save", type="submit"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=RoomState.save_room,
+            reset_on_submit=False,
+            width="100%",
+            key=RoomState.room_name + RoomState.room_description,
+        ),
+        _panel_messages(),
+        rx.hstack(
+            rx.button(
+                rx.cond(RoomState.archived, "Reopen room", "Archive room"),
+                id="archive-room",
+                variant="soft",
+                on_click=RoomState.set_archived(~RoomState.archived),
+            ),
+            rx.button(
+                "Delete room",
+                id="delete-room",
+                variant="soft",
+                color_scheme="red",
+                on_click=RoomState.ask_delete_room(True),
+            ),
+            spacing="2",
+            wrap="wrap",
+        ),
+        rx.alert_dialog.root(
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Delete this room?"),
+                rx.alert_dialog.description(
+                    "The room and all its messages are deleted for everyone. This cannot be undone."
+                ),
+                rx.hstack(
+                    rx.alert_dialog.cancel(
+                        rx.button("Cancel", variant="soft", on_click=RoomState.ask_delete_room(False))
+                    ),
+                    rx.alert_dialog.action(
+                        rx.button("Delete room", color_scheme="red", on_click=RoomState.delete_room)
+                    ),
+                    spacing="3",
+                    justify="end",
+                    margin_top="1rem",
+                ),
+            ),
+            open=RoomState.confirming_delete_room,
+            on_open_change=lambda _open: RoomState.ask_delete_room(False),
+        ),
+        id="settings-panel",
+        class_name="room-panel",
+        width="100%",
+        spacing="2",
+    )
+
+
+def _archived_notice() -> rx.Component:
+    return rx.callout(
+        "This room is archived: you can read it, but nobody can post in it.",
+        icon="archive",
+        color_scheme="gray",
+        id="archived",
+        width="100%",
+    )
+
+
 def _page_trigger(id_: str, on_click: rx.event.EventType, **props) -> rx.Component:
     """A hidden button that assets/chat.js clicks to tell the server something (read up to here, load names)."""
     return rx.el.button(id=id_, type="button", hidden=True, tab_index=-1, on_click=on_click, **props)
@@ -157,7 +356,7 @@ def _room() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.vstack(
-                rx.heading(RoomState.room_name, size="6"),
+                rx.hstack(rx.heading(RoomState.room_name, size="6"), _kind_badge(), align="center", wrap="wrap"),
                 rx.cond(
                     RoomState.room_description != "", rx.text(RoomState.room_description, color=rx.color("gray", 11))
                 ),
@@ -165,6 +364,7 @@ def _room() -> rx.Component:
             ),
             rx.spacer(),
             rx.vstack(
+                _room_buttons(),
                 _presence(),
                 rx.button(
                     rx.icon("bell", size=14),
@@ -180,6 +380,12 @@ def _room() -> rx.Component:
             ),
             width="100%",
             wrap="wrap",
+        ),
+        rx.match(
+            RoomState.panel,
+            ("members", _members_panel()),
+            ("settings", _settings_panel()),
+            rx.fragment(),
         ),
         rx.box(
             _history(),
@@ -208,8 +414,7 @@ def _room() -> rx.Component:
                 width="100%",
             ),
         ),
-        _typing_line(),
-        _composer(),
+        rx.cond(RoomState.archived, _archived_notice(), rx.fragment(_typing_line(), _composer())),
         _delete_dialog(),
         _page_trigger("mark-read", RoomState.mark_read(rx.cond(window.length() > 0, window[-1]["seq"], 0))),
         _page_trigger("mention-names", RoomState.load_mention_names, data_names=RoomState.mention_names.join("\n")),

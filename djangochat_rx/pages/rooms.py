@@ -23,6 +23,13 @@ def _room_card(room: rx.Var[LobbyItem]) -> rx.Component:
                 rx.vstack(
                     rx.hstack(
                         rx.text(room["name"], weight=rx.cond(unread > 0, "bold", "medium"), size="4"),
+                        rx.match(
+                            room["kind"],
+                            ("private", rx.icon("lock", size=14, aria_label="Private")),
+                            ("dm", rx.icon("at-sign", size=14, aria_label="Direct conversation")),
+                            rx.fragment(),
+                        ),
+                        rx.cond(room["archived"], rx.badge("Archived", color_scheme="gray", variant="soft")),
                         rx.cond(
                             RoomsState.mentioned.contains(room["slug"]),
                             rx.badge("@ mentioned", color_scheme="orange", class_name="mention-mark"),
@@ -103,6 +110,24 @@ def rooms() -> rx.Component:
                 width="100%",
                 id="own-rooms",
             ),
+        ),
+        rx.heading("Direct message", size="4", margin_top="2rem", margin_bottom="0.5rem"),
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    id="people",
+                    name="people",
+                    placeholder="Usernames (up to 7, separated by commas)",
+                    aria_label="People to message",
+                    required=True,
+                    max_length=500,
+                    width="100%",
+                ),
+                rx.button("Message", type="submit", id="open-direct"),
+                width="100%",
+            ),
+            on_submit=RoomsState.open_direct,
+            reset_on_submit=False,
         ),
         rx.heading("Create a room", size="4", margin_top="2rem", margin_bottom="0.5rem"),
         rx.form(

@@ -1,4 +1,5 @@
-"""One room's page: its live feed, scroll-back, sending, editing and deleting, read markers."""
+"""One room's page: its live feed, scroll-back, sending, editing and deleting, read markers, and the
+room itself: members, invitations, leaving, the owner's settings, direct messages from a name."""
 
 import uuid
 from functools import partial
@@ -6,7 +7,7 @@ from typing import Any, Literal, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import access, accounts, db, messages, reads, rooms, routes, settings, throttle
+from djangochat_rx import access, accounts, db, members, messages, reads, rooms, routes, settings, throttle
 from djangochat_rx.realtime import hub, window_item
 from djangochat_rx.state.auth import AuthState, field
 
@@ -27,10 +28,25 @@ class MessageItem(TypedDict):
     mentions: list[str]
 
 
+class MemberItem(TypedDict):
+    username: str
+    role: str
+
+
 class RoomState(AuthState):
     status: Literal["loading", "ready", "missing"] = "loading"
     room_name: str = ""
     room_description: str = ""
+    room_kind: str = access.PUBLIC
+    archived: bool = False
+    is_owner: bool = False
+    # Members of a private room or direct conversation (a public room is everyone's).
+    members: list[MemberItem] = []
+    # The open side panel ("members" or "settings") and what happened there.
+    panel: str = ""
+    panel_error: str = ""
+    panel_notice: str = ""
+    confirming_delete_room: bool = False
     # Written only by realtime.RoomHub, straight to the browser: the room's newest messages, its
     # recent edits (by message id, for messages scrolled back to), who is typing, who is here.
     messages: list[MessageItem] = []
@@ -66,11 +82,47 @@ class RoomState(AuthState):
             self.status, self._room_id = "missing", 0
             return
         self.status, self._room_id = "ready", room.id
-        self.room_name, self.room_description = room.name, room.description
+        self.panel, self.panel_error, self.panel_notice, self.confirming_delete_room = "", "", "", False
+        await self._show_room(identity, room)
         read = await db.run(reads.read_seq, identity.user_id, room.id)
         self.first_unread_seq = read + 1 if room.message_count > read else 0
         await hub.join(self.router.session.session_id, room.id, identity.username)
+        await self._open_at_message(room.id)
         await self._mark_read(identity, room.message_count)
+
+    async def _show_room(self, identity, room: rooms.RoomView) -> None:
+        self.room_name, self.room_description = room.name, room.description
+        self.room_kind, self.archived = room.kind, room.archived
+        self.is_owner = await db.run(access.is_owner, identity.user_id, room.id)
+        people = [] if room.kind == access.PUBLIC else await db.run(members.members, identity.user_id, room.id)
+        self.members = [MemberItem(username=person.username, role=person.role) for person in people]
+
+    async def _open_at_message(self, room_id: int) -> None:
+        """With `?message=<id>` (a search result), put that message and the ones around it above the live
+        window when it is older than the window; the page scrolls to it."""
+        target = self.router.url.query_parameters.get("message", "")
+        live_from = hub.window_start(room_id)
+        if not target.isdigit() or live_from is None or int(target) >= live_from:
+            return
+        around = await db.run(messages.around, room_id, int(target), settings.ROOM_WINDOW // 2)
+        self.older = [window_item(view) for view in around if view.id < live_from]
+
+    @rx.event
+    async def refresh(self):
+        """The room changed (renamed, archived, deleted, members; the hub asks): read it again. Someone
+        who can no longer read it sees it vanish, like any room they cannot see."""
+        identity = await self._identity()
+        if identity is None or not self._room_id:
+            return
+        try:
+            room = await db.run(rooms.open_room, identity.user_id, self.slug)
+        except rooms.RoomNotFound:
+            room = None
+        if room is None or room.id != self._room_id:
+            self.status, self._room_id, self.older = "missing", 0, []
+            await hub.attach(self.router.session.session_id, identity.session_id, identity.username)
+            return
+        await self._show_room(identity, room)
 
     @rx.event
     async def load_mention_names(self):
@@ -200,3 +252,93 @@ class RoomState(AuthState):
         self.error, self.edit_text = "", ""
         self.older = [window_item(view) if item["id"] == view.id else item for item in self.older]
         await hub.publish(view, self.room_name, self.slug)
+
+    # --- the room: panel, members, owner's settings, direct messages --------------------------------
+
+    @rx.event
+    def toggle_panel(self, name: str):
+        """Open the members or settings panel (or close it when it is open)."""
+        self.panel = "" if self.panel == name or name not in ("members", "settings") else name
+        self.panel_error, self.panel_notice, self.confirming_delete_room = "", "", False
+
+    @rx.event
+    async def invite(self, form: dict[str, Any]):
+        """Add a user to this private room by username."""
+        invited = await self._room_action(members.invite, field(form, "username"))
+        if invited is not None:
+            self.panel_notice = f"{invited} can now see this room."
+            await hub.room_changed(self._room_id, people=[invited])
+            yield rx.set_value("invite-username", "")
+
+    @rx.event
+    async def remove_member(self, username: str):
+        """The owner takes `username` out of the room; their open pages lose it at once."""
+        if isinstance(username, str) and await self._room_action(members.remove, username) is not None:
+            self.panel_notice = f"{username} was removed from this room."
+            await hub.room_changed(self._room_id, expelled=[username])
+
+    @rx.event
+    async def leave(self):
+        """Leave this private room or conversation."""
+        room_id = self._room_id
+        if await self._room_action(members.leave, done=True):
+            await hub.room_changed(room_id, expelled=[self.username])
+            return rx.redirect(routes.ROOMS)
+
+    @rx.event
+    async def save_room(self, form: dict[str, Any]):
+        """The owner renames or describes the room (its address stays)."""
+        room = await self._room_action(rooms.update_room, field(form, "name"), field(form, "description"))
+        if room is not None:
+            self.panel_notice = "Saved."
+            await hub.room_changed(self._room_id, people=self._member_names())
+
+    @rx.event
+    async def set_archived(self, archived: bool):
+        """The owner archives the room (read-only for everyone) or opens it again."""
+        if isinstance(archived, bool) and await self._room_action(rooms.archive_room, archived) is not None:
+            await hub.room_changed(self._room_id, people=self._member_names())
+
+    @rx.event
+    def ask_delete_room(self, asking: bool):
+        self.confirming_delete_room = asking is True
+
+    @rx.event
+    async def delete_room(self):
+        """The owner deletes the room and everything in it; every open page loses it."""
+        room_id, people = self._room_id, self._member_names()
+        self.confirming_delete_room = False
+        if await self._room_action(rooms.delete_room, done=True):
+            await hub.room_changed(room_id, people=people, gone=True)
+            return rx.redirect(routes.ROOMS)
+
+    @rx.event
+    async def message_user(self, username: str):
+        """Open (or create) the direct conversation with `username`."""
+        identity = await self._identity()
+        if identity is None or not isinstance(username, str):
+            return
+        try:
+            direct = await db.run(members.open_direct, identity.user_id, [username])
+        except rooms.RoomError as error:
+            self.panel_error = str(error)
+            return
+        await hub.room_changed(direct.id, people=[identity.username, username])
+        return rx.redirect(routes.room(direct.slug))
+
+    def _member_names(self) -> list[str]:
+        return [member["username"] for member in self.members]
+
+    async def _room_action(self, change, *args: Any, done: bool = False):
+        """Run a room change as the session's user (the domain checks membership and ownership); its
+        result (True for `done` changes that return nothing), or None with the reason on the panel."""
+        identity = await self._identity()
+        self.panel_error, self.panel_notice = "", ""
+        if identity is None or not self._room_id:
+            return None
+        try:
+            result = await db.run(change, identity.user_id, self._room_id, *args)
+        except rooms.RoomError as error:
+            self.panel_error = str(error)
+            return None
+        return True if done else result

@@ -4,7 +4,7 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import access, db, reads, rooms, routes
+from djangochat_rx import access, db, members, reads, rooms, routes
 from djangochat_rx.realtime import hub, lobby_item
 from djangochat_rx.state.auth import AuthState, field
 
@@ -22,6 +22,7 @@ class LobbyItem(TypedDict):
     last_preview: str
     online: int
     kind: str
+    archived: bool
 
 
 class RoomsState(AuthState):
@@ -32,7 +33,7 @@ class RoomsState(AuthState):
     mentioned: list[str] = []
     # How far this user had read each room (by slug) when the page opened.
     reads: dict[str, int] = {}
-    # This user's private rooms and direct conversations, as the page opened (the live list is public rooms).
+    # Written only by realtime.RoomHub: this user's private rooms and direct conversations, live.
     own_rooms: list[LobbyItem] = []
     error: str = ""
 
@@ -46,9 +47,9 @@ class RoomsState(AuthState):
         summaries = await db.run(reads.room_summaries, identity.user_id)
         self.reads = {summary.slug: summary.read_seq for summary in summaries}
         self.mentioned = [summary.slug for summary in summaries if summary.mentioned]
-        self.own_rooms = [LobbyItem(**lobby_item(summary)) for summary in summaries if summary.kind != access.PUBLIC]
         self.read_marks = {}
-        await hub.watch_lobby(self.router.session.session_id)
+        own = [lobby_item(summary) for summary in summaries if summary.kind != access.PUBLIC]
+        await hub.watch_lobby(self.router.session.session_id, identity.user_id, identity.username, own)
 
     @rx.event
     async def create_room(self, form: dict[str, Any]):
@@ -70,3 +71,19 @@ class RoomsState(AuthState):
         self.error = ""
         await hub.rooms_changed()
         return rx.redirect(routes.room(room.slug))
+
+    @rx.event
+    async def open_direct(self, form: dict[str, Any]):
+        """Open (or create) the direct conversation with the people named (commas or spaces between)."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        names = field(form, "people").replace(",", " ").split()
+        try:
+            direct = await db.run(members.open_direct, identity.user_id, names)
+        except rooms.RoomError as error:
+            self.error = str(error)
+            return
+        self.error = ""
+        await hub.room_changed(direct.id, people=[identity.username, *names])
+        return rx.redirect(routes.room(direct.slug))

@@ -4,6 +4,7 @@ import asyncio
 import html
 import re
 import uuid
+from urllib.parse import parse_qsl
 from collections.abc import Callable
 from typing import Any
 
@@ -49,6 +50,7 @@ class ReflexTab:
         self.frames: list[dict[str, Any]] = []
         self.path = "/"
         self._changed = asyncio.Event()
+        self._pending: set[asyncio.Future] = set()
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("event", self._on_event, namespace=NAMESPACE)
         self.sio.on("disconnect", lambda *_: self._changed.set(), namespace=NAMESPACE)
@@ -71,13 +73,17 @@ class ReflexTab:
 
     async def emit(self, handler: str, payload: dict[str, Any]) -> None:
         """Send one event, as a click or a form submit would."""
-        query = {"slug": self.path.rsplit("/", 1)[-1]} if self.path.startswith("/rooms/") else {}
+        pathname, _, search = self.path.partition("?")
+        query = dict(parse_qsl(search))
+        for prefix, name in (("/rooms/", "slug"), ("/users/", "username")):
+            if pathname.startswith(prefix):
+                query[name] = pathname.removeprefix(prefix)
         await self.sio.emit(
             "event",
             {
                 "name": handler,
                 "payload": payload,
-                "router_data": {"pathname": self.path, "asPath": self.path, "query": query},
+                "router_data": {"pathname": pathname, "asPath": self.path, "query": query},
             },
             namespace=NAMESPACE,
         )
@@ -120,6 +126,12 @@ class ReflexTab:
             if f"session_token{FIELD}" in delta:
                 self.local_storage[STORAGE_KEY] = delta[f"session_token{FIELD}"]
         for event in update.get("events") or []:
-            if event.get("name") == "_redirect":
+            name = event.get("name", "")
+            if name == "_redirect":
                 self.redirects.append(event["payload"]["path"])
+            elif "." in name and not name.startswith("_"):
+                # A state event the server asks for (e.g. "read the room again"): the browser sends it back.
+                task = asyncio.ensure_future(self.emit(name, event.get("payload") or {}))
+                self._pending.add(task)
+                task.add_done_callback(self._pending.discard)
         self._changed.set()
