@@ -4,9 +4,10 @@ import reflex as rx
 
 from djangochat_rx import db, routes, settings
 from djangochat_rx.headers import SecurityHeaders
-from djangochat_rx.pages import account, auth, profile, room, rooms
+from djangochat_rx.pages import account, admin, auth, profile, room, rooms
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.account import AccountState
+from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
@@ -24,6 +25,7 @@ app.add_page(rooms.rooms, route=routes.ROOMS, title="Rooms · DjangoChat RX", on
 app.add_page(room.room, route=routes.ROOM, title="Room · DjangoChat RX", on_load=RoomState.load)
 app.add_page(account.account, route=routes.ACCOUNT, title="Account · DjangoChat RX", on_load=AccountState.load)
 app.add_page(profile.profile, route=routes.PROFILE, title="Profile · DjangoChat RX", on_load=ProfileState.load)
+app.add_page(admin.admin, route=routes.ADMIN, title="Admin · DjangoChat RX", on_load=AdminState.load)
 hub.bind(
     app,
     refresh=RoomState.refresh,

@@ -20,6 +20,8 @@ class Identity:
     user_id: int
     username: str
     session_id: int
+    # For showing the admin area's link only: every admin action re-checks through djangochat_rx.admin.
+    is_admin: bool
 
 
 def hash_token(token: str) -> str:
@@ -62,7 +64,7 @@ def resolve(db: Session, token: str) -> Identity | None:
     now = utcnow()
     last_seen = as_utc(session.last_seen_at)
     alive = user.is_active and _unexpired(session, now)
-    identity = Identity(user_id=user.id, username=user.username, session_id=session.id)
+    identity = Identity(user_id=user.id, username=user.username, session_id=session.id, is_admin=user.is_admin)
     db.rollback()  # end the read before any write (and read the rows' values before: rollback expires them)
     if not alive:
         return None

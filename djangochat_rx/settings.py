@@ -86,6 +86,8 @@ ROOM_WINDOW = 50
 ROOM_HISTORY_MAX = 500
 # Edited or deleted messages a room remembers for tabs that scrolled back past the live window.
 ROOM_EDITS_KEPT = 100
+# Rows per page in the admin area's user and message lists.
+ADMIN_PAGE_SIZE = 50
 
 # Presence: with several workers each one keeps its rooms -> names in Redis for PRESENCE_TTL_SECONDS
 # and refreshes every PRESENCE_REFRESH_SECONDS; a dead worker's users vanish within the TTL. A lost

@@ -22,6 +22,7 @@ def navbar(logged_in: bool) -> rx.Component:
             rx.link("Rooms", href=routes.ROOMS),
             rx.link(AuthState.username, href=routes.PROFILE, aria_label="Profile"),
             rx.link("Account", href=routes.ACCOUNT),
+            rx.cond(AuthState.is_admin, rx.link("Admin", href=routes.ADMIN)),
             rx.button("Log out", on_click=AuthState.logout, variant="soft", size="2"),
             # assets/chat.js turns a change of this into a browser notification when the page is hidden.
             rx.el.div(id="mention-notice", data_notice=AuthState.notice.to_string(), hidden=True),

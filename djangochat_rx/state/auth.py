@@ -23,6 +23,8 @@ class AuthState(rx.State):
     # clears it in every tab of the browser.
     session_token: str = rx.LocalStorage("", name="djangochat_session", sync=True)
     username: str = ""
+    # Shows the navbar's Admin link; the admin page and its handlers check again through djangochat_rx.admin.
+    is_admin: bool = False
     # The latest message that mentioned this user, for a browser notification. Written only by realtime.RoomHub.
     notice: dict[str, str | int] = {}
 
@@ -30,6 +32,7 @@ class AuthState(rx.State):
         """Re-check the session on the server; every handler that acts for a user starts here."""
         identity = await db.run(sessions.resolve, self.session_token)
         self.username = identity.username if identity else ""
+        self.is_admin = identity.is_admin if identity else False
         return identity
 
     async def _enter_page(self) -> Identity | None:
@@ -78,7 +81,7 @@ class AuthState(rx.State):
         await self._end_sessions(ended_session_ids)
         await hub.detach(self.router.session.session_id)
         self.session_token = ""
-        self.username = ""
+        self.username, self.is_admin = "", False
         return rx.redirect(routes.LOGIN, replace=True)
 
 

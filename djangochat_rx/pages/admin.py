@@ -1,0 +1,332 @@
+"""The admin area: users, rooms, messages and the audit log, in tabs. Anyone but an admin sees "Page not found"."""
+
+import reflex as rx
+
+from djangochat_rx import routes
+from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.state.admin import AdminState, AuditItem, MessageRow, RoomItem, UserItem
+
+TIME = "YYYY-MM-DD HH:mm"
+
+
+def _not_found() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Page not found", size="7"),
+        rx.text("There is no page at this address."),
+        rx.link("Back to rooms", href=routes.ROOMS),
+        spacing="3",
+        padding_y="2rem",
+    )
+
+
+def _confirmed(label: str, question: rx.Var[str], consequence: str, on_confirm: rx.event.EventType, **props):
+    """A button that asks first: `on_confirm` runs only from the dialog's own `label` button."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(label, size="1", color_scheme="red", variant="soft", **props)),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(question),
+            rx.alert_dialog.description(consequence),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                rx.alert_dialog.action(rx.button(label, color_scheme="red", on_click=on_confirm)),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+        ),
+    )
+
+
+def _table(headers: list[str], rows: rx.Component, **props) -> rx.Component:
+    """A table that scrolls sideways on a narrow screen instead of widening the page."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(header) for header in headers])),
+            rx.table.body(rows),
+            size="1",
+            width="100%",
+            **props,
+        ),
+        overflow_x="auto",
+        width="100%",
+    )
+
+
+def _filter_form(*fields: rx.Component, on_submit: rx.event.EventType, button: str) -> rx.Component:
+    return rx.form(
+        rx.hstack(*fields, rx.button(button, type="submit"), align="end", width="100%", wrap="wrap"),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def _pager(*buttons: rx.Component) -> rx.Component:
+    return rx.hstack(*buttons, spacing="2", justify="end", width="100%")
+
+
+def _user_row(user: rx.Var[UserItem]) -> rx.Component:
+    name = user["username"]
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.text(name, weight="medium"),
+            rx.cond(user["display_name"] != "", rx.text(user["display_name"], size="1", color=rx.color("gray", 11))),
+        ),
+        rx.table.cell(rx.moment(user["created_at"], format=TIME)),
+        rx.table.cell(user["message_count"]),
+        rx.table.cell(
+            rx.hstack(
+                rx.cond(user["is_admin"], rx.badge("admin", color_scheme="purple")),
+                rx.cond(
+                    user["is_active"],
+                    rx.badge("active", color_scheme="green"),
+                    rx.badge("disabled", color_scheme="red", class_name="disabled-mark"),
+                ),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                user["is_active"],
+                _confirmed(
+                    "Disable",
+                    "Disable " + name + "?",
+                    "They are logged out everywhere at once and cannot log in until re-enabled.",
+                    AdminState.disable_user(user["id"]),
+                    aria_label="Disable " + name,
+                ),
+                rx.button(
+                    "Re-enable",
+                    size="1",
+                    variant="soft",
+                    on_click=AdminState.enable_user(user["id"]),
+                    aria_label="Re-enable " + name,
+                ),
+            )
+        ),
+        key=user["id"],
+        data_user=name,
+    )
+
+
+def _users() -> rx.Component:
+    return rx.vstack(
+        _filter_form(
+            rx.box(labeled_input("Search users", "query", placeholder="Part of a username"), flex="1"),
+            on_submit=AdminState.search_users,
+            button="Search",
+        ),
+        _table(
+            ["User", "Joined", "Messages", "Status", ""],
+            rx.foreach(AdminState.users, _user_row),
+            id="admin-users",
+        ),
+        rx.cond(AdminState.users.length() == 0, rx.text("No users match.", color=rx.color("gray", 11))),
+        _pager(
+            rx.button(
+                "Previous",
+                size="1",
+                variant="soft",
+                disabled=AdminState.user_offset == 0,
+                on_click=AdminState.users_page(AdminState.user_offset - AdminState.users.length()),
+            ),
+            rx.button(
+                "Next",
+                size="1",
+                variant="soft",
+                disabled=~AdminState.more_users,
+                on_click=AdminState.users_page(AdminState.user_offset + AdminState.users.length()),
+            ),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _room_actions(room: rx.Var[RoomItem]) -> rx.Component:
+    name = room["name"]
+    return rx.hstack(
+        rx.cond(
+            room["archived"],
+            rx.button(
+                "Reopen",
+                size="1",
+                variant="soft",
+                on_click=AdminState.archive_room(room["id"], False),
+                aria_label="Reopen " + name,
+            ),
+            rx.button(
+                "Archive",
+                size="1",
+                variant="soft",
+                on_click=AdminState.archive_room(room["id"], True),
+                aria_label="Archive " + name,
+            ),
+        ),
+        _confirmed(
+            "Delete",
+            "Delete " + name + "?",
+            "The room and every message in it are deleted for good.",
+            AdminState.delete_room(room["id"]),
+            aria_label="Delete " + name,
+        ),
+        spacing="2",
+    )
+
+
+def _room_row(room: rx.Var[RoomItem]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.link(room["name"], href="/rooms/" + room["slug"]),
+            rx.text(room["slug"], size="1", color=rx.color("gray", 11)),
+        ),
+        rx.table.cell(room["kind"]),
+        rx.table.cell(room["message_count"]),
+        rx.table.cell(rx.moment(room["created_at"], format=TIME)),
+        rx.table.cell(
+            rx.cond(
+                room["archived"],
+                rx.badge("archived", color_scheme="amber", class_name="archived-mark"),
+                rx.badge("open", color_scheme="green"),
+            )
+        ),
+        rx.table.cell(_room_actions(room)),
+        key=room["id"],
+        data_room=room["slug"],
+    )
+
+
+def _rooms() -> rx.Component:
+    return rx.vstack(
+        _table(
+            ["Room", "Kind", "Messages", "Created", "Status", ""],
+            rx.foreach(AdminState.rooms, _room_row),
+            id="admin-rooms",
+        ),
+        rx.cond(AdminState.rooms.length() == 0, rx.text("No rooms yet.", color=rx.color("gray", 11))),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _message_row(message: rx.Var[MessageRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.moment(message["created_at"], format=TIME)),
+        rx.table.cell(rx.link(message["room_name"], href="/rooms/" + message["room_slug"])),
+        rx.table.cell(message["author"]),
+        rx.table.cell(
+            rx.cond(
+                message["removed"],
+                rx.text("removed by a moderator", color=rx.color("gray", 10)),
+                rx.cond(
+                    message["deleted"],
+                    rx.text("message deleted", color=rx.color("gray", 10)),
+                    rx.text(message["text"], overflow_wrap="anywhere"),
+                ),
+            ),
+        ),
+        rx.table.cell(
+            rx.cond(
+                ~message["deleted"],
+                _confirmed(
+                    "Remove",
+                    "Remove this message by " + message["author"] + "?",
+                    "Everyone sees “removed by a moderator” in its place. This cannot be undone.",
+                    AdminState.remove_message(message["id"]),
+                    aria_label="Remove message " + message["id"].to_string(),
+                ),
+            )
+        ),
+        key=message["id"],
+        data_message_id=message["id"],
+    )
+
+
+def _messages() -> rx.Component:
+    return rx.vstack(
+        _filter_form(
+            rx.box(labeled_input("Room", "room", placeholder="room-slug"), flex="1"),
+            rx.box(labeled_input("Author", "author", placeholder="username"), flex="1"),
+            on_submit=AdminState.filter_messages,
+            button="Filter",
+        ),
+        _table(
+            ["Sent", "Room", "Author", "Message", ""],
+            rx.foreach(AdminState.recent, _message_row),
+            id="admin-messages",
+        ),
+        rx.cond(AdminState.recent.length() == 0, rx.text("No messages match.", color=rx.color("gray", 11))),
+        _pager(
+            rx.button(
+                "Newest",
+                size="1",
+                variant="soft",
+                disabled=AdminState.message_before == 0,
+                on_click=AdminState.messages_page(0),
+            ),
+            rx.button(
+                "Older",
+                size="1",
+                variant="soft",
+                disabled=~AdminState.more_messages,
+                on_click=AdminState.messages_page(AdminState.recent[-1]["id"]),
+            ),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _audit_row(entry: rx.Var[AuditItem]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.moment(entry["created_at"], format=TIME)),
+        rx.table.cell(entry["actor"]),
+        rx.table.cell(rx.code(entry["action"])),
+        rx.table.cell(entry["target"]),
+        rx.table.cell(entry["detail"]),
+    )
+
+
+def _audit() -> rx.Component:
+    return rx.vstack(
+        _table(["When", "Admin", "Action", "Target", "Detail"], rx.foreach(AdminState.audit, _audit_row), id="audit"),
+        rx.cond(AdminState.audit.length() == 0, rx.text("No admin actions yet.", color=rx.color("gray", 11))),
+        width="100%",
+    )
+
+
+def _area() -> rx.Component:
+    sections = [
+        ("users", "Users", _users),
+        ("rooms", "Rooms", _rooms),
+        ("messages", "Messages", _messages),
+        ("audit", "Audit log", _audit),
+    ]
+    return rx.vstack(
+        rx.heading("Admin", size="7"),
+        error_callout(AdminState.error),
+        rx.cond(
+            AdminState.notice != "",
+            rx.callout(AdminState.notice, icon="check", color_scheme="green", role="status", width="100%"),
+        ),
+        rx.tabs.root(
+            rx.tabs.list(*[rx.tabs.trigger(label, value=value) for value, label, _ in sections]),
+            *[rx.tabs.content(body(), value=value, padding_top="1rem") for value, _, body in sections],
+            default_value="users",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def admin() -> rx.Component:
+    return page(
+        rx.match(
+            AdminState.status,
+            ("denied", _not_found()),
+            ("ready", _area()),
+            rx.center(rx.spinner(size="3"), padding="4rem"),
+        ),
+        wide=True,
+    )

@@ -1,0 +1,214 @@
+"""The admin area: users, rooms, messages and the audit log.
+
+Every list and change goes through djangochat_rx.admin, which checks that the session's user is an
+active administrator: anyone else gets the area emptied and closed, whichever handler they call."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import Any, Literal, TypedDict
+
+import reflex as rx
+
+from djangochat_rx import admin, db, messages, rooms, routes, settings
+from djangochat_rx.realtime import hub
+from djangochat_rx.state.auth import AuthState, field
+
+# Refusals whose text the page shows as it is.
+_SHOWN = (admin.AdminError, rooms.RoomNotFound, messages.InvalidMessage)
+
+
+class UserItem(TypedDict):
+    """A user as admin.AdminUserView lists them."""
+
+    id: int
+    username: str
+    display_name: str
+    created_at: str
+    is_active: bool
+    is_admin: bool
+    message_count: int
+
+
+class RoomItem(TypedDict):
+    """A room as admin.AdminRoomView lists it."""
+
+    id: int
+    slug: str
+    name: str
+    kind: str
+    message_count: int
+    archived: bool
+    created_at: str
+
+
+class MessageRow(TypedDict):
+    """A message as admin.AdminMessageView lists it."""
+
+    id: int
+    room_slug: str
+    room_name: str
+    author: str
+    text: str
+    created_at: str
+    deleted: bool
+    removed: bool
+
+
+class AuditItem(TypedDict):
+    """An audit log entry as admin.AuditView gives it."""
+
+    actor: str
+    action: str
+    target: str
+    detail: str
+    created_at: str
+
+
+class AdminState(AuthState):
+    # "denied": not an active administrator (the page says "Page not found" and holds no admin data).
+    status: Literal["loading", "ready", "denied"] = "loading"
+    users: list[UserItem] = []
+    user_query: str = ""
+    user_offset: int = 0
+    more_users: bool = False
+    rooms: list[RoomItem] = []
+    recent: list[MessageRow] = []
+    # Messages filters: a room's slug, an author's username; `message_before` pages back by id (0: newest).
+    message_room: str = ""
+    message_author: str = ""
+    message_before: int = 0
+    more_messages: bool = False
+    audit: list[AuditItem] = []
+    error: str = ""
+    notice: str = ""
+
+    @rx.event
+    async def load(self):
+        """Guard the page: only an active administrator gets the lists."""
+        if await self._enter_page() is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        self.reset()
+        await self._safely(self._refresh)
+
+    @rx.event
+    async def search_users(self, form: dict[str, Any]):
+        """List the users whose name contains the search text."""
+        self.user_query, self.user_offset = field(form, "query").strip(), 0
+        await self._safely(self._refresh)
+
+    @rx.event
+    async def users_page(self, offset: int):
+        """Show the users from position `offset` of the search result."""
+        self.user_offset = max(offset, 0) if isinstance(offset, int) else 0
+        await self._safely(self._refresh)
+
+    @rx.event
+    async def filter_messages(self, form: dict[str, Any]):
+        """List the newest messages of one room and/or one author (either may be left empty)."""
+        self.message_room, self.message_author = field(form, "room").strip(), field(form, "author").strip()
+        self.message_before = 0
+        await self._safely(self._refresh)
+
+    @rx.event
+    async def messages_page(self, before_id: int):
+        """Show the messages older than message `before_id` (0: the newest)."""
+        self.message_before = max(before_id, 0) if isinstance(before_id, int) else 0
+        await self._safely(self._refresh)
+
+    @rx.event
+    async def disable_user(self, user_id: int):
+        """Disable an account: its sessions end and its open tabs are cut off at once, on every worker."""
+        await self._change(
+            admin.disable_user, user_id, then=self._end_sessions, done="User disabled and logged out everywhere."
+        )
+
+    @rx.event
+    async def enable_user(self, user_id: int):
+        """Let a disabled account log in again."""
+        await self._change(admin.enable_user, user_id, done="User re-enabled.")
+
+    @rx.event
+    async def archive_room(self, room_id: int, archived: bool = True):
+        """Archive a room (nobody can post; it stays readable) or, with `archived=False`, reopen it."""
+        if isinstance(archived, bool):
+            await self._change(
+                admin.archive_room,
+                room_id,
+                archived,
+                then=lambda _: hub.rooms_changed(),
+                done="Room archived." if archived else "Room reopened.",
+            )
+
+    @rx.event
+    async def delete_room(self, room_id: int):
+        """Delete a room with all its messages, for good."""
+        await self._change(admin.delete_room, room_id, then=lambda _: hub.rooms_changed(), done="Room deleted.")
+
+    @rx.event
+    async def remove_message(self, message_id: int):
+        """Remove anyone's message: every open tab shows "removed by a moderator" in its place at once."""
+        await self._change(admin.remove_message, message_id, then=self._publish, done="Message removed.")
+
+    async def _change(
+        self,
+        change: Callable[..., Any],
+        target_id: int,
+        *args: Any,
+        then: Callable[[Any], Awaitable[None]] | None = None,
+        done: str,
+    ) -> None:
+        """Change user, room or message `target_id` as an admin, pass the result to `then`, list everything again."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            result = await db.run(change, actor_id, target_id, *args)
+            if then is not None:
+                await then(result)
+            self.notice = done
+            await self._lists(actor_id)
+
+        if isinstance(target_id, int):
+            await self._safely(work)
+
+    async def _publish(self, view: messages.MessageView) -> None:
+        listed = next((row for row in self.recent if row["id"] == view.id), None)
+        await hub.publish(view, listed["room_name"] if listed else "", listed["room_slug"] if listed else "")
+
+    async def _safely(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work`: anyone but an active administrator gets the area emptied and closed; other
+        refusals show as an error."""
+        self.error, self.notice = "", ""
+        try:
+            await work()
+        except admin.NotAdmin:
+            self._close()
+        except _SHOWN as error:
+            self.error = str(error)
+
+    async def _actor_id(self) -> int:
+        """The session's user id, for the admin functions to check; admin.NotAdmin when logged out."""
+        identity = await self._identity()
+        if identity is None:
+            raise admin.NotAdmin()
+        return identity.user_id
+
+    async def _refresh(self) -> None:
+        await self._lists(await self._actor_id())
+
+    async def _lists(self, actor_id: int) -> None:
+        """Read every list again as `actor_id`, as the filters and pages say."""
+        size = settings.ADMIN_PAGE_SIZE
+        users = await db.run(admin.list_users, actor_id, self.user_query, size + 1, self.user_offset)
+        found = await db.run(
+            admin.recent_messages, actor_id, self.message_room, self.message_author, self.message_before, size + 1
+        )
+        self.users, self.more_users = [UserItem(**asdict(user)) for user in users[:size]], len(users) > size
+        self.recent, self.more_messages = [MessageRow(**asdict(row)) for row in found[:size]], len(found) > size
+        self.rooms = [RoomItem(**asdict(room)) for room in await db.run(admin.list_rooms, actor_id)]
+        self.audit = [AuditItem(**asdict(entry)) for entry in await db.run(admin.audit_log, actor_id)]
+        self.status = "ready"
+
+    def _close(self) -> None:
+        """Forget every piece of admin data this tab was given."""
+        self.reset()
+        self.status = "denied"
