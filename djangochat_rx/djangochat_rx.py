@@ -3,6 +3,7 @@
 import reflex as rx
 
 from djangochat_rx import db, routes, settings
+from djangochat_rx.downloads import with_downloads
 from djangochat_rx.headers import SecurityHeaders
 from djangochat_rx.pages import account, admin, auth, profile, room, rooms
 from djangochat_rx.realtime import hub
@@ -14,7 +15,7 @@ from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 
 app = rx.App(
-    api_transformer=SecurityHeaders,
+    api_transformer=[with_downloads, SecurityHeaders],
     stylesheets=["/chat.css"],
     head_components=[rx.el.script(src="/chat.js", defer=True)],
 )

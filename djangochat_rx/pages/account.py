@@ -1,9 +1,10 @@
-"""The account page: change password and the list of active sessions."""
+"""The account page: change password, the list of active sessions, and a download of one's messages."""
 
 import reflex as rx
 
 from djangochat_rx.components.layout import error_callout, labeled_input, page
 from djangochat_rx.state.account import AccountState, SessionItem
+from djangochat_rx.state.export import ExportState
 
 
 def _session_row(session: rx.Var[SessionItem]) -> rx.Component:
@@ -60,6 +61,12 @@ def account() -> rx.Component:
             color_scheme="red",
             variant="soft",
             margin_top="1rem",
+        ),
+        rx.heading("Your messages", size="4", margin_top="2rem", margin_bottom="0.5rem"),
+        rx.text("Every message you wrote, in the rooms you can still read, as one JSON file.", size="2"),
+        error_callout(ExportState.export_error),
+        rx.button(
+            "Download my messages (JSON)", on_click=ExportState.download_mine, variant="soft", margin_top="0.5rem"
         ),
         wide=True,
     )
