@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import bcrypt
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.models import Message, User
+from djangochat_rx.models import User
 
 
 class AccountError(Exception):
@@ -43,13 +43,6 @@ class UserView:
     id: int
     username: str
     created_at: datetime
-
-
-@dataclass(frozen=True)
-class Profile:
-    username: str
-    joined: datetime
-    message_count: int
 
 
 def _is_mark(ch: str) -> bool:
@@ -204,13 +197,6 @@ def change_password(db: Session, user_id: int, current: str, new: str, confirm: 
     database.begin_write(db)
     db.execute(update(User).where(User.id == user_id).values(password_hash=new_hash))
     db.commit()
-
-
-def profile(db: Session, user_id: int) -> Profile:
-    """Name, join date and message count of a user."""
-    user = db.get(User, user_id)
-    count = db.exec(select(func.count()).select_from(Message).where(Message.author_id == user_id)).one()
-    return Profile(username=user.username, joined=user.created_at, message_count=count)
 
 
 def active_usernames(db: Session, limit: int = 1000) -> list[str]:

@@ -25,7 +25,8 @@ app.add_page(auth.register, route=routes.REGISTER, title="Register · DjangoChat
 app.add_page(rooms.rooms, route=routes.ROOMS, title="Rooms · DjangoChat RX", on_load=RoomsState.load)
 app.add_page(room.room, route=routes.ROOM, title="Room · DjangoChat RX", on_load=RoomState.load)
 app.add_page(account.account, route=routes.ACCOUNT, title="Account · DjangoChat RX", on_load=AccountState.load)
-app.add_page(profile.profile, route=routes.PROFILE, title="Profile · DjangoChat RX", on_load=ProfileState.load)
+app.add_page(profile.own_profile, route=routes.PROFILE, title="Profile · DjangoChat RX", on_load=ProfileState.open_own)
+app.add_page(profile.profile, route=routes.USER, title="Profile · DjangoChat RX", on_load=ProfileState.load)
 app.add_page(admin.admin, route=routes.ADMIN, title="Admin · DjangoChat RX", on_load=AdminState.load)
 hub.bind(
     app,

@@ -9,7 +9,7 @@ PROFILE = "/profile"
 ACCOUNT = "/account"
 SEARCH = "/search"
 ADMIN = "/admin"
-USER = "/users/[username]"
+USER = "/users/[name]"
 
 
 def room(slug: str) -> str:

@@ -1,14 +1,63 @@
-"""The profile page: name, join date, message count."""
+"""A user's profile page: who they are, since when, how much they wrote, rooms in common, "Message";
+on one's own page, the form for display name and "about"."""
 
 import reflex as rx
 
-from djangochat_rx.components.layout import page
-from djangochat_rx.state.profile import ProfileState
+from djangochat_rx import profiles, routes
+from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.state.profile import CommonRoomItem, ProfileState
 
 
-def profile() -> rx.Component:
-    return page(
-        rx.heading(ProfileState.username, size="7", margin_bottom="1rem"),
+def _not_found() -> rx.Component:
+    return rx.vstack(
+        rx.heading("User not found", size="7"),
+        rx.text("There is no user with this name."),
+        rx.link("Back to rooms", href=routes.ROOMS),
+        spacing="3",
+        padding_y="2rem",
+    )
+
+
+def _common_room(room: rx.Var[CommonRoomItem]) -> rx.Component:
+    return rx.link(room["name"], href="/rooms/" + room["slug"], class_name="common-room")
+
+
+def _own_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading("Your profile", size="4"),
+            labeled_input(
+                "Display name",
+                "display_name",
+                default_value=ProfileState.display_name,
+                max_length=profiles.DISPLAY_NAME_MAX_CHARS,
+            ),
+            labeled_input("About", "about", default_value=ProfileState.about, max_length=profiles.ABOUT_MAX_CHARS),
+            error_callout(ProfileState.error),
+            rx.cond(
+                ProfileState.saved,
+                rx.callout("Saved.", icon="check", color_scheme="green", role="status", width="100%"),
+            ),
+            rx.button("Save", type="submit"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=ProfileState.save,
+        reset_on_submit=False,
+        margin_top="2rem",
+        key=ProfileState.shown_name,
+    )
+
+
+def _profile() -> rx.Component:
+    return rx.vstack(
+        rx.heading(
+            rx.cond(ProfileState.display_name != "", ProfileState.display_name, ProfileState.shown_name),
+            size="7",
+            id="profile-name",
+        ),
+        rx.cond(ProfileState.display_name != "", rx.text("@" + ProfileState.shown_name, color=rx.color("gray", 11))),
+        rx.cond(ProfileState.about != "", rx.text(ProfileState.about, id="profile-about")),
         rx.data_list.root(
             rx.data_list.item(
                 rx.data_list.label("Joined"),
@@ -18,5 +67,49 @@ def profile() -> rx.Component:
                 rx.data_list.label("Messages"),
                 rx.data_list.value(ProfileState.message_count, id="message-count"),
             ),
+            rx.cond(
+                ~ProfileState.is_me,
+                rx.data_list.item(
+                    rx.data_list.label("Rooms in common"),
+                    rx.data_list.value(
+                        rx.cond(
+                            ProfileState.rooms_in_common.length() > 0,
+                            rx.hstack(rx.foreach(ProfileState.rooms_in_common, _common_room), wrap="wrap"),
+                            rx.text("None yet", color=rx.color("gray", 10)),
+                        ),
+                        id="rooms-in-common",
+                    ),
+                ),
+            ),
+            margin_top="1rem",
         ),
+        rx.cond(
+            ProfileState.is_me,
+            _own_form(),
+            rx.vstack(
+                rx.button(
+                    rx.icon("message-circle", size=16), "Message", id="message-user", on_click=ProfileState.message
+                ),
+                error_callout(ProfileState.error),
+                margin_top="1.5rem",
+            ),
+        ),
+        spacing="1",
+        width="100%",
     )
+
+
+def profile() -> rx.Component:
+    return page(
+        rx.match(
+            ProfileState.status,
+            ("missing", _not_found()),
+            ("ready", _profile()),
+            rx.center(rx.spinner(size="3"), padding="4rem"),
+        )
+    )
+
+
+def own_profile() -> rx.Component:
+    """`/profile` only sends the user on to their own page."""
+    return page(rx.center(rx.spinner(size="3"), padding="4rem"))

@@ -1,21 +1,89 @@
-"""The profile page: the logged-in user's name, join date and message count."""
+"""Profile pages: `/users/<name>` for anyone logged in (join date, messages, rooms in common,
+"Message"), where the user's own page also sets their display name and "about" line."""
+
+from typing import Any, Literal, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import accounts, db, routes
-from djangochat_rx.state.auth import AuthState
+from djangochat_rx import db, members, profiles, rooms, routes
+from djangochat_rx.realtime import hub
+from djangochat_rx.state.auth import AuthState, field
+
+
+class CommonRoomItem(TypedDict):
+    slug: str
+    name: str
+    kind: str
 
 
 class ProfileState(AuthState):
+    status: Literal["loading", "ready", "missing"] = "loading"
+    shown_name: str = ""
+    display_name: str = ""
+    about: str = ""
     joined: str = ""
     message_count: int = 0
+    rooms_in_common: list[CommonRoomItem] = []
+    is_me: bool = False
+    error: str = ""
+    saved: bool = False
 
     @rx.event
     async def load(self):
-        """Guard the page and read the profile."""
+        """Guard the page and read the profile of the user in the address."""
         identity = await self._enter_page()
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
-        profile = await db.run(accounts.profile, identity.user_id)
-        self.joined = profile.joined.isoformat()
-        self.message_count = profile.message_count
+        self.error, self.saved = "", False
+        try:
+            profile = await db.run(profiles.profile, identity.user_id, self.name)
+        except profiles.UserNotFound:
+            self.status = "missing"
+            return
+        self._show(profile)
+        self.is_me = profile.username == identity.username
+        self.status = "ready"
+
+    @rx.event
+    async def open_own(self):
+        """`/profile`: the logged-in user's own page."""
+        identity = await self._enter_page()
+        return rx.redirect(routes.user(identity.username) if identity else routes.LOGIN, replace=True)
+
+    @rx.event
+    async def save(self, form: dict[str, Any]):
+        """Set the user's own display name and "about" line."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        try:
+            profile = await db.run(
+                profiles.update_profile, identity.user_id, field(form, "display_name"), field(form, "about")
+            )
+        except profiles.ProfileError as error:
+            self.error, self.saved = str(error), False
+            return
+        self.error, self.saved = "", True
+        if self.is_me:
+            self._show(profile)
+
+    @rx.event
+    async def message(self):
+        """Open (or create) the direct conversation with the user shown."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        try:
+            direct = await db.run(members.open_direct, identity.user_id, [self.shown_name])
+        except rooms.RoomError as error:
+            self.error = str(error)
+            return
+        await hub.room_changed(direct.id, people=[identity.username, self.shown_name])
+        return rx.redirect(routes.room(direct.slug))
+
+    def _show(self, profile: profiles.Profile) -> None:
+        self.shown_name, self.display_name, self.about = profile.username, profile.display_name, profile.about
+        self.joined, self.message_count = profile.joined.isoformat(), profile.message_count
+        self.rooms_in_common = [
+            CommonRoomItem(slug=room.slug, name=room.name, kind=room.kind) for room in profile.rooms_in_common
+        ]

@@ -126,9 +126,12 @@ async def test_leaving_the_room_page_stops_the_feed(open_tab, make_user, room):
 async def test_profile_shows_name_and_message_count(open_tab, make_user, room):
     user, token = make_user()
     db.call(messages.post_message, room.id, user.id, "one")
-    tab = await open_tab("/profile", token=token)
+    own = await open_tab("/profile", token=token)
+    await own.wait_for(lambda: own.redirects == [f"/users/{user.username}"])
+    tab = await open_tab(f"/users/{user.username}", token=token)
     await tab.wait_for(lambda: tab.var(ProfileState, "joined"))
     assert tab.var(ProfileState, "message_count") == 1 and tab.var(AuthState, "username") == user.username
+    assert tab.var(ProfileState, "is_me") is True
 
 
 async def test_logout_in_one_tab_takes_every_tab_of_that_session_out_of_the_room(open_tab, make_user, room):

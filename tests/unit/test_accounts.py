@@ -86,13 +86,3 @@ def test_login_with_a_too_long_password_fails_cleanly(session, alice):
 
 def test_login_is_case_insensitive_on_username(session, alice):
     assert accounts.authenticate(session, "ALICE", "correct horse").id == alice.id
-
-
-def test_profile_counts_messages(session, alice, general):
-    from djangochat_rx import messages
-
-    messages.post_message(session, general.id, alice.id, "one")
-    messages.post_message(session, general.id, alice.id, "two")
-    profile = accounts.profile(session, alice.id)
-    assert (profile.username, profile.message_count) == ("alice", 2)
-    assert profile.joined == alice.created_at
