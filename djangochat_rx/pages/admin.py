@@ -245,7 +245,7 @@ def _message_row(message: rx.Var[MessageRow]) -> rx.Component:
 def _messages() -> rx.Component:
     return rx.vstack(
         _filter_form(
-            rx.box(labeled_input("Room", "room", placeholder="room-slug"), flex="1"),
+            rx.box(labeled_input("Room slug", "room", placeholder="general"), flex="1"),
             rx.box(labeled_input("Author", "author", placeholder="username"), flex="1"),
             on_submit=AdminState.filter_messages,
             button="Filter",
