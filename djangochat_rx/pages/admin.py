@@ -5,6 +5,7 @@ import reflex as rx
 from djangochat_rx import routes
 from djangochat_rx.components.layout import error_callout, labeled_input, page
 from djangochat_rx.state.admin import AdminState, AuditItem, MessageRow, RoomItem, UserItem
+from djangochat_rx.state.export import ExportState
 
 TIME = "YYYY-MM-DD HH:mm"
 
@@ -163,6 +164,13 @@ def _room_actions(room: rx.Var[RoomItem]) -> rx.Component:
                 aria_label="Archive " + name,
             ),
         ),
+        rx.button(
+            "Export JSON",
+            size="1",
+            variant="soft",
+            on_click=ExportState.download_room(room["id"]),
+            aria_label="Export " + name + " as JSON",
+        ),
         _confirmed(
             "Delete",
             "Delete " + name + "?",
@@ -198,6 +206,7 @@ def _room_row(room: rx.Var[RoomItem]) -> rx.Component:
 
 def _rooms() -> rx.Component:
     return rx.vstack(
+        error_callout(ExportState.export_error),
         _table(
             ["Room", "Kind", "Messages", "Created", "Status", ""],
             rx.foreach(AdminState.rooms, _room_row),
