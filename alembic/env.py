@@ -5,7 +5,7 @@ from logging.config import fileConfig
 from sqlmodel import SQLModel
 
 from alembic import context
-from djangochat_rx import db, models, settings  # noqa: F401  (models registers the tables)
+from djangochat_rx import db, models, search, settings  # noqa: F401  (models registers the tables)
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("database_url"):
@@ -32,7 +32,12 @@ def run_migrations_online() -> None:
             # table others point at (users, messages) fails. SQLite's own recipe: keys off outside the
             # transaction, then check them before committing.
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=sqlite)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=sqlite,
+            include_name=search.in_models,  # autogenerate leaves the search index alone
+        )
         with context.begin_transaction():
             context.run_migrations()
             if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):

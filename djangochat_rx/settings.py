@@ -75,6 +75,10 @@ MESSAGE_MAX_CHARS = 4000
 # Authors may edit or delete a message this long after sending: time to fix a typo, not to rewrite
 # a conversation others have already answered.
 EDIT_WINDOW_MINUTES = _int("EDIT_WINDOW_MINUTES", 15)
+# Search: the most results one search returns (best first), and the longest query accepted (a bound on
+# the terms one search hands the database).
+SEARCH_RESULTS = 50
+SEARCH_QUERY_MAX_CHARS = 200
 # Typing indicator: the page says "typing" at most this often; the server forgets a typer this long
 # after their last notice (Zulip: stop after 5 s idle).
 TYPING_NOTICE_MS = 2500

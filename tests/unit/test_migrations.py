@@ -1,11 +1,12 @@
-"""Revision 0003 on a database with history: existing messages get per-room seqs, and it reverses cleanly."""
+"""Revisions on a database with history: 0003 gives existing messages per-room seqs, 0005 indexes them for
+search; each reverses cleanly."""
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from alembic import command
-from djangochat_rx import db, messages
+from djangochat_rx import db, messages, search
 
 
 def _insert(connection: sa.Connection, sql: str, **params) -> int:
@@ -97,3 +98,53 @@ def test_sqlite_messages_table_keeps_autoincrement_through_the_rebuild(db_url):
         sql = connection.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = 'messages'")).scalar_one()
     engine.dispose()
     assert "AUTOINCREMENT" in sql
+
+
+def test_0005_indexes_existing_messages_for_search_and_reverses_cleanly(blank_db_url):
+    config = db.alembic_config(blank_db_url)
+    command.upgrade(config, "0004")
+    engine = db.make_engine(blank_db_url)
+    with engine.begin() as connection:
+        user = _insert(
+            connection,
+            "INSERT INTO users (username, username_key, password_hash, is_active, is_admin, created_at) "
+            "VALUES ('alice', 'alice', 'x', :yes, :no, CURRENT_TIMESTAMP)",
+            yes=True,
+            no=False,
+        )
+        room = _insert(
+            connection,
+            "INSERT INTO rooms (slug, name, name_key, description, created_at, message_count) "
+            "VALUES ('old', 'Old', 'old', '', CURRENT_TIMESTAMP, 2)",
+        )
+        old = [
+            _insert(
+                connection,
+                "INSERT INTO messages (room_id, seq, author_id, body, created_at) "
+                "VALUES (:room, :seq, :user, :body, CURRENT_TIMESTAMP)",
+                room=room,
+                seq=seq,
+                user=user,
+                body=body,
+            )
+            for seq, body in ((1, "archived wisdom"), (2, "more wisdom"))
+        ]
+    engine.dispose()
+
+    def found(text: str) -> list[int]:
+        engine = db.make_engine(blank_db_url)
+        with Session(engine) as session:
+            hits = [hit.message_id for hit in search.search(session, user, text)]
+        engine.dispose()
+        return hits
+
+    command.upgrade(config, "head")
+    assert sorted(found("wisdom")) == old
+    command.downgrade(config, "0004")
+    engine = db.make_engine(blank_db_url)
+    inspector = sa.inspect(engine)
+    assert not [name for name in inspector.get_table_names() if name.startswith("messages_fts")]
+    assert "search_vector" not in {column["name"] for column in inspector.get_columns("messages")}
+    engine.dispose()
+    command.upgrade(config, "head")
+    assert found("archived") == [old[0]]
