@@ -129,20 +129,26 @@ class AdminState(AuthState):
 
     @rx.event
     async def archive_room(self, room_id: int, archived: bool = True):
-        """Archive a room (nobody can post; it stays readable) or, with `archived=False`, reopen it."""
+        """Archive a room (nobody can post; it stays readable) or, with `archived=False`, reopen it; its open
+        pages and the rooms lists show it at once."""
         if isinstance(archived, bool):
             await self._change(
                 admin.archive_room,
                 room_id,
                 archived,
-                then=lambda _: hub.rooms_changed(),
+                then=lambda people: hub.room_changed(room_id, people=people),
                 done="Room archived." if archived else "Room reopened.",
             )
 
     @rx.event
     async def delete_room(self, room_id: int):
-        """Delete a room with all its messages, for good."""
-        await self._change(admin.delete_room, room_id, then=lambda _: hub.rooms_changed(), done="Room deleted.")
+        """Delete a room with all its messages, for good: its open pages lose it at once."""
+        await self._change(
+            admin.delete_room,
+            room_id,
+            then=lambda people: hub.room_changed(room_id, people=people, gone=True),
+            done="Room deleted.",
+        )
 
     @rx.event
     async def remove_message(self, message_id: int):

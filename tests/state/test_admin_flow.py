@@ -175,6 +175,7 @@ async def test_archiving_and_deleting_a_room_reach_its_members_and_the_rooms_lis
 
     await tab.call(AdminState, "archive_room", room_id=room.id, archived=True)
     await tab.wait_for(lambda: tab.var(AdminState, "notice") == "Room archived.")
+    await member_tab.wait_for(lambda: member_tab.var(RoomState, "archived") is True)
     assert next(r for r in tab.var(AdminState, "rooms") if r["id"] == room.id)["archived"] is True
     await member_tab.call(RoomState, "send", form={"message": "anyone?"})
     await member_tab.wait_for(lambda: "archived" in member_tab.var(RoomState, "error"))
@@ -187,6 +188,7 @@ async def test_archiving_and_deleting_a_room_reach_its_members_and_the_rooms_lis
     assert room.id not in listed(tab, "rooms", "id")
     assert tab.var(AdminState, "audit")[0]["target"] == f"room:{room.slug}"
     await lobby.wait_for(lambda: room.slug not in [item["slug"] for item in lobby.var(RoomsState, "lobby")])
+    await member_tab.wait_for(lambda: member_tab.var(RoomState, "status") == "missing")
     try:
         db.call(rooms.room_by_slug, room.slug)
         raise AssertionError("the room is still there")
@@ -286,3 +288,15 @@ async def test_a_demoted_admin_loses_the_lists_at_their_next_click(open_tab, mak
     await tab.wait_for(lambda: tab.var(AdminState, "status") == "denied")
     assert all(tab.var(AdminState, var) == [] for var in ADMIN_DATA)
     assert_nothing_changed(target, room, message, audit_rows)
+
+
+async def test_a_deleted_private_room_leaves_its_members_rooms_lists_at_once(open_tab, make_user):
+    owner, owner_token = make_user()
+    private = db.call(rooms.create_room, unique("Hideout "), "", owner.id, True)
+    lobby = await open_tab("/rooms", token=owner_token)
+    await lobby.wait_for(lambda: [r["slug"] for r in lobby.var(RoomsState, "own_rooms") or []] == [private.slug])
+    _, tab = await admin_tab(open_tab, make_user)
+    assert private.slug in listed(tab, "rooms", "slug")
+
+    await tab.call(AdminState, "delete_room", room_id=private.id)
+    await lobby.wait_for(lambda: lobby.var(RoomsState, "own_rooms") == [])

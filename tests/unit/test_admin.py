@@ -370,3 +370,13 @@ def test_only_a_moderators_removal_is_marked_removed(session, root, alice, gener
         (True, False),
         (True, True),
     ]
+
+
+def test_archiving_or_deleting_a_room_names_its_members_for_their_rooms_lists(session, root, alice, bob, general):
+    secret = rooms.create_room(session, "Secret", "", alice.id, True)
+    session.add(RoomMember(room_id=secret.id, user_id=bob.id))
+    session.commit()
+    assert admin.archive_room(session, root.id, secret.id) == ["alice", "bob"]
+    assert admin.archive_room(session, root.id, secret.id, archived=False) == ["alice", "bob"]
+    assert admin.delete_room(session, root.id, secret.id) == ["alice", "bob"]
+    assert admin.delete_room(session, root.id, general.id) == ["alice"]  # a public room's owner is a member too
