@@ -167,8 +167,10 @@ def _room_buttons() -> rx.Component:
             RoomState.room_kind != access.PUBLIC,
             rx.button(
                 rx.icon("users", size=14),
-                "Members (" + RoomState.members.length().to_string() + ")",
+                RoomState.members.length().to_string(),
                 id="members-button",
+                aria_label="Members: " + RoomState.members.length().to_string(),
+                title="Members",
                 variant=rx.cond(RoomState.panel == "members", "solid", "soft"),
                 size="1",
                 on_click=RoomState.toggle_panel("members"),
@@ -176,10 +178,11 @@ def _room_buttons() -> rx.Component:
         ),
         rx.cond(
             RoomState.is_owner & (RoomState.room_kind != access.DM),
-            rx.button(
+            rx.icon_button(
                 rx.icon("settings", size=14),
-                "Settings",
                 id="settings-button",
+                aria_label="Room settings",
+                title="Room settings",
                 variant=rx.cond(RoomState.panel == "settings", "solid", "soft"),
                 size="1",
                 on_click=RoomState.toggle_panel("settings"),
@@ -356,7 +359,13 @@ def _room() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.vstack(
-                rx.hstack(rx.heading(RoomState.room_name, size="6"), _kind_badge(), align="center", wrap="wrap"),
+                rx.hstack(
+                    rx.heading(RoomState.room_name, size="6"),
+                    _kind_badge(),
+                    _room_buttons(),
+                    align="center",
+                    wrap="wrap",
+                ),
                 rx.cond(
                     RoomState.room_description != "", rx.text(RoomState.room_description, color=rx.color("gray", 11))
                 ),
@@ -364,7 +373,6 @@ def _room() -> rx.Component:
             ),
             rx.spacer(),
             rx.vstack(
-                _room_buttons(),
                 _presence(),
                 rx.button(
                     rx.icon("bell", size=14),

@@ -16,6 +16,11 @@ def field(form: dict[str, Any], name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def checked(form: dict[str, Any], name: str) -> bool:
+    """Whether a form's checkbox is ticked (a Radix checkbox with an id sends true, a plain one "on")."""
+    return form.get(name) in (True, "on")
+
+
 class AuthState(rx.State):
     """The browser's session token and the identity the server resolves from it."""
 

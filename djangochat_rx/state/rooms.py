@@ -6,7 +6,7 @@ import reflex as rx
 
 from djangochat_rx import access, db, members, reads, rooms, routes
 from djangochat_rx.realtime import hub, lobby_item
-from djangochat_rx.state.auth import AuthState, field
+from djangochat_rx.state.auth import AuthState, checked, field
 
 
 class LobbyItem(TypedDict):
@@ -63,7 +63,7 @@ class RoomsState(AuthState):
                 field(form, "name"),
                 field(form, "description"),
                 identity.user_id,
-                field(form, "private") == "on",
+                checked(form, "private"),
             )
         except rooms.RoomError as error:
             self.error = str(error)

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import Engine
+
+from djangochat_rx.db import make_engine
 
 PROJECT = Path(__file__).resolve().parents[2]
 # A loaded CI machine can take a while to push a frame; assertions wait up to 15 s, like actions do.
@@ -51,6 +54,14 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> None:
 def database_url(tmp_path_factory) -> str:
     """The e2e app's own database; tests may seed it through the domain functions before a page opens."""
     return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'chat.db'}"
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """The running app's database, for seeding it through the domain functions."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

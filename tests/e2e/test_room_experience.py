@@ -3,17 +3,14 @@ presence, unread counts, and the message box's small comforts."""
 
 import asyncio
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from djangochat_rx import accounts, rooms, settings
-from djangochat_rx.db import make_engine
 from djangochat_rx.messages import post_message
 from djangochat_rx.models import Message, User, utcnow
 from djangochat_rx.state.room import RoomState
@@ -31,14 +28,6 @@ PHONE = {"width": 375, "height": 740}
 ONE_MESSAGE = re.compile(r"(?<!\d)1 messages?$")
 AT_BOTTOM = "(log) => log.scrollHeight - log.scrollTop - log.clientHeight < 2"
 TO_TOP = "(log) => { log.scrollTop = 0; }"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """The running app's database, for seeding it through the domain functions."""
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def author_of(seq: int) -> int:

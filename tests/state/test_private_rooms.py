@@ -44,7 +44,9 @@ async def test_an_invited_user_sees_the_room_appear_in_their_list_and_its_messag
     assert room.slug not in own_slugs(rooms_list)
 
     await owner_tab.call(RoomState, "invite", form={"username": guest.username.upper()})
-    await owner_tab.wait_for(lambda: owner_tab.var(RoomState, "panel_notice") == f"{guest.username} can now see this room.")
+    await owner_tab.wait_for(
+        lambda: owner_tab.var(RoomState, "panel_notice") == f"{guest.username} can now see this room."
+    )
     await rooms_list.wait_for(lambda: own_slugs(rooms_list) == [room.slug])
     assert names(owner_tab) == [owner.username, guest.username]
 
@@ -151,7 +153,9 @@ async def test_leaving_hands_the_room_on_and_message_opens_one_conversation_per_
     await dm.wait_for(lambda: dm.var(RoomState, "room_kind") == "dm")
     await dm.call(RoomState, "send", form={"message": "just us"})
     await owner_list.wait_for(
-        lambda: any(r["slug"] == dm_slug and r["last_preview"] == "just us" for r in owner_list.var(RoomsState, "own_rooms"))
+        lambda: any(
+            r["slug"] == dm_slug and r["last_preview"] == "just us" for r in owner_list.var(RoomsState, "own_rooms")
+        )
     )
 
     await owner_tab.call(RoomState, "leave")

@@ -159,7 +159,7 @@ async def test_a_private_room_is_listed_for_its_members_only_and_refused_to_othe
     _, owner_token = make_user()
     owner = await open_tab("/rooms", token=owner_token)
     name = unique("Hideout ")
-    await owner.call(RoomsState, "create_room", form={"name": name, "description": "", "private": "on"})
+    await owner.call(RoomsState, "create_room", form={"name": name, "description": "", "private": True})
     await owner.wait_for(lambda: owner.redirects)
     slug = owner.redirects[-1].rsplit("/", 1)[-1]
     await owner.navigate("/rooms")

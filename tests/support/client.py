@@ -4,9 +4,9 @@ import asyncio
 import html
 import re
 import uuid
-from urllib.parse import parse_qsl
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 import socketio
 
