@@ -5,7 +5,7 @@ import reflex as rx
 from djangochat_rx import db, routes, settings
 from djangochat_rx.downloads import with_downloads
 from djangochat_rx.headers import SecurityHeaders
-from djangochat_rx.pages import account, admin, auth, profile, room, rooms
+from djangochat_rx.pages import account, admin, auth, profile, room, rooms, search
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.admin import AdminState
@@ -13,6 +13,7 @@ from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
+from djangochat_rx.state.search import SearchState
 
 app = rx.App(
     api_transformer=[with_downloads, SecurityHeaders],
@@ -28,6 +29,7 @@ app.add_page(account.account, route=routes.ACCOUNT, title="Account · DjangoChat
 app.add_page(profile.own_profile, route=routes.PROFILE, title="Profile · DjangoChat RX", on_load=ProfileState.open_own)
 app.add_page(profile.profile, route=routes.USER, title="Profile · DjangoChat RX", on_load=ProfileState.load)
 app.add_page(admin.admin, route=routes.ADMIN, title="Admin · DjangoChat RX", on_load=AdminState.load)
+app.add_page(search.search, route=routes.SEARCH, title="Search · DjangoChat RX", on_load=SearchState.load)
 hub.bind(
     app,
     refresh=RoomState.refresh,

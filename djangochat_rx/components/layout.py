@@ -4,6 +4,7 @@ import reflex as rx
 
 from djangochat_rx import routes
 from djangochat_rx.state.auth import AuthState
+from djangochat_rx.state.search import SearchState
 
 
 def _color_mode_button() -> rx.Component:
@@ -15,11 +16,23 @@ def _color_mode_button() -> rx.Component:
     )
 
 
+def _search_box() -> rx.Component:
+    """Search from any page: opens the search page for what was typed."""
+    return rx.form(
+        rx.input(name="q", type="search", placeholder="Search", aria_label="Search all messages", size="2"),
+        on_submit=SearchState.submit,
+        reset_on_submit=True,
+        role="search",
+        width="9rem",
+    )
+
+
 def navbar(logged_in: bool) -> rx.Component:
     """Brand, navigation and, for logged-in pages, the user's name and the Log out button."""
     account = (
         [
             rx.link("Rooms", href=routes.ROOMS),
+            _search_box(),
             rx.link(AuthState.username, href=routes.PROFILE, aria_label="Profile"),
             rx.link("Account", href=routes.ACCOUNT),
             rx.cond(AuthState.is_admin, rx.link("Admin", href=routes.ADMIN)),
