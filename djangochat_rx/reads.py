@@ -78,7 +78,7 @@ def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
     read = func.coalesce(RoomRead.last_read_seq, 0)
     mentioned = exists().where(Mention.user_id == user_id, Mention.room_id == Room.id, col(Mention.seq) > read)
     rows = db.exec(
-        select(Room, read, mentioned, Message.body, Message.deleted_at, User.username)
+        select(Room, read, mentioned, Message.body, Message.deleted_at, Message.removed_by_id, User.username)
         .outerjoin(RoomRead, and_(RoomRead.room_id == Room.id, RoomRead.user_id == user_id))
         # Messages are never removed, so the room's newest message is the one whose seq is its count.
         .outerjoin(Message, and_(Message.room_id == Room.id, Message.seq == Room.message_count))
@@ -95,18 +95,21 @@ def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
             message_count=room.message_count,
             last_message_at=as_utc(room.last_message_at).isoformat() if room.last_message_at else "",
             last_author=author or "",
-            last_preview=_preview(body, deleted_at is not None),
+            last_preview=preview(body, deleted_at is not None, removed_by is not None),
             read_seq=seq,
             unread=max(room.message_count - seq, 0),
             mentioned=bool(is_mentioned),
             kind=room.kind,
             archived=room.archived_at is not None,
         )
-        for room, seq, is_mentioned, body, deleted_at, author in rows
+        for room, seq, is_mentioned, body, deleted_at, removed_by, author in rows
     ]
 
 
-def _preview(body: str | None, deleted: bool) -> str:
+def preview(body: str | None, deleted: bool, removed: bool) -> str:
+    """A rooms-list line for a message: its plain text, or what happened to it."""
+    if removed:
+        return "removed by a moderator"
     if deleted:
         return "message deleted"
     return markup.preview(body) if body else ""

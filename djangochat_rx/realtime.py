@@ -40,7 +40,7 @@ from reflex.event import Event, EventHandler
 from reflex.state import StateUpdate
 from reflex_base.constants.state import FIELD_MARKER
 
-from djangochat_rx import accounts, db, markup, messages, reads, settings
+from djangochat_rx import accounts, db, messages, reads, settings
 from djangochat_rx.access import PUBLIC
 from djangochat_rx.messages import MessageView
 
@@ -204,7 +204,7 @@ class RoomHub:
             "room_id": message.room_id,
             "slug": slug,
             "item": window_item(message),
-            "preview": "message deleted" if message.deleted else markup.preview(message.body),
+            "preview": reads.preview(message.body, message.deleted, message.removed),
         }
         if message.mentions and not message.edited and not message.deleted:
             event["mentioned"] = await db.run(reads.mention_marks, message.mentions)

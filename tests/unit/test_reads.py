@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlmodel import Session
 
-from djangochat_rx import db, messages, reads, rooms
+from djangochat_rx import admin, db, messages, reads, rooms
 
 
 def post(session, room, author, count: int = 1, text: str = "hi") -> list[messages.MessageView]:
@@ -129,6 +129,13 @@ def test_a_deleted_newest_message_shows_as_deleted_in_the_summary(session, alice
         "message deleted",
         "alice",
     )
+
+
+def test_a_newest_message_removed_by_a_moderator_says_so_in_the_summary(session, alice, bob, general):
+    moderator = admin.create_superuser(session, "mod", "correct horse", "correct horse")
+    posted = post(session, general, bob, text="spam")[0]
+    admin.remove_message(session, moderator.id, posted.id)
+    assert summary(session, alice, "general").last_preview == "removed by a moderator"
 
 
 @pytest.mark.parametrize("room_count", [1, 30])
