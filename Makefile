@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: install migrate run createsuperuser test lint format chromium services export clean bench bench-smoke
+.PHONY: install migrate run createsuperuser test lint format chromium services export clean bench bench-smoke bench-search
 
 $(VENV)/.installed: requirements.txt
 	@echo "==> Creating $(VENV) and installing the pinned requirements (first time: a minute or two)"
@@ -70,6 +70,10 @@ bench: install
 # A few seconds with 20 clients; fails if a message is lost, doubled or out of order.
 bench-smoke: install
 	$(BIN)/python -m bench.run smoke
+
+# Search latency by kind over 100 000 messages, on SQLite and PostgreSQL (target: median under 50 ms).
+bench-search: install services
+	$(BIN)/python -m bench.run search
 
 export: install
 	$(BIN)/reflex export

@@ -8,6 +8,7 @@
     python -m bench.run smoke      N = 20 for 2 s; exits 1 if anything is lost, doubled or out of order
     python -m bench.run typing     fanout N = 200 with and without 10 % of the clients typing
     python -m bench.run profile    one fanout N = 200 run under py-spy: where the server's time goes
+    python -m bench.run search     search latency by kind over 100 000 messages, SQLite and PostgreSQL (bench/search.py)
 
 Every client is a real websocket connection with its own server-side session (users and sessions are
 made through the domain functions; the first few clients log in through the real login handler).
@@ -27,6 +28,7 @@ from pathlib import Path
 # Setup registers many users: real bcrypt at its lowest cost keeps setup from dominating.
 os.environ.setdefault("BCRYPT_ROUNDS", "4")
 
+from bench import search
 from bench.clients import BenchTab
 from bench.server import Backend
 from bench.services import redis_server
@@ -433,18 +435,20 @@ async def scenario(name: str) -> list[dict]:
         return rows
     if name == "join":
         return [await join_once(history, others) for history in (0, 100_000) for others in (0, 200)]
+    if name == "search":
+        return search.run()
     raise SystemExit(f"unknown scenario {name!r}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "scenario", choices=["fanout", "capacity", "workers", "history", "join", "typing", "smoke", "profile"]
+        "scenario", choices=["fanout", "capacity", "workers", "history", "join", "typing", "smoke", "profile", "search"]
     )
     args = parser.parse_args()
     rows = asyncio.run(scenario(args.scenario))
     print(f"\n### {args.scenario}\n")
-    print(table(rows, JOIN_COLUMNS if args.scenario == "join" else COLUMNS))
+    print(table(rows, {"join": JOIN_COLUMNS, "search": search.COLUMNS}.get(args.scenario, COLUMNS)))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{args.scenario}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(rows, indent=2))
