@@ -10,7 +10,6 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from djangochat_rx import admin
-from djangochat_rx.db import make_engine
 from tests.e2e.test_chat import composer, create_room, messages, register, unique
 
 
@@ -52,7 +51,7 @@ def test_a_click_on_the_account_page_downloads_the_users_messages_as_json(new_pa
     assert json.loads(Path(again.value.path()).read_text(encoding="utf-8"))["messages"] == exported["messages"]
 
 
-def test_an_admin_exports_a_private_room_from_the_admin_area(new_page, database_url):
+def test_an_admin_exports_a_private_room_from_the_admin_area(new_page, engine):
     member = new_page()
     register(member, unique("member"))
     member.get_by_label("Private: only people you invite can see it").check()
@@ -63,10 +62,8 @@ def test_an_admin_exports_a_private_room_from_the_admin_area(new_page, database_
 
     root, root_name = new_page(), unique("root")
     register(root, root_name)
-    engine = make_engine(database_url)
     with Session(engine) as db:
         admin.promote(db, root_name)
-    engine.dispose()
     root.reload()
     root.get_by_role("link", name="Admin").click()
     root.get_by_role("tab", name="Rooms").click()
