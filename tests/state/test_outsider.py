@@ -1,0 +1,92 @@
+"""An outsider's raw websocket against a private room and a direct conversation they are not in:
+every event the pages offer, sent by hand, gets them nothing of it and changes nothing."""
+
+import asyncio
+import uuid
+
+import pytest
+from sqlmodel import select
+
+from djangochat_rx import db, members, messages, rooms
+from djangochat_rx.models import RoomMember, RoomRead
+from djangochat_rx.state.export import ExportState
+from djangochat_rx.state.profile import ProfileState
+from djangochat_rx.state.room import RoomState
+from djangochat_rx.state.search import SearchState
+from tests.state.conftest import unique
+
+# Every room-page event, as a forged client could send it (ids and names of the room it cannot see).
+ROOM_EVENTS = [
+    ("refresh", {}),
+    ("load_older", {"before_id": 10**9}),
+    ("fill_gap", {"before_id": 10**9}),
+    ("mark_read", {"seq": 10}),
+    ("typing_now", {}),
+    ("send", {"form": {"message": "let me in", "client_id": "forged"}}),
+    ("load_mention_names", {}),
+    ("invite", {"form": {"username": "{outsider}"}}),
+    ("leave", {}),
+    ("remove_member", {"username": "{member}"}),
+    ("save_room", {"form": {"name": "taken over", "description": ""}}),
+    ("set_archived", {"archived": True}),
+    ("delete_room", {}),
+    ("start_edit", {"message_id": "{message_id}"}),
+    ("ask_delete", {"message_id": "{message_id}"}),
+    ("confirm_delete", {}),
+]
+
+
+def fill(value, names: dict):
+    if isinstance(value, dict):
+        return {key: fill(item, names) for key, item in value.items()}
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return names[value[1:-1]]
+    return value
+
+
+def rows(model, **where):
+    with db.session() as session:
+        return session.exec(select(model).filter_by(**where)).all()
+
+
+@pytest.mark.parametrize("kind", ["private", "dm"])
+async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open_tab, make_user, kind):
+    owner, owner_token = make_user()
+    member, _ = make_user()
+    outsider, outsider_token = make_user()
+    if kind == "private":
+        room = db.call(rooms.create_room, unique("Vault "), "", owner.id, True)
+        db.call(members.invite, owner.id, room.id, member.username)
+    else:
+        room = db.call(members.open_direct, owner.id, [member.username])
+    secret = f"secret{uuid.uuid4().hex[:10]}"
+    posted = db.call(messages.post_message, room.id, owner.id, f"{secret} first")
+    owner_tab = await open_tab(f"/rooms/{room.slug}", token=owner_token)
+    await owner_tab.wait_for(lambda: owner_tab.texts() == [f"{secret} first"])
+
+    peek = await open_tab(f"/rooms/{room.slug}", token=outsider_token)
+    await peek.wait_for(lambda: peek.var(RoomState, "status") == "missing")
+    names = {"outsider": outsider.username, "member": member.username, "message_id": posted.id}
+    for handler, payload in ROOM_EVENTS:
+        await peek.call(RoomState, handler, **fill(payload, names))
+    await peek.call(ExportState, "download_room", room_id=room.id)
+    await peek.wait_for(lambda: peek.var(ExportState, "export_error") == "Only administrators can do that.")
+
+    for query in (secret, f"in:{room.slug} {secret}", f"from:{owner.username} {secret}"):
+        search = await open_tab(f"/search?q={query}", token=outsider_token)
+        await search.wait_for(lambda: search.var(SearchState, "searched"))  # noqa: B023
+        assert search.var(SearchState, "hits") == []
+    profile = await open_tab(f"/users/{owner.username}", token=outsider_token)
+    await profile.wait_for(lambda: profile.var(ProfileState, "status") == "ready")
+    assert (profile.var(ProfileState, "message_count"), profile.var(ProfileState, "rooms_in_common")) == (0, [])
+
+    # The room goes on; the outsider's socket gets none of it.
+    await owner_tab.call(RoomState, "send", form={"message": f"{secret} second"})
+    await owner_tab.wait_for(lambda: owner_tab.texts() == [f"{secret} first", f"{secret} second"])
+    await asyncio.sleep(0.5)
+    assert secret not in str(peek.frames) and room.name not in str(peek.frames)
+    assert [view.body for view in db.call(messages.newest_messages, room.id)] == [f"{secret} first", f"{secret} second"]
+    unchanged = db.call(rooms.open_room, owner.id, room.slug)
+    assert (unchanged.name, unchanged.archived) == (room.name, False)
+    assert sorted(m.user_id for m in rows(RoomMember, room_id=room.id)) == sorted([owner.id, member.id])
+    assert rows(RoomRead, user_id=outsider.id) == []
