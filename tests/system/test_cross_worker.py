@@ -11,7 +11,7 @@ import pytest
 
 from bench.server import Backend
 from bench.services import redis_server
-from djangochat_rx import accounts, db, rooms, sessions, settings
+from djangochat_rx import accounts, db, members, rooms, sessions, settings
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
@@ -137,3 +137,29 @@ async def test_a_dead_workers_users_leave_presence_within_its_ttl(two_backends, 
         await watcher.close()
     finally:
         doomed.stop()
+
+
+async def test_a_member_removed_on_one_worker_loses_the_room_on_the_other(two_backends):
+    first, second = two_backends
+    owner_token, member_token = member("xw-den-owner"), member("xw-den-member")
+    owner = db.call(sessions.resolve, owner_token)
+    room = db.call(rooms.create_room, "Cross worker den", "", owner.user_id, True)
+    db.call(members.invite, owner.user_id, room.id, "xw-den-member")
+    owner_tab = await open_room(first.url, room.slug, owner_token)
+    member_tab = await open_room(second.url, room.slug, member_token)
+    member_list = ReflexTab(second.url, {STORAGE_KEY: member_token})
+    await member_list.open("/rooms")
+    await member_list.wait_for(
+        lambda: [r["slug"] for r in member_list.var(RoomsState, "own_rooms") or []] == [room.slug]
+    )
+
+    await owner_tab.call(RoomState, "remove_member", username="xw-den-member")
+    await member_tab.wait_for(lambda: member_tab.var(RoomState, "status") == "missing")
+    await member_list.wait_for(lambda: member_list.var(RoomsState, "own_rooms") == [])
+    seen = len(member_tab.frames)
+    await owner_tab.call(RoomState, "send", form={"message": "after xw removal"})
+    await owner_tab.wait_for(lambda: "after xw removal" in bodies(owner_tab))
+    await asyncio.sleep(0.5)
+    assert "after xw removal" not in str(member_tab.frames[seen:])
+    for tab in (owner_tab, member_tab, member_list):
+        await tab.close()
