@@ -55,9 +55,9 @@ def move_marker(db: Session, user_id: int, room_id: int, seq: int) -> int:
 
 def mark_read(db: Session, user_id: int, room_id: int, seq: int) -> int:
     """Record that the user has read the room up to message `seq` (never moving back, never past the
-    newest message); the stored marker."""
+    newest message); the stored marker. RoomNotFound if the user may not read the room."""
     database.begin_write(db)
-    newest = db.exec(select(Room.message_count).where(Room.id == room_id)).first()
+    newest = db.exec(select(Room.message_count).where(Room.id == room_id, access.readable(user_id))).first()
     if newest is None:
         db.rollback()
         raise RoomNotFound()

@@ -138,7 +138,10 @@ class RoomState(AuthState):
             await self._mark_read(identity, seq)
 
     async def _mark_read(self, identity, seq: int) -> None:
-        stored = await db.run(reads.mark_read, identity.user_id, self._room_id, seq)
+        try:
+            stored = await db.run(reads.mark_read, identity.user_id, self._room_id, seq)
+        except rooms.RoomNotFound:  # no longer a member
+            return
         mentioned = await db.run(reads.unread_mention_rooms, identity.user_id)
         await hub.read(identity.username, self.slug, stored, mentioned)
 
@@ -172,9 +175,8 @@ class RoomState(AuthState):
     @rx.event
     async def typing_now(self, _text: str = ""):
         """The message box changed: tell the room (the page sends this at most every few seconds)."""
-        identity = await self._identity()
-        if identity is not None and self._room_id:
-            await hub.typing(self._room_id, identity.username)
+        if await self._may_read():
+            await hub.typing(self._room_id, self.username)
 
     @rx.event
     async def send(self, form: dict[str, Any]):

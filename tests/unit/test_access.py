@@ -2,7 +2,7 @@
 
 import pytest
 
-from djangochat_rx import access, accounts, members, messages, reads, rooms
+from djangochat_rx import access, accounts, admin, export, members, messages, profiles, reads, rooms, search
 
 
 @pytest.fixture
@@ -43,15 +43,37 @@ OUTSIDER_PATHS = {
     "rename": lambda db, user, room, message: rooms.update_room(db, user.id, room.id, "Mine", ""),
     "archive": lambda db, user, room, message: rooms.archive_room(db, user.id, room.id),
     "delete": lambda db, user, room, message: rooms.delete_room(db, user.id, room.id),
+    "remove a member": lambda db, user, room, message: members.remove(db, user.id, room.id, "bob"),
+    "leave": lambda db, user, room, message: members.leave(db, user.id, room.id),
+    "mark read": lambda db, user, room, message: reads.mark_read(db, user.id, room.id, 2),
+    "export the room": lambda db, user, room, message: list(export.room_messages(db, user.id, room.id)),
+}
+
+# Paths that answer with content: the outsider's answer holds nothing of the room.
+OUTSIDER_VIEWS = {
+    "search": lambda db, user, room: [hit.snippet for hit in search.search(db, user.id, "plan")],
+    "search in the room": lambda db, user, room: search.search(db, user.id, f"in:{room.slug} plan"),
+    "search its author": lambda db, user, room: search.search(db, user.id, "from:alice agreed"),
+    "export own messages": lambda db, user, room: "".join(export.own_messages(db, user.id)),
+    "profile of its owner": lambda db, user, room: profiles.profile(db, user.id, "alice"),
+    "rooms list": lambda db, user, room: reads.room_summaries(db, user.id),
+    "unread mentions": lambda db, user, room: reads.unread_mention_rooms(db, user.id),
 }
 
 
 @pytest.mark.parametrize("path", OUTSIDER_PATHS)
 def test_an_outsider_is_told_the_room_does_not_exist_on_every_path(session, alice, carol, secret, path):
     first = messages.newest_messages(session, secret.id)[0]
-    with pytest.raises((rooms.RoomNotFound, messages.MessageNotFound)):
+    with pytest.raises((rooms.RoomNotFound, messages.MessageNotFound, admin.NotAdmin)):
         OUTSIDER_PATHS[path](session, carol, secret, first)
     assert [m.body for m in messages.newest_messages(session, secret.id)] == ["the plan", "agreed"]
+
+
+@pytest.mark.parametrize("path", OUTSIDER_VIEWS)
+def test_an_outsider_finds_nothing_of_the_room_on_every_path_that_answers(session, alice, carol, secret, path):
+    answer = repr(OUTSIDER_VIEWS[path](session, carol, secret))
+    for trace in ("the plan", "agreed", secret.slug, "Secret", "members only"):
+        assert trace not in answer, (path, trace)
 
 
 def test_an_outsider_sees_it_in_no_list_and_a_mention_does_not_tell_them(session, alice, carol, secret):
