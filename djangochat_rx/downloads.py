@@ -2,8 +2,8 @@
 
 The session token lives in the browser's localStorage, so a download link carries no credentials.
 Instead an event handler, which knows the session, asks `issue` for a ticket: 32 random bytes, good
-for one download of one export for one user's session, within TICKET_SECONDS. The route redeems it
-(a second request with the same ticket gets 404), checks again that the session is live and that
+for one download of one export for one user's session, within DOWNLOAD_TICKET_SECONDS (settings).
+The route redeems it (a second request with the same ticket gets 404), checks again that the session is live and that
 the user may still export it (export.py and admin.py decide), and streams the JSON.
 
 Tickets live in this process's memory, or in Redis when REDIS_URL is set, so that a ticket made on
@@ -32,7 +32,6 @@ from djangochat_rx import db as database
 
 # Long enough for the browser to follow the link it was just given, short enough that a leaked
 # link (a proxy log, a browser history) is useless.
-TICKET_SECONDS = 60
 PATH = "/_download/{ticket}"
 _REDIS_KEY = "djangochat:download:"
 
@@ -66,15 +65,15 @@ def _redis() -> redis.Redis:
 
 
 async def issue(grant: Grant) -> str:
-    """A fresh ticket for `grant`, valid once within TICKET_SECONDS."""
+    """A fresh ticket for `grant`, valid once within settings.DOWNLOAD_TICKET_SECONDS."""
     ticket = secrets.token_urlsafe(32)
     if settings.REDIS_URL:
-        await _redis().set(_REDIS_KEY + _key(ticket), json.dumps(asdict(grant)), ex=TICKET_SECONDS)
+        await _redis().set(_REDIS_KEY + _key(ticket), json.dumps(asdict(grant)), ex=settings.DOWNLOAD_TICKET_SECONDS)
         return ticket
     now = time.monotonic()
     for key in [key for key, (expires, _) in _tickets.items() if expires <= now]:
         del _tickets[key]
-    _tickets[_key(ticket)] = (now + TICKET_SECONDS, grant)
+    _tickets[_key(ticket)] = (now + settings.DOWNLOAD_TICKET_SECONDS, grant)
     return ticket
 
 

@@ -21,12 +21,11 @@ from typing import Any
 from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access, admin
+from djangochat_rx import access, admin, settings
 from djangochat_rx.models import Message, Room, User, as_utc, utcnow
 
 # Rows per query: large enough that a 100 000-message room takes 200 quick queries, small enough
 # that a batch (at most 500 × 4000-character bodies, ~8 MB worst case) is all the server holds.
-BATCH_SIZE = 500
 
 
 class ExportRefused(Exception):
@@ -36,7 +35,7 @@ class ExportRefused(Exception):
         super().__init__("This account cannot export messages.")
 
 
-def own_messages(db: Session, user_id: int, batch_size: int = BATCH_SIZE) -> Iterator[str]:
+def own_messages(db: Session, user_id: int, batch_size: int = settings.EXPORT_BATCH_SIZE) -> Iterator[str]:
     """Everything `user_id` wrote that they may still read, as JSON chunks; ExportRefused if they are
     not an active user."""
     username = db.exec(select(User.username).where(col(User.id) == user_id, col(User.is_active))).first()
@@ -59,7 +58,9 @@ def own_messages(db: Session, user_id: int, batch_size: int = BATCH_SIZE) -> Ite
     return _document(db, {"user": {"id": user_id, "username": username}}, query, batch_size)
 
 
-def room_messages(db: Session, admin_id: int, room_id: int, batch_size: int = BATCH_SIZE) -> Iterator[str]:
+def room_messages(
+    db: Session, admin_id: int, room_id: int, batch_size: int = settings.EXPORT_BATCH_SIZE
+) -> Iterator[str]:
     """Every message of any room, as JSON chunks, for an active administrator (admin.NotAdmin
     otherwise, rooms.RoomNotFound for no room); the export is written to the audit log."""
     room = admin.export_room(db, admin_id, room_id)

@@ -92,6 +92,9 @@ ROOM_HISTORY_MAX = 500
 ROOM_EDITS_KEPT = 100
 # Rows per page in the admin area's user and message lists.
 ADMIN_PAGE_SIZE = 50
+# Exports: a download ticket is good once within this many seconds; messages are read this many at a time.
+DOWNLOAD_TICKET_SECONDS = 60
+EXPORT_BATCH_SIZE = 500
 
 # Presence: with several workers each one keeps its rooms -> names in Redis for PRESENCE_TTL_SECONDS
 # and refreshes every PRESENCE_REFRESH_SECONDS; a dead worker's users vanish within the TTL. A lost

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from djangochat_rx import admin, db, downloads, members, messages, rooms, sessions
+from djangochat_rx import admin, db, members, messages, rooms, sessions, settings
 from djangochat_rx.models import AuditEntry, User
 from djangochat_rx.state.export import ExportState
 from tests.support.client import ReflexTab
@@ -78,7 +78,7 @@ async def test_a_user_downloads_their_own_messages_once(open_tab, make_user, roo
 
 
 async def test_a_ticket_expires(open_tab, make_user, monkeypatch):
-    monkeypatch.setattr(downloads, "TICKET_SECONDS", 0.3)
+    monkeypatch.setattr(settings, "DOWNLOAD_TICKET_SECONDS", 0.3)
     _, token = make_user()
     tab = await open_tab("/account", token=token)
     download = await ask(tab, "download_mine")
