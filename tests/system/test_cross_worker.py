@@ -4,32 +4,13 @@ presence, the rooms list and mentions span workers, and a dead worker's users le
 
 import asyncio
 import os
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from bench.server import Backend
-from bench.services import redis_server
 from djangochat_rx import accounts, db, members, rooms, sessions, settings
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from tests.support.client import STORAGE_KEY, ReflexTab
-
-
-@pytest.fixture(scope="module")
-def two_backends(tmp_path_factory) -> Iterator[tuple[Backend, Backend]]:
-    logs = tmp_path_factory.mktemp("workers")
-    with redis_server() as redis_url:
-        backends = [Backend(os.environ["DATABASE_URL"], Path(logs) / f"backend{i}.log", redis_url) for i in (1, 2)]
-        for backend in backends:
-            backend.start()
-        try:
-            yield tuple(backends)
-        finally:
-            for backend in backends:
-                backend.stop()
 
 
 def member(name: str) -> str:

@@ -1,32 +1,11 @@
 """Two backend processes sharing Redis and the database: a download ticket made on one is good on
 the other, once."""
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
 
-from bench.server import Backend
-from bench.services import redis_server
 from djangochat_rx import accounts, db, messages, rooms, sessions
 from djangochat_rx.state.export import ExportState
 from tests.support.client import STORAGE_KEY, ReflexTab
-
-
-@pytest.fixture(scope="module")
-def two_backends(tmp_path_factory) -> Iterator[tuple[Backend, Backend]]:
-    logs = tmp_path_factory.mktemp("export-workers")
-    with redis_server() as redis_url:
-        backends = [Backend(os.environ["DATABASE_URL"], Path(logs) / f"backend{i}.log", redis_url) for i in (1, 2)]
-        for backend in backends:
-            backend.start()
-        try:
-            yield tuple(backends)
-        finally:
-            for backend in backends:
-                backend.stop()
 
 
 async def test_a_ticket_made_on_one_worker_downloads_once_on_another(two_backends):

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bench.services import postgres_server
 from djangochat_rx import accounts, db, rooms
+from djangochat_rx.models import User
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +90,18 @@ def bob(session: Session) -> accounts.UserView:
 @pytest.fixture
 def carol(session: Session) -> accounts.UserView:
     return accounts.register(session, "carol", "correct battery", "correct battery")
+
+
+def make_admin(session: Session, user: accounts.UserView) -> accounts.UserView:
+    """Make `user` an administrator (as `python -m djangochat_rx promote` would)."""
+    session.execute(sa.update(User).where(User.id == user.id).values(is_admin=True))
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def root(session: Session) -> accounts.UserView:
+    return make_admin(session, accounts.register(session, "root", "root password", "root password"))
 
 
 @pytest.fixture

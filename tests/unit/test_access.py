@@ -2,12 +2,7 @@
 
 import pytest
 
-from djangochat_rx import access, accounts, admin, export, members, messages, profiles, reads, rooms, search
-
-
-@pytest.fixture
-def carol(session):
-    return accounts.register(session, "carol", "password123", "password123")
+from djangochat_rx import access, admin, export, members, messages, profiles, reads, rooms, search
 
 
 @pytest.fixture

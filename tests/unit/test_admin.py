@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from djangochat_rx import accounts, admin, messages, rooms, sessions
 from djangochat_rx.models import AuditEntry, Mention, Message, Room, RoomMember, RoomRead, User, utcnow
+from tests.unit.conftest import make_admin
 
 # Terminal commands: trusted, no actor to check.
 TERMINAL = {"create_superuser", "promote"}
@@ -18,17 +19,6 @@ ADMIN_FUNCTIONS = sorted(
     for name, fn in inspect.getmembers(admin, inspect.isfunction)
     if fn.__module__ == admin.__name__ and not name.startswith("_") and name not in TERMINAL
 )
-
-
-def make_admin(session, user: accounts.UserView) -> accounts.UserView:
-    session.execute(update(User).where(User.id == user.id).values(is_admin=True))
-    session.commit()
-    return user
-
-
-@pytest.fixture
-def root(session) -> accounts.UserView:
-    return make_admin(session, accounts.register(session, "root", "root password", "root password"))
 
 
 @pytest.fixture

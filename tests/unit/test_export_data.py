@@ -12,21 +12,11 @@ from sqlmodel import select
 
 from djangochat_rx import accounts, admin, export, members, messages, rooms
 from djangochat_rx.models import AuditEntry, Message, Room, User, utcnow
+from tests.unit.conftest import make_admin
 
 
 def document(chunks) -> dict:
     return json.loads("".join(chunks))
-
-
-def make_admin(session, user: accounts.UserView) -> accounts.UserView:
-    session.execute(update(User).where(User.id == user.id).values(is_admin=True))
-    session.commit()
-    return user
-
-
-@pytest.fixture
-def root(session) -> accounts.UserView:
-    return make_admin(session, accounts.register(session, "root", "root password", "root password"))
 
 
 @pytest.fixture
