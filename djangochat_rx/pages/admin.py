@@ -3,6 +3,7 @@
 import reflex as rx
 
 from djangochat_rx import routes
+from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.layout import error_callout, labeled_input, page
 from djangochat_rx.state.admin import AdminState, AuditItem, MessageRow, RoomItem, UserItem
 from djangochat_rx.state.export import ExportState
@@ -17,24 +18,6 @@ def _not_found() -> rx.Component:
         rx.link("Back to rooms", href=routes.ROOMS),
         spacing="3",
         padding_y="2rem",
-    )
-
-
-def _confirmed(label: str, question: rx.Var[str], consequence: str, on_confirm: rx.event.EventType, **props):
-    """A button that asks first: `on_confirm` runs only from the dialog's own `label` button."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(label, size="1", color_scheme="red", variant="soft", **props)),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(question),
-            rx.alert_dialog.description(consequence),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
-                rx.alert_dialog.action(rx.button(label, color_scheme="red", on_click=on_confirm)),
-                spacing="3",
-                justify="end",
-                margin_top="1rem",
-            ),
-        ),
     )
 
 
@@ -89,7 +72,7 @@ def _user_row(user: rx.Var[UserItem]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 user["is_active"],
-                _confirmed(
+                confirmed_button(
                     "Disable",
                     "Disable " + name + "?",
                     "They are logged out everywhere at once and cannot log in until re-enabled.",
@@ -171,7 +154,7 @@ def _room_actions(room: rx.Var[RoomItem]) -> rx.Component:
             on_click=ExportState.download_room(room["id"]),
             aria_label="Export " + name + " as JSON",
         ),
-        _confirmed(
+        confirmed_button(
             "Delete",
             "Delete " + name + "?",
             "The room and every message in it are deleted for good.",
@@ -237,7 +220,7 @@ def _message_row(message: rx.Var[MessageRow]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 ~message["deleted"],
-                _confirmed(
+                confirmed_button(
                     "Remove",
                     "Remove this message by " + message["author"] + "?",
                     "Everyone sees “removed by a moderator” in its place. This cannot be undone.",

@@ -5,6 +5,7 @@ import reflex as rx
 from reflex_components_core.core.banner import has_connection_errors
 
 from djangochat_rx import access, routes, settings
+from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.layout import error_callout, labeled_input, page
 from djangochat_rx.components.message import message_row
 from djangochat_rx.state.auth import AuthState
@@ -163,6 +164,15 @@ def _kind_badge() -> rx.Component:
 def _room_buttons() -> rx.Component:
     """Members (private rooms and conversations) and Settings (the owner) toggle the panel."""
     return rx.hstack(
+        rx.icon_button(
+            rx.icon("search", size=14),
+            id="search-room-button",
+            aria_label="Search this room",
+            title="Search this room",
+            variant=rx.cond(RoomState.panel == "search", "solid", "soft"),
+            size="1",
+            on_click=RoomState.toggle_panel("search"),
+        ),
         rx.cond(
             RoomState.room_kind != access.PUBLIC,
             rx.button(
@@ -301,41 +311,42 @@ def _settings_panel() -> rx.Component:
                 variant="soft",
                 on_click=RoomState.set_archived(~RoomState.archived),
             ),
-            rx.button(
+            confirmed_button(
                 "Delete room",
+                "Delete this room?",
+                "The room and all its messages are deleted for everyone. This cannot be undone.",
+                RoomState.delete_room,
                 id="delete-room",
-                variant="soft",
-                color_scheme="red",
-                on_click=RoomState.ask_delete_room(True),
             ),
             spacing="2",
             wrap="wrap",
-        ),
-        rx.alert_dialog.root(
-            rx.alert_dialog.content(
-                rx.alert_dialog.title("Delete this room?"),
-                rx.alert_dialog.description(
-                    "The room and all its messages are deleted for everyone. This cannot be undone."
-                ),
-                rx.hstack(
-                    rx.alert_dialog.cancel(
-                        rx.button("Cancel", variant="soft", on_click=RoomState.ask_delete_room(False))
-                    ),
-                    rx.alert_dialog.action(
-                        rx.button("Delete room", color_scheme="red", on_click=RoomState.delete_room)
-                    ),
-                    spacing="3",
-                    justify="end",
-                    margin_top="1rem",
-                ),
-            ),
-            open=RoomState.confirming_delete_room,
-            on_open_change=lambda _open: RoomState.ask_delete_room(False),
         ),
         id="settings-panel",
         class_name="room-panel",
         width="100%",
         spacing="2",
+    )
+
+
+def _search_panel() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                name="q",
+                type="search",
+                placeholder="Words to find in this room",
+                aria_label="Search in this room",
+                auto_focus=True,
+                max_length=200,
+                width="100%",
+            ),
+            rx.button("Search", type="submit"),
+            width="100%",
+        ),
+        on_submit=RoomState.search_room,
+        id="search-panel",
+        class_name="room-panel",
+        width="100%",
     )
 
 
@@ -393,6 +404,7 @@ def _room() -> rx.Component:
             RoomState.panel,
             ("members", _members_panel()),
             ("settings", _settings_panel()),
+            ("search", _search_panel()),
             rx.fragment(),
         ),
         rx.box(

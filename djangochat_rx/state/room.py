@@ -10,6 +10,7 @@ import reflex as rx
 from djangochat_rx import access, accounts, db, members, messages, reads, rooms, routes, settings, throttle
 from djangochat_rx.realtime import hub, window_item
 from djangochat_rx.state.auth import AuthState, field
+from djangochat_rx.state.search import search_path
 
 COMPOSER_ID = "message"
 
@@ -46,7 +47,6 @@ class RoomState(AuthState):
     panel: str = ""
     panel_error: str = ""
     panel_notice: str = ""
-    confirming_delete_room: bool = False
     # Written only by realtime.RoomHub, straight to the browser: the room's newest messages, its
     # recent edits (by message id, for messages scrolled back to), who is typing, who is here.
     messages: list[MessageItem] = []
@@ -82,7 +82,7 @@ class RoomState(AuthState):
             self.status, self._room_id = "missing", 0
             return
         self.status, self._room_id = "ready", room.id
-        self.panel, self.panel_error, self.panel_notice, self.confirming_delete_room = "", "", "", False
+        self.panel, self.panel_error, self.panel_notice = "", "", ""
         await self._show_room(identity, room)
         read = await db.run(reads.read_seq, identity.user_id, room.id)
         self.first_unread_seq = read + 1 if room.message_count > read else 0
@@ -259,9 +259,16 @@ class RoomState(AuthState):
 
     @rx.event
     def toggle_panel(self, name: str):
-        """Open the members or settings panel (or close it when it is open)."""
-        self.panel = "" if self.panel == name or name not in ("members", "settings") else name
-        self.panel_error, self.panel_notice, self.confirming_delete_room = "", "", False
+        """Open the members, settings or search panel (or close it when it is open)."""
+        self.panel = "" if self.panel == name or name not in ("members", "settings", "search") else name
+        self.panel_error, self.panel_notice = "", ""
+
+    @rx.event
+    def search_room(self, form: dict[str, Any]):
+        """Search this room's messages (the search page, with `in:` this room)."""
+        words = field(form, "q").strip()
+        if words:
+            return rx.redirect(search_path(f"in:{self.slug} {words}"))
 
     @rx.event
     async def invite(self, form: dict[str, Any]):
@@ -302,14 +309,9 @@ class RoomState(AuthState):
             await hub.room_changed(self._room_id, people=self._member_names())
 
     @rx.event
-    def ask_delete_room(self, asking: bool):
-        self.confirming_delete_room = asking is True
-
-    @rx.event
     async def delete_room(self):
         """The owner deletes the room and everything in it; every open page loses it."""
         room_id, people = self._room_id, self._member_names()
-        self.confirming_delete_room = False
         if await self._room_action(rooms.delete_room, done=True):
             await hub.room_changed(room_id, people=people, gone=True)
             return rx.redirect(routes.ROOMS)

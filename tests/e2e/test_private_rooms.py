@@ -175,3 +175,23 @@ def test_a_message_link_opens_the_room_scrolled_to_that_message(new_page, engine
     expect(row).to_be_in_viewport()
     expect(row).to_contain_text("entry 10")
     expect(reader.locator(f'.message[data-message-id="{posted[-1].id}"]')).not_to_be_in_viewport()
+
+
+def test_search_from_a_room_keeps_to_that_room(new_page, engine: Engine):
+    reader, reader_name = new_page(), unique("reader")
+    register(reader, reader_name)
+    with Session(engine, expire_on_commit=False) as db:
+        user_id = db.exec(select(User.id).where(User.username == reader_name)).one()
+        here = rooms.create_room(db, unique("Here "), "", user_id)
+        elsewhere = rooms.create_room(db, unique("Elsewhere "), "", user_id)
+        chat.post_message(db, elsewhere.id, user_id, "the marmalade jar is elsewhere")
+        found = chat.post_message(db, here.id, user_id, "the marmalade jar is here")
+    reader.goto(f"/rooms/{here.slug}")
+    reader.get_by_role("button", name="Search this room").click()
+    reader.get_by_label("Search in this room").fill("marmalade")
+    reader.get_by_label("Search in this room").press("Enter")
+    results = reader.locator("#search-results .search-hit")
+    expect(results).to_have_count(1)
+    expect(results.first).to_contain_text("is here")
+    results.first.click()
+    expect(reader.locator(f'.message[data-message-id="{found.id}"]')).to_be_in_viewport()
