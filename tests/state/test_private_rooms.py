@@ -209,3 +209,18 @@ async def test_a_message_link_opens_the_room_around_that_message(open_tab, make_
     await tab2.wait_for(lambda: tab2.var(RoomState, "status") == "ready")
     await asyncio.sleep(0.3)
     assert tab2.var(RoomState, "older") in (None, [])
+
+
+async def test_a_group_conversation_opens_from_the_rooms_page_for_up_to_eight_people(open_tab, make_user):
+    me, token = make_user()
+    others = [make_user()[0] for _ in range(8)]
+    page = await open_tab("/rooms", token=token)
+    await page.wait_for(lambda: page.var(RoomsState, "lobby") is not None)
+    await page.call(RoomsState, "open_direct", form={"people": ", ".join(o.username for o in others)})
+    await page.wait_for(lambda: page.var(RoomsState, "error") == "A direct conversation has 2 to 8 people.")
+    three = [o.username for o in others[:3]]
+    await page.call(RoomsState, "open_direct", form={"people": f"{three[0]}, {three[1]} {three[2]}"})
+    await page.wait_for(lambda: page.redirects)
+    group = await open_tab(page.redirects[-1], token=token)
+    await group.wait_for(lambda: group.var(RoomState, "room_kind") == "dm")
+    assert sorted(names(group)) == sorted([me.username, *three])
