@@ -3,9 +3,10 @@
 import reflex as rx
 
 from djangochat_rx import routes
+from djangochat_rx.admin import AdminMessageView, AdminRoomView, AdminUserView, AuditView
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.layout import error_callout, labeled_input, page
-from djangochat_rx.state.admin import AdminState, AuditItem, MessageRow, RoomItem, UserItem
+from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.export import ExportState
 
 TIME = "YYYY-MM-DD HH:mm"
@@ -49,7 +50,7 @@ def _pager(*buttons: rx.Component) -> rx.Component:
     return rx.hstack(*buttons, spacing="2", justify="end", width="100%")
 
 
-def _user_row(user: rx.Var[UserItem]) -> rx.Component:
+def _user_row(user: rx.Var[AdminUserView]) -> rx.Component:
     name = user["username"]
     return rx.table.row(
         rx.table.row_header_cell(
@@ -127,7 +128,7 @@ def _users() -> rx.Component:
     )
 
 
-def _room_actions(room: rx.Var[RoomItem]) -> rx.Component:
+def _room_actions(room: rx.Var[AdminRoomView]) -> rx.Component:
     name = room["name"]
     return rx.hstack(
         rx.cond(
@@ -165,7 +166,7 @@ def _room_actions(room: rx.Var[RoomItem]) -> rx.Component:
     )
 
 
-def _room_row(room: rx.Var[RoomItem]) -> rx.Component:
+def _room_row(room: rx.Var[AdminRoomView]) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
             rx.link(room["name"], href="/rooms/" + room["slug"]),
@@ -201,7 +202,7 @@ def _rooms() -> rx.Component:
     )
 
 
-def _message_row(message: rx.Var[MessageRow]) -> rx.Component:
+def _message_row(message: rx.Var[AdminMessageView]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.moment(message["created_at"], format=TIME)),
         rx.table.cell(rx.link(message["room_name"], href="/rooms/" + message["room_slug"])),
@@ -269,7 +270,7 @@ def _messages() -> rx.Component:
     )
 
 
-def _audit_row(entry: rx.Var[AuditItem]) -> rx.Component:
+def _audit_row(entry: rx.Var[AuditView]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.moment(entry["created_at"], format=TIME)),
         rx.table.cell(entry["actor"]),

@@ -5,7 +5,7 @@ import reflex as rx
 
 from djangochat_rx import profiles, routes
 from djangochat_rx.components.layout import error_callout, labeled_input, page
-from djangochat_rx.state.profile import CommonRoomItem, ProfileState
+from djangochat_rx.state.profile import ProfileState
 
 
 def _not_found() -> rx.Component:
@@ -18,7 +18,7 @@ def _not_found() -> rx.Component:
     )
 
 
-def _common_room(room: rx.Var[CommonRoomItem]) -> rx.Component:
+def _common_room(room: rx.Var[profiles.CommonRoom]) -> rx.Component:
     return rx.link(room["name"], href="/rooms/" + room["slug"], class_name="common-room")
 
 

@@ -8,8 +8,9 @@ from djangochat_rx import access, routes, settings
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.layout import error_callout, labeled_input, page
 from djangochat_rx.components.message import message_row
+from djangochat_rx.members import MemberView
 from djangochat_rx.state.auth import AuthState
-from djangochat_rx.state.room import COMPOSER_ID, MemberItem, MessageItem, RoomState
+from djangochat_rx.state.room import COMPOSER_ID, MessageItem, RoomState
 
 
 def _not_found() -> rx.Component:
@@ -202,7 +203,7 @@ def _room_buttons() -> rx.Component:
     )
 
 
-def _member_row(member: rx.Var[MemberItem]) -> rx.Component:
+def _member_row(member: rx.Var[MemberView]) -> rx.Component:
     name = member["username"]
     return rx.hstack(
         rx.link(name, href="/users/" + name, weight="medium"),

@@ -4,8 +4,7 @@ Every list and change goes through djangochat_rx.admin, which checks that the se
 active administrator: anyone else gets the area emptied and closed, whichever handler they call."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal
 
 import reflex as rx
 
@@ -17,68 +16,21 @@ from djangochat_rx.state.auth import AuthState, field
 _SHOWN = (admin.AdminError, rooms.RoomNotFound, messages.InvalidMessage)
 
 
-class UserItem(TypedDict):
-    """A user as admin.AdminUserView lists them."""
-
-    id: int
-    username: str
-    display_name: str
-    created_at: str
-    is_active: bool
-    is_admin: bool
-    message_count: int
-
-
-class RoomItem(TypedDict):
-    """A room as admin.AdminRoomView lists it."""
-
-    id: int
-    slug: str
-    name: str
-    kind: str
-    message_count: int
-    archived: bool
-    created_at: str
-
-
-class MessageRow(TypedDict):
-    """A message as admin.AdminMessageView lists it."""
-
-    id: int
-    room_slug: str
-    room_name: str
-    author: str
-    text: str
-    created_at: str
-    deleted: bool
-    removed: bool
-
-
-class AuditItem(TypedDict):
-    """An audit log entry as admin.AuditView gives it."""
-
-    actor: str
-    action: str
-    target: str
-    detail: str
-    created_at: str
-
-
 class AdminState(AuthState):
     # "denied": not an active administrator (the page says "Page not found" and holds no admin data).
     status: Literal["loading", "ready", "denied"] = "loading"
-    users: list[UserItem] = []
+    users: list[admin.AdminUserView] = []
     user_query: str = ""
     user_offset: int = 0
     more_users: bool = False
-    rooms: list[RoomItem] = []
-    recent: list[MessageRow] = []
+    rooms: list[admin.AdminRoomView] = []
+    recent: list[admin.AdminMessageView] = []
     # Messages filters: a room's slug, an author's username; `message_before` pages back by id (0: newest).
     message_room: str = ""
     message_author: str = ""
     message_before: int = 0
     more_messages: bool = False
-    audit: list[AuditItem] = []
+    audit: list[admin.AuditView] = []
     error: str = ""
     notice: str = ""
 
@@ -177,8 +129,8 @@ class AdminState(AuthState):
             await self._safely(work)
 
     async def _publish(self, view: messages.MessageView) -> None:
-        listed = next((row for row in self.recent if row["id"] == view.id), None)
-        await hub.publish(view, listed["room_name"] if listed else "", listed["room_slug"] if listed else "")
+        listed = next((row for row in self.recent if row.id == view.id), None)
+        await hub.publish(view, listed.room_name if listed else "", listed.room_slug if listed else "")
 
     async def _safely(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run `work`: anyone but an active administrator gets the area emptied and closed; other
@@ -208,10 +160,10 @@ class AdminState(AuthState):
         found = await db.run(
             admin.recent_messages, actor_id, self.message_room, self.message_author, self.message_before, size + 1
         )
-        self.users, self.more_users = [UserItem(**asdict(user)) for user in users[:size]], len(users) > size
-        self.recent, self.more_messages = [MessageRow(**asdict(row)) for row in found[:size]], len(found) > size
-        self.rooms = [RoomItem(**asdict(room)) for room in await db.run(admin.list_rooms, actor_id)]
-        self.audit = [AuditItem(**asdict(entry)) for entry in await db.run(admin.audit_log, actor_id)]
+        self.users, self.more_users = users[:size], len(users) > size
+        self.recent, self.more_messages = found[:size], len(found) > size
+        self.rooms = await db.run(admin.list_rooms, actor_id)
+        self.audit = await db.run(admin.audit_log, actor_id)
         self.status = "ready"
 
     def _close(self) -> None:

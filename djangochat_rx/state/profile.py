@@ -1,19 +1,13 @@
 """Profile pages: `/users/<name>` for anyone logged in (join date, messages, rooms in common,
 "Message"), where the user's own page also sets their display name and "about" line."""
 
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal
 
 import reflex as rx
 
 from djangochat_rx import db, members, profiles, rooms, routes
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState, field
-
-
-class CommonRoomItem(TypedDict):
-    slug: str
-    name: str
-    kind: str
 
 
 class ProfileState(AuthState):
@@ -23,7 +17,7 @@ class ProfileState(AuthState):
     about: str = ""
     joined: str = ""
     message_count: int = 0
-    rooms_in_common: list[CommonRoomItem] = []
+    rooms_in_common: list[profiles.CommonRoom] = []
     is_me: bool = False
     error: str = ""
     saved: bool = False
@@ -84,6 +78,4 @@ class ProfileState(AuthState):
     def _show(self, profile: profiles.Profile) -> None:
         self.shown_name, self.display_name, self.about = profile.username, profile.display_name, profile.about
         self.joined, self.message_count = profile.joined.isoformat(), profile.message_count
-        self.rooms_in_common = [
-            CommonRoomItem(slug=room.slug, name=room.name, kind=room.kind) for room in profile.rooms_in_common
-        ]
+        self.rooms_in_common = list(profile.rooms_in_common)

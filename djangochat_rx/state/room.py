@@ -8,6 +8,7 @@ from typing import Any, Literal, TypedDict
 import reflex as rx
 
 from djangochat_rx import access, accounts, db, members, messages, reads, rooms, routes, settings, throttle
+from djangochat_rx.members import MemberView
 from djangochat_rx.realtime import hub, window_item
 from djangochat_rx.state.auth import AuthState, field
 from djangochat_rx.state.search import search_path
@@ -29,11 +30,6 @@ class MessageItem(TypedDict):
     mentions: list[str]
 
 
-class MemberItem(TypedDict):
-    username: str
-    role: str
-
-
 class RoomState(AuthState):
     status: Literal["loading", "ready", "missing"] = "loading"
     room_name: str = ""
@@ -42,7 +38,7 @@ class RoomState(AuthState):
     archived: bool = False
     is_owner: bool = False
     # Members of a private room or direct conversation (a public room is everyone's).
-    members: list[MemberItem] = []
+    members: list[MemberView] = []
     # The open side panel ("members" or "settings") and what happened there.
     panel: str = ""
     panel_error: str = ""
@@ -95,7 +91,7 @@ class RoomState(AuthState):
         self.room_kind, self.archived = room.kind, room.archived
         self.is_owner = await db.run(access.is_owner, identity.user_id, room.id)
         people = [] if room.kind == access.PUBLIC else await db.run(members.members, identity.user_id, room.id)
-        self.members = [MemberItem(username=person.username, role=person.role) for person in people]
+        self.members = people
 
     async def _open_at_message(self, room_id: int) -> None:
         """With `?message=<id>` (a search result), put that message and the ones around it above the live
@@ -331,7 +327,7 @@ class RoomState(AuthState):
         return rx.redirect(routes.room(direct.slug))
 
     def _member_names(self) -> list[str]:
-        return [member["username"] for member in self.members]
+        return [member.username for member in self.members]
 
     async def _room_action(self, change, *args: Any, done: bool = False):
         """Run a room change as the session's user (the domain checks membership and ownership); its
