@@ -103,3 +103,14 @@ def labeled_input(label: str, name: str, **props) -> rx.Component:
         spacing="1",
         width="100%",
     )
+
+
+def inline_form(field: rx.Component, button: str, on_submit: rx.event.EventType, **props) -> rx.Component:
+    """A one-line form: a field with its submit button beside it."""
+    return rx.form(
+        rx.hstack(field, rx.button(button, type="submit"), width="100%"),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        width="100%",
+        **props,
+    )

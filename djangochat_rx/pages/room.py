@@ -6,7 +6,7 @@ from reflex_components_core.core.banner import has_connection_errors
 
 from djangochat_rx import access, routes, settings
 from djangochat_rx.components.confirm import confirmed_button
-from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
 from djangochat_rx.components.message import message_row
 from djangochat_rx.members import MemberView
 from djangochat_rx.state.auth import AuthState
@@ -255,22 +255,17 @@ def _members_panel() -> rx.Component:
         rx.foreach(RoomState.members, _member_row),
         rx.cond(
             RoomState.room_kind == access.PRIVATE,
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        id="invite-username",
-                        name="username",
-                        placeholder="Username",
-                        aria_label="Username to invite",
-                        required=True,
-                        max_length=64,
-                    ),
-                    rx.button("Invite", type="submit"),
-                    width="100%",
+            inline_form(
+                rx.input(
+                    id="invite-username",
+                    name="username",
+                    placeholder="Username",
+                    aria_label="Username to invite",
+                    required=True,
+                    max_length=64,
                 ),
-                on_submit=RoomState.invite,
-                reset_on_submit=False,
-                width="100%",
+                "Invite",
+                RoomState.invite,
             ),
         ),
         _panel_messages(),
@@ -293,8 +288,19 @@ def _settings_panel() -> rx.Component:
     return rx.vstack(
         rx.form(
             rx.vstack(
-                labeled_input("Room name", "name", default_value=RoomState.room_name, max_length=64, required=True),
-                labeled_input("Description", "description", default_value=RoomState.room_description, max_length=500),
+                labeled_input(
+                    "Room name",
+                    "name",
+                    default_value=RoomState.room_name,
+                    max_length=settings.ROOM_NAME_MAX_CHARS,
+                    required=True,
+                ),
+                labeled_input(
+                    "Description",
+                    "description",
+                    default_value=RoomState.room_description,
+                    max_length=settings.ROOM_DESCRIPTION_MAX_CHARS,
+                ),
                 rx.button("Save", type="submit"),
                 spacing="2",
                 width="100%",
@@ -330,24 +336,20 @@ def _settings_panel() -> rx.Component:
 
 
 def _search_panel() -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.input(
-                name="q",
-                type="search",
-                placeholder="Words to find in this room",
-                aria_label="Search in this room",
-                auto_focus=True,
-                max_length=200,
-                width="100%",
-            ),
-            rx.button("Search", type="submit"),
+    return inline_form(
+        rx.input(
+            name="q",
+            type="search",
+            placeholder="Words to find in this room",
+            aria_label="Search in this room",
+            auto_focus=True,
+            max_length=settings.SEARCH_QUERY_MAX_CHARS,
             width="100%",
         ),
-        on_submit=RoomState.search_room,
+        "Search",
+        RoomState.search_room,
         id="search-panel",
         class_name="room-panel",
-        width="100%",
     )
 
 

@@ -2,7 +2,8 @@
 
 import reflex as rx
 
-from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx import settings
+from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
 from djangochat_rx.state.rooms import LobbyItem, RoomsState
 
 
@@ -112,28 +113,24 @@ def rooms() -> rx.Component:
             ),
         ),
         rx.heading("Direct message", size="4", margin_top="2rem", margin_bottom="0.5rem"),
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    id="people",
-                    name="people",
-                    placeholder="Usernames (up to 7, separated by commas)",
-                    aria_label="People to message",
-                    required=True,
-                    max_length=500,
-                    width="100%",
-                ),
-                rx.button("Message", type="submit", id="open-direct"),
+        inline_form(
+            rx.input(
+                id="people",
+                name="people",
+                placeholder="Usernames (up to 7, separated by commas)",
+                aria_label="People to message",
+                required=True,
+                max_length=500,
                 width="100%",
             ),
-            on_submit=RoomsState.open_direct,
-            reset_on_submit=False,
+            "Message",
+            RoomsState.open_direct,
         ),
         rx.heading("Create a room", size="4", margin_top="2rem", margin_bottom="0.5rem"),
         rx.form(
             rx.vstack(
-                labeled_input("Room name", "name", max_length=64, required=True),
-                labeled_input("Description", "description", max_length=500),
+                labeled_input("Room name", "name", max_length=settings.ROOM_NAME_MAX_CHARS, required=True),
+                labeled_input("Description", "description", max_length=settings.ROOM_DESCRIPTION_MAX_CHARS),
                 rx.el.label(
                     rx.checkbox(name="private", id="private"),
                     " Private: only people you invite can see it",

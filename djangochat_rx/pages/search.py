@@ -3,7 +3,7 @@
 import reflex as rx
 
 from djangochat_rx import settings
-from djangochat_rx.components.layout import error_callout, page
+from djangochat_rx.components.layout import error_callout, inline_form, page
 from djangochat_rx.state.search import SearchHit, SearchState
 
 HELP = (
@@ -13,25 +13,21 @@ HELP = (
 
 
 def _search_box() -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.input(
-                name="q",
-                id="search-q",
-                type="search",
-                # Remounted with each search, so the box shows the search the page is for.
-                key=SearchState.query,
-                default_value=SearchState.query,
-                placeholder='Words, "a phrase", from:name, in:room',
-                max_length=settings.SEARCH_QUERY_MAX_CHARS,
-                aria_label="Search messages",
-                flex="1",
-            ),
-            rx.button("Search", type="submit"),
-            width="100%",
+    return inline_form(
+        rx.input(
+            name="q",
+            id="search-q",
+            type="search",
+            # Remounted with each search, so the box shows the search the page is for.
+            key=SearchState.query,
+            default_value=SearchState.query,
+            placeholder='Words, "a phrase", from:name, in:room',
+            max_length=settings.SEARCH_QUERY_MAX_CHARS,
+            aria_label="Search messages",
+            flex="1",
         ),
-        on_submit=SearchState.submit,
-        reset_on_submit=False,
+        "Search",
+        SearchState.submit,
         role="search",
     )
 
