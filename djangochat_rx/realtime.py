@@ -30,7 +30,7 @@ import json
 import logging
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -226,7 +226,7 @@ class RoomHub:
         await self._broadcast({"type": "rooms"})
 
     async def room_changed(
-        self, room_id: int, people: list[str] = (), expelled: list[str] = (), gone: bool = False
+        self, room_id: int, people: Sequence[str] = (), expelled: Sequence[str] = (), gone: bool = False
     ) -> None:
         """Room `room_id` was renamed, described, archived or deleted, or its members changed, on every
         worker: the sockets of `expelled` users (everyone's when the room is `gone`) stop receiving it at

@@ -5,7 +5,7 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import accounts, db, routes, sessions, throttle
+from djangochat_rx import accounts, db, members, routes, sessions, throttle
 from djangochat_rx.realtime import hub
 from djangochat_rx.sessions import Identity
 
@@ -75,6 +75,13 @@ class AuthState(rx.State):
         """Delete the server-side session, forget the token, leave every room."""
         session_id = await db.run(sessions.revoke, self.session_token) if self.session_token else None
         return await self._log_out([session_id] if session_id is not None else [])
+
+    async def _open_direct(self, identity: Identity, usernames: list[str]):
+        """Open (or create) the direct conversation of the user with `usernames`, put it on everyone's rooms
+        list, and go there. rooms.RoomError (its text is for the page) when it cannot be opened."""
+        direct = await db.run(members.open_direct, identity.user_id, usernames)
+        await hub.room_changed(direct.id, people=[identity.username, *usernames])
+        return rx.redirect(routes.room(direct.slug))
 
     async def _end_sessions(self, session_ids: list[int]) -> None:
         """Take the sockets of ended sessions out of every room, on every worker."""

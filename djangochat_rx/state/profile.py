@@ -5,8 +5,7 @@ from typing import Any, Literal
 
 import reflex as rx
 
-from djangochat_rx import db, members, profiles, rooms, routes
-from djangochat_rx.realtime import hub
+from djangochat_rx import db, profiles, rooms, routes
 from djangochat_rx.state.auth import AuthState, field
 
 
@@ -68,12 +67,9 @@ class ProfileState(AuthState):
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
         try:
-            direct = await db.run(members.open_direct, identity.user_id, [self.shown_name])
+            return await self._open_direct(identity, [self.shown_name])
         except rooms.RoomError as error:
             self.error = str(error)
-            return
-        await hub.room_changed(direct.id, people=[identity.username, self.shown_name])
-        return rx.redirect(routes.room(direct.slug))
 
     def _show(self, profile: profiles.Profile) -> None:
         self.shown_name, self.display_name, self.about = profile.username, profile.display_name, profile.about

@@ -319,12 +319,9 @@ class RoomState(AuthState):
         if identity is None or not isinstance(username, str):
             return
         try:
-            direct = await db.run(members.open_direct, identity.user_id, [username])
+            return await self._open_direct(identity, [username])
         except rooms.RoomError as error:
             self.panel_error = str(error)
-            return
-        await hub.room_changed(direct.id, people=[identity.username, username])
-        return rx.redirect(routes.room(direct.slug))
 
     def _member_names(self) -> list[str]:
         return [member.username for member in self.members]

@@ -4,7 +4,7 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import access, db, members, reads, rooms, routes
+from djangochat_rx import access, db, reads, rooms, routes
 from djangochat_rx.realtime import hub, lobby_item
 from djangochat_rx.state.auth import AuthState, checked, field
 
@@ -80,10 +80,9 @@ class RoomsState(AuthState):
             return rx.redirect(routes.LOGIN, replace=True)
         names = field(form, "people").replace(",", " ").split()
         try:
-            direct = await db.run(members.open_direct, identity.user_id, names)
+            go = await self._open_direct(identity, names)
         except rooms.RoomError as error:
             self.error = str(error)
             return
         self.error = ""
-        await hub.room_changed(direct.id, people=[identity.username, *names])
-        return rx.redirect(routes.room(direct.slug))
+        return go
