@@ -13,18 +13,23 @@ def _insert(connection: sa.Connection, sql: str, **params) -> int:
     return connection.execute(sa.text(f"{sql} RETURNING id"), params).scalar_one()
 
 
+def _insert_alice(connection) -> int:
+    """A user row written with plain SQL (the models may be ahead of the revision under test); its id."""
+    return _insert(
+        connection,
+        "INSERT INTO users (username, username_key, password_hash, is_active, is_admin, created_at) "
+        "VALUES ('alice', 'alice', 'x', :yes, :no, CURRENT_TIMESTAMP)",
+        yes=True,
+        no=False,
+    )
+
+
 def _history_at_0002(url: str) -> dict[str, int]:
     """A database at revision 0002 holding seven messages in two rooms, interleaved, with stale counters."""
     command.upgrade(db.alembic_config(url), "0002")
     engine = db.make_engine(url)
     with engine.begin() as connection:
-        user = _insert(
-            connection,
-            "INSERT INTO users (username, username_key, password_hash, is_active, is_admin, created_at) "
-            "VALUES ('alice', 'alice', 'x', :yes, :no, CURRENT_TIMESTAMP)",
-            yes=True,
-            no=False,
-        )
+        user = _insert_alice(connection)
         room_ids = {
             slug: _insert(
                 connection,
@@ -105,13 +110,7 @@ def test_0005_indexes_existing_messages_for_search_and_reverses_cleanly(blank_db
     command.upgrade(config, "0004")
     engine = db.make_engine(blank_db_url)
     with engine.begin() as connection:
-        user = _insert(
-            connection,
-            "INSERT INTO users (username, username_key, password_hash, is_active, is_admin, created_at) "
-            "VALUES ('alice', 'alice', 'x', :yes, :no, CURRENT_TIMESTAMP)",
-            yes=True,
-            no=False,
-        )
+        user = _insert_alice(connection)
         room = _insert(
             connection,
             "INSERT INTO rooms (slug, name, name_key, description, created_at, message_count) "
