@@ -161,11 +161,17 @@ def test_own_profile_sets_a_display_name_others_see(new_page):
     expect(bob.get_by_role("heading", name="User not found")).to_be_visible()
 
 
+def registered_reader(new_page, engine: Engine) -> tuple[Page, int]:
+    """A user registered in their own browser, and their id, for seeding rooms through the domain."""
+    reader, name = new_page(), unique("reader")
+    register(reader, name)
+    with Session(engine) as db:
+        return reader, db.exec(select(User.id).where(User.username == name)).one()
+
+
 def test_a_message_link_opens_the_room_scrolled_to_that_message(new_page, engine: Engine):
-    reader, reader_name = new_page(), unique("reader")
-    register(reader, reader_name)
+    reader, user_id = registered_reader(new_page, engine)
     with Session(engine, expire_on_commit=False) as db:
-        user_id = db.exec(select(User.id).where(User.username == reader_name)).one()
         room = rooms.create_room(db, unique("Archive "), "", user_id)
         posted = [chat.post_message(db, room.id, user_id, f"entry {n}") for n in range(1, 131)]
     target = posted[9]
@@ -178,10 +184,8 @@ def test_a_message_link_opens_the_room_scrolled_to_that_message(new_page, engine
 
 
 def test_search_from_a_room_keeps_to_that_room(new_page, engine: Engine):
-    reader, reader_name = new_page(), unique("reader")
-    register(reader, reader_name)
+    reader, user_id = registered_reader(new_page, engine)
     with Session(engine, expire_on_commit=False) as db:
-        user_id = db.exec(select(User.id).where(User.username == reader_name)).one()
         here = rooms.create_room(db, unique("Here "), "", user_id)
         elsewhere = rooms.create_room(db, unique("Elsewhere "), "", user_id)
         chat.post_message(db, elsewhere.id, user_id, "the marmalade jar is elsewhere")
