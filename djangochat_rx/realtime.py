@@ -221,14 +221,10 @@ class RoomHub:
         """`username` has read `slug` up to `seq`: their rooms lists update, on every worker."""
         await self._broadcast({"type": "read", "user": username, "slug": slug, "seq": seq, "mentioned": mentioned})
 
-    async def rooms_changed(self) -> None:
-        """A room was created or changed: every worker reloads the lobby."""
-        await self._broadcast({"type": "rooms"})
-
     async def room_changed(
         self, room_id: int, people: Sequence[str] = (), expelled: Sequence[str] = (), gone: bool = False
     ) -> None:
-        """Room `room_id` was renamed, described, archived or deleted, or its members changed, on every
+        """Room `room_id` was created, renamed, described, archived or deleted, or its members changed, on every
         worker: the sockets of `expelled` users (everyone's when the room is `gone`) stop receiving it at
         once, its open pages read it again (and so learn they lost it), the rooms lists of `people`
         (members before and after the change) and of `expelled` reload, and so does the lobby."""
@@ -298,9 +294,6 @@ class RoomHub:
             present = await self._gather_presence(event["room_ids"])
             for room_id in event["room_ids"]:
                 await self._show_presence(room_id, present.get(room_id, []))
-        elif kind == "rooms":
-            self._lobby = None
-            self._lobby_changed()
         elif kind == "room":
             await self._room_changed(event["room_id"], event["people"], set(event["expelled"]), event["gone"])
         elif kind == "end_session":

@@ -69,7 +69,7 @@ class RoomsState(AuthState):
             self.error = str(error)
             return
         self.error = ""
-        await hub.rooms_changed()
+        await hub.room_changed(room.id, people=[identity.username])
         return rx.redirect(routes.room(room.slug))
 
     @rx.event
