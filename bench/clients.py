@@ -2,6 +2,7 @@
 
 import asyncio
 import itertools
+import json
 import time
 import uuid
 
@@ -13,14 +14,16 @@ from djangochat_rx.state.room import RoomState
 NAMESPACE = "/_event"
 FIELD = "_rx_state_"
 ROOM_STATE = RoomState.get_full_name()
-MESSAGES = "messages" + FIELD
+SNAPSHOT = "snapshot" + FIELD
+INCOMING = "incoming" + FIELD
 STATUS = "status" + FIELD
 TOKEN_FIELD = "session_token" + FIELD
 TOKEN = f"{AuthState.get_full_name()}.{TOKEN_FIELD}"
 
 
 class BenchTab:
-    """One tab in a room: records when each benchmark message first appears in its window."""
+    """One tab in a room: records when each benchmark message first arrives (in the snapshot or alone),
+    and the bytes of every update received once the room is open."""
 
     def __init__(self, base_url: str, slug: str, session_token: str = "") -> None:
         self.base_url, self.slug, self.session_token = base_url, slug, session_token
@@ -34,6 +37,8 @@ class BenchTab:
         self.window_at = 0.0
         self.ids: dict[str, int] = {}
         self.window_size = 0
+        self.bytes_received = 0
+        self.frames_received = 0
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("event", self._on_event, namespace=NAMESPACE)
 
@@ -77,14 +82,17 @@ class BenchTab:
 
     def _on_event(self, update: dict) -> None:
         now = time.perf_counter()
+        if self.ready.is_set():
+            self.bytes_received += len(json.dumps(update, separators=(",", ":")).encode())
+            self.frames_received += 1
         for state, delta in (update.get("delta") or {}).items():
             if state == AuthState.get_full_name() and delta.get(TOKEN_FIELD):
                 self.session_token = delta[TOKEN_FIELD]
             if state != ROOM_STATE:
                 continue
-            window = delta.get(MESSAGES)
-            if window is not None:
-                self._take_window(window, now)
+            for items in (delta.get(SNAPSHOT), delta.get(INCOMING)):
+                if items is not None:
+                    self._take_window(items, now)
             if delta.get(STATUS) == "ready" and not self.ready.is_set():
                 self.ready.set()
 

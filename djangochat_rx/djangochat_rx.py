@@ -33,8 +33,9 @@ app.add_page(search.search, route=routes.SEARCH, title="Search · DjangoChat RX"
 hub.bind(
     app,
     refresh=RoomState.refresh,
-    window=(RoomState, "messages"),
-    edits=(RoomState, "edits"),
+    feed_room=(RoomState, "feed_room"),
+    snapshot=(RoomState, "snapshot"),
+    incoming=(RoomState, "incoming"),
     typing=(RoomState, "typing"),
     present=(RoomState, "present"),
     lobby=(RoomsState, "lobby"),
@@ -43,7 +44,7 @@ hub.bind(
     mentioned=(RoomsState, "mentioned"),
     notice=(AuthState, "notice"),
 )
-app.register_lifespan_task(hub.relay)
+app.register_lifespan_task(hub.relay.running)
 
 
 @app.register_lifespan_task

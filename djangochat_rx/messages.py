@@ -107,7 +107,21 @@ def _store_mentions(db: Session, message: Message, user_ids: Iterable[int]) -> N
         db.execute(insert(Mention), rows)
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A saved message and the room it went to (name and slug, for the notices it causes)."""
+
+    message: MessageView
+    room_name: str
+    slug: str
+
+
 def post_message(db: Session, room_id: int, author_id: int, text: str, client_id: str = "") -> MessageView:
+    """post() for callers that need only the message."""
+    return post(db, room_id, author_id, text, client_id).message
+
+
+def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = "") -> Posted:
     """Save a message with the room's next seq and its mentions, bump the room's counters and move
     the author's read marker past it, in one transaction.
 
@@ -123,18 +137,19 @@ def post_message(db: Session, room_id: int, author_id: int, text: str, client_id
     if client_id is not None and (earlier := _sent_before(db, author_id, client_id)) is not None:
         if earlier.body == body:
             db.rollback()
-            return earlier
+            return _posted_in(db, earlier)
         client_id = None  # a different text under a reused id is a new message, never a lost one
-    seq = db.execute(
+    counted = db.execute(
         update(Room)
         .where(col(Room.id) == room_id, col(Room.archived_at).is_(None), access.readable(author_id))
         .values(message_count=Room.message_count + 1, last_message_at=now)
-        .returning(Room.message_count)
-    ).scalar_one_or_none()
-    if seq is None:
+        .returning(Room.message_count, Room.name, Room.slug)
+    ).first()
+    if counted is None:
         archived = db.exec(select(Room.id).where(Room.id == room_id, access.readable(author_id))).first()
         db.rollback()
         raise InvalidMessage("This room is archived; nobody can post in it.") if archived else RoomNotFound()
+    seq, room_name, slug = counted
     author, mentioned = _people(db, author_id, body, room_id)
     message = Message(room_id=room_id, seq=seq, author_id=author_id, body=body, created_at=now, client_id=client_id)
     db.add(message)
@@ -145,11 +160,18 @@ def post_message(db: Session, room_id: int, author_id: int, text: str, client_id
         earlier = _sent_before(db, author_id, client_id) if client_id is not None else None
         if earlier is None:
             raise
-        return earlier
+        return _posted_in(db, earlier)
     _store_mentions(db, message, mentioned)
     reads.move_marker(db, author_id, room_id, seq)
     db.commit()
-    return view(message, author, mentioned.values())
+    return Posted(view(message, author, mentioned.values()), room_name, slug)
+
+
+def _posted_in(db: Session, message: MessageView) -> Posted:
+    """An earlier send of the same message (a retry), with its room."""
+    name, slug = db.exec(select(Room.name, Room.slug).where(Room.id == message.room_id)).one()
+    db.rollback()
+    return Posted(message, name, slug)
 
 
 def _sent_before(db: Session, author_id: int, client_id: str) -> MessageView | None:

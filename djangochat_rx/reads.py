@@ -15,7 +15,8 @@ from djangochat_rx.rooms import BY_ACTIVITY, RoomNotFound
 
 @dataclass(frozen=True)
 class RoomSummary:
-    """A room as the rooms list shows it to one user; `last_preview` is plain text, `last_message_at` ISO 8601."""
+    """A room as the rooms list shows it to one user; `last_preview` is plain text, `last_message_at` ISO 8601.
+    The lists every viewer shares carry no per-user values (read 0, not mentioned) and say who is `online`."""
 
     id: int
     slug: str
@@ -30,6 +31,7 @@ class RoomSummary:
     mentioned: bool
     kind: str = access.PUBLIC
     archived: bool = False
+    online: int = 0
 
 
 def _marker(user_id: int, room_id: int):
@@ -75,6 +77,16 @@ def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
     """Every room the user may read in rooms.BY_ACTIVITY order, with its newest message and the user's unread count and
     unread mentions (none read and no mentions for user None: the list all viewers share); one query
     however many rooms there are."""
+    return _summaries(db, user_id, access.readable(user_id))
+
+
+def summary_of(db: Session, room_id: int) -> RoomSummary | None:
+    """Room `room_id` as every viewer's rooms list shows it (no per-user values); None if there is no such room."""
+    found = _summaries(db, None, col(Room.id) == room_id)
+    return found[0] if found else None
+
+
+def _summaries(db: Session, user_id: int | None, where) -> list[RoomSummary]:
     read = func.coalesce(RoomRead.last_read_seq, 0)
     mentioned = exists().where(Mention.user_id == user_id, Mention.room_id == Room.id, col(Mention.seq) > read)
     rows = db.exec(
@@ -83,7 +95,7 @@ def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
         # Messages are never removed, so the room's newest message is the one whose seq is its count.
         .outerjoin(Message, and_(Message.room_id == Room.id, Message.seq == Room.message_count))
         .outerjoin(User, User.id == Message.author_id)
-        .where(access.readable(user_id))
+        .where(where)
         .order_by(*BY_ACTIVITY)
     ).all()
     return [

@@ -182,3 +182,8 @@ def delete_room(db: Session, owner_id: int, room_id: int) -> None:
     room = owned_for_change(db, owner_id, room_id)
     db.delete(room)
     db.commit()
+
+
+def room_slug(db: Session, room_id: int) -> str:
+    """The address of room `room_id` ("" for none)."""
+    return db.exec(select(Room.slug).where(Room.id == room_id)).first() or ""

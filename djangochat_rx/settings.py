@@ -83,13 +83,12 @@ SEARCH_QUERY_MAX_CHARS = 200
 # after their last notice (Zulip: stop after 5 s idle).
 TYPING_NOTICE_MS = 2500
 TYPING_TTL_SECONDS = 5.0
-# The visible window a room page holds in state; older history stays in the database.
+# A room's newest messages, sent when a tab opens it; scrolling back and filling gaps read this many at a time.
 ROOM_WINDOW = 50
-# Scroll-back: a tab holds at most this many earlier messages above the live window (its state
-# stays bounded however far back one reads; the far end is dropped and fetched again when needed).
-ROOM_HISTORY_MAX = 500
-# Edited or deleted messages a room remembers for tabs that scrolled back past the live window.
-ROOM_EDITS_KEPT = 100
+# How many messages a room page holds in the browser at most (scrolling back adds ROOM_WINDOW at a time).
+FEED_MAX_MESSAGES = 2000
+# A new message that arrives before one with a lower seq waits this long for it (then the page fills the gap).
+FEED_REORDER_SECONDS = 1.0
 # Rows per page in the admin area's user and message lists.
 ADMIN_PAGE_SIZE = 50
 # Exports: a download ticket is good once within this many seconds; messages are read this many at a time.

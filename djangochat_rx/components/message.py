@@ -6,11 +6,12 @@ attributes here, in the reader's time zone."""
 import reflex as rx
 
 from djangochat_rx import settings
+from djangochat_rx.messages import MessageView
 from djangochat_rx.state.auth import AuthState
-from djangochat_rx.state.room import MessageItem, RoomState
+from djangochat_rx.state.room import RoomState
 
 
-def _actions(message: rx.Var[MessageItem]) -> rx.Component:
+def _actions(message: rx.Var[MessageView]) -> rx.Component:
     return rx.hstack(
         rx.icon_button(
             rx.icon("pencil", size=14),
@@ -62,7 +63,7 @@ def _editor() -> rx.Component:
     )
 
 
-def _body(message: rx.Var[MessageItem]) -> rx.Component:
+def _body(message: rx.Var[MessageView]) -> rx.Component:
     return rx.cond(
         message["deleted"],
         rx.text(
@@ -78,7 +79,7 @@ def _body(message: rx.Var[MessageItem]) -> rx.Component:
     )
 
 
-def message_row(message: rx.Var[MessageItem]) -> rx.Component:
+def message_row(message: rx.Var[MessageView]) -> rx.Component:
     mine = message["author"] == AuthState.username
     return rx.fragment(
         rx.cond(

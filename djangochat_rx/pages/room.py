@@ -5,12 +5,14 @@ import reflex as rx
 from reflex_components_core.core.banner import has_connection_errors
 
 from djangochat_rx import access, routes, settings
+from djangochat_rx.components import room_feed
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
 from djangochat_rx.components.message import message_row
 from djangochat_rx.members import MemberView
+from djangochat_rx.messages import MessageView
 from djangochat_rx.state.auth import AuthState
-from djangochat_rx.state.room import COMPOSER_ID, MessageItem, RoomState
+from djangochat_rx.state.room import COMPOSER_ID, RoomState
 
 
 def _not_found() -> rx.Component:
@@ -67,20 +69,31 @@ def _composer() -> rx.Component:
     )
 
 
-def _with_edits(message: rx.Var) -> rx.Var:
-    """A scrolled-back message as it is now: the room's recent edits replace what was loaded."""
-    key = message["id"].to_string()
-    return rx.cond(RoomState.edits.contains(key), RoomState.edits[key], message).to(MessageItem)
+def _row(message: rx.Var[MessageView]) -> rx.Component:
+    """A message, after the "Load newer messages" button when messages are missing just before it."""
+    return rx.fragment(
+        rx.cond(
+            message["id"] == room_feed.gap_before,
+            rx.button(
+                "Load newer messages",
+                id="load-gap",
+                on_click=RoomState.fill_gap(room_feed.gap_after, room_feed.gap_before),
+                variant="ghost",
+                size="1",
+                width="100%",
+            ),
+        ),
+        message_row(message),
+    )
 
 
 def _history() -> rx.Component:
-    """Scroll-back, the live window, and the gap between them while it is being loaded."""
-    older, window = RoomState.older, RoomState.messages
-    first = rx.cond(older.length() > 0, older[0], window[0]).to(MessageItem)
-    has_gap = (older.length() > 0) & (window.length() > 0) & (window[0]["seq"] > older[-1]["seq"] + 1)
+    """The messages the browser holds (room_feed), with buttons to load earlier ones and fill any gap."""
+    shown = room_feed.messages
+    first = shown[0].to(MessageView)
     return rx.box(
         rx.cond(
-            (older.length() + window.length() > 0) & (first["seq"] > 1),
+            (shown.length() > 0) & (first["seq"] > 1),
             rx.button(
                 "Load earlier messages",
                 id="load-older",
@@ -90,23 +103,8 @@ def _history() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.cond(
-            older.length() + window.length() == 0,
-            rx.text("No messages yet. Say hello!", color=rx.color("gray", 10)),
-        ),
-        rx.foreach(older, lambda message: message_row(_with_edits(message))),
-        rx.cond(
-            has_gap,
-            rx.button(
-                "Load newer messages",
-                id="load-gap",
-                on_click=RoomState.fill_gap(window[0]["id"]),
-                variant="ghost",
-                size="1",
-                width="100%",
-            ),
-        ),
-        rx.foreach(window, message_row),
+        rx.cond(shown.length() == 0, rx.text("No messages yet. Say hello!", color=rx.color("gray", 10))),
+        rx.foreach(shown, _row),
         id="messages",
         role="log",
         aria_label="Chat history",
@@ -369,7 +367,7 @@ def _page_trigger(id_: str, on_click: rx.event.EventType, **props) -> rx.Compone
 
 
 def _room() -> rx.Component:
-    window = RoomState.messages
+    shown = room_feed.messages
     return rx.vstack(
         rx.hstack(
             rx.vstack(
@@ -439,7 +437,7 @@ def _room() -> rx.Component:
         ),
         rx.cond(RoomState.archived, _archived_notice(), rx.fragment(_typing_line(), _composer())),
         _delete_dialog(),
-        _page_trigger("mark-read", RoomState.mark_read(rx.cond(window.length() > 0, window[-1]["seq"], 0))),
+        _page_trigger("mark-read", RoomState.mark_read(rx.cond(shown.length() > 0, shown[-1]["seq"], 0))),
         _page_trigger("mention-names", RoomState.load_mention_names, data_names=RoomState.mention_names.join("\n")),
         spacing="3",
         width="100%",

@@ -4,10 +4,11 @@ import reflex as rx
 
 from djangochat_rx import settings
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
-from djangochat_rx.state.rooms import LobbyItem, RoomsState
+from djangochat_rx.reads import RoomSummary
+from djangochat_rx.state.rooms import RoomsState
 
 
-def _unread(room: rx.Var[LobbyItem]) -> rx.Var[int]:
+def _unread(room: rx.Var[RoomSummary]) -> rx.Var[int]:
     """Messages in the room after the furthest point this user has read (at page load or since)."""
     slug = room["slug"]
     loaded = rx.cond(RoomsState.reads.contains(slug), RoomsState.reads[slug], 0).to(int)
@@ -16,7 +17,7 @@ def _unread(room: rx.Var[LobbyItem]) -> rx.Var[int]:
     return rx.cond(unread > 0, unread, 0)
 
 
-def _room_card(room: rx.Var[LobbyItem]) -> rx.Component:
+def _room_card(room: rx.Var[RoomSummary]) -> rx.Component:
     unread = _unread(room)
     return rx.link(
         rx.card(

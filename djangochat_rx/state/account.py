@@ -5,6 +5,8 @@ from typing import Any, TypedDict
 import reflex as rx
 
 from djangochat_rx import accounts, db, routes, sessions
+from djangochat_rx.actions import perform
+from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.state.auth import AuthState, field
 
 
@@ -65,7 +67,7 @@ class AccountState(AuthState):
             return
         finally:
             self.pending = False
-        await self._end_sessions(await db.run(sessions.revoke_all, identity.user_id, identity.session_id))
+        await perform(session_actions.end_sessions, identity.user_id, identity.session_id)
         self.notice = "Password changed. Every other session has been logged out."
         await self._list_sessions(identity.session_id, identity.user_id)
         yield rx.set_value("current_password", "")
@@ -76,5 +78,6 @@ class AccountState(AuthState):
     async def log_out_everywhere(self):
         """End every session of the user, this one included."""
         identity = await self._identity()
-        ended = await db.run(sessions.revoke_all, identity.user_id) if identity is not None else []
-        return await self._log_out(ended)
+        if identity is not None:
+            await perform(session_actions.end_sessions, identity.user_id)
+        return await self._log_out()

@@ -9,7 +9,10 @@ from typing import Any, Literal
 import reflex as rx
 
 from djangochat_rx import admin, db, messages, rooms, routes, settings
-from djangochat_rx.realtime import hub
+from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.actions import perform
+from djangochat_rx.actions import rooms as room_actions
+from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.state.auth import AuthState, field
 
 # Refusals whose text the page shows as it is.
@@ -70,14 +73,12 @@ class AdminState(AuthState):
     @rx.event
     async def disable_user(self, user_id: int):
         """Disable an account: its sessions end and its open tabs are cut off at once, on every worker."""
-        await self._change(
-            admin.disable_user, user_id, then=self._end_sessions, done="User disabled and logged out everywhere."
-        )
+        await self._change(session_actions.disable_user, user_id, done="User disabled and logged out everywhere.")
 
     @rx.event
     async def enable_user(self, user_id: int):
         """Let a disabled account log in again."""
-        await self._change(admin.enable_user, user_id, done="User re-enabled.")
+        await self._change(session_actions.enable_user, user_id, done="User re-enabled.")
 
     @rx.event
     async def archive_room(self, room_id: int, archived: bool = True):
@@ -85,52 +86,30 @@ class AdminState(AuthState):
         pages and the rooms lists show it at once."""
         if isinstance(archived, bool):
             await self._change(
-                admin.archive_room,
-                room_id,
-                archived,
-                then=lambda people: hub.room_changed(room_id, people=people),
-                done="Room archived." if archived else "Room reopened.",
+                room_actions.archive_room, room_id, archived, done="Room archived." if archived else "Room reopened."
             )
 
     @rx.event
     async def delete_room(self, room_id: int):
         """Delete a room with all its messages, for good: its open pages lose it at once."""
-        await self._change(
-            admin.delete_room,
-            room_id,
-            then=lambda people: hub.room_changed(room_id, people=people, gone=True),
-            done="Room deleted.",
-        )
+        await self._change(room_actions.delete_room, room_id, done="Room deleted.")
 
     @rx.event
     async def remove_message(self, message_id: int):
         """Remove anyone's message: every open tab shows "removed by a moderator" in its place at once."""
-        await self._change(admin.remove_message, message_id, then=self._publish, done="Message removed.")
+        await self._change(message_actions.remove_message, message_id, done="Message removed.")
 
-    async def _change(
-        self,
-        change: Callable[..., Any],
-        target_id: int,
-        *args: Any,
-        then: Callable[[Any], Awaitable[None]] | None = None,
-        done: str,
-    ) -> None:
-        """Change user, room or message `target_id` as an admin, pass the result to `then`, list everything again."""
+    async def _change(self, action: Callable[..., Any], target_id: int, *args: Any, done: str) -> None:
+        """Change user, room or message `target_id` through `action` as an admin, then list everything again."""
 
         async def work() -> None:
             actor_id = await self._actor_id()
-            result = await db.run(change, actor_id, target_id, *args)
-            if then is not None:
-                await then(result)
+            await perform(action, actor_id, target_id, *args)
             self.notice = done
             await self._lists(actor_id)
 
         if isinstance(target_id, int):
             await self._safely(work)
-
-    async def _publish(self, view: messages.MessageView) -> None:
-        listed = next((row for row in self.recent if row.id == view.id), None)
-        await hub.publish(view, listed.room_name if listed else "", listed.room_slug if listed else "")
 
     async def _safely(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run `work`: anyone but an active administrator gets the area emptied and closed; other

@@ -5,7 +5,10 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import accounts, db, members, routes, sessions, throttle
+from djangochat_rx import accounts, db, routes, sessions, throttle
+from djangochat_rx.actions import perform
+from djangochat_rx.actions import rooms as room_actions
+from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.realtime import hub
 from djangochat_rx.sessions import Identity
 
@@ -73,24 +76,17 @@ class AuthState(rx.State):
     @rx.event
     async def logout(self):
         """Delete the server-side session, forget the token, leave every room."""
-        session_id = await db.run(sessions.revoke, self.session_token) if self.session_token else None
-        return await self._log_out([session_id] if session_id is not None else [])
+        await perform(session_actions.log_out, self.session_token)
+        return await self._log_out()
 
     async def _open_direct(self, identity: Identity, usernames: list[str]):
         """Open (or create) the direct conversation of the user with `usernames`, put it on everyone's rooms
         list, and go there. rooms.RoomError (its text is for the page) when it cannot be opened."""
-        direct = await db.run(members.open_direct, identity.user_id, usernames)
-        await hub.room_changed(direct.id, people=[identity.username, *usernames])
+        direct = await perform(room_actions.open_direct, identity.user_id, usernames)
         return rx.redirect(routes.room(direct.slug))
 
-    async def _end_sessions(self, session_ids: list[int]) -> None:
-        """Take the sockets of ended sessions out of every room, on every worker."""
-        for session_id in session_ids:
-            await hub.end_session(session_id)
-
-    async def _log_out(self, ended_session_ids: list[int]):
-        """After sessions were deleted: unsubscribe their sockets, forget the token, go to the login page."""
-        await self._end_sessions(ended_session_ids)
+    async def _log_out(self):
+        """After this tab's session ended: unsubscribe its socket, forget the token, go to the login page."""
         await hub.detach(self.router.session.session_id)
         self.session_token = ""
         self.username, self.is_admin = "", False

@@ -2,32 +2,22 @@
 room itself: members, invitations, leaving, the owner's settings, direct messages from a name."""
 
 import uuid
-from functools import partial
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal
 
 import reflex as rx
 
 from djangochat_rx import access, accounts, db, members, messages, reads, rooms, routes, settings, throttle
+from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.actions import perform
+from djangochat_rx.actions import rooms as room_actions
+from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.members import MemberView
-from djangochat_rx.realtime import hub, window_item
+from djangochat_rx.messages import MessageView
+from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState, field
 from djangochat_rx.state.search import search_path
 
 COMPOSER_ID = "message"
-
-
-class MessageItem(TypedDict):
-    """A message as realtime.window_item sends it."""
-
-    id: int
-    seq: int
-    author: str
-    html: str
-    created_at: str
-    edited: bool
-    deleted: bool
-    removed: bool
-    mentions: list[str]
 
 
 class RoomState(AuthState):
@@ -43,14 +33,17 @@ class RoomState(AuthState):
     panel: str = ""
     panel_error: str = ""
     panel_notice: str = ""
-    # Written only by realtime.RoomHub, straight to the browser: the room's newest messages, its
-    # recent edits (by message id, for messages scrolled back to), who is typing, who is here.
-    messages: list[MessageItem] = []
-    edits: dict[str, MessageItem] = {}
+    # Written only by realtime/ (feed.py, presence.py), straight to the browser: the room whose feed
+    # this tab gets, its newest messages when the tab opened it, then each new, edited or deleted
+    # message; who is typing, who is here. The browser merges them (components/room_feed.py).
+    feed_room: int = 0
+    snapshot: list[MessageView] = []
+    incoming: list[MessageView] = []
     typing: list[str] = []
     present: list[str] = []
-    # This tab's scroll-back above the live window, oldest first, at most ROOM_HISTORY_MAX messages.
-    older: list[MessageItem] = []
+    # The latest batch of messages this tab read from the database (scrolling back, filling a gap,
+    # around a search result), oldest first; the browser merges it into what it shows.
+    history: list[MessageView] = []
     # Where the "New messages" divider goes: the first message unread when the page opened (0: none).
     first_unread_seq: int = 0
     # Who `@` offers: loaded the first time the user types "@" in this tab.
@@ -70,7 +63,7 @@ class RoomState(AuthState):
         identity = await self._enter_page()
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
-        self.error, self.older, self.editing_id, self.deleting_id = "", [], 0, 0
+        self.error, self.history, self.editing_id, self.deleting_id = "", [], 0, 0
         self.draft_id = self.draft_id or uuid.uuid4().hex
         try:
             room = await db.run(rooms.open_room, identity.user_id, self.slug)
@@ -84,7 +77,7 @@ class RoomState(AuthState):
         self.first_unread_seq = read + 1 if room.message_count > read else 0
         await hub.join(self.router.session.session_id, room.id, identity.username)
         await self._open_at_message(room.id)
-        await self._mark_read(identity, room.message_count)
+        await perform(session_actions.mark_read, identity.user_id, identity.username, room.id, room.message_count)
 
     async def _show_room(self, identity, room: rooms.RoomView) -> None:
         self.room_name, self.room_description = room.name, room.description
@@ -97,11 +90,11 @@ class RoomState(AuthState):
         """With `?message=<id>` (a search result), put that message and the ones around it above the live
         window when it is older than the window; the page scrolls to it."""
         target = self.router.url.query_parameters.get("message", "")
-        live_from = hub.window_start(room_id)
+        live_from = hub.feed.window_start(room_id)
         if not target.isdigit() or live_from is None or int(target) >= live_from:
             return
         around = await db.run(messages.around, room_id, int(target), settings.ROOM_WINDOW // 2)
-        self.older = [window_item(view) for view in around if view.id < live_from]
+        self.history = [view for view in around if view.id < live_from]
 
     @rx.event
     async def refresh(self):
@@ -115,7 +108,7 @@ class RoomState(AuthState):
         except rooms.RoomNotFound:
             room = None
         if room is None or room.id != self._room_id:
-            self.status, self._room_id, self.older = "missing", 0, []
+            self.status, self._room_id, self.history = "missing", 0, []
             await hub.attach(self.router.session.session_id, identity.session_id, identity.username)
             return
         await self._show_room(identity, room)
@@ -131,15 +124,7 @@ class RoomState(AuthState):
         """The user has seen the room up to message `seq` (the page says so while it is visible)."""
         identity = await self._identity()
         if identity is not None and self._room_id and isinstance(seq, int):
-            await self._mark_read(identity, seq)
-
-    async def _mark_read(self, identity, seq: int) -> None:
-        try:
-            stored = await db.run(reads.mark_read, identity.user_id, self._room_id, seq)
-        except rooms.RoomNotFound:  # no longer a member
-            return
-        mentioned = await db.run(reads.unread_mention_rooms, identity.user_id)
-        await hub.read(identity.username, self.slug, stored, mentioned)
+            await perform(session_actions.mark_read, identity.user_id, identity.username, self._room_id, seq)
 
     async def _may_read(self) -> bool:
         """The session's user may (still) read this tab's room: membership may have ended meanwhile."""
@@ -152,31 +137,29 @@ class RoomState(AuthState):
 
     @rx.event
     async def load_older(self, before_id: int):
-        """Put the messages just before message `before_id` above the ones shown (scrolled to the top)."""
-        if not isinstance(before_id, int) or not await self._may_read():
-            return
-        views = await db.run(messages.older_messages, self._room_id, before_id, settings.ROOM_WINDOW)
-        shown = [item for item in self.older if item["id"] >= before_id]
-        self.older = ([window_item(view) for view in views] + shown)[: settings.ROOM_HISTORY_MAX]
+        """The messages just before message `before_id` (the first shown: the reader scrolled to the top)."""
+        if isinstance(before_id, int) and await self._may_read():
+            self.history = await db.run(messages.older_messages, self._room_id, before_id, settings.ROOM_WINDOW)
 
     @rx.event
-    async def fill_gap(self, before_id: int):
-        """Load the messages between the scroll-back and message `before_id` (the live window's first)."""
-        if not isinstance(before_id, int) or not self.older or not await self._may_read():
-            return
-        after_id = self.older[-1]["id"]
-        views = await db.run(messages.messages_between, self._room_id, after_id, before_id, settings.ROOM_WINDOW)
-        self.older = (self.older + [window_item(view) for view in views])[-settings.ROOM_HISTORY_MAX :]
+    async def fill_gap(self, after_id: int, before_id: int):
+        """The messages between `after_id` and `before_id` that the tab is missing (after scrolling back to a
+        search result, or frames missed while offline), the ones right after `after_id` first."""
+        if isinstance(after_id, int) and isinstance(before_id, int) and await self._may_read():
+            self.history = await db.run(
+                messages.messages_between, self._room_id, after_id, before_id, settings.ROOM_WINDOW
+            )
 
     @rx.event
     async def typing_now(self, _text: str = ""):
         """The message box changed: tell the room (the page sends this at most every few seconds)."""
-        if await self._may_read():
-            await hub.typing(self._room_id, self.username)
+        identity = await self._identity()
+        if identity is not None and self._room_id:
+            await perform(session_actions.typing, identity.user_id, identity.username, self._room_id)
 
     @rx.event
     async def send(self, form: dict[str, Any]):
-        """Post the message as the session's user; everyone in the room sees it via the hub."""
+        """Post the message as the session's user; everyone in the room sees it through the feed."""
         identity = await self._identity()
         if identity is None:
             yield rx.redirect(routes.LOGIN, replace=True)
@@ -186,19 +169,19 @@ class RoomState(AuthState):
             return
         try:
             await throttle.before_send(identity.user_id)
-            message = await db.run(
-                messages.post_message, self._room_id, identity.user_id, field(form, "message"), field(form, "client_id")
+            await perform(
+                message_actions.send_message,
+                identity.user_id,
+                self._room_id,
+                field(form, "message"),
+                field(form, "client_id"),
             )
         except (messages.InvalidMessage, rooms.RoomNotFound, throttle.Throttled) as error:
             self.error = str(error)
             return
         self.error = ""
         self.draft_id = uuid.uuid4().hex
-        # The new draft id and the cleared box reach the browser before the message comes back
-        # through the room feed, so the next message can never go out under this one's id.
         yield rx.set_value(COMPOSER_ID, "")
-        await hub.publish(message, self.room_name, self.slug)
-        await hub.typing(self._room_id, identity.username, active=False)
 
     @rx.event
     async def start_edit(self, message_id: int):
@@ -207,8 +190,7 @@ class RoomState(AuthState):
         if identity is None or not isinstance(message_id, int):
             return
         try:
-            source = partial(messages.message_source, room_id=self._room_id)
-            self.edit_text = await db.run(source, message_id, identity.user_id)
+            self.edit_text = await db.run(messages.message_source, message_id, identity.user_id, self._room_id)
         except messages.InvalidMessage as error:
             self.error = str(error)
             return
@@ -221,7 +203,7 @@ class RoomState(AuthState):
     @rx.event
     async def save_edit(self, form: dict[str, Any]):
         """Save the edited text; everyone sees "(edited)" via the hub."""
-        await self._change(messages.edit_message, self.editing_id, field(form, "text"))
+        await self._change(message_actions.edit_message, self.editing_id, field(form, "text"))
 
     @rx.event
     def ask_delete(self, message_id: int):
@@ -234,22 +216,20 @@ class RoomState(AuthState):
     @rx.event
     async def confirm_delete(self):
         """Delete the message asked about; others see "message deleted" via the hub."""
-        await self._change(messages.delete_message, self.deleting_id)
+        await self._change(message_actions.delete_message, self.deleting_id)
 
-    async def _change(self, change, message_id: int, *args: str) -> None:
-        """Edit or delete as the session's user (the domain checks author and time limit), then publish."""
+    async def _change(self, action, message_id: int, *args: str) -> None:
+        """Edit or delete as the session's user (the domain checks author and time limit)."""
         identity = await self._identity()
         self.editing_id, self.deleting_id = 0, 0
         if identity is None or not message_id:
             return
         try:
-            view = await db.run(partial(change, room_id=self._room_id), message_id, identity.user_id, *args)
+            await perform(action, identity.user_id, self._room_id, message_id, *args)
         except messages.InvalidMessage as error:
             self.error = str(error)
             return
         self.error, self.edit_text = "", ""
-        self.older = [window_item(view) if item["id"] == view.id else item for item in self.older]
-        await hub.publish(view, self.room_name, self.slug)
 
     # --- the room: panel, members, owner's settings, direct messages --------------------------------
 
@@ -269,47 +249,40 @@ class RoomState(AuthState):
     @rx.event
     async def invite(self, form: dict[str, Any]):
         """Add a user to this private room by username."""
-        invited = await self._room_action(members.invite, field(form, "username"))
+        invited = await self._room_action(room_actions.invite, field(form, "username"))
         if invited is not None:
             self.panel_notice = f"{invited} can now see this room."
-            await hub.room_changed(self._room_id, people=[invited])
             yield rx.set_value("invite-username", "")
 
     @rx.event
     async def remove_member(self, username: str):
         """The owner takes `username` out of the room; their open pages lose it at once."""
-        if isinstance(username, str) and await self._room_action(members.remove, username) is not None:
+        if isinstance(username, str) and await self._room_action(room_actions.remove_member, username) is not None:
             self.panel_notice = f"{username} was removed from this room."
-            await hub.room_changed(self._room_id, expelled=[username])
 
     @rx.event
     async def leave(self):
         """Leave this private room or conversation."""
-        room_id = self._room_id
-        if await self._room_action(members.leave, done=True):
-            await hub.room_changed(room_id, expelled=[self.username])
+        identity = await self._identity()
+        if identity is not None and await self._room_action(room_actions.leave, identity.username, first=True):
             return rx.redirect(routes.ROOMS)
 
     @rx.event
     async def save_room(self, form: dict[str, Any]):
         """The owner renames or describes the room (its address stays)."""
-        room = await self._room_action(rooms.update_room, field(form, "name"), field(form, "description"))
-        if room is not None:
+        if await self._room_action(room_actions.update_room, field(form, "name"), field(form, "description")):
             self.panel_notice = "Saved."
-            await hub.room_changed(self._room_id, people=self._member_names())
 
     @rx.event
     async def set_archived(self, archived: bool):
         """The owner archives the room (read-only for everyone) or opens it again."""
-        if isinstance(archived, bool) and await self._room_action(rooms.archive_room, archived) is not None:
-            await hub.room_changed(self._room_id, people=self._member_names())
+        if isinstance(archived, bool):
+            await self._room_action(room_actions.archive_room, archived)
 
     @rx.event
     async def delete_room(self):
         """The owner deletes the room and everything in it; every open page loses it."""
-        room_id, people = self._room_id, self._member_names()
-        if await self._room_action(rooms.delete_room, done=True):
-            await hub.room_changed(room_id, people=people, gone=True)
+        if await self._room_action(room_actions.delete_room):
             return rx.redirect(routes.ROOMS)
 
     @rx.event
@@ -323,19 +296,17 @@ class RoomState(AuthState):
         except rooms.RoomError as error:
             self.panel_error = str(error)
 
-    def _member_names(self) -> list[str]:
-        return [member.username for member in self.members]
-
-    async def _room_action(self, change, *args: Any, done: bool = False):
-        """Run a room change as the session's user (the domain checks membership and ownership); its
-        result (True for `done` changes that return nothing), or None with the reason on the panel."""
+    async def _room_action(self, action, *args: Any, first: bool = False) -> Any:
+        """Run a room action as the session's user (the domain checks membership and ownership): True, or
+        its value when it has one; None with the reason on the panel. `first`: `args` come before the room."""
         identity = await self._identity()
         self.panel_error, self.panel_notice = "", ""
         if identity is None or not self._room_id:
             return None
+        where = (*args, self._room_id) if first else (self._room_id, *args)
         try:
-            result = await db.run(change, identity.user_id, self._room_id, *args)
+            result = await perform(action, identity.user_id, *where)
         except rooms.RoomError as error:
             self.panel_error = str(error)
             return None
-        return True if done else result
+        return True if result is None else result

@@ -1,40 +1,27 @@
 """The rooms list page: every room with its latest activity, unread counts, who is online; creating one."""
 
-from typing import Any, TypedDict
+from typing import Any
 
 import reflex as rx
 
 from djangochat_rx import access, db, reads, rooms, routes
-from djangochat_rx.realtime import hub, lobby_item
+from djangochat_rx.actions import perform
+from djangochat_rx.actions import rooms as room_actions
+from djangochat_rx.reads import RoomSummary
+from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState, checked, field
 
 
-class LobbyItem(TypedDict):
-    """A room as realtime.lobby_item sends it."""
-
-    id: int
-    slug: str
-    name: str
-    description: str
-    message_count: int
-    last_message_at: str
-    last_author: str
-    last_preview: str
-    online: int
-    kind: str
-    archived: bool
-
-
 class RoomsState(AuthState):
-    # Written only by realtime.RoomHub: every room, most recently active first (room-wide), how far
+    # Written only by realtime/rooms_list.py: every room, most recently active first (room-wide), how far
     # this user has read rooms since the page opened, and the rooms where they have unread mentions.
-    lobby: list[LobbyItem] = []
+    lobby: list[RoomSummary] = []
     read_marks: dict[str, int] = {}
     mentioned: list[str] = []
     # How far this user had read each room (by slug) when the page opened.
     reads: dict[str, int] = {}
-    # Written only by realtime.RoomHub: this user's private rooms and direct conversations, live.
-    own_rooms: list[LobbyItem] = []
+    # Written only by realtime/rooms_list.py: this user's private rooms and direct conversations, live.
+    own_rooms: list[RoomSummary] = []
     error: str = ""
 
     @rx.event
@@ -48,8 +35,8 @@ class RoomsState(AuthState):
         self.reads = {summary.slug: summary.read_seq for summary in summaries}
         self.mentioned = [summary.slug for summary in summaries if summary.mentioned]
         self.read_marks = {}
-        own = [lobby_item(summary) for summary in summaries if summary.kind != access.PUBLIC]
-        await hub.watch_lobby(self.router.session.session_id, identity.user_id, identity.username, own)
+        own = [summary for summary in summaries if summary.kind != access.PUBLIC]
+        await hub.watch_lobby(self.router.session.session_id, identity.username, own)
 
     @rx.event
     async def create_room(self, form: dict[str, Any]):
@@ -58,18 +45,17 @@ class RoomsState(AuthState):
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
         try:
-            room = await db.run(
-                rooms.create_room,
+            room = await perform(
+                room_actions.create_room,
+                identity.user_id,
                 field(form, "name"),
                 field(form, "description"),
-                identity.user_id,
                 checked(form, "private"),
             )
         except rooms.RoomError as error:
             self.error = str(error)
             return
         self.error = ""
-        await hub.room_changed(room.id, people=[identity.username])
         return rx.redirect(routes.room(room.slug))
 
     @rx.event

@@ -150,8 +150,8 @@ async def test_removing_a_message_shows_removed_by_a_moderator_in_every_open_tab
 
     await tab.call(AdminState, "remove_message", message_id=message_id)
     for viewer in (member_tab, reader):
-        await viewer.wait_for(lambda v=viewer: v.var(RoomState, "messages")[0]["removed"])
-        assert viewer.var(RoomState, "messages")[0]["deleted"] and viewer.texts() == [""]
+        await viewer.wait_for(lambda v=viewer: v.feed()[0]["removed"])
+        assert viewer.feed()[0]["deleted"] and viewer.texts() == [""]
     await tab.wait_for(lambda: tab.var(AdminState, "notice") == "Message removed.")
     row = tab.var(AdminState, "recent")[0]
     assert (row["removed"], row["deleted"], row["text"]) == (True, True, "")

@@ -196,19 +196,20 @@ async def test_a_message_link_opens_the_room_around_that_message(open_tab, make_
     ]
     target = posted[10]
     tab = await open_tab(f"/rooms/{room.slug}?message={target.id}", token=token)
-    await tab.wait_for(lambda: tab.var(RoomState, "older"))
-    older = tab.var(RoomState, "older")
-    ids = [item["id"] for item in older]
+    await tab.wait_for(lambda: tab.var(RoomState, "history"))
+    ids = [item["id"] for item in tab.var(RoomState, "history")]
     assert ids[0] == posted[0].id and target.id in ids and ids == sorted(ids)
-    window = await tab.wait_for(lambda: tab.var(RoomState, "messages"))
+    window = await tab.wait_for(lambda: tab.var(RoomState, "snapshot"))
     assert ids[-1] < window[0]["id"]
+    # The page shows both, with a hole between them that it fills by seq.
+    assert [item["id"] for item in tab.feed()] == ids + [item["id"] for item in window]
 
     other = db.call(rooms.create_room, unique("Elsewhere "), "", user.id)
     stranger = db.call(messages.post_message, other.id, user.id, "not in this room")
     tab2 = await open_tab(f"/rooms/{room.slug}?message={stranger.id}", token=token)
     await tab2.wait_for(lambda: tab2.var(RoomState, "status") == "ready")
     await asyncio.sleep(0.3)
-    assert tab2.var(RoomState, "older") in (None, [])
+    assert tab2.var(RoomState, "history") in (None, [])
 
 
 async def test_a_group_conversation_opens_from_the_rooms_page_for_up_to_eight_people(open_tab, make_user):

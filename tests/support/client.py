@@ -51,6 +51,8 @@ class ReflexTab:
         self.path = "/"
         self._changed = asyncio.Event()
         self._pending: set[asyncio.Future] = set()
+        self._feed: list[dict[str, Any]] = []
+        self._feed_room = 0
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("event", self._on_event, namespace=NAMESPACE)
         self.sio.on("disconnect", lambda *_: self._changed.set(), namespace=NAMESPACE)
@@ -94,9 +96,23 @@ class ReflexTab:
 
     def texts(self) -> list[str]:
         """The visible text of the room page's messages."""
-        from djangochat_rx.state.room import RoomState
+        return texts(self.feed())
 
-        return texts(self.var(RoomState, "messages"))
+    def feed(self) -> list[dict[str, Any]]:
+        """The messages the room page shows, merged as assets/room_feed.js merges them: the room's
+        snapshot, each message sent alone and each batch of history, by id, in seq order."""
+        return list(self._feed)
+
+    def _merge_feed(self, delta: dict[str, Any]) -> None:
+        room = delta.get("feed_room" + FIELD, self._feed_room)
+        if room != self._feed_room:
+            self._feed_room = room
+            self._feed = [item for item in self._feed if item["room_id"] == room]
+        for key in ("history", "snapshot", "incoming"):
+            items = [item for item in delta.get(key + FIELD) or [] if item["room_id"] == room]
+            if items:
+                merged = {item["id"]: item for item in self._feed} | {item["id"]: item for item in items}
+                self._feed = sorted(merged.values(), key=lambda item: item["seq"])
 
     def var(self, state: type, name: str, default: Any = None) -> Any:
         """The value of `state.name` as this tab last received it."""
@@ -121,8 +137,12 @@ class ReflexTab:
 
     async def _on_event(self, update: dict[str, Any]) -> None:
         self.frames.append(update)
+        from djangochat_rx.state.room import RoomState
+
         for state, delta in (update.get("delta") or {}).items():
             self.state.setdefault(state, {}).update(delta)
+            if state == RoomState.get_full_name():
+                self._merge_feed(delta)
             if f"session_token{FIELD}" in delta:
                 self.local_storage[STORAGE_KEY] = delta[f"session_token{FIELD}"]
         for event in update.get("events") or []:

@@ -39,7 +39,7 @@ async def test_chat_on_postgres_with_migrations_applied_at_start(tmp_path):
                 tabs.append(room_tab)
             await tabs[0].call(RoomState, "send", form={"message": "hello from postgres"})
             await tabs[1].wait_for(lambda: tabs[1].texts() == ["hello from postgres"])
-            assert tabs[1].var(RoomState, "messages")[0]["author"] == "pg-alice"
+            assert tabs[1].feed()[0]["author"] == "pg-alice"
             engine = sa.create_engine(url)
             with engine.connect() as connection:
                 version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()

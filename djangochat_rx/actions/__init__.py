@@ -1,0 +1,34 @@
+"""Use cases: every change to the chat is one plain function here (Zulip's zerver/actions/ is the model).
+
+An action takes a database session and plain values, runs the change in its transaction, works out from
+the database who must hear of it, and returns an `Outcome`: its result and the typed events
+(djangochat_rx/events.py) to deliver. `perform` runs an action off the event loop and publishes its
+events after the commit; state handlers, the admin area and the CLI all change things this way, and
+tests assert an action's events without any socket.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from djangochat_rx import db
+from djangochat_rx.events import Event
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What an action did (`value`) and who must be told (`events`, delivered in order after the commit)."""
+
+    value: T
+    events: list[Event] = field(default_factory=list)
+
+
+async def perform(action: Callable[..., Outcome[T]], *args: Any) -> T:
+    """Run `action(session, *args)` on the database's thread pool, then publish its events; its value."""
+    from djangochat_rx.realtime import hub
+
+    outcome = await db.run(action, *args)
+    await hub.publish(outcome.events)
+    return outcome.value

@@ -1,0 +1,95 @@
+"""Rooms and their members: create, rename and describe, archive, delete (owner or administrator), invite,
+remove, leave, and open a direct conversation. Each tells the room's open pages and the rooms lists of
+everyone who has the room, or just lost it."""
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from djangochat_rx import access, accounts, admin, members, reads, rooms
+from djangochat_rx.actions import Outcome
+from djangochat_rx.events import RoomChanged
+from djangochat_rx.models import RoomMember, User
+from djangochat_rx.rooms import RoomView
+
+
+def _member_keys(db: Session, room_id: int) -> tuple[str, ...]:
+    query = select(User.username_key).join(RoomMember, col(RoomMember.user_id) == User.id)
+    return tuple(db.exec(query.where(RoomMember.room_id == room_id).order_by(col(User.username_key))))
+
+
+def _keys(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({accounts.username_key(name) for name in names}))
+
+
+def _changed(db: Session, room_id: int, expelled: Iterable[str] = (), gone_people: Iterable[str] = ()) -> RoomChanged:
+    """The room as it is now, for everyone who has it; `expelled` (usernames) lost it. A deleted room is
+    `gone` for `gone_people` (its members before)."""
+    summary = reads.summary_of(db, room_id)
+    if summary is None:
+        return RoomChanged(room_id, None, expelled=_keys(gone_people), gone=True)
+    return RoomChanged(room_id, summary, people=_member_keys(db, room_id), expelled=_keys(expelled))
+
+
+def _is_admin(db: Session, user_id: int) -> bool:
+    return bool(db.exec(select(User.is_admin).where(User.id == user_id, col(User.is_active))).first())
+
+
+def _as_admin(db: Session, user_id: int, room_id: int) -> bool:
+    """Whether the change is an administrator's (audited) rather than the owner's."""
+    return not access.is_owner(db, user_id, room_id) and _is_admin(db, user_id)
+
+
+def create_room(db: Session, user_id: int, name: str, description: str, private: bool = False) -> Outcome[RoomView]:
+    room = rooms.create_room(db, name, description, user_id, private)
+    return Outcome(room, [_changed(db, room.id)])
+
+
+def update_room(db: Session, user_id: int, room_id: int, name: str, description: str) -> Outcome[RoomView]:
+    """The owner renames or describes the room (its address stays)."""
+    room = rooms.update_room(db, user_id, room_id, name, description)
+    return Outcome(room, [_changed(db, room_id)])
+
+
+def archive_room(db: Session, user_id: int, room_id: int, archived: bool = True) -> Outcome[None]:
+    """The owner or an administrator archives the room (read-only for everyone) or reopens it."""
+    if _as_admin(db, user_id, room_id):
+        admin.archive_room(db, user_id, room_id, archived)
+    else:
+        rooms.archive_room(db, user_id, room_id, archived)
+    return Outcome(None, [_changed(db, room_id)])
+
+
+def delete_room(db: Session, user_id: int, room_id: int) -> Outcome[None]:
+    """The owner or an administrator deletes the room and everything in it; every open page loses it."""
+    people = _member_keys(db, room_id)
+    db.rollback()
+    if _as_admin(db, user_id, room_id):
+        admin.delete_room(db, user_id, room_id)
+    else:
+        rooms.delete_room(db, user_id, room_id)
+    return Outcome(None, [RoomChanged(room_id, None, expelled=people, gone=True)])
+
+
+def invite(db: Session, user_id: int, room_id: int, username: str) -> Outcome[str]:
+    """A member adds `username` to a private room; the invited user's name."""
+    invited = members.invite(db, user_id, room_id, username)
+    return Outcome(invited, [_changed(db, room_id)])
+
+
+def remove_member(db: Session, user_id: int, room_id: int, username: str) -> Outcome[str]:
+    """The owner takes `username` out of the room; their open pages lose it at once."""
+    members.remove(db, user_id, room_id, username)
+    return Outcome(username, [_changed(db, room_id, expelled=[username])])
+
+
+def leave(db: Session, user_id: int, username: str, room_id: int) -> Outcome[None]:
+    """Leave a private room or conversation."""
+    members.leave(db, user_id, room_id)
+    return Outcome(None, [_changed(db, room_id, expelled=[username])])
+
+
+def open_direct(db: Session, user_id: int, usernames: list[str]) -> Outcome[RoomView]:
+    """Open (or create) the direct conversation of the user with `usernames`: it is on all their rooms lists."""
+    room = members.open_direct(db, user_id, usernames)
+    return Outcome(room, [_changed(db, room.id)])

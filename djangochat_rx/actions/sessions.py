@@ -1,0 +1,51 @@
+"""Sessions ending (log out, log out everywhere, a disabled account), reading and typing in a room."""
+
+from sqlmodel import Session
+
+from djangochat_rx import access, admin, reads, rooms, sessions
+from djangochat_rx.actions import Outcome
+from djangochat_rx.events import ReadMoved, SessionsEnded, Typing
+
+
+def _ended(session_ids: list[int]) -> Outcome[list[int]]:
+    return Outcome(session_ids, [SessionsEnded(tuple(session_ids))] if session_ids else [])
+
+
+def log_out(db: Session, token: str) -> Outcome[list[int]]:
+    """End the session behind `token`: its sockets stop receiving anything, on every worker."""
+    session_id = sessions.revoke(db, token) if token else None
+    return _ended([session_id] if session_id is not None else [])
+
+
+def end_sessions(db: Session, user_id: int, keep: int | None = None) -> Outcome[list[int]]:
+    """End every session of the user (but the one with id `keep`)."""
+    return _ended(sessions.revoke_all(db, user_id, keep))
+
+
+def disable_user(db: Session, admin_id: int, user_id: int) -> Outcome[list[int]]:
+    """An administrator disables an account: its sessions end and its open tabs are cut off at once."""
+    return _ended(admin.disable_user(db, admin_id, user_id))
+
+
+def mark_read(db: Session, user_id: int, username: str, room_id: int, seq: int) -> Outcome[int]:
+    """The user has read the room up to `seq`: their rooms lists update (read marks and mentions)."""
+    try:
+        stored = reads.mark_read(db, user_id, room_id, seq)
+    except rooms.RoomNotFound:  # no longer a member
+        return Outcome(0)
+    slug = rooms.room_slug(db, room_id)
+    mentioned = tuple(reads.unread_mention_rooms(db, user_id))
+    return Outcome(stored, [ReadMoved(username, slug, stored, mentioned)])
+
+
+def typing(db: Session, user_id: int, username: str, room_id: int, active: bool = True) -> Outcome[None]:
+    """The user is typing in the room (if they may still read it)."""
+    if not access.can_read_id(db, user_id, room_id):
+        return Outcome(None)
+    return Outcome(None, [Typing(room_id, username, active)])
+
+
+def enable_user(db: Session, admin_id: int, user_id: int) -> Outcome[None]:
+    """An administrator lets a disabled account log in again (nothing open changes)."""
+    admin.enable_user(db, admin_id, user_id)
+    return Outcome(None)

@@ -1,0 +1,26 @@
+"""The messages a room page shows, as a list the browser holds: Reflex renders it with rx.foreach like
+any state list, and assets/room_feed.js keeps it (the snapshot at open, then each message as it comes,
+merged by id in seq order). A delivery thus carries one message, never the window."""
+
+import reflex as rx
+from reflex_base.vars import VarData
+
+from djangochat_rx import settings
+from djangochat_rx.messages import MessageView
+from djangochat_rx.state.room import RoomState
+
+_MODULE = "$/public/room_feed.js"
+_NAME = "roomFeed"
+
+
+def _feed_var(field: str, var_type: type) -> rx.Var:
+    hook = f"const {_NAME} = useRoomFeed({RoomState.get_full_name()!r}, {settings.FEED_MAX_MESSAGES});"
+    data = VarData(imports={_MODULE: ["useRoomFeed"]}, hooks={hook: None})
+    return rx.Var(_js_expr=f"{_NAME}.{field}", _var_type=var_type, _var_data=data).guess_type()
+
+
+# The messages shown, oldest first.
+messages: rx.Var[list[MessageView]] = _feed_var("messages", list[MessageView])
+# The ids around the first hole in the sequence (0 and 0 when there is none): the page fills it.
+gap_after: rx.Var[int] = _feed_var("gapAfter", int)
+gap_before: rx.Var[int] = _feed_var("gapBefore", int)

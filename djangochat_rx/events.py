@@ -1,0 +1,102 @@
+"""What the live path delivers: one small typed event per change, made by an action after its commit.
+
+Each event says what changed and whom it concerns; realtime/ delivers it to the sockets that must hear
+of it (on every worker). Events travel between workers as JSON (`to_wire` / `from_wire`), so every field
+is a plain value, a tuple or a view dataclass.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from djangochat_rx.messages import MessageView
+from djangochat_rx.reads import RoomSummary
+
+
+@dataclass(frozen=True)
+class MessageSent:
+    """A new message in a room: its room sees it, the rooms lists move, the author's read marker is past it,
+    and the users it mentions (`mentioned`: username key -> the slugs of their unread mentions) get a notice."""
+
+    message: MessageView
+    room_name: str
+    slug: str
+    preview: str
+    mentioned: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MessageChanged:
+    """A message was edited, deleted by its author or removed by a moderator: its room sees the new version."""
+
+    message: MessageView
+    preview: str
+
+
+@dataclass(frozen=True)
+class ReadMoved:
+    """`username` has read `slug` up to `seq`: their rooms lists update (and their unread mentions)."""
+
+    username: str
+    slug: str
+    seq: int
+    mentioned: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Typing:
+    """`username` is typing in a room (or stopped)."""
+
+    room_id: int
+    username: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class RoomChanged:
+    """A room was created, renamed, described, archived or deleted, or its members changed.
+
+    `summary` is the room as the rooms lists show it now (None when it is `gone`); `people` are the
+    username keys whose rooms lists hold it now, `expelled` those who lost it (their sockets leave it)."""
+
+    room_id: int
+    summary: RoomSummary | None
+    people: tuple[str, ...] = ()
+    expelled: tuple[str, ...] = ()
+    gone: bool = False
+
+
+@dataclass(frozen=True)
+class SessionsEnded:
+    """These sessions were ended (logout, logout everywhere, a disabled account): their sockets are cut off."""
+
+    session_ids: tuple[int, ...]
+
+
+Event = MessageSent | MessageChanged | ReadMoved | Typing | RoomChanged | SessionsEnded
+_KINDS: dict[str, type] = {kind.__name__: kind for kind in Event.__args__}
+
+
+def to_wire(event: Event) -> dict[str, Any]:
+    """The event as a JSON-ready dict (for the relay between workers)."""
+    return {"type": type(event).__name__, **dataclasses.asdict(event)}
+
+
+def from_wire(data: dict[str, Any]) -> Event:
+    """The event `to_wire` made (tuples come back from JSON lists)."""
+    fields = dict(data)
+    kind = _KINDS[fields.pop("type")]
+    for name in ("message",):
+        if isinstance(fields.get(name), dict):
+            fields[name] = MessageView(**{**fields[name], "mentions": tuple(fields[name]["mentions"])})
+    if isinstance(fields.get("summary"), dict):
+        fields["summary"] = RoomSummary(**fields["summary"])
+    if "mentioned" in fields:
+        mentioned = fields["mentioned"]
+        fields["mentioned"] = (
+            {key: tuple(slugs) for key, slugs in mentioned.items()} if isinstance(mentioned, dict) else tuple(mentioned)
+        )
+    for name in ("people", "expelled", "session_ids"):
+        if name in fields:
+            fields[name] = tuple(fields[name])
+    return kind(**fields)

@@ -1,0 +1,119 @@
+"""Live delivery: who watches what, and how an action's events reach every screen that must show them.
+
+Follow a message from Send: `state/room.py` calls `actions.messages.send_message`, which commits it and
+returns a `MessageSent` event; `actions.perform` hands the events to `publish` here; the relay
+(`relay.py`, through Redis when several workers run) gives every worker the event; each worker's
+`deliver` passes it to the feed (`feed.py`: the one message to the room's sockets), the rooms lists
+(`rooms_list.py`) and presence (`presence.py`). Sockets join groups as pages open (`attach`, `join`,
+`watch_lobby`); `sockets.py` writes one encoded delta per group.
+"""
+
+from collections.abc import Iterable
+
+from djangochat_rx import accounts
+from djangochat_rx.events import Event, MessageChanged, MessageSent, ReadMoved, RoomChanged, SessionsEnded, Typing
+from djangochat_rx.reads import RoomSummary
+from djangochat_rx.realtime.feed import RoomFeed
+from djangochat_rx.realtime.presence import Presence
+from djangochat_rx.realtime.relay import Relay
+from djangochat_rx.realtime.rooms_list import RoomsLists, user_group
+from djangochat_rx.realtime.sockets import LOBBY, OWN, ROOM, SESSION, sockets
+
+
+class Realtime:
+    """This worker's sockets, what they watch, and the delivery of events to them."""
+
+    def __init__(self) -> None:
+        self.feed = RoomFeed()
+        self.presence = Presence()
+        self.lists = RoomsLists(self.presence)
+        self.relay = Relay(self.deliver, self.presence)
+        self._refresh: list = []
+        sockets.on_disconnect(self._unwatch)
+
+    def bind(self, app, refresh, **targets) -> None:
+        """Write to these vars of `app`'s states (see sockets.bind); `refresh` re-reads a room's page."""
+        from reflex.event import Event as ReflexEvent
+
+        sockets.bind(app, **targets)
+        self._refresh = ReflexEvent.from_event_type(refresh)
+
+    async def publish(self, events: Iterable[Event]) -> None:
+        """Deliver committed changes on every worker (in the order given)."""
+        for event in events:
+            await self.relay.publish(event)
+
+    # --- what sockets watch ----------------------------------------------------------------------
+
+    async def attach(self, sid: str, session_id: int, username: str) -> None:
+        """A logged-in page opened on socket `sid`: stop watching any room, follow the session and user."""
+        await self._unwatch(sid)
+        await sockets.enter(sid, f"{SESSION}{session_id}")
+        await sockets.enter(sid, user_group(username))
+
+    async def detach(self, sid: str) -> None:
+        """Socket `sid` is no longer logged in: out of every room, session and user."""
+        await self._unwatch(sid)
+        for group in sockets.groups_of(sid):
+            if group.startswith((SESSION, "user:")):
+                await sockets.leave(sid, group)
+
+    async def join(self, sid: str, room_id: int, username: str) -> None:
+        """Socket `sid` (already attached) watches `room_id`: its snapshot, typing and presence, then changes."""
+        await self._unwatch(sid)
+        await self.feed.open(sid, room_id)
+        await sockets.emit(self.presence.snapshot(room_id), to=sid)
+        await self.presence.arrive(sid, room_id, username)
+
+    async def watch_lobby(self, sid: str, username: str, own: list[RoomSummary]) -> None:
+        """Socket `sid` (already attached) shows the rooms list, with the user's own rooms `own`."""
+        await self._unwatch(sid)
+        await self.lists.watch(sid, username, own)
+
+    async def _unwatch(self, sid: str) -> None:
+        """Stop sending socket `sid` a room or a rooms list, and take it off the room's presence."""
+        for group in sockets.groups_of(sid) if sockets.bound else []:
+            if group.startswith((ROOM, OWN)) or group == LOBBY:
+                await sockets.leave(sid, group)
+        self.lists.unwatched()
+        self.presence.depart(sid)
+
+    # --- delivery (on every worker, from the relay) ------------------------------------------------
+
+    async def deliver(self, event: Event) -> None:
+        """Show one committed change to this worker's sockets."""
+        match event:
+            case MessageSent():
+                await self.feed.posted(event.message)
+                await self.presence.typing(event.message.room_id, event.message.author, active=False)
+                await self.lists.message_sent(event)
+            case MessageChanged():
+                await self.feed.changed(event.message)
+                self.lists.message_changed(event)
+            case ReadMoved():
+                await self.lists.read(event)
+            case Typing():
+                await self.presence.typing(event.room_id, event.username, event.active)
+            case RoomChanged():
+                await self._room_changed(event)
+            case SessionsEnded():
+                for session_id in event.session_ids:
+                    for sid in sockets.members(f"{SESSION}{session_id}"):
+                        await self.detach(sid)
+
+    async def _room_changed(self, event: RoomChanged) -> None:
+        group = f"{ROOM}{event.room_id}"
+        # One frame asks every page in the room to read it again (access is re-checked there) ...
+        await sockets.ask(self._refresh, to=group)
+        # ... and the sockets of those who lost it stop receiving its messages now, whatever their page does.
+        expelled = set(event.expelled)
+        for sid in sockets.members(group):
+            watched = self.presence.watcher(sid)
+            if event.gone or (watched is not None and accounts.username_key(watched[1]) in expelled):
+                await self._unwatch(sid)
+        if event.gone:
+            self.feed.forget(event.room_id)
+        self.lists.room_changed(event)
+
+
+hub = Realtime()
