@@ -8,7 +8,8 @@ export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: install migrate run createsuperuser test lint format chromium services export clean bench bench-smoke bench-search
+.PHONY: install migrate run createsuperuser test lint format chromium services export clean bench bench-compare bench-smoke \
+	bench-search
 
 $(VENV)/.installed: requirements.txt
 	@echo "==> Creating $(VENV) and installing the pinned requirements (first time: a minute or two)"
@@ -66,6 +67,11 @@ test: install chromium services lint
 # Load benchmarks of the live fan-out against the real production backend (loopback only).
 bench: install
 	$(BIN)/python -m bench.run fanout
+
+# The same load on the seed (../shared/peer: DjangoChat on Django Channels) and on ours, alternately, side by side
+# with ratios and the targets; skipped when the seed is absent. Its venv is made once, in ~/.cache/djangochat-bench.
+bench-compare: install
+	$(BIN)/python -m bench.run compare
 
 # A few seconds with 20 clients; fails if a message is lost, doubled or out of order.
 bench-smoke: install

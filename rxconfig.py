@@ -11,6 +11,10 @@ os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(settings.SOCKET_
 os.environ.setdefault("REFLEX_SOCKET_INTERVAL", str(settings.SOCKET_PING_INTERVAL))
 os.environ.setdefault("REFLEX_SOCKET_TIMEOUT", str(settings.SOCKET_PING_TIMEOUT))
 
+# One worker keeps each tab's state in memory (expiring with idle tabs); the disk manager's pickling and
+# purge scans cost every event a few ms for nothing a chat needs. Several workers share state in Redis.
+_state_manager = {} if settings.REDIS_URL else {"state_manager_mode": "memory"}
+
 config = rx.Config(
     app_name="djangochat_rx",
     db_url=settings.DATABASE_URL,
@@ -18,6 +22,7 @@ config = rx.Config(
     cors_allowed_origins=settings.ALLOWED_ORIGINS,
     telemetry_enabled=False,
     show_built_with_reflex=False,
+    **_state_manager,
     plugins=[
         rx.plugins.SitemapPlugin(),
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="medium")),

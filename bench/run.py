@@ -9,6 +9,9 @@
     python -m bench.run typing     fanout N = 200 with and without 10 % of the clients typing
     python -m bench.run profile    one fanout N = 200 run under py-spy: where the server's time goes
     python -m bench.run search     search latency by kind over 100 000 messages, SQLite and PostgreSQL (bench/search.py)
+    python -m bench.run compare    the seed (../shared/peer, Django Channels) and ours side by side on the fanout load,
+                                   N in {10, 50, 200}, alternately, 3 runs each; ratios and the issue's targets
+                                   (--quick: N = 10, one run each, 2 s; skipped when the seed is absent)
 
 Every client is a real websocket connection with its own server-side session (users and sessions are
 made through the domain functions; the first few clients log in through the real login handler).
@@ -18,6 +21,7 @@ Loopback only, bounded in count and time. Results also go to bench/results/<scen
 import argparse
 import asyncio
 import json
+import math
 import os
 import statistics
 import sys
@@ -28,7 +32,7 @@ from pathlib import Path
 # Setup registers many users: real bcrypt at its lowest cost keeps setup from dominating.
 os.environ.setdefault("BCRYPT_ROUNDS", "4")
 
-from bench import search
+from bench import peer, search
 from bench.clients import BenchTab
 from bench.server import Backend
 from bench.services import redis_server
@@ -372,6 +376,171 @@ async def login_token(backend: Backend, slug: str, users: list[tuple[str, str]])
     return tab.session_token
 
 
+COMPARE_P99_TARGETS = {10: 1.0, 50: 0.75, 200: 0.5}
+COMPARE_NOTES = """
+Both servers get the same load: one room, N clients, {senders} of them senders x {messages} messages, one message
+every {interval} s per sender, staggered ({rate} msg/s into the room), 64-character messages; a fresh server process
+per run, the seed's and ours alternately; medians of {runs} run(s), lost / dup / ooo summed over them.
+- ratio: ours / seed (under 1: ours is faster or smaller).
+- latency: send -> first receipt at each other client (never the sender's own copy).
+- bytes/delivery: what the non-senders received while the load ran / their deliveries. Seed: each websocket text
+  frame (UTF-8). Ours: each Reflex "event" update as compact JSON (socket.io framing not counted), every update
+  included, not only messages.
+- CPU s: user + system of the server's process tree, from the first send until everything arrived.
+- KB/client: (server RSS with all N connected - its RSS idle before) / N.
+- ooo (out of order): ours, a message first seen after one with a higher message id (or a window not in id
+  order); the seed's messages have no id, so there a message first seen after one from the same sender with a
+  higher send sequence.
+- harness lag p99: how late the harness's own event loop woke during the load (when high, the harness is the
+  limit, not the server)."""
+
+
+async def compare_once(side: str, clients: int, seconds: float, senders: int = 5, rate: float = 20) -> dict:
+    """One fanout run on a fresh server process: the seed's (`side="seed"`) or ours, with bytes per delivery."""
+    with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
+        if side == "seed":
+            server, slug, users = peer.PeerServer(Path(tmp)), peer.ROOM, []
+        else:
+            database_url = f"sqlite:///{tmp}/bench.db"
+            slug, users = prepare(database_url, clients)
+            server = Backend(database_url, Path(tmp) / "backend.log")
+        server.start()
+        lag: list[float] = []
+        monitors = [asyncio.create_task(server.sample_rss()), asyncio.create_task(lag_monitor(lag))]
+        tabs = []
+        try:
+            await asyncio.sleep(0.5)
+            idle_rss = server.rss()
+            tabs = await (peer.connect_all(server, clients) if side == "seed" else connect_all(server, slug, users))
+            connected_rss = server.rss()
+            listeners = tabs[senders:]
+            bytes_before = received_bytes(listeners)
+            lag.clear()
+            cpu_before = server.cpu_seconds()
+            sent_at, sent_by = await send_load(tabs[:senders], rate, seconds)
+            await wait_delivered(tabs, sent_at, sent_by, grace=5.0)
+            cpu = server.cpu_seconds() - cpu_before
+            result = measure(tabs, sent_at, sent_by, seconds)
+            deliveries = sum(tag in tab.arrivals for tab in listeners for tag in sent_at)
+            result.update(
+                side=side,
+                clients=clients,
+                senders=senders,
+                rate=rate,
+                messages_per_sender=len(sent_at) // senders,
+                bytes_per_delivery=(received_bytes(listeners) - bytes_before) / deliveries if deliveries else math.nan,
+                server_cpu_s=cpu,
+                server_peak_rss_mb=server.peak_rss / 2**20,
+                kb_per_client=(connected_rss - idle_rss) / clients / 1024,
+                harness_lag_p99_ms=percentile(lag, 0.99),
+            )
+            if result["lost"]:
+                print(f"{side}: lost messages; server log tail:\n{server.log_tail()}", file=sys.stderr)
+            return result
+        finally:
+            for monitor in monitors:
+                monitor.cancel()
+            await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
+            server.stop()
+
+
+def received_bytes(tabs: list) -> float:
+    """Payload bytes the tabs have received so far."""
+    return sum(tab.bytes_received for tab in tabs)
+
+
+async def compare(sizes: tuple[int, ...], runs: int, seconds: float) -> list[dict]:
+    """For each N, `runs` runs of the seed and of ours, alternately; one median row per (N, side)."""
+    rows = []
+    for clients in sizes:
+        done: dict[str, list[dict]] = {"seed": [], "ours": []}
+        for run in range(runs):
+            for side, results in done.items():
+                result = await compare_once(side, clients, seconds)
+                results.append(result)
+                print(
+                    f"N={clients} run {run + 1}/{runs} {side}: p50 {result['p50_ms']:.1f} ms, "
+                    f"p99 {result['p99_ms']:.1f} ms, lost {result['lost']}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        rows += [{**median_of(results), "runs": runs} for results in done.values()]
+    return rows
+
+
+def ratio(ours: float, seed: float) -> float:
+    return ours / seed if seed else math.nan
+
+
+def side_by_side(seed: dict, ours: dict, key: str, fmt: str) -> str:
+    """One column as "seed / ours / ratio"."""
+    return f"{fmt.format(seed[key])} / {fmt.format(ours[key])} / {ratio(ours[key], seed[key]):.2f}"
+
+
+def compare_table(rows: list[dict]) -> str:
+    """One Markdown row per N: the seed's and our figures side by side, with ratios ours / seed."""
+    by = {(row["clients"], row["side"]): row for row in rows}
+    header = ["N", "seed p50 / p95 / p99 ms", "ours p50 / p95 / p99 ms", "ratio p50", "ratio p95", "ratio p99"]
+    header += ["bytes/delivery seed / ours / ratio", "CPU s seed / ours / ratio", "KB/client seed / ours / ratio"]
+    header += ["lost / dup / ooo seed", "lost / dup / ooo ours", "harness lag p99 ms seed / ours"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for clients in sorted({row["clients"] for row in rows}):
+        seed, ours = by[clients, "seed"], by[clients, "ours"]
+        cells = [str(clients)]
+        cells += [" / ".join(f"{row[key]:.1f}" for key in ("p50_ms", "p95_ms", "p99_ms")) for row in (seed, ours)]
+        cells += [f"{ratio(ours[key], seed[key]):.2f}" for key in ("p50_ms", "p95_ms", "p99_ms")]
+        cells.append(side_by_side(seed, ours, "bytes_per_delivery", "{:.0f}"))
+        cells.append(side_by_side(seed, ours, "server_cpu_s", "{:.2f}"))
+        cells.append(side_by_side(seed, ours, "kb_per_client", "{:.0f}"))
+        cells += [f"{row['lost']} / {row['duplicated']} / {row['out_of_order']}" for row in (seed, ours)]
+        cells.append(f"{seed['harness_lag_p99_ms']:.1f} / {ours['harness_lag_p99_ms']:.1f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def compare_targets(rows: list[dict]) -> str:
+    """The issue's targets, PASS or FAIL each (a target at an N not run says so)."""
+    by = {(row["clients"], row["side"]): row for row in rows}
+    sizes = sorted({row["clients"] for row in rows})
+    lines = ["Targets:"]
+    for clients, bar in COMPARE_P99_TARGETS.items():
+        if clients not in sizes:
+            lines.append(f"- p99 ratio <= {bar} at N = {clients}: not run")
+            continue
+        value = ratio(by[clients, "ours"]["p99_ms"], by[clients, "seed"]["p99_ms"])
+        lines.append(f"- p99 ratio <= {bar} at N = {clients}: {value:.2f} {verdict(value <= bar)}")
+    p50 = {clients: ratio(by[clients, "ours"]["p50_ms"], by[clients, "seed"]["p50_ms"]) for clients in sizes}
+    shown = ", ".join(f"{value:.2f} at N = {clients}" for clients, value in p50.items())
+    lines.append(f"- p50 ratio <= 1.0 at every N: {shown} {verdict(all(value <= 1.0 for value in p50.values()))}")
+    ours = [by[clients, "ours"] for clients in sizes]
+    faults = sum(row["lost"] + row["duplicated"] + row["out_of_order"] for row in ours)
+    lines.append(f"- ours loses, doubles and reorders nothing in any row: {faults} faults {verdict(not faults)}")
+    return "\n".join(lines)
+
+
+def compare_main(quick: bool) -> int:
+    """The side-by-side comparison with the seed: table, targets, notes; exits 0 whatever the figures."""
+    if not peer.available():
+        print(f"compare skipped: the seed is not at {peer.PEER} (its README.md there says how it runs)")
+        return 0
+    sizes, runs, seconds = ((10,), 1, 2.0) if quick else ((10, 50, 200), 3, 5.0)
+    rows = asyncio.run(compare(sizes, runs, seconds))
+    print("\n### compare: the seed (DjangoChat on Django Channels) vs ours\n")
+    print(compare_table(rows))
+    print()
+    print(compare_targets(rows))
+    first = rows[0]
+    interval = first["senders"] / first["rate"]
+    notes = dict(senders=first["senders"], messages=first["messages_per_sender"], rate=first["rate"], runs=runs)
+    print(COMPARE_NOTES.format(interval=interval, **notes))
+    write_results("compare-quick" if quick else "compare", rows)
+    return 0
+
+
 def profile_summary(path: Path, top: int = 15) -> str:
     """Where the server's samples went, from py-spy's raw output: by function itself ("self"), and
     including callees ("incl"), leaving out the frames nearly every sample shares (process, loop)."""
@@ -440,19 +609,28 @@ async def scenario(name: str) -> list[dict]:
     raise SystemExit(f"unknown scenario {name!r}")
 
 
+def write_results(name: str, rows: list[dict]) -> None:
+    """A JSON copy of the rows in bench/results/<name>-<time>.json."""
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(rows, indent=2))
+    print(f"\n(written to {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "scenario", choices=["fanout", "capacity", "workers", "history", "join", "typing", "smoke", "profile", "search"]
-    )
+    scenarios = ["fanout", "capacity", "workers", "history", "join", "typing", "smoke", "profile", "search", "compare"]
+    parser.add_argument("scenario", choices=scenarios)
+    parser.add_argument("--quick", action="store_true", help="compare only: N = 10, one run each, 2 s (a trial)")
     args = parser.parse_args()
+    if args.quick and args.scenario != "compare":
+        parser.error("--quick goes only with compare")
+    if args.scenario == "compare":
+        return compare_main(args.quick)
     rows = asyncio.run(scenario(args.scenario))
     print(f"\n### {args.scenario}\n")
     print(table(rows, {"join": JOIN_COLUMNS, "search": search.COLUMNS}.get(args.scenario, COLUMNS)))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{args.scenario}-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(rows, indent=2))
-    print(f"\n(written to {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out})")
+    write_results(args.scenario, rows)
     broken = any(row.get("lost") or row.get("duplicated") or row.get("out_of_order") for row in rows)
     return 1 if broken else 0
 
