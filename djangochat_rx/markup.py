@@ -98,6 +98,8 @@ def render(body: str, mentions: frozenset[str] = frozenset()) -> str:
 
 def mention_candidates(body: str) -> set[str]:
     """The username keys that the `@name`s of a message body could refer to, to look up users by."""
+    if "@" not in body:
+        return set()
     env: dict = {}
     _MARKDOWN.parse(body, env)
     return {key for key in env["found"] if settings.USERNAME_MIN_CHARS <= len(key) <= settings.USERNAME_MAX_CHARS}
@@ -106,5 +108,6 @@ def mention_candidates(body: str) -> set[str]:
 @lru_cache(maxsize=4096)
 def preview(body: str, limit: int = 80) -> str:
     """A message as one line of plain text (Markdown stripped), cut to `limit` characters with "…"."""
-    text = " ".join(html.unescape(nh3.clean(render(body), tags=set())).split())
+    # The same cache entry as the message's own rendering when it mentions nobody.
+    text = " ".join(html.unescape(nh3.clean(render(body, frozenset()), tags=set())).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

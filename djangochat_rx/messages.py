@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, insert, or_, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -121,6 +121,22 @@ def post_message(db: Session, room_id: int, author_id: int, text: str, client_id
     return post(db, room_id, author_id, text, client_id).message
 
 
+# The send path's statements, built once: SQLAlchemy's expression building costs more than SQLite's work.
+_EARLIER = select(Message.id).where(
+    col(Message.author_id) == bindparam("author_id"), col(Message.client_id) == bindparam("client_id")
+)
+_COUNT = (
+    update(Room)
+    .where(
+        col(Room.id) == bindparam("room_id"), col(Room.archived_at).is_(None), access.readable(bindparam("author_id"))
+    )
+    .values(message_count=Room.message_count + 1, last_message_at=bindparam("now"))
+    .returning(Room.message_count, Room.name, Room.slug)
+)
+_AUTHOR = select(User.username).where(col(User.id) == bindparam("author_id"))
+_INSERT = insert(Message).returning(Message.id)
+
+
 def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = "") -> Posted:
     """Save a message with the room's next seq and its mentions, bump the room's counters and move
     the author's read marker past it, in one transaction.
@@ -134,33 +150,34 @@ def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = 
     client_id = client_id[:64] or None
     now = utcnow()
     database.begin_write(db)
-    if client_id is not None and (earlier := _sent_before(db, author_id, client_id)) is not None:
+    sql = db.connection()
+    params = {"author_id": author_id, "room_id": room_id, "client_id": client_id, "now": now}
+    if client_id is not None and sql.execute(_EARLIER, params).first() is not None:
+        earlier = _sent_before(db, author_id, client_id)
         if earlier.body == body:
             db.rollback()
             return _posted_in(db, earlier)
         client_id = None  # a different text under a reused id is a new message, never a lost one
-    counted = db.execute(
-        update(Room)
-        .where(col(Room.id) == room_id, col(Room.archived_at).is_(None), access.readable(author_id))
-        .values(message_count=Room.message_count + 1, last_message_at=now)
-        .returning(Room.message_count, Room.name, Room.slug)
-    ).first()
+    counted = sql.execute(_COUNT, params).first()
     if counted is None:
         archived = db.exec(select(Room.id).where(Room.id == room_id, access.readable(author_id))).first()
         db.rollback()
         raise InvalidMessage("This room is archived; nobody can post in it.") if archived else RoomNotFound()
     seq, room_name, slug = counted
-    author, mentioned = _people(db, author_id, body, room_id)
-    message = Message(room_id=room_id, seq=seq, author_id=author_id, body=body, created_at=now, client_id=client_id)
-    db.add(message)
+    if markup.mention_candidates(body):
+        author, mentioned = _people(db, author_id, body, room_id)
+    else:
+        author, mentioned = sql.execute(_AUTHOR, params).scalar_one(), {}
+    row = {"room_id": room_id, "seq": seq, "author_id": author_id, "body": body, "created_at": now}
     try:
-        db.flush()
+        message_id = sql.execute(_INSERT, {**row, "client_id": client_id}).scalar_one()
     except IntegrityError:  # the same retry raced in on another connection (Postgres) and won
         db.rollback()
         earlier = _sent_before(db, author_id, client_id) if client_id is not None else None
         if earlier is None:
             raise
         return _posted_in(db, earlier)
+    message = Message(id=message_id, client_id=client_id, **row)
     _store_mentions(db, message, mentioned)
     reads.move_marker(db, author_id, room_id, seq)
     db.commit()

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, insert, or_, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -38,11 +38,19 @@ def _marker(user_id: int, room_id: int):
     return and_(col(RoomRead.user_id) == user_id, col(RoomRead.room_id) == room_id)
 
 
+# Moving a marker forward, built once (it runs on every send).
+_FORWARD = (
+    update(RoomRead)
+    .where(_marker(bindparam("reader"), bindparam("room")), col(RoomRead.last_read_seq) < bindparam("seq"))
+    .values(last_read_seq=bindparam("seq"))
+)
+
+
 def move_marker(db: Session, user_id: int, room_id: int, seq: int) -> int:
     """Move the read marker forward to `seq` inside the caller's write transaction; the stored marker."""
-    forward = update(RoomRead).where(_marker(user_id, room_id), col(RoomRead.last_read_seq) < seq)
-    if db.execute(forward.values(last_read_seq=seq)).rowcount:
+    if db.connection().execute(_FORWARD, {"reader": user_id, "room": room_id, "seq": seq}).rowcount:
         return seq
+    forward = update(RoomRead).where(_marker(user_id, room_id), col(RoomRead.last_read_seq) < seq)
     stored = db.exec(select(RoomRead.last_read_seq).where(_marker(user_id, room_id))).first()
     if stored is not None:
         return stored

@@ -2,6 +2,9 @@
 
 import hashlib
 import secrets
+import threading
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +25,45 @@ class Identity:
     session_id: int
     # For showing the admin area's link only: every admin action re-checks through djangochat_rx.admin.
     is_admin: bool
+
+
+class RecentIdentities:
+    """Sessions this process resolved in the last SESSION_CACHE_SECONDS, so a busy tab's events (a message
+    every second) do not each read the database. An ended session is forgotten at once: here by revoke and
+    revoke_all, and on every worker by the SessionsEnded event every ending publishes; the short lifetime
+    bounds what another process (the CLI) changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_hash: dict[str, tuple[float, Identity]] = {}
+        # Sessions ended within the cache lifetime: a resolve that raced the ending must not bring one back.
+        self._ended: dict[int, float] = {}
+
+    def get(self, token: str) -> Identity | None:
+        found = self._by_hash.get(hash_token(token)) if token else None
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, token: str, identity: Identity) -> None:
+        with self._lock:
+            if self._ended.get(identity.session_id, 0) >= time.monotonic():
+                return
+            self._by_hash[hash_token(token)] = (time.monotonic() + settings.SESSION_CACHE_SECONDS, identity)
+            if len(self._by_hash) > settings.SESSION_CACHE_MAX:
+                now = time.monotonic()
+                self._by_hash = {key: entry for key, entry in self._by_hash.items() if entry[0] >= now}
+
+    def forget(self, session_ids: Iterable[int]) -> None:
+        ended = set(session_ids)
+        now = time.monotonic()
+        with self._lock:
+            self._ended = {sid: until for sid, until in self._ended.items() if until >= now}
+            self._ended.update(dict.fromkeys(ended, now + settings.SESSION_CACHE_SECONDS))
+            self._by_hash = {key: entry for key, entry in self._by_hash.items() if entry[1].session_id not in ended}
+
+
+recent = RecentIdentities()
 
 
 def hash_token(token: str) -> str:
@@ -95,6 +137,8 @@ def revoke(db: Session, token: str) -> int | None:
         delete(UserSession).where(UserSession.token_hash == hash_token(token)).returning(UserSession.id)
     ).scalar()
     db.commit()
+    if session_id is not None:
+        recent.forget([session_id])
     return session_id
 
 
@@ -106,6 +150,7 @@ def revoke_all(db: Session, user_id: int, keep: int | None = None) -> list[int]:
         query = query.where(UserSession.id != keep)
     ids = list(db.execute(query.returning(UserSession.id)).scalars())
     db.commit()
+    recent.forget(ids)
     return ids
 
 

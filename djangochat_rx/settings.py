@@ -37,6 +37,10 @@ SESSION_IDLE_TIMEOUT = timedelta(days=_int("SESSION_IDLE_DAYS", 14))
 SESSION_MAX_AGE = timedelta(days=_int("SESSION_MAX_AGE_DAYS", 30))
 # last_seen is written at most this often, so reading a session is not a write per event.
 SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
+# A process trusts a session it resolved for this long (ended sessions are forgotten at once, see
+# sessions.RecentIdentities), keeping at most this many.
+SESSION_CACHE_SECONDS = 5.0
+SESSION_CACHE_MAX = 10_000
 
 # Browser origins allowed to open the websocket and call the API (comma-separated). Reflex's
 # default is every origin; ours is the app's own frontend. Set it to your public URL when deploying.

@@ -10,7 +10,7 @@ returns a `MessageSent` event; `actions.perform` hands the events to `publish` h
 
 from collections.abc import Iterable
 
-from djangochat_rx import accounts
+from djangochat_rx import accounts, sessions
 from djangochat_rx.events import Event, MessageChanged, MessageSent, ReadMoved, RoomChanged, SessionsEnded, Typing
 from djangochat_rx.reads import RoomSummary
 from djangochat_rx.realtime.feed import RoomFeed
@@ -97,6 +97,7 @@ class Realtime:
             case RoomChanged():
                 await self._room_changed(event)
             case SessionsEnded():
+                sessions.recent.forget(event.session_ids)
                 for session_id in event.session_ids:
                     for sid in sockets.members(f"{SESSION}{session_id}"):
                         await self.detach(sid)

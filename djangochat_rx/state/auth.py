@@ -38,7 +38,11 @@ class AuthState(rx.State):
 
     async def _identity(self) -> Identity | None:
         """Re-check the session on the server; every handler that acts for a user starts here."""
-        identity = await db.run(sessions.resolve, self.session_token)
+        identity = sessions.recent.get(self.session_token)
+        if identity is None:
+            identity = await db.run(sessions.resolve, self.session_token)
+            if identity is not None:
+                sessions.recent.put(self.session_token, identity)
         self.username = identity.username if identity else ""
         self.is_admin = identity.is_admin if identity else False
         return identity
