@@ -1,84 +1,11 @@
 // DjangoChat RX: the list of messages a room page shows, held in the browser (components/room_feed.py).
 //
-// The server sends a room's newest messages once (`snapshot`, when the tab opens the room), then each
-// new, edited or deleted message alone (`incoming`), and batches read from the database (`history`:
-// scrolling back, filling a gap). Each arrives as a Reflex state delta; this module listens to Reflex's
-// state store directly, so no delta is missed even when several arrive before React renders, and
-// merges them by message id in the room's sequence order. One feed per page, shared by every component
-// that shows it.
+// Each change arrives as a Reflex state delta; the feed (room_feed_core.js) listens to Reflex's state
+// store directly, so no delta is missed even when several arrive before React renders. One feed per
+// page, shared by every component that shows it.
 import { useContext, useSyncExternalStore } from "react";
 import { StateStoreContext } from "$/utils/context";
-
-const FIELD = "_rx_state_";
-const EMPTY = Object.freeze({ messages: [], gapAfter: 0, gapBefore: 0 });
-
-// `list` with `items` merged in: an item replaces the message with its id, the result is ordered by
-// seq and keeps the newest `limit` messages. `list` is never changed.
-export function mergeFeed(list, items, limit) {
-  if (!items || items.length === 0) return list;
-  const last = list.length ? list[list.length - 1].seq : 0;
-  let merged;
-  if (items.every((item, i) => item.seq > (i ? items[i - 1].seq : last))) {
-    merged = list.concat(items); // the usual case: new messages after the newest
-  } else {
-    const byId = new Map(list.map((message) => [message.id, message]));
-    for (const item of items) byId.set(item.id, item);
-    merged = [...byId.values()].sort((a, b) => a.seq - b.seq);
-  }
-  return merged.length > limit ? merged.slice(merged.length - limit) : merged;
-}
-
-// The first hole in the sequence (messages the tab has not got): the ids around it, or 0 and 0.
-export function firstGap(list) {
-  for (let i = 1; i < list.length; i++) {
-    if (list[i].seq > list[i - 1].seq + 1) return { gapAfter: list[i - 1].id, gapBefore: list[i].id };
-  }
-  return { gapAfter: 0, gapBefore: 0 };
-}
-
-// Follows one substate of Reflex's store: `feed_room`, `history`, `snapshot` and `incoming`.
-export function createFeed(store, substate, limit) {
-  const seen = {};
-  const listeners = new Set();
-  let current = EMPTY;
-
-  const read = () => {
-    const state = store.getSnapshot(substate);
-    if (!state) return;
-    const room = state[`feed_room${FIELD}`];
-    let list = current.messages;
-    let changed = false;
-    if (room !== seen.room) {
-      seen.room = room;
-      list = list.filter((message) => message.room_id === room);
-      changed = true;
-    }
-    for (const key of ["history", "snapshot", "incoming"]) {
-      const items = state[key + FIELD];
-      if (items === seen[key]) continue;
-      seen[key] = items;
-      const mine = (items || []).filter((message) => message.room_id === room);
-      if (mine.length) {
-        list = mergeFeed(list, mine, limit);
-        changed = true;
-      }
-    }
-    if (changed) {
-      current = { messages: list, ...firstGap(list) };
-      for (const listener of listeners) listener();
-    }
-  };
-
-  read();
-  store.subscribe(substate, read);
-  return {
-    get: () => current,
-    subscribe: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-}
+import { createFeed } from "$/public/room_feed_core.js";
 
 const feeds = new WeakMap();
 

@@ -383,9 +383,9 @@ every {interval} s per sender, staggered ({rate} msg/s into the room), 64-charac
 per run, the seed's and ours alternately; medians of {runs} run(s), lost / dup / ooo summed over them.
 - ratio: ours / seed (under 1: ours is faster or smaller).
 - latency: send -> first receipt at each other client (never the sender's own copy).
-- bytes/delivery: what the non-senders received while the load ran / their deliveries. Seed: each websocket text
-  frame (UTF-8). Ours: each Reflex "event" update as compact JSON (socket.io framing not counted), every update
-  included, not only messages.
+- bytes/delivery: what the non-senders received while the load ran / their deliveries, counted as websocket
+  text frames (UTF-8) on both sides; ours include socket.io's framing and every update (typing, presence),
+  not only messages.
 - CPU s: user + system of the server's process tree, from the first send until everything arrived.
 - KB/client: (server RSS with all N connected - its RSS idle before) / N.
 - ooo (out of order): ours, a message first seen after one with a higher message id (or a window not in id

