@@ -1,11 +1,14 @@
-"""Lean websocket clients speaking Reflex's protocol, each holding its own server-side session."""
+"""Lean websocket clients speaking Reflex's protocol (socket.io over one websocket, by hand), each holding
+its own server-side session. Per frame they take the time first and parse little, like the seed's client
+(bench/peer.py), so the harness measures the server, not python-socketio."""
 
 import asyncio
 import itertools
+import json
 import time
 import uuid
 
-import socketio
+import aiohttp
 
 from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.room import RoomState
@@ -18,11 +21,15 @@ INCOMING = "incoming" + FIELD
 STATUS = "status" + FIELD
 TOKEN_FIELD = "session_token" + FIELD
 TOKEN = f"{AuthState.get_full_name()}.{TOKEN_FIELD}"
+AUTH_STATE = AuthState.get_full_name()
+# socket.io packets on the namespace: CONNECT ("40") and EVENT ("42"); engine.io PING "2" / PONG "3".
+_CONNECT = f"40{NAMESPACE},"
+_EVENT = f"42{NAMESPACE},"
 
 
 class BenchTab:
     """One tab in a room: records when each benchmark message first arrives (in the snapshot or alone),
-    and the bytes of every update received once the room is open."""
+    and the bytes of every frame received once the room is open."""
 
     def __init__(self, base_url: str, slug: str, session_token: str = "") -> None:
         self.base_url, self.slug, self.session_token = base_url, slug, session_token
@@ -38,29 +45,20 @@ class BenchTab:
         self.window_size = 0
         self.bytes_received = 0
         self.frames_received = 0
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.sio.on("event", self._on_event, namespace=NAMESPACE)
+        self._session: aiohttp.ClientSession | None = None
+        self._socket: aiohttp.ClientWebSocketResponse | None = None
+        self._joined = asyncio.Event()
+        self._reader: asyncio.Task | None = None
 
     async def connect(self) -> None:
-        await self.sio.connect(
-            f"{self.base_url}?token={uuid.uuid4()}",
-            socketio_path="/_event",
-            transports=["websocket"],
-            namespaces=[NAMESPACE],
-            wait_timeout=30,
+        url = self.base_url.replace("http", "ws", 1)
+        self._session = aiohttp.ClientSession()
+        self._socket = await self._session.ws_connect(
+            f"{url}{NAMESPACE}/?token={uuid.uuid4()}&EIO=4&transport=websocket", timeout=aiohttp.ClientWSTimeout(30)
         )
-        # Count each websocket frame as it arrives (what the seed's client counts too), once the room is open.
-        ws = self.sio.eio.ws
-        receive = ws.receive
-
-        async def counted(*args, **kwargs):
-            message = await receive(*args, **kwargs)
-            if self.ready.is_set() and isinstance(message.data, str):
-                self.bytes_received += len(message.data.encode())
-                self.frames_received += 1
-            return message
-
-        ws.receive = counted
+        self._reader = asyncio.create_task(self._read())
+        async with asyncio.timeout(30):
+            await self._joined.wait()
 
     async def login(self, username: str, password: str) -> None:
         """Log in through the real login handler (bcrypt and all) and keep the issued token."""
@@ -73,9 +71,8 @@ class BenchTab:
 
     async def open_room(self) -> None:
         """Hydrate at the room page: runs its on_load, which joins the room's live feed."""
-        vars_ = {TOKEN: self.session_token}
         self.opened_at = time.perf_counter()
-        await self._emit("reflex___state____state.hydrate_and_load", {"vars": vars_})
+        await self._emit("reflex___state____state.hydrate_and_load", {"vars": {TOKEN: self.session_token}})
 
     async def typing(self) -> None:
         """What the message box sends (throttled) while its user types."""
@@ -85,16 +82,39 @@ class BenchTab:
         await self._emit(f"{ROOM_STATE}.send", {"form": {"message": body}})
 
     async def close(self) -> None:
-        await self.sio.disconnect()
+        if self._socket is not None:
+            await self._socket.close()
+        if self._reader is not None:
+            self._reader.cancel()
+        if self._session is not None:
+            await self._session.close()
 
     async def _emit(self, name: str, payload: dict) -> None:
         router = {"pathname": self.path, "asPath": self.path, "query": {"slug": self.slug}}
-        await self.sio.emit("event", {"name": name, "payload": payload, "router_data": router}, namespace=NAMESPACE)
+        event = ["event", {"name": name, "payload": payload, "router_data": router}]
+        await self._socket.send_str(_EVENT + json.dumps(event))
 
-    def _on_event(self, update: dict) -> None:
-        now = time.perf_counter()
+    async def _read(self) -> None:
+        async for frame in self._socket:
+            if frame.type is not aiohttp.WSMsgType.TEXT:
+                continue
+            now = time.perf_counter()
+            data = frame.data
+            if data.startswith(_EVENT):
+                if self.ready.is_set():
+                    self.bytes_received += len(data.encode())
+                    self.frames_received += 1
+                self._on_event(json.loads(data[len(_EVENT) :])[1], now)
+            elif data == "2":
+                await self._socket.send_str("3")
+            elif data.startswith("0"):
+                await self._socket.send_str(_CONNECT)
+            elif data.startswith(_CONNECT):
+                self._joined.set()
+
+    def _on_event(self, update: dict, now: float) -> None:
         for state, delta in (update.get("delta") or {}).items():
-            if state == AuthState.get_full_name() and delta.get(TOKEN_FIELD):
+            if state == AUTH_STATE and delta.get(TOKEN_FIELD):
                 self.session_token = delta[TOKEN_FIELD]
             if state != ROOM_STATE:
                 continue
@@ -113,7 +133,7 @@ class BenchTab:
         if not self.window_at:
             self.window_at, self.window_size = now, len(window)
         for item in window:
-            tag = item["html"].removeprefix("<p>").split(" ", 1)[0]
+            tag = item["body"].split(" ", 1)[0]
             if tag not in self.arrivals:
                 self.arrivals[tag] = now
                 self.ids[tag] = item["id"]

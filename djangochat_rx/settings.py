@@ -93,6 +93,9 @@ ROOM_WINDOW = 50
 FEED_MAX_MESSAGES = 2000
 # A new message that arrives before one with a lower seq waits this long for it (then the page fills the gap).
 FEED_REORDER_SECONDS = 1.0
+# The garbage collector's thresholds (Python's default: 700, 10, 10): fewer young collections, and full
+# ones rarer, for a server whose long-lived objects are frozen at start (djangochat_rx.py).
+GC_THRESHOLDS = (10_000, 20, 20)
 # Rows per page in the admin area's user and message lists.
 ADMIN_PAGE_SIZE = 50
 # Exports: a download ticket is good once within this many seconds; messages are read this many at a time.
