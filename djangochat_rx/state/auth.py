@@ -36,9 +36,11 @@ class AuthState(rx.State):
     # The latest message that mentioned this user, for a browser notification. Written only by realtime.RoomHub.
     notice: dict[str, str | int] = {}
 
-    async def _identity(self) -> Identity | None:
-        """Re-check the session on the server; every handler that acts for a user starts here."""
-        identity = sessions.recent.get(self.session_token)
+    async def _identity(self, fresh: bool = False) -> Identity | None:
+        """Re-check the session on the server; every handler that acts for a user starts here. Events
+        (a send, typing) may take this worker's recent answer (sessions.RecentIdentities); page loads
+        (`fresh`) always read the database."""
+        identity = None if fresh else sessions.recent.get(self.session_token)
         if identity is None:
             identity = await db.run(sessions.resolve, self.session_token)
             if identity is not None:
@@ -50,7 +52,7 @@ class AuthState(rx.State):
     async def _enter_page(self) -> Identity | None:
         """Common start of every page load: resolve the session, stop watching the previous page's room,
         and follow the user's live notices (or nothing, when logged out)."""
-        identity = await self._identity()
+        identity = await self._identity(fresh=True)
         sid = self.router.session.session_id
         if identity is None:
             await hub.detach(sid)
