@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, delete, exists, insert, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from djangochat_rx import access, markup, reads, settings
@@ -122,9 +123,6 @@ def post_message(db: Session, room_id: int, author_id: int, text: str, client_id
 
 
 # The send path's statements, built once: SQLAlchemy's expression building costs more than SQLite's work.
-_EARLIER = select(Message.id).where(
-    col(Message.author_id) == bindparam("author_id"), col(Message.client_id) == bindparam("client_id")
-)
 _COUNT = (
     update(Room)
     .where(
@@ -134,7 +132,13 @@ _COUNT = (
     .returning(Room.message_count, Room.name, Room.slug)
 )
 _AUTHOR = select(User.username).where(col(User.id) == bindparam("author_id"))
-_INSERT = insert(Message).returning(Message.id)
+# A retry under the same client id inserts nothing (the unique (author_id, client_id) index), on
+# either database, even when two connections race with it.
+_INSERT = {
+    "sqlite": sqlite_insert(Message).on_conflict_do_nothing(index_elements=["author_id", "client_id"]),
+    "postgresql": postgres_insert(Message).on_conflict_do_nothing(index_elements=["author_id", "client_id"]),
+}
+_INSERT = {dialect: statement.returning(Message.id) for dialect, statement in _INSERT.items()}
 
 
 def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = "") -> Posted:
@@ -151,13 +155,7 @@ def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = 
     now = utcnow()
     database.begin_write(db)
     sql = db.connection()
-    params = {"author_id": author_id, "room_id": room_id, "client_id": client_id, "now": now}
-    if client_id is not None and sql.execute(_EARLIER, params).first() is not None:
-        earlier = _sent_before(db, author_id, client_id)
-        if earlier.body == body:
-            db.rollback()
-            return _posted_in(db, earlier)
-        client_id = None  # a different text under a reused id is a new message, never a lost one
+    params = {"author_id": author_id, "room_id": room_id, "now": now}
     counted = sql.execute(_COUNT, params).first()
     if counted is None:
         archived = db.exec(select(Room.id).where(Room.id == room_id, access.readable(author_id))).first()
@@ -169,14 +167,14 @@ def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = 
     else:
         author, mentioned = sql.execute(_AUTHOR, params).scalar_one(), {}
     row = {"room_id": room_id, "seq": seq, "author_id": author_id, "body": body, "created_at": now}
-    try:
-        message_id = sql.execute(_INSERT, {**row, "client_id": client_id}).scalar_one()
-    except IntegrityError:  # the same retry raced in on another connection (Postgres) and won
+    message_id = sql.execute(_INSERT[sql.dialect.name], {**row, "client_id": client_id}).scalar()
+    if message_id is None:  # sent before under this client id (a retry): nothing new is written
         db.rollback()
-        earlier = _sent_before(db, author_id, client_id) if client_id is not None else None
-        if earlier is None:
-            raise
-        return _posted_in(db, earlier)
+        earlier = _sent_before(db, author_id, client_id)
+        if earlier.body == body:
+            return _posted_in(db, earlier)
+        # A different text under a reused id is a new message, never a lost one.
+        return post(db, room_id, author_id, text)
     message = Message(id=message_id, client_id=client_id, **row)
     _store_mentions(db, message, mentioned)
     reads.move_marker(db, author_id, room_id, seq)
