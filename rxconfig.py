@@ -11,6 +11,11 @@ os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(settings.SOCKET_
 os.environ.setdefault("REFLEX_SOCKET_INTERVAL", str(settings.SOCKET_PING_INTERVAL))
 os.environ.setdefault("REFLEX_SOCKET_TIMEOUT", str(settings.SOCKET_PING_TIMEOUT))
 
+# The ASGI server, chosen by measurement (README, "Benchmarks"): with one worker, uvicorn (under gunicorn,
+# as Reflex runs it) holds a tab in about half granian's memory, at a lower median latency and the same
+# p99. Several workers over Redis stay on granian, whose worker processes Reflex starts itself.
+os.environ.setdefault("REFLEX_USE_GRANIAN", "true" if settings.REDIS_URL else "false")
+
 # One worker keeps each tab's state in memory (expiring with idle tabs); the disk manager's pickling and
 # purge scans cost every event a few ms for nothing a chat needs. Several workers share state in Redis.
 _state_manager = {} if settings.REDIS_URL else {"state_manager_mode": "memory"}

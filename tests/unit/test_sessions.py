@@ -1,7 +1,9 @@
 """Sessions: issue, resolve, rotate, revoke, and refuse forged or stale tokens."""
 
+import time
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from djangochat_rx import sessions, settings
@@ -91,3 +93,46 @@ def test_disabled_user_sessions_do_not_resolve(session, alice):
     session.add(user)
     session.commit()
     assert sessions.resolve(session, token) is None
+
+
+@pytest.fixture
+def fresh_cache(monkeypatch):
+    """A cache of its own: session ids repeat across the tests' databases."""
+    monkeypatch.setattr(sessions, "recent", sessions.RecentIdentities())
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_recently_resolved_session_is_forgotten_the_moment_it_ends(session, alice):
+    token = sessions.issue(session, alice.id)
+    identity = sessions.resolve(session, token)
+    sessions.recent.put(token, identity)
+    assert sessions.recent.get(token) == identity
+    sessions.revoke(session, token)
+    assert sessions.recent.get(token) is None
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_logging_out_everywhere_forgets_every_cached_session_of_the_user(session, alice):
+    tokens = [sessions.issue(session, alice.id) for _ in range(2)]
+    for token in tokens:
+        sessions.recent.put(token, sessions.resolve(session, token))
+    sessions.revoke_all(session, alice.id)
+    assert [sessions.recent.get(token) for token in tokens] == [None, None]
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_resolve_that_raced_the_ending_cannot_bring_the_session_back(session, alice):
+    token = sessions.issue(session, alice.id)
+    identity = sessions.resolve(session, token)  # read just before the logout commits ...
+    sessions.revoke(session, token)
+    sessions.recent.put(token, identity)  # ... and stored just after it
+    assert sessions.recent.get(token) is None
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_cached_session_is_trusted_only_for_a_few_seconds(session, alice, monkeypatch):
+    token = sessions.issue(session, alice.id)
+    monkeypatch.setattr(settings, "SESSION_CACHE_SECONDS", 0.0)
+    sessions.recent.put(token, sessions.resolve(session, token))
+    time.sleep(0.01)
+    assert sessions.recent.get(token) is None
