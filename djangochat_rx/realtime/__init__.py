@@ -10,6 +10,8 @@ returns a `MessageSent` event; `actions.perform` hands the events to `publish` h
 
 from collections.abc import Iterable
 
+from reflex.event import Event as ReflexEvent
+
 from djangochat_rx import accounts, sessions
 from djangochat_rx.events import Event, MessageChanged, MessageSent, ReadMoved, RoomChanged, SessionsEnded, Typing
 from djangochat_rx.reads import RoomSummary
@@ -28,13 +30,11 @@ class Realtime:
         self.presence = Presence()
         self.lists = RoomsLists(self.presence)
         self.relay = Relay(self.deliver, self.presence)
-        self._refresh: list = []
+        self._refresh: list[ReflexEvent] = []
         sockets.on_disconnect(self._unwatch)
 
     def bind(self, app, refresh, **targets) -> None:
         """Write to these vars of `app`'s states (see sockets.bind); `refresh` re-reads a room's page."""
-        from reflex.event import Event as ReflexEvent
-
         sockets.bind(app, **targets)
         self._refresh = ReflexEvent.from_event_type(refresh)
 

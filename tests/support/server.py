@@ -1,8 +1,10 @@
 """The real app backend in this process (no frontend build), served by uvicorn on a free port."""
 
+import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 
@@ -18,7 +20,9 @@ def running_backend() -> Iterator[str]:
     server = uvicorn.Server(
         uvicorn.Config(app(), host="127.0.0.1", port=0, log_level="warning", ws="wsproto", lifespan="on")
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+    loop = asyncio.new_event_loop()
+    _loops.append(loop)
+    thread = threading.Thread(target=lambda: loop.run_until_complete(server.serve()), daemon=True)
     thread.start()
     while not server.started:
         if not thread.is_alive():
@@ -30,3 +34,12 @@ def running_backend() -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        _loops.remove(loop)
+
+
+_loops: list[asyncio.AbstractEventLoop] = []
+
+
+async def on_backend(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run `coroutine` on the in-process backend's event loop (where realtime delivers) and return its result."""
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, _loops[-1]))
