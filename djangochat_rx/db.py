@@ -6,6 +6,7 @@ import functools
 import hashlib
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,8 +80,19 @@ def call(fn: Callable[..., T], *args: Any) -> T:
 
 
 async def run(fn: Callable[..., T], *args: Any) -> T:
-    """Run a domain function off the event loop, so a slow query or bcrypt never stalls other users."""
+    """Run a domain function off the event loop, so a slow query never stalls other users."""
     return await asyncio.to_thread(call, fn, *args)
+
+
+# bcrypt's own threads: a burst of logins or password changes never holds the threads every other
+# handler's database call needs (settings.HASH_THREADS).
+_hashing = ThreadPoolExecutor(max_workers=settings.HASH_THREADS, thread_name_prefix="bcrypt")
+
+
+async def run_hashing(fn: Callable[..., T], *args: Any) -> T:
+    """Run a domain function that checks or hashes a password (login, registration, password change) on
+    bcrypt's own pool, off the event loop and off the pool the database calls use."""
+    return await asyncio.get_running_loop().run_in_executor(_hashing, call, fn, *args)
 
 
 def alembic_config(url: str | None = None):

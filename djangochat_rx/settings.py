@@ -24,6 +24,8 @@ MIGRATE_ON_START = os.environ.get("MIGRATE_ON_START", "1") == "1"
 
 # Passwords: bcrypt truncates (bcrypt 5 refuses) beyond 72 bytes; 8 characters is NIST SP 800-63B's floor.
 BCRYPT_ROUNDS = _int("BCRYPT_ROUNDS", 12)
+# Threads that run bcrypt (db.run_hashing), apart from the database calls' pool.
+HASH_THREADS = _int("HASH_THREADS", 2)
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_BYTES = 72
 

@@ -55,7 +55,7 @@ class AccountState(AuthState):
         self.error, self.notice, self.pending = "", "", True
         yield
         try:
-            await db.run(
+            await db.run_hashing(
                 accounts.change_password,
                 identity.user_id,
                 field(form, "current_password"),

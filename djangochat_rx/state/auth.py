@@ -144,7 +144,7 @@ class AccountFormState(AuthState):
         key = accounts.username_key(username)
         await throttle.before_login(key, self.router.session.client_ip)
         try:
-            user = await db.run(accounts.authenticate, username, password)
+            user = await db.run_hashing(accounts.authenticate, username, password)
         except accounts.InvalidCredentials:
             await throttle.login_failed(key)
             raise
@@ -153,4 +153,4 @@ class AccountFormState(AuthState):
 
     async def _register(self, username: str, password: str, confirm: str) -> accounts.UserView:
         await throttle.before_register(self.router.session.client_ip)
-        return await db.run(accounts.register, username, password, confirm)
+        return await db.run_hashing(accounts.register, username, password, confirm)
