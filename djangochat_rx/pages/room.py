@@ -115,22 +115,18 @@ def _history() -> rx.Component:
 
 
 def _presence() -> rx.Component:
-    """Who is in the room now. Its line is always there (empty until the first presence update), so
-    the history below never moves when it fills in."""
+    """Who is in the room now (shown once the first presence update has arrived)."""
     here = RoomState.present
-    return rx.hstack(
-        rx.cond(
-            here.length() > 0,
-            rx.fragment(
-                rx.icon("users", size=14),
-                rx.text(here.length().to_string() + " here: " + here.join(", "), size="1"),
-            ),
+    return rx.cond(
+        here.length() > 0,
+        rx.hstack(
+            rx.icon("users", size=14),
+            rx.text(here.length().to_string() + " here: " + here.join(", "), size="1"),
+            id="present",
+            align="center",
+            spacing="1",
+            color=rx.color("gray", 11),
         ),
-        id="present",
-        align="center",
-        spacing="1",
-        min_height="1.25rem",
-        color=rx.color("gray", 11),
     )
 
 

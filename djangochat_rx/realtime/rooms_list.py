@@ -157,10 +157,11 @@ class RoomsLists:
         sockets.spawn(self._send())
 
     async def _send(self) -> None:
-        if self._lobby_dirty and self._lobby is not None and sockets.has_members(LOBBY):
-            await sockets.emit({"lobby": self._listed(self._lobby)}, to=LOBBY)
-        self._lobby_dirty = False
+        # Taken before the first await: a change while a list is being sent marks it again, for the next flush.
+        lobby_dirty, self._lobby_dirty = self._lobby_dirty, False
         dirty, self._own_dirty = self._own_dirty, set()
+        if lobby_dirty and self._lobby is not None and sockets.has_members(LOBBY):
+            await sockets.emit({"lobby": self._listed(self._lobby)}, to=LOBBY)
         for key in sorted(dirty):
             if key in self._own:
                 await sockets.emit({"own_rooms": self._listed(self._own[key])}, to=f"{OWN}{key}")
