@@ -31,13 +31,15 @@ class RecentIdentities:
     """Sessions this process resolved in the last SESSION_CACHE_SECONDS, so a busy tab's events (a message
     every second) do not each read the database. An ended session is forgotten at once: here by revoke and
     revoke_all, and on every worker by the SessionsEnded event every ending publishes; the short lifetime
-    bounds what another process (the CLI) changes."""
+    bounds what another process (the CLI) changes. Past half its lifetime an entry is `due`: the caller
+    resolves it again in the background, so a busy tab never waits for the database."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_hash: dict[str, tuple[float, Identity]] = {}
         # Sessions ended within the cache lifetime: a resolve that raced the ending must not bring one back.
         self._ended: dict[int, float] = {}
+        self._refreshing: set[str] = set()
 
     def get(self, token: str) -> Identity | None:
         found = self._by_hash.get(hash_token(token)) if token else None
@@ -45,8 +47,26 @@ class RecentIdentities:
             return None
         return found[1]
 
+    def due(self, token: str) -> bool:
+        """Whether the entry for `token` should be resolved again now (once: until it is put again)."""
+        key = hash_token(token)
+        found = self._by_hash.get(key)
+        half_life = settings.SESSION_CACHE_SECONDS / 2
+        with self._lock:
+            if found is None or found[0] - time.monotonic() > half_life or key in self._refreshing:
+                return False
+            self._refreshing.add(key)
+            return True
+
+    def drop(self, token: str) -> None:
+        """Forget `token`'s entry (resolving it again found no live session)."""
+        with self._lock:
+            self._by_hash.pop(hash_token(token), None)
+            self._refreshing.discard(hash_token(token))
+
     def put(self, token: str, identity: Identity) -> None:
         with self._lock:
+            self._refreshing.discard(hash_token(token))
             if self._ended.get(identity.session_id, 0) >= time.monotonic():
                 return
             self._by_hash[hash_token(token)] = (time.monotonic() + settings.SESSION_CACHE_SECONDS, identity)

@@ -1,5 +1,6 @@
 """The session every page shares: who is logged in, page guards, login, registration, logout."""
 
+import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
@@ -24,6 +25,25 @@ def checked(form: dict[str, Any], name: str) -> bool:
     return form.get(name) in (True, "on")
 
 
+async def _resolve(token: str) -> Identity | None:
+    """The session behind `token` from the database, remembered in (or dropped from) sessions.recent."""
+    identity = await db.run(sessions.resolve, token)
+    if identity is None:
+        sessions.recent.drop(token)
+    else:
+        sessions.recent.put(token, identity)
+    return identity
+
+
+_refreshes: set[asyncio.Task] = set()
+
+
+def _background(coroutine: Coroutine[Any, Any, Any]) -> None:
+    task = asyncio.ensure_future(coroutine)
+    _refreshes.add(task)
+    task.add_done_callback(_refreshes.discard)
+
+
 class AuthState(rx.State):
     """The browser's session token and the identity the server resolves from it."""
 
@@ -42,9 +62,9 @@ class AuthState(rx.State):
         (`fresh`) always read the database."""
         identity = None if fresh else sessions.recent.get(self.session_token)
         if identity is None:
-            identity = await db.run(sessions.resolve, self.session_token)
-            if identity is not None:
-                sessions.recent.put(self.session_token, identity)
+            identity = await _resolve(self.session_token)
+        elif sessions.recent.due(self.session_token):
+            _background(_resolve(self.session_token))
         self.username = identity.username if identity else ""
         self.is_admin = identity.is_admin if identity else False
         return identity

@@ -136,3 +136,18 @@ def test_a_cached_session_is_trusted_only_for_a_few_seconds(session, alice, monk
     sessions.recent.put(token, sessions.resolve(session, token))
     time.sleep(0.01)
     assert sessions.recent.get(token) is None
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_cached_session_past_half_its_life_is_due_for_a_fresh_look_once(session, alice, monkeypatch):
+    token = sessions.issue(session, alice.id)
+    identity = sessions.resolve(session, token)
+    sessions.recent.put(token, identity)
+    assert not sessions.recent.due(token)
+    monkeypatch.setattr(settings, "SESSION_CACHE_SECONDS", 20.0)  # the entry has under half of 20 s left
+    assert sessions.recent.due(token) and not sessions.recent.due(token)
+    sessions.recent.put(token, identity)
+    monkeypatch.setattr(settings, "SESSION_CACHE_SECONDS", 1000.0)
+    assert sessions.recent.due(token)
+    sessions.recent.drop(token)
+    assert sessions.recent.get(token) is None and not sessions.recent.due(token)
