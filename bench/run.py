@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 # Setup registers many users: real bcrypt at its lowest cost keeps setup from dominating.
@@ -150,6 +151,64 @@ async def connect_all(backend: Backend, slug: str, users: list[tuple[str, str]])
     return tabs
 
 
+async def run_load(
+    server,
+    connect: Callable[[], Awaitable[list]],
+    clients: int,
+    senders: int,
+    rate: float,
+    seconds: float,
+    profile: bool = False,
+    typing_share: float = 0.0,
+) -> dict:
+    """One run on a fresh `server` (ours or the seed's): `connect()` opens the N tabs, K of them send `rate`
+    messages/s in total for `seconds`; latency, completeness, bytes per delivery, CPU, memory, harness lag."""
+    server.start()
+    lag: list[float] = []
+    monitors = [asyncio.create_task(server.sample_rss()), asyncio.create_task(lag_monitor(lag))]
+    tabs: list = []
+    try:
+        await asyncio.sleep(0.5)
+        idle_rss = server.rss()
+        tabs = await connect()
+        connected_rss = server.rss()
+        listeners = tabs[senders:]
+        bytes_before = received_bytes(listeners)
+        lag.clear()
+        cpu_before = server.cpu_seconds()
+        profiler = server.profile(seconds, PROFILE_OUT) if profile else None
+        typists = tabs[senders : senders + int(typing_share * clients)]
+        typing = asyncio.create_task(type_along(typists, seconds))
+        sent_at, sent_by = await send_load(tabs[:senders], rate, seconds)
+        await typing
+        if profiler is not None:
+            profiler.wait(timeout=60)
+        await wait_delivered(tabs, sent_at, sent_by, grace=5.0)
+        cpu = server.cpu_seconds() - cpu_before
+        result = measure(tabs, sent_at, sent_by, seconds)
+        deliveries = sum(tag in tab.arrivals for tab in listeners for tag in sent_at)
+        result.update(
+            typing=len(typists),
+            clients=clients,
+            senders=senders,
+            rate=rate,
+            messages_per_sender=len(sent_at) // senders,
+            bytes_per_delivery=(received_bytes(listeners) - bytes_before) / deliveries if deliveries else math.nan,
+            server_cpu_s=cpu,
+            server_peak_rss_mb=server.peak_rss / 2**20,
+            kb_per_client=(connected_rss - idle_rss) / clients / 1024,
+            harness_lag_p99_ms=percentile(lag, 0.99),
+        )
+        if result["lost"]:
+            print(f"lost messages; server log tail:\n{server.log_tail()}", file=sys.stderr)
+        return result
+    finally:
+        for monitor in monitors:
+            monitor.cancel()
+        await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
+        server.stop()
+
+
 async def fanout_once(
     clients: int,
     senders: int,
@@ -161,51 +220,15 @@ async def fanout_once(
     profile: bool = False,
     typing_share: float = 0.0,
 ) -> dict:
-    """One run: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
+    """One run on our backend: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
     with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
         database_url = f"sqlite:///{tmp}/bench.db"
         slug, users = prepare(database_url, clients, history)
         backend = Backend(database_url, Path(tmp) / "backend.log", redis_url, workers)
-        backend.start()
-        lag: list[float] = []
-        monitors = [asyncio.create_task(backend.sample_rss()), asyncio.create_task(lag_monitor(lag))]
-        try:
-            await asyncio.sleep(0.5)
-            idle_rss = backend.rss()
-            tabs = await connect_all(backend, slug, users)
-            connected_rss = backend.rss()
-            lag.clear()
-            cpu_before = backend.cpu_seconds()
-            profiler = backend.profile(seconds, PROFILE_OUT) if profile else None
-            typists = tabs[senders : senders + int(typing_share * clients)]
-            typing = asyncio.create_task(type_along(typists, seconds))
-            sent_at, sent_by = await send_load(tabs[:senders], rate, seconds)
-            await typing
-            if profiler is not None:
-                profiler.wait(timeout=60)
-            await wait_delivered(tabs, sent_at, sent_by, grace=5.0)
-            cpu = backend.cpu_seconds() - cpu_before
-            result = measure(tabs, sent_at, sent_by, seconds)
-            result.update(
-                typing=len(typists),
-                workers=workers,
-                history=history,
-                clients=clients,
-                senders=senders,
-                rate=rate,
-                server_cpu_s=cpu,
-                server_peak_rss_mb=backend.peak_rss / 2**20,
-                kb_per_client=(connected_rss - idle_rss) / clients / 1024,
-                harness_lag_p99_ms=percentile(lag, 0.99),
-            )
-            await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
-            if result["lost"]:
-                print(f"lost messages; backend log tail:\n{backend.log_tail()}", file=sys.stderr)
-            return result
-        finally:
-            for monitor in monitors:
-                monitor.cancel()
-            backend.stop()
+        result = await run_load(
+            backend, lambda: connect_all(backend, slug, users), clients, senders, rate, seconds, profile, typing_share
+        )
+        return {**result, "workers": workers, "history": history}
 
 
 async def capacity(step: int = 100, limit: int = 2000, bar_ms: float = 500.0) -> list[dict]:
@@ -396,52 +419,13 @@ per run, the seed's and ours alternately; medians of {runs} run(s), lost / dup /
 
 
 async def compare_once(side: str, clients: int, seconds: float, senders: int = 5, rate: float = 20) -> dict:
-    """One fanout run on a fresh server process: the seed's (`side="seed"`) or ours, with bytes per delivery."""
+    """One fanout run on a fresh server process: the seed's (`side="seed"`) or ours."""
+    if side == "ours":
+        return {**await fanout_once(clients, senders, rate, seconds), "side": side}
     with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
-        if side == "seed":
-            server, slug, users = peer.PeerServer(Path(tmp)), peer.ROOM, []
-        else:
-            database_url = f"sqlite:///{tmp}/bench.db"
-            slug, users = prepare(database_url, clients)
-            server = Backend(database_url, Path(tmp) / "backend.log")
-        server.start()
-        lag: list[float] = []
-        monitors = [asyncio.create_task(server.sample_rss()), asyncio.create_task(lag_monitor(lag))]
-        tabs = []
-        try:
-            await asyncio.sleep(0.5)
-            idle_rss = server.rss()
-            tabs = await (peer.connect_all(server, clients) if side == "seed" else connect_all(server, slug, users))
-            connected_rss = server.rss()
-            listeners = tabs[senders:]
-            bytes_before = received_bytes(listeners)
-            lag.clear()
-            cpu_before = server.cpu_seconds()
-            sent_at, sent_by = await send_load(tabs[:senders], rate, seconds)
-            await wait_delivered(tabs, sent_at, sent_by, grace=5.0)
-            cpu = server.cpu_seconds() - cpu_before
-            result = measure(tabs, sent_at, sent_by, seconds)
-            deliveries = sum(tag in tab.arrivals for tab in listeners for tag in sent_at)
-            result.update(
-                side=side,
-                clients=clients,
-                senders=senders,
-                rate=rate,
-                messages_per_sender=len(sent_at) // senders,
-                bytes_per_delivery=(received_bytes(listeners) - bytes_before) / deliveries if deliveries else math.nan,
-                server_cpu_s=cpu,
-                server_peak_rss_mb=server.peak_rss / 2**20,
-                kb_per_client=(connected_rss - idle_rss) / clients / 1024,
-                harness_lag_p99_ms=percentile(lag, 0.99),
-            )
-            if result["lost"]:
-                print(f"{side}: lost messages; server log tail:\n{server.log_tail()}", file=sys.stderr)
-            return result
-        finally:
-            for monitor in monitors:
-                monitor.cancel()
-            await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
-            server.stop()
+        server = peer.PeerServer(Path(tmp))
+        result = await run_load(server, lambda: peer.connect_all(server, clients), clients, senders, rate, seconds)
+        return {**result, "side": side}
 
 
 def received_bytes(tabs: list) -> float:
