@@ -14,7 +14,7 @@ from sqlmodel import Session, col, delete, select
 
 from djangochat_rx import accounts, markup, messages
 from djangochat_rx import db as database
-from djangochat_rx.models import AuditEntry, Message, Room, RoomMember, User, UserSession, as_utc, utcnow
+from djangochat_rx.models import AuditEntry, Message, Room, User, UserSession, as_utc, utcnow
 from djangochat_rx.rooms import BY_ACTIVITY, RoomNotFound
 
 # Who the audit log names for actions taken from the terminal.
@@ -227,38 +227,28 @@ def export_room(db: Session, actor_id: int, room_id: int) -> AdminRoomView:
     return view
 
 
-def _member_names(db: Session, room_id: int) -> list[str]:
-    """The usernames of a room's members: whose rooms lists show a private room or conversation."""
-    query = select(User.username).join(RoomMember, col(RoomMember.user_id) == User.id)
-    return list(db.exec(query.where(RoomMember.room_id == room_id).order_by(col(User.username_key))))
-
-
-def archive_room(db: Session, actor_id: int, room_id: int, archived: bool = True) -> list[str]:
-    """Archive a room (readable, nobody posts) or, with `archived=False`, reopen it; returns its members' names."""
+def archive_room(db: Session, actor_id: int, room_id: int, archived: bool = True) -> None:
+    """Archive a room (readable, nobody posts) or, with `archived=False`, reopen it."""
     database.begin_write(db)
     _require_admin(db, actor_id)
     room = _locked(db, Room, room_id, RoomNotFound())
     if (room.archived_at is not None) != archived:
         room.archived_at = utcnow() if archived else None
         _audit(db, actor_id, "room.archive" if archived else "room.unarchive", f"room:{room.slug}")
-    people = _member_names(db, room_id)
     db.commit()
-    return people
 
 
-def delete_room(db: Session, actor_id: int, room_id: int) -> list[str]:
+def delete_room(db: Session, actor_id: int, room_id: int) -> None:
     """Delete a room for good; the database's ON DELETE CASCADE takes its messages, members, read
-    markers and mentions with it. Returns the names of the members it had."""
+    markers and mentions with it."""
     database.begin_write(db)
     _require_admin(db, actor_id)
     room = _locked(db, Room, room_id, RoomNotFound())
-    people = _member_names(db, room_id)
     db.delete(room)
     _audit(
         db, actor_id, "room.delete", f"room:{room.slug}", f"“{room.name}”, {room.kind}, {room.message_count} messages"
     )
     db.commit()
-    return people
 
 
 def remove_message(db: Session, actor_id: int, message_id: int) -> messages.MessageView:

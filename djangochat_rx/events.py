@@ -86,9 +86,8 @@ def from_wire(data: dict[str, Any]) -> Event:
     """The event `to_wire` made (tuples come back from JSON lists)."""
     fields = dict(data)
     kind = _KINDS[fields.pop("type")]
-    for name in ("message",):
-        if isinstance(fields.get(name), dict):
-            fields[name] = MessageView(**{**fields[name], "mentions": tuple(fields[name]["mentions"])})
+    if isinstance(fields.get("message"), dict):
+        fields["message"] = MessageView(**{**fields["message"], "mentions": tuple(fields["message"]["mentions"])})
     if isinstance(fields.get("summary"), dict):
         fields["summary"] = RoomSummary(**fields["summary"])
     if "mentioned" in fields:

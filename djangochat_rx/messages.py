@@ -135,10 +135,11 @@ _AUTHOR = select(User.username).where(col(User.id) == bindparam("author_id"))
 # A retry under the same client id inserts nothing (the unique (author_id, client_id) index), on
 # either database, even when two connections race with it.
 _INSERT = {
-    "sqlite": sqlite_insert(Message).on_conflict_do_nothing(index_elements=["author_id", "client_id"]),
-    "postgresql": postgres_insert(Message).on_conflict_do_nothing(index_elements=["author_id", "client_id"]),
+    dialect: insert_into(Message)
+    .on_conflict_do_nothing(index_elements=["author_id", "client_id"])
+    .returning(Message.id)
+    for dialect, insert_into in (("sqlite", sqlite_insert), ("postgresql", postgres_insert))
 }
-_INSERT = {dialect: statement.returning(Message.id) for dialect, statement in _INSERT.items()}
 
 
 def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = "") -> Posted:

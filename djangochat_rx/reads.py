@@ -48,9 +48,9 @@ _FORWARD = (
 
 def move_marker(db: Session, user_id: int, room_id: int, seq: int) -> int:
     """Move the read marker forward to `seq` inside the caller's write transaction; the stored marker."""
-    if db.connection().execute(_FORWARD, {"reader": user_id, "room": room_id, "seq": seq}).rowcount:
+    forward = {"reader": user_id, "room": room_id, "seq": seq}
+    if db.connection().execute(_FORWARD, forward).rowcount:
         return seq
-    forward = update(RoomRead).where(_marker(user_id, room_id), col(RoomRead.last_read_seq) < seq)
     stored = db.exec(select(RoomRead.last_read_seq).where(_marker(user_id, room_id))).first()
     if stored is not None:
         return stored
@@ -58,7 +58,7 @@ def move_marker(db: Session, user_id: int, room_id: int, seq: int) -> int:
         with db.begin_nested():
             db.execute(insert(RoomRead).values(user_id=user_id, room_id=room_id, last_read_seq=seq))
     except IntegrityError:  # another connection inserted the marker first (Postgres)
-        db.execute(forward.values(last_read_seq=seq))
+        db.connection().execute(_FORWARD, forward)
         return db.exec(select(RoomRead.last_read_seq).where(_marker(user_id, room_id))).one()
     return seq
 

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from djangochat_rx import db
 from djangochat_rx.events import Event
+from djangochat_rx.realtime import hub
 
 T = TypeVar("T")
 
@@ -27,8 +28,6 @@ class Outcome(Generic[T]):
 
 async def perform(action: Callable[..., Outcome[T]], *args: Any) -> T:
     """Run `action(session, *args)` on the database's thread pool, then publish its events; its value."""
-    from djangochat_rx.realtime import hub
-
     outcome = await db.run(action, *args)
     await hub.publish(outcome.events)
     return outcome.value

@@ -22,12 +22,11 @@ def _keys(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({accounts.username_key(name) for name in names}))
 
 
-def _changed(db: Session, room_id: int, expelled: Iterable[str] = (), gone_people: Iterable[str] = ()) -> RoomChanged:
-    """The room as it is now, for everyone who has it; `expelled` (usernames) lost it. A deleted room is
-    `gone` for `gone_people` (its members before)."""
+def _changed(db: Session, room_id: int, expelled: Iterable[str] = ()) -> RoomChanged:
+    """The room as it is now, for everyone who has it; `expelled` (usernames) lost it."""
     summary = reads.summary_of(db, room_id)
-    if summary is None:
-        return RoomChanged(room_id, None, expelled=_keys(gone_people), gone=True)
+    if summary is None:  # deleted meanwhile
+        return RoomChanged(room_id, None, expelled=_keys(expelled), gone=True)
     return RoomChanged(room_id, summary, people=_member_keys(db, room_id), expelled=_keys(expelled))
 
 
@@ -83,9 +82,10 @@ def remove_member(db: Session, user_id: int, room_id: int, username: str) -> Out
     return Outcome(username, [_changed(db, room_id, expelled=[username])])
 
 
-def leave(db: Session, user_id: int, username: str, room_id: int) -> Outcome[None]:
+def leave(db: Session, user_id: int, room_id: int) -> Outcome[None]:
     """Leave a private room or conversation."""
     members.leave(db, user_id, room_id)
+    username = db.exec(select(User.username).where(User.id == user_id)).one()
     return Outcome(None, [_changed(db, room_id, expelled=[username])])
 
 

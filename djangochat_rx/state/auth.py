@@ -1,6 +1,5 @@
 """The session every page shares: who is logged in, page guards, login, registration, logout."""
 
-import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
@@ -11,6 +10,7 @@ from djangochat_rx.actions import perform
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.realtime import hub
+from djangochat_rx.realtime.sockets import sockets
 from djangochat_rx.sessions import Identity
 
 
@@ -35,15 +35,6 @@ async def _resolve(token: str) -> Identity | None:
     return identity
 
 
-_refreshes: set[asyncio.Task] = set()
-
-
-def _background(coroutine: Coroutine[Any, Any, Any]) -> None:
-    task = asyncio.ensure_future(coroutine)
-    _refreshes.add(task)
-    task.add_done_callback(_refreshes.discard)
-
-
 class AuthState(rx.State):
     """The browser's session token and the identity the server resolves from it."""
 
@@ -53,7 +44,7 @@ class AuthState(rx.State):
     username: str = ""
     # Shows the navbar's Admin link; the admin page and its handlers check again through djangochat_rx.admin.
     is_admin: bool = False
-    # The latest message that mentioned this user, for a browser notification. Written only by realtime.RoomHub.
+    # The latest message that mentioned this user, for a browser notification. Written only by realtime/rooms_list.py.
     notice: dict[str, str | int] = {}
 
     async def _identity(self, fresh: bool = False) -> Identity | None:
@@ -64,7 +55,7 @@ class AuthState(rx.State):
         if identity is None:
             identity = await _resolve(self.session_token)
         elif sessions.recent.due(self.session_token):
-            _background(_resolve(self.session_token))
+            sockets.spawn(_resolve(self.session_token))
         self.username = identity.username if identity else ""
         self.is_admin = identity.is_admin if identity else False
         return identity

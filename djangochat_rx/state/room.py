@@ -98,7 +98,7 @@ class RoomState(AuthState):
 
     @rx.event
     async def refresh(self):
-        """The room changed (renamed, archived, deleted, members; the hub asks): read it again. Someone
+        """The room changed (renamed, archived, deleted, members; its RoomChanged event asks): read it again. Someone
         who can no longer read it sees it vanish, like any room they cannot see."""
         identity = await self._identity()
         if identity is None or not self._room_id:
@@ -202,7 +202,7 @@ class RoomState(AuthState):
 
     @rx.event
     async def save_edit(self, form: dict[str, Any]):
-        """Save the edited text; everyone sees "(edited)" via the hub."""
+        """Save the edited text; everyone sees "(edited)" through the feed."""
         await self._change(message_actions.edit_message, self.editing_id, field(form, "text"))
 
     @rx.event
@@ -215,7 +215,7 @@ class RoomState(AuthState):
 
     @rx.event
     async def confirm_delete(self):
-        """Delete the message asked about; others see "message deleted" via the hub."""
+        """Delete the message asked about; others see "message deleted" through the feed."""
         await self._change(message_actions.delete_message, self.deleting_id)
 
     async def _change(self, action, message_id: int, *args: str) -> None:
@@ -263,8 +263,7 @@ class RoomState(AuthState):
     @rx.event
     async def leave(self):
         """Leave this private room or conversation."""
-        identity = await self._identity()
-        if identity is not None and await self._room_action(room_actions.leave, identity.username, first=True):
+        if await self._room_action(room_actions.leave):
             return rx.redirect(routes.ROOMS)
 
     @rx.event
@@ -296,16 +295,15 @@ class RoomState(AuthState):
         except rooms.RoomError as error:
             self.panel_error = str(error)
 
-    async def _room_action(self, action, *args: Any, first: bool = False) -> Any:
+    async def _room_action(self, action, *args: Any) -> Any:
         """Run a room action as the session's user (the domain checks membership and ownership): True, or
-        its value when it has one; None with the reason on the panel. `first`: `args` come before the room."""
+        its value when it has one; None with the reason on the panel."""
         identity = await self._identity()
         self.panel_error, self.panel_notice = "", ""
         if identity is None or not self._room_id:
             return None
-        where = (*args, self._room_id) if first else (self._room_id, *args)
         try:
-            result = await perform(action, identity.user_id, *where)
+            result = await perform(action, identity.user_id, self._room_id, *args)
         except rooms.RoomError as error:
             self.panel_error = str(error)
             return None

@@ -79,7 +79,7 @@ def test_inviting_removing_and_leaving_tell_members_and_who_lost_the_room(sessio
     room_actions.invite(session, alice.id, room.id, "carol")
     removed = only(room_actions.remove_member(session, alice.id, room.id, "bob"), RoomChanged)
     assert (removed.people, removed.expelled) == (("alice", "carol"), ("bob",))
-    left = only(room_actions.leave(session, carol.id, "carol", room.id), RoomChanged)
+    left = only(room_actions.leave(session, carol.id, room.id), RoomChanged)
     assert (left.people, left.expelled) == (("alice",), ("carol",))
 
 

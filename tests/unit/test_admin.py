@@ -9,6 +9,7 @@ from sqlalchemy import func, update
 from sqlmodel import select
 
 from djangochat_rx import accounts, admin, messages, rooms, sessions
+from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.models import AuditEntry, Mention, Message, Room, RoomMember, RoomRead, User, utcnow
 from tests.unit.conftest import make_admin
 
@@ -366,7 +367,12 @@ def test_archiving_or_deleting_a_room_names_its_members_for_their_rooms_lists(se
     secret = rooms.create_room(session, "Secret", "", alice.id, True)
     session.add(RoomMember(room_id=secret.id, user_id=bob.id))
     session.commit()
-    assert admin.archive_room(session, root.id, secret.id) == ["alice", "bob"]
-    assert admin.archive_room(session, root.id, secret.id, archived=False) == ["alice", "bob"]
-    assert admin.delete_room(session, root.id, secret.id) == ["alice", "bob"]
-    assert admin.delete_room(session, root.id, general.id) == ["alice"]  # a public room's owner is a member too
+    # An administrator's change goes through the rooms actions, whose one event names the members.
+    (archived,) = room_actions.archive_room(session, root.id, secret.id).events
+    assert archived.people == ("alice", "bob")
+    (reopened,) = room_actions.archive_room(session, root.id, secret.id, archived=False).events
+    assert reopened.people == ("alice", "bob")
+    (deleted,) = room_actions.delete_room(session, root.id, secret.id).events
+    assert deleted.expelled == ("alice", "bob")
+    (public,) = room_actions.delete_room(session, root.id, general.id).events
+    assert public.expelled == ("alice",)  # a public room's owner is a member too
