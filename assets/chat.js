@@ -19,11 +19,6 @@
   let target = null; // a message to show (/rooms/<slug>?message=<id>, from a search result)
   let targetHref = null;
 
-  // Where `element` sits in the log's scrolled content, whatever its offsetParent (a positioned row,
-  // a separator drawn by CSS): measured from the boxes themselves.
-  const topIn = (log, element) =>
-    element.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
-
   const nearBottom = (log) => log.scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
 
   // A row's day separator is drawn inside it and comes and goes as history loads above, so the
@@ -34,8 +29,8 @@
     stuck = nearBottom(log);
     anchor = null;
     for (const row of rowsOf(log)) {
-      if (topIn(log, row) + row.offsetHeight > log.scrollTop) {
-        anchor = { id: row.dataset.messageId, offset: topIn(log, markOf(row)) - log.scrollTop };
+      if (row.offsetTop + row.offsetHeight > log.scrollTop) {
+        anchor = { id: row.dataset.messageId, offset: markOf(row).offsetTop - log.scrollTop };
         break;
       }
     }
@@ -66,9 +61,9 @@
     target = null;
     for (const old of log.querySelectorAll('.message[data-target="true"]')) setData(old, "target", null);
     setData(row, "target", "true");
-    scrollTo(log, topIn(log, markOf(row)) - log.clientHeight / 3);
+    scrollTo(log, markOf(row).offsetTop - log.clientHeight / 3);
     stuck = false;
-    anchor = { id: row.dataset.messageId, offset: topIn(log, markOf(row)) - log.scrollTop };
+    anchor = { id: row.dataset.messageId, offset: markOf(row).offsetTop - log.scrollTop };
   }
 
   function settle(log) {
@@ -80,7 +75,7 @@
       scrollTo(log, log.scrollHeight);
     } else if (anchor) {
       const row = log.querySelector(`.message[data-message-id="${anchor.id}"]`);
-      if (row) scrollTo(log, topIn(log, markOf(row)) - anchor.offset);
+      if (row) scrollTo(log, markOf(row).offsetTop - anchor.offset);
       if (grew && lastId !== null && Number(newest) > Number(lastId)) showJump(true);
     }
     lastId = newest;
@@ -460,15 +455,14 @@
   }
 
   let queued = false;
-  const queueRefresh = () => {
+  new MutationObserver(() => {
     if (queued) return;
     queued = true;
     queueMicrotask(() => {
       queued = false;
       refresh();
     });
-  };
-  new MutationObserver(queueRefresh).observe(document.documentElement, {
+  }).observe(document.documentElement, {
     childList: true,
     subtree: true,
     characterData: true,

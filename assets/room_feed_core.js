@@ -7,7 +7,7 @@
 // message id in the room's sequence order.
 
 const FIELD = "_rx_state_";
-export const EMPTY = Object.freeze({ messages: [], gapAfter: 0, gapBefore: 0 });
+const EMPTY = Object.freeze({ messages: [], gapAfter: 0, gapBefore: 0 });
 
 // `list` with `items` merged in: an item replaces the message with its id, the result is ordered by
 // seq and keeps the newest `limit` messages. `list` is never changed.

@@ -19,7 +19,7 @@ from djangochat_rx.realtime.feed import RoomFeed
 from djangochat_rx.realtime.presence import Presence
 from djangochat_rx.realtime.relay import Relay
 from djangochat_rx.realtime.rooms_list import RoomsLists, user_group
-from djangochat_rx.realtime.sockets import LOBBY, OWN, ROOM, SESSION, sockets
+from djangochat_rx.realtime.sockets import LOBBY, OWN, ROOM, SESSION, USER, sockets
 
 
 class Realtime:
@@ -55,7 +55,7 @@ class Realtime:
         """Socket `sid` is no longer logged in: out of every room, session and user."""
         await self._unwatch(sid)
         for group in sockets.groups_of(sid):
-            if group.startswith((SESSION, "user:")):
+            if group.startswith((SESSION, USER)):
                 await sockets.leave(sid, group)
 
     async def join(self, sid: str, room_id: int, username: str) -> None:
