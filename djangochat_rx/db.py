@@ -1,24 +1,31 @@
 """The database engine, SQLite pragmas, migrations, and the one way handlers reach the database."""
 
 import asyncio
+import contextlib
 import fcntl
 import functools
 import hashlib
+import logging
 import tempfile
-from collections.abc import Callable
+import weakref
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from djangochat_rx import settings
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 _IMMEDIATE = "djangochat_immediate"
+# The engines whose checkpoints `checkpointing` runs: their connections leave them to it (wal_autocheckpoint=0).
+_checkpointed: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def make_engine(url: str) -> Engine:
@@ -36,6 +43,8 @@ def make_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={settings.SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if engine in _checkpointed:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -93,6 +102,50 @@ async def run_hashing(fn: Callable[..., T], *args: Any) -> T:
     """Run a domain function that checks or hashes a password (login, registration, password change) on
     bcrypt's own pool, off the event loop and off the pool the database calls use."""
     return await asyncio.get_running_loop().run_in_executor(_hashing, call, fn, *args)
+
+
+def checkpoint(engine: Engine) -> tuple[int, int, int]:
+    """Copy what it can of SQLite's write-ahead log into the database file without blocking readers or
+    writers (a PASSIVE checkpoint); SQLite's (busy, log frames, checkpointed frames)."""
+    with engine.connect() as connection:
+        busy, log, done = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    return busy, log, done
+
+
+@contextlib.asynccontextmanager
+async def checkpointing(
+    engine: Engine | None = None, interval: float = settings.SQLITE_CHECKPOINT_SECONDS
+) -> AsyncIterator[None]:
+    """While the app runs, checkpoint its SQLite database (`engine`, default the app's) every `interval`
+    seconds on a thread of its own, so no commit on the send path pays for one (a lifespan task)."""
+    engine = engine or get_engine()
+    if engine.dialect.name != "sqlite" or interval <= 0:
+        yield
+        return
+    _checkpointed.add(engine)
+    engine.dispose()  # connections opened before now still checkpoint on commit
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-checkpoint")
+
+    async def every_interval() -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await loop.run_in_executor(worker, checkpoint, engine)
+            except SQLAlchemyError:  # the next one tries again; SQLite checkpoints at the last close anyway
+                logger.exception("SQLite checkpoint failed")
+
+    task = asyncio.create_task(every_interval(), name="djangochat-checkpoint")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        _checkpointed.discard(engine)
+        worker.shutdown(wait=True)
+        engine.dispose()
+        checkpoint(engine)
 
 
 def alembic_config(url: str | None = None):

@@ -4,7 +4,7 @@ import gc
 
 import reflex as rx
 
-from djangochat_rx import db, routes, settings
+from djangochat_rx import db, messages, routes, settings
 from djangochat_rx.downloads import with_downloads
 from djangochat_rx.headers import SecurityHeaders
 from djangochat_rx.pages import account, admin, auth, profile, room, rooms, search
@@ -47,6 +47,7 @@ hub.bind(
     notice=(AuthState, "notice"),
 )
 app.register_lifespan_task(hub.relay.running)
+app.register_lifespan_task(db.checkpointing)
 
 
 @app.register_lifespan_task
@@ -54,6 +55,12 @@ def migrate_database() -> None:
     """Bring the database schema up to date before serving (a plain function: runs to the end first)."""
     if settings.MIGRATE_ON_START:
         db.migrate()
+
+
+@app.register_lifespan_task
+def warm_send_path() -> None:
+    """Compile the send path once before serving (messages.warm_up)."""
+    db.call(messages.warm_up)
 
 
 @app.register_lifespan_task
