@@ -15,7 +15,7 @@
 
 Every client is a real websocket connection with its own server-side session (users and sessions are
 made through the domain functions; the first few clients log in through the real login handler).
-Loopback only, bounded in count and time. Results also go to bench/results/<scenario>-<time>.json.
+Loopback only, bounded in count and time. Results also go to bench/.results/<scenario>-<time>.json.
 """
 
 import argparse
@@ -39,7 +39,8 @@ from bench.server import Backend
 from bench.services import redis_server
 from djangochat_rx import accounts, db, rooms, sessions
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# Hidden: `reflex export` zips the project and leaves out only hidden paths and *.db files.
+RESULTS = Path(__file__).resolve().parent / ".results"
 PROFILE_OUT = RESULTS / "profile-fanout-200.txt"
 PASSWORD = "bench-password"
 REAL_LOGINS = 3
@@ -597,7 +598,7 @@ async def scenario(name: str) -> list[dict]:
 
 
 def write_results(name: str, rows: list[dict]) -> None:
-    """A JSON copy of the rows in bench/results/<name>-<time>.json."""
+    """A JSON copy of the rows in bench/.results/<name>-<time>.json."""
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(rows, indent=2))

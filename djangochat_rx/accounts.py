@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
-from djangochat_rx import settings
+from djangochat_rx import devices, settings
 from djangochat_rx.models import User
 
 
@@ -186,7 +186,8 @@ class WrongCurrentPassword(AccountError):
 
 
 def change_password(db: Session, user_id: int, current: str, new: str, confirm: str) -> None:
-    """Set a new password after checking the current one; the caller ends the other sessions."""
+    """Set a new password after checking the current one (the caller charges the check to
+    throttle.before_password_check first); the caller ends the other sessions."""
     validate_password(new, confirm)
     user = db.get(User, user_id)
     password_hash = user.password_hash
@@ -196,6 +197,7 @@ def change_password(db: Session, user_id: int, current: str, new: str, confirm: 
     new_hash = hash_password(new)
     database.begin_write(db)
     db.execute(update(User).where(User.id == user_id).values(password_hash=new_hash))
+    devices.forget_all(db, user_id)  # browsers that knew the old password start over
     db.commit()
 
 

@@ -12,7 +12,7 @@ from typing import TypeVar
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
-from djangochat_rx import accounts, markup, messages
+from djangochat_rx import accounts, devices, markup, messages
 from djangochat_rx import db as database
 from djangochat_rx.models import AuditEntry, Message, Room, User, UserSession, as_utc, utcnow
 from djangochat_rx.rooms import BY_ACTIVITY, RoomNotFound
@@ -173,6 +173,7 @@ def disable_user(db: Session, actor_id: int, user_id: int) -> list[int]:
         ended = list(
             db.execute(delete(UserSession).where(UserSession.user_id == user_id).returning(UserSession.id)).scalars()
         )
+        devices.forget_all(db, user_id)
         _audit(db, actor_id, "user.disable", f"user:{user.username}", f"{len(ended)} sessions ended")
     db.commit()
     return ended

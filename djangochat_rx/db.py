@@ -94,14 +94,30 @@ async def run(fn: Callable[..., T], *args: Any) -> T:
 
 
 # bcrypt's own threads: a burst of logins or password changes never holds the threads every other
-# handler's database call needs (settings.HASH_THREADS).
+# handler's database call needs (settings.HASH_THREADS); at most HASH_QUEUE_MAX jobs wait for them.
 _hashing = ThreadPoolExecutor(max_workers=settings.HASH_THREADS, thread_name_prefix="bcrypt")
+_hashing_jobs = 0
+
+
+class HashingBusy(Exception):
+    """Every bcrypt thread is busy and the queue is full: try again in a moment (safe to show)."""
+
+    def __init__(self) -> None:
+        super().__init__("The server is busy. Try again in a few seconds.")
 
 
 async def run_hashing(fn: Callable[..., T], *args: Any) -> T:
     """Run a domain function that checks or hashes a password (login, registration, password change) on
-    bcrypt's own pool, off the event loop and off the pool the database calls use."""
-    return await asyncio.get_running_loop().run_in_executor(_hashing, call, fn, *args)
+    bcrypt's own pool, off the event loop and off the pool the database calls use. HashingBusy, at
+    once, when HASH_THREADS jobs run and HASH_QUEUE_MAX more wait: a flood is refused, never queued."""
+    global _hashing_jobs
+    if _hashing_jobs >= settings.HASH_THREADS + settings.HASH_QUEUE_MAX:
+        raise HashingBusy()
+    _hashing_jobs += 1
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_hashing, call, fn, *args)
+    finally:
+        _hashing_jobs -= 1
 
 
 def checkpoint(engine: Engine) -> tuple[int, int, int]:
@@ -158,11 +174,29 @@ def alembic_config(url: str | None = None):
     return config
 
 
+def move_legacy_database() -> None:
+    """Move a database left at the project's root by an older version (with its -wal and -shm files, which
+    hold committed data) into settings.DATA_DIR, where `reflex export` does not pick it up."""
+    legacy, target = settings.LEGACY_DATABASE, settings.DATA_DIR / settings.LEGACY_DATABASE.name
+    if not legacy.exists() or target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("-wal", "-shm", ""):  # the database file last: its presence decides a retry
+        old = legacy.with_name(legacy.name + suffix)
+        if old.exists():
+            old.replace(target.with_name(target.name + suffix))
+    logger.warning("moved the database from %s to %s (reflex export leaves that folder out)", legacy, target)
+
+
 def migrate(url: str | None = None) -> None:
     """Upgrade the database to the newest alembic revision; one process at a time."""
     from alembic import command
 
     url = url or settings.DATABASE_URL
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if url == settings.DEFAULT_DATABASE_URL:
+        move_legacy_database()
     # Outside the project folder: a file written there would trigger `reflex run`'s hot reload.
     digest = hashlib.sha256(url.encode()).hexdigest()[:16]
     lock_path = Path(tempfile.gettempdir()) / f"djangochat-migrate-{digest}.lock"

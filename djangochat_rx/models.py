@@ -47,6 +47,20 @@ class UserSession(SQLModel, table=True):
     user_agent: str = Field(default="", max_length=256)
 
 
+class KnownDevice(SQLModel, table=True):
+    """A browser that logged in to the account (OWASP's "device cookies"): it holds a random token, we store
+    only its SHA-256. Its login attempts have a budget of their own, so strangers' failed guesses, which
+    lock the account for everyone else, do not lock its owner out."""
+
+    __tablename__ = "known_devices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
 class Room(SQLModel, table=True):
     """A chat room; `message_count` and `last_message_at` are kept in step by messages.post_message.
 

@@ -11,9 +11,17 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-# Database: an embedded SQLite file next to the project unless DATABASE_URL says otherwise
+# Everything the app stores on disk (the default SQLite database and its -wal/-shm files) lives in this
+# folder. Its default is a hidden folder of the project because `reflex export` zips the project into
+# backend.zip and leaves out only hidden paths and *.db files: a WAL next to the project shipped users'
+# password hashes and messages.
+DATA_DIR = Path(os.environ.get("DATA_DIR", PROJECT_DIR / ".data"))
+# Before DATA_DIR existed the default database lived here; db.migrate moves it into DATA_DIR.
+LEGACY_DATABASE = PROJECT_DIR / "djangochat.db"
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'djangochat.db'}"
+# Database: an embedded SQLite file in DATA_DIR unless DATABASE_URL says otherwise
 # (e.g. postgresql+psycopg://user:pass@host/db).
-DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'djangochat.db'}")
+DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
 # Redis (redis://, rediss:// or unix://): when set, Reflex keeps state in Redis and runs several
 # backend workers, and realtime.py relays room messages between them. Empty: one worker, no Redis.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -30,6 +38,9 @@ MIGRATE_ON_START = os.environ.get("MIGRATE_ON_START", "1") == "1"
 BCRYPT_ROUNDS = _int("BCRYPT_ROUNDS", 12)
 # Threads that run bcrypt (db.run_hashing), apart from the database calls' pool.
 HASH_THREADS = _int("HASH_THREADS", 2)
+# bcrypt jobs that may wait for those threads; past it a login or password change is answered "busy" at
+# once instead of queueing behind a flood.
+HASH_QUEUE_MAX = _int("HASH_QUEUE_MAX", 16)
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_BYTES = 72
 
@@ -69,6 +80,13 @@ SOCKET_PING_TIMEOUT = _int("SOCKET_PING_TIMEOUT", 10)
 # Login: 5 failures per account in 30 minutes (Zulip's rule), a looser budget per client address.
 LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 30 minutes")
 LOGIN_LIMIT_PER_CLIENT = os.environ.get("LOGIN_LIMIT_PER_CLIENT", "30 per 10 minutes")
+# A browser that logged in to an account before (devices.py) keeps trying within a budget of its own
+# while the account is locked for everyone else.
+LOGIN_LIMIT_PER_DEVICE = os.environ.get("LOGIN_LIMIT_PER_DEVICE", "10 per 30 minutes")
+KNOWN_DEVICE_DAYS = _int("KNOWN_DEVICE_DAYS", 30)
+KNOWN_DEVICES_PER_USER = _int("KNOWN_DEVICES_PER_USER", 20)
+# Wrong current passwords on the account page, per account (a stolen session must not guess on).
+PASSWORD_CHECK_LIMIT = os.environ.get("PASSWORD_CHECK_LIMIT", "5 per 30 minutes")
 REGISTER_LIMIT_PER_CLIENT = os.environ.get("REGISTER_LIMIT_PER_CLIENT", "10 per hour")
 # Sending, per user: a burst allowance and a sustained rate (OWASP suggests ~100 per minute); ";"-separated.
 SEND_LIMITS = os.environ.get("SEND_LIMITS", "20 per 10 seconds;100 per minute")

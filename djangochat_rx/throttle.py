@@ -1,6 +1,9 @@
-"""Rate limits (the `limits` library, moving windows): login per account and per client,
-registration per client, and sending per user. In memory, or in Redis when REDIS_URL is set so
-that every worker counts against the same budget."""
+"""Rate limits (the `limits` library, moving windows): login per account, per known device and per
+client, password checks per account, registration per client, and sending per user. In memory, or in
+Redis when REDIS_URL is set so that every worker counts against the same budget.
+
+Every budget is charged *before* the bcrypt work it guards (`hit` is atomic in both storages), so
+parallel attempts cannot all pass a check made before any of them is counted."""
 
 import math
 import time
@@ -19,6 +22,8 @@ class Throttled(Exception):
 
 LOGIN_PER_ACCOUNT = parse(settings.LOGIN_LIMIT_PER_ACCOUNT)
 LOGIN_PER_CLIENT = parse(settings.LOGIN_LIMIT_PER_CLIENT)
+LOGIN_PER_DEVICE = parse(settings.LOGIN_LIMIT_PER_DEVICE)
+PASSWORD_CHECKS = parse(settings.PASSWORD_CHECK_LIMIT)
 REGISTER_PER_CLIENT = parse(settings.REGISTER_LIMIT_PER_CLIENT)
 SEND_LIMITS = [parse(limit) for limit in settings.SEND_LIMITS.split(";")]
 
@@ -42,25 +47,36 @@ async def _too_many_attempts(item: RateLimitItem, key: str) -> Throttled:
     return Throttled(f"Too many attempts, try again in {minutes} minute{'s' if minutes != 1 else ''}.")
 
 
-async def before_login(username_key: str, client: str) -> None:
-    """Refuse a login attempt while the account or the client is over its budget.
+async def before_login(username_key: str, client: str, device: str | None = None) -> None:
+    """Charge a login attempt to its budgets, refusing it when one is spent: the client's, and the
+    account's, or instead of the account's the known device's (`device`, devices.recognise) when this
+    browser logged in to the account before, so that strangers' guesses cannot lock its owner out.
 
     The account budget is keyed by the typed name whether or not such a user exists, so the answer
     tells nothing about which accounts exist."""
-    if not await _limiter().test(LOGIN_PER_ACCOUNT, username_key):
-        raise await _too_many_attempts(LOGIN_PER_ACCOUNT, username_key)
     if not await _limiter().hit(LOGIN_PER_CLIENT, client):
         raise await _too_many_attempts(LOGIN_PER_CLIENT, client)
+    item, key = (LOGIN_PER_DEVICE, device) if device else (LOGIN_PER_ACCOUNT, username_key)
+    if not await _limiter().hit(item, key):
+        raise await _too_many_attempts(item, key)
 
 
-async def login_failed(username_key: str) -> None:
-    """Count a failed login against the account."""
-    await _limiter().hit(LOGIN_PER_ACCOUNT, username_key)
+async def login_succeeded(username_key: str, device: str | None = None) -> None:
+    """A successful login clears the failures it was charged with."""
+    item, key = (LOGIN_PER_DEVICE, device) if device else (LOGIN_PER_ACCOUNT, username_key)
+    await _limiter().clear(item, key)
 
 
-async def login_succeeded(username_key: str) -> None:
-    """A successful login clears the account's failures."""
-    await _limiter().clear(LOGIN_PER_ACCOUNT, username_key)
+async def before_password_check(user_id: int) -> None:
+    """Charge a check of the current password (account page) to the account's budget, refusing it when spent:
+    a stolen session cannot guess the password on."""
+    key = f"password:{user_id}"
+    if not await _limiter().hit(PASSWORD_CHECKS, key):
+        raise await _too_many_attempts(PASSWORD_CHECKS, key)
+
+
+async def password_check_succeeded(user_id: int) -> None:
+    await _limiter().clear(PASSWORD_CHECKS, f"password:{user_id}")
 
 
 async def before_register(client: str) -> None:

@@ -4,7 +4,7 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import accounts, db, routes, sessions
+from djangochat_rx import accounts, db, routes, sessions, throttle
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.state.auth import AuthState, field
@@ -54,19 +54,19 @@ class AccountState(AuthState):
             return
         self.error, self.notice, self.pending = "", "", True
         yield
+        new, confirm = field(form, "new_password"), field(form, "confirm_new_password")
         try:
+            accounts.validate_password(new, confirm)  # a typo in the new one costs no attempt
+            await throttle.before_password_check(identity.user_id)
             await db.run_hashing(
-                accounts.change_password,
-                identity.user_id,
-                field(form, "current_password"),
-                field(form, "new_password"),
-                field(form, "confirm_new_password"),
+                accounts.change_password, identity.user_id, field(form, "current_password"), new, confirm
             )
-        except accounts.AccountError as error:
+        except (accounts.AccountError, throttle.Throttled, db.HashingBusy) as error:
             self.error = str(error)
             return
         finally:
             self.pending = False
+        await throttle.password_check_succeeded(identity.user_id)
         await perform(session_actions.end_sessions, identity.user_id, identity.session_id)
         self.notice = "Password changed. Every other session has been logged out."
         await self._list_sessions(identity.session_id, identity.user_id)

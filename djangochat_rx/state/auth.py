@@ -5,7 +5,7 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import accounts, db, routes, sessions, throttle
+from djangochat_rx import accounts, db, devices, routes, sessions, throttle
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
@@ -41,6 +41,8 @@ class AuthState(rx.State):
     # The random token; the database keeps only its hash. sync=True: logging out in one tab
     # clears it in every tab of the browser.
     session_token: str = rx.LocalStorage("", name="djangochat_session", sync=True)
+    # This browser's known-device token (devices.py): its own login budget while the account is locked.
+    device_token: str = rx.LocalStorage("", name="djangochat_device")
     username: str = ""
     # Shows the navbar's Admin link; the admin page and its handlers check again through djangochat_rx.admin.
     is_admin: bool = False
@@ -142,7 +144,7 @@ class AccountFormState(AuthState):
         yield
         try:
             user = await attempt
-        except (accounts.AccountError, throttle.Throttled) as error:
+        except (accounts.AccountError, throttle.Throttled, db.HashingBusy) as error:
             self.error = str(error)
             return
         finally:
@@ -151,15 +153,14 @@ class AccountFormState(AuthState):
         yield rx.redirect(routes.ROOMS, replace=True)
 
     async def _authenticate(self, username: str, password: str) -> accounts.UserView:
-        """bcrypt off the event loop, within the per-account and per-client login budgets."""
+        """bcrypt on its own pool, each attempt charged to the client's and the account's (or this known
+        device's) budgets before it runs."""
         key = accounts.username_key(username)
-        await throttle.before_login(key, self.router.session.client_ip)
-        try:
-            user = await db.run_hashing(accounts.authenticate, username, password)
-        except accounts.InvalidCredentials:
-            await throttle.login_failed(key)
-            raise
-        await throttle.login_succeeded(key)
+        device = await db.run(devices.recognise, self.device_token, key)
+        await throttle.before_login(key, self.router.session.client_ip, device)
+        user = await db.run_hashing(accounts.authenticate, username, password)
+        await throttle.login_succeeded(key, device)
+        self.device_token = await db.run(devices.remember, user.id, self.device_token)
         return user
 
     async def _register(self, username: str, password: str, confirm: str) -> accounts.UserView:

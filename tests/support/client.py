@@ -13,6 +13,9 @@ import socketio
 FIELD = "_rx_state_"
 NAMESPACE = "/_event"
 STORAGE_KEY = "djangochat_session"
+DEVICE_KEY = "djangochat_device"
+# localStorage keys and the AuthState vars they hold.
+STORED_VARS = {STORAGE_KEY: "session_token", DEVICE_KEY: "device_token"}
 
 
 async def connect_socket(
@@ -132,8 +135,12 @@ class ReflexTab:
     def _storage_vars(self) -> dict[str, str]:
         from djangochat_rx.state.auth import AuthState
 
-        token = self.local_storage.get(STORAGE_KEY)
-        return {f"{AuthState.get_full_name()}.session_token{FIELD}": token} if token else {}
+        state = AuthState.get_full_name()
+        return {
+            f"{state}.{var}{FIELD}": self.local_storage[key]
+            for key, var in STORED_VARS.items()
+            if self.local_storage.get(key)
+        }
 
     async def _on_event(self, update: dict[str, Any]) -> None:
         self.frames.append(update)
@@ -143,8 +150,9 @@ class ReflexTab:
             self.state.setdefault(state, {}).update(delta)
             if state == RoomState.get_full_name():
                 self._merge_feed(delta)
-            if f"session_token{FIELD}" in delta:
-                self.local_storage[STORAGE_KEY] = delta[f"session_token{FIELD}"]
+            for key, var in STORED_VARS.items():
+                if f"{var}{FIELD}" in delta:
+                    self.local_storage[key] = delta[f"{var}{FIELD}"]
         for event in update.get("events") or []:
             name = event.get("name", "")
             if name == "_redirect":

@@ -25,3 +25,18 @@ async def test_send_budget_is_kept_in_redis(redis_limits, monkeypatch):
     with pytest.raises(throttle.Throttled, match="sending too fast"):
         await throttle.before_send(42)
     assert any(b"42" in key for key in redis.from_url(redis_limits).keys("*"))
+
+
+async def test_parallel_logins_for_one_account_are_charged_atomically_in_redis(redis_limits, monkeypatch):
+    """The budget is charged before bcrypt in one atomic step: of 20 parallel attempts 5 go through."""
+    import asyncio
+
+    from limits import parse
+
+    monkeypatch.setattr(throttle, "LOGIN_PER_ACCOUNT", parse("5 per 30 minutes"))
+    monkeypatch.setattr(throttle, "LOGIN_PER_CLIENT", parse("1000 per minute"))
+    results = await asyncio.gather(
+        *(throttle.before_login("alice", f"client{n}") for n in range(20)), return_exceptions=True
+    )
+    assert sum(result is None for result in results) == 5
+    assert all(isinstance(result, throttle.Throttled) for result in results if result is not None)
