@@ -1,7 +1,6 @@
 """Members of private rooms and direct conversations: invite, leave, remove, list, and opening a
 direct conversation (one per set of people, reused afterwards)."""
 
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import delete
@@ -11,7 +10,7 @@ from sqlmodel import Session, col, select
 from djangochat_rx import access, accounts, settings
 from djangochat_rx import db as database
 from djangochat_rx.models import Room, RoomMember, User
-from djangochat_rx.rooms import MEMBER, OWNER, RoomError, RoomNotFound, RoomView, owned_for_change, view
+from djangochat_rx.rooms import MEMBER, OWNER, RoomError, RoomNotFound, RoomView, hidden_slug, owned_for_change, view
 
 
 class MemberError(RoomError):
@@ -123,16 +122,21 @@ def open_direct(db: Session, user_id: int, usernames: list[str]) -> RoomView:
     if room is None:
         me = db.get(User, user_id)
         names = sorted([me.username, *(user.username for user in others.values())], key=str.casefold)
-        slug = "dm-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+        slug = hidden_slug(access.DM)
         room = Room(slug=slug, name=", ".join(names)[:64], name_key=slug, kind=access.DM, dm_key=key)
-        db.add(room)
-        db.flush()
-        db.add_all([RoomMember(room_id=room.id, user_id=member, role=MEMBER) for member in ids])
         try:
+            db.add(room)
+            db.flush()
+            db.add_all([RoomMember(room_id=room.id, user_id=member, role=MEMBER) for member in ids])
             db.commit()
         except IntegrityError:  # the other person opened it at the same moment
             db.rollback()
-            room = db.exec(select(Room).where(Room.dm_key == key)).one()
-    else:
+            room = db.exec(select(Room).where(Room.dm_key == key)).first()
+            if room is None:  # not that: never a server error for a unique key
+                raise MemberError("The conversation could not be opened. Try again.") from None
+    else:  # whoever left it is back in it (a conversation is always between all of its people)
+        present = set(db.exec(select(RoomMember.user_id).where(RoomMember.room_id == room.id)))
+        back = [member for member in ids if member not in present]
+        db.add_all([RoomMember(room_id=room.id, user_id=member, role=MEMBER) for member in back])
         db.commit()
     return view(room)

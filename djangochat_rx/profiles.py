@@ -69,7 +69,7 @@ def profile(db: Session, viewer_id: int, username: str) -> Profile:
         rows = db.exec(
             select(Room.slug, Room.name, Room.kind)
             .where(visible, _took_part(viewer_id), _took_part(user.id))
-            .order_by(col(Room.name_key))
+            .order_by(func.lower(Room.name))
         )
         common = [CommonRoom(slug, name, kind) for slug, name, kind in rows]
     return Profile(

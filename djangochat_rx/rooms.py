@@ -1,10 +1,12 @@
 """Rooms: create with a unique name and URL slug, list, look up by slug."""
 
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from slugify import slugify
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -83,6 +85,13 @@ def base_slug(name: str) -> str:
     return slugify(name, max_length=settings.ROOM_SLUG_MAX_CHARS - 8, word_boundary=True) or "room"
 
 
+def hidden_slug(kind: str) -> str:
+    """The address of a private room or a direct conversation: 128 random bits, so nobody finds one by
+    trying names or pairs of user ids. The "_" keeps it apart from every public room's slug (slugify
+    never makes one), so creating a public room can neither collide with it nor reveal that it exists."""
+    return f"{'dm' if kind == access.DM else 'p'}_{secrets.token_hex(16)}"
+
+
 def _free_slug(db: Session, name: str) -> str:
     base = base_slug(name)
     taken = set(db.exec(select(Room.slug).where(col(Room.slug).startswith(base))))
@@ -95,16 +104,22 @@ def _free_slug(db: Session, name: str) -> str:
 
 
 def create_room(db: Session, name: str, description: str, creator_id: int | None, private: bool = False) -> RoomView:
-    """A new room with a unique (case-insensitive) name and a unique slug derived from it; its creator
-    is its owner. A private room is seen only by its members."""
+    """A new room; its creator is its owner. A public room has a name unique among public rooms (case-
+    insensitive) and a slug derived from it. A private room is seen only by its members: any name, and an
+    unguessable slug (hidden_slug), so that nothing anyone creates tells them it exists."""
     name, description = validate_room(name, description)
     database.begin_write(db)
-    name_key = name.casefold()
     taken = RoomNameTaken(f"A room named “{name}” already exists.")
-    if db.exec(select(Room.id).where(Room.name_key == name_key)).first() is not None:
-        raise taken
+    if private:
+        slug = name_key = hidden_slug(access.PRIVATE)
+    else:
+        name_key = name.casefold()
+        if db.exec(select(Room.id).where(Room.name_key == name_key)).first() is not None:
+            db.rollback()
+            raise taken
+        slug = _free_slug(db, name)
     room = Room(
-        slug=_free_slug(db, name),
+        slug=slug,
         name=name,
         name_key=name_key,
         description=description,
@@ -124,7 +139,7 @@ def create_room(db: Session, name: str, description: str, creator_id: int | None
 
 
 # How room lists are ordered: most recently active first, then by name.
-BY_ACTIVITY = (col(Room.last_message_at).desc().nulls_last(), col(Room.name_key))
+BY_ACTIVITY = (col(Room.last_message_at).desc().nulls_last(), func.lower(Room.name))
 
 
 def room_by_slug(db: Session, slug: str) -> RoomView:
@@ -157,10 +172,11 @@ def owned_for_change(db: Session, user_id: int, room_id: int) -> Room:
 
 
 def update_room(db: Session, owner_id: int, room_id: int, name: str, description: str) -> RoomView:
-    """Rename and describe a room (owner only); its address stays the same so links keep working."""
+    """Rename and describe a room (owner only); its address stays the same so links keep working. A public
+    room's new name must be free among public rooms; a private room's name_key stays its slug."""
     name, description = validate_room(name, description)
     room = owned_for_change(db, owner_id, room_id)
-    name_key = name.casefold()
+    name_key = name.casefold() if room.kind == access.PUBLIC else room.name_key
     if db.exec(select(Room.id).where(Room.name_key == name_key, Room.id != room_id)).first() is not None:
         db.rollback()
         raise RoomNameTaken(f"A room named “{name}” already exists.")

@@ -44,7 +44,7 @@ def test_own_export_is_one_json_document_of_the_users_messages_oldest_first(sess
     assert exported["user"] == {"id": alice.id, "username": "alice"}
     assert exported["exported_at"].endswith("+00:00")
     assert [(m["room"], m["room_name"], m["seq"], m["body"]) for m in exported["messages"]] == [
-        ("secret-plans", "Secret Plans", 1, "the plan"),
+        (secret.slug, "Secret Plans", 1, "the plan"),
         ("general", "General", 1, "hello, edited"),
         ("general", "General", 3, "second line\nthird"),
     ]
@@ -102,13 +102,13 @@ def test_an_unknown_or_disabled_user_gets_no_export(session, bob, general, who):
 def test_an_admin_exports_any_room_with_its_authors_and_the_export_is_audited(session, root, alice, secret):
     exported = document(export.room_messages(session, root.id, secret.id))
 
-    assert exported["room"] == {"id": secret.id, "slug": "secret-plans", "name": "Secret Plans", "kind": "private"}
+    assert exported["room"] == {"id": secret.id, "slug": secret.slug, "name": "Secret Plans", "kind": "private"}
     assert [(m["seq"], m["author"], m["body"]) for m in exported["messages"]] == [
         (1, "alice", "the plan"),
         (2, "bob", "agreed"),
     ]
     assert set(exported["messages"][0]) == {"id", "seq", "author", "created_at", "edited_at", "body"}
-    assert audit_rows(session) == [(root.id, "room.export", "room:secret-plans")]
+    assert audit_rows(session) == [(root.id, "room.export", f"room:{secret.slug}")]
     (entry,) = admin.audit_log(session, root.id)
     assert (entry.actor, entry.detail) == ("root", "“Secret Plans”, private")
 
