@@ -107,8 +107,11 @@ class Backend(ServerProcess):
             "REFLEX_TELEMETRY_ENABLED": "false",
             "REDIS_URL": self.redis_url,
             "GRANIAN_WORKERS": str(self.workers),
-            # A load test is not abuse: lift the per-user sending limit.
+            # A load test is not abuse: lift the per-user sending limit and the websocket's limits (every
+            # client of the load comes from 127.0.0.1).
             "SEND_LIMITS": "100000 per second",
+            "SOCKETS_PER_CLIENT": "1000000",
+            "SOCKET_EVENT_LIMIT": "1000000 per second",
         }
         command = [str(bin_dir / "reflex"), "run", "--env", "prod", "--backend-only"]
         command += ["--backend-host", "127.0.0.1", "--backend-port", str(self.port), "--loglevel", "warning"]

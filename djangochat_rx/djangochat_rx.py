@@ -41,6 +41,7 @@ hub.bind(
     typing=(RoomState, "typing"),
     present=(RoomState, "present"),
     lobby=(RoomsState, "lobby"),
+    lobby_total=(RoomsState, "lobby_total"),
     own_rooms=(RoomsState, "own_rooms"),
     read_marks=(RoomsState, "read_marks"),
     mentioned=(RoomsState, "mentioned"),
@@ -48,6 +49,7 @@ hub.bind(
 )
 app.register_lifespan_task(hub.relay.running)
 app.register_lifespan_task(db.checkpointing)
+app.register_lifespan_task(hub.sweeping)
 
 
 @app.register_lifespan_task

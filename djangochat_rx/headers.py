@@ -1,5 +1,6 @@
 """Security headers on every HTTP response of the backend, including the built frontend it serves
-in production (`reflex run --env prod`).
+in production (`reflex run --env prod`). In development (`make run`) the pages come from Reflex's
+frontend dev server on :3000, which this middleware does not reach: there they have none of these.
 
 The Content-Security-Policy allows scripts only from our own origin plus the inline scripts that
 the frontend build itself wrote (pinned by their SHA-256), so injected or foreign scripts cannot run,
@@ -14,6 +15,8 @@ from pathlib import Path
 from reflex.utils import prerequisites
 from reflex_base import constants
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from djangochat_rx import settings
 
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 
@@ -58,6 +61,14 @@ def security_headers() -> list[tuple[bytes, bytes]]:
     ]
 
 
+def transport_headers() -> list[tuple[bytes, bytes]]:
+    """Strict-Transport-Security when settings.HSTS_SECONDS is set (serve over TLS first: browsers then
+    refuse plain HTTP to this host for that long)."""
+    if settings.HSTS_SECONDS <= 0:
+        return []
+    return [(b"strict-transport-security", f"max-age={settings.HSTS_SECONDS}; includeSubDomains".encode())]
+
+
 class SecurityHeaders:
     """ASGI middleware adding security_headers() to every HTTP response."""
 
@@ -72,7 +83,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(name, value) for name, value in security_headers() if name not in names]
+                wanted = [*security_headers(), *transport_headers()]
+                extra = [(name, value) for name, value in wanted if name not in names]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 

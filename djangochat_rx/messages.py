@@ -1,7 +1,6 @@
 """Messages: validate, post, edit and delete, and read a room's history by id cursor."""
 
 import contextlib
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from djangochat_rx import access, markup, reads, settings
 from djangochat_rx import db as database
 from djangochat_rx.models import Mention, Message, Room, RoomMember, User, as_utc, utcnow
 from djangochat_rx.rooms import RoomNotFound
+from djangochat_rx.text import without_hidden
 
 
 class InvalidMessage(Exception):
@@ -51,11 +51,12 @@ class MessageView:
     mentions: tuple[str, ...]
 
 
-def clean_body(text: str) -> str:
-    """The text to store: newlines normalised, control characters other than newline and tab
-    removed, surrounding whitespace trimmed; InvalidMessage if empty or too long."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+def clean_body(typed: str) -> str:
+    """The text to store: newlines normalised, control characters other than newline and tab, bidi
+    controls and zero-width characters removed (text.py), surrounding whitespace trimmed; InvalidMessage
+    if empty or too long."""
+    text = typed.replace("\r\n", "\n").replace("\r", "\n")
+    text = without_hidden(text).strip()
     if not text:
         raise InvalidMessage("Type a message first.")
     if len(text) > settings.MESSAGE_MAX_CHARS:
@@ -174,9 +175,9 @@ def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = 
     if message_id is None:  # sent before under this client id (a retry): nothing new is written
         db.rollback()
         earlier = _sent_before(db, author_id, client_id)
-        if earlier.body == body:
+        if earlier.body == body and earlier.room_id == room_id:
             return _posted_in(db, earlier)
-        # A different text under a reused id is a new message, never a lost one.
+        # A different text or another room under a reused id is a new message, never a lost one.
         return post(db, room_id, author_id, text)
     message = Message(id=message_id, client_id=client_id, **row)
     _store_mentions(db, message, mentioned)
@@ -239,6 +240,8 @@ def _own_message(db: Session, message_id: int, user_id: int, room_id: int | None
         error = NotAllowed("You can only change your own messages.")
     elif message.deleted_at is not None:
         error = NotAllowed("This message was deleted.")
+    elif db.exec(select(Room.archived_at).where(Room.id == message.room_id)).one() is not None:
+        error = NotAllowed("This room is archived; nobody can change its messages.")
     elif now - as_utc(message.created_at) > window:
         error = NotAllowed(f"Messages can only be changed for {settings.EDIT_WINDOW_MINUTES} minutes after sending.")
     if error is not None:

@@ -1,21 +1,18 @@
 """Profiles: what a user's page shows another user (join date, messages, rooms in common) and the
 display name and "about" line people set for themselves."""
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access, accounts
+from djangochat_rx import access, accounts, text
 from djangochat_rx import db as database
 from djangochat_rx.models import Message, Room, RoomMember, User
 
 DISPLAY_NAME_MAX_CHARS = 64
 ABOUT_MAX_CHARS = 200
-# Characters that reorder the text around them (a name could make other text read backwards).
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class ProfileError(Exception):
@@ -82,13 +79,13 @@ def profile(db: Session, viewer_id: int, username: str) -> Profile:
     )
 
 
-def _clean(text: str, limit: int, what: str) -> str:
-    text = unicodedata.normalize("NFKC", text).strip()
-    if len(text) > limit:
+def _clean(value: str, limit: int, what: str) -> str:
+    value = text.normalised(value)
+    if len(value) > limit:
         raise ProfileError(f"{what} must be at most {limit} characters.")
-    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in text):
-        raise ProfileError(f"{what} cannot contain control characters.")
-    return text
+    if text.has_hidden(value):
+        raise ProfileError(f"{what} cannot contain control, invisible or text-direction characters.")
+    return value
 
 
 def update_profile(db: Session, user_id: int, display_name: str, about: str) -> Profile:

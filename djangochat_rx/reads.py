@@ -16,7 +16,8 @@ from djangochat_rx.rooms import BY_ACTIVITY, RoomNotFound
 @dataclass(frozen=True)
 class RoomSummary:
     """A room as the rooms list shows it to one user; `last_preview` is plain text, `last_message_at` ISO 8601.
-    The lists every viewer shares carry no per-user values (read 0, not mentioned) and say who is `online`."""
+    The lists every viewer shares carry no per-user values (read 0, not mentioned) and say who is `online`.
+    `active_at` (ISO 8601) orders the lists: the newest message, or the room's creation before any."""
 
     id: int
     slug: str
@@ -32,6 +33,7 @@ class RoomSummary:
     kind: str = access.PUBLIC
     archived: bool = False
     online: int = 0
+    active_at: str = ""
 
 
 def _marker(user_id: int, room_id: int):
@@ -88,13 +90,19 @@ def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
     return _summaries(db, user_id, access.readable(user_id))
 
 
+def public_page(db: Session, user_id: int, offset: int, limit: int) -> list[RoomSummary]:
+    """Public rooms `offset` to `offset + limit` in rooms.BY_ACTIVITY order, with the user's unread counts
+    (the rooms page's "Show more rooms", past the live first page)."""
+    return _summaries(db, user_id, col(Room.kind) == access.PUBLIC, offset, limit)
+
+
 def summary_of(db: Session, room_id: int) -> RoomSummary | None:
     """Room `room_id` as every viewer's rooms list shows it (no per-user values); None if there is no such room."""
     found = _summaries(db, None, col(Room.id) == room_id)
     return found[0] if found else None
 
 
-def _summaries(db: Session, user_id: int | None, where) -> list[RoomSummary]:
+def _summaries(db: Session, user_id: int | None, where, offset: int = 0, limit: int | None = None) -> list[RoomSummary]:
     read = func.coalesce(RoomRead.last_read_seq, 0)
     mentioned = exists().where(Mention.user_id == user_id, Mention.room_id == Room.id, col(Mention.seq) > read)
     rows = db.exec(
@@ -104,7 +112,9 @@ def _summaries(db: Session, user_id: int | None, where) -> list[RoomSummary]:
         .outerjoin(Message, and_(Message.room_id == Room.id, Message.seq == Room.message_count))
         .outerjoin(User, User.id == Message.author_id)
         .where(where)
-        .order_by(*BY_ACTIVITY)
+        .order_by(*BY_ACTIVITY, col(Room.id))
+        .offset(offset)
+        .limit(limit)
     ).all()
     return [
         RoomSummary(
@@ -121,6 +131,7 @@ def _summaries(db: Session, user_id: int | None, where) -> list[RoomSummary]:
             mentioned=bool(is_mentioned),
             kind=room.kind,
             archived=room.archived_at is not None,
+            active_at=as_utc(room.last_message_at or room.created_at).isoformat(),
         )
         for room, seq, is_mentioned, body, deleted_at, removed_by, author in rows
     ]

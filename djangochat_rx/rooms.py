@@ -1,7 +1,6 @@
 """Rooms: create with a unique name and URL slug, list, look up by slug."""
 
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access, settings
+from djangochat_rx import access, settings, text
 from djangochat_rx import db as database
 from djangochat_rx.models import Room, RoomMember, utcnow
 
@@ -63,20 +62,16 @@ def view(room: Room) -> RoomView:
     )
 
 
-def _has_control_chars(text: str, allowed: str = "") -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
-
-
 def validate_room(name: str, description: str) -> tuple[str, str]:
     """Trimmed name and description, or InvalidRoom saying what is wrong."""
-    name = unicodedata.normalize("NFKC", name).strip()
+    name = text.normalised(name)
     description = description.strip()
     if not 1 <= len(name) <= settings.ROOM_NAME_MAX_CHARS:
         raise InvalidRoom(f"Room name must be 1–{settings.ROOM_NAME_MAX_CHARS} characters.")
     if len(description) > settings.ROOM_DESCRIPTION_MAX_CHARS:
         raise InvalidRoom(f"Description must be at most {settings.ROOM_DESCRIPTION_MAX_CHARS} characters.")
-    if _has_control_chars(name) or _has_control_chars(description, allowed="\n"):
-        raise InvalidRoom("Room name and description cannot contain control characters.")
+    if text.has_hidden(name) or text.has_hidden(description, allowed="\n"):
+        raise InvalidRoom("Room name and description cannot contain control, invisible or text-direction characters.")
     return name, description
 
 
@@ -138,8 +133,9 @@ def create_room(db: Session, name: str, description: str, creator_id: int | None
     return view(room)
 
 
-# How room lists are ordered: most recently active first, then by name.
-BY_ACTIVITY = (col(Room.last_message_at).desc().nulls_last(), func.lower(Room.name))
+# How room lists are ordered: most recently active first (the newest message, or the creation before any
+# message), then by name.
+BY_ACTIVITY = (func.coalesce(Room.last_message_at, Room.created_at).desc(), func.lower(Room.name))
 
 
 def room_by_slug(db: Session, slug: str) -> RoomView:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, delete, select, update
+from sqlmodel import Session, col, delete, select, update
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
@@ -133,6 +133,20 @@ def resolve(db: Session, token: str) -> Identity | None:
     if now - last_seen >= settings.SESSION_TOUCH_INTERVAL:
         _touch(db, identity.session_id, now)
     return identity
+
+
+def live(db: Session, session_ids: Iterable[int]) -> set[int]:
+    """Of these sessions, those still valid: unexpired, not idle too long, of an active user."""
+    ids, alive, now = sorted(set(session_ids)), set(), utcnow()
+    for start in range(0, len(ids), 500):
+        rows = db.exec(
+            select(UserSession)
+            .join(User, User.id == UserSession.user_id)
+            .where(col(UserSession.id).in_(ids[start : start + 500]), col(User.is_active))
+        ).all()
+        alive |= {session.id for session in rows if _unexpired(session, now)}
+    db.rollback()
+    return alive
 
 
 def _unexpired(session: UserSession, now: datetime) -> bool:

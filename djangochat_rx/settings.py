@@ -31,6 +31,15 @@ SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
 # thread (db.checkpointing); a checkpoint inside a commit (SQLite's default, every ~1000 pages) put 4-5 ms
 # on one send in ~80.
 SQLITE_CHECKPOINT_SECONDS = float(os.environ.get("SQLITE_CHECKPOINT_SECONDS", "1"))
+# The websocket (realtime/guard.py): open sockets per client address (a NAT'd office shares one), and
+# events per socket (a person typing and sending stays far below; sends have their own SEND_LIMITS).
+SOCKETS_PER_CLIENT = _int("SOCKETS_PER_CLIENT", 200)
+SOCKET_EVENT_LIMIT = os.environ.get("SOCKET_EVENT_LIMIT", "120 per 10 seconds")
+# Strict-Transport-Security max-age in seconds on every response; 0 (the default) sends none. Set it
+# (e.g. 31536000) only when the app is served over TLS.
+HSTS_SECONDS = _int("HSTS_SECONDS", 0)
+# Searches per user (each one reads the full-text index).
+SEARCH_LIMITS = os.environ.get("SEARCH_LIMITS", "30 per minute")
 # Apply alembic migrations when the backend starts, so plain `reflex run` works on a fresh clone.
 MIGRATE_ON_START = os.environ.get("MIGRATE_ON_START", "1") == "1"
 
@@ -52,6 +61,8 @@ USERNAME_MAX_CHARS = 32
 SESSION_TOKEN_BYTES = 32
 SESSION_IDLE_TIMEOUT = timedelta(days=_int("SESSION_IDLE_DAYS", 14))
 SESSION_MAX_AGE = timedelta(days=_int("SESSION_MAX_AGE_DAYS", 30))
+# How often each worker cuts off the sockets of sessions that expired (idle or absolute) meanwhile.
+SESSION_SWEEP_SECONDS = float(os.environ.get("SESSION_SWEEP_SECONDS", "30"))
 # last_seen is written at most this often, so reading a session is not a write per event.
 SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
 # A process trusts a session it resolved for this long (ended sessions are forgotten at once, see
@@ -135,3 +146,8 @@ PRESENCE_REFRESH_SECONDS = 5
 PRESENCE_FLUSH_SECONDS = 0.5
 # The rooms list is sent at most this often while messages stream in (one frame per burst).
 LOBBY_FLUSH_SECONDS = 0.25
+# The rooms page shows this many public rooms (most recently active first) live, and as many private rooms
+# and conversations; "Show more rooms" reads the next page. A frame's size is bounded however many exist.
+ROOMS_LIST_PAGE = _int("ROOMS_LIST_PAGE", 50)
+# Rooms and direct conversations one user may open: a burst and a day (per user, every worker).
+CREATE_LIMITS = os.environ.get("CREATE_LIMITS", "10 per minute;100 per day")

@@ -26,6 +26,8 @@ LOGIN_PER_DEVICE = parse(settings.LOGIN_LIMIT_PER_DEVICE)
 PASSWORD_CHECKS = parse(settings.PASSWORD_CHECK_LIMIT)
 REGISTER_PER_CLIENT = parse(settings.REGISTER_LIMIT_PER_CLIENT)
 SEND_LIMITS = [parse(limit) for limit in settings.SEND_LIMITS.split(";")]
+CREATE_LIMITS = [parse(limit) for limit in settings.CREATE_LIMITS.split(";")]
+SEARCH_LIMITS = [parse(limit) for limit in settings.SEARCH_LIMITS.split(";")]
 
 
 @cache
@@ -90,3 +92,17 @@ async def before_send(user_id: int) -> None:
     for item in SEND_LIMITS:
         if not await _limiter().hit(item, str(user_id)):
             raise Throttled("You are sending too fast. Wait a few seconds and press Send again.")
+
+
+async def before_create(user_id: int) -> None:
+    """Refuse a new room or direct conversation while the user is over the burst or the daily budget."""
+    for item in CREATE_LIMITS:
+        if not await _limiter().hit(item, f"create:{user_id}"):
+            raise Throttled("You are creating rooms too fast. Try again later.")
+
+
+async def before_search(user_id: int) -> None:
+    """Refuse a search while the user is over the searching rate."""
+    for item in SEARCH_LIMITS:
+        if not await _limiter().hit(item, f"search:{user_id}"):
+            raise Throttled("You are searching too fast. Wait a moment and search again.")

@@ -17,6 +17,10 @@ os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 os.environ["LOGIN_LIMIT_PER_CLIENT"] = "10000 per minute"
 os.environ["REGISTER_LIMIT_PER_CLIENT"] = "10000 per minute"
 os.environ["SEND_LIMITS"] = "10000 per second"
+os.environ["CREATE_LIMITS"] = "10000 per second"
+os.environ["SEARCH_LIMITS"] = "10000 per second"
+os.environ["SOCKETS_PER_CLIENT"] = "100000"
+os.environ["SOCKET_EVENT_LIMIT"] = "100000 per second"
 
 
 @pytest.fixture(scope="session", autouse=True)

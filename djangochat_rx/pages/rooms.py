@@ -100,7 +100,21 @@ def rooms() -> rx.Component:
         rx.heading("Rooms", size="7", margin_bottom="1rem"),
         rx.cond(
             RoomsState.lobby.length() > 0,
-            rx.vstack(rx.foreach(RoomsState.lobby, _room_card), spacing="2", width="100%"),
+            rx.vstack(
+                rx.foreach(RoomsState.lobby, _room_card),
+                rx.foreach(RoomsState.older, _room_card),
+                rx.cond(
+                    RoomsState.lobby_total > RoomsState.lobby.length() + RoomsState.older.length(),
+                    rx.button(
+                        "Show more rooms",
+                        on_click=RoomsState.show_more_rooms,
+                        variant="soft",
+                        id="more-rooms",
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+            ),
             rx.text("No rooms yet. Create the first one below.", color=rx.color("gray", 11)),
         ),
         rx.cond(

@@ -8,18 +8,24 @@ returns a `MessageSent` event; `actions.perform` hands the events to `publish` h
 `watch_lobby`); `sockets.py` writes one encoded delta per group.
 """
 
-from collections.abc import Iterable
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterable
 
 from reflex.event import Event as ReflexEvent
 
-from djangochat_rx import accounts, sessions
+from djangochat_rx import accounts, db, sessions, settings
 from djangochat_rx.events import Event, MessageChanged, MessageSent, ReadMoved, RoomChanged, SessionsEnded, Typing
 from djangochat_rx.reads import RoomSummary
 from djangochat_rx.realtime.feed import RoomFeed
+from djangochat_rx.realtime.guard import guard
 from djangochat_rx.realtime.presence import Presence
 from djangochat_rx.realtime.relay import Relay
 from djangochat_rx.realtime.rooms_list import RoomsLists, user_group
 from djangochat_rx.realtime.sockets import LOBBY, OWN, ROOM, SESSION, USER, sockets
+
+logger = logging.getLogger(__name__)
 
 
 class Realtime:
@@ -36,6 +42,8 @@ class Realtime:
     def bind(self, app, refresh, **targets) -> None:
         """Write to these vars of `app`'s states (see sockets.bind); `refresh` re-reads a room's page."""
         sockets.bind(app, **targets)
+        if app.event_namespace is not None:
+            guard.install(app.event_namespace)
         self._refresh = ReflexEvent.from_event_type(refresh)
 
     async def publish(self, events: Iterable[Event]) -> None:
@@ -63,6 +71,9 @@ class Realtime:
         await self._unwatch(sid)
         await self.feed.open(sid, room_id)
         await sockets.emit(self.presence.snapshot(room_id), to=sid)
+        if not sockets.connected(sid):  # it went away while joining: its disconnect has already been handled
+            await self._unwatch(sid)
+            return
         await self.presence.arrive(sid, room_id, username)
 
     async def watch_lobby(self, sid: str, username: str, own: list[RoomSummary]) -> None:
@@ -101,6 +112,39 @@ class Realtime:
                 for session_id in event.session_ids:
                     for sid in sockets.members(f"{SESSION}{session_id}"):
                         await self.detach(sid)
+
+    async def sweep_sessions(self) -> list[int]:
+        """Cut off the sockets of sessions that expired (idle or absolute) or whose user was disabled since
+        they attached, without waiting for their tab to act; the ended session ids."""
+        if not sockets.bound:
+            return []
+        attached = {int(group.removeprefix(SESSION)) for group in sockets.groups(SESSION)}
+        ended = sorted(attached - await db.run(sessions.live, attached)) if attached else []
+        sessions.recent.forget(ended)
+        for session_id in ended:
+            for sid in sockets.members(f"{SESSION}{session_id}"):
+                await self.detach(sid)
+        return ended
+
+    @contextlib.asynccontextmanager
+    async def sweeping(self, interval: float = settings.SESSION_SWEEP_SECONDS) -> AsyncIterator[None]:
+        """While the app runs, sweep_sessions every `interval` seconds (a lifespan task)."""
+
+        async def every_interval() -> None:
+            while True:
+                await asyncio.sleep(interval)
+                try:
+                    await self.sweep_sessions()
+                except Exception:  # the next sweep tries again
+                    logger.exception("session sweep failed")
+
+        task = asyncio.create_task(every_interval(), name="djangochat-session-sweep")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _room_changed(self, event: RoomChanged) -> None:
         group = f"{ROOM}{event.room_id}"

@@ -46,7 +46,8 @@ class RoomsLists:
             summaries = await db.run(reads.room_summaries, None)
             if self._lobby is None:
                 self._lobby = {row.id: row for row in summaries}
-        await sockets.emit({"lobby": self._listed(self._lobby), "own_rooms": self._listed(self._own[key])}, to=sid)
+        fields = {"lobby": self._listed(self._lobby), "lobby_total": len(self._lobby)}
+        await sockets.emit({**fields, "own_rooms": self._listed(self._own[key])}, to=sid)
 
     def unwatched(self) -> None:
         """Some socket stopped showing a rooms list: forget the lists nobody here shows any more."""
@@ -125,6 +126,7 @@ class RoomsLists:
                 row,
                 message_count=seq,
                 last_message_at=created_at or row.last_message_at,
+                active_at=created_at or row.active_at,
                 last_author=event.message.author,
                 last_preview=event.preview,
             )
@@ -141,11 +143,12 @@ class RoomsLists:
         self._schedule()
 
     def _listed(self, rows: dict[int, RoomSummary]) -> list[RoomSummary]:
-        """The rows with who is online now, most recently active first (then by name)."""
-        listed = [dataclasses.replace(row, online=self._presence.online(row.id)) for row in rows.values()]
-        listed.sort(key=lambda row: row.name.casefold())
-        listed.sort(key=lambda row: row.last_message_at, reverse=True)
-        return listed
+        """The first page of the rows (settings.ROOMS_LIST_PAGE), most recently active first (then by name),
+        with who is online now: a frame's size is bounded however many rooms there are."""
+        listed = sorted(rows.values(), key=lambda row: row.name.casefold())
+        listed.sort(key=lambda row: row.active_at, reverse=True)
+        page = listed[: settings.ROOMS_LIST_PAGE]
+        return [dataclasses.replace(row, online=self._presence.online(row.id)) for row in page]
 
     def _schedule(self) -> None:
         if self._flush is None and (self._own_dirty or self._lobby_dirty):
@@ -161,7 +164,7 @@ class RoomsLists:
         lobby_dirty, self._lobby_dirty = self._lobby_dirty, False
         dirty, self._own_dirty = self._own_dirty, set()
         if lobby_dirty and self._lobby is not None and sockets.has_members(LOBBY):
-            await sockets.emit({"lobby": self._listed(self._lobby)}, to=LOBBY)
+            await sockets.emit({"lobby": self._listed(self._lobby), "lobby_total": len(self._lobby)}, to=LOBBY)
         for key in sorted(dirty):
             if key in self._own:
                 await sockets.emit({"own_rooms": self._listed(self._own[key])}, to=f"{OWN}{key}")

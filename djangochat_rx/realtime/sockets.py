@@ -6,6 +6,7 @@ diffed for it; the vars written this way stay at their defaults in the tabs' bac
 """
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -74,10 +75,23 @@ class Sockets:
         return list(namespace.server.rooms(sid, namespace=namespace.namespace))
 
     async def enter(self, sid: str, group: str) -> None:
-        await self._namespace.server.enter_room(sid, group, namespace=self._namespace.namespace)
+        """Put socket `sid` in `group` (nothing if it has gone meanwhile)."""
+        with contextlib.suppress(KeyError):  # python-socketio knows no such socket any more
+            await self._namespace.server.enter_room(sid, group, namespace=self._namespace.namespace)
 
     async def leave(self, sid: str, group: str) -> None:
         await self._namespace.server.leave_room(sid, group, namespace=self._namespace.namespace)
+
+    def groups(self, prefix: str) -> list[str]:
+        """The groups on this worker whose names start with `prefix`."""
+        namespace = self._namespace
+        groups = namespace.server.manager.rooms.get(namespace.namespace, {})
+        return [group for group in groups if group and group.startswith(prefix)]
+
+    def connected(self, sid: str) -> bool:
+        """Whether socket `sid` is still connected to this worker."""
+        namespace = self._namespace
+        return namespace.server.manager.is_connected(sid, namespace.namespace)
 
     def members(self, group: str) -> list[str]:
         namespace = self._namespace

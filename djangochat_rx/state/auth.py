@@ -5,7 +5,7 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import accounts, db, devices, routes, sessions, throttle
+from djangochat_rx import accounts, db, devices, rooms, routes, sessions, throttle
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
@@ -100,7 +100,12 @@ class AuthState(rx.State):
 
     async def _open_direct(self, identity: Identity, usernames: list[str]):
         """Open (or create) the direct conversation of the user with `usernames`, put it on everyone's rooms
-        list, and go there. rooms.RoomError (its text is for the page) when it cannot be opened."""
+        list, and go there. rooms.RoomError (its text is for the page) when it cannot be opened, or the user
+        opens conversations too fast (throttle.CREATE_LIMITS)."""
+        try:
+            await throttle.before_create(identity.user_id)
+        except throttle.Throttled as error:
+            raise rooms.RoomError(str(error)) from None
         direct = await perform(room_actions.open_direct, identity.user_id, usernames)
         return rx.redirect(routes.room(direct.slug))
 

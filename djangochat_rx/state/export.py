@@ -38,7 +38,8 @@ class ExportState(AuthState):
         except (admin.NotAdmin, rooms.RoomNotFound) as refused:
             self.export_error = str(refused)
             return None
-        filename = f"djangochat-room-{room.slug}-{utcnow().date().isoformat()}.json"
+        # Named after the room's name: a private room's slug is random.
+        filename = f"djangochat-room-{rooms.base_slug(room.name)}-{utcnow().date().isoformat()}.json"
         return await self._download(downloads.Grant(identity.user_id, identity.session_id, filename, room.id))
 
     async def _download(self, grant: downloads.Grant) -> EventSpec:

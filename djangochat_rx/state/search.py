@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from djangochat_rx import db, routes, search
+from djangochat_rx import db, routes, search, throttle
 from djangochat_rx.state.auth import AuthState, field
 
 
@@ -44,8 +44,9 @@ class SearchState(AuthState):
         if not self.query:
             return
         try:
+            await throttle.before_search(identity.user_id)
             hits = await db.run(search.search, identity.user_id, self.query)
-        except search.InvalidSearch as error:
+        except (search.InvalidSearch, throttle.Throttled) as error:
             self.error = str(error)
             return
         self.searched = True

@@ -50,8 +50,8 @@ def test_unknown_and_disabled_users_are_not_found(session, alice, bob):
     [
         ("x" * 65, "", "Display name must be at most 64 characters."),
         ("", "y" * 201, "About must be at most 200 characters."),
-        ("evil\u202eeman", "", "Display name cannot contain control characters."),
-        ("tab\there", "", "Display name cannot contain control characters."),
+        ("evil\u202eeman", "", "Display name cannot contain control, invisible or text-direction characters."),
+        ("tab\there", "", "Display name cannot contain control, invisible or text-direction characters."),
     ],
 )
 def test_bad_profile_text_is_refused_with_a_reason(session, alice, display_name, about, error):

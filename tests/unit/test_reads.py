@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import Session
 
 from djangochat_rx import admin, db, messages, reads, rooms
+from djangochat_rx.models import Room, as_utc
 
 
 def post(session, room, author, count: int = 1, text: str = "hi") -> list[messages.MessageView]:
@@ -107,6 +108,7 @@ def test_summaries_describe_each_rooms_newest_message_in_list_rooms_order(sessio
         read_seq=0,
         unread=1,
         mentioned=False,
+        active_at=last.created_at,
     )
     assert summaries[2] == reads.RoomSummary(
         id=empty.id,
@@ -120,6 +122,7 @@ def test_summaries_describe_each_rooms_newest_message_in_list_rooms_order(sessio
         read_seq=0,
         unread=0,
         mentioned=False,
+        active_at=as_utc(session.get(Room, empty.id).created_at).isoformat(),  # no message: its creation
     )
 
 
