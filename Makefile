@@ -61,6 +61,7 @@ format: install
 # each want the main thread's event loop.
 test: install chromium services lint
 	$(BIN)/pytest tests --ignore=tests/e2e -q
+	TEST_DATABASE=postgres $(BIN)/pytest tests/security -q
 	$(BIN)/pytest tests/e2e -q
 	$(MAKE) bench-smoke
 

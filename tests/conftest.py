@@ -6,9 +6,19 @@ from pathlib import Path
 
 import pytest
 
-# Before anything imports djangochat_rx.settings: the app under test gets its own database file.
+# Before anything imports djangochat_rx.settings: the app under test gets its own database file, or with
+# TEST_DATABASE=postgres (how `make test` runs tests/security a second time) a throwaway PostgreSQL server.
 _TMP = Path(tempfile.mkdtemp(prefix="djangochat-tests-"))
 os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'app.db'}"
+if os.environ.get("TEST_DATABASE") == "postgres":
+    import atexit
+    import contextlib
+
+    from bench.services import postgres_server
+
+    _postgres = contextlib.ExitStack()
+    os.environ["DATABASE_URL"] = _postgres.enter_context(postgres_server())
+    atexit.register(_postgres.close)
 # Real bcrypt at its lowest cost so the suite stays quick; tests/unit checks the production cost.
 os.environ["BCRYPT_ROUNDS"] = "4"
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")

@@ -7,7 +7,7 @@ import os
 
 from bench.server import Backend
 from djangochat_rx import accounts, db, members, rooms, sessions, settings
-from djangochat_rx.state.auth import AuthState
+from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from tests.support.client import STORAGE_KEY, ReflexTab
@@ -144,3 +144,37 @@ async def test_a_member_removed_on_one_worker_loses_the_room_on_the_other(two_ba
     assert "after xw removal" not in str(member_tab.frames[seen:])
     for tab in (owner_tab, member_tab, member_list):
         await tab.close()
+
+
+def answered(tab: ReflexTab, before: int) -> bool:
+    """Whether the login submitted after frame `before` went busy and then done."""
+    state = AccountFormState.get_full_name()
+    pending = [
+        delta["pending_rx_state_"]
+        for frame in tab.frames[before:]
+        if "pending_rx_state_" in (delta := frame.get("delta", {}).get(state, {}))
+    ]
+    return True in pending and pending[-1] is False
+
+
+async def login(tab: ReflexTab, username: str, password: str) -> str:
+    before = len(tab.frames)
+    await tab.call(AccountFormState, "login", form={"username": username, "password": password})
+    await tab.wait_for(lambda: answered(tab, before), timeout=30)
+    return tab.var(AccountFormState, "error")
+
+
+async def test_parallel_guesses_on_both_workers_share_one_login_budget(two_backends):
+    """Issue 13, item 3 with two workers: the account budget lives in Redis and is charged atomically
+    before bcrypt, so 20 guesses spread over both workers get 5 checks in all."""
+    db.call(accounts.register, "xw-guarded", "password123", "password123")
+    tabs = [ReflexTab(backend.url) for backend in two_backends for _ in range(10)]
+    for tab in tabs:
+        await tab.open("/login")
+    try:
+        answers = await asyncio.gather(*(login(tab, "xw-guarded", "wrong password") for tab in tabs))
+    finally:
+        for tab in tabs:
+            await tab.close()
+    assert answers.count("Invalid username or password.") == 5
+    assert answers.count("Too many attempts, try again in 30 minutes.") == 15
