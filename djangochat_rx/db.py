@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
-from djangochat_rx import settings
+from djangochat_rx import periodic, settings
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -142,22 +141,13 @@ async def checkpointing(
     engine.dispose()  # connections opened before now still checkpoint on commit
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-checkpoint")
 
-    async def every_interval() -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await loop.run_in_executor(worker, checkpoint, engine)
-            except SQLAlchemyError:  # the next one tries again; SQLite checkpoints at the last close anyway
-                logger.exception("SQLite checkpoint failed")
+    async def copy_back() -> None:
+        await asyncio.get_running_loop().run_in_executor(worker, checkpoint, engine)
 
-    task = asyncio.create_task(every_interval(), name="djangochat-checkpoint")
     try:
-        yield
+        async with periodic.every(interval, copy_back, "sqlite-checkpoint"):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         _checkpointed.discard(engine)
         worker.shutdown(wait=True)
         engine.dispose()

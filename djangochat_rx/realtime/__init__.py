@@ -8,14 +8,12 @@ returns a `MessageSent` event; `actions.perform` hands the events to `publish` h
 `watch_lobby`); `sockets.py` writes one encoded delta per group.
 """
 
-import asyncio
 import contextlib
-import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 
 from reflex.event import Event as ReflexEvent
 
-from djangochat_rx import accounts, db, sessions, settings
+from djangochat_rx import accounts, db, periodic, sessions, settings
 from djangochat_rx.events import Event, MessageChanged, MessageSent, ReadMoved, RoomChanged, SessionsEnded, Typing
 from djangochat_rx.reads import RoomSummary
 from djangochat_rx.realtime.feed import RoomFeed
@@ -24,8 +22,6 @@ from djangochat_rx.realtime.presence import Presence
 from djangochat_rx.realtime.relay import Relay
 from djangochat_rx.realtime.rooms_list import RoomsLists, user_group
 from djangochat_rx.realtime.sockets import LOBBY, OWN, ROOM, SESSION, USER, sockets
-
-logger = logging.getLogger(__name__)
 
 
 class Realtime:
@@ -126,25 +122,9 @@ class Realtime:
                 await self.detach(sid)
         return ended
 
-    @contextlib.asynccontextmanager
-    async def sweeping(self, interval: float = settings.SESSION_SWEEP_SECONDS) -> AsyncIterator[None]:
+    def sweeping(self, interval: float = settings.SESSION_SWEEP_SECONDS) -> contextlib.AbstractAsyncContextManager:
         """While the app runs, sweep_sessions every `interval` seconds (a lifespan task)."""
-
-        async def every_interval() -> None:
-            while True:
-                await asyncio.sleep(interval)
-                try:
-                    await self.sweep_sessions()
-                except Exception:  # the next sweep tries again
-                    logger.exception("session sweep failed")
-
-        task = asyncio.create_task(every_interval(), name="djangochat-session-sweep")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        return periodic.every(interval, self.sweep_sessions, "session-sweep")
 
     async def _room_changed(self, event: RoomChanged) -> None:
         group = f"{ROOM}{event.room_id}"
