@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from djangochat_rx import markup
 from djangochat_rx.markup import mention_candidates, preview, render
 
 
@@ -142,3 +143,22 @@ class Elements(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.found.append((tag, dict(attrs)))
+
+
+def test_plain_prose_renders_exactly_as_the_full_pipeline_would():
+    """markup.render skips Markdown and nh3 for is_plain bodies: on 30 000 random strings over the letters,
+    digits and punctuation that matter (seeded, so every run checks the same ones), wherever is_plain says
+    yes the short cut gives the full pipeline's HTML, byte for byte."""
+    import random
+
+    rng = random.Random(1234)
+    alphabet = "abcXYZ019éßж漢 ,;:?!'()%-.\n*_#>`~[]<&\"@/=+|"
+    plain = 0
+    for _ in range(30_000):
+        body = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24)))
+        if markup.is_plain(body):
+            plain += 1
+            assert markup.render(body) == markup.render_markdown(body), body
+    assert plain > 500  # the check covered many plain bodies
+    for body in ("x.com", "1. one", "- item", "a *b*", "a\nb", "e.g. this", "see x.Com", "#tag"):
+        assert not markup.is_plain(body)
