@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: install migrate run createsuperuser test lint format chromium services export clean bench bench-compare bench-smoke \
+.PHONY: install migrate run createsuperuser backup restore test lint format chromium services export clean bench bench-compare bench-smoke \
 	bench-search
 
 $(VENV)/.installed: requirements.txt
@@ -33,6 +33,16 @@ run: migrate
 # `python -m djangochat_rx createsuperuser --username NAME` with DJANGOCHAT_SUPERUSER_PASSWORD set.
 createsuperuser: install
 	$(BIN)/python -m djangochat_rx createsuperuser
+
+# A consistent copy of the database while the app runs, into a new dated folder (BACKUP_DIR); `make restore
+# BACKUP=folder` puts one back on a stopped app (the replaced database is kept beside it).
+BACKUP_DIR ?= .data/backups
+backup: install
+	$(BIN)/python -m djangochat_rx backup $(BACKUP_DIR)/$$(date +%Y%m%d-%H%M%S)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=.data/backups/<folder>"; exit 1; }
+	$(BIN)/python -m djangochat_rx restore $(BACKUP)
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \

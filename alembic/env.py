@@ -24,6 +24,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     """Apply migrations on a live connection."""
+    db.prepare_file(url)
     engine = db.make_engine(url)
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"

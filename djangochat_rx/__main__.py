@@ -2,6 +2,8 @@
 
     python -m djangochat_rx createsuperuser [--username NAME]
     python -m djangochat_rx promote NAME
+    python -m djangochat_rx backup PATH      (while the app runs; backup.py)
+    python -m djangochat_rx restore PATH     (the app stopped)
 
 At a terminal the password is typed twice and never echoed; otherwise (scripts, containers) it is
 read from DJANGOCHAT_SUPERUSER_PASSWORD. Messages go to stderr; the exit code is 0 or 1.
@@ -11,8 +13,9 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
-from djangochat_rx import accounts, admin, db
+from djangochat_rx import accounts, admin, backup, db
 
 PASSWORD_ENV = "DJANGOCHAT_SUPERUSER_PASSWORD"
 
@@ -28,7 +31,26 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--username", help="the new administrator's username (asked for if not given)")
     promote = commands.add_parser("promote", help="make an existing user an administrator")
     promote.add_argument("username")
+    save = commands.add_parser("backup", help="copy the database into a new folder (the app may run)")
+    save.add_argument("path", type=Path)
+    load = commands.add_parser("restore", help="put a backup back in place of the database (the app stopped)")
+    load.add_argument("path", type=Path)
     return parser
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {table}" for table, n in counts.items())
+
+
+def save_backup(path: Path) -> str:
+    manifest = backup.backup(path)
+    return f"Backed up {_counted(manifest['counts'])} to {path} (schema {manifest['revision']})."
+
+
+def load_backup(path: Path) -> str:
+    manifest, kept = backup.restore(path)
+    where = f"; the database it replaced is kept as {kept}" if kept else ""
+    return f"Restored {_counted(manifest['counts'])} from {path} (made {manifest['made_at']}){where}."
 
 
 def _credentials(username: str | None) -> tuple[str, str, str]:
@@ -56,10 +78,13 @@ def promote(username: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    db.migrate()
     try:
-        done = createsuperuser(args.username) if args.command == "createsuperuser" else promote(args.username)
-    except (CommandError, accounts.AccountError, admin.AdminError) as error:
+        if args.command in ("backup", "restore"):
+            done = save_backup(args.path) if args.command == "backup" else load_backup(args.path)
+        else:
+            db.migrate()
+            done = createsuperuser(args.username) if args.command == "createsuperuser" else promote(args.username)
+    except (CommandError, accounts.AccountError, admin.AdminError, backup.BackupError) as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1
     except (EOFError, KeyboardInterrupt):

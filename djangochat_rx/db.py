@@ -164,6 +164,15 @@ def alembic_config(url: str | None = None):
     return config
 
 
+def prepare_file(url: str) -> None:
+    """Before a SQLite database at `url` is first opened: its folder exists, and at the default place a
+    database an older version left at the project's root has been moved in (alembic/env.py, migrate)."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if url == settings.DEFAULT_DATABASE_URL:
+        move_legacy_database()
+
+
 def move_legacy_database() -> None:
     """Move a database left at the project's root by an older version (with its -wal and -shm files, which
     hold committed data) into settings.DATA_DIR, where `reflex export` does not pick it up."""
@@ -183,10 +192,7 @@ def migrate(url: str | None = None) -> None:
     from alembic import command
 
     url = url or settings.DATABASE_URL
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    if url == settings.DEFAULT_DATABASE_URL:
-        move_legacy_database()
+    prepare_file(url)
     # Outside the project folder: a file written there would trigger `reflex run`'s hot reload.
     digest = hashlib.sha256(url.encode()).hexdigest()[:16]
     lock_path = Path(tempfile.gettempdir()) / f"djangochat-migrate-{digest}.lock"

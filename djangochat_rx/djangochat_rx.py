@@ -4,7 +4,7 @@ import gc
 
 import reflex as rx
 
-from djangochat_rx import db, messages, routes, settings
+from djangochat_rx import backup, db, messages, routes, settings
 from djangochat_rx.downloads import with_downloads
 from djangochat_rx.headers import SecurityHeaders
 from djangochat_rx.pages import account, admin, auth, profile, room, rooms, search
@@ -49,6 +49,7 @@ hub.bind(
 )
 app.register_lifespan_task(hub.relay.running)
 app.register_lifespan_task(db.checkpointing)
+app.register_lifespan_task(backup.running)
 app.register_lifespan_task(hub.sweeping)
 
 

@@ -42,3 +42,21 @@ def test_an_existing_data_folder_database_is_never_overwritten(tmp_path, monkeyp
     legacy.write_bytes(b"old")
     db.move_legacy_database()
     assert (data / "djangochat.db").read_bytes() == b"current" and legacy.read_bytes() == b"old"
+
+
+def test_make_migrate_on_a_fresh_clone_creates_the_data_folder(tmp_path):
+    """`make migrate` (alembic upgrade head) ran on a folder that did not exist yet: "unable to open
+    database file" on a fresh clone. The folder is made first, by alembic/env.py."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env["DATA_DIR"] = str(tmp_path / "fresh" / ".data")
+    alembic = Path(sys.executable).parent / "alembic"
+    done = subprocess.run(
+        [str(alembic), "upgrade", "head"], cwd=settings.PROJECT_DIR, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "fresh" / ".data" / "djangochat.db").exists()
