@@ -40,6 +40,7 @@ hub.bind(
     incoming=(RoomState, "incoming"),
     typing=(RoomState, "typing"),
     present=(RoomState, "present"),
+    pins=(RoomState, "pins"),
     lobby=(RoomsState, "lobby"),
     lobby_total=(RoomsState, "lobby_total"),
     own_rooms=(RoomsState, "own_rooms"),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from djangochat_rx.messages import MessageView
+from djangochat_rx.pins import PinView
 from djangochat_rx.reads import RoomSummary
 
 
@@ -67,13 +68,22 @@ class RoomChanged:
 
 
 @dataclass(frozen=True)
+class PinsChanged:
+    """A message was pinned or unpinned in a room (or a pinned one changed): the room's pins, newest first
+    (at most settings.PINS_PER_ROOM, whatever the room's history)."""
+
+    room_id: int
+    pins: tuple[PinView, ...]
+
+
+@dataclass(frozen=True)
 class SessionsEnded:
     """These sessions were ended (logout, logout everywhere, a disabled account): their sockets are cut off."""
 
     session_ids: tuple[int, ...]
 
 
-Event = MessageSent | MessageChanged | ReadMoved | Typing | RoomChanged | SessionsEnded
+Event = MessageSent | MessageChanged | ReadMoved | Typing | RoomChanged | PinsChanged | SessionsEnded
 _KINDS: dict[str, type] = {kind.__name__: kind for kind in Event.__args__}
 
 
@@ -82,12 +92,18 @@ def to_wire(event: Event) -> dict[str, Any]:
     return {"type": type(event).__name__, **dataclasses.asdict(event)}
 
 
+def _message(data: dict[str, Any]) -> MessageView:
+    return MessageView(**{**data, "mentions": tuple(data["mentions"])})
+
+
 def from_wire(data: dict[str, Any]) -> Event:
     """The event `to_wire` made (tuples come back from JSON lists)."""
     fields = dict(data)
     kind = _KINDS[fields.pop("type")]
     if isinstance(fields.get("message"), dict):
-        fields["message"] = MessageView(**{**fields["message"], "mentions": tuple(fields["message"]["mentions"])})
+        fields["message"] = _message(fields["message"])
+    if "pins" in fields:
+        fields["pins"] = tuple(PinView(**{**pin, "message": _message(pin["message"])}) for pin in fields["pins"])
     if isinstance(fields.get("summary"), dict):
         fields["summary"] = RoomSummary(**fields["summary"])
     if "mentioned" in fields:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import access, markup, reads, settings
 from djangochat_rx import db as database
-from djangochat_rx.models import Mention, Message, Room, RoomMember, User, as_utc, utcnow
+from djangochat_rx.models import Mention, Message, Pin, Room, RoomMember, User, as_utc, utcnow
 from djangochat_rx.rooms import RoomNotFound
 from djangochat_rx.text import without_hidden
 
@@ -280,9 +280,10 @@ def delete_message(
 
 
 def erase(db: Session, message: Message, now: datetime) -> None:
-    """Soft-delete `message` in the caller's transaction: its text and mentions go, its row (and seq) stays."""
+    """Soft-delete `message` in the caller's transaction: its text, mentions and pin go, its row (and seq) stays."""
     message.body, message.deleted_at = "", now
     db.execute(delete(Mention).where(col(Mention.message_id) == message.id))
+    db.execute(delete(Pin).where(col(Pin.message_id) == message.id))
 
 
 def message_source(
@@ -307,6 +308,11 @@ def _views(db: Session, query) -> list[MessageView]:
         ):
             mentioned[message_id].append((username, key))
     return [view(message, author, mentioned[message.id]) for message, author in rows]
+
+
+def views(db: Session, query) -> list[MessageView]:
+    """_views for other modules (pins.py): the (Message, author) rows of `query`, as views, in its order."""
+    return _views(db, query)
 
 
 def _in_room(room_id: int):

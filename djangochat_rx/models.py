@@ -133,6 +133,17 @@ class RoomRead(SQLModel, table=True):
     last_read_seq: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
 
 
+class Pin(SQLModel, table=True):
+    """A message pinned in its room by a member: the room's "Pinned" panel lists them, newest first."""
+
+    __tablename__ = "pins"
+
+    message_id: int = Field(foreign_key="messages.id", primary_key=True, ondelete="CASCADE")
+    room_id: int = Field(foreign_key="rooms.id", index=True, ondelete="CASCADE")
+    pinned_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    pinned_at: datetime = Field(default_factory=utcnow)
+
+
 class Mention(SQLModel, table=True):
     """An `@name` of a user in a message; `room_id` and `seq` are the message's, for unread-mention look-ups."""
 

@@ -146,6 +146,8 @@ PRESENCE_REFRESH_SECONDS = 5
 PRESENCE_FLUSH_SECONDS = 0.5
 # The rooms list is sent at most this often while messages stream in (one frame per burst).
 LOBBY_FLUSH_SECONDS = 0.25
+# Pinned messages a room may hold (the "Pinned" panel shows them all, and each change sends the list).
+PINS_PER_ROOM = _int("PINS_PER_ROOM", 50)
 # The rooms page shows this many public rooms (most recently active first) live, and as many private rooms
 # and conversations; "Show more rooms" reads the next page. A frame's size is bounded however many exist.
 ROOMS_LIST_PAGE = _int("ROOMS_LIST_PAGE", 50)

@@ -1,11 +1,12 @@
-"""Sending, editing and deleting messages, and a moderator's removal."""
+"""Sending, editing and deleting messages, a moderator's removal, and pins."""
 
 from sqlmodel import Session
 
-from djangochat_rx import admin, messages, reads
+from djangochat_rx import admin, messages, pins, reads
 from djangochat_rx.actions import Outcome
-from djangochat_rx.events import MessageChanged, MessageSent
+from djangochat_rx.events import MessageChanged, MessageSent, PinsChanged
 from djangochat_rx.messages import MessageView
+from djangochat_rx.models import Pin
 
 
 def send_message(db: Session, user_id: int, room_id: int, text: str, client_id: str = "") -> Outcome[MessageView]:
@@ -20,20 +21,47 @@ def send_message(db: Session, user_id: int, room_id: int, text: str, client_id: 
     return Outcome(message, [MessageSent(message, posted.room_name, posted.slug, preview, mentioned)])
 
 
-def _changed(message: MessageView) -> Outcome[MessageView]:
-    return Outcome(message, [MessageChanged(message, reads.preview(message.body, message.deleted, message.removed))])
+def _changed(db: Session, message: MessageView, was_pinned: bool) -> Outcome[MessageView]:
+    """The room sees the new version; if the message was pinned, its pins panel too (a deleted one leaves it)."""
+    events = [MessageChanged(message, reads.preview(message.body, message.deleted, message.removed))]
+    if was_pinned:
+        events.append(_pins_changed(db, message.room_id))
+    return Outcome(message, events)
+
+
+def _pinned(db: Session, message_id: int) -> bool:
+    found = db.get(Pin, message_id) is not None
+    db.rollback()
+    return found
+
+
+def _pins_changed(db: Session, room_id: int) -> PinsChanged:
+    return PinsChanged(room_id, tuple(pins.pinned(db, room_id)))
 
 
 def edit_message(db: Session, user_id: int, room_id: int, message_id: int, text: str) -> Outcome[MessageView]:
     """The author replaces the text of their message (within the edit window)."""
-    return _changed(messages.edit_message(db, message_id, user_id, text, room_id=room_id))
+    was_pinned = _pinned(db, message_id)
+    return _changed(db, messages.edit_message(db, message_id, user_id, text, room_id=room_id), was_pinned)
 
 
 def delete_message(db: Session, user_id: int, room_id: int, message_id: int) -> Outcome[MessageView]:
     """The author deletes their message (within the edit window); a placeholder keeps its place."""
-    return _changed(messages.delete_message(db, message_id, user_id, room_id=room_id))
+    was_pinned = _pinned(db, message_id)
+    return _changed(db, messages.delete_message(db, message_id, user_id, room_id=room_id), was_pinned)
 
 
 def remove_message(db: Session, admin_id: int, message_id: int) -> Outcome[MessageView]:
     """An administrator removes anyone's message: "removed by a moderator" for everyone, audited."""
-    return _changed(admin.remove_message(db, admin_id, message_id))
+    was_pinned = _pinned(db, message_id)
+    return _changed(db, admin.remove_message(db, admin_id, message_id), was_pinned)
+
+
+def pin_message(db: Session, user_id: int, message_id: int) -> Outcome[None]:
+    """A member pins a message in its room: the room's pins panel shows it first."""
+    return Outcome(None, [_pins_changed(db, pins.pin(db, user_id, message_id))])
+
+
+def unpin_message(db: Session, user_id: int, message_id: int) -> Outcome[None]:
+    """A member takes a message's pin away: it leaves the room's pins panel."""
+    return Outcome(None, [_pins_changed(db, pins.unpin(db, user_id, message_id))])

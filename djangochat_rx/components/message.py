@@ -79,6 +79,21 @@ def _body(message: rx.Var[MessageView]) -> rx.Component:
     )
 
 
+def pin_button(message: rx.Var[MessageView]) -> rx.Component:
+    """Pin or unpin (any member; the server checks): filled when the message is pinned."""
+    pinned = RoomState.pins.map(lambda pin: pin["message"]["id"]).contains(message["id"])
+    return rx.icon_button(
+        rx.icon("pin", size=14),
+        on_click=rx.cond(pinned, RoomState.unpin(message["id"]), RoomState.pin(message["id"])),
+        variant=rx.cond(pinned, "soft", "ghost"),
+        size="1",
+        aria_label=rx.cond(pinned, "Unpin message", "Pin message"),
+        title=rx.cond(pinned, "Unpin", "Pin"),
+        class_name="pin-button",
+        data_pinned=pinned.to_string(),
+    )
+
+
 def message_row(message: rx.Var[MessageView]) -> rx.Component:
     mine = message["author"] == AuthState.username
     return rx.fragment(
@@ -109,6 +124,7 @@ def message_row(message: rx.Var[MessageView]) -> rx.Component:
                     message["edited"] & ~message["deleted"], rx.text("(edited)", size="1", color=rx.color("gray", 10))
                 ),
                 rx.spacer(),
+                rx.cond(~message["deleted"] & ~RoomState.archived, pin_button(message)),
                 rx.cond(mine & ~message["deleted"], _actions(message)),
                 spacing="2",
                 align="baseline",

@@ -11,6 +11,7 @@ from djangochat_rx.components.layout import error_callout, inline_form, labeled_
 from djangochat_rx.components.message import message_row
 from djangochat_rx.members import MemberView
 from djangochat_rx.messages import MessageView
+from djangochat_rx.pins import PinView
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import COMPOSER_ID, RoomState
 
@@ -172,6 +173,16 @@ def _room_buttons() -> rx.Component:
             size="1",
             on_click=RoomState.toggle_panel("search"),
         ),
+        rx.button(
+            rx.icon("pin", size=14),
+            RoomState.pins.length().to_string(),
+            id="pins-button",
+            aria_label="Pinned messages: " + RoomState.pins.length().to_string(),
+            title="Pinned messages",
+            variant=rx.cond(RoomState.panel == "pins", "solid", "soft"),
+            size="1",
+            on_click=RoomState.toggle_panel("pins"),
+        ),
         rx.cond(
             RoomState.room_kind != access.PUBLIC,
             rx.button(
@@ -245,6 +256,42 @@ def _panel_messages() -> rx.Component:
             RoomState.panel_notice != "",
             rx.callout(RoomState.panel_notice, icon="check", color_scheme="green", role="status", width="100%"),
         ),
+    )
+
+
+def _pin_row(pin: rx.Var[PinView]) -> rx.Component:
+    message = pin["message"]
+    at_message = "?message=" + message["id"].to_string()  # this room, scrolled to the message
+    return rx.box(
+        rx.hstack(
+            rx.text(message["author"], weight="bold", size="2"),
+            rx.moment(message["created_at"], format="D MMM HH:mm", font_size="0.75rem", color=rx.color("gray", 10)),
+            rx.spacer(),
+            rx.link("Jump", href=at_message, size="1"),
+            rx.button("Unpin", size="1", variant="soft", on_click=RoomState.unpin(message["id"])),
+            align="baseline",
+            width="100%",
+        ),
+        rx.html(message["html"], class_name="message-body"),
+        rx.text("pinned by " + pin["pinned_by"], size="1", color=rx.color("gray", 11)),
+        class_name="pin",
+        data_message_id=message["id"],
+        width="100%",
+    )
+
+
+def _pins_panel() -> rx.Component:
+    """The room's pinned messages, newest first, live."""
+    return rx.vstack(
+        rx.heading("Pinned", size="3"),
+        rx.cond(
+            RoomState.pins.length() > 0,
+            rx.foreach(RoomState.pins, _pin_row),
+            rx.text("Nothing is pinned here yet. Pin a message with its pin button.", size="2"),
+        ),
+        id="pins-panel",
+        spacing="2",
+        width="100%",
     )
 
 
@@ -406,6 +453,7 @@ def _room() -> rx.Component:
             ("members", _members_panel()),
             ("settings", _settings_panel()),
             ("search", _search_panel()),
+            ("pins", _pins_panel()),
             rx.fragment(),
         ),
         rx.box(

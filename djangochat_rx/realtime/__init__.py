@@ -14,7 +14,16 @@ from collections.abc import Iterable
 from reflex.event import Event as ReflexEvent
 
 from djangochat_rx import accounts, db, periodic, sessions, settings
-from djangochat_rx.events import Event, MessageChanged, MessageSent, ReadMoved, RoomChanged, SessionsEnded, Typing
+from djangochat_rx.events import (
+    Event,
+    MessageChanged,
+    MessageSent,
+    PinsChanged,
+    ReadMoved,
+    RoomChanged,
+    SessionsEnded,
+    Typing,
+)
 from djangochat_rx.reads import RoomSummary
 from djangochat_rx.realtime.feed import RoomFeed
 from djangochat_rx.realtime.guard import guard
@@ -103,6 +112,8 @@ class Realtime:
                 await self.presence.typing(event.room_id, event.username, event.active)
             case RoomChanged():
                 await self._room_changed(event)
+            case PinsChanged():
+                await sockets.emit({"pins": list(event.pins)}, to=f"{ROOM}{event.room_id}")
             case SessionsEnded():
                 sessions.recent.forget(event.session_ids)
                 for session_id in event.session_ids:

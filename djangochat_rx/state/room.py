@@ -6,13 +6,14 @@ from typing import Any, Literal
 
 import reflex as rx
 
-from djangochat_rx import access, accounts, db, members, messages, reads, rooms, routes, settings, throttle
+from djangochat_rx import access, accounts, db, members, messages, pins, reads, rooms, routes, settings, throttle
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.members import MemberView
 from djangochat_rx.messages import MessageView
+from djangochat_rx.pins import PinView
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState, field
 from djangochat_rx.state.search import search_path
@@ -44,6 +45,9 @@ class RoomState(AuthState):
     # The latest batch of messages this tab read from the database (scrolling back, filling a gap,
     # around a search result), oldest first; the browser merges it into what it shows.
     history: list[MessageView] = []
+    # The room's pinned messages, newest first: read when the page opens, then written by realtime/
+    # whenever they change (every PinsChanged carries the whole, bounded, list).
+    pins: list[PinView] = []
     # Where the "New messages" divider goes: the first message unread when the page opened (0: none).
     first_unread_seq: int = 0
     # Who `@` offers: loaded the first time the user types "@" in this tab.
@@ -85,6 +89,7 @@ class RoomState(AuthState):
         self.is_owner = await db.run(access.is_owner, identity.user_id, room.id)
         people = [] if room.kind == access.PUBLIC else await db.run(members.members, identity.user_id, room.id)
         self.members = people
+        self.pins = await db.run(pins.pinned, room.id)
 
     async def _open_at_message(self, room_id: int) -> None:
         """With `?message=<id>` (a search result), put that message and the ones around it above the live
@@ -218,6 +223,26 @@ class RoomState(AuthState):
         """Delete the message asked about; others see "message deleted" through the feed."""
         await self._change(message_actions.delete_message, self.deleting_id)
 
+    @rx.event
+    async def pin(self, message_id: int):
+        """Pin a message of this room (any member); everyone's Pinned panel shows it."""
+        await self._pin(message_actions.pin_message, message_id)
+
+    @rx.event
+    async def unpin(self, message_id: int):
+        await self._pin(message_actions.unpin_message, message_id)
+
+    async def _pin(self, action, message_id: int) -> None:
+        identity = await self._identity()
+        if identity is None or not self._room_id or not isinstance(message_id, int):
+            return
+        try:
+            await perform(action, identity.user_id, message_id)
+        except messages.InvalidMessage as error:
+            self.error = str(error)
+            return
+        self.error = ""
+
     async def _change(self, action, message_id: int, *args: str) -> None:
         """Edit or delete as the session's user (the domain checks author and time limit)."""
         identity = await self._identity()
@@ -236,7 +261,7 @@ class RoomState(AuthState):
     @rx.event
     def toggle_panel(self, name: str):
         """Open the members, settings or search panel (or close it when it is open)."""
-        self.panel = "" if self.panel == name or name not in ("members", "settings", "search") else name
+        self.panel = "" if self.panel == name or name not in ("members", "settings", "search", "pins") else name
         self.panel_error, self.panel_notice = "", ""
 
     @rx.event

@@ -2,7 +2,7 @@
 
 import pytest
 
-from djangochat_rx import access, admin, export, members, messages, profiles, reads, rooms, search
+from djangochat_rx import access, admin, export, members, messages, pins, profiles, reads, rooms, search
 
 
 @pytest.fixture
@@ -42,6 +42,8 @@ OUTSIDER_PATHS = {
     "leave": lambda db, user, room, message: members.leave(db, user.id, room.id),
     "mark read": lambda db, user, room, message: reads.mark_read(db, user.id, room.id, 2),
     "export the room": lambda db, user, room, message: list(export.room_messages(db, user.id, room.id)),
+    "pin": lambda db, user, room, message: pins.pin(db, user.id, message.id),
+    "unpin": lambda db, user, room, message: pins.unpin(db, user.id, message.id),
 }
 
 # Paths that answer with content: the outsider's answer holds nothing of the room.
