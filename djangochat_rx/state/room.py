@@ -21,6 +21,13 @@ from djangochat_rx.state.search import search_path
 COMPOSER_ID = "message"
 
 
+def _room_details(db, user_id: int, room_id: int, kind: str) -> tuple[bool, list[MemberView], list[PinView]]:
+    """What the room page shows besides its messages, in one trip to the database's threads: whether the
+    user owns the room, its members (private rooms and conversations), its pins."""
+    people = [] if kind == access.PUBLIC else members.members(db, user_id, room_id)
+    return access.is_owner(db, user_id, room_id), people, pins.pinned(db, room_id)
+
+
 class RoomState(AuthState):
     status: Literal["loading", "ready", "missing"] = "loading"
     room_name: str = ""
@@ -86,10 +93,7 @@ class RoomState(AuthState):
     async def _show_room(self, identity, room: rooms.RoomView) -> None:
         self.room_name, self.room_description = room.name, room.description
         self.room_kind, self.archived = room.kind, room.archived
-        self.is_owner = await db.run(access.is_owner, identity.user_id, room.id)
-        people = [] if room.kind == access.PUBLIC else await db.run(members.members, identity.user_id, room.id)
-        self.members = people
-        self.pins = await db.run(pins.pinned, room.id)
+        self.is_owner, self.members, self.pins = await db.run(_room_details, identity.user_id, room.id, room.kind)
 
     async def _open_at_message(self, room_id: int) -> None:
         """With `?message=<id>` (a search result), put that message and the ones around it above the live
