@@ -161,6 +161,21 @@ def _kind_badge() -> rx.Component:
     )
 
 
+def _counted_panel_button(panel: str, icon: str, items: rx.Var[list], label: str) -> rx.Component:
+    """A header button that opens `panel` and shows how many `items` it lists."""
+    count = items.length().to_string()
+    return rx.button(
+        rx.icon(icon, size=14),
+        count,
+        id=f"{panel}-button",
+        aria_label=f"{label}: " + count,
+        title=label,
+        variant=rx.cond(RoomState.panel == panel, "solid", "soft"),
+        size="1",
+        on_click=RoomState.toggle_panel(panel),
+    )
+
+
 def _room_buttons() -> rx.Component:
     """Members (private rooms and conversations) and Settings (the owner) toggle the panel."""
     return rx.hstack(
@@ -173,28 +188,10 @@ def _room_buttons() -> rx.Component:
             size="1",
             on_click=RoomState.toggle_panel("search"),
         ),
-        rx.button(
-            rx.icon("pin", size=14),
-            RoomState.pins.length().to_string(),
-            id="pins-button",
-            aria_label="Pinned messages: " + RoomState.pins.length().to_string(),
-            title="Pinned messages",
-            variant=rx.cond(RoomState.panel == "pins", "solid", "soft"),
-            size="1",
-            on_click=RoomState.toggle_panel("pins"),
-        ),
+        _counted_panel_button("pins", "pin", RoomState.pins, "Pinned messages"),
         rx.cond(
             RoomState.room_kind != access.PUBLIC,
-            rx.button(
-                rx.icon("users", size=14),
-                RoomState.members.length().to_string(),
-                id="members-button",
-                aria_label="Members: " + RoomState.members.length().to_string(),
-                title="Members",
-                variant=rx.cond(RoomState.panel == "members", "solid", "soft"),
-                size="1",
-                on_click=RoomState.toggle_panel("members"),
-            ),
+            _counted_panel_button("members", "users", RoomState.members, "Members"),
         ),
         rx.cond(
             RoomState.is_owner & (RoomState.room_kind != access.DM),
