@@ -20,9 +20,11 @@ os.environ.setdefault("REFLEX_USE_GRANIAN", "true" if settings.REDIS_URL else "f
 # purge scans cost every event a few ms for nothing a chat needs. Several workers share state in Redis.
 _state_manager = {} if settings.REDIS_URL else {"state_manager_mode": "memory"}
 
+# No db_url: the app has its own engine and alembic migrations (djangochat_rx/db.py), applied at start.
+# Given one, Reflex checks the schema its own way at every start and prints false advice ("Target
+# database is not up to date. Run reflex db migrate").
 config = rx.Config(
     app_name="djangochat_rx",
-    db_url=settings.DATABASE_URL,
     redis_url=settings.REDIS_URL or None,
     cors_allowed_origins=settings.ALLOWED_ORIGINS,
     telemetry_enabled=False,

@@ -35,3 +35,11 @@ def test_an_injected_inline_script_is_blocked(browser, app_url):
     assert ran is False
     assert any("inline script" in text for text in violations)
     context.close()
+
+
+def test_the_production_start_prints_no_false_advice(app_url, tmp_path_factory):
+    """Reflex's own schema check told every start "Target database is not up to date. Run reflex db migrate"
+    (our alembic migrations run at start; `reflex db` knows nothing of them)."""
+    log = (tmp_path_factory.getbasetemp() / "reflex-run.log").read_text()
+    assert "App running at" in log
+    assert "reflex db" not in log and "makemigrations" not in log, log
