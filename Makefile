@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: install migrate run createsuperuser backup restore test lint format chromium services export clean bench bench-compare bench-smoke \
+.PHONY: install dev migrate run createsuperuser backup restore test lint format chromium services export clean bench bench-compare bench-smoke \
 	bench-search
 
 $(VENV)/.installed: requirements.txt
@@ -19,6 +19,14 @@ $(VENV)/.installed: requirements.txt
 	@touch $@
 
 install: $(VENV)/.installed
+
+# Tests, benchmarks and linting need the tooling of requirements-dev.txt as well.
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	@echo "==> Installing the test and tooling requirements"
+	$(BIN)/pip install --progress-bar on -r requirements-dev.txt
+	@touch $@
+
+dev: $(VENV)/.dev-installed
 
 migrate: install
 	@echo "==> Applying database migrations"
@@ -59,37 +67,37 @@ services:
 		$$SUDO apt-get update && $$SUDO apt-get install -y redis-server postgresql; \
 	fi
 
-lint: install
+lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: install
+format: dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 # Browser tests run in their own pytest process: Playwright's sync API and pytest-asyncio
 # each want the main thread's event loop.
-test: install chromium services lint
+test: dev chromium services lint
 	$(BIN)/pytest tests --ignore=tests/e2e -q
 	TEST_DATABASE=postgres $(BIN)/pytest tests/security -q
 	$(BIN)/pytest tests/e2e -q
 	$(MAKE) bench-smoke
 
 # Load benchmarks of the live fan-out against the real production backend (loopback only).
-bench: install
+bench: dev
 	$(BIN)/python -m bench.run fanout
 
 # The same load on the seed (../shared/peer: DjangoChat on Django Channels) and on ours, alternately, side by side
 # with ratios and the targets; skipped when the seed is absent. Its venv is made once, in ~/.cache/djangochat-bench.
-bench-compare: install
+bench-compare: dev
 	$(BIN)/python -m bench.run compare
 
 # A few seconds with 20 clients; fails if a message is lost, doubled or out of order.
-bench-smoke: install
+bench-smoke: dev
 	$(BIN)/python -m bench.run smoke
 
 # Search latency by kind over 100 000 messages, on SQLite and PostgreSQL (target: median under 50 ms).
-bench-search: install services
+bench-search: dev services
 	$(BIN)/python -m bench.run search
 
 export: install
