@@ -211,10 +211,10 @@ def _posted_in(db: Session, message: MessageView) -> Posted:
 
 
 def _sent_before(db: Session, author_id: int, client_id: str) -> MessageView | None:
-    views = _views(
+    found = views(
         db, select(Message, User.username).where(Message.author_id == author_id, Message.client_id == client_id)
     )
-    return views[0] if views else None
+    return found[0] if found else None
 
 
 def _own_message(db: Session, message_id: int, user_id: int, room_id: int | None, now: datetime) -> tuple[Message, str]:
@@ -295,7 +295,7 @@ def message_source(
     return message.body
 
 
-def _views(db: Session, query) -> list[MessageView]:
+def views(db: Session, query) -> list[MessageView]:
     """Views of the (Message, author) rows `query` selects, in its order: one query for the messages
     and their authors, and one for the users mentioned in them (none if no text has an "@")."""
     rows = db.exec(query.join(User, col(User.id) == Message.author_id)).all()
@@ -310,29 +310,24 @@ def _views(db: Session, query) -> list[MessageView]:
     return [view(message, author, mentioned[message.id]) for message, author in rows]
 
 
-def views(db: Session, query) -> list[MessageView]:
-    """_views for other modules (pins.py): the (Message, author) rows of `query`, as views, in its order."""
-    return _views(db, query)
-
-
 def _in_room(room_id: int):
     return select(Message, User.username).where(Message.room_id == room_id)
 
 
 def newest_messages(db: Session, room_id: int, limit: int = settings.ROOM_WINDOW) -> list[MessageView]:
     """The room's newest `limit` messages, oldest first (an index scan on (room_id, id))."""
-    return _views(db, _in_room(room_id).order_by(col(Message.id).desc()).limit(limit))[::-1]
+    return views(db, _in_room(room_id).order_by(col(Message.id).desc()).limit(limit))[::-1]
 
 
 def messages_after(db: Session, room_id: int, after_id: int, limit: int = settings.ROOM_WINDOW) -> list[MessageView]:
     """Up to `limit` messages of the room with id > `after_id`, oldest first."""
-    return _views(db, _in_room(room_id).where(col(Message.id) > after_id).order_by(col(Message.id)).limit(limit))
+    return views(db, _in_room(room_id).where(col(Message.id) > after_id).order_by(col(Message.id)).limit(limit))
 
 
 def older_messages(db: Session, room_id: int, before_id: int, limit: int = settings.ROOM_WINDOW) -> list[MessageView]:
     """The `limit` messages of the room just before id `before_id`, oldest first (scrolling back)."""
     query = _in_room(room_id).where(col(Message.id) < before_id).order_by(col(Message.id).desc()).limit(limit)
-    return _views(db, query)[::-1]
+    return views(db, query)[::-1]
 
 
 def around(db: Session, room_id: int, message_id: int, each: int) -> list[MessageView]:
@@ -348,4 +343,4 @@ def messages_between(db: Session, room_id: int, after_id: int, before_id: int, l
     """Up to `limit` messages of the room with `after_id` < id < `before_id`, the ones right after
     `after_id` first, oldest first (filling a gap in a window)."""
     query = _in_room(room_id).where(col(Message.id) > after_id, col(Message.id) < before_id)
-    return _views(db, query.order_by(col(Message.id)).limit(limit))
+    return views(db, query.order_by(col(Message.id)).limit(limit))

@@ -87,22 +87,23 @@ async def before_register(client: str) -> None:
         raise await _too_many_attempts(REGISTER_PER_CLIENT, client)
 
 
+async def _within(items: list[RateLimitItem], key: str, refusal: str) -> None:
+    """Charge `key` to every budget of `items`; Throttled(`refusal`) at the first one spent."""
+    for item in items:
+        if not await _limiter().hit(item, key):
+            raise Throttled(refusal)
+
+
 async def before_send(user_id: int) -> None:
     """Refuse a message while the user is over the burst or the sustained sending rate."""
-    for item in SEND_LIMITS:
-        if not await _limiter().hit(item, str(user_id)):
-            raise Throttled("You are sending too fast. Wait a few seconds and press Send again.")
+    await _within(SEND_LIMITS, str(user_id), "You are sending too fast. Wait a few seconds and press Send again.")
 
 
 async def before_create(user_id: int) -> None:
     """Refuse a new room or direct conversation while the user is over the burst or the daily budget."""
-    for item in CREATE_LIMITS:
-        if not await _limiter().hit(item, f"create:{user_id}"):
-            raise Throttled("You are creating rooms too fast. Try again later.")
+    await _within(CREATE_LIMITS, f"create:{user_id}", "You are creating rooms too fast. Try again later.")
 
 
 async def before_search(user_id: int) -> None:
     """Refuse a search while the user is over the searching rate."""
-    for item in SEARCH_LIMITS:
-        if not await _limiter().hit(item, f"search:{user_id}"):
-            raise Throttled("You are searching too fast. Wait a moment and search again.")
+    await _within(SEARCH_LIMITS, f"search:{user_id}", "You are searching too fast. Wait a moment and search again.")

@@ -127,10 +127,8 @@ class Realtime:
             return []
         attached = {int(group.removeprefix(SESSION)) for group in sockets.groups(SESSION)}
         ended = sorted(attached - await db.run(sessions.live, attached)) if attached else []
-        sessions.recent.forget(ended)
-        for session_id in ended:
-            for sid in sockets.members(f"{SESSION}{session_id}"):
-                await self.detach(sid)
+        if ended:  # as an ending's event does, on this worker: the sessions are other workers' to sweep
+            await self.deliver(SessionsEnded(tuple(ended)))
         return ended
 
     def sweeping(self, interval: float = settings.SESSION_SWEEP_SECONDS) -> contextlib.AbstractAsyncContextManager:

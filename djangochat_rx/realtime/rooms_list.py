@@ -46,8 +46,7 @@ class RoomsLists:
             summaries = await db.run(reads.room_summaries, None)
             if self._lobby is None:
                 self._lobby = {row.id: row for row in summaries}
-        fields = {"lobby": self._listed(self._lobby), "lobby_total": len(self._lobby)}
-        await sockets.emit({**fields, "own_rooms": self._listed(self._own[key])}, to=sid)
+        await sockets.emit({**self._lobby_fields(), "own_rooms": self._listed(self._own[key])}, to=sid)
 
     def unwatched(self) -> None:
         """Some socket stopped showing a rooms list: forget the lists nobody here shows any more."""
@@ -142,6 +141,10 @@ class RoomsLists:
         self._own_dirty |= {key for key, rows in self._own.items() if room_id in rows}
         self._schedule()
 
+    def _lobby_fields(self) -> dict[str, Any]:
+        """The lobby's first page and how many public rooms there are."""
+        return {"lobby": self._listed(self._lobby), "lobby_total": len(self._lobby)}
+
     def _listed(self, rows: dict[int, RoomSummary]) -> list[RoomSummary]:
         """The first page of the rows (settings.ROOMS_LIST_PAGE), most recently active first (then by name),
         with who is online now: a frame's size is bounded however many rooms there are."""
@@ -164,7 +167,7 @@ class RoomsLists:
         lobby_dirty, self._lobby_dirty = self._lobby_dirty, False
         dirty, self._own_dirty = self._own_dirty, set()
         if lobby_dirty and self._lobby is not None and sockets.has_members(LOBBY):
-            await sockets.emit({"lobby": self._listed(self._lobby), "lobby_total": len(self._lobby)}, to=LOBBY)
+            await sockets.emit(self._lobby_fields(), to=LOBBY)
         for key in sorted(dirty):
             if key in self._own:
                 await sockets.emit({"own_rooms": self._listed(self._own[key])}, to=f"{OWN}{key}")
