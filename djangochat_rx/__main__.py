@@ -2,6 +2,7 @@
 
     python -m djangochat_rx createsuperuser [--username NAME]
     python -m djangochat_rx promote NAME
+    python -m djangochat_rx signup open|invite|closed   (who may create an account; signup.py)
     python -m djangochat_rx backup PATH      (while the app runs; backup.py)
     python -m djangochat_rx restore PATH     (the app stopped)
 
@@ -15,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from djangochat_rx import accounts, admin, backup, db
+from djangochat_rx import accounts, admin, backup, db, signup
 
 PASSWORD_ENV = "DJANGOCHAT_SUPERUSER_PASSWORD"
 
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--username", help="the new administrator's username (asked for if not given)")
     promote = commands.add_parser("promote", help="make an existing user an administrator")
     promote.add_argument("username")
+    mode = commands.add_parser("signup", help="choose who may create an account")
+    mode.add_argument("mode", choices=signup.MODES)
     save = commands.add_parser("backup", help="copy the database into a new folder (the app may run)")
     save.add_argument("path", type=Path)
     load = commands.add_parser("restore", help="put a backup back in place of the database (the app stopped)")
@@ -83,7 +86,12 @@ def main(argv: list[str] | None = None) -> int:
             done = save_backup(args.path) if args.command == "backup" else load_backup(args.path)
         else:
             db.migrate()
-            done = createsuperuser(args.username) if args.command == "createsuperuser" else promote(args.username)
+            if args.command == "createsuperuser":
+                done = createsuperuser(args.username)
+            elif args.command == "signup":
+                done = f"Sign-up is now: {signup.MODE_LABELS[db.call(signup.set_mode, None, args.mode)]}."
+            else:
+                done = promote(args.username)
     except (CommandError, accounts.AccountError, admin.AdminError, backup.BackupError) as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1

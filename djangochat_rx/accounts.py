@@ -133,15 +133,21 @@ def _user_by_name(db: Session, username: str) -> User | None:
     return db.exec(select(User).where(User.username_key == username_key(username))).first()
 
 
-_TAKEN = "That username is taken."
+TAKEN = "That username is taken."
+
+
+def user_exists(db: Session, username: str) -> bool:
+    """Whether an account (active or not) has this name, in any case."""
+    return _user_by_name(db, username) is not None
 
 
 def register(db: Session, username: str, password: str, confirm: str) -> UserView:
-    """Create an account after checking every rule; the slow hash runs outside any write lock."""
+    """Create an account after checking every rule, whatever the sign-up mode (for the terminal and
+    tests: the registration page goes through signup.register); the slow hash runs outside any write lock."""
     name = validate_username(username)
     validate_password(password, confirm)
-    if _user_by_name(db, name) is not None:
-        raise UsernameTaken(_TAKEN)
+    if user_exists(db, name):
+        raise UsernameTaken(TAKEN)
     db.rollback()  # end the read transaction before the slow hash
     return commit_account(db, add_account(db, name, password))
 
@@ -151,8 +157,19 @@ def add_account(db: Session, name: str, password: str, is_admin: bool = False) -
     write transaction that the caller ends with commit_account."""
     password_hash = hash_password(password)
     database.begin_write(db)
+    return insert_user(db, name, password_hash, is_admin)
+
+
+def insert_user(db: Session, name: str, password_hash: str, is_admin: bool = False) -> User:
+    """Add the account for `name` (already validated) in the caller's write transaction, flushed so it
+    has an id; UsernameTaken (the transaction ended) if the name is taken."""
     user = User(username=name, username_key=username_key(name), password_hash=password_hash, is_admin=is_admin)
     db.add(user)
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        raise UsernameTaken(TAKEN) from None
     return user
 
 
@@ -162,7 +179,7 @@ def commit_account(db: Session, user: User) -> UserView:
         db.commit()
     except IntegrityError:
         db.rollback()
-        raise UsernameTaken(_TAKEN) from None
+        raise UsernameTaken(TAKEN) from None
     return view(user)
 
 

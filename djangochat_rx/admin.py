@@ -108,7 +108,7 @@ class AuditView:
     created_at: str
 
 
-def _require_admin(db: Session, actor_id: int | None) -> None:
+def require_admin(db: Session, actor_id: int | None) -> None:
     """NotAdmin (and the transaction ended) unless `actor_id` is an active administrator.
 
     A column query, never the session's cached User: a demotion committed elsewhere counts at once."""
@@ -118,7 +118,7 @@ def _require_admin(db: Session, actor_id: int | None) -> None:
         raise NotAdmin()
 
 
-def _audit(db: Session, actor_id: int | None, action: str, target: str, detail: str = "") -> None:
+def audit(db: Session, actor_id: int | None, action: str, target: str, detail: str = "") -> None:
     db.add(AuditEntry(actor_id=actor_id, action=action, target=target, detail=detail))
 
 
@@ -135,7 +135,7 @@ def _locked(db: Session, model: type[Row], row_id: int, missing: Exception) -> R
 
 def list_users(db: Session, actor_id: int, query: str = "", limit: int = 50, offset: int = 0) -> list[AdminUserView]:
     """Users whose name contains `query` (any case), in name order, with how many messages each wrote."""
-    _require_admin(db, actor_id)
+    require_admin(db, actor_id)
     written = select(func.count()).where(Message.author_id == User.id).scalar_subquery()
     rows = db.exec(
         select(User, written)
@@ -162,7 +162,7 @@ def disable_user(db: Session, actor_id: int, user_id: int) -> list[int]:
     """Disable an account and delete all its sessions; returns their ids, for the caller to close the
     user's sockets. Disabling a disabled account changes nothing."""
     database.begin_write(db)
-    _require_admin(db, actor_id)
+    require_admin(db, actor_id)
     if user_id == actor_id:
         db.rollback()
         raise CannotDisableSelf()
@@ -174,7 +174,7 @@ def disable_user(db: Session, actor_id: int, user_id: int) -> list[int]:
             db.execute(delete(UserSession).where(UserSession.user_id == user_id).returning(UserSession.id)).scalars()
         )
         devices.forget_all(db, user_id)
-        _audit(db, actor_id, "user.disable", f"user:{user.username}", f"{len(ended)} sessions ended")
+        audit(db, actor_id, "user.disable", f"user:{user.username}", f"{len(ended)} sessions ended")
     db.commit()
     return ended
 
@@ -182,11 +182,11 @@ def disable_user(db: Session, actor_id: int, user_id: int) -> list[int]:
 def enable_user(db: Session, actor_id: int, user_id: int) -> None:
     """Let a disabled account log in again."""
     database.begin_write(db)
-    _require_admin(db, actor_id)
+    require_admin(db, actor_id)
     user = _locked(db, User, user_id, UserNotFound())
     if not user.is_active:
         user.is_active = True
-        _audit(db, actor_id, "user.enable", f"user:{user.username}")
+        audit(db, actor_id, "user.enable", f"user:{user.username}")
     db.commit()
 
 
@@ -204,13 +204,13 @@ def _room_view(room: Room) -> AdminRoomView:
 
 def list_rooms(db: Session, actor_id: int) -> list[AdminRoomView]:
     """Every room, private and direct ones included, most recently active first."""
-    _require_admin(db, actor_id)
+    require_admin(db, actor_id)
     return [_room_view(room) for room in db.exec(select(Room).order_by(*BY_ACTIVITY))]
 
 
 def room_by_id(db: Session, actor_id: int, room_id: int) -> AdminRoomView:
     """Any one room, private and direct ones included; RoomNotFound for none."""
-    _require_admin(db, actor_id)
+    require_admin(db, actor_id)
     room = db.get(Room, room_id, populate_existing=True)
     if room is None:
         raise RoomNotFound()
@@ -220,10 +220,10 @@ def room_by_id(db: Session, actor_id: int, room_id: int) -> AdminRoomView:
 def export_room(db: Session, actor_id: int, room_id: int) -> AdminRoomView:
     """Audit an export of any room (export.room_messages calls this, then streams the messages)."""
     database.begin_write(db)
-    _require_admin(db, actor_id)
+    require_admin(db, actor_id)
     room = _locked(db, Room, room_id, RoomNotFound())
     view = _room_view(room)
-    _audit(db, actor_id, "room.export", f"room:{room.slug}", f"“{room.name}”, {room.kind}")
+    audit(db, actor_id, "room.export", f"room:{room.slug}", f"“{room.name}”, {room.kind}")
     db.commit()
     return view
 
@@ -231,11 +231,11 @@ def export_room(db: Session, actor_id: int, room_id: int) -> AdminRoomView:
 def archive_room(db: Session, actor_id: int, room_id: int, archived: bool = True) -> None:
     """Archive a room (readable, nobody posts) or, with `archived=False`, reopen it."""
     database.begin_write(db)
-    _require_admin(db, actor_id)
+    require_admin(db, actor_id)
     room = _locked(db, Room, room_id, RoomNotFound())
     if (room.archived_at is not None) != archived:
         room.archived_at = utcnow() if archived else None
-        _audit(db, actor_id, "room.archive" if archived else "room.unarchive", f"room:{room.slug}")
+        audit(db, actor_id, "room.archive" if archived else "room.unarchive", f"room:{room.slug}")
     db.commit()
 
 
@@ -243,10 +243,10 @@ def delete_room(db: Session, actor_id: int, room_id: int) -> None:
     """Delete a room for good; the database's ON DELETE CASCADE takes its messages, members, read
     markers and mentions with it."""
     database.begin_write(db)
-    _require_admin(db, actor_id)
+    require_admin(db, actor_id)
     room = _locked(db, Room, room_id, RoomNotFound())
     db.delete(room)
-    _audit(
+    audit(
         db, actor_id, "room.delete", f"room:{room.slug}", f"“{room.name}”, {room.kind}, {room.message_count} messages"
     )
     db.commit()
@@ -257,7 +257,7 @@ def remove_message(db: Session, actor_id: int, message_id: int) -> messages.Mess
     placeholder keeps its place), marked as removed by `actor_id`; returns the placeholder."""
     now = utcnow()
     database.begin_write(db)
-    _require_admin(db, actor_id)
+    require_admin(db, actor_id)
     row = db.exec(
         select(Message, User.username, Room.slug)
         .join(User, col(User.id) == Message.author_id)
@@ -275,7 +275,7 @@ def remove_message(db: Session, actor_id: int, message_id: int) -> messages.Mess
         raise messages.NotAllowed("This message was deleted.")
     messages.erase(db, message, now)
     message.removed_by_id = actor_id
-    _audit(db, actor_id, "message.remove", f"message:{message_id}", f"by {author} in {slug}")
+    audit(db, actor_id, "message.remove", f"message:{message_id}", f"by {author} in {slug}")
     db.commit()
     return messages.view(message, author)
 
@@ -285,7 +285,7 @@ def recent_messages(
 ) -> list[AdminMessageView]:
     """The newest messages in every room, newest first, removed ones included; only room `room` (a slug)
     and author `author` (any case) when given, and only ids below `before_id` (the next page) when set."""
-    _require_admin(db, actor_id)
+    require_admin(db, actor_id)
     query = (
         select(Message, User.username, Room.slug, Room.name)
         .join(User, col(User.id) == Message.author_id)
@@ -316,7 +316,7 @@ def recent_messages(
 
 def audit_log(db: Session, actor_id: int, limit: int = 100) -> list[AuditView]:
     """The newest `limit` audit entries, newest first."""
-    _require_admin(db, actor_id)
+    require_admin(db, actor_id)
     rows = db.exec(
         select(AuditEntry, User.username)
         .join(User, col(User.id) == AuditEntry.actor_id, isouter=True)
@@ -345,7 +345,7 @@ def create_superuser(db: Session, username: str, password: str, confirm: str) ->
     if existing is not None:
         raise AlreadyAdmin(existing[0]) if existing[1] else NotAnAdmin(existing[0])
     user = accounts.add_account(db, name, password, is_admin=True)
-    _audit(db, None, "user.create_admin", f"user:{name}")
+    audit(db, None, "user.create_admin", f"user:{name}")
     return accounts.commit_account(db, user)
 
 
@@ -365,6 +365,6 @@ def promote(db: Session, username: str) -> accounts.UserView:
         db.rollback()
         raise AlreadyAdmin(user.username)
     user.is_admin = True
-    _audit(db, None, "user.promote", f"user:{user.username}")
+    audit(db, None, "user.promote", f"user:{user.username}")
     db.commit()
     return accounts.view(user)

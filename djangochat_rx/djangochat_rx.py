@@ -7,11 +7,12 @@ import reflex as rx
 from djangochat_rx import backup, db, messages, routes, settings
 from djangochat_rx.downloads import with_downloads
 from djangochat_rx.headers import SecurityHeaders
-from djangochat_rx.pages import account, admin, auth, profile, room, rooms, search
+from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AccountFormState, AuthState
+from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, VerifyState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
@@ -32,6 +33,10 @@ app.add_page(profile.own_profile, route=routes.PROFILE, title="Profile · Django
 app.add_page(profile.profile, route=routes.USER, title="Profile · DjangoChat RX", on_load=ProfileState.load)
 app.add_page(admin.admin, route=routes.ADMIN, title="Admin · DjangoChat RX", on_load=AdminState.load)
 app.add_page(search.search, route=routes.SEARCH, title="Search · DjangoChat RX", on_load=SearchState.load)
+app.add_page(joining.setup, route=routes.SETUP, title="Set up · DjangoChat RX", on_load=SetupState.open)
+app.add_page(joining.forgot, route=routes.FORGOT, title="Forgot password · DjangoChat RX", on_load=ForgotState.open)
+app.add_page(joining.reset, route=routes.RESET, title="New password · DjangoChat RX", on_load=ResetState.open)
+app.add_page(joining.verify, route=routes.VERIFY, title="Email address · DjangoChat RX", on_load=VerifyState.open)
 hub.bind(
     app,
     refresh=RoomState.refresh,

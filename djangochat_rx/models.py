@@ -20,6 +20,7 @@ class User(SQLModel, table=True):
     """An account. `username_key` is the case-folded name that uniqueness is checked on."""
 
     __tablename__ = "users"
+    __table_args__ = (Index("ux_users_email_key", "email_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=32)
@@ -31,6 +32,10 @@ class User(SQLModel, table=True):
     # Shown on the user's profile; set by the user.
     display_name: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
     about: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    # A verified email address (verifying it is how one gets here), for password resets and notices;
+    # `email_key` is its case-folded form, unique among users.
+    email: str | None = Field(default=None, max_length=254)
+    email_key: str | None = Field(default=None, max_length=254)
 
 
 class UserSession(SQLModel, table=True):
@@ -167,3 +172,52 @@ class AuditEntry(SQLModel, table=True):
     target: str = Field(max_length=200)
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class SiteSetting(SQLModel, table=True):
+    """An instance-wide choice an administrator made (who may sign up, ...), as text; signup.py reads them.
+
+    An empty table on an empty database means nobody has set the instance up yet: the first page is the
+    "create the first administrator" page."""
+
+    __tablename__ = "site_settings"
+
+    key: str = Field(max_length=40, primary_key=True)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+
+
+class Invite(SQLModel, table=True):
+    """An invite link an administrator made: good for `max_uses` accounts until `expires_at` unless
+    revoked. The link holds a random token; we store only its SHA-256."""
+
+    __tablename__ = "invites"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    note: str = Field(default="", max_length=100)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    expires_at: datetime
+    max_uses: int
+    uses: int = Field(default=0)
+    revoked_at: datetime | None = Field(default=None)
+
+
+class AccountLink(SQLModel, table=True):
+    """A one-time link for one user: "reset" sets a new password, "verify" confirms `email` as theirs.
+    The link holds a random token; we store only its SHA-256. Used once (`used_at`), expiring."""
+
+    __tablename__ = "account_links"
+    __table_args__ = (Index("ix_account_links_user_id_purpose", "user_id", "purpose"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    purpose: str = Field(max_length=8)
+    token_hash: str = Field(max_length=64, unique=True)
+    email: str = Field(default="", max_length=254)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = Field(default=None)

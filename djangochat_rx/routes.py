@@ -25,3 +25,14 @@ def message(slug: str, message_id: int) -> str:
 def user(username: str) -> str:
     """The path of `username`'s profile."""
     return f"/users/{username}"
+
+
+SETUP = "/setup"
+FORGOT = "/forgot"
+RESET = "/reset"
+VERIFY = "/verify-email"
+
+
+def invite(token: str) -> str:
+    """The path of the registration page with an invite link's token."""
+    return f"{REGISTER}?invite={token}"

@@ -153,3 +153,25 @@ PINS_PER_ROOM = _int("PINS_PER_ROOM", 50)
 ROOMS_LIST_PAGE = _int("ROOMS_LIST_PAGE", 50)
 # Rooms and direct conversations one user may open: a burst and a day (per user, every worker).
 CREATE_LIMITS = os.environ.get("CREATE_LIMITS", "10 per minute;100 per day")
+
+# Joining (signup.py): invite links last at most this many days and admit at most this many accounts.
+INVITE_MAX_DAYS = _int("INVITE_MAX_DAYS", 30)
+INVITE_MAX_USES = _int("INVITE_MAX_USES", 500)
+# One-time account links (account_links.py): a password-reset link an administrator hands over lasts
+# this long; one sent by email (Forgot password) much less (OWASP: short-lived); an address check a day.
+ADMIN_RESET_LINK_HOURS = _int("ADMIN_RESET_LINK_HOURS", 72)
+EMAIL_RESET_LINK_MINUTES = _int("EMAIL_RESET_LINK_MINUTES", 60)
+VERIFY_LINK_HOURS = _int("VERIFY_LINK_HOURS", 24)
+# "Forgot password" requests and address checks: per client address and per account or address asked for.
+EMAIL_LINK_LIMITS = os.environ.get("EMAIL_LINK_LIMITS", "5 per hour")
+
+# Email (mail.py): the SMTP server, as smtp://user:password@host:587 (STARTTLS when the server offers
+# it), smtps://user:password@host:465 (TLS from the start) or smtp://host:25. Empty: no email, and the
+# pages that would send some say so.
+SMTP_URL = os.environ.get("SMTP_URL", "")
+SMTP_FROM = os.environ.get("SMTP_FROM", "DjangoChat RX <chat@localhost>")
+SMTP_TIMEOUT_SECONDS = float(os.environ.get("SMTP_TIMEOUT_SECONDS", "20"))
+# The address people open the app at, for links in emails (and invite links shown in the admin area).
+PUBLIC_URL = os.environ.get("PUBLIC_URL", ALLOWED_ORIGINS[0] if ALLOWED_ORIGINS else "http://localhost:3000").rstrip(
+    "/"
+)

@@ -28,6 +28,7 @@ REGISTER_PER_CLIENT = parse(settings.REGISTER_LIMIT_PER_CLIENT)
 SEND_LIMITS = [parse(limit) for limit in settings.SEND_LIMITS.split(";")]
 CREATE_LIMITS = [parse(limit) for limit in settings.CREATE_LIMITS.split(";")]
 SEARCH_LIMITS = [parse(limit) for limit in settings.SEARCH_LIMITS.split(";")]
+EMAIL_LINKS = [parse(limit) for limit in settings.EMAIL_LINK_LIMITS.split(";")]
 
 
 @cache
@@ -107,3 +108,11 @@ async def before_create(user_id: int) -> None:
 async def before_search(user_id: int) -> None:
     """Refuse a search while the user is over the searching rate."""
     await _within(SEARCH_LIMITS, f"search:{user_id}", "You are searching too fast. Wait a moment and search again.")
+
+
+async def before_email_link(client: str, target: str) -> None:
+    """Charge a "Forgot password" request or an address check to the client and to what it names (a
+    username or address, whether or not it exists: the answer says nothing of that)."""
+    refusal = "Too many emails were asked for. Try again in an hour."
+    await _within(EMAIL_LINKS, f"mail-from:{client}", refusal)
+    await _within(EMAIL_LINKS, f"mail-to:{target.strip().casefold()}", refusal)

@@ -31,3 +31,10 @@ async def perform(action: Callable[..., Outcome[T]], *args: Any) -> T:
     outcome = await db.run(action, *args)
     await hub.publish(outcome.events)
     return outcome.value
+
+
+async def perform_hashing(action: Callable[..., Outcome[T]], *args: Any) -> T:
+    """`perform` for an action that hashes or checks a password: on bcrypt's own pool (db.run_hashing)."""
+    outcome = await db.run_hashing(action, *args)
+    await hub.publish(outcome.events)
+    return outcome.value

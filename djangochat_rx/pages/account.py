@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
 from djangochat_rx.state.account import AccountState, SessionItem
 from djangochat_rx.state.export import ExportState
 
@@ -14,6 +14,46 @@ def _session_row(session: rx.Var[SessionItem]) -> rx.Component:
         rx.table.cell(rx.moment(session["last_seen_at"], from_now=True)),
         rx.table.cell(rx.cond(session["current"], rx.badge("this browser"), "")),
         key=session["id"],
+    )
+
+
+def _email() -> rx.Component:
+    """The verified address (for "Forgot password"), and a form to add or change it."""
+    return rx.vstack(
+        rx.heading("Email address", size="4", margin_top="2rem"),
+        rx.cond(
+            AccountState.email != "",
+            rx.hstack(
+                rx.text("Verified: ", rx.text.strong(AccountState.email), id="verified-email"),
+                rx.button("Remove", on_click=AccountState.remove_email, size="1", variant="soft", color_scheme="red"),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text("None yet: add one to be able to reset a forgotten password by email.", size="2"),
+        ),
+        rx.cond(
+            AccountState.email_enabled,
+            inline_form(
+                rx.input(
+                    id="email",
+                    name="email",
+                    type="email",
+                    placeholder="name@example.com",
+                    aria_label="New email address",
+                    width="100%",
+                ),
+                "Send check link",
+                AccountState.add_email,
+            ),
+            rx.text("This server does not send email.", size="2", color=rx.color("gray", 11)),
+        ),
+        error_callout(AccountState.email_error),
+        rx.cond(
+            AccountState.email_notice != "",
+            rx.callout(AccountState.email_notice, icon="mail", color_scheme="green", role="status", width="100%"),
+        ),
+        spacing="2",
+        width="100%",
     )
 
 
@@ -41,6 +81,7 @@ def account() -> rx.Component:
             on_submit=AccountState.change_password,
             reset_on_submit=False,
         ),
+        _email(),
         rx.heading("Active sessions", size="4", margin_top="2rem", margin_bottom="0.5rem"),
         rx.table.root(
             rx.table.header(

@@ -2,10 +2,11 @@
 
 import reflex as rx
 
-from djangochat_rx import routes
+from djangochat_rx import routes, signup
 from djangochat_rx.admin import AdminMessageView, AdminRoomView, AdminUserView, AuditView
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.signup import InviteView
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.export import ExportState
 
@@ -87,7 +88,15 @@ def _user_row(user: rx.Var[AdminUserView]) -> rx.Component:
                     on_click=AdminState.enable_user(user["id"]),
                     aria_label="Re-enable " + name,
                 ),
-            )
+            ),
+            rx.button(
+                "Reset link",
+                size="1",
+                variant="soft",
+                on_click=AdminState.reset_link(user["id"]),
+                aria_label="Password-reset link for " + name,
+                margin_left="0.5rem",
+            ),
         ),
         key=user["id"],
         data_user=name,
@@ -288,11 +297,105 @@ def _audit() -> rx.Component:
     )
 
 
+def _invite_row(invite: rx.Var[InviteView]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.moment(invite["created_at"], format=TIME)),
+        rx.table.cell(invite["created_by"]),
+        rx.table.cell(invite["note"]),
+        rx.table.cell(invite["uses"].to_string() + " of " + invite["max_uses"].to_string()),
+        rx.table.cell(rx.moment(invite["expires_at"], format=TIME)),
+        rx.table.cell(
+            rx.cond(
+                invite["status"] == "active",
+                rx.badge("active", color_scheme="green"),
+                rx.badge(invite["status"], color_scheme="gray"),
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                invite["status"] == "active",
+                rx.button(
+                    "Revoke",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=AdminState.revoke_invite(invite["id"]),
+                    aria_label="Revoke invite " + invite["id"].to_string(),
+                ),
+            )
+        ),
+        key=invite["id"],
+        data_invite=invite["id"],
+    )
+
+
+def _new_link() -> rx.Component:
+    """A link just made, shown once, with a button that copies it."""
+    return rx.cond(
+        AdminState.new_link != "",
+        rx.card(
+            rx.vstack(
+                rx.el.label(AdminState.new_link_label, html_for="new-link", font_weight="500"),
+                rx.hstack(
+                    rx.input(id="new-link", value=AdminState.new_link, read_only=True, width="100%"),
+                    rx.button("Copy", on_click=rx.set_clipboard(AdminState.new_link), variant="soft"),
+                    width="100%",
+                ),
+                rx.text("Shown only once: we keep only a hash of it.", size="1", color=rx.color("gray", 11)),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _signup() -> rx.Component:
+    return rx.vstack(
+        rx.el.label("Who may create an account", html_for="signup-mode", font_weight="500"),
+        rx.select.root(
+            rx.select.trigger(id="signup-mode", aria_label="Who may create an account"),
+            rx.select.content(*[rx.select.item(label, value=mode) for mode, label in signup.MODE_LABELS.items()]),
+            value=AdminState.signup_mode,
+            on_change=AdminState.choose_signup_mode,
+        ),
+        rx.text(
+            "Invite links work while sign-up is open or invite-only; closed sign-up refuses them too.",
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        rx.heading("Invite links", size="4", margin_top="1rem"),
+        _filter_form(
+            rx.box(labeled_input("Note (who it is for)", "note", placeholder="design team"), flex="2"),
+            rx.box(labeled_input("Accounts", "uses", type="number", default_value="10", min="1"), flex="1"),
+            rx.box(labeled_input("Days valid", "days", type="number", default_value="7", min="1"), flex="1"),
+            on_submit=AdminState.create_invite,
+            button="Create invite link",
+        ),
+        _table(
+            ["Created", "By", "Note", "Used", "Expires", "Status", ""],
+            rx.foreach(AdminState.invites, _invite_row),
+            id="admin-invites",
+        ),
+        rx.cond(AdminState.invites.length() == 0, rx.text("No invite links yet.", color=rx.color("gray", 11))),
+        rx.heading("Create an account", size="4", margin_top="1rem"),
+        _filter_form(
+            rx.box(labeled_input("Username", "username", placeholder="new.colleague"), flex="1"),
+            on_submit=AdminState.create_account,
+            button="Create account",
+        ),
+        rx.text("You get a one-time link for its owner to choose a password.", size="1", color=rx.color("gray", 11)),
+        spacing="3",
+        width="100%",
+    )
+
+
 def _area() -> rx.Component:
     sections = [
         ("users", "Users", _users),
         ("rooms", "Rooms", _rooms),
         ("messages", "Messages", _messages),
+        ("signup", "Sign-up", _signup),
         ("audit", "Audit log", _audit),
     ]
     return rx.vstack(
@@ -302,6 +405,7 @@ def _area() -> rx.Component:
             AdminState.notice != "",
             rx.callout(AdminState.notice, icon="check", color_scheme="green", role="status", width="100%"),
         ),
+        _new_link(),
         rx.tabs.root(
             rx.tabs.list(*[rx.tabs.trigger(label, value=value) for value, label, _ in sections]),
             *[rx.tabs.content(body(), value=value, padding_top="1rem") for value, _, body in sections],

@@ -24,31 +24,49 @@ def login() -> rx.Component:
             ),
             on_submit=AccountFormState.login,
         ),
-        rx.text("No account yet? ", rx.link("Register", href=routes.REGISTER), margin_top="1rem"),
+        rx.text(rx.link("Forgot password?", href=routes.FORGOT), margin_top="1rem"),
+        rx.text("No account yet? ", rx.link("Register", href=routes.REGISTER), margin_top="0.5rem"),
         logged_in=False,
     )
 
 
+_REFUSALS = {
+    "closed": "Sign-up is closed on this server. Ask an administrator to create an account for you.",
+    "invite": "Registering here needs an invite link. Ask an administrator for one.",
+    "invalid invite": "This invite link cannot be used: it has expired, been used up or been revoked. "
+    "Ask for a new one.",
+}
+
+
+def _register_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            labeled_input("Username", "username", auto_complete="username", required=True),
+            labeled_input("Password", "password", type="password", auto_complete="new-password", required=True),
+            labeled_input(
+                "Confirm password", "confirm_password", type="password", auto_complete="new-password", required=True
+            ),
+            rx.text(
+                "3–32 letters, digits, _ . or -; password 8+ characters, at most 72 bytes.",
+                size="1",
+                color=rx.color("gray", 10),
+            ),
+            error_callout(AccountFormState.error),
+            rx.button("Register", type="submit", loading=AccountFormState.pending, width="100%"),
+            spacing="3",
+        ),
+        on_submit=AccountFormState.register,
+    )
+
+
 def register() -> rx.Component:
+    refusal = rx.match(AccountFormState.register_status, *_REFUSALS.items(), "")
     return page(
         rx.heading("Create an account", size="7", margin_bottom="1rem"),
-        rx.form(
-            rx.vstack(
-                labeled_input("Username", "username", auto_complete="username", required=True),
-                labeled_input("Password", "password", type="password", auto_complete="new-password", required=True),
-                labeled_input(
-                    "Confirm password", "confirm_password", type="password", auto_complete="new-password", required=True
-                ),
-                rx.text(
-                    "3–32 letters, digits, _ . or -; password 8+ characters, at most 72 bytes.",
-                    size="1",
-                    color=rx.color("gray", 10),
-                ),
-                error_callout(AccountFormState.error),
-                rx.button("Register", type="submit", loading=AccountFormState.pending, width="100%"),
-                spacing="3",
-            ),
-            on_submit=AccountFormState.register,
+        rx.cond(
+            AccountFormState.register_status == "form",
+            _register_form(),
+            rx.callout(refusal, icon="lock", color_scheme="amber", role="status", id="signup-refusal"),
         ),
         rx.text("Have an account? ", rx.link("Log in", href=routes.LOGIN), margin_top="1rem"),
         logged_in=False,

@@ -1,12 +1,14 @@
-"""The account page: change password, see the active sessions, log out everywhere."""
+"""The account page: change password, the email address (checked by a link), the active sessions,
+log out everywhere."""
 
 from typing import Any, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import accounts, db, routes, sessions, throttle
-from djangochat_rx.actions import perform
+from djangochat_rx import account_links, accounts, db, mail, routes, sessions, throttle
+from djangochat_rx.actions import joining, perform
 from djangochat_rx.actions import sessions as session_actions
+from djangochat_rx.realtime.sockets import sockets
 from djangochat_rx.state.auth import AuthState, field
 
 
@@ -23,6 +25,11 @@ class AccountState(AuthState):
     error: str = ""
     notice: str = ""
     pending: bool = False
+    # The verified address ("" for none); whether this server sends email at all.
+    email: str = ""
+    email_enabled: bool = False
+    email_error: str = ""
+    email_notice: str = ""
 
     async def _list_sessions(self, current_id: int, user_id: int) -> None:
         self.sessions = [
@@ -42,8 +49,42 @@ class AccountState(AuthState):
         identity = await self._enter_page()
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
-        self.error, self.notice = "", ""
+        self.error, self.notice, self.email_error, self.email_notice = "", "", "", ""
+        self.email_enabled = mail.configured()
+        self.email = await db.run(account_links.email_of, identity.user_id)
         await self._list_sessions(identity.session_id, identity.user_id)
+
+    @rx.event
+    async def add_email(self, form: dict[str, Any]):
+        """Email a check link to the address; opening it makes the address this account's."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        self.email_error, self.email_notice = "", ""
+        address = field(form, "email")
+        if not mail.configured():
+            self.email_error = "This server does not send email."
+            return None
+        try:
+            address = account_links.check_address(address)
+            await throttle.before_email_link(self.router.session.client_ip, address)
+        except (accounts.AccountError, throttle.Throttled) as error:
+            self.email_error = str(error)
+            return None
+        link = await perform(joining.request_verify, identity.user_id, address)
+        sockets.spawn(mail.send(mail.verify_message(link)))
+        self.email_notice = f"We sent a link to {link.address}: open it to confirm the address."
+        return rx.set_value("email", "")
+
+    @rx.event
+    async def remove_email(self):
+        """Forget the account's address: no more email, no emailed password resets."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        await perform(joining.remove_email, identity.user_id)
+        self.email, self.email_error, self.email_notice = "", "", "Email address removed."
+        return None
 
     @rx.event
     async def change_password(self, form: dict[str, Any]):

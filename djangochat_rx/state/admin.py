@@ -8,15 +8,15 @@ from typing import Any, Literal
 
 import reflex as rx
 
-from djangochat_rx import admin, db, messages, rooms, routes, settings
+from djangochat_rx import accounts, admin, db, messages, rooms, routes, settings, signup
+from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import messages as message_actions
-from djangochat_rx.actions import perform
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.state.auth import AuthState, field
 
 # Refusals whose text the page shows as it is.
-_SHOWN = (admin.AdminError, rooms.RoomNotFound, messages.InvalidMessage)
+_SHOWN = (admin.AdminError, rooms.RoomNotFound, messages.InvalidMessage, accounts.AccountError, db.HashingBusy)
 
 
 class AdminState(AuthState):
@@ -34,6 +34,12 @@ class AdminState(AuthState):
     message_before: int = 0
     more_messages: bool = False
     audit: list[admin.AuditView] = []
+    # Sign-up: the mode, the newest invites, and a link just made (an invite or a password link), shown
+    # once: only its hash is kept.
+    signup_mode: str = ""
+    invites: list[signup.InviteView] = []
+    new_link: str = ""
+    new_link_label: str = ""
     error: str = ""
     notice: str = ""
 
@@ -99,6 +105,73 @@ class AdminState(AuthState):
         """Remove anyone's message: every open tab shows "removed by a moderator" in its place at once."""
         await self._change(message_actions.remove_message, message_id, done="Message removed.")
 
+    @rx.event
+    async def choose_signup_mode(self, mode: str):
+        """Choose who may create an account: "open", "invite" or "closed"."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            await perform(joining.set_signup_mode, actor_id, mode)
+            self.notice = "Sign-up setting saved."
+            await self._lists(actor_id)
+
+        if isinstance(mode, str):
+            await self._safely(work)
+
+    @rx.event
+    async def create_invite(self, form: dict[str, Any]):
+        """A new invite link for a number of accounts during a number of days, shown once."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            days, uses = _number(field(form, "days")), _number(field(form, "uses"))
+            invite, token = await perform(joining.create_invite, actor_id, days, uses, field(form, "note"))
+            self._show_link(
+                f"Invite link (for {invite.max_uses} accounts, until {invite.expires_at[:10]})",
+                settings.PUBLIC_URL + routes.invite(token),
+            )
+            await self._lists(actor_id)
+
+        await self._safely(work)
+
+    @rx.event
+    async def revoke_invite(self, invite_id: int):
+        """Make an invite link unusable at once."""
+        await self._change(joining.revoke_invite, invite_id, done="Invite revoked.")
+
+    @rx.event
+    async def create_account(self, form: dict[str, Any]):
+        """Create an account (how people join a closed instance) and show its set-your-password link once."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            user, token = await perform_hashing(joining.create_account, actor_id, field(form, "username"))
+            self._show_link(
+                f"Password link for {user.username}", settings.PUBLIC_URL + routes.RESET + "?token=" + token
+            )
+            await self._lists(actor_id)
+
+        await self._safely(work)
+
+    @rx.event
+    async def reset_link(self, user_id: int):
+        """A one-time password-reset link for a user, shown once; using it ends the user's sessions."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            username, token = await perform(joining.issue_reset_link, actor_id, user_id)
+            self._show_link(
+                f"Password-reset link for {username}", settings.PUBLIC_URL + routes.RESET + "?token=" + token
+            )
+            await self._lists(actor_id)
+
+        if isinstance(user_id, int):
+            await self._safely(work)
+
+    def _show_link(self, label: str, url: str) -> None:
+        self.new_link_label, self.new_link = label, url
+        self.notice = "Copy the link now: it is shown only once."
+
     async def _change(self, action: Callable[..., Any], target_id: int, *args: Any, done: str) -> None:
         """Change user, room or message `target_id` through `action` as an admin, then list everything again."""
 
@@ -114,7 +187,7 @@ class AdminState(AuthState):
     async def _safely(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run `work`: anyone but an active administrator gets the area emptied and closed; other
         refusals show as an error."""
-        self.error, self.notice = "", ""
+        self.error, self.notice, self.new_link, self.new_link_label = "", "", "", ""
         try:
             await work()
         except admin.NotAdmin:
@@ -143,9 +216,16 @@ class AdminState(AuthState):
         self.recent, self.more_messages = found[:size], len(found) > size
         self.rooms = await db.run(admin.list_rooms, actor_id)
         self.audit = await db.run(admin.audit_log, actor_id)
+        self.invites = await db.run(signup.list_invites, actor_id)
+        self.signup_mode = (await db.run(signup.policy)).mode
         self.status = "ready"
 
     def _close(self) -> None:
         """Forget every piece of admin data this tab was given."""
         self.reset()
         self.status = "denied"
+
+
+def _number(text: str) -> int:
+    """A form's whole number, or 0 (which every range check refuses) for anything else."""
+    return int(text) if text.strip().isdigit() else 0

@@ -5,8 +5,8 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import accounts, db, devices, rooms, routes, sessions, throttle
-from djangochat_rx.actions import perform
+from djangochat_rx import accounts, db, devices, rooms, routes, sessions, signup, throttle
+from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.realtime import hub
@@ -84,6 +84,8 @@ class AuthState(rx.State):
     async def route_home(self):
         """`/`: logged-in users go to their rooms, everyone else to the login page."""
         identity = await self._enter_page()
+        if identity is None and (await db.run(signup.policy)).needs_setup:
+            return rx.redirect(routes.SETUP, replace=True)
         return rx.redirect(routes.ROOMS if identity else routes.LOGIN, replace=True)
 
     @rx.event
@@ -122,13 +124,26 @@ class AccountFormState(AuthState):
 
     error: str = ""
     pending: bool = False
+    # What the registration page shows (signup.register_form): "form", or why not: "closed", "invite"
+    # (an invite link is needed), "invalid invite".
+    register_status: str = "form"
 
     @rx.event
     async def open(self):
-        """Page guard of both forms: logged-in users go to their rooms; others get a clean form."""
+        """Page guard of both forms: logged-in users go to their rooms; an empty instance goes to its
+        setup page; others get a clean form (or, registering, the reason they cannot)."""
         self.error, self.pending = "", False
         if await self._enter_page() is not None:
             return rx.redirect(routes.ROOMS, replace=True)
+        status = await db.run(signup.register_form, self._invite())
+        if status == "setup":
+            return rx.redirect(routes.SETUP, replace=True)
+        self.register_status = status
+
+    def _invite(self) -> str:
+        """The invite link's token, on the registration page opened from one."""
+        invite = self.router.url.query_parameters.get("invite", "")
+        return invite if isinstance(invite, str) else ""
 
     @rx.event
     async def login(self, form: dict[str, Any]):
@@ -170,4 +185,4 @@ class AccountFormState(AuthState):
 
     async def _register(self, username: str, password: str, confirm: str) -> accounts.UserView:
         await throttle.before_register(self.router.session.client_ip)
-        return await db.run_hashing(accounts.register, username, password, confirm)
+        return await perform_hashing(joining.register, username, password, confirm, self._invite())

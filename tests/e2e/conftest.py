@@ -78,6 +78,8 @@ def app_url(tmp_path_factory, database_url: str) -> Iterator[str]:
         "BCRYPT_ROUNDS": "12",
         "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
     }
+    # People register through the page in these tests: open sign-up, as an administrator would choose.
+    subprocess.run([sys.executable, "-m", "djangochat_rx", "signup", "open"], cwd=PROJECT, env=env, check=True)
     log = (tmp_path_factory.getbasetemp() / "reflex-run.log").open("w")
     process = subprocess.Popen(
         [

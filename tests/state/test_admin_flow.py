@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import func, update
 from sqlmodel import select
 
-from djangochat_rx import accounts, admin, db, messages, rooms, sessions
+from djangochat_rx import accounts, admin, db, messages, rooms, sessions, signup
 from djangochat_rx.models import AuditEntry, User
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AuthState
@@ -15,7 +15,7 @@ from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from tests.state.conftest import unique
 
-ADMIN_DATA = ("users", "rooms", "recent", "audit")
+ADMIN_DATA = ("users", "rooms", "recent", "audit", "invites")
 
 
 def audit_count() -> int:
@@ -52,7 +52,9 @@ def admin_frames(tab) -> list[dict]:
 
 
 def sent_admin_data(tab) -> bool:
-    return any(delta.get(var + "_rx_state_") for delta in admin_frames(tab) for var in ADMIN_DATA)
+    return any(
+        delta.get(var + "_rx_state_") for delta in admin_frames(tab) for var in (*ADMIN_DATA, "new_link", "signup_mode")
+    )
 
 
 async def test_an_admin_sees_users_rooms_messages_and_the_audit_log(open_tab, make_user, room):
@@ -221,6 +223,11 @@ def every_handler(target_user: int, target_room: int, target_message: int) -> di
         "archive_room": {"room_id": target_room, "archived": True},
         "delete_room": {"room_id": target_room},
         "remove_message": {"message_id": target_message},
+        "choose_signup_mode": {"mode": "closed"},
+        "create_invite": {"form": {"days": "7", "uses": "10", "note": "from a stranger"}},
+        "revoke_invite": {"invite_id": 1},
+        "create_account": {"form": {"username": "planted"}},
+        "reset_link": {"user_id": target_user},
     }
 
 
@@ -244,6 +251,8 @@ def assert_nothing_changed(target, room, message, audit_rows: int) -> None:
     assert db.call(rooms.room_by_slug, room.slug).archived is False
     assert db.call(messages.newest_messages, room.id)[-1] == message
     assert audit_count() == audit_rows
+    assert db.call(signup.policy).mode == "open"
+    assert not db.call(accounts.user_exists, "planted")
 
 
 async def test_a_non_admin_gets_nothing_from_the_page_or_any_handler(open_tab, make_user, room):

@@ -1,5 +1,6 @@
-"""The app end to end on PostgreSQL: the backend migrates an empty database at start, then two users
-register, create a room and chat through the real handlers."""
+"""The app end to end on PostgreSQL: the backend migrates an empty database at start, its first visitor
+is sent to the setup page and creates the administrator (choosing open sign-up), a second user
+registers, and they create a room and chat through the real handlers."""
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
@@ -8,6 +9,7 @@ from bench.server import Backend
 from bench.services import postgres_server
 from djangochat_rx import db
 from djangochat_rx.state.auth import AccountFormState
+from djangochat_rx.state.joining import SetupState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from tests.support.client import STORAGE_KEY, ReflexTab
@@ -22,12 +24,24 @@ async def register(url: str, name: str) -> ReflexTab:
     return tab
 
 
+async def set_up(url: str, name: str) -> ReflexTab:
+    tab = ReflexTab(url)
+    await tab.open("/")
+    await tab.wait_for(lambda: "/setup" in tab.redirects)
+    form = {"username": name, "password": "password123", "confirm_password": "password123", "mode": "open"}
+    await tab.navigate("/setup")
+    await tab.call(SetupState, "set_up", form=form)
+    await tab.wait_for(lambda: "/admin" in tab.redirects)
+    assert tab.local_storage.get(STORAGE_KEY)
+    return tab
+
+
 async def test_chat_on_postgres_with_migrations_applied_at_start(tmp_path):
     with postgres_server() as url:
         backend = Backend(url, tmp_path / "backend.log")
         backend.start()
         try:
-            alice = await register(backend.url, "pg-alice")
+            alice = await set_up(backend.url, "pg-alice")
             bob = await register(backend.url, "pg-bob")
             await alice.call(RoomsState, "create_room", form={"name": "Postgres room", "description": "pg"})
             await alice.wait_for(lambda: "/rooms/postgres-room" in alice.redirects)

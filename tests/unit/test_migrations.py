@@ -147,3 +147,20 @@ def test_0005_indexes_existing_messages_for_search_and_reverses_cleanly(blank_db
     engine.dispose()
     command.upgrade(config, "head")
     assert found("archived") == [old[0]]
+
+
+def test_0009_keeps_an_instance_with_users_open_and_leaves_an_empty_one_to_its_setup_page(blank_db_url, tmp_path):
+    config = db.alembic_config(blank_db_url)
+    command.upgrade(config, "0008")
+    engine = db.make_engine(blank_db_url)
+    with engine.begin() as connection:
+        _insert_alice(connection)
+    engine.dispose()
+    command.upgrade(config, "head")
+    assert _rows(blank_db_url, "SELECT key, value FROM site_settings") == [("signup_mode", "open")]
+    command.downgrade(config, "0008")
+    command.upgrade(config, "head")
+
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    command.upgrade(db.alembic_config(empty), "head")
+    assert _rows(empty, "SELECT key, value FROM site_settings") == []

@@ -1,0 +1,98 @@
+"""Email over SMTP (settings.SMTP_URL) with aiosmtplib: password-reset links and address checks.
+
+Mail goes out after the page has answered (`deliver` runs in the background), so how long a send takes
+tells nothing about whether an account exists; a failed send is logged, never shown.
+"""
+
+import logging
+from dataclasses import dataclass
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+
+from djangochat_rx import routes, settings
+from djangochat_rx.account_links import MailedLink
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Server:
+    hostname: str
+    port: int
+    username: str | None
+    password: str | None
+    # smtps://: TLS from the first byte; smtp://: STARTTLS when the server offers it.
+    use_tls: bool
+
+
+def configured() -> bool:
+    return bool(settings.SMTP_URL)
+
+
+def server(url: str) -> Server:
+    """The SMTP server an SMTP_URL names; ValueError for anything but smtp:// or smtps://."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError("SMTP_URL must look like smtp://user:password@host:587 or smtps://user:password@host:465")
+    implicit = parts.scheme == "smtps"
+    return Server(
+        hostname=parts.hostname,
+        port=parts.port or (465 if implicit else 587),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        use_tls=implicit,
+    )
+
+
+def _message(to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.SMTP_FROM
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    return message
+
+
+def reset_message(link: MailedLink) -> EmailMessage:
+    url = f"{settings.PUBLIC_URL}{routes.RESET}?token={link.token}"
+    minutes = settings.EMAIL_RESET_LINK_MINUTES
+    return _message(
+        link.address,
+        "Reset your DjangoChat RX password",
+        f"Hello {link.username},\n\n"
+        f"someone (we hope you) asked to reset the password of your account. Open this link within "
+        f"{minutes} minutes to choose a new one:\n\n{url}\n\n"
+        "Using it logs your account out everywhere. If you did not ask, ignore this email: nothing changes.\n",
+    )
+
+
+def verify_message(link: MailedLink) -> EmailMessage:
+    url = f"{settings.PUBLIC_URL}{routes.VERIFY}?token={link.token}"
+    return _message(
+        link.address,
+        "Confirm your email address for DjangoChat RX",
+        f"Hello {link.username},\n\n"
+        f"open this link within {settings.VERIFY_LINK_HOURS} hours to make this your account's address "
+        f"(for password resets):\n\n{url}\n\nIf you did not add it, ignore this email.\n",
+    )
+
+
+async def send(message: EmailMessage) -> bool:
+    """Send one email; False (and a log line, without the link) when the server refused or was unreachable."""
+    target = server(settings.SMTP_URL)
+    try:
+        await aiosmtplib.send(
+            message,
+            hostname=target.hostname,
+            port=target.port,
+            username=target.username,
+            password=target.password,
+            use_tls=target.use_tls,
+            timeout=settings.SMTP_TIMEOUT_SECONDS,
+        )
+    except (aiosmtplib.SMTPException, OSError) as error:
+        log.warning("email %r to %s not sent: %s", message["Subject"], message["To"], error)
+        return False
+    return True

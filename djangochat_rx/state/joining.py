@@ -1,0 +1,149 @@
+"""Setting up an empty instance, "Forgot password", reset links and address checks.
+
+Every page here is for someone not logged in (or, for an address check, logged in anywhere): each
+handler calls one action from djangochat_rx/actions/joining.py and shows what it says.
+"""
+
+from typing import Any
+
+import reflex as rx
+
+from djangochat_rx import account_links, accounts, db, mail, routes, signup, throttle
+from djangochat_rx.actions import joining, perform, perform_hashing
+from djangochat_rx.realtime.sockets import sockets
+from djangochat_rx.state.auth import AuthState, field
+
+# What "Forgot password" answers, whether or not the name or address belongs to anyone.
+FORGOT_SENT = (
+    "If an account here has that username or verified address, we emailed it a link to reset the password. "
+    "It works for {minutes} minutes."
+)
+
+
+def _token(state: rx.State) -> str:
+    token = state.router.url.query_parameters.get("token", "")
+    return token if isinstance(token, str) else ""
+
+
+class SetupState(AuthState):
+    """The first page of an empty instance: create the first administrator and choose who may join."""
+
+    error: str = ""
+    pending: bool = False
+
+    @rx.event
+    async def open(self):
+        """Only an instance that is still empty shows the form; any other goes to the login page."""
+        self.error, self.pending = "", False
+        await self._enter_page()
+        if not (await db.run(signup.policy)).needs_setup:
+            return rx.redirect(routes.LOGIN, replace=True)
+
+    @rx.event
+    async def set_up(self, form: dict[str, Any]):
+        self.error, self.pending = "", True
+        yield
+        fields = [field(form, name) for name in ("username", "password", "confirm_password")]
+        mode = field(form, "mode") or signup.DEFAULT_MODE
+        try:
+            await throttle.before_register(self.router.session.client_ip)
+            user = await perform_hashing(joining.set_up, *fields, mode)
+        except signup.AlreadySetUp:
+            yield rx.redirect(routes.LOGIN, replace=True)
+            return
+        except (accounts.AccountError, signup.InvalidChoice, throttle.Throttled, db.HashingBusy) as error:
+            self.error = str(error)
+            return
+        finally:
+            self.pending = False
+        await self._start_session(user)
+        yield rx.redirect(routes.ADMIN, replace=True)
+
+
+class ForgotState(AuthState):
+    """ "Forgot password": a reset link by email, the same answer whether or not the account exists."""
+
+    email_enabled: bool = False
+    sent: str = ""
+    error: str = ""
+
+    @rx.event
+    async def open(self):
+        self.sent, self.error = "", ""
+        self.email_enabled = mail.configured()
+        if await self._enter_page() is not None:
+            return rx.redirect(routes.ACCOUNT, replace=True)
+
+    @rx.event
+    async def request(self, form: dict[str, Any]):
+        """Mail a reset link to the account named (by username or verified address), if there is one."""
+        self.sent, self.error = "", ""
+        login = field(form, "login").strip()[:254]
+        if not login:
+            self.error = "Enter your username or email address."
+            return
+        if not mail.configured():
+            self.error = "Email is not set up on this server: ask an administrator for a reset link."
+            return
+        try:
+            await throttle.before_email_link(self.router.session.client_ip, login)
+        except throttle.Throttled as error:
+            self.error = str(error)
+            return
+        link = await perform(joining.request_reset, login)
+        if link is not None:
+            sockets.spawn(mail.send(mail.reset_message(link)))  # after the answer: its timing tells nothing
+        self.sent = FORGOT_SENT.format(minutes=mail.settings.EMAIL_RESET_LINK_MINUTES)
+
+
+class ResetState(AuthState):
+    """A reset link's page: choose a new password, which logs the account out everywhere and in here."""
+
+    # "loading", "form" (a usable link, for `for_user`) or "invalid".
+    status: str = "loading"
+    for_user: str = ""
+    error: str = ""
+    pending: bool = False
+
+    @rx.event
+    async def open(self):
+        await self._enter_page()
+        self.error, self.pending = "", False
+        name = await db.run(account_links.link_username, _token(self), account_links.RESET)
+        self.for_user, self.status = (name, "form") if name else ("", "invalid")
+
+    @rx.event
+    async def set_password(self, form: dict[str, Any]):
+        self.error, self.pending = "", True
+        yield
+        try:
+            user = await perform_hashing(
+                joining.reset_password, _token(self), field(form, "password"), field(form, "confirm_password")
+            )
+        except account_links.InvalidLink:
+            self.status, self.for_user = "invalid", ""
+            return
+        except (accounts.AccountError, db.HashingBusy) as error:
+            self.error = str(error)
+            return
+        finally:
+            self.pending = False
+        await self._start_session(user)
+        yield rx.redirect(routes.ROOMS, replace=True)
+
+
+class VerifyState(AuthState):
+    """An address check link's page: opening it makes the address the account's."""
+
+    status: str = "loading"
+    message: str = ""
+
+    @rx.event
+    async def open(self):
+        await self._enter_page()
+        try:
+            username, address = await perform(joining.verify_email, _token(self))
+        except (account_links.InvalidLink, account_links.EmailInUse) as error:
+            self.status, self.message = "invalid", str(error)
+            return
+        self.status, self.message = "done", f"{address} is now the email address of {username}."
