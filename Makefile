@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: install dev migrate run createsuperuser backup restore test lint format chromium services export clean bench bench-compare bench-smoke \
+.PHONY: install dev migrate run serve createsuperuser backup restore test lint format chromium services export clean bench bench-compare bench-smoke \
 	bench-search
 
 $(VENV)/.installed: requirements.txt
@@ -33,9 +33,15 @@ migrate: install
 	$(BIN)/alembic upgrade head
 
 run: migrate
-	@echo "==> Starting Reflex: the first start installs npm packages and builds the frontend (a few minutes)."
-	@echo "    Then open http://localhost:3000 (backend on :8000)."
+	@$(BIN)/python -m djangochat_rx prepare-frontend
+	@echo "==> Starting Reflex in development mode: the first start installs npm packages and builds the"
+	@echo "    frontend (a few minutes). Then open http://localhost:3000 (backend on :8000)."
 	$(BIN)/reflex run
+
+# Production: builds the frontend once, then serves it and the backend on one port (HOST, PORT; default
+# 127.0.0.1:3000, for a reverse proxy in front: README "Deploying"). WORKERS=N needs REDIS_URL.
+serve: install
+	$(BIN)/python -m djangochat_rx serve
 
 # An administrator account, like Django's createsuperuser: asks for a username and password. Scripts run
 # `python -m djangochat_rx createsuperuser --username NAME` with DJANGOCHAT_SUPERUSER_PASSWORD set.

@@ -10,6 +10,9 @@ from djangochat_rx import settings
 os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(settings.SOCKET_MAX_FRAME_BYTES))
 os.environ.setdefault("REFLEX_SOCKET_INTERVAL", str(settings.SOCKET_PING_INTERVAL))
 os.environ.setdefault("REFLEX_SOCKET_TIMEOUT", str(settings.SOCKET_PING_TIMEOUT))
+# npm's own registry. Left to choose, Reflex also times a mirror at the first build and prints "Failed to
+# connect" for each try where that mirror is out of reach. Set NPM_CONFIG_REGISTRY to use another one.
+os.environ.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org")
 
 # The ASGI server, chosen by measurement (README, "Benchmarks"): with one worker, uvicorn (under gunicorn,
 # as Reflex runs it) holds a tab in about half granian's memory, at a lower median latency and the same

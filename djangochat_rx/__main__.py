@@ -3,6 +3,8 @@
     python -m djangochat_rx createsuperuser [--username NAME]
     python -m djangochat_rx promote NAME
     python -m djangochat_rx signup open|invite|closed   (who may create an account; signup.py)
+    python -m djangochat_rx serve            (the production start: serve.py; HOST, PORT, WORKERS)
+    python -m djangochat_rx prepare-frontend (Reflex's one-time frontend set-up, quietly; make run calls it)
     python -m djangochat_rx backup PATH      (while the app runs; backup.py)
     python -m djangochat_rx restore PATH     (the app stopped)
 
@@ -16,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from djangochat_rx import accounts, admin, backup, db, signup
+from djangochat_rx import accounts, admin, backup, db, serve, signup
 
 PASSWORD_ENV = "DJANGOCHAT_SUPERUSER_PASSWORD"
 
@@ -34,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     promote.add_argument("username")
     mode = commands.add_parser("signup", help="choose who may create an account")
     mode.add_argument("mode", choices=signup.MODES)
+    commands.add_parser("serve", help="build the frontend and run the app in production mode")
+    commands.add_parser("prepare-frontend", help="set up the frontend folder (.web) if it needs it")
     save = commands.add_parser("backup", help="copy the database into a new folder (the app may run)")
     save.add_argument("path", type=Path)
     load = commands.add_parser("restore", help="put a backup back in place of the database (the app stopped)")
@@ -82,6 +86,11 @@ def promote(username: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "serve":
+            serve.serve()  # becomes the server
+        if args.command == "prepare-frontend":
+            serve.prepare_frontend()
+            return 0
         if args.command in ("backup", "restore"):
             done = save_backup(args.path) if args.command == "backup" else load_backup(args.path)
         else:
@@ -92,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                 done = f"Sign-up is now: {signup.MODE_LABELS[db.call(signup.set_mode, None, args.mode)]}."
             else:
                 done = promote(args.username)
-    except (CommandError, accounts.AccountError, admin.AdminError, backup.BackupError) as error:
+    except (CommandError, accounts.AccountError, admin.AdminError, backup.BackupError, serve.ServeError) as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1
     except (EOFError, KeyboardInterrupt):

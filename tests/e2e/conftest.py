@@ -1,4 +1,4 @@
-"""The whole app as users get it (`reflex run --env prod`: built frontend + backend on one port),
+"""The whole app as users get it (`make serve`: the built frontend and the backend on one port),
 driven by Debian's Chromium through Playwright."""
 
 import os
@@ -77,23 +77,15 @@ def app_url(tmp_path_factory, database_url: str) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "BCRYPT_ROUNDS": "12",
         "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
     }
     # People register through the page in these tests: open sign-up, as an administrator would choose.
     subprocess.run([sys.executable, "-m", "djangochat_rx", "signup", "open"], cwd=PROJECT, env=env, check=True)
     log = (tmp_path_factory.getbasetemp() / "reflex-run.log").open("w")
+    # The production start as `make serve` runs it (HOST and PORT: frontend and backend on one port).
     process = subprocess.Popen(
-        [
-            str(bin_dir / "reflex"),
-            "run",
-            "--env",
-            "prod",
-            "--frontend-port",
-            str(port),
-            "--backend-port",
-            str(port),
-            "--backend-host",
-            "127.0.0.1",
-        ],
+        [sys.executable, "-m", "djangochat_rx", "serve"],
         cwd=PROJECT,
         env=env,
         stdout=log,

@@ -37,9 +37,18 @@ def test_an_injected_inline_script_is_blocked(browser, app_url):
     context.close()
 
 
-def test_the_production_start_prints_no_false_advice(app_url, tmp_path_factory):
-    """Reflex's own schema check told every start "Target database is not up to date. Run reflex db migrate"
-    (our alembic migrations run at start; `reflex db` knows nothing of them)."""
+def test_the_production_start_prints_the_deployment_settings_and_no_false_advice(app_url, tmp_path_factory):
+    """`make serve` (python -m djangochat_rx serve) prints what a deployment needs to know. Reflex's own
+    advice was wrong here: its schema check said "Run reflex db migrate" at every start (our alembic
+    migrations run at start), its first-start set-up "Run `uv run reflex run`", and its registry probe
+    "Failed to connect" for a mirror out of reach."""
     log = (tmp_path_factory.getbasetemp() / "reflex-run.log").read_text()
+    port = app_url.rsplit(":", 1)[1]
+    assert "DjangoChat RX, production start:" in log
+    assert f"Listening on http://127.0.0.1:{port} (HOST, PORT)" in log
+    assert "Database     sqlite:///" in log and "Workers      1 (WORKERS)" in log
+    assert "Sign-up      Open: anyone can register" in log
+    assert "Email        off" in log
     assert "App running at" in log
-    assert "reflex db" not in log and "makemigrations" not in log, log
+    for advice in ("reflex db", "makemigrations", "uv run", "Failed to connect"):
+        assert advice not in log, log
