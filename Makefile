@@ -39,7 +39,7 @@ run: migrate
 	$(BIN)/reflex run
 
 # Production: builds the frontend once, then serves it and the backend on one port (HOST, PORT; default
-# 127.0.0.1:3000, for a reverse proxy in front: README "Deploying"). WORKERS=N needs REDIS_URL.
+# 127.0.0.1:3000, for a reverse proxy in front: README "Deploy"). WORKERS=N needs REDIS_URL.
 serve: install
 	$(BIN)/python -m djangochat_rx serve
 
