@@ -4,7 +4,7 @@ import gc
 
 import reflex as rx
 
-from djangochat_rx import backup, db, messages, routes, settings
+from djangochat_rx import backup, db, messages, notices, routes, settings
 from djangochat_rx.downloads import with_downloads
 from djangochat_rx.headers import SecurityHeaders
 from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search
@@ -12,14 +12,14 @@ from djangochat_rx.realtime import hub
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AccountFormState, AuthState
-from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, VerifyState
+from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, UnsubscribeState, VerifyState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.search import SearchState
 
 app = rx.App(
-    api_transformer=[with_downloads, SecurityHeaders],
+    api_transformer=[with_downloads, notices.with_unsubscribe, SecurityHeaders],
     stylesheets=["/chat.css"],
     head_components=[rx.el.script(src="/chat.js", defer=True)],
 )
@@ -37,6 +37,9 @@ app.add_page(joining.setup, route=routes.SETUP, title="Set up · DjangoChat RX",
 app.add_page(joining.forgot, route=routes.FORGOT, title="Forgot password · DjangoChat RX", on_load=ForgotState.open)
 app.add_page(joining.reset, route=routes.RESET, title="New password · DjangoChat RX", on_load=ResetState.open)
 app.add_page(joining.verify, route=routes.VERIFY, title="Email address · DjangoChat RX", on_load=VerifyState.open)
+app.add_page(
+    joining.unsubscribe, route=routes.UNSUBSCRIBE, title="Unsubscribe · DjangoChat RX", on_load=UnsubscribeState.open
+)
 hub.bind(
     app,
     refresh=RoomState.refresh,
@@ -57,6 +60,7 @@ app.register_lifespan_task(hub.relay.running)
 app.register_lifespan_task(db.checkpointing)
 app.register_lifespan_task(backup.running)
 app.register_lifespan_task(hub.sweeping)
+app.register_lifespan_task(notices.mailing)
 
 
 @app.register_lifespan_task

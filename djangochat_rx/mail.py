@@ -6,6 +6,7 @@ tells nothing about whether an account exists; a failed send is logged, never sh
 
 import logging
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
@@ -46,8 +47,17 @@ def server(url: str) -> Server:
     )
 
 
+# Headers are never folded into encoded words: a long List-Unsubscribe URL must stay a URL (RFC 5322
+# allows lines of 998 characters).
+POLICY = policy.SMTP.clone(max_line_length=998)
+
+
+def new_message() -> EmailMessage:
+    return EmailMessage(policy=POLICY)
+
+
 def _message(to: str, subject: str, body: str) -> EmailMessage:
-    message = EmailMessage()
+    message = new_message()
     message["From"] = settings.SMTP_FROM
     message["To"] = to
     message["Subject"] = subject

@@ -36,6 +36,13 @@ class User(SQLModel, table=True):
     # `email_key` is its case-folded form, unique among users.
     email: str | None = Field(default=None, max_length=254)
     email_key: str | None = Field(default=None, max_length=254)
+    # Email about what they missed (notices.py): "mentions" (unread mentions and direct messages, after
+    # `email_delay_minutes`), "digest" (once a day) or "off"; `noticed_until`: every unread thing created
+    # up to then is in an email already; `digest_at`: when the last digest went out.
+    email_notices: str = Field(default="mentions", max_length=8, sa_column_kwargs={"server_default": "mentions"})
+    email_delay_minutes: int = Field(default=10, sa_column_kwargs={"server_default": text("10")})
+    noticed_until: datetime | None = Field(default=None)
+    digest_at: datetime | None = Field(default=None)
 
 
 class UserSession(SQLModel, table=True):

@@ -36,3 +36,6 @@ VERIFY = "/verify-email"
 def invite(token: str) -> str:
     """The path of the registration page with an invite link's token."""
     return f"{REGISTER}?invite={token}"
+
+
+UNSUBSCRIBE = "/unsubscribe"

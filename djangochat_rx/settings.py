@@ -175,3 +175,7 @@ SMTP_TIMEOUT_SECONDS = float(os.environ.get("SMTP_TIMEOUT_SECONDS", "20"))
 PUBLIC_URL = os.environ.get("PUBLIC_URL", ALLOWED_ORIGINS[0] if ALLOWED_ORIGINS else "http://localhost:3000").rstrip(
     "/"
 )
+# Email about what you missed (notices.py): how often each worker looks for emails to send, and how far
+# back unread mentions and direct messages count (an address added today does not bring a year's worth).
+NOTICE_SCAN_SECONDS = float(os.environ.get("NOTICE_SCAN_SECONDS", "60"))
+NOTICE_LOOKBACK_DAYS = _int("NOTICE_LOOKBACK_DAYS", 7)

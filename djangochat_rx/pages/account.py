@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from djangochat_rx import notices
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
 from djangochat_rx.state.account import AccountState, SessionItem
 from djangochat_rx.state.export import ExportState
@@ -14,6 +15,53 @@ def _session_row(session: rx.Var[SessionItem]) -> rx.Component:
         rx.table.cell(rx.moment(session["last_seen_at"], from_now=True)),
         rx.table.cell(rx.cond(session["current"], rx.badge("this browser"), "")),
         key=session["id"],
+    )
+
+
+_CHOICES = {
+    "mentions": "Email me about unread mentions and direct messages",
+    "digest": "Send me a daily digest of them instead",
+    "off": "No emails about messages",
+}
+
+
+def _notices() -> rx.Component:
+    """Which emails about what was missed, and after how long unread."""
+    return rx.form(
+        rx.vstack(
+            rx.radio_group.root(
+                rx.vstack(
+                    *[
+                        rx.text(
+                            rx.radio_group.item(value=value), label, as_="label", size="2", display="flex", gap="0.5rem"
+                        )
+                        for value, label in _CHOICES.items()
+                    ],
+                    spacing="1",
+                ),
+                name="notices_choice",
+                value=AccountState.notices_choice,
+                on_change=AccountState.pick_notices,
+            ),
+            rx.hstack(
+                rx.el.label("after", html_for="notices-delay", size="2"),
+                rx.el.select(
+                    *[rx.el.option(f"{minutes} minutes", value=str(minutes)) for minutes in notices.DELAYS],
+                    id="notices-delay",
+                    name="notices_delay",
+                    value=AccountState.notices_delay,
+                    on_change=AccountState.pick_delay,
+                ),
+                rx.text("unread, never while you are using the app.", size="2"),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.button("Save email preferences", type="submit", size="2", variant="soft"),
+            spacing="2",
+        ),
+        on_submit=AccountState.save_notices,
+        reset_on_submit=False,
+        id="email-notices",
     )
 
 
@@ -47,6 +95,7 @@ def _email() -> rx.Component:
             ),
             rx.text("This server does not send email.", size="2", color=rx.color("gray", 11)),
         ),
+        rx.cond(AccountState.email_enabled & (AccountState.email != ""), _notices()),
         error_callout(AccountState.email_error),
         rx.cond(
             AccountState.email_notice != "",

@@ -5,7 +5,7 @@ import reflex as rx
 
 from djangochat_rx import routes, signup
 from djangochat_rx.components.layout import error_callout, labeled_input, page
-from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, VerifyState
+from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, UnsubscribeState, VerifyState
 
 
 def _new_password_fields() -> list[rx.Component]:
@@ -146,5 +146,33 @@ def verify() -> rx.Component:
             rx.center(rx.spinner(size="3"), padding="2rem"),
         ),
         rx.text(rx.link("Go to your account", href=routes.ACCOUNT), margin_top="1rem"),
+        logged_in=False,
+    )
+
+
+def unsubscribe() -> rx.Component:
+    return page(
+        rx.heading("Unsubscribe", size="7", margin_bottom="1rem"),
+        rx.match(
+            UnsubscribeState.status,
+            (
+                "form",
+                rx.vstack(
+                    rx.text("Stop the emails about unread mentions and direct messages?"),
+                    rx.button("Unsubscribe", on_click=UnsubscribeState.confirm),
+                    spacing="3",
+                ),
+            ),
+            (
+                "done",
+                rx.callout(
+                    UnsubscribeState.message, icon="check", color_scheme="green", role="status", id="unsubscribed"
+                ),
+            ),
+            rx.callout(
+                UnsubscribeState.message, icon="triangle_alert", color_scheme="red", role="alert", id="link-invalid"
+            ),
+        ),
+        rx.text(rx.link("Your account page", href=routes.ACCOUNT), margin_top="1rem"),
         logged_in=False,
     )

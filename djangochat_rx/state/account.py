@@ -5,7 +5,7 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import account_links, accounts, db, mail, routes, sessions, throttle
+from djangochat_rx import account_links, accounts, db, mail, notices, routes, sessions, throttle
 from djangochat_rx.actions import joining, perform
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.realtime.sockets import sockets
@@ -30,6 +30,9 @@ class AccountState(AuthState):
     email_enabled: bool = False
     email_error: str = ""
     email_notice: str = ""
+    # notices.py: "mentions", "digest" or "off", and after how many minutes unread (as text, for the select).
+    notices_choice: str = "mentions"
+    notices_delay: str = "10"
 
     async def _list_sessions(self, current_id: int, user_id: int) -> None:
         self.sessions = [
@@ -52,6 +55,8 @@ class AccountState(AuthState):
         self.error, self.notice, self.email_error, self.email_notice = "", "", "", ""
         self.email_enabled = mail.configured()
         self.email = await db.run(account_links.email_of, identity.user_id)
+        chosen = await db.run(notices.preferences, identity.user_id)
+        self.notices_choice, self.notices_delay = chosen.choice, str(chosen.delay_minutes)
         await self._list_sessions(identity.session_id, identity.user_id)
 
     @rx.event
@@ -75,6 +80,39 @@ class AccountState(AuthState):
         sockets.spawn(mail.send(mail.verify_message(link)))
         self.email_notice = f"We sent a link to {link.address}: open it to confirm the address."
         return rx.set_value("email", "")
+
+    @rx.event
+    def pick_notices(self, choice: str):
+        """The radio buttons' choice, before it is saved."""
+        if choice in notices.CHOICES:
+            self.notices_choice = choice
+
+    @rx.event
+    def pick_delay(self, minutes: str):
+        if minutes in {str(delay) for delay in notices.DELAYS}:
+            self.notices_delay = minutes
+
+    @rx.event
+    async def save_notices(self, form: dict[str, Any]):
+        """Which emails about unread mentions and direct messages this account gets."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        self.email_error, self.email_notice = "", ""
+        delay = field(form, "notices_delay")
+        try:
+            chosen = await perform(
+                joining.set_email_notices,
+                identity.user_id,
+                field(form, "notices_choice"),
+                int(delay) if delay.isdigit() else 0,
+            )
+        except notices.InvalidChoice as error:
+            self.email_error = str(error)
+            return None
+        self.notices_choice, self.notices_delay = chosen.choice, str(chosen.delay_minutes)
+        self.email_notice = "Email preferences saved."
+        return None
 
     @rx.event
     async def remove_email(self):

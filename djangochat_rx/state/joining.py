@@ -147,3 +147,24 @@ class VerifyState(AuthState):
             self.status, self.message = "invalid", str(error)
             return
         self.status, self.message = "done", f"{address} is now the email address of {username}."
+
+
+class UnsubscribeState(AuthState):
+    """An email's unsubscribe link: one button turns the emails off (opening the link alone does not,
+    so a mail scanner that follows links unsubscribes nobody)."""
+
+    status: str = "form"
+    message: str = ""
+
+    @rx.event
+    async def open(self):
+        self.status, self.message = "form", ""
+        await self._enter_page()
+
+    @rx.event
+    async def confirm(self):
+        username = await perform(joining.unsubscribe, _token(self))
+        if username is None:
+            self.status, self.message = "invalid", "This link has expired. Choose your emails on your account page."
+        else:
+            self.status, self.message = "done", f"Done: {username} gets no more emails about unread messages."

@@ -6,17 +6,22 @@ import asyncio
 import re
 import socket
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage as Email
 
+import aiohttp
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import update
+from sqlmodel import col
 
-from djangochat_rx import account_links, accounts, db, sessions, settings, signup
+from djangochat_rx import account_links, accounts, db, messages, notices, rooms, sessions, settings, signup
+from djangochat_rx.models import Message, User, UserSession, utcnow
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AccountFormState
-from djangochat_rx.state.joining import ForgotState, ResetState, VerifyState
+from djangochat_rx.state.joining import ForgotState, ResetState, UnsubscribeState, VerifyState
 from tests.state.conftest import unique
 from tests.support.client import STORAGE_KEY
 from tests.unit.conftest import make_admin
@@ -28,15 +33,15 @@ class Inbox:
     """What the SMTP server received, as parsed emails."""
 
     def __init__(self) -> None:
-        self.mail: list[Message] = []
+        self.mail: list[Email] = []
 
     async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's handler hook
-        self.mail.append(message_from_bytes(envelope.content))
+        self.mail.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
     def link(self, index: int = -1) -> str:
         """The token of the link in email `index`."""
-        return re.search(r"token=([\w-]+)", self.mail[index].get_payload(decode=True).decode()).group(1)
+        return re.search(r"token=([\w-]+)", self.mail[index].get_content()).group(1)
 
 
 @pytest.fixture
@@ -85,7 +90,7 @@ async def test_forgot_password_mails_a_link_that_sets_the_password_and_logs_out_
     await until(lambda: len(inbox.mail) == 1)
     assert inbox.mail[0]["To"] == address and "Reset" in inbox.mail[0]["Subject"]
     token = inbox.link()
-    assert f"{settings.PUBLIC_URL}/reset?token={token}" in inbox.mail[0].get_payload(decode=True).decode()
+    assert f"{settings.PUBLIC_URL}/reset?token={token}" in inbox.mail[0].get_content()
 
     page = await open_tab(f"/reset?token={token}")
     await page.wait_for(lambda: page.var(ResetState, "status") == "form")
@@ -239,3 +244,46 @@ async def test_an_admins_reset_link_is_shown_once_and_works_once(open_tab, make_
     assert db.call(sessions.resolve, old_token) is None
     again = await open_tab(path)
     await again.wait_for(lambda: again.var(ResetState, "status") == "invalid")
+
+
+async def test_a_missed_mention_is_emailed_and_its_links_unsubscribe(open_tab, make_user, inbox, backend_url):
+    user, token, address = with_address(make_user)
+    author, _ = make_user()
+    general = db.call(rooms.create_room, unique("Missed "), "", author.id)
+    mention = db.call(messages.post_message, general.id, author.id, f"@{user.username} the build is red")
+    a_while_ago = utcnow() - timedelta(minutes=15)
+    with db.session() as session:  # the mention waited 15 minutes, and the user has been away as long
+        session.execute(update(Message).where(col(Message.id) == mention.id).values(created_at=a_while_ago))
+        session.execute(update(UserSession).where(col(UserSession.user_id) == user.id).values(last_seen_at=a_while_ago))
+        session.execute(update(User).where(col(User.id) == user.id).values(created_at=a_while_ago - timedelta(hours=1)))
+        session.commit()
+
+    assert await notices.send_due() >= 1
+    [email] = [m for m in inbox.mail if m["To"] == address]
+    body = email.get_content()
+    assert "the build is red" in body and f"/rooms/{general.slug}?message={mention.id}" in body
+    assert await notices.send_due() == 0 or all(m["To"] != address for m in inbox.mail[1:])
+
+    page_token = re.search(r"/unsubscribe\?token=([\w-]+)", body).group(1)
+    page = await open_tab(f"/unsubscribe?token={page_token}")
+    assert db.call(notices.preferences, user.id).choice == "mentions"  # opening the link changes nothing
+    await page.call(UnsubscribeState, "confirm")
+    await page.wait_for(lambda: page.var(UnsubscribeState, "status") == "done")
+    assert db.call(notices.preferences, user.id).choice == "off"
+
+    db.call(notices.set_preferences, user.id, "mentions", 10)
+    one_click = email["List-Unsubscribe"].strip("<>").removeprefix(settings.PUBLIC_URL)
+    async with aiohttp.ClientSession() as http:
+        async with http.post(backend_url + one_click, data={"List-Unsubscribe": "One-Click"}) as answer:
+            assert answer.status == 200
+        async with http.post(backend_url + "/_unsubscribe/made-up", data={}) as answer:
+            assert answer.status == 404
+    assert db.call(notices.preferences, user.id).choice == "off"
+
+    account = await open_tab("/account", token=token)
+    await account.wait_for(lambda: account.var(AccountState, "notices_choice") == "off")
+    await account.call(AccountState, "save_notices", form={"notices_choice": "digest", "notices_delay": "30"})
+    await account.wait_for(lambda: account.var(AccountState, "email_notice") == "Email preferences saved.")
+    assert db.call(notices.preferences, user.id) == notices.Preferences("digest", 30)
+    await account.call(AccountState, "save_notices", form={"notices_choice": "hourly", "notices_delay": "30"})
+    await account.wait_for(lambda: account.var(AccountState, "email_error") == "Choose one of the options offered.")

@@ -1,0 +1,313 @@
+"""Email about what you missed: unread mentions and direct messages, by email, once each.
+
+Each user chooses (account page): "mentions" — one email summarising what is unread once the oldest of it
+has waited `email_delay_minutes` (5 to 60, default 10) — or "digest", one email a day, or "off". Only
+users with a verified address get any. Never while they are reading: nobody is emailed whose session was
+active within their delay (opening a page or any event touches it, sessions.SESSION_TOUCH_INTERVAL).
+Each unread item is in one email at most (`noticed_until` moves past it in the same statement that
+claims the email, so two workers never send the same one). Every email carries a one-click
+unsubscribe link (RFC 8058): a random token, stored hashed, valid 30 days.
+
+`due` finds the users to email and what to tell each; `send_due` (every NOTICE_SCAN_SECONDS, in the
+background of each worker) claims and sends them.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import Session, col, exists, select
+
+from djangochat_rx import access, markup, routes, settings
+from djangochat_rx import db as database
+from djangochat_rx.models import AccountLink, Mention, Message, Room, RoomMember, RoomRead, User, UserSession, as_utc
+from djangochat_rx.models import utcnow as _now
+from djangochat_rx.sessions import hash_token
+
+log = logging.getLogger(__name__)
+
+CHOICES = ("mentions", "digest", "off")
+DELAYS = (5, 10, 30, 60)
+UNSUBSCRIBE = "unsub"
+# Mail clients POST here (List-Unsubscribe-Post); people open the page routes.UNSUBSCRIBE and press a button.
+ONE_CLICK_PATH = "/_unsubscribe/{token}"
+DIGEST_EVERY = timedelta(days=1)
+# The most items one email lists (the rest are counted).
+ITEMS_PER_EMAIL = 20
+
+
+class InvalidChoice(ValueError):
+    """A preference outside what the account page offers."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One unread thing: a message that mentioned the user, or one in their direct conversation."""
+
+    message_id: int
+    slug: str
+    room_name: str
+    direct: bool
+    author: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An email to send: to whom, what is unread (newest first, at most ITEMS_PER_EMAIL), how much in all."""
+
+    user_id: int
+    username: str
+    address: str
+    digest: bool
+    items: tuple[Item, ...]
+    total: int
+    # The claim: every item created up to `until` is covered.
+    until: datetime
+
+
+@dataclass(frozen=True)
+class Preferences:
+    choice: str
+    delay_minutes: int
+
+
+def preferences(db: Session, user_id: int) -> Preferences:
+    choice, delay = db.exec(select(User.email_notices, User.email_delay_minutes).where(User.id == user_id)).one()
+    return Preferences(choice, delay)
+
+
+def set_preferences(db: Session, user_id: int, choice: str, delay_minutes: int) -> Preferences:
+    if choice not in CHOICES or delay_minutes not in DELAYS:
+        raise InvalidChoice("Choose one of the options offered.")
+    database.begin_write(db)
+    db.execute(
+        update(User).where(col(User.id) == user_id).values(email_notices=choice, email_delay_minutes=delay_minutes)
+    )
+    db.commit()
+    return Preferences(choice, delay_minutes)
+
+
+def _unread(user_ids: list[int], since: dict[int, datetime], until: datetime) -> list:
+    """Queries for the unread mentions and direct messages of these users created in (since, until]."""
+    read_upto = func.coalesce(RoomRead.last_read_seq, 0)
+    columns = (Message.id, Room.slug, Room.name, Room.kind, User.username, Message.body, Message.created_at)
+    mentions = (
+        select(Mention.user_id, *columns)
+        .join(Message, col(Message.id) == Mention.message_id)
+        .join(Room, col(Room.id) == Mention.room_id)
+        .join(User, col(User.id) == Message.author_id)
+        .outerjoin(RoomRead, and_(RoomRead.room_id == Mention.room_id, RoomRead.user_id == Mention.user_id))
+        .where(col(Mention.user_id).in_(user_ids), col(Mention.seq) > read_upto)
+        .where(
+            or_(
+                col(Room.kind) == access.PUBLIC,
+                exists().where(RoomMember.room_id == Room.id, RoomMember.user_id == Mention.user_id),
+            )
+        )
+    )
+    direct = (
+        select(RoomMember.user_id, *columns)
+        .join(Room, and_(col(Room.id) == RoomMember.room_id, col(Room.kind) == access.DM))
+        .join(Message, col(Message.room_id) == Room.id)
+        .join(User, col(User.id) == Message.author_id)
+        .outerjoin(RoomRead, and_(RoomRead.room_id == Room.id, RoomRead.user_id == RoomMember.user_id))
+        .where(col(RoomMember.user_id).in_(user_ids), col(Message.seq) > read_upto)
+        .where(col(Message.author_id) != RoomMember.user_id)
+    )
+    oldest = min(since.values())
+    return [
+        query.where(
+            col(Message.deleted_at).is_(None), col(Message.created_at) > oldest, col(Message.created_at) <= until
+        )
+        for query in (mentions, direct)
+    ]
+
+
+def due(db: Session, now: datetime | None = None) -> list[Notice]:
+    """The emails to send now: for each user who chose them, has a verified address, was not active
+    within their delay and has unread mentions or direct messages not yet emailed (for "mentions": the
+    oldest of them at least the delay old; for "digest": a day after the last digest)."""
+    now = now or _now()
+    users = db.exec(
+        select(
+            User.id,
+            User.username,
+            User.email,
+            User.email_notices,
+            User.email_delay_minutes,
+            User.noticed_until,
+            User.digest_at,
+            User.created_at,
+        ).where(col(User.is_active), col(User.email).is_not(None), col(User.email_notices) != "off")
+    ).all()
+    candidates: dict[int, tuple] = {}
+    lookback = now - timedelta(days=settings.NOTICE_LOOKBACK_DAYS)
+    for user_id, username, address, choice, delay, noticed, digest_at, created in users:
+        since = max(as_utc(noticed or created), lookback)
+        if choice == "digest" and digest_at is not None and as_utc(digest_at) + DIGEST_EVERY > now:
+            continue
+        candidates[user_id] = (username, address, choice, timedelta(minutes=delay), since)
+    if not candidates:
+        return []
+    # "Reading": a session of theirs was active within their delay.
+    active = dict(
+        db.exec(
+            select(UserSession.user_id, func.max(UserSession.last_seen_at))
+            .where(col(UserSession.user_id).in_(list(candidates)))
+            .group_by(UserSession.user_id)
+        ).all()
+    )
+    items: dict[int, dict[int, Item]] = {}
+    since = {user_id: c[4] for user_id, c in candidates.items()}
+    for query in _unread(list(candidates), since, now):
+        for user_id, message_id, slug, name, kind, author, body, created in db.exec(query):
+            created = as_utc(created)
+            if created <= since[user_id]:
+                continue
+            text = markup.preview(body, 160)
+            item = Item(message_id, slug, name, kind == access.DM, author, text, created)
+            items.setdefault(user_id, {})[message_id] = item
+    db.rollback()
+    notices = []
+    for user_id, found in items.items():
+        username, address, choice, delay, _ = candidates[user_id]
+        last_active = active.get(user_id)
+        if last_active is not None and as_utc(last_active) + delay > now:
+            continue
+        ordered = sorted(found.values(), key=lambda item: item.created_at, reverse=True)
+        if choice == "mentions" and ordered[-1].created_at + delay > now:
+            continue
+        notices.append(
+            Notice(user_id, username, address, choice == "digest", tuple(ordered[:ITEMS_PER_EMAIL]), len(ordered), now)
+        )
+    return notices
+
+
+def claim(db: Session, notice: Notice) -> str | None:
+    """Mark the notice's items as emailed, if no other worker did meanwhile; the unsubscribe token for
+    its email, or None when it was claimed already."""
+    database.begin_write(db)
+    values: dict = {"noticed_until": notice.until}
+    if notice.digest:
+        values["digest_at"] = notice.until
+    claimed = db.execute(
+        update(User)
+        .where(col(User.id) == notice.user_id)
+        .where(or_(col(User.noticed_until).is_(None), col(User.noticed_until) < notice.until))
+        .values(**values)
+    ).rowcount
+    if not claimed:
+        db.rollback()
+        return None
+    token = secrets.token_urlsafe(settings.SESSION_TOKEN_BYTES)
+    db.add(
+        AccountLink(
+            user_id=notice.user_id,
+            purpose=UNSUBSCRIBE,
+            token_hash=hash_token(token),
+            expires_at=notice.until + timedelta(days=30),
+        )
+    )
+    db.commit()
+    return token
+
+
+def unsubscribe(db: Session, token: str) -> str | None:
+    """Turn the emails off for the user of an unsubscribe link (reusable until it expires); their
+    username, or None for an unknown or expired link."""
+    database.begin_write(db)
+    link = db.exec(
+        select(AccountLink).where(AccountLink.token_hash == hash_token(token), AccountLink.purpose == UNSUBSCRIBE)
+    ).first()
+    if link is None or as_utc(link.expires_at) <= _now():
+        db.rollback()
+        return None
+    db.execute(update(User).where(col(User.id) == link.user_id).values(email_notices="off"))
+    username = db.exec(select(User.username).where(User.id == link.user_id)).one()
+    db.commit()
+    return username
+
+
+def _ago(item: Item, now: datetime) -> str:
+    minutes = int((now - item.created_at).total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)} min ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h ago"
+    return item.created_at.strftime("%Y-%m-%d")
+
+
+def message(notice: Notice, unsubscribe_token: str) -> EmailMessage:
+    """The email for a notice: one line per item with a link that opens the room at the message."""
+    count = f"{notice.total} unread message{'s' if notice.total != 1 else ''}"
+    lines = []
+    for item in notice.items:
+        where = "a direct message" if item.direct else f"#{item.room_name}"
+        url = settings.PUBLIC_URL + routes.message(item.slug, item.message_id)
+        lines.append(f"- {item.author} in {where}, {_ago(item, notice.until)}:\n  {item.text}\n  {url}")
+    more = notice.total - len(notice.items)
+    if more:
+        lines.append(f"...and {more} more.")
+    unsubscribe_url = f"{settings.PUBLIC_URL}{routes.UNSUBSCRIBE}?token={unsubscribe_token}"
+    one_click_url = settings.PUBLIC_URL + ONE_CLICK_PATH.format(token=unsubscribe_token)
+    kind = "Your daily digest" if notice.digest else "While you were away"
+    body = (
+        f"Hello {notice.username},\n\n{kind}: {count} mentioning you or sent to you directly.\n\n"
+        + "\n\n".join(lines)
+        + f"\n\nChoose which emails you get on your account page: {settings.PUBLIC_URL}{routes.ACCOUNT}\n"
+        f"Stop these emails with one click: {unsubscribe_url}\n"
+    )
+    from djangochat_rx import mail
+
+    email = mail.new_message()
+    email["From"] = settings.SMTP_FROM
+    email["To"] = notice.address
+    email["Subject"] = f"{count} for you in DjangoChat RX" + (" (daily digest)" if notice.digest else "")
+    email["List-Unsubscribe"] = f"<{one_click_url}>"
+    email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email.set_content(body)
+    return email
+
+
+async def send_due() -> int:
+    """Find, claim and send the emails due now; how many went out."""
+    from djangochat_rx import mail
+
+    if not mail.configured():
+        return 0
+    sent = 0
+    for notice in await database.run(due):
+        token = await database.run(claim, notice)
+        if token is not None and await mail.send(message(notice, token)):
+            sent += 1
+    return sent
+
+
+async def one_click(request):
+    """RFC 8058's one-click unsubscribe: the mail client POSTs to the link in List-Unsubscribe."""
+    from starlette.responses import PlainTextResponse
+
+    username = await database.run(unsubscribe, request.path_params["token"])
+    if username is None:
+        return PlainTextResponse("This link has expired.", status_code=404)
+    return PlainTextResponse("Unsubscribed: no more emails about unread messages.")
+
+
+def mailing():
+    """While the app runs, send_due every NOTICE_SCAN_SECONDS (a lifespan task)."""
+    from djangochat_rx import periodic
+
+    return periodic.every(settings.NOTICE_SCAN_SECONDS, send_due, "email-notices")
+
+
+def with_unsubscribe(backend):
+    """The Reflex backend with the one-click unsubscribe route in front of it (an rx.App api_transformer)."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount, Route
+
+    return Starlette(routes=[Route(ONE_CLICK_PATH, one_click, methods=["POST"]), Mount("", backend)])
