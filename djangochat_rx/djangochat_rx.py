@@ -21,7 +21,12 @@ from djangochat_rx.state.search import SearchState
 app = rx.App(
     api_transformer=[with_downloads, notices.with_unsubscribe, SecurityHeaders],
     stylesheets=["/chat.css"],
-    head_components=[rx.el.script(src="/chat.js", defer=True)],
+    head_components=[
+        rx.el.script(src="/chat.js", defer=True),
+        # Installable as an app (assets/manifest.webmanifest); its service worker is assets/sw.js.
+        rx.el.link(rel="manifest", href="/manifest.webmanifest"),
+        rx.el.meta(name="theme-color", content="#12a594"),
+    ],
 )
 app.add_page(auth.index, route=routes.INDEX, title="DjangoChat RX", on_load=AuthState.route_home)
 app.add_page(auth.login, route=routes.LOGIN, title="Log in · DjangoChat RX", on_load=AccountFormState.open)

@@ -24,6 +24,12 @@ class MessageSent:
     slug: str
     preview: str
     mentioned: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    # Sent in a direct conversation: its other members get a push (push.py).
+    direct: bool = False
+
+    def calls_for_push(self) -> bool:
+        """Whether someone besides the author may get a Web Push for it (push.notify reads the rest)."""
+        return self.direct or any(key != self.message.author.casefold() for key in self.mentioned)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,8 @@ class Posted:
     message: MessageView
     room_name: str
     slug: str
+    # A direct conversation's (its other members hear of every message, push.py).
+    direct: bool = False
 
 
 def post_message(db: Session, room_id: int, author_id: int, text: str, client_id: str = "") -> MessageView:
@@ -132,7 +134,7 @@ _COUNT = (
         col(Room.id) == bindparam("room_id"), col(Room.archived_at).is_(None), access.readable(bindparam("author_id"))
     )
     .values(message_count=Room.message_count + 1, last_message_at=bindparam("now"))
-    .returning(Room.message_count, Room.name, Room.slug)
+    .returning(Room.message_count, Room.name, Room.slug, Room.kind)
 )
 _AUTHOR = select(User.username).where(col(User.id) == bindparam("author_id"))
 # A retry under the same client id inserts nothing (the unique (author_id, client_id) index), on
@@ -165,7 +167,7 @@ def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = 
         archived = db.exec(select(Room.id).where(Room.id == room_id, access.readable(author_id))).first()
         db.rollback()
         raise InvalidMessage("This room is archived; nobody can post in it.") if archived else RoomNotFound()
-    seq, room_name, slug = counted
+    seq, room_name, slug, kind = counted
     if markup.mention_candidates(body):
         author, mentioned = _people(db, author_id, body, room_id)
     else:
@@ -183,7 +185,7 @@ def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = 
     _store_mentions(db, message, mentioned)
     reads.move_marker(db, author_id, room_id, seq)
     db.commit()
-    return Posted(view(message, author, mentioned.values()), room_name, slug)
+    return Posted(view(message, author, mentioned.values()), room_name, slug, kind == access.DM)
 
 
 def warm_up(db: Session) -> None:
@@ -205,9 +207,9 @@ def warm_up(db: Session) -> None:
 
 def _posted_in(db: Session, message: MessageView) -> Posted:
     """An earlier send of the same message (a retry), with its room."""
-    name, slug = db.exec(select(Room.name, Room.slug).where(Room.id == message.room_id)).one()
+    name, slug, kind = db.exec(select(Room.name, Room.slug, Room.kind).where(Room.id == message.room_id)).one()
     db.rollback()
-    return Posted(message, name, slug)
+    return Posted(message, name, slug, kind == access.DM)
 
 
 def _sent_before(db: Session, author_id: int, client_id: str) -> MessageView | None:

@@ -228,3 +228,19 @@ class AccountLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = Field(default=None)
+
+
+class PushSubscription(SQLModel, table=True):
+    """A browser that takes Web Push notifications for a user (push.py): where to send them (`endpoint`,
+    the browser vendor's push service) and the keys to encrypt them with."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    endpoint: str = Field(max_length=1000, unique=True)
+    p256dh: str = Field(max_length=200)
+    auth: str = Field(max_length=100)
+    user_agent: str = Field(default="", max_length=256)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_sent_at: datetime | None = Field(default=None)

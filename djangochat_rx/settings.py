@@ -179,3 +179,21 @@ PUBLIC_URL = os.environ.get("PUBLIC_URL", ALLOWED_ORIGINS[0] if ALLOWED_ORIGINS 
 # back unread mentions and direct messages count (an address added today does not bring a year's worth).
 NOTICE_SCAN_SECONDS = float(os.environ.get("NOTICE_SCAN_SECONDS", "60"))
 NOTICE_LOOKBACK_DAYS = _int("NOTICE_LOOKBACK_DAYS", 7)
+# Web Push (push.py). Browsers subscribe at their vendor's push service; the server POSTs each
+# notification there, so only these hosts are accepted (fnmatch patterns, comma-separated).
+PUSH_SERVICES = [
+    host.strip()
+    for host in os.environ.get(
+        "PUSH_SERVICES",
+        "fcm.googleapis.com,*.push.services.mozilla.com,updates.push.services.mozilla.com,"
+        "*.notify.windows.com,web.push.apple.com",
+    ).split(",")
+    if host.strip()
+]
+# Plain http:// push endpoints (a test's own push server only).
+PUSH_ALLOW_HTTP = os.environ.get("PUSH_ALLOW_HTTP", "0") == "1"
+# Who the push services may contact about our pushes (VAPID "sub"); default: SMTP_FROM's address.
+PUSH_CONTACT = os.environ.get("PUSH_CONTACT", "")
+# How long a push service keeps a notification for a browser that is offline, and how long we wait for it.
+PUSH_TTL_SECONDS = _int("PUSH_TTL_SECONDS", 12 * 3600)
+PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "10"))

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from djangochat_rx import db
-from djangochat_rx.events import Event
+from djangochat_rx import db, push
+from djangochat_rx.events import Event, MessageSent
 from djangochat_rx.realtime import hub
+from djangochat_rx.realtime.sockets import sockets
 
 T = TypeVar("T")
 
@@ -29,12 +30,20 @@ class Outcome(Generic[T]):
 async def perform(action: Callable[..., Outcome[T]], *args: Any) -> T:
     """Run `action(session, *args)` on the database's thread pool, then publish its events; its value."""
     outcome = await db.run(action, *args)
-    await hub.publish(outcome.events)
+    await publish(outcome.events)
     return outcome.value
 
 
 async def perform_hashing(action: Callable[..., Outcome[T]], *args: Any) -> T:
     """`perform` for an action that hashes or checks a password: on bcrypt's own pool (db.run_hashing)."""
     outcome = await db.run_hashing(action, *args)
-    await hub.publish(outcome.events)
+    await publish(outcome.events)
     return outcome.value
+
+
+async def publish(events: list[Event]) -> None:
+    """Deliver committed events: to every socket that must hear of them (realtime/, every worker), and
+    in the background, from this worker only, as Web Push to the browsers of people they call for (push.py)."""
+    await hub.publish(events)
+    if any(isinstance(event, MessageSent) and event.calls_for_push() for event in events):
+        sockets.spawn(push.notify(events))

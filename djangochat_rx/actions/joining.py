@@ -7,7 +7,7 @@ the rest change nothing live and return no events.
 
 from sqlmodel import Session
 
-from djangochat_rx import account_links, accounts, notices, signup
+from djangochat_rx import account_links, accounts, signup
 from djangochat_rx.actions import Outcome
 from djangochat_rx.events import SessionsEnded
 
@@ -67,13 +67,3 @@ def verify_email(db: Session, token: str) -> Outcome[tuple[str, str]]:
 def remove_email(db: Session, user_id: int) -> Outcome[None]:
     account_links.remove_email(db, user_id)
     return Outcome(None)
-
-
-def set_email_notices(db: Session, user_id: int, choice: str, delay_minutes: int) -> Outcome[notices.Preferences]:
-    """Which emails about unread mentions and direct messages the user gets, and after how long."""
-    return Outcome(notices.set_preferences(db, user_id, choice, delay_minutes))
-
-
-def unsubscribe(db: Session, token: str) -> Outcome[str | None]:
-    """An email's unsubscribe link turns those emails off."""
-    return Outcome(notices.unsubscribe(db, token))

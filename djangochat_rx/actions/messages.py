@@ -18,7 +18,7 @@ def send_message(db: Session, user_id: int, room_id: int, text: str, client_id: 
     if message.mentions:
         mentioned = {key: tuple(slugs) for key, slugs in reads.mention_marks(db, message.mentions).items()}
     preview = reads.preview(message.body, message.deleted, message.removed)
-    return Outcome(message, [MessageSent(message, posted.room_name, posted.slug, preview, mentioned)])
+    return Outcome(message, [MessageSent(message, posted.room_name, posted.slug, preview, mentioned, posted.direct)])
 
 
 def _changed(db: Session, message: MessageView, was_pinned: bool) -> Outcome[MessageView]:

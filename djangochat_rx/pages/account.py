@@ -4,6 +4,7 @@ import reflex as rx
 
 from djangochat_rx import notices
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
+from djangochat_rx.components.push import push_settings
 from djangochat_rx.state.account import AccountState, SessionItem
 from djangochat_rx.state.export import ExportState
 
@@ -131,6 +132,7 @@ def account() -> rx.Component:
             reset_on_submit=False,
         ),
         _email(),
+        push_settings(),
         rx.heading("Active sessions", size="4", margin_top="2rem", margin_bottom="0.5rem"),
         rx.table.root(
             rx.table.header(

@@ -7,6 +7,7 @@ import reflex as rx
 
 from djangochat_rx import account_links, accounts, db, mail, notices, routes, sessions, throttle
 from djangochat_rx.actions import joining, perform
+from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.realtime.sockets import sockets
 from djangochat_rx.state.auth import AuthState, field
@@ -102,7 +103,7 @@ class AccountState(AuthState):
         delay = field(form, "notices_delay")
         try:
             chosen = await perform(
-                joining.set_email_notices,
+                notice_actions.set_email_notices,
                 identity.user_id,
                 field(form, "notices_choice"),
                 int(delay) if delay.isdigit() else 0,

@@ -10,6 +10,7 @@ import reflex as rx
 
 from djangochat_rx import account_links, accounts, db, mail, routes, signup, throttle
 from djangochat_rx.actions import joining, perform, perform_hashing
+from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.realtime.sockets import sockets
 from djangochat_rx.state.auth import AuthState, field
 
@@ -163,7 +164,7 @@ class UnsubscribeState(AuthState):
 
     @rx.event
     async def confirm(self):
-        username = await perform(joining.unsubscribe, _token(self))
+        username = await perform(notice_actions.unsubscribe, _token(self))
         if username is None:
             self.status, self.message = "invalid", "This link has expired. Choose your emails on your account page."
         else:

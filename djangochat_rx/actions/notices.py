@@ -1,0 +1,30 @@
+"""Hearing about what you missed: email preferences, unsubscribe links, Web Push subscriptions.
+
+None of these changes what open pages show; they return no events.
+"""
+
+from sqlmodel import Session
+
+from djangochat_rx import notices, push
+from djangochat_rx.actions import Outcome
+
+
+def set_email_notices(db: Session, user_id: int, choice: str, delay_minutes: int) -> Outcome[notices.Preferences]:
+    """Which emails about unread mentions and direct messages the user gets, and after how long."""
+    return Outcome(notices.set_preferences(db, user_id, choice, delay_minutes))
+
+
+def unsubscribe(db: Session, token: str) -> Outcome[str | None]:
+    """An email's unsubscribe link turns those emails off."""
+    return Outcome(notices.unsubscribe(db, token))
+
+
+def subscribe_push(db: Session, user_id: int, subscription: object, user_agent: str = "") -> Outcome[int]:
+    """A browser takes the user's Web Push notifications; how many browsers do now."""
+    push.subscribe(db, user_id, subscription, user_agent)
+    return Outcome(push.subscribed(db, user_id))
+
+
+def unsubscribe_push(db: Session, user_id: int, endpoint: str) -> Outcome[int]:
+    push.unsubscribe(db, user_id, endpoint)
+    return Outcome(push.subscribed(db, user_id))
