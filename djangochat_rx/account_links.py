@@ -34,8 +34,8 @@ class InvalidLink(accounts.AccountError):
 
 
 class InvalidEmail(accounts.AccountError):
-    def __init__(self) -> None:
-        super().__init__("Enter an email address like name@example.com.")
+    def __init__(self, message: str = "Enter an email address like name@example.com.") -> None:
+        super().__init__(message)
 
 
 class EmailInUse(accounts.AccountError):

@@ -14,6 +14,7 @@ import aiosmtplib
 
 from djangochat_rx import routes, settings
 from djangochat_rx.account_links import MailedLink
+from djangochat_rx.signup import SignupMail
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,25 @@ def verify_message(link: MailedLink) -> EmailMessage:
         f"Hello {link.username},\n\n"
         f"open this link within {settings.VERIFY_LINK_HOURS} hours to make this your account's address "
         f"(for password resets):\n\n{url}\n\nIf you did not add it, ignore this email.\n",
+    )
+
+
+def signup_message(link: SignupMail) -> EmailMessage:
+    """The link that finishes a sign-up by address, or, for an address that has an account, a reminder."""
+    if link.username:
+        return _message(
+            link.address,
+            "You already have a DjangoChat RX account",
+            f"Someone (we hope you) asked to register with this address, which already belongs to the account "
+            f"{link.username}. Log in at {settings.PUBLIC_URL}{routes.LOGIN}, or reset the password at "
+            f"{settings.PUBLIC_URL}{routes.FORGOT}.\n",
+        )
+    url = f"{settings.PUBLIC_URL}{routes.invite(link.token)}"
+    return _message(
+        link.address,
+        "Finish creating your DjangoChat RX account",
+        f"Open this link within {settings.VERIFY_LINK_HOURS} hours to choose your username and password:\n\n"
+        f"{url}\n\nIf you did not ask, ignore this email: nothing is created.\n",
     )
 
 

@@ -210,6 +210,9 @@ class Invite(SQLModel, table=True):
     max_uses: int
     uses: int = Field(default=0)
     revoked_at: datetime | None = Field(default=None)
+    # Set for a sign-up link mailed to an address at the allowed domain: the account it makes gets this
+    # (verified) address.
+    email: str = Field(default="", max_length=254, sa_column_kwargs={"server_default": ""})
 
 
 class AccountLink(SQLModel, table=True):
@@ -244,3 +247,20 @@ class PushSubscription(SQLModel, table=True):
     user_agent: str = Field(default="", max_length=256)
     created_at: datetime = Field(default_factory=utcnow)
     last_sent_at: datetime | None = Field(default=None)
+
+
+class EmailOutbox(SQLModel, table=True):
+    """An email written in the same transaction as the change that calls for it (notices.py), sent by the
+    background mailer: a crash between the two loses nothing, and a lease keeps two workers from sending
+    one twice."""
+
+    __tablename__ = "email_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    # The whole message as the SMTP server gets it.
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    lease_until: datetime | None = Field(default=None)
+    attempts: int = Field(default=0)
+    sent_at: datetime | None = Field(default=None, index=True)

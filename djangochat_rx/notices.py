@@ -5,17 +5,22 @@ has waited `email_delay_minutes` (5 to 60, default 10) — or "digest", one emai
 users with a verified address get any. Never while they are reading: nobody is emailed whose session was
 active within their delay (opening a page or any event touches it, sessions.SESSION_TOUCH_INTERVAL).
 Each unread item is in one email at most (`noticed_until` moves past it in the same statement that
-claims the email, so two workers never send the same one). Every email carries a one-click
+claims the email, so two workers never send the same one). That is also the rate limit: an email
+goes out when the oldest item not yet emailed is `email_delay_minutes` old, and such an item is newer
+than the last email, so one user gets at most one email per delay however busy the day. Every email carries a one-click
 unsubscribe link (RFC 8058): a random token, stored hashed, valid 30 days.
 
-`due` finds the users to email and what to tell each; `send_due` (every NOTICE_SCAN_SECONDS, in the
-background of each worker) claims and sends them.
+`due` finds the users to email and what to tell each (derived from the database alone, so a restart
+changes nothing); `queue` claims one and writes its email to the outbox in one transaction; the mailer
+(`send_due`, every NOTICE_SCAN_SECONDS in the background of each worker) leases what the outbox holds
+and sends it, so a crash between claiming and sending delays an email but never loses one.
 """
 
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import message_from_string
 from email.message import EmailMessage
 
 from sqlalchemy import and_, func, or_, update
@@ -23,7 +28,18 @@ from sqlmodel import Session, col, exists, select
 
 from djangochat_rx import access, markup, routes, settings
 from djangochat_rx import db as database
-from djangochat_rx.models import AccountLink, Mention, Message, Room, RoomMember, RoomRead, User, UserSession, as_utc
+from djangochat_rx.models import (
+    AccountLink,
+    EmailOutbox,
+    Mention,
+    Message,
+    Room,
+    RoomMember,
+    RoomRead,
+    User,
+    UserSession,
+    as_utc,
+)
 from djangochat_rx.models import utcnow as _now
 from djangochat_rx.sessions import hash_token
 
@@ -37,6 +53,9 @@ ONE_CLICK_PATH = "/_unsubscribe/{token}"
 DIGEST_EVERY = timedelta(days=1)
 # The most items one email lists (the rest are counted).
 ITEMS_PER_EMAIL = 20
+# An email the mailer took is its own this long; a send that failed is tried again, this many times in all.
+OUTBOX_LEASE = timedelta(minutes=5)
+OUTBOX_ATTEMPTS = 5
 
 
 class InvalidChoice(ValueError):
@@ -188,9 +207,10 @@ def due(db: Session, now: datetime | None = None) -> list[Notice]:
     return notices
 
 
-def claim(db: Session, notice: Notice) -> str | None:
-    """Mark the notice's items as emailed, if no other worker did meanwhile; the unsubscribe token for
-    its email, or None when it was claimed already."""
+def queue(db: Session, notice: Notice) -> int | None:
+    """In one transaction: mark the notice's items as emailed (unless another worker did meanwhile), make
+    its unsubscribe link and write the email to the outbox; the outbox row's id, or None when claimed
+    already. The mailer sends it (`send_pending`): a crash in between loses nothing."""
     database.begin_write(db)
     values: dict = {"noticed_until": notice.until}
     if notice.digest:
@@ -213,8 +233,39 @@ def claim(db: Session, notice: Notice) -> str | None:
             expires_at=notice.until + timedelta(days=30),
         )
     )
+    row = EmailOutbox(user_id=notice.user_id, message=message(notice, token).as_string())
+    db.add(row)
     db.commit()
-    return token
+    return row.id
+
+
+def lease(db: Session, now: datetime | None = None) -> list[tuple[int, str]]:
+    """The outbox's unsent emails this worker may send now, each leased for OUTBOX_LEASE (another worker,
+    or this one after a crash, takes it again once the lease runs out, up to OUTBOX_ATTEMPTS times)."""
+    now = now or _now()
+    free = or_(col(EmailOutbox.lease_until).is_(None), col(EmailOutbox.lease_until) < now)
+    waiting = col(EmailOutbox.sent_at).is_(None) & (col(EmailOutbox.attempts) < OUTBOX_ATTEMPTS)
+    ids = db.exec(select(EmailOutbox.id).where(waiting, free).order_by(col(EmailOutbox.id)).limit(100)).all()
+    db.rollback()
+    taken = []
+    for outbox_id in ids:
+        database.begin_write(db)
+        got = db.execute(
+            update(EmailOutbox)
+            .where(col(EmailOutbox.id) == outbox_id, waiting, free)
+            .values(lease_until=now + OUTBOX_LEASE, attempts=EmailOutbox.attempts + 1)
+        ).rowcount
+        text = db.exec(select(EmailOutbox.message).where(EmailOutbox.id == outbox_id)).one() if got else None
+        db.commit()
+        if text is not None:
+            taken.append((outbox_id, text))
+    return taken
+
+
+def sent(db: Session, outbox_id: int) -> None:
+    database.begin_write(db)
+    db.execute(update(EmailOutbox).where(col(EmailOutbox.id) == outbox_id).values(sent_at=_now(), lease_until=None))
+    db.commit()
 
 
 def unsubscribe(db: Session, token: str) -> str | None:
@@ -275,17 +326,26 @@ def message(notice: Notice, unsubscribe_token: str) -> EmailMessage:
 
 
 async def send_due() -> int:
-    """Find, claim and send the emails due now; how many went out."""
+    """Queue the emails due now, then send what the outbox holds; how many went out."""
     from djangochat_rx import mail
 
     if not mail.configured():
         return 0
-    sent = 0
     for notice in await database.run(due):
-        token = await database.run(claim, notice)
-        if token is not None and await mail.send(message(notice, token)):
-            sent += 1
-    return sent
+        await database.run(queue, notice)
+    return await send_pending()
+
+
+async def send_pending() -> int:
+    """Send the outbox's unsent emails (those a crash left too); how many went out."""
+    from djangochat_rx import mail
+
+    count = 0
+    for outbox_id, text in await database.run(lease):
+        if await mail.send(message_from_string(text, policy=mail.POLICY)):
+            await database.run(sent, outbox_id)
+            count += 1
+    return count
 
 
 async def one_click(request):

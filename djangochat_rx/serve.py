@@ -11,7 +11,7 @@ import subprocess
 import sys
 from urllib.parse import urlsplit, urlunsplit
 
-from djangochat_rx import db, mail, settings, signup
+from djangochat_rx import db, mail, push, settings, signup
 
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "3000"))
@@ -68,6 +68,7 @@ def summary() -> list[str]:
         ("Workers", f"{WORKERS} (WORKERS)"),
         ("Redis", f"{masked(settings.REDIS_URL)} (REDIS_URL)" if settings.REDIS_URL else "none (REDIS_URL)"),
         ("Email", email),
+        ("Web Push", f"on: VAPID key in the database, services {', '.join(settings.PUSH_SERVICES)} (PUSH_SERVICES)"),
         ("HTTPS", f"HSTS for {settings.HSTS_SECONDS} s" if settings.HSTS_SECONDS else "HSTS off (HSTS_SECONDS)"),
         ("Sign-up", _signup_line()),
     ]
@@ -99,6 +100,7 @@ def serve() -> None:
     """Check, migrate, print the summary, then become `reflex run --env prod` (never returns)."""
     check()
     db.migrate()
+    db.call(push.keys)  # made at the first start, so every worker signs with the same pair
     prepare_frontend()
     print("\n".join(summary()), file=sys.stderr, flush=True)
     os.environ["GRANIAN_WORKERS"] = str(WORKERS)

@@ -10,6 +10,7 @@
 Every change an administrator makes is written to the audit log in the same transaction.
 """
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,6 +31,10 @@ MODES: tuple[Mode, ...] = ("open", "invite", "closed")
 # What an instance set up without choosing (e.g. by createsuperuser) runs as: nobody joins uninvited.
 DEFAULT_MODE: Mode = "invite"
 MODE_KEY = "signup_mode"
+# With email set up, open sign-up may be limited to addresses at one domain (signup_domain): registering
+# then starts with a link mailed to such an address.
+DOMAIN_KEY = "signup_domain"
+_DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # How the admin area and the setup page name each mode.
 MODE_LABELS: dict[str, str] = {
     "open": "Open: anyone can register",
@@ -59,6 +64,11 @@ class InvalidInvite(SignupError):
         )
 
 
+class AddressRequired(SignupError):
+    def __init__(self, domain: str) -> None:
+        super().__init__(f"Registering here starts with your address at @{domain}: we email you a link.")
+
+
 class AlreadySetUp(SignupError):
     def __init__(self) -> None:
         super().__init__("This server is already set up. Log in instead.")
@@ -74,6 +84,8 @@ class Policy:
 
     mode: Mode
     needs_setup: bool
+    # Open sign-up only for addresses at this domain ("": anyone).
+    domain: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,12 +104,81 @@ class InviteView:
 
 
 def policy(db: Session) -> Policy:
-    """The sign-up mode, and whether this instance has still to be set up."""
-    value = db.exec(select(SiteSetting.value).where(SiteSetting.key == MODE_KEY)).first()
-    if value is not None:
-        return Policy(cast(Mode, value) if value in MODES else DEFAULT_MODE, False)
+    """The sign-up mode (and domain), and whether this instance has still to be set up."""
+    stored = {
+        key: value
+        for key, value in db.exec(
+            select(SiteSetting.key, SiteSetting.value).where(col(SiteSetting.key).in_((MODE_KEY, DOMAIN_KEY)))
+        )
+    }
+    domain = stored.get(DOMAIN_KEY, "")
+    if MODE_KEY in stored:
+        value = stored[MODE_KEY]
+        return Policy(cast(Mode, value) if value in MODES else DEFAULT_MODE, False, domain)
     empty = db.exec(select(User.id).limit(1)).first() is None
-    return Policy(DEFAULT_MODE, empty)
+    return Policy(DEFAULT_MODE, empty, domain)
+
+
+def set_domain(db: Session, actor_id: int | None, domain: str) -> str:
+    """An administrator limits open sign-up to addresses at `domain` ("" lifts the limit)."""
+    domain = domain.strip().lower().removeprefix("@")
+    if domain and not _DOMAIN.match(domain):
+        raise InvalidChoice("Enter a domain like example.com, or nothing for no limit.")
+    database.begin_write(db)
+    if actor_id is not None:
+        administration.require_admin(db, actor_id)
+    row = db.get(SiteSetting, DOMAIN_KEY, with_for_update=True, populate_existing=True)
+    before = row.value if row is not None else ""
+    if row is None:
+        db.add(SiteSetting(key=DOMAIN_KEY, value=domain, updated_by_id=actor_id))
+    else:
+        row.value, row.updated_at, row.updated_by_id = domain, utcnow(), actor_id
+    if before != domain:
+        administration.audit(db, actor_id, "signup.domain", "site", f"{before or 'none'} → {domain or 'none'}")
+    db.commit()
+    return domain
+
+
+@dataclass(frozen=True)
+class SignupMail:
+    """An email to send for a sign-up by address: the link to finish it (`token`), or, when the address
+    already belongs to an account (`username`), a reminder of that instead."""
+
+    address: str
+    token: str = ""
+    username: str = ""
+
+
+def request_signup(db: Session, raw_address: str) -> SignupMail:
+    """Start a sign-up by address on an instance with open sign-up limited to a domain: a one-account,
+    one-day invite bound to the address (its account gets the address, verified by the link)."""
+    from djangochat_rx import account_links
+
+    address = account_links.check_address(raw_address)
+    current = policy(db)
+    if current.mode != "open" or not current.domain:
+        db.rollback()
+        raise InviteRequired() if current.mode == "invite" else SignupClosed()
+    if address.rsplit("@", 1)[1].lower() != current.domain:
+        db.rollback()
+        raise account_links.InvalidEmail(f"Use your address at @{current.domain}.")
+    owner = db.exec(select(User.username).where(User.email_key == account_links.email_key(address))).first()
+    if owner is not None:
+        db.rollback()
+        return SignupMail(address, username=owner)
+    token = secrets.token_urlsafe(settings.SESSION_TOKEN_BYTES)
+    database.begin_write(db)
+    db.add(
+        Invite(
+            token_hash=hash_token(token),
+            note=f"sign-up by address {address}"[:100],
+            expires_at=utcnow() + timedelta(hours=settings.VERIFY_LINK_HOURS),
+            max_uses=1,
+            email=address,
+        )
+    )
+    db.commit()
+    return SignupMail(address, token=token)
 
 
 def _check_mode(mode: str) -> Mode:
@@ -216,6 +297,7 @@ def list_invites(db: Session, actor_id: int, limit: int = 50) -> list[InviteView
     rows = db.exec(
         select(Invite, User.username)
         .join(User, col(User.id) == Invite.created_by_id, isouter=True)
+        .where(Invite.email == "")
         .order_by(col(Invite.created_at).desc(), col(Invite.id).desc())
         .limit(limit)
     ).all()
@@ -262,7 +344,9 @@ def register_form(db: Session, invite_token: str = "") -> str:
         return "closed"
     if invite_token:
         return "form" if _usable(_invite(db, invite_token)) else "invalid invite"
-    return "form" if current.mode == "open" else "invite"
+    if current.mode == "open":
+        return "email" if current.domain else "form"
+    return "invite"
 
 
 def register(db: Session, username: str, password: str, confirm: str, invite_token: str = "") -> accounts.UserView:
@@ -281,6 +365,12 @@ def register(db: Session, username: str, password: str, confirm: str, invite_tok
     user = accounts.insert_user(db, name, password_hash)
     if invite is not None:
         db.execute(update(Invite).where(col(Invite.id) == invite.id).values(uses=Invite.uses + 1))
+        if invite.email:  # the link went to this address: it is verified
+            taken = db.exec(select(User.id).where(User.email_key == invite.email.casefold())).first()
+            if taken is not None:
+                db.rollback()
+                raise InvalidInvite()
+            user.email, user.email_key = invite.email, invite.email.casefold()
         administration.audit(db, user.id, "invite.use", f"invite:{invite.id}", f"user:{name}")
     return accounts.commit_account(db, user)
 
@@ -298,6 +388,8 @@ def _admitted(db: Session, invite_token: str, lock: bool = False) -> Invite | No
             refusal = InvalidInvite()
     elif current.mode == "invite":
         refusal = InviteRequired()
+    elif current.domain:
+        refusal = AddressRequired(current.domain)
     if refusal is not None:
         db.rollback()
         raise refusal

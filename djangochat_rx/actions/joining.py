@@ -26,6 +26,16 @@ def set_signup_mode(db: Session, admin_id: int, mode: str) -> Outcome[str]:
     return Outcome(signup.set_mode(db, admin_id, mode))
 
 
+def set_signup_domain(db: Session, admin_id: int, domain: str) -> Outcome[str]:
+    """Open sign-up only for addresses at `domain` ("" for anyone)."""
+    return Outcome(signup.set_domain(db, admin_id, domain))
+
+
+def request_signup(db: Session, address: str) -> Outcome[signup.SignupMail]:
+    """Someone starts registering with their address at the allowed domain: a link to mail them."""
+    return Outcome(signup.request_signup(db, address))
+
+
 def create_invite(
     db: Session, admin_id: int, days: int, uses: int, note: str = ""
 ) -> Outcome[tuple[signup.InviteView, str]]:

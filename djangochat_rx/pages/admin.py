@@ -364,6 +364,28 @@ def _signup() -> rx.Component:
             size="1",
             color=rx.color("gray", 11),
         ),
+        rx.cond(
+            AdminState.email_enabled,
+            _filter_form(
+                rx.box(
+                    labeled_input(
+                        "Open sign-up only for addresses at",
+                        "domain",
+                        placeholder="example.com (empty: anyone)",
+                        default_value=AdminState.signup_domain,
+                        key=AdminState.signup_domain,
+                    ),
+                    flex="1",
+                ),
+                on_submit=AdminState.choose_signup_domain,
+                button="Save domain",
+            ),
+            rx.text(
+                "With email set up (SMTP_URL), open sign-up can be limited to addresses at one domain.",
+                size="1",
+                color=rx.color("gray", 11),
+            ),
+        ),
         rx.heading("Invite links", size="4", margin_top="1rem"),
         _filter_form(
             rx.box(labeled_input("Note (who it is for)", "note", placeholder="design team"), flex="2"),

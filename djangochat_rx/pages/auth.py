@@ -59,13 +59,34 @@ def _register_form() -> rx.Component:
     )
 
 
+def _address_form() -> rx.Component:
+    """Open sign-up for one domain: the address first; the emailed link opens the registration form."""
+    return rx.form(
+        rx.vstack(
+            rx.text("Accounts here are for addresses at @", AccountFormState.signup_domain, ".", size="2"),
+            labeled_input("Email address", "email", type="email", auto_complete="email", required=True),
+            error_callout(AccountFormState.error),
+            rx.cond(
+                AccountFormState.signup_sent != "",
+                rx.callout(
+                    AccountFormState.signup_sent, icon="mail", color_scheme="green", role="status", id="signup-sent"
+                ),
+            ),
+            rx.button("Email me a link", type="submit", width="100%"),
+            spacing="3",
+        ),
+        on_submit=AccountFormState.request_signup,
+    )
+
+
 def register() -> rx.Component:
     refusal = rx.match(AccountFormState.register_status, *_REFUSALS.items(), "")
     return page(
         rx.heading("Create an account", size="7", margin_bottom="1rem"),
-        rx.cond(
-            AccountFormState.register_status == "form",
-            _register_form(),
+        rx.match(
+            AccountFormState.register_status,
+            ("form", _register_form()),
+            ("email", _address_form()),
             rx.callout(refusal, icon="lock", color_scheme="amber", role="status", id="signup-refusal"),
         ),
         rx.text("Have an account? ", rx.link("Log in", href=routes.LOGIN), margin_top="1rem"),

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import reflex as rx
 
-from djangochat_rx import accounts, admin, db, messages, rooms, routes, settings, signup
+from djangochat_rx import accounts, admin, db, mail, messages, rooms, routes, settings, signup
 from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
@@ -37,6 +37,8 @@ class AdminState(AuthState):
     # Sign-up: the mode, the newest invites, and a link just made (an invite or a password link), shown
     # once: only its hash is kept.
     signup_mode: str = ""
+    signup_domain: str = ""
+    email_enabled: bool = False
     invites: list[signup.InviteView] = []
     new_link: str = ""
     new_link_label: str = ""
@@ -117,6 +119,18 @@ class AdminState(AuthState):
 
         if isinstance(mode, str):
             await self._safely(work)
+
+    @rx.event
+    async def choose_signup_domain(self, form: dict[str, Any]):
+        """Open sign-up only for addresses at one domain (empty: anyone)."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            await perform(joining.set_signup_domain, actor_id, field(form, "domain"))
+            self.notice = "Sign-up setting saved."
+            await self._lists(actor_id)
+
+        await self._safely(work)
 
     @rx.event
     async def create_invite(self, form: dict[str, Any]):
@@ -217,7 +231,9 @@ class AdminState(AuthState):
         self.rooms = await db.run(admin.list_rooms, actor_id)
         self.audit = await db.run(admin.audit_log, actor_id)
         self.invites = await db.run(signup.list_invites, actor_id)
-        self.signup_mode = (await db.run(signup.policy)).mode
+        current = await db.run(signup.policy)
+        self.signup_mode, self.signup_domain = current.mode, current.domain
+        self.email_enabled = mail.configured()
         self.status = "ready"
 
     def _close(self) -> None:

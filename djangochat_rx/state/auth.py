@@ -124,9 +124,11 @@ class AccountFormState(AuthState):
 
     error: str = ""
     pending: bool = False
-    # What the registration page shows (signup.register_form): "form", or why not: "closed", "invite"
-    # (an invite link is needed), "invalid invite".
+    # What the registration page shows (signup.register_form): "form"; "email" (open sign-up for one
+    # domain: the address first), or why not: "closed", "invite" (an invite link is needed), "invalid invite".
     register_status: str = "form"
+    signup_domain: str = ""
+    signup_sent: str = ""
 
     @rx.event
     async def open(self):
@@ -138,7 +140,27 @@ class AccountFormState(AuthState):
         status = await db.run(signup.register_form, self._invite())
         if status == "setup":
             return rx.redirect(routes.SETUP, replace=True)
-        self.register_status = status
+        self.register_status, self.signup_sent = status, ""
+        self.signup_domain = (await db.run(signup.policy)).domain if status == "email" else ""
+        return None
+
+    @rx.event
+    async def request_signup(self, form: dict[str, Any]):
+        """Open sign-up for one domain: mail a link that finishes the registration to the address given."""
+        from djangochat_rx import mail
+        from djangochat_rx.realtime.sockets import sockets
+
+        self.error, self.signup_sent = "", ""
+        address = field(form, "email").strip()
+        try:
+            await throttle.before_email_link(self.router.session.client_ip, address)
+            link = await perform(joining.request_signup, address)
+        except (accounts.AccountError, throttle.Throttled) as error:
+            self.error = str(error)
+            return
+        if mail.configured():
+            sockets.spawn(mail.send(mail.signup_message(link)))  # after the answer: the same either way
+        self.signup_sent = f"We sent a link to {link.address}: open it to choose your username and password."
 
     def _invite(self) -> str:
         """The invite link's token, on the registration page opened from one."""

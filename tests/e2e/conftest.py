@@ -2,6 +2,7 @@
 driven by Debian's Chromium through Playwright."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
 from djangochat_rx.db import make_engine
+from djangochat_rx.signup import MODE_LABELS
 
 PROJECT = Path(__file__).resolve().parents[2]
 # A loaded CI machine can take a while to push a frame; assertions wait up to 15 s, like actions do.
@@ -65,8 +67,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory, database_url: str) -> Iterator[str]:
-    """Start the production app on a free port with its own database; stop it afterwards."""
+def app_url(tmp_path_factory, database_url: str, browser: Browser) -> Iterator[str]:
+    """Start the production app on a free port with its own (empty) database, set it up through its setup
+    page as a new owner would; stop it afterwards."""
     port = _free_port()
     bin_dir = Path(sys.executable).parent
     env = {
@@ -80,8 +83,6 @@ def app_url(tmp_path_factory, database_url: str) -> Iterator[str]:
         "HOST": "127.0.0.1",
         "PORT": str(port),
     }
-    # People register through the page in these tests: open sign-up, as an administrator would choose.
-    subprocess.run([sys.executable, "-m", "djangochat_rx", "signup", "open"], cwd=PROJECT, env=env, check=True)
     log = (tmp_path_factory.getbasetemp() / "reflex-run.log").open("w")
     # The production start as `make serve` runs it (HOST and PORT: frontend and backend on one port).
     process = subprocess.Popen(
@@ -96,11 +97,34 @@ def app_url(tmp_path_factory, database_url: str) -> Iterator[str]:
     try:
         _wait_ready(f"{url}/ping", process, timeout=600)
         _wait_ready(f"{url}/login", process, timeout=60)
+        _set_up(browser, url)
         yield url
     finally:
         os.killpg(process.pid, 15)
         process.wait(timeout=30)
         log.close()
+
+
+def _set_up(browser: Browser, url: str) -> None:
+    """The first visit of an empty instance: the setup page creates the administrator and opens sign-up
+    (the other tests register through the page)."""
+    context = browser.new_context(base_url=url)
+    page = context.new_page()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/setup$"))
+    page.get_by_label("Administrator's username").fill("owner")
+    page.get_by_label("Password", exact=True).fill("owner password")
+    page.get_by_label("Confirm password").fill("owner password")
+    page.get_by_role("radio", name=MODE_LABELS["open"]).click()
+    page.get_by_role("button", name="Create administrator").click()
+    expect(page).to_have_url(re.compile(r"/admin$"))
+    expect(page.get_by_role("heading", name="Admin")).to_be_visible()
+    context.close()
+    stranger = browser.new_context(base_url=url)
+    page = stranger.new_page()
+    page.goto("/setup")  # done once: the page now sends everyone to log in
+    expect(page).to_have_url(re.compile(r"/login$"))
+    stranger.close()
 
 
 @pytest.fixture(scope="session")

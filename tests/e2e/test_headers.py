@@ -47,7 +47,9 @@ def test_the_production_start_prints_the_deployment_settings_and_no_false_advice
     assert "DjangoChat RX, production start:" in log
     assert f"Listening on http://127.0.0.1:{port} (HOST, PORT)" in log
     assert "Database     sqlite:///" in log and "Workers      1 (WORKERS)" in log
-    assert "Sign-up      Open: anyone can register" in log
+    # The database is empty at the start: the first visit sets it up.
+    assert f"Sign-up      not set up yet: open http://127.0.0.1:{port}/setup to create the first administrator" in log
+    assert "Web Push     on: VAPID key in the database" in log
     assert "Email        off" in log
     assert "App running at" in log
     for advice in ("reflex db", "makemigrations", "uv run", "Failed to connect"):

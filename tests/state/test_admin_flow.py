@@ -224,6 +224,7 @@ def every_handler(target_user: int, target_room: int, target_message: int) -> di
         "delete_room": {"room_id": target_room},
         "remove_message": {"message_id": target_message},
         "choose_signup_mode": {"mode": "closed"},
+        "choose_signup_domain": {"form": {"domain": "attacker.example"}},
         "create_invite": {"form": {"days": "7", "uses": "10", "note": "from a stranger"}},
         "revoke_invite": {"invite_id": 1},
         "create_account": {"form": {"username": "planted"}},
@@ -251,7 +252,7 @@ def assert_nothing_changed(target, room, message, audit_rows: int) -> None:
     assert db.call(rooms.room_by_slug, room.slug).archived is False
     assert db.call(messages.newest_messages, room.id)[-1] == message
     assert audit_count() == audit_rows
-    assert db.call(signup.policy).mode == "open"
+    assert db.call(signup.policy).mode == "open" and db.call(signup.policy).domain == ""
     assert not db.call(accounts.user_exists, "planted")
 
 

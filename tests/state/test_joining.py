@@ -63,6 +63,7 @@ def mode():
     """Set the sign-up mode for a test; open again afterwards (how the other tests register)."""
     yield lambda chosen: db.call(signup.set_mode, None, chosen)
     db.call(signup.set_mode, None, "open")
+    db.call(signup.set_domain, None, "")
 
 
 async def until(predicate, timeout: float = 10.0) -> None:
@@ -287,3 +288,62 @@ async def test_a_missed_mention_is_emailed_and_its_links_unsubscribe(open_tab, m
     assert db.call(notices.preferences, user.id) == notices.Preferences("digest", 30)
     await account.call(AccountState, "save_notices", form={"notices_choice": "hourly", "notices_delay": "30"})
     await account.wait_for(lambda: account.var(AccountState, "email_error") == "Choose one of the options offered.")
+
+
+async def test_open_sign_up_for_one_domain_registers_through_a_link_mailed_to_the_address(open_tab, inbox, mode):
+    mode("open")
+    db.call(signup.set_domain, None, "team.example")
+    page = await open_tab("/register")
+    await page.wait_for(lambda: page.var(AccountFormState, "register_status") == "email")
+    assert page.var(AccountFormState, "signup_domain") == "team.example"
+    await page.call(AccountFormState, "register", form=register_form(unique("walkin")))
+    await page.wait_for(lambda: "@team.example" in page.var(AccountFormState, "error", ""))
+    await page.call(AccountFormState, "request_signup", form={"email": "me@elsewhere.example"})
+    await page.wait_for(lambda: "Use your address at @team.example" in page.var(AccountFormState, "error", ""))
+
+    name = unique("member")
+    address = f"{name}@team.example"
+    await page.call(AccountFormState, "request_signup", form={"email": address})
+    await page.wait_for(lambda: "We sent a link" in page.var(AccountFormState, "signup_sent", ""))
+    answer = page.var(AccountFormState, "signup_sent")
+    await until(lambda: len(inbox.mail) == 1)
+    assert inbox.mail[0]["To"] == address and "Finish creating" in inbox.mail[0]["Subject"]
+    token = re.search(r"invite=([\w-]+)", inbox.mail[0].get_content()).group(1)
+
+    finish = await open_tab(f"/register?invite={token}")
+    await finish.wait_for(lambda: finish.var(AccountFormState, "register_status") == "form")
+    await finish.call(AccountFormState, "register", form=register_form(name))
+    await finish.wait_for(lambda: "/rooms" in finish.redirects)
+    user = db.call(sessions.resolve, finish.local_storage[STORAGE_KEY])
+    assert db.call(account_links.email_of, user.user_id) == address
+
+    # Asking again for that address answers the same and mails a reminder of the account, not a link.
+    await page.call(AccountFormState, "request_signup", form={"email": address.upper()})
+    await until(lambda: len(inbox.mail) == 2)
+    assert page.var(AccountFormState, "signup_sent") == answer.replace(address, address.upper())
+    assert "already have" in inbox.mail[1]["Subject"] and "invite=" not in inbox.mail[1].get_content()
+
+
+async def test_a_crash_between_claiming_and_sending_delays_the_email_but_sends_it_once(make_user, inbox):
+    user, _, address = with_address(make_user)
+    author, _ = make_user()
+    general = db.call(rooms.create_room, unique("Crash "), "", author.id)
+    db.call(messages.post_message, general.id, author.id, f"@{user.username} are you there?")
+    with db.session() as session:
+        session.execute(
+            update(UserSession)
+            .where(col(UserSession.user_id) == user.id)
+            .values(last_seen_at=utcnow() - timedelta(hours=1))
+        )
+        session.execute(update(User).where(col(User.id) == user.id).values(created_at=utcnow() - timedelta(hours=2)))
+        session.commit()
+    soon = utcnow() + timedelta(minutes=11)
+    [notice] = [n for n in db.call(notices.due, soon) if n.user_id == user.id]
+    assert db.call(notices.queue, notice) is not None  # claimed and written ... then the worker died
+
+    assert [n for n in db.call(notices.due, soon) if n.user_id == user.id] == []  # nothing to claim again
+    await notices.send_pending()  # the restarted worker's first round
+    await until(lambda: [m["To"] for m in inbox.mail].count(address) == 1)
+    await notices.send_pending()
+    await asyncio.sleep(0.2)
+    assert [m["To"] for m in inbox.mail].count(address) == 1

@@ -2,13 +2,14 @@
 reading, the daily digest, and one-click unsubscribe."""
 
 from datetime import timedelta
+from email import message_from_string
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from djangochat_rx import account_links, accounts, members, messages, notices, reads, rooms, sessions
-from djangochat_rx.models import User, utcnow
+from djangochat_rx import account_links, accounts, mail, members, messages, notices, reads, rooms, sessions
+from djangochat_rx.models import AccountLink, Message, User, utcnow
 
 
 def verified(session, user: accounts.UserView) -> str:
@@ -41,14 +42,14 @@ def test_an_unread_mention_is_emailed_once_after_the_delay(session, alice, bob, 
         False,
         "lunch? @alice now",
     )
-    token = notices.claim(session, notice)
-    assert token and notices.claim(session, notice) is None  # a second worker gets nothing to send
+    assert notices.queue(session, notice) is not None
+    assert notices.queue(session, notice) is None  # a second worker gets nothing to send
     assert notices.due(session, later(30)) == []
 
 
 def test_newer_messages_come_in_the_next_email_only(session, alice, bob, general, alice_mailed):
     messages.post_message(session, general.id, bob.id, "@alice first")
-    notices.claim(session, notices.due(session, later(11))[0])
+    notices.queue(session, notices.due(session, later(11))[0])
     session.execute(update(User).where(col(User.id) == alice.id).values(noticed_until=utcnow()))
     session.commit()
     second = messages.post_message(session, general.id, bob.id, "@alice second")
@@ -99,7 +100,7 @@ def test_the_digest_goes_out_once_a_day(session, alice, bob, general, alice_mail
     messages.post_message(session, general.id, bob.id, "@alice morning")
     [notice] = notices.due(session, later(11))
     assert notice.digest
-    notices.claim(session, notice)
+    notices.queue(session, notice)
     session.execute(update(User).where(col(User.id) == alice.id).values(digest_at=utcnow(), noticed_until=utcnow()))
     session.commit()
     messages.post_message(session, general.id, bob.id, "@alice afternoon")
@@ -113,18 +114,50 @@ def test_the_email_links_each_message_and_unsubscribes_in_one_click(session, ali
     sent = [messages.post_message(session, general.id, bob.id, f"@alice number {i}") for i in range(25)]
     [notice] = notices.due(session, later(11))
     assert (notice.total, len(notice.items)) == (25, notices.ITEMS_PER_EMAIL)
-    token = notices.claim(session, notice)
-    email = notices.message(notice, token)
+    outbox_id = notices.queue(session, notice)
+    [(leased, text)] = notices.lease(session)
+    assert leased == outbox_id
+    email = message_from_string(text, policy=mail.POLICY)
+    token = email["List-Unsubscribe"].strip("<>").rsplit("/", 1)[1]
     body = email.get_content()
     assert email["Subject"] == "25 unread messages for you in DjangoChat RX"
     assert f"/rooms/{general.slug}?message={sent[-1].id}" in body and "...and 5 more." in body
     assert email["List-Unsubscribe"].endswith(f"/_unsubscribe/{token}>")
     assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # On the wire the long URL stays one plain header (a folded, encoded one is no link to a mail client).
-    wire = email.as_bytes()
+    wire = text.encode()
     assert b"List-Unsubscribe: <http" in wire and b"=?utf-8?" not in wire
-    assert token not in str(session.exec(select(User)).all())
+    assert token not in str(session.exec(select(AccountLink)).all())  # only its hash is kept
 
     assert notices.unsubscribe(session, token) == "alice"
     assert notices.preferences(session, alice.id).choice == "off"
     assert notices.unsubscribe(session, "made-up") is None
+
+
+def test_at_most_one_email_per_delay_however_many_mentions(session, alice, bob, general, alice_mailed):
+    for minute in range(0, 60, 2):  # a mention every 2 minutes for an hour
+        mention = messages.post_message(session, general.id, bob.id, f"@alice minute {minute}")
+        moment = utcnow() + timedelta(minutes=minute)
+        session.execute(update(Message).where(col(Message.id) == mention.id).values(created_at=moment))
+        session.commit()
+    emails = []
+    for minute in range(0, 80):
+        for notice in notices.due(session, later(minute)):
+            notices.queue(session, notice)
+            emails.append(minute)
+    # Each email waits until the oldest mention it did not cover is 10 minutes old.
+    assert emails == [10, 22, 34, 46, 58]
+
+
+def test_the_outbox_leases_each_email_to_one_sender_and_retries_a_failed_one(
+    session, alice, bob, general, alice_mailed
+):
+    messages.post_message(session, general.id, bob.id, "@alice look")
+    outbox_id = notices.queue(session, notices.due(session, later(11))[0])
+    [(first, _)] = notices.lease(session)
+    assert first == outbox_id and notices.lease(session) == []  # leased: nobody else takes it
+    # The sender crashed: once the lease runs out the email is taken again; sent, it is never taken again.
+    [(again, _)] = notices.lease(session, utcnow() + notices.OUTBOX_LEASE + timedelta(seconds=1))
+    assert again == outbox_id
+    notices.sent(session, outbox_id)
+    assert notices.lease(session, utcnow() + timedelta(hours=1)) == []

@@ -151,6 +151,7 @@ def test_invite_limits_come_from_the_settings(session, root):
 # the actor) for the enumeration below.
 ADMIN_CALLS = {
     signup.set_mode: lambda t: ("open",),
+    signup.set_domain: lambda t: ("example.org",),
     signup.create_invite: lambda t: (7, 5, "x"),
     signup.list_invites: lambda t: (),
     signup.revoke_invite: lambda t: (t.invite_id,),
@@ -186,3 +187,44 @@ def test_non_admins_get_nothing_from_any_sign_up_function(session, root, alice, 
     assert (actions(session), users(session) - 1, session.exec(select(SiteSetting.value)).all()) == before
     assert signup.list_invites(session, root.id)[0].status == "active"
     fn(session, root.id, *ADMIN_CALLS[fn](targets))
+
+
+def test_open_sign_up_for_one_domain_starts_with_a_link_to_the_address(session, root, alice):
+    signup.set_mode(session, root.id, "open")
+    assert signup.set_domain(session, root.id, " @Example.ORG ") == "example.org"
+    assert signup.policy(session).domain == "example.org"
+    assert signup.register_form(session) == "email"
+    with pytest.raises(signup.AddressRequired, match=r"@example\.org"):
+        join(session, "walkin")
+    with pytest.raises(account_links.InvalidEmail, match=r"@example\.org"):
+        signup.request_signup(session, "me@elsewhere.com")
+
+    mail = signup.request_signup(session, "New.Person@example.org")
+    assert mail.token and not mail.username
+    assert signup.register_form(session, mail.token) == "form"
+    person = join(session, "newperson", mail.token)
+    assert account_links.email_of(session, person.id) == "New.Person@example.org"
+    with pytest.raises(signup.InvalidInvite):
+        join(session, "again", mail.token)
+    # The same address again: a reminder of the account, no second account; admins' lists stay clean.
+    assert signup.request_signup(session, "new.person@EXAMPLE.org") == signup.SignupMail(
+        "new.person@EXAMPLE.org", username="newperson"
+    )
+    assert signup.list_invites(session, root.id) == []
+    # Admins' invite links still work; lifting the limit opens sign-up to anyone again.
+    _, token = signup.create_invite(session, root.id, days=1, uses=1)
+    join(session, "guest", token)
+    signup.set_domain(session, root.id, "")
+    join(session, "anyone")
+    assert [a for a, _ in actions(session)].count("signup.domain") == 2
+
+
+def test_the_domain_must_look_like_one_and_only_applies_to_open_sign_up(session, root):
+    for bad in ("localhost", "exa mple.com", "-x.com", "a@b.com", "x" * 300 + ".com"):
+        with pytest.raises(signup.InvalidChoice):
+            signup.set_domain(session, root.id, bad)
+    signup.set_domain(session, root.id, "example.org")
+    signup.set_mode(session, root.id, "invite")
+    assert signup.register_form(session) == "invite"
+    with pytest.raises(signup.InviteRequired):
+        signup.request_signup(session, "me@example.org")
