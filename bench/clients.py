@@ -81,6 +81,9 @@ class BenchTab:
     async def send(self, body: str) -> None:
         await self._emit(f"{ROOM_STATE}.send", {"form": {"message": body}})
 
+    async def react(self, message_id: int, emoji: str) -> None:
+        await self._emit(f"{ROOM_STATE}.react", {"message_id": message_id, "emoji": emoji})
+
     async def close(self) -> None:
         if self._socket is not None:
             await self._socket.close()

@@ -7,6 +7,7 @@
     python -m bench.run join       time to open a room and get its newest 50: empty vs 100 000, alone vs 200 others
     python -m bench.run smoke      N = 20 for 2 s; exits 1 if anything is lost, doubled or out of order
     python -m bench.run typing     fanout N = 200 with and without 10 % of the clients typing
+    python -m bench.run reactions  fanout N = 200 with and without a reaction on every tenth message
     python -m bench.run profile    one fanout N = 200 run under py-spy: where the server's time goes
     python -m bench.run search     search latency by kind over 100 000 messages, SQLite and PostgreSQL (bench/search.py)
     python -m bench.run compare    the seed (../shared/peer, Django Channels) and ours side by side on the fanout load,
@@ -45,6 +46,7 @@ PROFILE_OUT = RESULTS / "profile-fanout-200.txt"
 PASSWORD = "bench-password"
 REAL_LOGINS = 3
 COLUMNS = [
+    ("reactions", "{:.0%}"),
     ("typing", "{}"),
     ("workers", "{}"),
     ("history", "{}"),
@@ -63,6 +65,7 @@ COLUMNS = [
     ("server_cpu_s", "{:.2f}"),
     ("server_peak_rss_mb", "{:.0f}"),
     ("kb_per_client", "{:.0f}"),
+    ("bytes_per_delivery", "{:.0f}"),
     ("harness_lag_p99_ms", "{:.1f}"),
 ]
 
@@ -161,6 +164,7 @@ async def run_load(
     seconds: float,
     profile: bool = False,
     typing_share: float = 0.0,
+    reaction_share: float = 0.0,
 ) -> dict:
     """One run on a fresh `server` (ours or the seed's): `connect()` opens the N tabs, K of them send `rate`
     messages/s in total for `seconds`; latency, completeness, bytes per delivery, CPU, memory, harness lag."""
@@ -180,7 +184,7 @@ async def run_load(
         profiler = server.profile(seconds, PROFILE_OUT) if profile else None
         typists = tabs[senders : senders + int(typing_share * clients)]
         typing = asyncio.create_task(type_along(typists, seconds))
-        sent_at, sent_by = await send_load(tabs[:senders], rate, seconds)
+        sent_at, sent_by = await send_load(tabs[:senders], rate, seconds, reaction_share=reaction_share)
         await typing
         if profiler is not None:
             profiler.wait(timeout=60)
@@ -189,6 +193,7 @@ async def run_load(
         result = measure(tabs, sent_at, sent_by, seconds)
         deliveries = sum(tag in tab.arrivals for tab in listeners for tag in sent_at)
         result.update(
+            reactions=reaction_share,
             typing=len(typists),
             clients=clients,
             senders=senders,
@@ -220,6 +225,7 @@ async def fanout_once(
     workers: int = 1,
     profile: bool = False,
     typing_share: float = 0.0,
+    reaction_share: float = 0.0,
 ) -> dict:
     """One run on our backend: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
     with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
@@ -227,7 +233,15 @@ async def fanout_once(
         slug, users = prepare(database_url, clients, history)
         backend = Backend(database_url, Path(tmp) / "backend.log", redis_url, workers)
         result = await run_load(
-            backend, lambda: connect_all(backend, slug, users), clients, senders, rate, seconds, profile, typing_share
+            backend,
+            lambda: connect_all(backend, slug, users),
+            clients,
+            senders,
+            rate,
+            seconds,
+            profile,
+            typing_share,
+            reaction_share,
         )
         return {**result, "workers": workers, "history": history}
 
@@ -297,8 +311,11 @@ async def type_along(typists: list[BenchTab], seconds: float) -> None:
     await asyncio.gather(*(run(i, tab) for i, tab in enumerate(typists)))
 
 
-async def send_load(senders: list[BenchTab], rate: float, seconds: float, prefix: str = "") -> tuple[dict, dict]:
-    """Each sender posts 64-character messages on a fixed schedule; returns send times and senders."""
+async def send_load(
+    senders: list[BenchTab], rate: float, seconds: float, prefix: str = "", reaction_share: float = 0.0
+) -> tuple[dict, dict]:
+    """Each sender posts 64-character messages on a fixed schedule; returns send times and senders. With
+    `reaction_share`, that share of the messages also gets a reaction (the sender's, on its previous one)."""
     sent_at: dict[str, float] = {}
     sent_by: dict[str, int] = {}
     per_sender = rate / len(senders)
@@ -312,6 +329,9 @@ async def send_load(senders: list[BenchTab], rate: float, seconds: float, prefix
             body = f"{tag} ".ljust(64, "x")
             sent_at[tag], sent_by[tag] = time.perf_counter(), index
             await tab.send(body)
+            previous = tab.ids.get(f"{prefix}s{index}-{seq - 1}")
+            if reaction_share and previous and seq % round(1 / reaction_share) == 0:
+                await tab.react(previous, "👍")
 
     await asyncio.gather(*(run(i, tab) for i, tab in enumerate(senders)))
     return sent_at, sent_by
@@ -549,7 +569,9 @@ def profile_summary(path: Path, top: int = 15) -> str:
 def table(rows: list[dict], columns: list[tuple[str, str]] = COLUMNS) -> str:
     header = "| " + " | ".join(name for name, _ in columns) + " |"
     rule = "|" + "|".join("---" for _ in columns) + "|"
-    body = ["| " + " | ".join(fmt.format(row[name]) for name, fmt in columns) + " |" for row in rows]
+    body = [
+        "| " + " | ".join(fmt.format(row[name]) if name in row else "–" for name, fmt in columns) + " |" for row in rows
+    ]
     return "\n".join([header, rule, *body])
 
 
@@ -573,6 +595,13 @@ async def scenario(name: str) -> list[dict]:
         rows = []
         for share in (0.0, 0.1):
             runs = [await fanout_once(200, 5, 20, 5, typing_share=share) for _ in range(3)]
+            rows.append({**median_of(runs), "runs": 3})
+        return rows
+    if name == "reactions":
+        # The same load with and without a reaction on every tenth message (issue 14's bar: at most 10 % worse).
+        rows = []
+        for share in (0.0, 0.1):
+            runs = [await fanout_once(200, 5, 20, 5, reaction_share=share) for _ in range(3)]
             rows.append({**median_of(runs), "runs": 3})
         return rows
     if name == "workers":
@@ -607,7 +636,19 @@ def write_results(name: str, rows: list[dict]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    scenarios = ["fanout", "capacity", "workers", "history", "join", "typing", "smoke", "profile", "search", "compare"]
+    scenarios = [
+        "fanout",
+        "capacity",
+        "workers",
+        "history",
+        "join",
+        "typing",
+        "reactions",
+        "smoke",
+        "profile",
+        "search",
+        "compare",
+    ]
     parser.add_argument("scenario", choices=scenarios)
     parser.add_argument("--quick", action="store_true", help="compare only: N = 10, one run each, 2 s (a trial)")
     args = parser.parse_args()

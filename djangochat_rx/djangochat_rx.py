@@ -4,7 +4,7 @@ import gc
 
 import reflex as rx
 
-from djangochat_rx import backup, db, messages, notices, routes, settings
+from djangochat_rx import backup, db, messages, notices, push, routes, settings
 from djangochat_rx.downloads import with_downloads
 from djangochat_rx.headers import SecurityHeaders
 from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search
@@ -66,6 +66,7 @@ app.register_lifespan_task(db.checkpointing)
 app.register_lifespan_task(backup.running)
 app.register_lifespan_task(hub.sweeping)
 app.register_lifespan_task(notices.mailing)
+app.register_lifespan_task(push.following_loud_rooms)
 
 
 @app.register_lifespan_task

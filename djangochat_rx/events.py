@@ -11,6 +11,7 @@ from typing import Any
 
 from djangochat_rx.messages import MessageView
 from djangochat_rx.pins import PinView
+from djangochat_rx.reactions import ReactionView
 from djangochat_rx.reads import RoomSummary
 
 
@@ -26,10 +27,17 @@ class MessageSent:
     mentioned: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     # Sent in a direct conversation: its other members get a push (push.py).
     direct: bool = False
+    # Of the mentioned, those who muted the room or hear nothing of it: marked, never notified.
+    quiet: tuple[str, ...] = ()
 
-    def calls_for_push(self) -> bool:
-        """Whether someone besides the author may get a Web Push for it (push.notify reads the rest)."""
-        return self.direct or any(key != self.message.author.casefold() for key in self.mentioned)
+    def calls_for_push(self, loud_rooms: frozenset[int] | set[int] = frozenset()) -> bool:
+        """Whether someone besides the author may get a Web Push for it (push.notify reads the rest):
+        a direct message, a mention, or a room where someone wants every message."""
+        return (
+            self.direct
+            or self.message.room_id in loud_rooms
+            or any(key != self.message.author.casefold() for key in self.mentioned)
+        )
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,13 @@ class MessageChanged:
 
     message: MessageView
     preview: str
+
+
+@dataclass(frozen=True)
+class ReactionsChanged:
+    """Someone reacted to a message or took a reaction back: its room sees the message with its reactions now."""
+
+    message: MessageView
 
 
 @dataclass(frozen=True)
@@ -89,7 +104,7 @@ class SessionsEnded:
     session_ids: tuple[int, ...]
 
 
-Event = MessageSent | MessageChanged | ReadMoved | Typing | RoomChanged | PinsChanged | SessionsEnded
+Event = MessageSent | MessageChanged | ReactionsChanged | ReadMoved | Typing | RoomChanged | PinsChanged | SessionsEnded
 _KINDS: dict[str, type] = {kind.__name__: kind for kind in Event.__args__}
 
 
@@ -99,7 +114,10 @@ def to_wire(event: Event) -> dict[str, Any]:
 
 
 def _message(data: dict[str, Any]) -> MessageView:
-    return MessageView(**{**data, "mentions": tuple(data["mentions"])})
+    reactions = tuple(
+        ReactionView(**{**reaction, "users": tuple(reaction["users"])}) for reaction in data.get("reactions", ())
+    )
+    return MessageView(**{**data, "mentions": tuple(data["mentions"]), "reactions": reactions})
 
 
 def from_wire(data: dict[str, Any]) -> Event:
@@ -117,7 +135,7 @@ def from_wire(data: dict[str, Any]) -> Event:
         fields["mentioned"] = (
             {key: tuple(slugs) for key, slugs in mentioned.items()} if isinstance(mentioned, dict) else tuple(mentioned)
         )
-    for name in ("people", "expelled", "session_ids"):
+    for name in ("people", "expelled", "session_ids", "quiet"):
         if name in fields:
             fields[name] = tuple(fields[name])
     return kind(**fields)

@@ -12,9 +12,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access, markup, reads, settings
+from djangochat_rx import access, markup, reactions, reads, settings
 from djangochat_rx import db as database
-from djangochat_rx.models import Mention, Message, Pin, Room, RoomMember, User, as_utc, utcnow
+from djangochat_rx.models import Mention, Message, Pin, Reaction, Room, RoomMember, User, as_utc, utcnow
+from djangochat_rx.reactions import ReactionView
 from djangochat_rx.rooms import RoomNotFound
 from djangochat_rx.text import without_hidden
 
@@ -49,6 +50,8 @@ class MessageView:
     deleted: bool
     removed: bool
     mentions: tuple[str, ...]
+    # Its emoji reactions, each emoji in the order first used (reactions.py).
+    reactions: tuple[ReactionView, ...] = ()
 
 
 def clean_body(typed: str) -> str:
@@ -64,7 +67,12 @@ def clean_body(typed: str) -> str:
     return text
 
 
-def view(message: Message, author: str, mentioned: Iterable[tuple[str, str]] = ()) -> MessageView:
+def view(
+    message: Message,
+    author: str,
+    mentioned: Iterable[tuple[str, str]] = (),
+    reactions: tuple[ReactionView, ...] = (),
+) -> MessageView:
     """The view of `message`; `mentioned` holds the (username, username_key) of each user it mentions."""
     deleted = message.deleted_at is not None
     mentioned = [] if deleted else sorted(mentioned, key=lambda user: user[1])
@@ -80,6 +88,7 @@ def view(message: Message, author: str, mentioned: Iterable[tuple[str, str]] = (
         deleted=deleted,
         removed=message.removed_by_id is not None,
         mentions=tuple(name for name, _ in mentioned),
+        reactions=() if deleted else reactions,
     )
 
 
@@ -265,7 +274,9 @@ def edit_message(
     db.execute(delete(Mention).where(col(Mention.message_id) == message_id))
     _store_mentions(db, message, mentioned)
     db.commit()
-    return view(message, author, mentioned.values())
+    kept = reactions.summaries(db, [message_id]).get(message_id, ())
+    db.rollback()
+    return view(message, author, mentioned.values(), kept)
 
 
 def delete_message(
@@ -286,6 +297,7 @@ def erase(db: Session, message: Message, now: datetime) -> None:
     message.body, message.deleted_at = "", now
     db.execute(delete(Mention).where(col(Mention.message_id) == message.id))
     db.execute(delete(Pin).where(col(Pin.message_id) == message.id))
+    db.execute(delete(Reaction).where(col(Reaction.message_id) == message.id))
 
 
 def message_source(
@@ -299,8 +311,10 @@ def message_source(
 
 def views(db: Session, query) -> list[MessageView]:
     """Views of the (Message, author) rows `query` selects, in its order: one query for the messages
-    and their authors, and one for the users mentioned in them (none if no text has an "@")."""
+    and their authors, one for the users mentioned in them (none if no text has an "@"), one for their
+    reactions (none for no rows)."""
     rows = db.exec(query.join(User, col(User.id) == Message.author_id)).all()
+    reacted = reactions.summaries(db, [message.id for message, _ in rows])
     mentioned: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if ids := [message.id for message, _ in rows if "@" in message.body]:
         for message_id, username, key in db.exec(
@@ -309,7 +323,7 @@ def views(db: Session, query) -> list[MessageView]:
             .where(col(Mention.message_id).in_(ids))
         ):
             mentioned[message_id].append((username, key))
-    return [view(message, author, mentioned[message.id]) for message, author in rows]
+    return [view(message, author, mentioned[message.id], reacted.get(message.id, ())) for message, author in rows]
 
 
 def _in_room(room_id: int):
@@ -346,3 +360,10 @@ def messages_between(db: Session, room_id: int, after_id: int, before_id: int, l
     `after_id` first, oldest first (filling a gap in a window)."""
     query = _in_room(room_id).where(col(Message.id) > after_id, col(Message.id) < before_id)
     return views(db, query.order_by(col(Message.id)).limit(limit))
+
+
+def message_view(db: Session, message_id: int) -> MessageView:
+    """The view of one message (with its mentions and reactions)."""
+    [found] = views(db, select(Message, User.username).where(Message.id == message_id))
+    db.rollback()
+    return found

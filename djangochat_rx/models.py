@@ -264,3 +264,28 @@ class EmailOutbox(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None)
     attempts: int = Field(default=0)
     sent_at: datetime | None = Field(default=None, index=True)
+
+
+class Reaction(SQLModel, table=True):
+    """A user's emoji reaction to a message (each emoji once per user); reactions.py keeps the rules."""
+
+    __tablename__ = "reactions"
+    __table_args__ = (Index("ix_reactions_user_id_created_at", "user_id", "created_at"),)
+
+    message_id: int = Field(foreign_key="messages.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    emoji: str = Field(max_length=32, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RoomPref(SQLModel, table=True):
+    """How a user wants to hear of a room (room_prefs.py): `level` "all", "mentions" or "nothing", and
+    `muted` (sorted last, a dot instead of a count, no notification at all). No row: the default."""
+
+    __tablename__ = "room_prefs"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    room_id: int = Field(foreign_key="rooms.id", primary_key=True, index=True, ondelete="CASCADE")
+    level: str = Field(max_length=8)
+    muted: bool = Field(default=False)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -35,6 +35,7 @@ from djangochat_rx.models import (
     Message,
     Room,
     RoomMember,
+    RoomPref,
     RoomRead,
     User,
     UserSession,
@@ -139,11 +140,13 @@ def _unread(user_ids: list[int], since: dict[int, datetime], until: datetime) ->
         .where(col(Message.author_id) != RoomMember.user_id)
     )
     oldest = min(since.values())
+    # Nothing of a room the user muted or hears nothing of (room_prefs.py).
+    heard = or_(col(RoomPref.user_id).is_(None), and_(~col(RoomPref.muted), col(RoomPref.level) != "nothing"))
     return [
-        query.where(
-            col(Message.deleted_at).is_(None), col(Message.created_at) > oldest, col(Message.created_at) <= until
-        )
-        for query in (mentions, direct)
+        query.outerjoin(RoomPref, and_(RoomPref.room_id == Room.id, RoomPref.user_id == user_column))
+        .where(heard)
+        .where(col(Message.deleted_at).is_(None), col(Message.created_at) > oldest, col(Message.created_at) <= until)
+        for query, user_column in ((mentions, Mention.user_id), (direct, RoomMember.user_id))
     ]
 
 

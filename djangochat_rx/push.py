@@ -26,10 +26,10 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access, accounts, routes, settings
+from djangochat_rx import access, accounts, room_prefs, routes, settings
 from djangochat_rx import db as database
 from djangochat_rx.events import Event, MessageSent
-from djangochat_rx.models import PushSubscription, Room, RoomMember, SiteSetting, User, utcnow
+from djangochat_rx.models import PushSubscription, Room, SiteSetting, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -149,42 +149,71 @@ class Delivery:
 
 
 def deliveries(db: Session, event: MessageSent) -> list[Delivery]:
-    """The pushes a new message causes: to the people it mentions, and in a direct conversation to its
-    other members, each of whom may still read the room, on each browser they subscribed."""
+    """The pushes a new message causes, on each browser its people subscribed: to the people it mentions,
+    to those who asked for every message of the room (room_prefs "all"; in a direct conversation every
+    member by default), never to the author, never to anyone who muted the room or hears nothing of it,
+    and only to people who may read it."""
     message = event.message
     room = db.get(Room, message.room_id)
     if room is None:
         db.rollback()
         return []
     author_key = accounts.username_key(message.author)
-    keys_told = {key for key in event.mentioned if key != author_key}
-    direct = room.kind == access.DM
-    query = select(User.id, User.username_key).where(col(User.is_active))
-    if direct:
-        query = query.join(RoomMember, (RoomMember.user_id == User.id) & (RoomMember.room_id == room.id))
-        query = query.where(col(User.username_key) != author_key)
-    elif keys_told:
-        query = query.where(col(User.username_key).in_(keys_told))
-    else:
-        db.rollback()
-        return []
-    people = {user_id for user_id, _ in db.exec(query) if direct or access.can_read_id(db, user_id, room.id)}
+    mentioned_keys = {key for key in event.mentioned if key != author_key}
+    mentioned = (
+        set(db.exec(select(User.id).where(col(User.username_key).in_(mentioned_keys), col(User.is_active))))
+        if mentioned_keys
+        else set()
+    )
+    everything = room_prefs.wants_all(db, room.id, room.kind)
+    author_id = db.exec(select(User.id).where(User.username_key == author_key)).first()
+    people = (mentioned | everything) - {author_id}
+    people -= room_prefs.quiet(db, room.id, room.kind, people)
+    people = {user_id for user_id in people if access.can_read_id(db, user_id, room.id)}
     if not people:
         db.rollback()
         return []
-    title = f"{message.author} (direct message)" if direct else f"{message.author} mentioned you in #{event.room_name}"
-    payload = json.dumps(
-        {
-            "title": title,
-            "body": event.preview,
-            "url": routes.message(event.slug, message.id),
-            # The same tag as the page's own notice (assets/chat.js): a hidden tab and the push show one.
-            "tag": f"djangochat-{message.id}",
-        }
-    )
+    direct = room.kind == access.DM
+    if direct:
+        title = f"{message.author} (direct message)"
+    elif people & mentioned:
+        title = f"{message.author} mentioned you in #{event.room_name}"
+    else:
+        title = f"{message.author} in #{event.room_name}"
     rows = db.exec(select(PushSubscription).where(col(PushSubscription.user_id).in_(people))).all()
     db.rollback()
-    return [Delivery(row.id, row.endpoint, row.p256dh, row.auth, payload) for row in rows]
+    result = []
+    for row in rows:
+        heading = title if direct or row.user_id in mentioned else f"{message.author} in #{event.room_name}"
+        payload = json.dumps(
+            {
+                "title": heading,
+                "body": event.preview,
+                "url": routes.message(event.slug, message.id),
+                # The same tag as the page's own notice (assets/chat.js): a hidden tab and the push show one.
+                "tag": f"djangochat-{message.id}",
+            }
+        )
+        result.append(Delivery(row.id, row.endpoint, row.p256dh, row.auth, payload))
+    return result
+
+
+# Rooms where someone wants every message (room_prefs "all"): a new message there calls for push.notify.
+# This worker's copy, read again every LOUD_ROOMS_SECONDS and at once after a change made here.
+loud_rooms: set[int] = set()
+LOUD_ROOMS_SECONDS = 30.0
+
+
+async def refresh_loud_rooms() -> None:
+    loud_rooms.clear()
+    loud_rooms.update(await database.run(room_prefs.loud_rooms))
+
+
+def following_loud_rooms():
+    """While the app runs, keep `loud_rooms` current (a lifespan task)."""
+    from djangochat_rx import periodic
+
+    return periodic.every(LOUD_ROOMS_SECONDS, refresh_loud_rooms, "loud-rooms")
 
 
 def _sent(db: Session, delivered: list[int], gone: list[int]) -> None:

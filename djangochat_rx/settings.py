@@ -197,3 +197,5 @@ PUSH_CONTACT = os.environ.get("PUSH_CONTACT", "")
 # How long a push service keeps a notification for a browser that is offline, and how long we wait for it.
 PUSH_TTL_SECONDS = _int("PUSH_TTL_SECONDS", 12 * 3600)
 PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "10"))
+# Reactions (reactions.py): the most different emoji one message may carry.
+REACTIONS_PER_MESSAGE = _int("REACTIONS_PER_MESSAGE", 20)

@@ -45,5 +45,5 @@ async def publish(events: list[Event]) -> None:
     """Deliver committed events: to every socket that must hear of them (realtime/, every worker), and
     in the background, from this worker only, as Web Push to the browsers of people they call for (push.py)."""
     await hub.publish(events)
-    if any(isinstance(event, MessageSent) and event.calls_for_push() for event in events):
+    if any(isinstance(event, MessageSent) and event.calls_for_push(push.loud_rooms) for event in events):
         sockets.spawn(push.notify(events))

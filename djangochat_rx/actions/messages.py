@@ -1,10 +1,10 @@
-"""Sending, editing and deleting messages, a moderator's removal, and pins."""
+"""Sending, editing and deleting messages, a moderator's removal, pins and reactions."""
 
 from sqlmodel import Session
 
-from djangochat_rx import admin, messages, pins, reads
+from djangochat_rx import admin, messages, pins, reactions, reads, room_prefs
 from djangochat_rx.actions import Outcome
-from djangochat_rx.events import MessageChanged, MessageSent, PinsChanged
+from djangochat_rx.events import MessageChanged, MessageSent, PinsChanged, ReactionsChanged
 from djangochat_rx.messages import MessageView
 from djangochat_rx.models import Pin
 
@@ -14,11 +14,14 @@ def send_message(db: Session, user_id: int, room_id: int, text: str, client_id: 
     room sees it, the author's rooms lists count it read, and the users it mentions are told."""
     posted = messages.post(db, room_id, user_id, text, client_id)
     message = posted.message
-    mentioned = {}
+    mentioned, quiet = {}, ()
     if message.mentions:
         mentioned = {key: tuple(slugs) for key, slugs in reads.mention_marks(db, message.mentions).items()}
+        quiet = room_prefs.quiet_keys(db, room_id, mentioned)
+        db.rollback()
     preview = reads.preview(message.body, message.deleted, message.removed)
-    return Outcome(message, [MessageSent(message, posted.room_name, posted.slug, preview, mentioned, posted.direct)])
+    sent = MessageSent(message, posted.room_name, posted.slug, preview, mentioned, posted.direct, quiet)
+    return Outcome(message, [sent])
 
 
 def _changed(db: Session, message: MessageView, was_pinned: bool) -> Outcome[MessageView]:
@@ -65,3 +68,10 @@ def pin_message(db: Session, user_id: int, message_id: int) -> Outcome[None]:
 def unpin_message(db: Session, user_id: int, message_id: int) -> Outcome[None]:
     """A member takes a message's pin away: it leaves the room's pins panel."""
     return Outcome(None, [_pins_changed(db, pins.unpin(db, user_id, message_id))])
+
+
+def react(db: Session, user_id: int, message_id: int, emoji: str, room_id: int | None = None) -> Outcome[bool]:
+    """React to a message with an emoji, or take that reaction back (the tab's room only, when `room_id`
+    is given): the room sees the message with its reactions now. True when the reaction was added."""
+    toggled = reactions.toggle(db, user_id, message_id, emoji, room_id)
+    return Outcome(toggled.added, [ReactionsChanged(messages.message_view(db, message_id))])

@@ -1,11 +1,12 @@
-"""Hearing about what you missed: email preferences, unsubscribe links, Web Push subscriptions.
+"""Hearing about what you missed: email preferences, unsubscribe links, Web Push subscriptions, and
+each room's notification level and mute.
 
 None of these changes what open pages show; they return no events.
 """
 
 from sqlmodel import Session
 
-from djangochat_rx import notices, push
+from djangochat_rx import notices, push, room_prefs
 from djangochat_rx.actions import Outcome
 
 
@@ -28,3 +29,8 @@ def subscribe_push(db: Session, user_id: int, subscription: object, user_agent: 
 def unsubscribe_push(db: Session, user_id: int, endpoint: str) -> Outcome[int]:
     push.unsubscribe(db, user_id, endpoint)
     return Outcome(push.subscribed(db, user_id))
+
+
+def set_room_prefs(db: Session, user_id: int, room_id: int, level: str, muted: bool) -> Outcome[room_prefs.Prefs]:
+    """How the user hears of a room: its notification level, and mute."""
+    return Outcome(room_prefs.set_prefs(db, user_id, room_id, level, muted))

@@ -6,6 +6,7 @@ attributes here, in the reader's time zone."""
 import reflex as rx
 
 from djangochat_rx import settings
+from djangochat_rx.components.reactions import react_button, reactions_row
 from djangochat_rx.messages import MessageView
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
@@ -124,6 +125,7 @@ def message_row(message: rx.Var[MessageView]) -> rx.Component:
                     message["edited"] & ~message["deleted"], rx.text("(edited)", size="1", color=rx.color("gray", 10))
                 ),
                 rx.spacer(),
+                rx.cond(~message["deleted"] & ~RoomState.archived, react_button(message)),
                 rx.cond(~message["deleted"] & ~RoomState.archived, pin_button(message)),
                 rx.cond(mine & ~message["deleted"], _actions(message)),
                 spacing="2",
@@ -131,6 +133,7 @@ def message_row(message: rx.Var[MessageView]) -> rx.Component:
                 class_name="message-header",
             ),
             _body(message),
+            reactions_row(message),
             key=message["id"],
             data_message_id=message["id"],
             data_seq=message["seq"],

@@ -115,6 +115,50 @@ def _history() -> rx.Component:
     )
 
 
+_LEVELS = {"all": "All new messages", "mentions": "Mentions only", "nothing": "Nothing"}
+
+
+def _notifications_menu() -> rx.Component:
+    """How this user hears of the room: every message, mentions only or nothing, and mute."""
+    label = rx.match(RoomState.notify_level, *_LEVELS.items(), "Mentions only")
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.cond(RoomState.muted, rx.icon("bell-off", size=14), rx.icon("bell", size=14)),
+                rx.cond(RoomState.muted, "Muted", label),
+                variant="ghost",
+                size="1",
+                id="room-notifications",
+                aria_label=rx.cond(
+                    RoomState.muted,
+                    "Notifications: muted",
+                    rx.match(
+                        RoomState.notify_level,
+                        *[(level, f"Notifications: {text}") for level, text in _LEVELS.items()],
+                        "Notifications",
+                    ),
+                ),
+            )
+        ),
+        rx.menu.content(
+            *[
+                rx.menu.item(
+                    rx.cond(RoomState.notify_level == level, rx.icon("check", size=14), rx.box(width="14px")),
+                    text,
+                    on_select=RoomState.set_level(level),
+                )
+                for level, text in _LEVELS.items()
+            ],
+            rx.menu.separator(),
+            rx.menu.item(
+                rx.cond(RoomState.muted, "Unmute room", "Mute room"),
+                on_select=RoomState.toggle_mute,
+            ),
+            size="1",
+        ),
+    )
+
+
 def _presence() -> rx.Component:
     """Who is in the room now (shown once the first presence update has arrived)."""
     here = RoomState.present
@@ -430,14 +474,20 @@ def _room() -> rx.Component:
             rx.spacer(),
             rx.vstack(
                 _presence(),
-                rx.button(
-                    rx.icon("bell", size=14),
-                    "Notify me of mentions",
-                    id="enable-notifications",
-                    variant="ghost",
-                    size="1",
-                    type="button",
-                    hidden=True,
+                # One row: when chat.js shows "Notify me of mentions" the header keeps its height.
+                rx.hstack(
+                    rx.button(
+                        rx.icon("bell", size=14),
+                        "Notify me of mentions",
+                        id="enable-notifications",
+                        variant="ghost",
+                        size="1",
+                        type="button",
+                        hidden=True,
+                    ),
+                    _notifications_menu(),
+                    spacing="3",
+                    align="center",
                 ),
                 align="end",
                 spacing="1",

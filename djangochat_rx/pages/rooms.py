@@ -19,6 +19,7 @@ def _unread(room: rx.Var[RoomSummary]) -> rx.Var[int]:
 
 def _room_card(room: rx.Var[RoomSummary]) -> rx.Component:
     unread = _unread(room)
+    muted = RoomsState.muted.contains(room["slug"])
     return rx.link(
         rx.card(
             rx.hstack(
@@ -33,9 +34,10 @@ def _room_card(room: rx.Var[RoomSummary]) -> rx.Component:
                         ),
                         rx.cond(room["archived"], rx.badge("Archived", color_scheme="gray", variant="soft")),
                         rx.cond(
-                            RoomsState.mentioned.contains(room["slug"]),
+                            RoomsState.mentioned.contains(room["slug"]) & ~muted,
                             rx.badge("@ mentioned", color_scheme="orange", class_name="mention-mark"),
                         ),
+                        rx.cond(muted, rx.icon("bell-off", size=14, aria_label="Muted", class_name="muted-mark")),
                         align="center",
                         spacing="2",
                     ),
@@ -68,7 +70,19 @@ def _room_card(room: rx.Var[RoomSummary]) -> rx.Component:
                             rx.badge(room["online"].to_string() + " online", color_scheme="green", variant="soft"),
                         ),
                         rx.cond(
-                            unread > 0,
+                            muted & (unread > 0),
+                            rx.box(
+                                class_name="unread-dot",
+                                role="img",
+                                aria_label="Unread messages",
+                                width="0.5rem",
+                                height="0.5rem",
+                                border_radius="50%",
+                                background=rx.color("gray", 9),
+                            ),
+                        ),
+                        rx.cond(
+                            ~muted & (unread > 0),
                             rx.badge(unread.to_string() + " unread", variant="solid", class_name="unread-count"),
                             rx.badge(
                                 room["message_count"].to_string()
@@ -95,14 +109,23 @@ def _room_card(room: rx.Var[RoomSummary]) -> rx.Component:
     )
 
 
+def _muted_last(rooms: rx.Var[list[RoomSummary]]) -> list[rx.Component]:
+    """The rooms in their order, those this user muted after the others."""
+    muted = RoomsState.muted
+    return [
+        rx.foreach(rooms, lambda room: rx.cond(~muted.contains(room["slug"]), _room_card(room))),
+        rx.foreach(rooms, lambda room: rx.cond(muted.contains(room["slug"]), _room_card(room))),
+    ]
+
+
 def rooms() -> rx.Component:
     return page(
         rx.heading("Rooms", size="7", margin_bottom="1rem"),
         rx.cond(
             RoomsState.lobby.length() > 0,
             rx.vstack(
-                rx.foreach(RoomsState.lobby, _room_card),
-                rx.foreach(RoomsState.older, _room_card),
+                *_muted_last(RoomsState.lobby),
+                *_muted_last(RoomsState.older),
                 rx.cond(
                     RoomsState.lobby_total > RoomsState.lobby.length() + RoomsState.older.length(),
                     rx.button(
@@ -121,7 +144,7 @@ def rooms() -> rx.Component:
             RoomsState.own_rooms.length() > 0,
             rx.vstack(
                 rx.heading("Private rooms and direct messages", size="4", margin_top="2rem"),
-                rx.foreach(RoomsState.own_rooms, _room_card),
+                *_muted_last(RoomsState.own_rooms),
                 spacing="2",
                 width="100%",
                 id="own-rooms",

@@ -19,6 +19,7 @@ from djangochat_rx.events import (
     MessageChanged,
     MessageSent,
     PinsChanged,
+    ReactionsChanged,
     ReadMoved,
     RoomChanged,
     SessionsEnded,
@@ -106,6 +107,8 @@ class Realtime:
             case MessageChanged():
                 await self.feed.changed(event.message)
                 self.lists.message_changed(event)
+            case ReactionsChanged():
+                await self.feed.changed(event.message)
             case ReadMoved():
                 await self.lists.read(event)
             case Typing():

@@ -72,7 +72,10 @@ class RoomsLists:
                 "text": event.preview,
             }
             for key, slugs in event.mentioned.items():
-                await sockets.emit({"mentioned": list(slugs), "notice": notice}, to=f"{USER}{key}")
+                fields = (
+                    {"mentioned": list(slugs)} if key in event.quiet else {"mentioned": list(slugs), "notice": notice}
+                )
+                await sockets.emit(fields, to=f"{USER}{key}")
 
     def message_changed(self, event: MessageChanged) -> None:
         self._show_message(event.message.room_id, event.message.seq, None, event)

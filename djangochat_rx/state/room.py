@@ -6,8 +6,24 @@ from typing import Any, Literal
 
 import reflex as rx
 
-from djangochat_rx import access, accounts, db, members, messages, pins, reads, rooms, routes, settings, throttle
+from djangochat_rx import (
+    access,
+    accounts,
+    db,
+    members,
+    messages,
+    pins,
+    push,
+    reactions,
+    reads,
+    room_prefs,
+    rooms,
+    routes,
+    settings,
+    throttle,
+)
 from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
@@ -21,11 +37,14 @@ from djangochat_rx.state.search import search_path
 COMPOSER_ID = "message"
 
 
-def _room_details(db, user_id: int, room_id: int, kind: str) -> tuple[bool, list[MemberView], list[PinView]]:
+def _room_details(
+    db, user_id: int, room_id: int, kind: str
+) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs]:
     """What the room page shows besides its messages, in one trip to the database's threads: whether the
-    user owns the room, its members (private rooms and conversations), its pins."""
+    user owns the room, its members (private rooms and conversations), its pins, how the user hears of it."""
     people = [] if kind == access.PUBLIC else members.members(db, user_id, room_id)
-    return access.is_owner(db, user_id, room_id), people, pins.pinned(db, room_id)
+    heard = room_prefs.prefs(db, user_id, room_id, kind)
+    return access.is_owner(db, user_id, room_id), people, pins.pinned(db, room_id), heard
 
 
 class RoomState(AuthState):
@@ -59,6 +78,12 @@ class RoomState(AuthState):
     first_unread_seq: int = 0
     # Who `@` offers: loaded the first time the user types "@" in this tab.
     mention_names: list[str] = []
+    # How this user hears of the room (room_prefs.py): "all", "mentions" or "nothing", and mute.
+    notify_level: str = "mentions"
+    muted: bool = False
+    # The message whose reaction picker is open (0: none), and the user's most used emoji it offers first.
+    reacting_id: int = 0
+    favourites: list[str] = []
     editing_id: int = 0
     edit_text: str = ""
     deleting_id: int = 0
@@ -93,7 +118,9 @@ class RoomState(AuthState):
     async def _show_room(self, identity, room: rooms.RoomView) -> None:
         self.room_name, self.room_description = room.name, room.description
         self.room_kind, self.archived = room.kind, room.archived
-        self.is_owner, self.members, self.pins = await db.run(_room_details, identity.user_id, room.id, room.kind)
+        details = await db.run(_room_details, identity.user_id, room.id, room.kind)
+        self.is_owner, self.members, self.pins, heard = details
+        self.notify_level, self.muted = heard.level, heard.muted
 
     async def _open_at_message(self, room_id: int) -> None:
         """With `?message=<id>` (a search result), put that message and the ones around it above the live
@@ -235,6 +262,54 @@ class RoomState(AuthState):
     @rx.event
     async def unpin(self, message_id: int):
         await self._pin(message_actions.unpin_message, message_id)
+
+    @rx.event
+    async def set_level(self, level: str):
+        """Hear of every message, mentions only, or nothing of this room."""
+        await self._set_prefs(level, self.muted)
+
+    @rx.event
+    async def toggle_mute(self):
+        """Mute the room (last in the rooms list, a dot instead of a count, no notifications) or unmute it."""
+        await self._set_prefs(self.notify_level, not self.muted)
+
+    async def _set_prefs(self, level: str, muted: bool) -> None:
+        identity = await self._identity()
+        if identity is None or not self._room_id or not isinstance(level, str):
+            return
+        try:
+            heard = await perform(notice_actions.set_room_prefs, identity.user_id, self._room_id, level, muted)
+        except (room_prefs.InvalidLevel, rooms.RoomNotFound) as error:
+            self.error = str(error)
+            return
+        self.notify_level, self.muted, self.error = heard.level, heard.muted, ""
+        await push.refresh_loud_rooms()
+
+    @rx.event
+    async def reactions_opened(self, message_id: int, is_open: bool):
+        """The reaction picker of a message opened (read the user's most used emoji) or closed."""
+        identity = await self._identity()
+        if identity is None or not isinstance(message_id, int) or not is_open:
+            self.reacting_id = 0
+            return
+        self.reacting_id = message_id
+        self.favourites = await db.run(reactions.favourites, identity.user_id)
+
+    @rx.event
+    async def react(self, message_id: int, emoji: str):
+        """React to a message of this room with an emoji, or take that reaction back; the whole room sees it.
+        Reactions share the sending budget (throttle.SEND_LIMITS)."""
+        identity = await self._identity()
+        self.reacting_id = 0
+        if identity is None or not self._room_id or not isinstance(message_id, int) or not isinstance(emoji, str):
+            return
+        try:
+            await throttle.before_send(identity.user_id)
+            await perform(message_actions.react, identity.user_id, message_id, emoji, self._room_id)
+        except (reactions.ReactionError, messages.InvalidMessage, throttle.Throttled) as error:
+            self.error = str(error)
+            return
+        self.error = ""
 
     async def _pin(self, action, message_id: int) -> None:
         identity = await self._identity()

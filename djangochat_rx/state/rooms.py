@@ -4,7 +4,7 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import access, db, reads, rooms, routes, settings, throttle
+from djangochat_rx import access, db, reads, room_prefs, rooms, routes, settings, throttle
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.reads import RoomSummary
@@ -22,6 +22,8 @@ class RoomsState(AuthState):
     older: list[RoomSummary] = []
     read_marks: dict[str, int] = {}
     mentioned: list[str] = []
+    # Rooms this user muted (room_prefs.py): listed last, with a dot instead of a count.
+    muted: list[str] = []
     # How far this user had read each room (by slug) when the page opened.
     reads: dict[str, int] = {}
     # Written only by realtime/rooms_list.py: this user's private rooms and direct conversations, live.
@@ -38,6 +40,7 @@ class RoomsState(AuthState):
         summaries = await db.run(reads.room_summaries, identity.user_id)
         self.reads = {summary.slug: summary.read_seq for summary in summaries}
         self.mentioned = [summary.slug for summary in summaries if summary.mentioned]
+        self.muted = await db.run(room_prefs.muted_slugs, identity.user_id)
         self.read_marks = {}
         own = [summary for summary in summaries if summary.kind != access.PUBLIC]
         await hub.watch_lobby(self.router.session.session_id, identity.username, own)

@@ -224,12 +224,13 @@ def test_author_edits_and_deletes_live_while_others_get_no_controls(new_page):
     expect(mine.get_by_role("button", name="Delete message")).to_be_visible()
     theirs = bob.locator(f'#messages .message[data-author="{alice_name}"]')
     expect(theirs).to_have_count(3)
-    # Another's messages offer no edit or delete, only what every member may do: pin them.
+    # Another's messages offer no edit or delete, only what every member may do: react and pin.
     expect(theirs.get_by_role("button", name="Edit message")).to_have_count(0)
     expect(theirs.get_by_role("button", name="Delete message")).to_have_count(0)
     live = theirs.filter(has_not=bob.locator(".message-deleted"))
-    expect(live.get_by_role("button")).to_have_count(live.count())
+    expect(live.get_by_role("button")).to_have_count(2 * live.count())
     expect(live.get_by_role("button", name="Pin message")).to_have_count(live.count())
+    expect(live.get_by_role("button", name="Add reaction")).to_have_count(live.count())
 
 
 async def _change_as(base_url: str, token: str, slug: str, message_id: int) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from djangochat_rx import access, admin, export, members, messages, pins, profiles, reads, rooms, search
+from djangochat_rx import access, admin, export, members, messages, pins, profiles, reactions, reads, rooms, search
 
 
 @pytest.fixture
@@ -44,6 +44,7 @@ OUTSIDER_PATHS = {
     "export the room": lambda db, user, room, message: list(export.room_messages(db, user.id, room.id)),
     "pin": lambda db, user, room, message: pins.pin(db, user.id, message.id),
     "unpin": lambda db, user, room, message: pins.unpin(db, user.id, message.id),
+    "react": lambda db, user, room, message: reactions.toggle(db, user.id, message.id, "👍"),
 }
 
 # Paths that answer with content: the outsider's answer holds nothing of the room.

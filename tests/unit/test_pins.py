@@ -66,9 +66,9 @@ def test_pin_actions_and_changes_to_a_pinned_message_tell_the_room_its_pins(sess
     assert event.pins == ()
 
 
-def test_the_pins_list_takes_two_queries_however_many_pins(session, alice, general, count_queries):
+def test_the_pins_list_takes_four_queries_however_many_pins(session, alice, general, count_queries):
     for n in range(5):
         pins.pin(session, alice.id, messages.post_message(session, general.id, alice.id, f"m{n} @alice").id)
     with count_queries() as queries:
         assert len(pins.pinned(session, general.id)) == 5
-    assert len(queries) == 3  # pins, their messages with authors, the users those mention
+    assert len(queries) == 4  # pins, their messages with authors, the users those mention, their reactions

@@ -1,0 +1,98 @@
+"""Reactions under a message: one chip per emoji (count, highlighted when one is yours, who reacted on
+hover), and the button that opens the picker: your 6 most used emoji, then every emoji with search
+(EmojiPicker, emoji-mart's picker in assets/emoji_picker.js)."""
+
+import reflex as rx
+from reflex_base.event import passthrough_event_spec
+
+from djangochat_rx.messages import MessageView
+from djangochat_rx.reactions import ReactionView
+from djangochat_rx.state.auth import AuthState
+from djangochat_rx.state.room import RoomState
+
+
+class EmojiPicker(rx.Component):
+    """Every emoji, by category and by search; `on_pick` gets the chosen one as text."""
+
+    library = "$/public/emoji_picker.js"
+    tag = "EmojiPicker"
+    is_default = False
+    lib_dependencies: list[str] = ["emoji-mart@5.6.0", "@emoji-mart/data@1.2.1"]
+
+    on_pick: rx.EventHandler[passthrough_event_spec(str)]
+
+
+def _chip(message: rx.Var[MessageView], reaction: rx.Var[ReactionView]) -> rx.Component:
+    mine = reaction["users"].contains(AuthState.username)
+    who = reaction["users"].join(", ")
+    return rx.button(
+        rx.text(reaction["emoji"], as_="span", class_name="reaction-emoji"),
+        rx.text(reaction["count"], as_="span", size="1"),
+        on_click=RoomState.react(message["id"], reaction["emoji"]),
+        variant=rx.cond(mine, "soft", "outline"),
+        color_scheme=rx.cond(mine, "teal", "gray"),
+        size="1",
+        radius="full",
+        title=who,
+        aria_label=reaction["emoji"] + " " + reaction["count"].to_string() + ": " + who,
+        aria_pressed=mine,
+        class_name="reaction",
+        data_emoji=reaction["emoji"],
+        data_mine=mine.to_string(),
+    )
+
+
+def reactions_row(message: rx.Var[MessageView]) -> rx.Component:
+    return rx.cond(
+        message["reactions"].length() > 0,
+        rx.hstack(
+            rx.foreach(message["reactions"], lambda reaction: _chip(message, reaction)),
+            spacing="1",
+            wrap="wrap",
+            class_name="reactions",
+            margin_top="0.25rem",
+        ),
+    )
+
+
+def react_button(message: rx.Var[MessageView]) -> rx.Component:
+    """Opens the picker for this message."""
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.icon_button(
+                rx.icon("smile-plus", size=14),
+                variant="ghost",
+                size="1",
+                aria_label="Add reaction",
+                title="Add reaction",
+                class_name="react-button",
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.hstack(
+                    rx.foreach(
+                        RoomState.favourites,
+                        lambda emoji: rx.button(
+                            emoji,
+                            on_click=RoomState.react(message["id"], emoji),
+                            variant="ghost",
+                            size="2",
+                            # Radix pulls ghost buttons out by a negative margin: side by side they overlap.
+                            margin="0",
+                            aria_label="React with " + emoji,
+                            class_name="favourite-emoji",
+                        ),
+                    ),
+                    spacing="1",
+                    aria_label="Your most used reactions",
+                ),
+                EmojiPicker.create(on_pick=lambda emoji: RoomState.react(message["id"], emoji)),
+                spacing="2",
+            ),
+            padding="0.5rem",
+            aria_label="Reactions",
+        ),
+        on_open_change=lambda is_open: RoomState.reactions_opened(message["id"], is_open),
+        open=RoomState.reacting_id == message["id"],
+    )

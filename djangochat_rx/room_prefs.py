@@ -1,0 +1,123 @@
+"""How each person wants to hear of each room: a notification level and mute.
+
+- "all": every new message notifies (Web Push); "mentions" (the default in rooms): only messages that
+  mention them; "nothing": no notification. Direct conversations default to "all".
+- Muted: the room sorts last in the rooms list with a dot instead of an unread count, and nothing of
+  it notifies, whatever the level. Unread counts and mention marks are kept either way.
+
+Browser notices, Web Push and emails about unread messages all ask `quiet` / `wants_all` here.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from djangochat_rx import access
+from djangochat_rx import db as database
+from djangochat_rx.models import Room, RoomPref, utcnow
+from djangochat_rx.rooms import RoomNotFound
+
+LEVELS = ("all", "mentions", "nothing")
+
+
+class InvalidLevel(ValueError):
+    def __init__(self) -> None:
+        super().__init__("Choose all messages, mentions only or nothing.")
+
+
+@dataclass(frozen=True)
+class Prefs:
+    level: str
+    muted: bool
+
+
+def default_level(kind: str) -> str:
+    return "all" if kind == access.DM else "mentions"
+
+
+def prefs(db: Session, user_id: int, room_id: int, kind: str) -> Prefs:
+    row = db.get(RoomPref, (user_id, room_id))
+    return Prefs(row.level, row.muted) if row is not None else Prefs(default_level(kind), False)
+
+
+def set_prefs(db: Session, user_id: int, room_id: int, level: str, muted: bool) -> Prefs:
+    """Set how the user hears of a room they may read (RoomNotFound for any other, like a room that does
+    not exist)."""
+    if level not in LEVELS or not isinstance(muted, bool):
+        raise InvalidLevel()
+    database.begin_write(db)
+    kind = db.exec(select(Room.kind).where(Room.id == room_id, access.readable(user_id))).first()
+    if kind is None:
+        db.rollback()
+        raise RoomNotFound()
+    row = db.get(RoomPref, (user_id, room_id), with_for_update=True, populate_existing=True)
+    if row is None:
+        db.add(RoomPref(user_id=user_id, room_id=room_id, level=level, muted=muted))
+    else:
+        row.level, row.muted, row.updated_at = level, muted, utcnow()
+    try:
+        db.commit()
+    except IntegrityError:  # set twice at once from two tabs: the other one stands
+        db.rollback()
+    return Prefs(level, muted)
+
+
+def muted_slugs(db: Session, user_id: int) -> list[str]:
+    """The rooms the user muted, by slug."""
+    return list(
+        db.exec(
+            select(Room.slug)
+            .join(RoomPref, col(RoomPref.room_id) == Room.id)
+            .where(RoomPref.user_id == user_id, col(RoomPref.muted))
+        )
+    )
+
+
+def quiet(db: Session, room_id: int, kind: str, user_ids: Iterable[int]) -> set[int]:
+    """Those of `user_ids` a message in the room must not notify (muted, or level "nothing"; a mention
+    notifies at "mentions" and "all")."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    rows = db.exec(
+        select(RoomPref.user_id, RoomPref.level, RoomPref.muted).where(
+            RoomPref.room_id == room_id, col(RoomPref.user_id).in_(ids)
+        )
+    ).all()
+    return {user_id for user_id, level, muted in rows if muted or level == "nothing"}
+
+
+def wants_all(db: Session, room_id: int, kind: str) -> set[int]:
+    """Who chose to be notified of every message in the room (direct conversations: every member who
+    did not say otherwise)."""
+    rows = db.exec(select(RoomPref.user_id, RoomPref.level, RoomPref.muted).where(RoomPref.room_id == room_id)).all()
+    chosen = {user_id for user_id, level, muted in rows if level == "all" and not muted}
+    if kind != access.DM:
+        return chosen
+    said = {user_id for user_id, *_ in rows}
+    from djangochat_rx.models import RoomMember
+
+    members = set(db.exec(select(RoomMember.user_id).where(RoomMember.room_id == room_id)))
+    return chosen | (members - said)
+
+
+def quiet_keys(db: Session, room_id: int, username_keys: Iterable[str]) -> tuple[str, ...]:
+    """Of these users (by username key), those a message in the room must not notify."""
+    from djangochat_rx.models import User
+
+    keys = list(username_keys)
+    if not keys:
+        return ()
+    rows = db.exec(
+        select(User.username_key)
+        .join(RoomPref, (RoomPref.user_id == User.id) & (RoomPref.room_id == room_id))
+        .where(col(User.username_key).in_(keys), col(RoomPref.muted) | (col(RoomPref.level) == "nothing"))
+    ).all()
+    return tuple(sorted(rows))
+
+
+def loud_rooms(db: Session) -> set[int]:
+    """Rooms where someone asked to hear of every message (push.py checks new messages against them)."""
+    return set(db.exec(select(RoomPref.room_id).where(RoomPref.level == "all", ~col(RoomPref.muted)).distinct()))

@@ -1,0 +1,45 @@
+"""Notification levels and mute over real websockets: the room page's menu sets them, the rooms page lists a
+muted room last, and a mention in a muted room marks the room but brings no browser notice."""
+
+import asyncio
+
+from djangochat_rx import db, messages, room_prefs, rooms
+from djangochat_rx.state.auth import AuthState
+from djangochat_rx.state.room import RoomState
+from djangochat_rx.state.rooms import RoomsState
+from tests.state.conftest import unique
+
+
+async def room_tab(open_tab, token: str, slug: str):
+    tab = await open_tab(f"/rooms/{slug}", token=token)
+    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
+    return tab
+
+
+async def test_a_muted_room_is_marked_but_never_notifies_and_is_listed_as_muted(open_tab, make_user):
+    alice, alice_token = make_user()
+    bob, bob_token = make_user()
+    carol, carol_token = make_user()
+    loud = db.call(rooms.create_room, unique("Loud "), "", alice.id)
+    bobs_tab = await room_tab(open_tab, bob_token, loud.slug)
+    assert (bobs_tab.var(RoomState, "notify_level"), bobs_tab.var(RoomState, "muted")) == ("mentions", False)
+    await bobs_tab.call(RoomState, "toggle_mute")
+    await bobs_tab.wait_for(lambda: bobs_tab.var(RoomState, "muted") is True)
+    await bobs_tab.call(RoomState, "set_level", level="all")
+    await bobs_tab.wait_for(lambda: bobs_tab.var(RoomState, "notify_level") == "all")
+    assert db.call(room_prefs.prefs, bob.id, loud.id, loud.kind) == room_prefs.Prefs("all", True)
+    await bobs_tab.call(RoomState, "set_level", level="loudest")
+    await bobs_tab.wait_for(lambda: "Choose all messages" in bobs_tab.var(RoomState, "error", ""))
+
+    bobs_lobby = await open_tab("/rooms", token=bob_token)
+    await bobs_lobby.wait_for(lambda: bobs_lobby.var(RoomsState, "muted") == [loud.slug])
+    carols_lobby = await open_tab("/rooms", token=carol_token)
+    await carols_lobby.wait_for(lambda: carols_lobby.var(RoomsState, "muted") == [])
+
+    db.call(messages.post_message, loud.id, alice.id, "warming up")
+    alices_tab = await room_tab(open_tab, alice_token, loud.slug)
+    await alices_tab.call(RoomState, "send", form={"message": f"@{bob.username} and @{carol.username}: look"})
+    await carols_lobby.wait_for(lambda: (carols_lobby.var(AuthState, "notice") or {}).get("slug") == loud.slug)
+    await bobs_lobby.wait_for(lambda: loud.slug in (bobs_lobby.var(RoomsState, "mentioned") or []))
+    await asyncio.sleep(0.3)
+    assert not bobs_lobby.var(AuthState, "notice")  # marked, never notified
