@@ -119,6 +119,33 @@ class AuthState(rx.State):
         return rx.redirect(routes.LOGIN, replace=True)
 
 
+# Refusals a form that starts a session shows as they are.
+FORM_REFUSALS = (accounts.AccountError, signup.InvalidChoice, throttle.Throttled, db.HashingBusy)
+
+
+async def start_session_after(
+    state: AuthState, attempt: Coroutine[Any, Any, accounts.UserView], destination: str, refused=None
+):
+    """The common end of the login, registration, setup and reset forms (an async generator for their
+    handlers): show progress while `attempt` runs; on success start a session for its user and go to
+    `destination`; a refusal goes to `refused(error)` when given (it may answer with an event), else its
+    text is the form's error. `state` has the `error` and `pending` vars."""
+    state.error, state.pending = "", True
+    yield
+    try:
+        user = await attempt
+    except FORM_REFUSALS as error:
+        answer = refused(error) if refused is not None else None
+        if answer is None and refused is None:
+            state.error = str(error)
+        yield answer
+        return
+    finally:
+        state.pending = False
+    await state._start_session(user)
+    yield rx.redirect(destination, replace=True)
+
+
 class AccountFormState(AuthState):
     """The login and registration forms: both end in a fresh session for the user."""
 
@@ -181,18 +208,8 @@ class AccountFormState(AuthState):
             yield update
 
     async def _submit(self, attempt: Coroutine[Any, Any, accounts.UserView]):
-        """Show progress while `attempt` runs; on success start a session and go to the rooms."""
-        self.error, self.pending = "", True
-        yield
-        try:
-            user = await attempt
-        except (accounts.AccountError, throttle.Throttled, db.HashingBusy) as error:
-            self.error = str(error)
-            return
-        finally:
-            self.pending = False
-        await self._start_session(user)
-        yield rx.redirect(routes.ROOMS, replace=True)
+        async for update in start_session_after(self, attempt, routes.ROOMS):
+            yield update
 
     async def _authenticate(self, username: str, password: str) -> accounts.UserView:
         """bcrypt on its own pool, each attempt charged to the client's and the account's (or this known

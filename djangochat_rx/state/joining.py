@@ -12,7 +12,7 @@ from djangochat_rx import account_links, accounts, db, mail, routes, signup, thr
 from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.realtime.sockets import sockets
-from djangochat_rx.state.auth import AuthState, field
+from djangochat_rx.state.auth import AuthState, field, start_session_after
 
 # What "Forgot password" answers, whether or not the name or address belongs to anyone.
 FORGOT_SENT = (
@@ -42,23 +42,21 @@ class SetupState(AuthState):
 
     @rx.event
     async def set_up(self, form: dict[str, Any]):
-        self.error, self.pending = "", True
-        yield
         fields = [field(form, name) for name in ("username", "password", "confirm_password")]
         mode = field(form, "mode") or signup.DEFAULT_MODE
-        try:
-            await throttle.before_register(self.router.session.client_ip)
-            user = await perform_hashing(joining.set_up, *fields, mode)
-        except signup.AlreadySetUp:
-            yield rx.redirect(routes.LOGIN, replace=True)
-            return
-        except (accounts.AccountError, signup.InvalidChoice, throttle.Throttled, db.HashingBusy) as error:
-            self.error = str(error)
-            return
-        finally:
-            self.pending = False
-        await self._start_session(user)
-        yield rx.redirect(routes.ADMIN, replace=True)
+        async for update in start_session_after(self, self._set_up(fields, mode), routes.ADMIN, self._refused):
+            yield update
+
+    async def _set_up(self, fields: list[str], mode: str) -> accounts.UserView:
+        await throttle.before_register(self.router.session.client_ip)
+        return await perform_hashing(joining.set_up, *fields, mode)
+
+    def _refused(self, error: Exception):
+        """Set up meanwhile by someone else: this page is over, log in instead."""
+        if isinstance(error, signup.AlreadySetUp):
+            return rx.redirect(routes.LOGIN, replace=True)
+        self.error = str(error)
+        return None
 
 
 class ForgotState(AuthState):
@@ -115,22 +113,17 @@ class ResetState(AuthState):
 
     @rx.event
     async def set_password(self, form: dict[str, Any]):
-        self.error, self.pending = "", True
-        yield
-        try:
-            user = await perform_hashing(
-                joining.reset_password, _token(self), field(form, "password"), field(form, "confirm_password")
-            )
-        except account_links.InvalidLink:
+        new, confirm = field(form, "password"), field(form, "confirm_password")
+        attempt = perform_hashing(joining.reset_password, _token(self), new, confirm)
+        async for update in start_session_after(self, attempt, routes.ROOMS, self._refused):
+            yield update
+
+    def _refused(self, error: Exception) -> None:
+        """A link used or expired meanwhile says so instead of the form."""
+        if isinstance(error, account_links.InvalidLink):
             self.status, self.for_user = "invalid", ""
-            return
-        except (accounts.AccountError, db.HashingBusy) as error:
+        else:
             self.error = str(error)
-            return
-        finally:
-            self.pending = False
-        await self._start_session(user)
-        yield rx.redirect(routes.ROOMS, replace=True)
 
 
 class VerifyState(AuthState):
