@@ -45,6 +45,11 @@ class UserView:
     created_at: datetime
 
 
+# Names a mention uses for several people (`@room`: everyone in the room, `@here`: those in it now), and
+# their look-alikes elsewhere: nobody may be called that.
+RESERVED_NAMES = frozenset({"room", "here", "all", "everyone", "channel"})
+
+
 def _is_mark(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Mc", "Me")
 
@@ -82,6 +87,8 @@ def validate_username(raw: str) -> str:
     if _stacked_marks(name):
         # Scripts like Devanagari need a mark or two per letter; piles of them ("Zalgo") overflow the page.
         raise InvalidUsername("Usernames cannot stack more than two accents or marks on one letter.")
+    if name.casefold() in RESERVED_NAMES:
+        raise InvalidUsername(f"“{name}” is reserved: @{name.casefold()} mentions several people at once.")
     lo, hi = settings.USERNAME_MIN_CHARS, settings.USERNAME_MAX_CHARS
     if not lo <= len(name) <= hi or not _username_chars_ok(name):
         raise InvalidUsername(
@@ -186,7 +193,7 @@ def commit_account(db: Session, user: User) -> UserView:
 def authenticate(db: Session, username: str, password: str) -> UserView:
     """The user for these credentials, or InvalidCredentials; the same bcrypt work either way."""
     user = _user_by_name(db, username)
-    found = (view(user), user.password_hash) if user is not None and user.is_active else None
+    found = (view(user), user.password_hash) if user is not None and user.is_active and not user.is_bot else None
     db.rollback()  # no transaction held open during the slow check
     if found is None:
         check_password(password, _dummy_hash())

@@ -12,9 +12,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access, markup, reactions, reads, settings
+from djangochat_rx import access, accounts, markup, reactions, reads, settings
 from djangochat_rx import db as database
-from djangochat_rx.models import Mention, Message, Pin, Reaction, Room, RoomMember, User, as_utc, utcnow
+from djangochat_rx.models import Mention, Message, Pin, Reaction, Room, RoomMember, RoomRead, User, as_utc, utcnow
 from djangochat_rx.reactions import ReactionView
 from djangochat_rx.rooms import RoomNotFound
 from djangochat_rx.text import without_hidden
@@ -82,7 +82,9 @@ def view(
         seq=message.seq,
         author=author,
         body="" if deleted else message.body,
-        html="" if deleted else markup.render(message.body, frozenset(key for _, key in mentioned)),
+        html=""
+        if deleted
+        else markup.render(message.body, frozenset(key for _, key in mentioned) | _groups(message.body)),
         created_at=as_utc(message.created_at).isoformat(),
         edited=message.edited_at is not None,
         deleted=deleted,
@@ -92,11 +94,24 @@ def view(
     )
 
 
-def _people(db: Session, author_id: int, body: str, room_id: int) -> tuple[str, dict[int, tuple[str, str]]]:
+def _groups(body: str) -> frozenset[str]:
+    """The `@room` / `@here` a body uses, highlighted like a mention of a person."""
+    if "@room" not in body.lower() and "@here" not in body.lower():
+        return frozenset()
+    return frozenset(markup.mention_candidates(body) & {"room", "here"})
+
+
+def _people(
+    db: Session, author_id: int, body: str, room_id: int, present: Iterable[str] = ()
+) -> tuple[str, dict[int, tuple[str, str]]]:
     """The author's username and, by user id, the (username, username_key) of the other active users
-    that `body` mentions and who may read the room (a mention never tells anyone a private room exists),
-    in one query."""
+    that `body` mentions and who may read the room (a mention never tells anyone a private room exists):
+    by name, everyone in the room for `@room` (room_people), the `present` usernames for `@here`."""
     keys = markup.mention_candidates(body)
+    everyone, here = "room" in keys, "here" in keys
+    keys -= accounts.RESERVED_NAMES
+    if here:
+        keys |= {accounts.username_key(name) for name in present}
     wanted = col(User.id) == author_id
     if keys:
         room_public = exists().where(Room.id == room_id, Room.kind == access.PUBLIC)
@@ -108,7 +123,32 @@ def _people(db: Session, author_id: int, body: str, room_id: int) -> tuple[str, 
             author = username
         else:
             mentioned[user_id] = (username, key)
+    if everyone:
+        mentioned.update(_room_people(db, author_id, room_id))
     return author, mentioned
+
+
+def _room_people(db: Session, author_id: int, room_id: int) -> dict[int, tuple[str, str]]:
+    """Who `@room` mentions: a private room's or conversation's members; in a public room everyone who has
+    opened it (has a read marker). Past ROOM_MENTION_OWNER_ONLY_OVER people only the owner may."""
+    kind, creator = db.exec(select(Room.kind, Room.created_by_id).where(Room.id == room_id)).one()
+    if kind == access.PUBLIC:
+        people = select(User.id, User.username, User.username_key).join(
+            RoomRead, (RoomRead.user_id == User.id) & (RoomRead.room_id == room_id)
+        )
+    else:
+        people = select(User.id, User.username, User.username_key).join(
+            RoomMember, (RoomMember.user_id == User.id) & (RoomMember.room_id == room_id)
+        )
+    found = {
+        user_id: (username, key)
+        for user_id, username, key in db.exec(people.where(col(User.is_active), col(User.id) != author_id))
+    }
+    limit = settings.ROOM_MENTION_OWNER_ONLY_OVER
+    if len(found) > limit and creator != author_id and not access.is_owner(db, author_id, room_id):
+        db.rollback()
+        raise InvalidMessage(f"Only the room's owner may mention @room when it has more than {limit} people.")
+    return found
 
 
 def _store_mentions(db: Session, message: Message, user_ids: Iterable[int]) -> None:
@@ -156,10 +196,13 @@ _INSERT = {
 }
 
 
-def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = "") -> Posted:
+def post(
+    db: Session, room_id: int, author_id: int, text: str, client_id: str = "", present: Iterable[str] = ()
+) -> Posted:
     """Save a message with the room's next seq and its mentions, bump the room's counters and move
     the author's read marker past it, in one transaction.
 
+    `present` (who is in the room now) is whom an `@here` mentions.
     `client_id` (the sender's random id for this message) makes a retried send idempotent: the
     message already saved under it is returned and nothing new is written.
     The room row is written first: it takes the write lock (SQLite) or the room's row lock
@@ -178,7 +221,7 @@ def post(db: Session, room_id: int, author_id: int, text: str, client_id: str = 
         raise InvalidMessage("This room is archived; nobody can post in it.") if archived else RoomNotFound()
     seq, room_name, slug, kind = counted
     if markup.mention_candidates(body):
-        author, mentioned = _people(db, author_id, body, room_id)
+        author, mentioned = _people(db, author_id, body, room_id, present)
     else:
         author, mentioned = sql.execute(_AUTHOR, params).scalar_one(), {}
     row = {"room_id": room_id, "seq": seq, "author_id": author_id, "body": body, "created_at": now}

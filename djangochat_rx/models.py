@@ -43,6 +43,8 @@ class User(SQLModel, table=True):
     email_delay_minutes: int = Field(default=10, sa_column_kwargs={"server_default": text("10")})
     noticed_until: datetime | None = Field(default=None)
     digest_at: datetime | None = Field(default=None)
+    # A bot account (an incoming webhook's poster): never logs in, shown as a bot wherever it appears.
+    is_bot: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
 class UserSession(SQLModel, table=True):
@@ -289,3 +291,20 @@ class RoomPref(SQLModel, table=True):
     level: str = Field(max_length=8)
     muted: bool = Field(default=False)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Webhook(SQLModel, table=True):
+    """An incoming webhook of a room (webhooks.py): POSTing to its secret URL posts into the room as its
+    bot account. The URL holds a random token; we store only its SHA-256."""
+
+    __tablename__ = "webhooks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    room_id: int = Field(foreign_key="rooms.id", index=True, ondelete="CASCADE")
+    bot_user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    name: str = Field(max_length=64)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = Field(default=None)
+    revoked_at: datetime | None = Field(default=None)

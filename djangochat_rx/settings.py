@@ -199,3 +199,8 @@ PUSH_TTL_SECONDS = _int("PUSH_TTL_SECONDS", 12 * 3600)
 PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "10"))
 # Reactions (reactions.py): the most different emoji one message may carry.
 REACTIONS_PER_MESSAGE = _int("REACTIONS_PER_MESSAGE", 20)
+# `@room` mentions everyone in a room; in a room of more than this many people only its owner may.
+ROOM_MENTION_OWNER_ONLY_OVER = _int("ROOM_MENTION_OWNER_ONLY_OVER", 20)
+# Incoming webhooks (webhooks.py): posts per webhook (a burst; a day), and the largest payload taken.
+WEBHOOK_LIMITS = os.environ.get("WEBHOOK_LIMITS", "30 per minute;1000 per day")
+WEBHOOK_MAX_BYTES = _int("WEBHOOK_MAX_BYTES", 64 * 1024)

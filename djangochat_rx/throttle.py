@@ -29,6 +29,7 @@ SEND_LIMITS = [parse(limit) for limit in settings.SEND_LIMITS.split(";")]
 CREATE_LIMITS = [parse(limit) for limit in settings.CREATE_LIMITS.split(";")]
 SEARCH_LIMITS = [parse(limit) for limit in settings.SEARCH_LIMITS.split(";")]
 EMAIL_LINKS = [parse(limit) for limit in settings.EMAIL_LINK_LIMITS.split(";")]
+WEBHOOK_LIMITS = [parse(limit) for limit in settings.WEBHOOK_LIMITS.split(";")]
 
 
 @cache
@@ -116,3 +117,8 @@ async def before_email_link(client: str, target: str) -> None:
     refusal = "Too many emails were asked for. Try again in an hour."
     await _within(EMAIL_LINKS, f"mail-from:{client}", refusal)
     await _within(EMAIL_LINKS, f"mail-to:{target.strip().casefold()}", refusal)
+
+
+async def before_webhook(webhook_id: int) -> None:
+    """Charge a post to the webhook's budget (a loop in someone's CI must not flood the room)."""
+    await _within(WEBHOOK_LIMITS, f"webhook:{webhook_id}", "This webhook is posting too fast. Try again later.")

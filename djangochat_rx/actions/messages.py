@@ -9,10 +9,13 @@ from djangochat_rx.messages import MessageView
 from djangochat_rx.models import Pin
 
 
-def send_message(db: Session, user_id: int, room_id: int, text: str, client_id: str = "") -> Outcome[MessageView]:
+def send_message(
+    db: Session, user_id: int, room_id: int, text: str, client_id: str = "", present: tuple[str, ...] = ()
+) -> Outcome[MessageView]:
     """Post a message (one write transaction; a retry under the same `client_id` posts nothing new): the
-    room sees it, the author's rooms lists count it read, and the users it mentions are told."""
-    posted = messages.post(db, room_id, user_id, text, client_id)
+    room sees it, the author's rooms lists count it read, and the users it mentions are told (`present`:
+    who is in the room now, whom an `@here` mentions)."""
+    posted = messages.post(db, room_id, user_id, text, client_id, present)
     message = posted.message
     mentioned, quiet = {}, ()
     if message.mentions:

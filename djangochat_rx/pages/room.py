@@ -14,6 +14,8 @@ from djangochat_rx.messages import MessageView
 from djangochat_rx.pins import PinView
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import COMPOSER_ID, RoomState
+from djangochat_rx.state.webhooks import WebhooksState
+from djangochat_rx.webhooks import WebhookView
 
 
 def _not_found() -> rx.Component:
@@ -370,6 +372,60 @@ def _members_panel() -> rx.Component:
     )
 
 
+def _hook_row(hook: rx.Var[WebhookView]) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(hook["name"], weight="medium", size="2"),
+            rx.text("posts as ", rx.code(hook["bot"]), size="1", color=rx.color("gray", 11)),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.button(
+            "Revoke",
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            on_click=WebhooksState.revoke_hook(hook["id"]),
+            aria_label="Revoke webhook " + hook["name"],
+        ),
+        width="100%",
+        align="center",
+        class_name="webhook",
+    )
+
+
+def _webhooks() -> rx.Component:
+    """Incoming webhooks: a secret URL that posts into this room (`curl -d '{"text": "..."}' URL`)."""
+    return rx.vstack(
+        rx.heading("Incoming webhooks", size="3", margin_top="1rem"),
+        rx.text('A secret address your tools POST JSON to (`{"text": "..."}`) to post here.', size="1"),
+        inline_form(
+            rx.input(name="name", placeholder="Name, e.g. CI builds", aria_label="Webhook name", max_length=64),
+            "Create webhook",
+            WebhooksState.create_hook,
+        ),
+        rx.cond(
+            WebhooksState.hook_url != "",
+            rx.vstack(
+                rx.el.label("Webhook URL (shown only once)", html_for="webhook-url", size="1"),
+                rx.hstack(
+                    rx.input(id="webhook-url", value=WebhooksState.hook_url, read_only=True, width="100%"),
+                    rx.button("Copy", on_click=rx.set_clipboard(WebhooksState.hook_url), variant="soft"),
+                    width="100%",
+                ),
+                width="100%",
+                spacing="1",
+            ),
+        ),
+        error_callout(WebhooksState.hook_error),
+        rx.foreach(WebhooksState.hooks, _hook_row),
+        spacing="2",
+        width="100%",
+        on_mount=WebhooksState.load_hooks,
+        id="webhooks",
+    )
+
+
 def _settings_panel() -> rx.Component:
     return rx.vstack(
         rx.form(
@@ -414,6 +470,7 @@ def _settings_panel() -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
+        _webhooks(),
         id="settings-panel",
         class_name="room-panel",
         width="100%",

@@ -46,6 +46,10 @@ class Presence:
     def online(self, room_id: int) -> int:
         return len(self._present.get(room_id, ()))
 
+    def present(self, room_id: int) -> list[str]:
+        """Who is in the room now, on every worker (what `@here` mentions)."""
+        return list(self._present.get(room_id, ()))
+
     def snapshot(self, room_id: int) -> dict[str, list[str]]:
         """What a tab opening the room is told: who is typing and who is here."""
         return {"typing": self._typing_names(room_id), "present": self._present.get(room_id, [])}

@@ -151,9 +151,10 @@ class RoomState(AuthState):
 
     @rx.event
     async def load_mention_names(self):
-        """The usernames `@` offers (the page asks when the user first types "@")."""
+        """The usernames `@` offers (the page asks when the user first types "@"), after `room` (everyone in
+        the room) and `here` (everyone in it now)."""
         if not self.mention_names and await self._identity() is not None:
-            self.mention_names = await db.run(accounts.active_usernames)
+            self.mention_names = ["room", "here", *await db.run(accounts.active_usernames)]
 
     @rx.event
     async def mark_read(self, seq: int):
@@ -203,14 +204,12 @@ class RoomState(AuthState):
         if not self._room_id:
             self.error = "This room is not open."
             return
+        text = field(form, "message")
+        present = tuple(hub.presence.present(self._room_id)) if "@here" in text.lower() else ()
         try:
             await throttle.before_send(identity.user_id)
             await perform(
-                message_actions.send_message,
-                identity.user_id,
-                self._room_id,
-                field(form, "message"),
-                field(form, "client_id"),
+                message_actions.send_message, identity.user_id, self._room_id, text, field(form, "client_id"), present
             )
         except (messages.InvalidMessage, rooms.RoomNotFound, throttle.Throttled) as error:
             self.error = str(error)

@@ -43,3 +43,30 @@ async def test_a_muted_room_is_marked_but_never_notifies_and_is_listed_as_muted(
     await bobs_lobby.wait_for(lambda: loud.slug in (bobs_lobby.var(RoomsState, "mentioned") or []))
     await asyncio.sleep(0.3)
     assert not bobs_lobby.var(AuthState, "notice")  # marked, never notified
+
+
+async def test_at_here_tells_those_in_the_room_now_and_at_room_everyone_who_opened_it(open_tab, make_user):
+    alice, alice_token = make_user()
+    bob, bob_token = make_user()
+    carol, carol_token = make_user()
+    hall = db.call(rooms.create_room, unique("Hall "), "", alice.id)
+    bobs_room = await room_tab(open_tab, bob_token, hall.slug)  # bob is here
+    carols_room = await room_tab(open_tab, carol_token, hall.slug)
+    await carols_room.close()  # carol opened it once and left
+    bobs_lobby = await open_tab("/rooms", token=bob_token)
+    carols_lobby = await open_tab("/rooms", token=carol_token)
+    alices_room = await room_tab(open_tab, alice_token, hall.slug)
+    # Who is here, as the server has it once carol's leaving is through: bob (and alice), not carol.
+    await alices_room.wait_for(
+        lambda: bob.username in (here := alices_room.var(RoomState, "present") or []) and carol.username not in here
+    )
+
+    await alices_room.call(RoomState, "send", form={"message": "@here who wants coffee?"})
+    await bobs_lobby.wait_for(lambda: (bobs_lobby.var(AuthState, "notice") or {}).get("text", "").startswith("@here"))
+    await asyncio.sleep(0.3)
+    assert not carols_lobby.var(AuthState, "notice")  # not in the room now
+    await alices_room.call(RoomState, "send", form={"message": "@room the build is fixed"})
+    await carols_lobby.wait_for(
+        lambda: (carols_lobby.var(AuthState, "notice") or {}).get("text", "").startswith("@room")
+    )
+    assert [m["body"] for m in bobs_room.feed()][-2:] == ["@here who wants coffee?", "@room the build is fixed"]
