@@ -229,3 +229,8 @@ def active_usernames(db: Session, limit: int = 1000) -> list[str]:
     """Usernames of active accounts in name order (who `@` can mention)."""
     query = select(User.username).where(col(User.is_active)).order_by(col(User.username_key)).limit(limit)
     return list(db.exec(query))
+
+
+def bot_names(db: Session, limit: int = 1000) -> list[str]:
+    """Usernames of the bot accounts (webhooks' posters), for pages to mark them as bots."""
+    return list(db.exec(select(User.username).where(col(User.is_bot)).order_by(col(User.username_key)).limit(limit)))

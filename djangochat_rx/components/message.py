@@ -113,6 +113,10 @@ def message_row(message: rx.Var[MessageView]) -> rx.Component:
                     underline="hover",
                     color=rx.cond(mine, rx.color("accent", 11), rx.color("gray", 12)),
                 ),
+                rx.cond(
+                    RoomState.bots.contains(message["author"]),
+                    rx.badge("bot", color_scheme="gray", variant="soft", size="1", class_name="bot-mark"),
+                ),
                 rx.moment(
                     message["created_at"],
                     format="HH:mm",

@@ -39,12 +39,14 @@ COMPOSER_ID = "message"
 
 def _room_details(
     db, user_id: int, room_id: int, kind: str
-) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs]:
+) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs, list[str]]:
     """What the room page shows besides its messages, in one trip to the database's threads: whether the
-    user owns the room, its members (private rooms and conversations), its pins, how the user hears of it."""
+    user owns the room, its members (private rooms and conversations), its pins, how the user hears of it,
+    and which authors are bots."""
     people = [] if kind == access.PUBLIC else members.members(db, user_id, room_id)
     heard = room_prefs.prefs(db, user_id, room_id, kind)
-    return access.is_owner(db, user_id, room_id), people, pins.pinned(db, room_id), heard
+    owner = access.is_owner(db, user_id, room_id)
+    return owner, people, pins.pinned(db, room_id), heard, accounts.bot_names(db)
 
 
 class RoomState(AuthState):
@@ -78,6 +80,8 @@ class RoomState(AuthState):
     first_unread_seq: int = 0
     # Who `@` offers: loaded the first time the user types "@" in this tab.
     mention_names: list[str] = []
+    # Bot accounts (webhooks' posters): their messages are marked "bot".
+    bots: list[str] = []
     # How this user hears of the room (room_prefs.py): "all", "mentions" or "nothing", and mute.
     notify_level: str = "mentions"
     muted: bool = False
@@ -119,7 +123,7 @@ class RoomState(AuthState):
         self.room_name, self.room_description = room.name, room.description
         self.room_kind, self.archived = room.kind, room.archived
         details = await db.run(_room_details, identity.user_id, room.id, room.kind)
-        self.is_owner, self.members, self.pins, heard = details
+        self.is_owner, self.members, self.pins, heard, self.bots = details
         self.notify_level, self.muted = heard.level, heard.muted
 
     async def _open_at_message(self, room_id: int) -> None:
