@@ -170,7 +170,13 @@ def add_account(db: Session, name: str, password: str, is_admin: bool = False) -
 def insert_user(db: Session, name: str, password_hash: str, is_admin: bool = False) -> User:
     """Add the account for `name` (already validated) in the caller's write transaction, flushed so it
     has an id; UsernameTaken (the transaction ended) if the name is taken."""
-    user = User(username=name, username_key=username_key(name), password_hash=password_hash, is_admin=is_admin)
+    user = User(
+        username=name,
+        username_key=username_key(name),
+        password_hash=password_hash,
+        is_admin=is_admin,
+        email_delay_minutes=settings.EMAIL_NOTICE_MINUTES,
+    )
     db.add(user)
     try:
         db.flush()

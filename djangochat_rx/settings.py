@@ -204,3 +204,6 @@ ROOM_MENTION_OWNER_ONLY_OVER = _int("ROOM_MENTION_OWNER_ONLY_OVER", 20)
 # Incoming webhooks (webhooks.py): posts per webhook (a burst; a day), and the largest payload taken.
 WEBHOOK_LIMITS = os.environ.get("WEBHOOK_LIMITS", "30 per minute;1000 per day")
 WEBHOOK_MAX_BYTES = _int("WEBHOOK_MAX_BYTES", 64 * 1024)
+# How long a mention or direct message waits unread before a new account's email about it (minutes:
+# 5, 10, 30 or 60; each person changes theirs on the account page).
+EMAIL_NOTICE_MINUTES = _int("EMAIL_NOTICE_MINUTES", 10)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from djangochat_rx import account_links, accounts, mail, members, messages, notices, reads, rooms, sessions
+from djangochat_rx import account_links, accounts, mail, members, messages, notices, reads, rooms, sessions, settings
 from djangochat_rx.models import AccountLink, Message, User, utcnow
 
 
@@ -161,3 +161,9 @@ def test_the_outbox_leases_each_email_to_one_sender_and_retries_a_failed_one(
     assert again == outbox_id
     notices.sent(session, outbox_id)
     assert notices.lease(session, utcnow() + timedelta(hours=1)) == []
+
+
+def test_a_new_account_waits_as_long_as_the_setting_says(session, monkeypatch):
+    monkeypatch.setattr(settings, "EMAIL_NOTICE_MINUTES", 30)
+    user = accounts.register(session, "dora", "password123", "password123")
+    assert notices.preferences(session, user.id) == notices.Preferences("mentions", 30)
