@@ -329,9 +329,10 @@ async def send_load(
             body = f"{tag} ".ljust(64, "x")
             sent_at[tag], sent_by[tag] = time.perf_counter(), index
             await tab.send(body)
-            previous = tab.ids.get(f"{prefix}s{index}-{seq - 1}")
-            if reaction_share and previous and seq % round(1 / reaction_share) == 0:
-                await tab.react(previous, "👍")
+            if reaction_share and seq % round(1 / reaction_share) == 0:
+                previous = tab.ids.get(f"{prefix}s{index}-{seq - 1}")  # ours only: the seed has no reactions
+                if previous:
+                    await tab.react(previous, "👍")
 
     await asyncio.gather(*(run(i, tab) for i, tab in enumerate(senders)))
     return sent_at, sent_by

@@ -120,8 +120,7 @@ def create_account(db: Session, actor_id: int, username: str) -> tuple[accounts.
         db.rollback()
         raise accounts.UsernameTaken(accounts.TAKEN)
     db.rollback()
-    # A password nobody knows, hashed like any other, until the owner sets theirs.
-    password_hash = accounts.hash_password(secrets.token_urlsafe(32)[:48])
+    password_hash = accounts.unusable_password_hash()
     database.begin_write(db)
     administration.require_admin(db, actor_id)
     user = accounts.insert_user(db, name, password_hash)

@@ -1,6 +1,7 @@
 """Accounts: username and password rules, bcrypt hashing, registration and authentication."""
 
 import functools
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -124,6 +125,12 @@ def check_password(password: str, password_hash: str) -> bool:
         bcrypt.checkpw(b"x", password_hash.encode("ascii"))
         return False
     return bcrypt.checkpw(encoded, password_hash.encode("ascii"))
+
+
+def unusable_password_hash() -> str:
+    """The hash of a random password nobody knows, hashed like any other: an account an admin made
+    before its owner sets a password, or a bot's, which never logs in."""
+    return hash_password(secrets.token_urlsafe(32)[:48])
 
 
 @functools.cache

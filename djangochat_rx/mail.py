@@ -53,15 +53,14 @@ def server(url: str) -> Server:
 POLICY = policy.SMTP.clone(max_line_length=998)
 
 
-def new_message() -> EmailMessage:
-    return EmailMessage(policy=POLICY)
-
-
-def _message(to: str, subject: str, body: str) -> EmailMessage:
-    message = new_message()
+def compose(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> EmailMessage:
+    """A plain-text email from SMTP_FROM, with any further `headers`, under POLICY."""
+    message = EmailMessage(policy=POLICY)
     message["From"] = settings.SMTP_FROM
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     return message
 
@@ -69,7 +68,7 @@ def _message(to: str, subject: str, body: str) -> EmailMessage:
 def reset_message(link: MailedLink) -> EmailMessage:
     url = f"{settings.PUBLIC_URL}{routes.RESET}?token={link.token}"
     minutes = settings.EMAIL_RESET_LINK_MINUTES
-    return _message(
+    return compose(
         link.address,
         "Reset your DjangoChat RX password",
         f"Hello {link.username},\n\n"
@@ -81,7 +80,7 @@ def reset_message(link: MailedLink) -> EmailMessage:
 
 def verify_message(link: MailedLink) -> EmailMessage:
     url = f"{settings.PUBLIC_URL}{routes.VERIFY}?token={link.token}"
-    return _message(
+    return compose(
         link.address,
         "Confirm your email address for DjangoChat RX",
         f"Hello {link.username},\n\n"
@@ -93,7 +92,7 @@ def verify_message(link: MailedLink) -> EmailMessage:
 def signup_message(link: SignupMail) -> EmailMessage:
     """The link that finishes a sign-up by address, or, for an address that has an account, a reminder."""
     if link.username:
-        return _message(
+        return compose(
             link.address,
             "You already have a DjangoChat RX account",
             f"Someone (we hope you) asked to register with this address, which already belongs to the account "
@@ -101,7 +100,7 @@ def signup_message(link: SignupMail) -> EmailMessage:
             f"{settings.PUBLIC_URL}{routes.FORGOT}.\n",
         )
     url = f"{settings.PUBLIC_URL}{routes.invite(link.token)}"
-    return _message(
+    return compose(
         link.address,
         "Finish creating your DjangoChat RX account",
         f"Open this link within {settings.VERIFY_LINK_HOURS} hours to choose your username and password:\n\n"

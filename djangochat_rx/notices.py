@@ -26,7 +26,7 @@ from email.message import EmailMessage
 from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, exists, select
 
-from djangochat_rx import access, markup, routes, settings
+from djangochat_rx import access, markup, room_prefs, routes, settings
 from djangochat_rx import db as database
 from djangochat_rx.models import (
     AccountLink,
@@ -141,7 +141,7 @@ def _unread(user_ids: list[int], since: dict[int, datetime], until: datetime) ->
     )
     oldest = min(since.values())
     # Nothing of a room the user muted or hears nothing of (room_prefs.py).
-    heard = or_(col(RoomPref.user_id).is_(None), and_(~col(RoomPref.muted), col(RoomPref.level) != "nothing"))
+    heard = or_(col(RoomPref.user_id).is_(None), ~room_prefs.SILENT)
     return [
         query.outerjoin(RoomPref, and_(RoomPref.room_id == Room.id, RoomPref.user_id == user_column))
         .where(heard)
@@ -318,14 +318,9 @@ def message(notice: Notice, unsubscribe_token: str) -> EmailMessage:
     )
     from djangochat_rx import mail
 
-    email = mail.new_message()
-    email["From"] = settings.SMTP_FROM
-    email["To"] = notice.address
-    email["Subject"] = f"{count} for you in DjangoChat RX" + (" (daily digest)" if notice.digest else "")
-    email["List-Unsubscribe"] = f"<{one_click_url}>"
-    email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email.set_content(body)
-    return email
+    subject = f"{count} for you in DjangoChat RX" + (" (daily digest)" if notice.digest else "")
+    unsubscribe = {"List-Unsubscribe": f"<{one_click_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return mail.compose(notice.address, subject, body, unsubscribe)
 
 
 async def send_due() -> int:

@@ -168,26 +168,27 @@ def deliveries(db: Session, event: MessageSent) -> list[Delivery]:
     everything = room_prefs.wants_all(db, room.id, room.kind)
     author_id = db.exec(select(User.id).where(User.username_key == author_key)).first()
     people = (mentioned | everything) - {author_id}
-    people -= room_prefs.quiet(db, room.id, room.kind, people)
+    people -= room_prefs.quiet(db, room.id, people)
     people = {user_id for user_id in people if access.can_read_id(db, user_id, room.id)}
     if not people:
         db.rollback()
         return []
     direct = room.kind == access.DM
-    if direct:
-        title = f"{message.author} (direct message)"
-    elif people & mentioned:
-        title = f"{message.author} mentioned you in #{event.room_name}"
-    else:
-        title = f"{message.author} in #{event.room_name}"
     rows = db.exec(select(PushSubscription).where(col(PushSubscription.user_id).in_(people))).all()
     db.rollback()
+
+    def title(user_id: int) -> str:
+        if direct:
+            return f"{message.author} (direct message)"
+        if user_id in mentioned:
+            return f"{message.author} mentioned you in #{event.room_name}"
+        return f"{message.author} in #{event.room_name}"
+
     result = []
     for row in rows:
-        heading = title if direct or row.user_id in mentioned else f"{message.author} in #{event.room_name}"
         payload = json.dumps(
             {
-                "title": heading,
+                "title": title(row.user_id),
                 "body": event.preview,
                 "url": routes.message(event.slug, message.id),
                 # The same tag as the page's own notice (assets/chat.js): a hidden tab and the push show one.

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import access
 from djangochat_rx import db as database
-from djangochat_rx.models import Room, RoomPref, utcnow
+from djangochat_rx.models import Room, RoomMember, RoomPref, User, utcnow
 from djangochat_rx.rooms import RoomNotFound
 
 LEVELS = ("all", "mentions", "nothing")
@@ -75,18 +75,18 @@ def muted_slugs(db: Session, user_id: int) -> list[str]:
     )
 
 
-def quiet(db: Session, room_id: int, kind: str, user_ids: Iterable[int]) -> set[int]:
-    """Those of `user_ids` a message in the room must not notify (muted, or level "nothing"; a mention
-    notifies at "mentions" and "all")."""
+# A preference row that silences its room: muted, or level "nothing" (a mention notifies at "mentions"
+# and "all"). The one definition every notifier asks.
+SILENT = col(RoomPref.muted) | (col(RoomPref.level) == "nothing")
+
+
+def quiet(db: Session, room_id: int, user_ids: Iterable[int]) -> set[int]:
+    """Those of `user_ids` a message in the room must not notify."""
     ids = list(user_ids)
     if not ids:
         return set()
-    rows = db.exec(
-        select(RoomPref.user_id, RoomPref.level, RoomPref.muted).where(
-            RoomPref.room_id == room_id, col(RoomPref.user_id).in_(ids)
-        )
-    ).all()
-    return {user_id for user_id, level, muted in rows if muted or level == "nothing"}
+    query = select(RoomPref.user_id).where(RoomPref.room_id == room_id, col(RoomPref.user_id).in_(ids), SILENT)
+    return set(db.exec(query))
 
 
 def wants_all(db: Session, room_id: int, kind: str) -> set[int]:
@@ -97,23 +97,19 @@ def wants_all(db: Session, room_id: int, kind: str) -> set[int]:
     if kind != access.DM:
         return chosen
     said = {user_id for user_id, *_ in rows}
-    from djangochat_rx.models import RoomMember
-
     members = set(db.exec(select(RoomMember.user_id).where(RoomMember.room_id == room_id)))
     return chosen | (members - said)
 
 
 def quiet_keys(db: Session, room_id: int, username_keys: Iterable[str]) -> tuple[str, ...]:
     """Of these users (by username key), those a message in the room must not notify."""
-    from djangochat_rx.models import User
-
     keys = list(username_keys)
     if not keys:
         return ()
     rows = db.exec(
         select(User.username_key)
         .join(RoomPref, (RoomPref.user_id == User.id) & (RoomPref.room_id == room_id))
-        .where(col(User.username_key).in_(keys), col(RoomPref.muted) | (col(RoomPref.level) == "nothing"))
+        .where(col(User.username_key).in_(keys), SILENT)
     ).all()
     return tuple(sorted(rows))
 

@@ -92,8 +92,7 @@ def create(db: Session, user_id: int, room_id: int, name: str) -> tuple[WebhookV
     kind = _require_owner(db, user_id, room_id)
     bot_name = _bot_name(db, name)
     db.rollback()
-    # A password nobody knows; bots never log in (accounts.authenticate refuses them).
-    password_hash = accounts.hash_password(secrets.token_urlsafe(32)[:48])
+    password_hash = accounts.unusable_password_hash()
     token = secrets.token_urlsafe(settings.SESSION_TOKEN_BYTES)
     database.begin_write(db)
     _require_owner(db, user_id, room_id)

@@ -8,7 +8,7 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import account_links, accounts, db, mail, routes, signup, throttle
+from djangochat_rx import account_links, accounts, db, mail, routes, settings, signup, throttle
 from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.realtime.sockets import sockets
@@ -92,7 +92,7 @@ class ForgotState(AuthState):
         link = await perform(joining.request_reset, login)
         if link is not None:
             sockets.spawn(mail.send(mail.reset_message(link)))  # after the answer: its timing tells nothing
-        self.sent = FORGOT_SENT.format(minutes=mail.settings.EMAIL_RESET_LINK_MINUTES)
+        self.sent = FORGOT_SENT.format(minutes=settings.EMAIL_RESET_LINK_MINUTES)
 
 
 class ResetState(AuthState):
