@@ -15,7 +15,9 @@
   let stuck = true; // the reader is at the newest message
   let anchor = null; // {id, offset}: the first message in view and its distance from the top
   let lastId = null;
-  let scrolling = false; // our own scrollTop writes
+  // Where our own last scrollTop write left the history: a scroll event finding it elsewhere is the
+  // reader's (a flag cleared on the next frame would also swallow a reader's scroll in that frame).
+  let wrote = null;
   let target = null; // a message to show (/rooms/<slug>?message=<id>, from a search result)
   let targetHref = null;
 
@@ -43,9 +45,8 @@
   }
 
   function scrollTo(log, top) {
-    scrolling = true;
     log.scrollTop = top;
-    requestAnimationFrame(() => (scrolling = false));
+    wrote = log.scrollTop;
   }
 
   // Show the message the address asks for once it is on the page: centred, highlighted, and the
@@ -428,7 +429,9 @@
   let log = null;
 
   function onScroll() {
-    if (!scrolling && log) remember(log);
+    if (!log || log.scrollTop === wrote) return;
+    wrote = null;
+    remember(log);
   }
 
   function refresh() {

@@ -7,7 +7,8 @@ events after the commit; state handlers, the admin area and the CLI all change t
 tests assert an action's events without any socket.
 """
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -32,6 +33,18 @@ async def perform(action: Callable[..., Outcome[T]], *args: Any) -> T:
     outcome = await db.run(action, *args)
     await publish(outcome.events)
     return outcome.value
+
+
+@asynccontextmanager
+async def performing(action: Callable[..., Outcome[T]], *args: Any) -> AsyncIterator[T]:
+    """`perform` with the publishing held until the block ends, so a handler answers its own tab first: the
+    sender's box is cleared before the sender's message reaches the sender's log, and a next message
+    typed as soon as it appears is not wiped by that late clear. The events go out even if the block fails."""
+    outcome = await db.run(action, *args)
+    try:
+        yield outcome.value
+    finally:
+        await publish(outcome.events)
 
 
 async def perform_hashing(action: Callable[..., Outcome[T]], *args: Any) -> T:

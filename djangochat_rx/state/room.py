@@ -24,7 +24,7 @@ from djangochat_rx import (
 )
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import notices as notice_actions
-from djangochat_rx.actions import perform
+from djangochat_rx.actions import perform, performing
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.members import MemberView
@@ -212,15 +212,15 @@ class RoomState(AuthState):
         present = tuple(hub.presence.present(self._room_id)) if "@here" in text.lower() else ()
         try:
             await throttle.before_send(identity.user_id)
-            await perform(
+            async with performing(
                 message_actions.send_message, identity.user_id, self._room_id, text, field(form, "client_id"), present
-            )
+            ):
+                # The box empties and the next message's client id arrives before the message itself.
+                self.error = ""
+                self.draft_id = uuid.uuid4().hex
+                yield rx.set_value(COMPOSER_ID, "")
         except (messages.InvalidMessage, rooms.RoomNotFound, throttle.Throttled) as error:
             self.error = str(error)
-            return
-        self.error = ""
-        self.draft_id = uuid.uuid4().hex
-        yield rx.set_value(COMPOSER_ID, "")
 
     @rx.event
     async def start_edit(self, message_id: int):

@@ -37,3 +37,25 @@ async def test_a_message_whose_predecessor_never_comes_is_delivered_after_the_wa
     await tab.call(RoomState, "fill_gap", after_id=0, before_id=second.value.id)
     await tab.wait_for(lambda: tab.texts() == ["m0", "m1"])
     assert first.value.seq == 1
+
+
+async def test_the_senders_box_is_cleared_and_given_a_new_client_id_before_its_message_arrives(
+    open_tab, make_user, room
+):
+    """A next message typed as soon as the last one shows can be neither wiped by a late clear nor swallowed
+    as a retry of the last one under the same client id."""
+    _, token = make_user()
+    tab = await open_tab(f"/rooms/{room.slug}", token=token)
+    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
+    sent_under = tab.var(RoomState, "draft_id")
+    await tab.call(RoomState, "send", form={"message": "hello", "client_id": sent_under})
+    await tab.wait_for(lambda: tab.texts() == ["hello"])
+    state, var = INCOMING
+
+    def first(found) -> int:
+        return next(index for index, frame in enumerate(tab.frames) if found(frame))
+
+    cleared = first(lambda frame: any(event["name"] == "_set_value" for event in frame.get("events") or []))
+    renewed = first(lambda frame: frame.get("delta", {}).get(state, {}).get("draft_id_rx_state_", sent_under) != sent_under)
+    shown = first(lambda frame: frame.get("delta", {}).get(state, {}).get(var))
+    assert renewed <= cleared < shown, (renewed, cleared, shown)
