@@ -238,6 +238,13 @@ def change_password(db: Session, user_id: int, current: str, new: str, confirm: 
     db.commit()
 
 
+def is_admin(db: Session, user_id: int | None) -> bool:
+    """Whether `user_id` is an active administrator, read from the columns (never a cached User: a demotion
+    committed elsewhere counts at once)."""
+    flags = db.exec(select(User.is_active, User.is_admin).where(User.id == user_id)).first()
+    return flags is not None and all(flags)
+
+
 def active_usernames(db: Session, limit: int = 1000) -> list[str]:
     """Usernames of active accounts in name order (who `@` can mention)."""
     query = select(User.username).where(col(User.is_active)).order_by(col(User.username_key)).limit(limit)

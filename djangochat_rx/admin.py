@@ -112,8 +112,7 @@ def require_admin(db: Session, actor_id: int | None) -> None:
     """NotAdmin (and the transaction ended) unless `actor_id` is an active administrator.
 
     A column query, never the session's cached User: a demotion committed elsewhere counts at once."""
-    flags = db.exec(select(User.is_active, User.is_admin).where(User.id == actor_id)).first()
-    if flags is None or not all(flags):
+    if not accounts.is_admin(db, actor_id):
         db.rollback()
         raise NotAdmin()
 

@@ -4,7 +4,8 @@ import gc
 
 import reflex as rx
 
-from djangochat_rx import backup, db, messages, notices, push, routes, settings, webhooks
+from djangochat_rx import backup, db, messages, notices, push, routes, settings
+from djangochat_rx.api import with_api
 from djangochat_rx.downloads import with_downloads
 from djangochat_rx.headers import SecurityHeaders
 from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search
@@ -19,7 +20,7 @@ from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.search import SearchState
 
 app = rx.App(
-    api_transformer=[with_downloads, notices.with_unsubscribe, webhooks.with_webhooks, SecurityHeaders],
+    api_transformer=[with_downloads, notices.with_unsubscribe, with_api, SecurityHeaders],
     stylesheets=["/chat.css"],
     head_components=[
         rx.el.script(src="/chat.js", defer=True),

@@ -383,6 +383,12 @@ def messages_after(db: Session, room_id: int, after_id: int, limit: int = settin
     return views(db, _in_room(room_id).where(col(Message.id) > after_id).order_by(col(Message.id)).limit(limit))
 
 
+def messages_after_seq(db: Session, room_id: int, after_seq: int, limit: int) -> list[MessageView]:
+    """Up to `limit` messages of the room with seq > `after_seq`, oldest first (the REST API's cursor; an
+    index scan on (room_id, seq))."""
+    return views(db, _in_room(room_id).where(Message.seq > after_seq).order_by(col(Message.seq)).limit(limit))
+
+
 def older_messages(db: Session, room_id: int, before_id: int, limit: int = settings.ROOM_WINDOW) -> list[MessageView]:
     """The `limit` messages of the room just before id `before_id`, oldest first (scrolling back)."""
     query = _in_room(room_id).where(col(Message.id) < before_id).order_by(col(Message.id).desc()).limit(limit)

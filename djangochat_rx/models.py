@@ -308,3 +308,21 @@ class Webhook(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = Field(default=None)
     revoked_at: datetime | None = Field(default=None)
+
+
+class ApiToken(SQLModel, table=True):
+    """A token for the REST API (api.py, api_tokens.py): it acts as its user, within its scopes ("read",
+    "post"), until it expires or is revoked. We store only its SHA-256."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=64)
+    token_hash: str = Field(max_length=64, unique=True)
+    scopes: str = Field(max_length=32)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    last_used_at: datetime | None = Field(default=None)
+    revoked_at: datetime | None = Field(default=None)

@@ -39,6 +39,8 @@ class Profile:
     joined: datetime
     message_count: int
     rooms_in_common: tuple[CommonRoom, ...]
+    # A bot account (a webhook's poster, or one an administrator made for the API).
+    is_bot: bool = False
 
 
 def _took_part(user_id: int):
@@ -76,6 +78,7 @@ def profile(db: Session, viewer_id: int, username: str) -> Profile:
         joined=user.created_at,
         message_count=count,
         rooms_in_common=tuple(common),
+        is_bot=user.is_bot,
     )
 
 

@@ -81,9 +81,12 @@ class Toggled:
     reactions: tuple[ReactionView, ...]
 
 
-def toggle(db: Session, user_id: int, message_id: int, emoji: str, room_id: int | None = None) -> Toggled:
-    """React to a message with `emoji`, or take that reaction back. A message the user may not read,
-    and one outside `room_id` when given (the tab's room), is "not found", like one that does not exist."""
+def toggle(
+    db: Session, user_id: int, message_id: int, emoji: str, room_id: int | None = None, want: bool | None = None
+) -> Toggled:
+    """React to a message with `emoji`, or take that reaction back (or, with `want`, make sure the reaction
+    is there or not: the REST API's PUT and DELETE). A message the user may not read, and one outside
+    `room_id` when given (the tab's room), is "not found", like one that does not exist."""
     from djangochat_rx.messages import MessageNotFound  # messages.py builds on this module
 
     emoji = check_emoji(emoji)
@@ -103,10 +106,9 @@ def toggle(db: Session, user_id: int, message_id: int, emoji: str, room_id: int 
     if archived_at is not None:
         db.rollback()
         raise ReactionError("This room is archived; nobody can react in it.")
-    removed = db.execute(
-        delete(Reaction).where(Reaction.message_id == message_id, Reaction.user_id == user_id, Reaction.emoji == emoji)
-    ).rowcount
-    if not removed:
+    mine = (Reaction.message_id == message_id, Reaction.user_id == user_id, Reaction.emoji == emoji)
+    removed = want is not True and db.execute(delete(Reaction).where(*mine)).rowcount > 0
+    if not removed and want is not False and db.exec(select(Reaction.emoji).where(*mine)).first() is None:
         distinct = db.exec(
             select(func.count(func.distinct(Reaction.emoji))).where(
                 Reaction.message_id == message_id, Reaction.emoji != emoji
@@ -123,7 +125,7 @@ def toggle(db: Session, user_id: int, message_id: int, emoji: str, room_id: int 
         db.rollback()
     reactions = summaries(db, [message_id]).get(message_id, ())
     db.rollback()
-    return Toggled(message_room, message_id, not removed, reactions)
+    return Toggled(message_room, message_id, want if want is not None else not removed, reactions)
 
 
 def favourites(db: Session, user_id: int, n: int = 6) -> list[str]:

@@ -138,6 +138,14 @@ def create_room(db: Session, name: str, description: str, creator_id: int | None
 BY_ACTIVITY = (func.coalesce(Room.last_message_at, Room.created_at).desc(), func.lower(Room.name))
 
 
+def readable_rooms(db: Session, user_id: int) -> list[RoomView]:
+    """Every room `user_id` may read (public ones, and the private rooms and direct conversations they are
+    in), by name."""
+    found = [view(room) for room in db.exec(select(Room).where(access.readable(user_id)).order_by(col(Room.name)))]
+    db.rollback()
+    return found
+
+
 def room_by_slug(db: Session, slug: str) -> RoomView:
     """The room at `slug`, or RoomNotFound (for code that has no user: use open_room for people)."""
     room = db.exec(select(Room).where(Room.slug == slug)).first()

@@ -204,6 +204,12 @@ ROOM_MENTION_OWNER_ONLY_OVER = _int("ROOM_MENTION_OWNER_ONLY_OVER", 20)
 # Incoming webhooks (webhooks.py): posts per webhook (a burst; a day), and the largest payload taken.
 WEBHOOK_LIMITS = os.environ.get("WEBHOOK_LIMITS", "30 per minute;1000 per day")
 WEBHOOK_MAX_BYTES = _int("WEBHOOK_MAX_BYTES", 64 * 1024)
+# The REST API (api.py): calls per token (a burst; a day), a token's lifetime when its maker does not say
+# (days; at most API_TOKEN_MAX_DAYS), and the most messages one page of a room's messages holds.
+API_LIMITS = os.environ.get("API_LIMITS", "120 per minute;20000 per day")
+API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 90)
+API_TOKEN_MAX_DAYS = _int("API_TOKEN_MAX_DAYS", 365)
+API_PAGE_MAX = _int("API_PAGE_MAX", 200)
 # How long a mention or direct message waits unread before a new account's email about it (minutes:
 # 5, 10, 30 or 60; each person changes theirs on the account page).
 EMAIL_NOTICE_MINUTES = _int("EMAIL_NOTICE_MINUTES", 10)

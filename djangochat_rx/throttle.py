@@ -30,6 +30,7 @@ CREATE_LIMITS = [parse(limit) for limit in settings.CREATE_LIMITS.split(";")]
 SEARCH_LIMITS = [parse(limit) for limit in settings.SEARCH_LIMITS.split(";")]
 EMAIL_LINKS = [parse(limit) for limit in settings.EMAIL_LINK_LIMITS.split(";")]
 WEBHOOK_LIMITS = [parse(limit) for limit in settings.WEBHOOK_LIMITS.split(";")]
+API_LIMITS = [parse(limit) for limit in settings.API_LIMITS.split(";")]
 
 
 @cache
@@ -122,3 +123,8 @@ async def before_email_link(client: str, target: str) -> None:
 async def before_webhook(webhook_id: int) -> None:
     """Charge a post to the webhook's budget (a loop in someone's CI must not flood the room)."""
     await _within(WEBHOOK_LIMITS, f"webhook:{webhook_id}", "This webhook is posting too fast. Try again later.")
+
+
+async def before_api_call(token_id: int) -> None:
+    """Charge a REST API call to its token's budget (a runaway script must not load the server)."""
+    await _within(API_LIMITS, f"api:{token_id}", "Too many API calls with this token. Try again later.")

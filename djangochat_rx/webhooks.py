@@ -58,14 +58,10 @@ def _require_owner(db: Session, user_id: int, room_id: int) -> str:
     that does not exist (its existence is none of an outsider's business)."""
     kind = db.exec(select(Room.kind).where(Room.id == room_id, access.readable(user_id))).first()
     owner = kind is not None and kind != access.DM and access.is_owner(db, user_id, room_id)
-    if kind is None or not (owner or _is_admin(db, user_id)):
+    if kind is None or not (owner or accounts.is_admin(db, user_id)):
         db.rollback()
         raise RoomNotFound()
     return kind
-
-
-def _is_admin(db: Session, user_id: int) -> bool:
-    return bool(db.exec(select(User.is_admin).where(User.id == user_id, col(User.is_active))).first())
 
 
 def _bot_name(db: Session, name: str) -> str:
@@ -198,8 +194,9 @@ def text_of(payload: Any) -> str:
 
 
 async def incoming(request):
-    """POST /api/v1/webhooks/<token>: post the payload's text as the webhook's bot. 404 for an unknown or
-    revoked token (whatever the payload), 400 for no text, 413 for too big, 429 when over WEBHOOK_LIMITS."""
+    """POST /api/v1/webhooks/<token> (api.py routes it): post the payload's text as the webhook's bot. 404
+    for an unknown or revoked token (whatever the payload), 400 for no text, 413 for too big, 429 when over
+    WEBHOOK_LIMITS."""
     import json
     from urllib.parse import parse_qs
 
@@ -234,11 +231,3 @@ async def incoming(request):
     except throttle.Throttled as error:
         return answer(429, error=str(error))
     return answer(200, id=message.id, seq=message.seq)
-
-
-def with_webhooks(backend):
-    """The Reflex backend with the incoming-webhook route in front of it (an rx.App api_transformer)."""
-    from starlette.applications import Starlette
-    from starlette.routing import Mount, Route
-
-    return Starlette(routes=[Route(PATH, incoming, methods=["POST"]), Mount("", backend)])

@@ -73,8 +73,11 @@ def unpin_message(db: Session, user_id: int, message_id: int) -> Outcome[None]:
     return Outcome(None, [_pins_changed(db, pins.unpin(db, user_id, message_id))])
 
 
-def react(db: Session, user_id: int, message_id: int, emoji: str, room_id: int | None = None) -> Outcome[bool]:
+def react(
+    db: Session, user_id: int, message_id: int, emoji: str, room_id: int | None = None, want: bool | None = None
+) -> Outcome[bool]:
     """React to a message with an emoji, or take that reaction back (the tab's room only, when `room_id`
-    is given): the room sees the message with its reactions now. True when the reaction was added."""
-    toggled = reactions.toggle(db, user_id, message_id, emoji, room_id)
+    is given; `want`: make sure it is there or not): the room sees the message with its reactions now.
+    True when the user's reaction is there afterwards."""
+    toggled = reactions.toggle(db, user_id, message_id, emoji, room_id, want)
     return Outcome(toggled.added, [ReactionsChanged(messages.message_view(db, message_id))])

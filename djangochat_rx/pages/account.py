@@ -3,6 +3,7 @@
 import reflex as rx
 
 from djangochat_rx import notices
+from djangochat_rx.components.api_tokens import api_tokens_panel
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
 from djangochat_rx.components.push import push_settings
 from djangochat_rx.state.account import AccountState, SessionItem
@@ -154,6 +155,7 @@ def account() -> rx.Component:
             variant="soft",
             margin_top="1rem",
         ),
+        api_tokens_panel(),
         rx.heading("Your messages", size="4", margin_top="2rem", margin_bottom="0.5rem"),
         rx.text("Every message you wrote, in the rooms you can still read, as one JSON file.", size="2"),
         error_callout(ExportState.export_error),

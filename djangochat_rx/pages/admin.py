@@ -4,6 +4,7 @@ import reflex as rx
 
 from djangochat_rx import routes, signup
 from djangochat_rx.admin import AdminMessageView, AdminRoomView, AdminUserView, AuditView
+from djangochat_rx.components.api_tokens import api_tokens_panel
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.layout import error_callout, labeled_input, page
 from djangochat_rx.signup import InviteView
@@ -418,6 +419,7 @@ def _area() -> rx.Component:
         ("rooms", "Rooms", _rooms),
         ("messages", "Messages", _messages),
         ("signup", "Sign-up", _signup),
+        ("tokens", "API tokens", lambda: api_tokens_panel(everyone=True)),
         ("audit", "Audit log", _audit),
     ]
     return rx.vstack(

@@ -57,6 +57,7 @@ def _profile() -> rx.Component:
             id="profile-name",
         ),
         rx.cond(ProfileState.display_name != "", rx.text("@" + ProfileState.shown_name, color=rx.color("gray", 11))),
+        rx.cond(ProfileState.is_bot, rx.badge("bot", color_scheme="gray", variant="soft", id="profile-bot")),
         rx.cond(ProfileState.about != "", rx.text(ProfileState.about, id="profile-about")),
         rx.data_list.root(
             rx.data_list.item(

@@ -260,6 +260,7 @@ def _member_row(member: rx.Var[MemberView]) -> rx.Component:
     return rx.hstack(
         rx.link(name, href="/users/" + name, weight="medium"),
         rx.cond(member["role"] == "owner", rx.badge("owner", variant="outline", size="1")),
+        rx.cond(RoomState.bots.contains(name), rx.badge("bot", color_scheme="gray", variant="soft", size="1")),
         rx.spacer(),
         rx.cond(
             name != AuthState.username,

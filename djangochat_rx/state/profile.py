@@ -18,6 +18,7 @@ class ProfileState(AuthState):
     message_count: int = 0
     rooms_in_common: list[profiles.CommonRoom] = []
     is_me: bool = False
+    is_bot: bool = False
     error: str = ""
     saved: bool = False
 
@@ -74,4 +75,4 @@ class ProfileState(AuthState):
     def _show(self, profile: profiles.Profile) -> None:
         self.shown_name, self.display_name, self.about = profile.username, profile.display_name, profile.about
         self.joined, self.message_count = profile.joined.isoformat(), profile.message_count
-        self.rooms_in_common = list(profile.rooms_in_common)
+        self.rooms_in_common, self.is_bot = list(profile.rooms_in_common), profile.is_bot

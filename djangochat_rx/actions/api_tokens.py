@@ -1,0 +1,25 @@
+"""API tokens: made (for one's own account, or by an administrator for any account or a new bot) and
+revoked (djangochat_rx/api_tokens.py). Nothing live changes, so they have no events."""
+
+from sqlmodel import Session
+
+from djangochat_rx import api_tokens
+from djangochat_rx.actions import Outcome
+
+
+def create_token(
+    db: Session,
+    actor_id: int,
+    name: str,
+    scopes: list[str],
+    days: int | str,
+    for_username: str = "",
+    new_bot: bool = False,
+) -> Outcome[tuple[api_tokens.TokenView, str]]:
+    """A new token (and its secret, shown once); a new bot account hashes an unusable password: run it
+    with perform_hashing."""
+    return Outcome(api_tokens.create(db, actor_id, name, scopes, days, for_username, new_bot))
+
+
+def revoke_token(db: Session, actor_id: int, token_id: int) -> Outcome[api_tokens.TokenView]:
+    return Outcome(api_tokens.revoke(db, actor_id, token_id))
