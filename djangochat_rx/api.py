@@ -8,9 +8,10 @@ and its reference page /api/v1/docs (Swagger UI, served from this server). The i
 (webhooks.py) lives here too, without a token: its secret is in its path.
 """
 
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-import swagger_ui_bundle
+import swagger_ui
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
@@ -343,8 +344,9 @@ async def post_to_webhook(token: Annotated[str, Path(max_length=200)], request: 
     return await webhooks.incoming(request)
 
 
-# The reference page: Swagger UI from the swagger-ui-bundle package, no CDN and no inline script.
-api.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-assets")
+# The reference page: Swagger UI 5 from the swagger-ui-py package's files, no CDN and no inline script.
+_SWAGGER_FILES = FilePath(swagger_ui.__file__).parent / "static"
+api.mount("/docs/assets", StaticFiles(directory=_SWAGGER_FILES), name="swagger-assets")
 _DOCS_PAGE = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DjangoChat RX API</title>
 <link rel="stylesheet" href="{PREFIX}/docs/assets/swagger-ui.css"></head>

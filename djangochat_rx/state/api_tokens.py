@@ -24,7 +24,7 @@ class ApiTokensState(AuthState):
         """The list, when the account page or the admin area's tab opens."""
         self.everyone = everyone is True
         self.new_token, self.token_error = "", ""
-        await self._tokens(lambda user_id: None)
+        await self._tokens(None)
 
     @rx.event
     async def create_token(self, form: dict[str, Any]):
@@ -58,7 +58,8 @@ class ApiTokensState(AuthState):
             self.tokens = []
             return
         try:
-            await work(identity.user_id)
+            if work is not None:
+                await work(identity.user_id)
         except (api_tokens.TokenError, accounts.AccountError, admin.AdminError) as error:
             self.token_error = str(error)
         try:

@@ -155,4 +155,4 @@ def new_page(browser: Browser, app_url: str):
     yield _new
     for context in contexts:
         context.close()
-    assert violations == [], violations
+    assert violations == [], "\n".join(violations)

@@ -212,14 +212,17 @@ async def test_the_openapi_document_is_valid_and_lists_every_route_and_its_page_
 
 async def test_the_account_page_makes_a_token_shown_once_that_works_until_revoked(open_tab, make_user, backend_url):
     user, session = make_user()
+    earlier = db.call(api_tokens.create, user.id, "earlier", ["read"], 7)[0]
     tab = await open_tab("/account", token=session)
     await tab.call(ApiTokensState, "load_tokens", everyone=False)
+    await tab.wait_for(lambda: [token["id"] for token in tab.var(ApiTokensState, "tokens")] == [earlier.id])
+    await tab.call(ApiTokensState, "revoke_token", token_id=earlier.id)
     form = {"name": "deploy script", "scope_read": "on", "days": "30"}
     await tab.call(ApiTokensState, "create_token", form=form)
     await tab.wait_for(lambda: tab.var(ApiTokensState, "new_token"))
     token = tab.var(ApiTokensState, "new_token")
     assert token.startswith("dcrx_") and len(token) > 40
-    [listed] = tab.var(ApiTokensState, "tokens")
+    listed, _ = tab.var(ApiTokensState, "tokens")
     assert (listed["name"], listed["scopes"], listed["username"]) == ("deploy script", ["read"], user.username)
     assert token not in str(tab.var(ApiTokensState, "tokens"))
     assert (await call(backend_url, "GET", "/api/v1/rooms", token))[0] == 200
