@@ -9,6 +9,7 @@ import reflex as rx
 from djangochat_rx import (
     access,
     accounts,
+    commands,
     db,
     members,
     messages,
@@ -200,7 +201,8 @@ class RoomState(AuthState):
 
     @rx.event
     async def send(self, form: dict[str, Any]):
-        """Post the message as the session's user; everyone in the room sees it through the feed."""
+        """Post the message as the session's user (everyone in the room sees it through the feed), or carry out
+        the slash command it is (commands.py); a refused command leaves its text in the box."""
         identity = await self._identity()
         if identity is None:
             yield rx.redirect(routes.LOGIN, replace=True)
@@ -208,19 +210,30 @@ class RoomState(AuthState):
         if not self._room_id:
             self.error = "This room is not open."
             return
-        text = field(form, "message")
-        present = tuple(hub.presence.present(self._room_id)) if "@here" in text.lower() else ()
         try:
             await throttle.before_send(identity.user_id)
+            request = commands.parse(field(form, "message"))
+            if isinstance(request, commands.SetTopic):
+                await perform(room_actions.set_topic, identity.user_id, self._room_id, request.topic)
+                yield self._sent()
+                return
+            text = request.text
+            present = tuple(hub.presence.present(self._room_id)) if "@here" in text.lower() else ()
             async with performing(
                 message_actions.send_message, identity.user_id, self._room_id, text, field(form, "client_id"), present
             ):
                 # The box empties and the next message's client id arrives before the message itself.
-                self.error = ""
-                self.draft_id = uuid.uuid4().hex
-                yield rx.set_value(COMPOSER_ID, "")
-        except (messages.InvalidMessage, rooms.RoomNotFound, throttle.Throttled) as error:
+                yield self._sent()
+        except rooms.NotOwner:
+            self.error = "Only the room's owner can change its topic."
+        except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled, commands.CommandError) as error:
             self.error = str(error)
+
+    def _sent(self):
+        """What was typed went through: no error, a new client id for the next message, an empty box."""
+        self.error = ""
+        self.draft_id = uuid.uuid4().hex
+        return rx.set_value(COMPOSER_ID, "")
 
     @rx.event
     async def start_edit(self, message_id: int):
