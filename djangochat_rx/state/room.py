@@ -11,6 +11,7 @@ from djangochat_rx import (
     accounts,
     commands,
     db,
+    hooks,
     members,
     messages,
     pins,
@@ -212,18 +213,25 @@ class RoomState(AuthState):
             return
         try:
             await throttle.before_send(identity.user_id)
-            request = commands.parse(field(form, "message"))
-            if isinstance(request, commands.SetTopic):
-                await perform(room_actions.set_topic, identity.user_id, self._room_id, request.topic)
-                yield self._sent()
-                return
-            text = request.text
-            present = tuple(hub.presence.present(self._room_id)) if "@here" in text.lower() else ()
-            async with performing(
-                message_actions.send_message, identity.user_id, self._room_id, text, field(form, "client_id"), present
-            ):
-                # The box empties and the next message's client id arrives before the message itself.
-                yield self._sent()
+            match commands.parse(field(form, "message")):
+                case commands.Post(text=text):
+                    present = tuple(hub.presence.present(self._room_id)) if "@here" in text.lower() else ()
+                    async with performing(
+                        message_actions.send_message,
+                        identity.user_id,
+                        self._room_id,
+                        text,
+                        field(form, "client_id"),
+                        present,
+                    ):
+                        # The box empties and the next message's client id arrives before the message itself.
+                        yield self._sent()
+                case commands.SetTopic(topic=topic):
+                    await perform(room_actions.set_topic, identity.user_id, self._room_id, topic)
+                    yield self._sent()
+                case commands.Invoke(name=name, args=args):
+                    await hooks.invoke(name, identity.username, self._room_id, self.slug, args)
+                    yield self._sent()
         except rooms.NotOwner:
             self.error = "Only the room's owner can change its topic."
         except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled, commands.CommandError) as error:

@@ -84,7 +84,8 @@ def test_a_me_message_is_stored_as_typed_and_drawn_as_the_authors_name_and_text_
     assert posted.html == '<p class="me-message"><em><span class="me-author">alice</span> waves</em></p>\n'
     marked = message_actions.send_message(session, alice.id, general.id, "/me *really* <b>waves</b>").value
     assert marked.html == (
-        '<p class="me-message"><em><span class="me-author">alice</span> <em>really</em> &lt;b&gt;waves&lt;/b&gt;</em></p>\n'
+        '<p class="me-message"><em><span class="me-author">alice</span> '
+        "<em>really</em> &lt;b&gt;waves&lt;/b&gt;</em></p>\n"
     )
     edited = message_actions.edit_message(session, alice.id, general.id, posted.id, "/me waves back").value
     assert edited.html == '<p class="me-message"><em><span class="me-author">alice</span> waves back</em></p>\n'
