@@ -56,6 +56,8 @@ async def test_the_senders_box_is_cleared_and_given_a_new_client_id_before_its_m
         return next(index for index, frame in enumerate(tab.frames) if found(frame))
 
     cleared = first(lambda frame: any(event["name"] == "_set_value" for event in frame.get("events") or []))
-    renewed = first(lambda frame: frame.get("delta", {}).get(state, {}).get("draft_id_rx_state_", sent_under) != sent_under)
+    renewed = first(
+        lambda frame: frame.get("delta", {}).get(state, {}).get("draft_id_rx_state_", sent_under) != sent_under
+    )
     shown = first(lambda frame: frame.get("delta", {}).get(state, {}).get(var))
     assert renewed <= cleared < shown, (renewed, cleared, shown)
