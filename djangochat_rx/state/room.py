@@ -82,6 +82,8 @@ class RoomState(AuthState):
     first_unread_seq: int = 0
     # Who `@` offers: loaded the first time the user types "@" in this tab.
     mention_names: list[str] = []
+    # What `/` at the start of the box offers, "name\tusage\thelp" each: loaded the first time it is typed.
+    command_list: list[str] = []
     # Bot accounts (webhooks' posters): their messages are marked "bot".
     bots: list[str] = []
     # How this user hears of the room (room_prefs.py): "all", "mentions" or "nothing", and mute.
@@ -161,6 +163,12 @@ class RoomState(AuthState):
         the room) and `here` (everyone in it now)."""
         if not self.mention_names and await self._identity() is not None:
             self.mention_names = ["room", "here", *await db.run(accounts.active_usernames)]
+
+    @rx.event
+    async def load_commands(self):
+        """The slash commands `/` offers (commands.py: the built-ins and the hooks'), for the page's picker."""
+        if await self._identity() is not None:
+            self.command_list = [f"{command.name}\t{command.usage}\t{command.help}" for command in commands.listed()]
 
     @rx.event
     async def mark_read(self, seq: int):

@@ -96,3 +96,17 @@ async def test_an_unknown_command_is_refused_and_its_text_stays_in_the_box(open_
     await tab.call(RoomState, "send", form={"message": "//foo bar", "client_id": "u2"})
     await tab.wait_for(lambda: tab.feed())
     assert [m["body"] for m in tab.feed()] == ["/foo bar"] and tab.var(RoomState, "error") == ""
+
+
+async def test_the_page_lists_the_commands_with_usage_and_help_the_hooks_ones_included(open_tab, make_user, echo_hook):
+    alice, alice_token = make_user()
+    room = db.call(rooms.create_room, unique("Menus "), "", alice.id)
+    tab = await room_tab(open_tab, alice_token, room.slug)
+    await tab.call(RoomState, "load_commands")
+    listed = await tab.wait_for(lambda: tab.var(RoomState, "command_list"))
+    assert [line.split("\t")[:2] for line in listed] == [
+        ["/echo", "TEXT"],
+        ["/me", "TEXT"],
+        ["/shrug", "[TEXT]"],
+        ["/topic", "TEXT"],
+    ]
