@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from djangochat_rx import accounts, commands, db, hooks, members, messages, rooms, settings
+from djangochat_rx import accounts, commands, db, hooks, members, messages, rooms, settings, signup
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform
 from djangochat_rx.models import User
@@ -99,6 +99,11 @@ def test_bot_accounts_are_made_once_never_log_in_and_are_marked_as_bots(session)
     accounts.register(session, "person-bot", "password123", "password123")
     with pytest.raises(hooks.HookError):
         hooks.bot_account(session, "person-bot")
+
+
+def test_bots_made_before_anyone_set_the_instance_up_leave_it_to_be_set_up(session):
+    hooks.bot_account(session, "echo-bot")
+    assert signup.policy(session).needs_setup
 
 
 def test_a_bots_message_is_heard_by_no_hook(session, alice, general):
