@@ -4,6 +4,7 @@ touching the chat. The running parts use the app's own test database, as the bac
 
 import asyncio
 import logging
+import re
 import threading
 import uuid
 from datetime import timedelta
@@ -229,3 +230,18 @@ async def test_a_command_answers_where_its_bot_may_post_and_is_refused_elsewhere
     db.call(members.invite, owner.id, secret.id, f"{bot}-bot")
     await hooks.invoke("/say", owner.username, secret.id, secret.slug, "psst")
     await until(lambda: texts(secret.id))
+
+
+async def test_remind_acknowledges_at_once_in_utc_then_mentions_the_author_in_the_room_when_due():
+    fresh_module("djangochat_rx.hooks_examples.remind")
+    author = person()
+    room = db.call(rooms.create_room, unique("Standup "), "", author.id)
+    await hooks.invoke("/remind", author.username, room.id, room.slug, "me in 1s stand up")
+    [(bot, ack)] = await until(lambda: texts(room.id))
+    assert bot == "remind-bot"
+    assert re.fullmatch(rf"OK {author.username}, I will remind you at \d\d:\d\d:\d\d UTC \(\d{{4}}-\d\d-\d\d\)\.", ack)
+    await until(lambda: len(texts(room.id)) == 2)
+    assert texts(room.id)[1] == ("remind-bot", f"@{author.username} reminder: stand up")
+    await hooks.invoke("/remind", author.username, room.id, room.slug, "me later")
+    await until(lambda: len(texts(room.id)) == 3)
+    assert texts(room.id)[2] == ("remind-bot", "Usage: /remind me in 10m TEXT (s, m or h; at most 24h)")
