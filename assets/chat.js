@@ -2,7 +2,7 @@
 // Scrolling (stick to the newest message, keep the reading position when history loads above or
 // is trimmed, "Jump to latest", loading history when its button scrolls into view), day separators
 // and grouping in the reader's time zone, read markers, per-room drafts, the character counter,
-// Up arrow / Escape for editing, the @ mention picker, and browser notifications for mentions.
+// Up arrow / Escape for editing, the @ mention and / command pickers, and browser notifications for mentions.
 // It only sets data- attributes and clicks Reflex's own buttons; React owns every element.
 (() => {
   "use strict";
@@ -237,74 +237,132 @@
     true,
   );
 
-  // --- the @ mention picker ---------------------------------------------------------------------
+  // --- the pickers: @ mentions, and / commands at the very start of the box ---------------------------
+  // Each list comes from a hidden holder's data- attribute, loaded (the holder clicked) on first use.
+  const PICKERS = [
+    {
+      id: "mention-picker",
+      label: "Mention someone",
+      holder: "mention-names",
+      attribute: "names",
+      // "@" after a space or at the start, then the name so far.
+      query(before) {
+        const found = /(^|\s)@([^\s@]{0,32})$/.exec(before);
+        return found && { start: before.length - found[2].length - 1, typed: found[2].toLowerCase() };
+      },
+      items: (raw) => raw.split("\n").map((name) => ({ key: name.toLowerCase(), insert: `@${name}`, name: `@${name}` })),
+    },
+    {
+      id: "command-picker",
+      label: "Commands",
+      holder: "command-list",
+      attribute: "commands",
+      // "/" as the box's first character, then the command's name so far ("//" escapes: no list).
+      query(before) {
+        const found = /^\/([^\s/]{0,32})$/.exec(before);
+        return found && { start: 0, typed: `/${found[1].toLowerCase()}` };
+      },
+      items: (raw) =>
+        raw.split("\n").map((line) => {
+          const [name, usage, help] = line.split("\t");
+          return { key: name, insert: name, name, usage, help };
+        }),
+    },
+  ];
+
   const picker = (() => {
     let list = null;
+    let kind = null; // the PICKERS entry shown
     let matches = [];
     let active = 0;
     let box = null;
     let start = 0;
+    const offered = {};
 
-    function names() {
-      const holder = byId("mention-names");
+    function items(of) {
+      const holder = byId(of.holder);
       if (!holder) return [];
-      if (!holder.dataset.names) {
-        // Loaded on first use; `refresh` offers them as soon as they arrive.
+      const raw = holder.dataset[of.attribute];
+      if (!raw) {
+        // Loaded on first use; `arrived` offers them as soon as they come.
         if (holder.dataset.requested !== "true") {
           holder.dataset.requested = "true";
           holder.click();
         }
         return [];
       }
-      return holder.dataset.names.split("\n");
+      return of.items(raw);
     }
 
-    let offered = "";
-    function namesArrived() {
-      const holder = byId("mention-names");
-      const current = holder ? holder.dataset.names || "" : "";
-      if (current !== offered) {
-        offered = current;
-        const focused = document.activeElement;
-        if (current && focused && focused.id === "message") update(focused);
+    function arrived() {
+      for (const of of PICKERS) {
+        const holder = byId(of.holder);
+        const current = holder ? holder.dataset[of.attribute] || "" : "";
+        if (current !== (offered[of.id] || "")) {
+          offered[of.id] = current;
+          const focused = document.activeElement;
+          if (current && focused && focused.id === "message") update(focused);
+        }
       }
     }
 
     function close() {
       if (list) list.remove();
       list = null;
+      kind = null;
       matches = [];
     }
 
     function update(target) {
       box = target;
       const before = box.value.slice(0, box.selectionStart);
-      const found = /(^|\s)@([^\s@]{0,32})$/.exec(before);
-      if (!found) return close();
-      start = before.length - found[2].length - 1;
-      const prefix = found[2].toLowerCase();
-      matches = names()
-        .filter((name) => name.toLowerCase().startsWith(prefix))
-        .slice(0, 8);
-      if (!matches.length) return close();
-      active = 0;
-      render();
+      for (const of of PICKERS) {
+        const found = of.query(before);
+        if (!found) continue;
+        const offer = items(of)
+          .filter((item) => item.key.startsWith(found.typed))
+          .slice(0, 8);
+        if (!offer.length) break;
+        if (kind !== of) close();
+        kind = of;
+        matches = offer;
+        start = found.start;
+        active = 0;
+        render();
+        return;
+      }
+      close();
+    }
+
+    function row(item) {
+      if (!item.usage && !item.help) return [item.name];
+      const name = document.createElement("strong");
+      name.className = "picker-name";
+      name.textContent = item.name;
+      const usage = document.createElement("span");
+      usage.className = "picker-usage";
+      usage.textContent = item.usage ? ` ${item.usage}` : "";
+      const help = document.createElement("span");
+      help.className = "picker-help";
+      help.textContent = item.help;
+      return [name, usage, help];
     }
 
     function render() {
       if (!list) {
         list = document.createElement("ul");
-        list.id = "mention-picker";
+        list.id = kind.id;
+        list.className = "picker";
         list.setAttribute("role", "listbox");
-        list.setAttribute("aria-label", "Mention someone");
+        list.setAttribute("aria-label", kind.label);
         document.body.appendChild(list);
       }
       list.replaceChildren(
-        ...matches.map((name, index) => {
+        ...matches.map((match, index) => {
           const item = document.createElement("li");
           item.setAttribute("role", "option");
           item.setAttribute("aria-selected", index === active ? "true" : "false");
-          item.textContent = `@${name}`;
+          item.append(...row(match));
           item.addEventListener("mousedown", (event) => {
             event.preventDefault();
             choose(index);
@@ -318,10 +376,10 @@
     }
 
     function choose(index) {
-      const name = matches[index];
+      const text = `${matches[index].insert} `;
       const end = box.selectionStart;
-      box.value = `${box.value.slice(0, start)}@${name} ${box.value.slice(end)}`;
-      const caret = start + name.length + 2;
+      box.value = `${box.value.slice(0, start)}${text}${box.value.slice(end)}`;
+      const caret = start + text.length;
       box.setSelectionRange(caret, caret);
       close();
       box.dispatchEvent(new Event("input", { bubbles: true }));
@@ -343,7 +401,7 @@
       return true;
     }
 
-    return { update, key, close, namesArrived };
+    return { update, key, close, arrived };
   })();
 
   // Capture phase on window: runs before React's handlers (Enter would otherwise send the message).
@@ -451,7 +509,7 @@
       watchLoaders();
     }
     adoptComposer();
-    picker.namesArrived();
+    picker.arrived();
     offerNotifications();
     const holder = byId("mention-notice");
     if (holder) notify(holder);
@@ -470,7 +528,7 @@
     subtree: true,
     characterData: true,
     attributes: true,
-    attributeFilter: ["data-notice", "data-names"],
+    attributeFilter: ["data-notice", "data-names", "data-commands"],
   });
   document.addEventListener("visibilitychange", () => log && markRead(log));
   window.addEventListener("resize", () => log && stuck && scrollTo(log, log.scrollHeight));

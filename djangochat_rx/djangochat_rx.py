@@ -4,7 +4,7 @@ import gc
 
 import reflex as rx
 
-from djangochat_rx import backup, db, messages, notices, push, routes, settings
+from djangochat_rx import backup, db, hooks, messages, notices, push, routes, settings
 from djangochat_rx.api import with_api
 from djangochat_rx.downloads import with_downloads
 from djangochat_rx.headers import SecurityHeaders
@@ -75,6 +75,12 @@ def migrate_database() -> None:
     """Bring the database schema up to date before serving (a plain function: runs to the end first)."""
     if settings.MIGRATE_ON_START:
         db.migrate()
+
+
+@app.register_lifespan_task
+def load_hooks() -> None:
+    """Import the HOOKS modules and make their bots, once the schema is up to date (hooks.start)."""
+    hooks.start(settings.HOOKS)
 
 
 @app.register_lifespan_task

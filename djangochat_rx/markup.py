@@ -9,6 +9,7 @@ hold (accounts.py: letters, digits and their marks, "_", "." and "-"); as a sent
 after it ("thanks @alice."), the name without its trailing dots and hyphens is tried as well."""
 
 import html
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -112,11 +113,10 @@ def render(body: str, mentions: frozenset[str] = frozenset()) -> str:
     return render_markdown(body, mentions)
 
 
-@lru_cache(maxsize=4096)
-def render_markdown(body: str, mentions: frozenset[str] = frozenset()) -> str:
-    """render() through Markdown and nh3, whatever the body holds."""
+def _clean(rendered: str) -> str:
+    """Markdown's HTML cut down to the allowed tags, attributes and link schemes."""
     return nh3.clean(
-        _MARKDOWN.render(body, {"mentions": mentions}),
+        rendered,
         tags=_TAGS,
         attributes={"a": {"href"}, "ol": {"start"}},
         allowed_classes={"span": {"mention"}},
@@ -124,6 +124,29 @@ def render_markdown(body: str, mentions: frozenset[str] = frozenset()) -> str:
         link_rel="noopener noreferrer",
         set_tag_attribute_values={"a": {"target": "_blank"}},
     )
+
+
+@lru_cache(maxsize=4096)
+def render_markdown(body: str, mentions: frozenset[str] = frozenset()) -> str:
+    """render() through Markdown and nh3, whatever the body holds."""
+    return _clean(_MARKDOWN.render(body, {"mentions": mentions}))
+
+
+# A "me message" (the /me command, commands.py) is stored as typed, like Zulip's: "/me waves".
+_ME = re.compile(r"/me\s+(?=\S)")
+
+
+def me_action(body: str) -> str | None:
+    """What a me message says its author does ("/me waves" -> "waves"); None for any other body."""
+    found = _ME.match(body)
+    return body[found.end() :] if found else None
+
+
+@lru_cache(maxsize=1024)
+def render_me(author: str, action: str, mentions: frozenset[str] = frozenset()) -> str:
+    """The sanitised HTML of a me message: the author's name and the action (inline Markdown), in italics."""
+    said = _clean(_MARKDOWN.renderInline(action, {"mentions": mentions}))
+    return f'<p class="me-message"><em><span class="me-author">{html.escape(author)}</span> {said}</em></p>\n'
 
 
 def mention_candidates(body: str) -> set[str]:

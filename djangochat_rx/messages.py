@@ -82,9 +82,7 @@ def view(
         seq=message.seq,
         author=author,
         body="" if deleted else message.body,
-        html=""
-        if deleted
-        else markup.render(message.body, frozenset(key for _, key in mentioned) | _groups(message.body)),
+        html="" if deleted else _html(message.body, author, frozenset(key for _, key in mentioned)),
         created_at=as_utc(message.created_at).isoformat(),
         edited=message.edited_at is not None,
         deleted=deleted,
@@ -92,6 +90,13 @@ def view(
         mentions=tuple(name for name, _ in mentioned),
         reactions=() if deleted else reactions,
     )
+
+
+def _html(body: str, author: str, mentioned: frozenset[str]) -> str:
+    """A body's sanitised HTML, its mentions highlighted; a me message ("/me waves") as "*alice waves*"."""
+    mentions = mentioned | _groups(body)
+    action = markup.me_action(body)
+    return markup.render(body, mentions) if action is None else markup.render_me(author, action, mentions)
 
 
 def _groups(body: str) -> frozenset[str]:

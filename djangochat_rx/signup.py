@@ -115,7 +115,8 @@ def policy(db: Session) -> Policy:
     if MODE_KEY in stored:
         value = stored[MODE_KEY]
         return Policy(cast(Mode, value) if value in MODES else DEFAULT_MODE, False, domain)
-    empty = db.exec(select(User.id).limit(1)).first() is None
+    # Bot accounts (webhooks', and hooks' made at start) leave an instance empty: its first person sets it up.
+    empty = db.exec(select(User.id).where(col(User.is_bot).is_(False)).limit(1)).first() is None
     return Policy(DEFAULT_MODE, empty, domain)
 
 

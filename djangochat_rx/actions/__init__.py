@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from djangochat_rx import db, push
+from djangochat_rx import db, hooks, push
 from djangochat_rx.events import Event, MessageSent
 from djangochat_rx.realtime import hub
 from djangochat_rx.realtime.sockets import sockets
@@ -56,7 +56,9 @@ async def perform_hashing(action: Callable[..., Outcome[T]], *args: Any) -> T:
 
 async def publish(events: list[Event]) -> None:
     """Deliver committed events: to every socket that must hear of them (realtime/, every worker), and
-    in the background, from this worker only, as Web Push to the browsers of people they call for (push.py)."""
+    in the background, from this worker only, as Web Push to the browsers of people they call for (push.py)
+    and to the Python hooks that hear new messages (hooks.py)."""
     await hub.publish(events)
     if any(isinstance(event, MessageSent) and event.calls_for_push(push.loud_rooms) for event in events):
         sockets.spawn(push.notify(events))
+    hooks.heard(events)

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from djangochat_rx import access, accounts, admin, members, reads, rooms
 from djangochat_rx.actions import Outcome
 from djangochat_rx.events import RoomChanged
-from djangochat_rx.models import RoomMember, User
+from djangochat_rx.models import Room, RoomMember, User
 from djangochat_rx.rooms import RoomView
 
 
@@ -48,6 +48,15 @@ def update_room(db: Session, user_id: int, room_id: int, name: str, description:
     """The owner renames or describes the room (its address stays)."""
     room = rooms.update_room(db, user_id, room_id, name, description)
     return Outcome(room, [_changed(db, room_id)])
+
+
+def set_topic(db: Session, user_id: int, room_id: int, topic: str) -> Outcome[RoomView]:
+    """The owner sets the room's topic, its description (the /topic command), keeping its name: update_room."""
+    name = db.exec(select(Room.name).where(Room.id == room_id)).first()
+    db.rollback()
+    if name is None:
+        raise rooms.RoomNotFound()
+    return update_room(db, user_id, room_id, name, topic)
 
 
 def archive_room(db: Session, user_id: int, room_id: int, archived: bool = True) -> Outcome[None]:

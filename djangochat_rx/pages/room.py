@@ -50,7 +50,7 @@ def _composer() -> rx.Component:
             rx.text_area(
                 id=COMPOSER_ID,
                 name="message",
-                placeholder="Write a message… (Enter sends, Shift+Enter for a new line, @ mentions)",
+                placeholder="Write a message… (Enter sends, Shift+Enter for a new line, @ mentions, / commands)",
                 aria_label="Message",
                 enter_key_submit=True,
                 auto_height=True,
@@ -508,7 +508,7 @@ def _archived_notice() -> rx.Component:
 
 
 def _page_trigger(id_: str, on_click: rx.event.EventType, **props) -> rx.Component:
-    """A hidden button that assets/chat.js clicks to tell the server something (read up to here, load names)."""
+    """A hidden button that assets/chat.js clicks to tell the server something (read up to here, load a list)."""
     return rx.el.button(id=id_, type="button", hidden=True, tab_index=-1, on_click=on_click, **props)
 
 
@@ -592,6 +592,7 @@ def _room() -> rx.Component:
         _delete_dialog(),
         _page_trigger("mark-read", RoomState.mark_read(rx.cond(shown.length() > 0, shown[-1]["seq"], 0))),
         _page_trigger("mention-names", RoomState.load_mention_names, data_names=RoomState.mention_names.join("\n")),
+        _page_trigger("command-list", RoomState.load_commands, data_commands=RoomState.command_list.join("\n")),
         spacing="3",
         width="100%",
     )

@@ -9,7 +9,9 @@ import reflex as rx
 from djangochat_rx import (
     access,
     accounts,
+    commands,
     db,
+    hooks,
     members,
     messages,
     pins,
@@ -80,6 +82,8 @@ class RoomState(AuthState):
     first_unread_seq: int = 0
     # Who `@` offers: loaded the first time the user types "@" in this tab.
     mention_names: list[str] = []
+    # What `/` at the start of the box offers, "name\tusage\thelp" each: loaded the first time it is typed.
+    command_list: list[str] = []
     # Bot accounts (webhooks' posters): their messages are marked "bot".
     bots: list[str] = []
     # How this user hears of the room (room_prefs.py): "all", "mentions" or "nothing", and mute.
@@ -161,6 +165,12 @@ class RoomState(AuthState):
             self.mention_names = ["room", "here", *await db.run(accounts.active_usernames)]
 
     @rx.event
+    async def load_commands(self):
+        """The slash commands `/` offers (commands.py: the built-ins and the hooks'), for the page's picker."""
+        if await self._identity() is not None:
+            self.command_list = [f"{command.name}\t{command.usage}\t{command.help}" for command in commands.listed()]
+
+    @rx.event
     async def mark_read(self, seq: int):
         """The user has seen the room up to message `seq` (the page says so while it is visible)."""
         identity = await self._identity()
@@ -200,7 +210,8 @@ class RoomState(AuthState):
 
     @rx.event
     async def send(self, form: dict[str, Any]):
-        """Post the message as the session's user; everyone in the room sees it through the feed."""
+        """Post the message as the session's user (everyone in the room sees it through the feed), or carry out
+        the slash command it is (commands.py); a refused command leaves its text in the box."""
         identity = await self._identity()
         if identity is None:
             yield rx.redirect(routes.LOGIN, replace=True)
@@ -208,19 +219,37 @@ class RoomState(AuthState):
         if not self._room_id:
             self.error = "This room is not open."
             return
-        text = field(form, "message")
-        present = tuple(hub.presence.present(self._room_id)) if "@here" in text.lower() else ()
         try:
             await throttle.before_send(identity.user_id)
-            async with performing(
-                message_actions.send_message, identity.user_id, self._room_id, text, field(form, "client_id"), present
-            ):
-                # The box empties and the next message's client id arrives before the message itself.
-                self.error = ""
-                self.draft_id = uuid.uuid4().hex
-                yield rx.set_value(COMPOSER_ID, "")
-        except (messages.InvalidMessage, rooms.RoomNotFound, throttle.Throttled) as error:
+            match commands.parse(field(form, "message")):
+                case commands.Post(text=text):
+                    present = tuple(hub.presence.present(self._room_id)) if "@here" in text.lower() else ()
+                    async with performing(
+                        message_actions.send_message,
+                        identity.user_id,
+                        self._room_id,
+                        text,
+                        field(form, "client_id"),
+                        present,
+                    ):
+                        # The box empties and the next message's client id arrives before the message itself.
+                        yield self._sent()
+                case commands.SetTopic(topic=topic):
+                    await perform(room_actions.set_topic, identity.user_id, self._room_id, topic)
+                    yield self._sent()
+                case commands.Invoke(name=name, args=args):
+                    await hooks.invoke(name, identity.username, self._room_id, self.slug, args)
+                    yield self._sent()
+        except rooms.NotOwner:
+            self.error = "Only the room's owner can change its topic."
+        except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled, commands.CommandError) as error:
             self.error = str(error)
+
+    def _sent(self):
+        """What was typed went through: no error, a new client id for the next message, an empty box."""
+        self.error = ""
+        self.draft_id = uuid.uuid4().hex
+        return rx.set_value(COMPOSER_ID, "")
 
     @rx.event
     async def start_edit(self, message_id: int):

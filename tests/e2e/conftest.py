@@ -82,6 +82,8 @@ def app_url(tmp_path_factory, database_url: str, browser: Browser) -> Iterator[s
         "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
         "HOST": "127.0.0.1",
         "PORT": str(port),
+        # The shipped example hooks (tests/e2e/test_slash_commands.py uses /echo).
+        "HOOKS": "djangochat_rx.hooks_examples.echo,djangochat_rx.hooks_examples.remind",
     }
     log = (tmp_path_factory.getbasetemp() / "reflex-run.log").open("w")
     # The production start as `make serve` runs it (HOST and PORT: frontend and backend on one port).
