@@ -68,6 +68,7 @@ class AdminUserView:
     is_active: bool
     is_admin: bool
     message_count: int
+    is_bot: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ def list_users(db: Session, actor_id: int, query: str = "", limit: int = 50, off
             is_active=user.is_active,
             is_admin=user.is_admin,
             message_count=count,
+            is_bot=user.is_bot,
         )
         for user, count in rows
     ]

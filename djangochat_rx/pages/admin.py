@@ -64,6 +64,7 @@ def _user_row(user: rx.Var[AdminUserView]) -> rx.Component:
         rx.table.cell(
             rx.hstack(
                 rx.cond(user["is_admin"], rx.badge("admin", color_scheme="purple")),
+                rx.cond(user["is_bot"], rx.badge("bot", color_scheme="gray", variant="soft")),
                 rx.cond(
                     user["is_active"],
                     rx.badge("active", color_scheme="green"),

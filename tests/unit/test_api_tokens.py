@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from djangochat_rx import accounts, admin, api_tokens, settings
+from djangochat_rx import accounts, admin, api_tokens, profiles, settings
 from djangochat_rx.models import ApiToken, AuditEntry, User, utcnow
 from djangochat_rx.sessions import hash_token
 
@@ -73,6 +73,12 @@ def test_only_admins_make_tokens_for_others_or_bots_and_revoke_others_tokens(ses
     bot, token = api_tokens.create(session, root.id, "deploys", ["post"], 7, for_username="deploybot", new_bot=True)
     assert session.exec(select(User.is_bot).where(User.username == "deploybot")).one() is True
     assert api_tokens.authenticate(session, token).username == "deploybot"
+    # Marked as a bot wherever accounts are shown: the admin area's list, the profile page.
+    assert [user.is_bot for user in admin.list_users(session, root.id, "deploybot")] == [True]
+    assert (
+        profiles.profile(session, alice.id, "deploybot").is_bot
+        and not profiles.profile(session, alice.id, "bob").is_bot
+    )
     with pytest.raises(accounts.UsernameTaken):
         api_tokens.create(session, root.id, "again", ["post"], 7, for_username="deploybot", new_bot=True)
     with pytest.raises(api_tokens.TokenError, match="no active account"):
