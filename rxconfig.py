@@ -35,6 +35,6 @@ config = rx.Config(
     **_state_manager,
     plugins=[
         rx.plugins.SitemapPlugin(),
-        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="medium")),
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
     ],
 )

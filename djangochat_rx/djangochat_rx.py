@@ -26,7 +26,7 @@ app = rx.App(
         rx.el.script(src="/chat.js", defer=True),
         # Installable as an app (assets/manifest.webmanifest); its service worker is assets/sw.js.
         rx.el.link(rel="manifest", href="/manifest.webmanifest"),
-        rx.el.meta(name="theme-color", content="#12a594"),
+        rx.el.meta(name="theme-color", content="#3e63dd"),
     ],
 )
 app.add_page(auth.index, route=routes.INDEX, title="DjangoChat RX", on_load=AuthState.route_home)

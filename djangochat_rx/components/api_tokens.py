@@ -54,7 +54,7 @@ def _row(token: rx.Var[TokenView], everyone: bool) -> rx.Component:
 
 def api_tokens_panel(everyone: bool = False) -> rx.Component:
     """Make, list and revoke API tokens; `everyone` for the admin area."""
-    headers = ["Name", *(["Account"] if everyone else []), "Scopes", "Expires", "Last used", ""]
+    headers = ["Name", *(["Account"] if everyone else []), "Scopes", "Expires", "Last used"]
     return rx.vstack(
         rx.heading("API tokens", size="4", margin_top="2rem"),
         rx.text(
@@ -110,7 +110,12 @@ def api_tokens_panel(everyone: bool = False) -> rx.Component:
         rx.cond(
             ApiTokensState.tokens.length() > 0,
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                rx.table.header(
+                    rx.table.row(
+                        *[rx.table.column_header_cell(h) for h in headers],
+                        rx.table.column_header_cell(rx.el.span("Status", class_name="sr-only")),
+                    )
+                ),
                 rx.table.body(rx.foreach(ApiTokensState.tokens, lambda token: _row(token, everyone))),
                 width="100%",
             ),

@@ -33,7 +33,7 @@ def navbar(logged_in: bool) -> rx.Component:
         [
             rx.link("Rooms", href=routes.ROOMS),
             _search_box(),
-            rx.link(AuthState.username, href=routes.PROFILE, aria_label="Profile"),
+            rx.link(AuthState.username, href=routes.PROFILE, title="Your profile"),
             rx.link("Account", href=routes.ACCOUNT),
             rx.cond(AuthState.is_admin, rx.link("Admin", href=routes.ADMIN)),
             rx.button("Log out", on_click=AuthState.logout, variant="soft", size="2"),
@@ -43,12 +43,17 @@ def navbar(logged_in: bool) -> rx.Component:
         if logged_in
         else [rx.link("Log in", href=routes.LOGIN), rx.link("Register", href=routes.REGISTER)]
     )
-    return rx.hstack(
-        rx.link(rx.heading("DjangoChat RX", size="5"), href=routes.INDEX, underline="none"),
-        rx.spacer(),
-        rx.hstack(*account, _color_mode_button(), spacing="4", align="center", wrap="wrap"),
-        as_="nav",
-        align="center",
+    return rx.el.header(
+        rx.el.nav(
+            rx.hstack(
+                rx.link(rx.heading("DjangoChat RX", size="5"), href=routes.INDEX, underline="none"),
+                rx.spacer(),
+                rx.hstack(*account, _color_mode_button(), spacing="4", align="center", wrap="wrap"),
+                align="center",
+                width="100%",
+            ),
+            aria_label="Main",
+        ),
         padding="0.75rem 1rem",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         width="100%",
@@ -74,10 +79,9 @@ def page(*children: rx.Component, logged_in: bool = True, wide: bool = False) ->
     """A page: the navbar over a centred column that fits a phone screen."""
     return rx.box(
         navbar(logged_in),
-        rx.box(
+        rx.el.main(
             _logged_out_notice() if logged_in else rx.fragment(),
             *children,
-            as_="main",
             width="100%",
             max_width="56rem" if wide else "28rem",
             margin_x="auto",

@@ -53,7 +53,7 @@ def _editor() -> rx.Component:
             rx.button(
                 "Cancel", id="edit-cancel", type="button", on_click=RoomState.cancel_edit, size="1", variant="soft"
             ),
-            rx.text("Enter saves · Escape cancels", size="1", color=rx.color("gray", 10)),
+            rx.text("Enter saves · Escape cancels", size="1", color=rx.color("gray", 11)),
             spacing="2",
             align="center",
             margin_top="0.25rem",
@@ -123,10 +123,10 @@ def message_row(message: rx.Var[MessageView]) -> rx.Component:
                     title=message["created_at"],
                     class_name="message-time",
                     font_size="0.75rem",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                 ),
                 rx.cond(
-                    message["edited"] & ~message["deleted"], rx.text("(edited)", size="1", color=rx.color("gray", 10))
+                    message["edited"] & ~message["deleted"], rx.text("(edited)", size="1", color=rx.color("gray", 11))
                 ),
                 rx.spacer(),
                 rx.cond(~message["deleted"] & ~RoomState.archived, react_button(message)),

@@ -30,7 +30,7 @@ def _chip(message: rx.Var[MessageView], reaction: rx.Var[ReactionView]) -> rx.Co
         rx.text(reaction["count"], as_="span", size="1"),
         on_click=RoomState.react(message["id"], reaction["emoji"]),
         variant=rx.cond(mine, "soft", "outline"),
-        color_scheme=rx.cond(mine, "teal", "gray"),
+        color_scheme=rx.cond(mine, "indigo", "gray"),
         size="1",
         radius="full",
         title=who,

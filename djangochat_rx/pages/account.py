@@ -141,7 +141,7 @@ def account() -> rx.Component:
                     rx.table.column_header_cell("Browser"),
                     rx.table.column_header_cell("Logged in"),
                     rx.table.column_header_cell("Last active"),
-                    rx.table.column_header_cell(""),
+                    rx.table.column_header_cell(rx.el.span("This browser", class_name="sr-only")),
                 )
             ),
             rx.table.body(rx.foreach(AccountState.sessions, _session_row)),

@@ -25,10 +25,12 @@ def _not_found() -> rx.Component:
 
 
 def _table(headers: list[str], rows: rx.Component, **props) -> rx.Component:
-    """A table that scrolls sideways on a narrow screen instead of widening the page."""
+    """A table that scrolls sideways on a narrow screen instead of widening the page; its last column, of
+    buttons, is named for screen readers only."""
+    cells = [rx.table.column_header_cell(header or rx.el.span("Actions", class_name="sr-only")) for header in headers]
     return rx.box(
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(header) for header in headers])),
+            rx.table.header(rx.table.row(*cells)),
             rx.table.body(rows),
             size="1",
             width="100%",
@@ -221,10 +223,10 @@ def _message_row(message: rx.Var[AdminMessageView]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 message["removed"],
-                rx.text("removed by a moderator", color=rx.color("gray", 10)),
+                rx.text("removed by a moderator", color=rx.color("gray", 11)),
                 rx.cond(
                     message["deleted"],
-                    rx.text("message deleted", color=rx.color("gray", 10)),
+                    rx.text("message deleted", color=rx.color("gray", 11)),
                     rx.text(message["text"], overflow_wrap="anywhere"),
                 ),
             ),

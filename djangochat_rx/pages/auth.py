@@ -49,7 +49,7 @@ def _register_form() -> rx.Component:
             rx.text(
                 "3–32 letters, digits, _ . or -; password 8+ characters, at most 72 bytes.",
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
             ),
             error_callout(AccountFormState.error),
             rx.button("Register", type="submit", loading=AccountFormState.pending, width="100%"),

@@ -14,7 +14,7 @@ def _new_password_fields() -> list[rx.Component]:
         labeled_input(
             "Confirm new password", "confirm_password", type="password", auto_complete="new-password", required=True
         ),
-        rx.text("8+ characters, at most 72 bytes.", size="1", color=rx.color("gray", 10)),
+        rx.text("8+ characters, at most 72 bytes.", size="1", color=rx.color("gray", 11)),
     ]
 
 

@@ -76,7 +76,7 @@ def _profile() -> rx.Component:
                         rx.cond(
                             ProfileState.rooms_in_common.length() > 0,
                             rx.hstack(rx.foreach(ProfileState.rooms_in_common, _common_room), wrap="wrap"),
-                            rx.text("None yet", color=rx.color("gray", 10)),
+                            rx.text("None yet", color=rx.color("gray", 11)),
                         ),
                         id="rooms-in-common",
                     ),

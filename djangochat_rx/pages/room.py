@@ -41,7 +41,7 @@ def _typing_line() -> rx.Component:
         (2, first.to(str) + " and " + second.to(str) + " are typing…"),
         "Several people are typing…",
     )
-    return rx.text(label, id="typing", size="1", color=rx.color("gray", 10), min_height="1.2em", aria_live="polite")
+    return rx.text(label, id="typing", size="1", color=rx.color("gray", 11), min_height="1.2em", aria_live="polite")
 
 
 def _composer() -> rx.Component:
@@ -106,7 +106,7 @@ def _history() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.cond(shown.length() == 0, rx.text("No messages yet. Say hello!", color=rx.color("gray", 10))),
+        rx.cond(shown.length() == 0, rx.text("No messages yet. Say hello!", color=rx.color("gray", 11))),
         rx.foreach(shown, _row),
         id="messages",
         role="log",
@@ -162,18 +162,22 @@ def _notifications_menu() -> rx.Component:
 
 
 def _presence() -> rx.Component:
-    """Who is in the room now (shown once the first presence update has arrived)."""
+    """Who is in the room now (shown once the first presence update has arrived, in a line whose height is
+    kept meanwhile: the history below does not move when it fills in)."""
     here = RoomState.present
-    return rx.cond(
-        here.length() > 0,
-        rx.hstack(
-            rx.icon("users", size=14),
-            rx.text(here.length().to_string() + " here: " + here.join(", "), size="1"),
-            id="present",
-            align="center",
-            spacing="1",
-            color=rx.color("gray", 11),
+    return rx.box(
+        rx.cond(
+            here.length() > 0,
+            rx.hstack(
+                rx.icon("users", size=14),
+                rx.text(here.length().to_string() + " here: " + here.join(", "), size="1"),
+                id="present",
+                align="center",
+                spacing="1",
+                color=rx.color("gray", 11),
+            ),
         ),
+        min_height="1rem",
     )
 
 
@@ -309,7 +313,7 @@ def _pin_row(pin: rx.Var[PinView]) -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.text(message["author"], weight="bold", size="2"),
-            rx.moment(message["created_at"], format="D MMM HH:mm", font_size="0.75rem", color=rx.color("gray", 10)),
+            rx.moment(message["created_at"], format="D MMM HH:mm", font_size="0.75rem", color=rx.color("gray", 11)),
             rx.spacer(),
             rx.link("Jump", href=at_message, size="1"),
             rx.button("Unpin", size="1", variant="soft", on_click=RoomState.unpin(message["id"])),

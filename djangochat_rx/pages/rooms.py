@@ -61,7 +61,7 @@ def _room_card(room: rx.Var[RoomSummary]) -> rx.Component:
                     rx.cond(
                         room["last_message_at"] != "",
                         rx.moment(
-                            room["last_message_at"], from_now=True, font_size="0.75rem", color=rx.color("gray", 10)
+                            room["last_message_at"], from_now=True, font_size="0.75rem", color=rx.color("gray", 11)
                         ),
                     ),
                     rx.hstack(

@@ -40,7 +40,7 @@ def _hit(hit: rx.Var[SearchHit]) -> rx.Component:
                     rx.text(hit["room_name"], weight="bold", size="2"),
                     rx.text(hit["author"], size="2", color=rx.color("gray", 11)),
                     rx.spacer(),
-                    rx.moment(hit["created_at"], format="lll", font_size="0.75rem", color=rx.color("gray", 10)),
+                    rx.moment(hit["created_at"], format="lll", font_size="0.75rem", color=rx.color("gray", 11)),
                     align="center",
                     width="100%",
                     spacing="2",

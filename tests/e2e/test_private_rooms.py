@@ -145,7 +145,7 @@ def test_message_from_a_name_opens_one_direct_conversation(new_page):
 def test_own_profile_sets_a_display_name_others_see(new_page):
     alice, alice_name = new_page(), unique("alice")
     register(alice, alice_name)
-    alice.get_by_role("link", name="Profile").click()
+    alice.get_by_role("link", name=alice_name, exact=True).click()
     expect(alice).to_have_url(re.compile(f"/users/{alice_name}$"))
     alice.get_by_label("Display name").fill("Alice Liddell")
     alice.get_by_label("About").fill("Curiouser and curiouser")

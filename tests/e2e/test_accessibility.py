@@ -1,0 +1,48 @@
+"""Every page, light and dark, has no axe-core violations (axe 4, the WCAG 2.1 A/AA rules and best practices)."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_admin import open_admin
+from tests.e2e.test_chat import composer, create_room, messages, register, unique
+
+axe = Axe()
+
+
+def violations(page: Page) -> list[str]:
+    found = axe.run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] for n in v["nodes"][:4]) for v in found
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_has_no_axe_violations(new_page, engine, scheme):
+    page = new_page()
+    page.emulate_media(color_scheme=scheme)
+    report = {}
+    page.goto("/login")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    # The page follows the system's colour scheme (the toggle in the navbar overrides it).
+    dark = page.evaluate("document.documentElement.classList.contains('dark')")
+    assert dark == (scheme == "dark")
+    report["login"] = violations(page)
+    name = unique("axe")
+    register(page, name)
+    create_room(page, unique("Axe room "))
+    composer(page).fill("hello there")
+    composer(page).press("Enter")
+    expect(messages(page)).to_have_count(1)
+    report["room"] = violations(page)
+    for path in ("/rooms", "/account", "/profile", f"/users/{name}", "/search?q=hello"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        report[path] = violations(page)
+    admin = open_admin(new_page, engine)
+    admin.emulate_media(color_scheme=scheme)
+    for tab in ("Users", "Rooms", "Messages", "Sign-up", "API tokens", "Audit log"):
+        admin.get_by_role("tab", name=tab).click()
+        admin.wait_for_load_state("networkidle")
+        report[f"admin: {tab}"] = violations(admin)
+    assert not any(report.values()), report
