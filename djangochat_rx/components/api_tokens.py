@@ -5,7 +5,7 @@ import reflex as rx
 
 from djangochat_rx import settings
 from djangochat_rx.api_tokens import TokenView
-from djangochat_rx.components.layout import error_callout
+from djangochat_rx.components.layout import error_callout, shown_once
 from djangochat_rx.state.api_tokens import ApiTokensState
 
 _DAYS = [7, 30, 90, 365]
@@ -93,19 +93,7 @@ def api_tokens_panel(everyone: bool = False) -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        rx.cond(
-            ApiTokensState.new_token != "",
-            rx.vstack(
-                rx.el.label("The new token (shown only once)", html_for="new-api-token", size="1"),
-                rx.hstack(
-                    rx.input(id="new-api-token", value=ApiTokensState.new_token, read_only=True, width="100%"),
-                    rx.button("Copy", on_click=rx.set_clipboard(ApiTokensState.new_token), variant="soft"),
-                    width="100%",
-                ),
-                width="100%",
-                spacing="1",
-            ),
-        ),
+        shown_once("The new token", ApiTokensState.new_token, "new-api-token"),
         error_callout(ApiTokensState.token_error),
         rx.cond(
             ApiTokensState.tokens.length() > 0,

@@ -99,6 +99,25 @@ def error_callout(message: rx.Var[str]) -> rx.Component:
     )
 
 
+def shown_once(label: str | rx.Var[str], value: rx.Var[str], input_id: str) -> rx.Component:
+    """A secret just made (a token, a webhook URL, a link), shown once in a read-only box with Copy; nothing
+    while there is none. We keep only its hash."""
+    return rx.cond(
+        value != "",
+        rx.vstack(
+            rx.el.label(label, html_for=input_id, font_weight="500", font_size="var(--font-size-2)"),
+            rx.hstack(
+                rx.input(id=input_id, value=value, read_only=True, width="100%"),
+                rx.button("Copy", on_click=rx.set_clipboard(value), variant="soft"),
+                width="100%",
+            ),
+            rx.text("Shown only once: we keep only a hash of it.", size="1", color=rx.color("gray", 11)),
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
 def labeled_input(label: str, name: str, **props) -> rx.Component:
     """A text input with a visible label tied to it."""
     return rx.vstack(

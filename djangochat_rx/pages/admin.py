@@ -6,7 +6,7 @@ from djangochat_rx import routes, signup
 from djangochat_rx.admin import AdminMessageView, AdminRoomView, AdminUserView, AuditView
 from djangochat_rx.components.api_tokens import api_tokens_panel
 from djangochat_rx.components.confirm import confirmed_button
-from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.components.layout import error_callout, labeled_input, page, shown_once
 from djangochat_rx.signup import InviteView
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.export import ExportState
@@ -337,20 +337,7 @@ def _new_link() -> rx.Component:
     """A link just made, shown once, with a button that copies it."""
     return rx.cond(
         AdminState.new_link != "",
-        rx.card(
-            rx.vstack(
-                rx.el.label(AdminState.new_link_label, html_for="new-link", font_weight="500"),
-                rx.hstack(
-                    rx.input(id="new-link", value=AdminState.new_link, read_only=True, width="100%"),
-                    rx.button("Copy", on_click=rx.set_clipboard(AdminState.new_link), variant="soft"),
-                    width="100%",
-                ),
-                rx.text("Shown only once: we keep only a hash of it.", size="1", color=rx.color("gray", 11)),
-                spacing="2",
-                width="100%",
-            ),
-            width="100%",
-        ),
+        rx.card(shown_once(AdminState.new_link_label, AdminState.new_link, "new-link"), width="100%"),
     )
 
 

@@ -7,7 +7,7 @@ from reflex_components_core.core.banner import has_connection_errors
 from djangochat_rx import access, routes, settings
 from djangochat_rx.components import room_feed
 from djangochat_rx.components.confirm import confirmed_button
-from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
+from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
 from djangochat_rx.components.message import message_row
 from djangochat_rx.members import MemberView
 from djangochat_rx.messages import MessageView
@@ -409,19 +409,7 @@ def _webhooks() -> rx.Component:
             "Create webhook",
             WebhooksState.create_hook,
         ),
-        rx.cond(
-            WebhooksState.hook_url != "",
-            rx.vstack(
-                rx.el.label("Webhook URL (shown only once)", html_for="webhook-url", size="1"),
-                rx.hstack(
-                    rx.input(id="webhook-url", value=WebhooksState.hook_url, read_only=True, width="100%"),
-                    rx.button("Copy", on_click=rx.set_clipboard(WebhooksState.hook_url), variant="soft"),
-                    width="100%",
-                ),
-                width="100%",
-                spacing="1",
-            ),
-        ),
+        shown_once("Webhook URL", WebhooksState.hook_url, "webhook-url"),
         error_callout(WebhooksState.hook_error),
         rx.foreach(WebhooksState.hooks, _hook_row),
         spacing="2",
