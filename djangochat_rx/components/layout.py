@@ -3,6 +3,7 @@
 import reflex as rx
 
 from djangochat_rx import routes
+from djangochat_rx.components.switcher import quick_switcher
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.search import SearchState
 
@@ -39,17 +40,21 @@ def navbar(logged_in: bool) -> rx.Component:
             rx.button("Log out", on_click=AuthState.logout, variant="soft", size="2"),
             # assets/chat.js turns a change of this into a browser notification when the page is hidden.
             rx.el.div(id="mention-notice", data_notice=AuthState.notice.to_string(), hidden=True),
+            quick_switcher(),
         ]
         if logged_in
         else [rx.link("Log in", href=routes.LOGIN), rx.link("Register", href=routes.REGISTER)]
     )
     return rx.el.header(
         rx.el.nav(
-            rx.hstack(
+            # On a phone the links go on a row of their own under the name, not in a column beside it.
+            rx.flex(
                 rx.link(rx.heading("DjangoChat RX", size="5"), href=routes.INDEX, underline="none"),
                 rx.spacer(),
                 rx.hstack(*account, _color_mode_button(), spacing="4", align="center", wrap="wrap"),
                 align="center",
+                wrap="wrap",
+                gap="0.5rem 1rem",
                 width="100%",
             ),
             aria_label="Main",

@@ -9,6 +9,7 @@ from djangochat_rx.components import room_feed
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
 from djangochat_rx.components.message import message_row
+from djangochat_rx.components.switcher import HotKeys
 from djangochat_rx.members import MemberView
 from djangochat_rx.messages import MessageView
 from djangochat_rx.pins import PinView
@@ -50,7 +51,7 @@ def _composer() -> rx.Component:
             rx.text_area(
                 id=COMPOSER_ID,
                 name="message",
-                placeholder="Write a message… (Enter sends, Shift+Enter for a new line, @ mentions, / commands)",
+                placeholder="Write a message (@ mention, / command)",
                 aria_label="Message",
                 enter_key_submit=True,
                 auto_height=True,
@@ -506,6 +507,7 @@ def _page_trigger(id_: str, on_click: rx.event.EventType, **props) -> rx.Compone
 
 def _room() -> rx.Component:
     shown = room_feed.messages
+    newest = rx.cond(shown.length() > 0, shown[-1]["seq"], 0)
     return rx.vstack(
         rx.hstack(
             rx.vstack(
@@ -582,7 +584,9 @@ def _room() -> rx.Component:
         ),
         rx.cond(RoomState.archived, _archived_notice(), rx.fragment(_typing_line(), _composer())),
         _delete_dialog(),
-        _page_trigger("mark-read", RoomState.mark_read(rx.cond(shown.length() > 0, shown[-1]["seq"], 0))),
+        _page_trigger("mark-read", RoomState.mark_read(newest)),
+        # Escape: everything here is read, wherever the reader has scrolled to.
+        HotKeys.create(on_escape=RoomState.mark_read(newest)),
         _page_trigger("mention-names", RoomState.load_mention_names, data_names=RoomState.mention_names.join("\n")),
         _page_trigger("command-list", RoomState.load_commands, data_commands=RoomState.command_list.join("\n")),
         spacing="3",

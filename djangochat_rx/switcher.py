@@ -1,0 +1,63 @@
+"""The quick switcher (Ctrl/Cmd+K): type to jump to a room or a person; Alt+Up/Down: the previous/next room.
+
+Plain functions over what the user may see (their rooms in the rooms list's order, the active people), so
+the state class only reads them and picks.
+"""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from djangochat_rx import accounts, reads, routes
+from djangochat_rx.access import DM
+
+RESULTS = 8
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Something to jump to: a room (`slug`) or a person (`username`, opens your conversation with them)."""
+
+    label: str
+    detail: str
+    slug: str = ""
+    username: str = ""
+    unread: int = 0
+
+
+def choices(db: Session, user_id: int, username: str) -> tuple[list[Choice], list[Choice]]:
+    """The user's rooms (every room they may read, most recently active first) and the other active people."""
+    rooms = [
+        Choice(room.name, "direct conversation" if room.kind == DM else room.kind + " room", room.slug, "", room.unread)
+        for room in reads.room_summaries(db, user_id)
+    ]
+    people = [Choice(name, "person", username=name) for name in accounts.active_usernames(db) if name != username]
+    db.rollback()
+    return rooms, people
+
+
+def matching(rooms: list[Choice], people: list[Choice], query: str, limit: int = RESULTS) -> list[Choice]:
+    """What `query` finds: names starting with it first, then containing it (case-insensitive); rooms
+    before people; with no query, the rooms with unread messages and then the most recent ones."""
+    wanted = query.strip().casefold().lstrip("#@")
+    if not wanted:
+        return sorted(rooms, key=lambda room: room.unread == 0)[:limit]
+    found = []
+    for group in (rooms, people):
+        names = [(choice, (choice.label + " " + (choice.slug or choice.username)).casefold()) for choice in group]
+        found += [choice for choice, name in names if name.startswith(wanted)]
+        found += [choice for choice, name in names if wanted in name and not name.startswith(wanted)]
+    return found[:limit]
+
+
+def step(rooms: list[Choice], current_path: str, direction: int) -> str | None:
+    """The address of the room before (-1) or after (1) the one at `current_path` in the user's list (the
+    first room from anywhere else); None when there is nowhere to go."""
+    slugs = [room.slug for room in rooms]
+    if not slugs:
+        return None
+    here = current_path.rstrip("/").rsplit("/", 1)[-1] if current_path.startswith("/rooms/") else None
+    if here not in slugs:
+        return routes.room(slugs[0])
+    target = slugs.index(here) + direction
+    return routes.room(slugs[target]) if 0 <= target < len(slugs) else None
