@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from pydantic import BaseModel, Field
 from starlette.staticfiles import StaticFiles
 
-from djangochat_rx import access, api_tokens, db, messages, reactions, rooms, search, settings, throttle, webhooks
+from djangochat_rx import api_tokens, db, messages, reactions, rooms, search, settings, throttle, webhooks
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform
 from djangochat_rx.api_tokens import Caller
@@ -197,15 +197,6 @@ def _message(message: messages.MessageView) -> MessageOut:
     )
 
 
-def _readable_room(session, user_id: int, slug: str) -> int:
-    """The id of the room at `slug` if the caller may read it; RoomNotFound for unknown and forbidden alike."""
-    room = access.readable_room(session, user_id, slug)
-    session.rollback()
-    if room is None:
-        raise rooms.RoomNotFound()
-    return room.id
-
-
 @api.get("/me", tags=["account"], summary="Who this token acts as")
 async def who_am_i(caller: Annotated[Caller, Depends(_caller)]) -> WhoAmI:
     return WhoAmI(username=caller.username, scopes=list(caller.scopes))
@@ -228,7 +219,7 @@ async def list_rooms(caller: Reader) -> list[RoomOut]:
 
 
 def _page(session, user_id: int, slug: str, after: int, limit: int) -> list[messages.MessageView]:
-    return messages.messages_after_seq(session, _readable_room(session, user_id, slug), after, limit)
+    return messages.messages_after_seq(session, rooms.open_room(session, user_id, slug).id, after, limit)
 
 
 @api.get("/rooms/{slug}/messages", tags=["messages"], summary="A room's messages after a seq, oldest first")
@@ -246,7 +237,7 @@ async def read_messages(
 
 
 def _post(session, user_id: int, slug: str, text: str, key: str):
-    return message_actions.send_message(session, user_id, _readable_room(session, user_id, slug), text, key)
+    return message_actions.send_message(session, user_id, rooms.open_room(session, user_id, slug).id, text, key)
 
 
 @api.post("/rooms/{slug}/messages", tags=["messages"], status_code=201, summary="Post a message (live in the room)")
