@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import bcrypt
+from slugify import slugify
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -174,14 +175,22 @@ def add_account(db: Session, name: str, password: str, is_admin: bool = False) -
     return insert_user(db, name, password_hash, is_admin)
 
 
-def insert_user(db: Session, name: str, password_hash: str, is_admin: bool = False) -> User:
+def bot_username(label: str, fallback: str) -> str:
+    """The username of a bot named for `label` (a webhook's or hooks module's name): "CI builds" ->
+    "ci-builds-bot"; `fallback` when the label has nothing to slug."""
+    return f"{slugify(label, max_length=24, word_boundary=True) or fallback}-bot"
+
+
+def insert_user(db: Session, name: str, password_hash: str, is_admin: bool = False, is_bot: bool = False) -> User:
     """Add the account for `name` (already validated) in the caller's write transaction, flushed so it
-    has an id; UsernameTaken (the transaction ended) if the name is taken."""
+    has an id; UsernameTaken (the transaction ended) if the name is taken. A bot account (`is_bot`: a
+    webhook's, a hook's, one made for the API) is marked as a bot wherever it shows."""
     user = User(
         username=name,
         username_key=username_key(name),
         password_hash=password_hash,
         is_admin=is_admin,
+        is_bot=is_bot,
         email_delay_minutes=settings.EMAIL_NOTICE_MINUTES,
     )
     db.add(user)

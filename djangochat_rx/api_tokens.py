@@ -153,8 +153,7 @@ def create(
     if elsewhere:
         administration.require_admin(db, actor_id)
     if new_bot:
-        owner = accounts.insert_user(db, bot_name, password_hash)
-        owner.is_bot = True
+        owner = accounts.insert_user(db, bot_name, password_hash, is_bot=True)
     elif for_username:
         owner = _active_user(db, for_username)
     else:

@@ -36,7 +36,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from slugify import slugify
 from sqlmodel import Session, select
 
 from djangochat_rx import access, accounts, commands, settings
@@ -90,14 +89,12 @@ _threads = ThreadPoolExecutor(max_workers=settings.HOOK_THREADS, thread_name_pre
 _answering: contextvars.ContextVar[tuple[Hook, int, asyncio.AbstractEventLoop]] = contextvars.ContextVar("answering")
 
 
-def bot_username(label: str) -> str:
-    """The username of the bot a hook posts as: "echo" -> "echo-bot"."""
-    return f"{slugify(label, max_length=24, word_boundary=True) or 'hook'}-bot"
-
-
 def _hook(function: Callable, bot: str | None, **kind: Any) -> Hook:
+    """The hook of `function`, posting as "<bot>-bot" (by default "<module>-bot": "echo" -> "echo-bot")."""
     label = bot or function.__module__.rsplit(".", 1)[-1]
-    return Hook(f"{function.__module__}.{function.__qualname__}", function, bot_username(label), **kind)
+    return Hook(
+        f"{function.__module__}.{function.__qualname__}", function, accounts.bot_username(label, "hook"), **kind
+    )
 
 
 def on_message(room: str | None = None, *, bot: str | None = None) -> Callable:
@@ -175,10 +172,9 @@ def bot_account(db: Session, username: str) -> int:
     password_hash = accounts.unusable_password_hash()
     database.begin_write(db)
     try:
-        bot = accounts.insert_user(db, username, password_hash)
+        bot = accounts.insert_user(db, username, password_hash, is_bot=True)
     except accounts.UsernameTaken:  # made meanwhile, by another worker
         return bot_account(db, username)
-    bot.is_bot = True
     db.commit()
     return bot.id
 

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from slugify import slugify
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -66,9 +65,9 @@ def _require_owner(db: Session, user_id: int, room_id: int) -> str:
 
 def _bot_name(db: Session, name: str) -> str:
     """A free username for a webhook's bot, from its name ("CI builds" -> "ci-builds-bot")."""
-    base = slugify(name, max_length=24, word_boundary=True) or "webhook"
+    base = accounts.bot_username(name, "webhook")
     for n in range(100):
-        candidate = f"{base}-bot" if n == 0 else f"{base}-bot{n}"
+        candidate = f"{base}{n or ''}"
         if not accounts.user_exists(db, candidate):
             return candidate
     return f"webhook-{secrets.token_hex(4)}-bot"
@@ -92,8 +91,7 @@ def create(db: Session, user_id: int, room_id: int, name: str) -> tuple[WebhookV
     token = secrets.token_urlsafe(settings.SESSION_TOKEN_BYTES)
     database.begin_write(db)
     _require_owner(db, user_id, room_id)
-    bot = accounts.insert_user(db, bot_name, password_hash)
-    bot.is_bot = True
+    bot = accounts.insert_user(db, bot_name, password_hash, is_bot=True)
     if kind != access.PUBLIC:
         db.add(RoomMember(room_id=room_id, user_id=bot.id, role="member"))
     hook = Webhook(room_id=room_id, bot_user_id=bot.id, name=name, token_hash=hash_token(token), created_by_id=user_id)
