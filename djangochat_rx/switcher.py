@@ -25,15 +25,20 @@ class Choice:
     unread: int = 0
 
 
-def choices(db: Session, user_id: int, username: str) -> tuple[list[Choice], list[Choice]]:
-    """The user's rooms (every room they may read, most recently active first) and the other active people."""
+def rooms_of(db: Session, user_id: int) -> list[Choice]:
+    """The user's rooms: every room they may read, most recently active first (the rooms list's order)."""
     rooms = [
         Choice(room.name, "direct conversation" if room.kind == DM else room.kind + " room", room.slug, "", room.unread)
         for room in reads.room_summaries(db, user_id)
     ]
-    people = [Choice(name, "person", username=name) for name in accounts.active_usernames(db) if name != username]
     db.rollback()
-    return rooms, people
+    return rooms
+
+
+def choices(db: Session, user_id: int, username: str) -> tuple[list[Choice], list[Choice]]:
+    """The user's rooms (rooms_of) and the other active people."""
+    people = [Choice(name, "person", username=name) for name in accounts.active_usernames(db) if name != username]
+    return rooms_of(db, user_id), people
 
 
 def matching(rooms: list[Choice], people: list[Choice], query: str, limit: int = RESULTS) -> list[Choice]:

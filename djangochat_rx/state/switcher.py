@@ -69,7 +69,7 @@ class SwitcherState(AuthState):
         identity = await self._identity()
         if identity is None or direction not in (-1, 1):
             return
-        mine, _ = await db.run(switcher.choices, identity.user_id, identity.username)
+        mine = await db.run(switcher.rooms_of, identity.user_id)
         target = switcher.step(mine, self.router.url.path, direction)
         if target is not None:
             return rx.redirect(target)
