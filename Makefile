@@ -65,12 +65,13 @@ chromium:
 		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
 	fi
 
-# Debian's Redis and PostgreSQL: the tests start their own throwaway servers on 127.0.0.1.
+# Debian's Redis, PostgreSQL and nginx: the tests start their own throwaway servers on 127.0.0.1 (nginx
+# serves an exported frontend as README's static deploy says).
 services:
-	@if ! command -v redis-server >/dev/null || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
-		echo "==> Installing Debian's redis-server and postgresql for the tests"; \
+	@if ! command -v redis-server >/dev/null || [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -x /usr/sbin/nginx ]; then \
+		echo "==> Installing Debian's redis-server, postgresql and nginx for the tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update && $$SUDO apt-get install -y redis-server postgresql; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y redis-server postgresql nginx; \
 	fi
 
 lint: dev

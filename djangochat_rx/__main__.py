@@ -7,6 +7,7 @@
     python -m djangochat_rx prepare-frontend (Reflex's one-time frontend set-up, quietly; make run calls it)
     python -m djangochat_rx backup PATH      (while the app runs; backup.py)
     python -m djangochat_rx restore PATH     (the app stopped)
+    python -m djangochat_rx nginx-headers DIR (the security headers for an exported frontend served by nginx)
 
 At a terminal the password is typed twice and never echoed; otherwise (scripts, containers) it is
 read from DJANGOCHAT_SUPERUSER_PASSWORD. Messages go to stderr; the exit code is 0 or 1.
@@ -18,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from djangochat_rx import accounts, admin, backup, db, serve, signup
+from djangochat_rx import accounts, admin, backup, db, headers, serve, signup
 
 PASSWORD_ENV = "DJANGOCHAT_SUPERUSER_PASSWORD"
 
@@ -42,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     save.add_argument("path", type=Path)
     load = commands.add_parser("restore", help="put a backup back in place of the database (the app stopped)")
     load.add_argument("path", type=Path)
+    headers = commands.add_parser("nginx-headers", help="print nginx add_header lines for an exported frontend")
+    headers.add_argument("frontend", type=Path, help="the folder frontend.zip was unzipped into")
     return parser
 
 
@@ -78,6 +81,12 @@ def createsuperuser(username: str | None) -> str:
     return f"Superuser “{user.username}” created."
 
 
+def nginx_headers(frontend: Path) -> str:
+    if not (frontend / "index.html").is_file():
+        raise CommandError(f"{frontend} holds no exported frontend: unzip frontend.zip into it first.")
+    return headers.nginx_directives(frontend)
+
+
 def promote(username: str) -> str:
     user = db.call(admin.promote, username)
     return f"“{user.username}” is now an administrator."
@@ -90,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
             serve.serve()  # becomes the server
         if args.command == "prepare-frontend":
             serve.prepare_frontend()
+            return 0
+        if args.command == "nginx-headers":
+            print(nginx_headers(args.frontend), end="")  # stdout: the lines go into nginx's configuration
             return 0
         if args.command in ("backup", "restore"):
             done = save_backup(args.path) if args.command == "backup" else load_backup(args.path)

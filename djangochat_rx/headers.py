@@ -50,23 +50,32 @@ def content_security_policy(build_dir: Path) -> str:
     )
 
 
-@cache
-def security_headers() -> list[tuple[bytes, bytes]]:
-    build_dir = prerequisites.get_web_dir() / constants.Dirs.STATIC
+def page_headers(build_dir: Path) -> list[tuple[str, str]]:
+    """The security headers every page built into `build_dir` needs, wherever it is served from."""
     return [
-        (b"content-security-policy", content_security_policy(build_dir).encode()),
-        (b"x-content-type-options", b"nosniff"),
-        (b"referrer-policy", b"same-origin"),
-        (b"x-frame-options", b"DENY"),
+        ("Content-Security-Policy", content_security_policy(build_dir)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
     ]
 
 
-def transport_headers() -> list[tuple[bytes, bytes]]:
+@cache
+def security_headers() -> list[tuple[bytes, bytes]]:
+    build_dir = prerequisites.get_web_dir() / constants.Dirs.STATIC
+    return [(name.lower().encode(), value.encode()) for name, value in page_headers(build_dir)]
+
+
+def tls_headers() -> list[tuple[str, str]]:
     """Strict-Transport-Security when settings.HSTS_SECONDS is set (serve over TLS first: browsers then
     refuse plain HTTP to this host for that long)."""
     if settings.HSTS_SECONDS <= 0:
         return []
-    return [(b"strict-transport-security", f"max-age={settings.HSTS_SECONDS}; includeSubDomains".encode())]
+    return [("Strict-Transport-Security", f"max-age={settings.HSTS_SECONDS}; includeSubDomains")]
+
+
+def transport_headers() -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode(), value.encode()) for name, value in tls_headers()]
 
 
 class SecurityHeaders:
@@ -89,3 +98,13 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def nginx_directives(frontend_dir: Path) -> str:
+    """nginx `add_header` lines giving the exported frontend in `frontend_dir` the headers the backend gives
+    the frontend it serves itself (README "Static frontend + backend apart"). The policy pins this export's
+    inline scripts, so it is written again after each export."""
+    wanted = page_headers(frontend_dir) + tls_headers()
+    lines = [f"# Written by python -m djangochat_rx nginx-headers for the export in {frontend_dir}"]
+    lines += [f'add_header {name} "{value}" always;' for name, value in wanted]
+    return "\n".join(lines) + "\n"

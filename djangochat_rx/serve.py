@@ -54,6 +54,15 @@ def _signup_line() -> str:
     return signup.MODE_LABELS[policy.mode]
 
 
+def _proxy_line() -> str:
+    from reflex_base.config import get_config
+
+    hops = get_config().trusted_proxy_hops
+    if not hops:
+        return "none: client addresses are the sockets' own (REFLEX_TRUSTED_PROXY_HOPS=1 behind a proxy)"
+    return f"{hops} trusted (REFLEX_TRUSTED_PROXY_HOPS; client addresses from X-Forwarded-For)"
+
+
 def summary() -> list[str]:
     """What the start prints: each setting a deployment needs, its value, and the variable that sets it."""
     if settings.SMTP_URL:
@@ -70,6 +79,7 @@ def summary() -> list[str]:
         ("Email", email),
         ("Web Push", f"on: VAPID key in the database, services {', '.join(settings.PUSH_SERVICES)} (PUSH_SERVICES)"),
         ("HTTPS", f"HSTS for {settings.HSTS_SECONDS} s" if settings.HSTS_SECONDS else "HSTS off (HSTS_SECONDS)"),
+        ("Proxy", _proxy_line()),
         ("Sign-up", _signup_line()),
     ]
     return ["DjangoChat RX, production start:"] + [f"  {name:<13}{value}" for name, value in rows]

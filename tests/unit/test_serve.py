@@ -31,7 +31,15 @@ def test_the_summary_names_each_setting_and_its_variable_without_secrets(monkeyp
     monkeypatch.setattr(settings, "SMTP_URL", "smtp://mailer:hunter22@smtp.example.org:587")
     monkeypatch.setattr(settings, "REDIS_URL", "redis://:redispass@cache:6379/0")
     lines = "\n".join(serve.summary())
-    for variable in ("(HOST, PORT)", "(PUBLIC_URL;", "(ALLOWED_ORIGINS;", "(DATABASE_URL)", "(WORKERS)", "(REDIS_URL)"):
+    for variable in (
+        "(HOST, PORT)",
+        "(PUBLIC_URL;",
+        "(ALLOWED_ORIGINS;",
+        "(DATABASE_URL)",
+        "(WORKERS)",
+        "(REDIS_URL)",
+        "(REFLEX_TRUSTED_PROXY_HOPS",
+    ):
         assert variable in lines
     assert "smtp://mailer:***@smtp.example.org:587" in lines
     assert "hunter22" not in lines and "redispass" not in lines

@@ -1,0 +1,53 @@
+"""README's nginx example for the static frontend forwards every path the backend serves, and no page."""
+
+import re
+
+from reflex_base.constants import Endpoint
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+
+from djangochat_rx import routes
+from djangochat_rx.djangochat_rx import app
+from tests.e2e.test_export import readme_nginx_site
+
+
+def backend_location() -> re.Pattern:
+    """The regular expression of the example's location that goes to the backend."""
+    site = readme_nginx_site()
+    (pattern,) = re.findall(r"location ~ (\S+) \{\s*proxy_pass", site)
+    return re.compile(pattern)
+
+
+def paths_in_front_of_reflex() -> list[str]:
+    """Every path the app's own routes (the api_transformers in front of Reflex) serve, as a request would
+    name it (placeholders filled in)."""
+    found = []
+
+    def walk(routes, prefix=""):
+        for route in routes:
+            if isinstance(route, Mount) and route.path:
+                found.append(prefix + route.path + "/x")
+            elif isinstance(route, Route):
+                found.append(prefix + re.sub(r"\{[^}]+\}", "x", route.path))
+
+    for transformer in app.api_transformer:
+        wrapped = transformer(Starlette())
+        if isinstance(wrapped, Starlette):
+            walk(wrapped.routes)
+    return found
+
+
+def test_every_backend_path_is_forwarded():
+    location = backend_location()
+    ours = paths_in_front_of_reflex()
+    assert {"/_download/x", "/_unsubscribe/x", "/api/v1/x"} <= set(ours)  # the walk sees the app's routes
+    reflex = [f"/{endpoint.value}" for endpoint in (Endpoint.EVENT, Endpoint.PING, Endpoint.UPLOAD, Endpoint.HEALTH)]
+    for path in ours + reflex + ["/_event/?EIO=4&transport=websocket", "/api/v1/webhooks/abc"]:
+        assert location.match(path), f"README's nginx example does not forward {path}"
+
+
+def test_no_page_goes_to_the_backend():
+    location = backend_location()
+    pages = [value for name, value in vars(routes).items() if name.isupper() and isinstance(value, str)]
+    for path in [*pages, routes.room("general"), routes.user("pingu"), "/api", "/pinged", "/_events"]:
+        assert not location.match(path.replace("[slug]", "x").replace("[name]", "x")), path
