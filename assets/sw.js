@@ -23,7 +23,10 @@ self.addEventListener("push", (event) => {
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = new URL(event.notification.data.url, self.location.origin).href;
+  // Only a page of this app: a notice whose link names another origin opens the rooms page instead.
+  let url = new URL(event.notification.data.url || "/rooms", self.location.origin);
+  if (url.origin !== self.location.origin) url = new URL("/rooms", self.location.origin);
+  url = url.href;
   event.waitUntil(
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
       const open = windows.find((client) => "navigate" in client);
