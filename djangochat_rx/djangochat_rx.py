@@ -58,8 +58,10 @@ hub.bind(
     lobby=(RoomsState, "lobby"),
     lobby_total=(RoomsState, "lobby_total"),
     own_rooms=(RoomsState, "own_rooms"),
+    reads=(RoomsState, "reads"),
     read_marks=(RoomsState, "read_marks"),
     mentioned=(RoomsState, "mentioned"),
+    muted=(RoomsState, "muted"),
     notice=(AuthState, "notice"),
 )
 app.register_lifespan_task(hub.relay.running)

@@ -98,13 +98,31 @@ class PinsChanged:
 
 
 @dataclass(frozen=True)
+class MutedChanged:
+    """`username` muted or unmuted a room: the rooms they mute now, by slug (their lists show them last)."""
+
+    username: str
+    muted: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SessionsEnded:
     """These sessions were ended (logout, logout everywhere, a disabled account): their sockets are cut off."""
 
     session_ids: tuple[int, ...]
 
 
-Event = MessageSent | MessageChanged | ReactionsChanged | ReadMoved | Typing | RoomChanged | PinsChanged | SessionsEnded
+Event = (
+    MessageSent
+    | MessageChanged
+    | ReactionsChanged
+    | ReadMoved
+    | Typing
+    | RoomChanged
+    | PinsChanged
+    | MutedChanged
+    | SessionsEnded
+)
 _KINDS: dict[str, type] = {kind.__name__: kind for kind in Event.__args__}
 
 

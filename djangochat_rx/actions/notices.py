@@ -1,13 +1,15 @@
 """Hearing about what you missed: email preferences, unsubscribe links, Web Push subscriptions, and
 each room's notification level and mute.
 
-None of these changes what open pages show; they return no events.
+Only mute changes what open pages show (muted rooms go last in the user's rooms lists): MutedChanged.
 """
 
 from sqlmodel import Session
 
 from djangochat_rx import notices, push, room_prefs
 from djangochat_rx.actions import Outcome
+from djangochat_rx.events import MutedChanged
+from djangochat_rx.models import User
 
 
 def set_email_notices(db: Session, user_id: int, choice: str, delay_minutes: int) -> Outcome[notices.Preferences]:
@@ -32,5 +34,7 @@ def unsubscribe_push(db: Session, user_id: int, endpoint: str) -> Outcome[int]:
 
 
 def set_room_prefs(db: Session, user_id: int, room_id: int, level: str, muted: bool) -> Outcome[room_prefs.Prefs]:
-    """How the user hears of a room: its notification level, and mute."""
-    return Outcome(room_prefs.set_prefs(db, user_id, room_id, level, muted))
+    """How the user hears of a room: its notification level, and mute; their rooms lists hear what they mute."""
+    prefs = room_prefs.set_prefs(db, user_id, room_id, level, muted)
+    user = db.get(User, user_id)
+    return Outcome(prefs, [MutedChanged(user.username, tuple(room_prefs.muted_slugs(db, user_id)))])

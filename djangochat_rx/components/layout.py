@@ -3,58 +3,26 @@
 import reflex as rx
 
 from djangochat_rx import routes
+from djangochat_rx.components.sidebar import color_mode_button, dialogs, sidebar, top_bar
 from djangochat_rx.components.switcher import quick_switcher
 from djangochat_rx.state.auth import AuthState
-from djangochat_rx.state.search import SearchState
 
 
-def _color_mode_button() -> rx.Component:
-    return rx.icon_button(
-        rx.color_mode_cond(light=rx.icon("moon"), dark=rx.icon("sun")),
-        on_click=rx.toggle_color_mode,
-        variant="ghost",
-        aria_label="Toggle dark mode",
-    )
-
-
-def _search_box() -> rx.Component:
-    """Search from any page: opens the search page for what was typed."""
-    return rx.form(
-        rx.input(name="q", type="search", placeholder="Search", aria_label="Search all messages", size="2"),
-        on_submit=SearchState.submit,
-        reset_on_submit=True,
-        role="search",
-        width="9rem",
-    )
-
-
-def navbar(logged_in: bool) -> rx.Component:
-    """Brand, navigation and, for logged-in pages, the user's name and the Log out button."""
-    account = (
-        [
-            rx.link("Rooms", href=routes.ROOMS),
-            _search_box(),
-            rx.link(AuthState.username, href=routes.PROFILE, title="Your profile"),
-            rx.link("Account", href=routes.ACCOUNT),
-            rx.cond(AuthState.is_admin, rx.link("Admin", href=routes.ADMIN)),
-            rx.button("Log out", on_click=AuthState.logout, variant="soft", size="2"),
-            # assets/chat.js turns a change of this into a browser notification when the page is hidden.
-            rx.el.div(id="mention-notice", data_notice=AuthState.notice.to_string(), hidden=True),
-            quick_switcher(),
-        ]
-        if logged_in
-        else [rx.link("Log in", href=routes.LOGIN), rx.link("Register", href=routes.REGISTER)]
-    )
+def navbar() -> rx.Component:
+    """The logged-out pages' bar: the brand, Log in and Register."""
     return rx.el.header(
         rx.el.nav(
-            # On a phone the links go on a row of their own under the name, not in a column beside it.
             rx.flex(
                 rx.link(rx.heading("DjangoChat RX", size="5"), href=routes.INDEX, underline="none"),
                 rx.spacer(),
-                rx.hstack(*account, _color_mode_button(), spacing="4", align="center", wrap="wrap"),
+                rx.hstack(
+                    rx.link("Log in", href=routes.LOGIN),
+                    rx.link("Register", href=routes.REGISTER),
+                    color_mode_button(),
+                    spacing="4",
+                    align="center",
+                ),
                 align="center",
-                wrap="wrap",
-                gap="0.5rem 1rem",
                 width="100%",
             ),
             aria_label="Main",
@@ -80,19 +48,29 @@ def _logged_out_notice() -> rx.Component:
     )
 
 
-def page(*children: rx.Component, logged_in: bool = True, wide: bool = False) -> rx.Component:
-    """A page: the navbar over a centred column that fits a phone screen."""
+def page(
+    *children: rx.Component, logged_in: bool = True, wide: bool = False, title: rx.Var[str] | str = "DjangoChat RX"
+) -> rx.Component:
+    """A page. Signed in: the workspace sidebar (on a phone, a top bar with `title` opening it) beside the
+    page's column; logged out: a bar with Log in and Register over it. The column fits a phone screen."""
+    column = rx.el.main(
+        _logged_out_notice() if logged_in else rx.fragment(),
+        *children,
+        width="100%",
+        max_width="56rem" if wide else "28rem",
+        margin_x="auto",
+        padding="1rem",
+    )
+    if not logged_in:
+        return rx.box(navbar(), column, min_height="100vh")
     return rx.box(
-        navbar(logged_in),
-        rx.el.main(
-            _logged_out_notice() if logged_in else rx.fragment(),
-            *children,
-            width="100%",
-            max_width="56rem" if wide else "28rem",
-            margin_x="auto",
-            padding="1rem",
-        ),
-        min_height="100vh",
+        sidebar(),
+        rx.box(top_bar(title), column, class_name="workspace-main"),
+        # assets/chat.js turns a change of this into a browser notification when the page is hidden.
+        rx.el.div(id="mention-notice", data_notice=AuthState.notice.to_string(), hidden=True),
+        quick_switcher(),
+        dialogs(),
+        class_name="workspace",
     )
 
 

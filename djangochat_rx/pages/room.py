@@ -603,4 +603,5 @@ def room() -> rx.Component:
             rx.center(rx.spinner(size="3"), padding="4rem"),
         ),
         wide=True,
+        title=RoomState.room_name,
     )

@@ -4,21 +4,13 @@ import reflex as rx
 
 from djangochat_rx import settings
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
+from djangochat_rx.components.sidebar import muted_last, unread_count
 from djangochat_rx.reads import RoomSummary
 from djangochat_rx.state.rooms import RoomsState
 
 
-def _unread(room: rx.Var[RoomSummary]) -> rx.Var[int]:
-    """Messages in the room after the furthest point this user has read (at page load or since)."""
-    slug = room["slug"]
-    loaded = rx.cond(RoomsState.reads.contains(slug), RoomsState.reads[slug], 0).to(int)
-    live = rx.cond(RoomsState.read_marks.contains(slug), RoomsState.read_marks[slug], 0).to(int)
-    unread = room["message_count"] - rx.cond(live > loaded, live, loaded)
-    return rx.cond(unread > 0, unread, 0)
-
-
 def _room_card(room: rx.Var[RoomSummary]) -> rx.Component:
-    unread = _unread(room)
+    unread = unread_count(room)
     muted = RoomsState.muted.contains(room["slug"])
     return rx.link(
         rx.card(
@@ -109,23 +101,14 @@ def _room_card(room: rx.Var[RoomSummary]) -> rx.Component:
     )
 
 
-def _muted_last(rooms: rx.Var[list[RoomSummary]]) -> list[rx.Component]:
-    """The rooms in their order, those this user muted after the others."""
-    muted = RoomsState.muted
-    return [
-        rx.foreach(rooms, lambda room: rx.cond(~muted.contains(room["slug"]), _room_card(room))),
-        rx.foreach(rooms, lambda room: rx.cond(muted.contains(room["slug"]), _room_card(room))),
-    ]
-
-
 def rooms() -> rx.Component:
     return page(
         rx.heading("Rooms", size="7", margin_bottom="1rem"),
         rx.cond(
             RoomsState.lobby.length() > 0,
             rx.vstack(
-                *_muted_last(RoomsState.lobby),
-                *_muted_last(RoomsState.older),
+                *muted_last(RoomsState.lobby, _room_card),
+                *muted_last(RoomsState.older, _room_card),
                 rx.cond(
                     RoomsState.lobby_total > RoomsState.lobby.length() + RoomsState.older.length(),
                     rx.button(
@@ -144,7 +127,7 @@ def rooms() -> rx.Component:
             RoomsState.own_rooms.length() > 0,
             rx.vstack(
                 rx.heading("Private rooms and direct messages", size="4", margin_top="2rem"),
-                *_muted_last(RoomsState.own_rooms),
+                *muted_last(RoomsState.own_rooms, _room_card),
                 spacing="2",
                 width="100%",
                 id="own-rooms",

@@ -5,7 +5,7 @@ returns a `MessageSent` event; `actions.perform` hands the events to `publish` h
 (`relay.py`, through Redis when several workers run) gives every worker the event; each worker's
 `deliver` passes it to the feed (`feed.py`: the one message to the room's sockets), the rooms lists
 (`rooms_list.py`) and presence (`presence.py`). Sockets join groups as pages open (`attach`, `join`,
-`watch_lobby`); `sockets.py` writes one encoded delta per group.
+`watch_lists`); `sockets.py` writes one encoded delta per group.
 """
 
 import contextlib
@@ -18,6 +18,7 @@ from djangochat_rx.events import (
     Event,
     MessageChanged,
     MessageSent,
+    MutedChanged,
     PinsChanged,
     ReactionsChanged,
     ReadMoved,
@@ -25,7 +26,6 @@ from djangochat_rx.events import (
     SessionsEnded,
     Typing,
 )
-from djangochat_rx.reads import RoomSummary
 from djangochat_rx.realtime.feed import RoomFeed
 from djangochat_rx.realtime.guard import guard
 from djangochat_rx.realtime.presence import Presence
@@ -43,7 +43,7 @@ class Realtime:
         self.lists = RoomsLists(self.presence)
         self.relay = Relay(self.deliver, self.presence)
         self._refresh: list[ReflexEvent] = []
-        sockets.on_disconnect(self._unwatch)
+        sockets.on_disconnect(self._gone)
 
     def bind(self, app, refresh, **targets) -> None:
         """Write to these vars of `app`'s states (see sockets.bind); `refresh` re-reads a room's page."""
@@ -66,8 +66,8 @@ class Realtime:
         await sockets.enter(sid, user_group(username))
 
     async def detach(self, sid: str) -> None:
-        """Socket `sid` is no longer logged in: out of every room, session and user."""
-        await self._unwatch(sid)
+        """Socket `sid` is no longer logged in: out of every room, rooms list, session and user."""
+        await self._gone(sid)
         for group in sockets.groups_of(sid):
             if group.startswith((SESSION, USER)):
                 await sockets.leave(sid, group)
@@ -78,22 +78,29 @@ class Realtime:
         await self.feed.open(sid, room_id)
         await sockets.emit(self.presence.snapshot(room_id), to=sid)
         if not sockets.connected(sid):  # it went away while joining: its disconnect has already been handled
-            await self._unwatch(sid)
+            await self._gone(sid)
             return
         await self.presence.arrive(sid, room_id, username)
 
-    async def watch_lobby(self, sid: str, username: str, own: list[RoomSummary]) -> None:
-        """Socket `sid` (already attached) shows the rooms list, with the user's own rooms `own`."""
-        await self._unwatch(sid)
-        await self.lists.watch(sid, username, own)
+    async def watch_lists(self, sid: str, user_id: int, username: str, fresh: bool = False) -> None:
+        """Socket `sid` (already attached) shows the user's rooms lists (the sidebar of every signed-in page,
+        and the rooms page), live from now on; read again when `fresh`."""
+        await self.lists.watch(sid, user_id, username, fresh)
 
     async def _unwatch(self, sid: str) -> None:
-        """Stop sending socket `sid` a room or a rooms list, and take it off the room's presence."""
+        """Stop sending socket `sid` a room's messages, and take it off the room's presence (its page changed)."""
         for group in sockets.groups_of(sid) if sockets.bound else []:
-            if group.startswith((ROOM, OWN)) or group == LOBBY:
+            if group.startswith(ROOM):
+                await sockets.leave(sid, group)
+        self.presence.depart(sid)
+
+    async def _gone(self, sid: str) -> None:
+        """Socket `sid` went away or logged out: no room, no rooms lists."""
+        await self._unwatch(sid)
+        for group in sockets.groups_of(sid) if sockets.bound else []:
+            if group.startswith(OWN) or group == LOBBY:
                 await sockets.leave(sid, group)
         self.lists.unwatched()
-        self.presence.depart(sid)
 
     # --- delivery (on every worker, from the relay) ------------------------------------------------
 
@@ -117,6 +124,8 @@ class Realtime:
                 await self._room_changed(event)
             case PinsChanged():
                 await sockets.emit({"pins": list(event.pins)}, to=f"{ROOM}{event.room_id}")
+            case MutedChanged():
+                await self.lists.muted(event)
             case SessionsEnded():
                 sessions.recent.forget(event.session_ids)
                 for session_id in event.session_ids:

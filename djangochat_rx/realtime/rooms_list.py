@@ -1,18 +1,23 @@
 """The rooms lists, live: every public room (the lobby, one list all viewers share) and per user their
 private rooms and direct conversations ("own"), with each room's latest message and who is online; per
-user how far they have read (read marks), where they are mentioned, and a notice for a browser notification.
+user how far they have read (read marks), where they are mentioned, which rooms they muted, and a notice
+for a browser notification. Every signed-in page shows them: the rooms page, and the sidebar beside
+every other page (components/sidebar.py).
 
 Rows change in place from the events (a message, a room change); the lists go out at most every
-LOBBY_FLUSH_SECONDS, one frame per list. The database is read only when a rooms page opens.
+LOBBY_FLUSH_SECONDS, one frame per list, and not to a socket whose room is the only one that changed: it
+shows that room's messages as they come, and its list catches up with the next change elsewhere. So a
+busy room costs its own readers nothing here. The database is read only when a socket starts showing the
+lists (its first signed-in page) and when a rooms page opens.
 """
 
 import asyncio
 import dataclasses
 from typing import Any
 
-from djangochat_rx import accounts, db, reads, settings
+from djangochat_rx import accounts, db, reads, room_prefs, settings
 from djangochat_rx.access import PUBLIC
-from djangochat_rx.events import MessageChanged, MessageSent, ReadMoved, RoomChanged
+from djangochat_rx.events import MessageChanged, MessageSent, MutedChanged, ReadMoved, RoomChanged
 from djangochat_rx.reads import RoomSummary
 from djangochat_rx.realtime.presence import Presence
 from djangochat_rx.realtime.sockets import LOBBY, OWN, USER, sockets
@@ -30,33 +35,51 @@ class RoomsLists:
         presence.listeners.append(self._presence_changed)
         self._lobby: dict[int, RoomSummary] | None = None
         self._own: dict[str, dict[int, RoomSummary]] = {}
-        self._own_dirty: set[str] = set()
-        self._lobby_dirty = False
+        # What changed since the last flush: room ids per list (None: the lobby), and lists every socket
+        # must get again whatever it shows (a room renamed, archived, gone).
+        self._dirty: dict[str | None, set[int]] = {}
+        self._forced: set[str | None] = set()
         self._read_marks: dict[str, dict[str, int]] = {}
         self._flush: asyncio.TimerHandle | None = None
 
-    async def watch(self, sid: str, username: str, own: list[RoomSummary]) -> None:
-        """Socket `sid` shows the rooms list: send it the lobby and `own` (the user's private rooms and DMs,
-        just read), kept live from here on."""
+    async def watch(self, sid: str, user_id: int, username: str, fresh: bool) -> None:
+        """Socket `sid` shows the rooms lists from now on: send it the lobby, the user's own rooms, how far the
+        user has read each room, where they are mentioned and what they muted. Read again from the database
+        when `fresh` (a rooms page opening) or when the socket did not show them yet; else nothing to do."""
         key = accounts.username_key(username)
+        own_group = f"{OWN}{key}"
+        if not fresh and own_group in sockets.groups_of(sid):
+            return
+        summaries, muted = await db.run(_users_lists, user_id)
         await sockets.enter(sid, LOBBY)
-        await sockets.enter(sid, f"{OWN}{key}")
-        self._own[key] = {row.id: row for row in own}
+        await sockets.enter(sid, own_group)
+        self._own[key] = {row.id: row for row in summaries if row.kind != PUBLIC}
         if self._lobby is None:
-            summaries = await db.run(reads.room_summaries, None)
+            lobby = await db.run(reads.room_summaries, None)
             if self._lobby is None:
-                self._lobby = {row.id: row for row in summaries}
-        await sockets.emit({**self._lobby_fields(), "own_rooms": self._listed(self._own[key])}, to=sid)
+                self._lobby = {row.id: row for row in lobby}
+        fields = {
+            **self._lobby_fields(),
+            "own_rooms": self._listed(self._own[key]),
+            "reads": {row.slug: row.read_seq for row in summaries},
+            "read_marks": dict(self._read_marks.get(user_group(username), {})),
+            "mentioned": [row.slug for row in summaries if row.mentioned],
+            "muted": muted,
+        }
+        await sockets.emit(fields, to=sid)
 
     def unwatched(self) -> None:
-        """Some socket stopped showing a rooms list: forget the lists nobody here shows any more."""
+        """Some socket stopped showing the rooms lists: forget the lists nobody here shows any more."""
         for key in [key for key in self._own if not sockets.has_members(f"{OWN}{key}")]:
             del self._own[key]
-            self._own_dirty.discard(key)
+            self._dirty.pop(key, None)
+            self._forced.discard(key)
         for group in [group for group in self._read_marks if not sockets.has_members(group)]:
             del self._read_marks[group]
         if not sockets.has_members(LOBBY):
             self._lobby = None
+            self._dirty.pop(None, None)
+            self._forced.discard(None)
 
     # --- events ----------------------------------------------------------------------------------
 
@@ -97,21 +120,28 @@ class RoomsLists:
     async def read(self, event: ReadMoved) -> None:
         await self.read_moved(event.username, event.slug, event.seq, event.mentioned)
 
+    async def muted(self, event: MutedChanged) -> None:
+        """`username` muted or unmuted a room: every list of theirs here shows which rooms are muted now."""
+        group = user_group(event.username)
+        if sockets.has_members(group):
+            await sockets.emit({"muted": list(event.muted)}, to=group)
+
     def room_changed(self, event: RoomChanged) -> None:
+        """A room's row changed in itself (name, archive, members, gone): every socket showing it is told."""
         room_id, summary = event.room_id, event.summary
         if self._lobby is not None:
             if summary is not None and summary.kind == PUBLIC:
                 self._lobby[room_id] = summary
-                self._lobby_dirty = True
+                self._mark(None, room_id, force=True)
             elif self._lobby.pop(room_id, None) is not None:
-                self._lobby_dirty = True
+                self._mark(None, room_id, force=True)
         for key, rows in self._own.items():
             keeps = summary is not None and summary.kind != PUBLIC and key in event.people
             if keeps:
                 rows[room_id] = summary
-                self._own_dirty.add(key)
+                self._mark(key, room_id, force=True)
             elif (key in event.expelled or event.gone) and rows.pop(room_id, None) is not None:
-                self._own_dirty.add(key)
+                self._mark(key, room_id, force=True)
         self._schedule()
 
     # --- rows ------------------------------------------------------------------------------------
@@ -132,17 +162,22 @@ class RoomsLists:
                 last_author=event.message.author,
                 last_preview=event.preview,
             )
-            if key is None:
-                self._lobby_dirty = True
-            else:
-                self._own_dirty.add(key)
+            self._mark(key, room_id)
         self._schedule()
 
     def _presence_changed(self, room_id: int) -> None:
         if self._lobby is not None and room_id in self._lobby:
-            self._lobby_dirty = True
-        self._own_dirty |= {key for key, rows in self._own.items() if room_id in rows}
+            self._mark(None, room_id)
+        for key, rows in self._own.items():
+            if room_id in rows:
+                self._mark(key, room_id)
         self._schedule()
+
+    def _mark(self, key: str | None, room_id: int, force: bool = False) -> None:
+        """List `key` (None: the lobby) has a changed row, room `room_id`'s."""
+        self._dirty.setdefault(key, set()).add(room_id)
+        if force:
+            self._forced.add(key)
 
     def _lobby_fields(self) -> dict[str, Any]:
         """The lobby's first page and how many public rooms there are."""
@@ -157,7 +192,7 @@ class RoomsLists:
         return [dataclasses.replace(row, online=self._presence.online(row.id)) for row in page]
 
     def _schedule(self) -> None:
-        if self._flush is None and (self._own_dirty or self._lobby_dirty):
+        if self._flush is None and self._dirty:
             loop = asyncio.get_running_loop()
             self._flush = loop.call_later(settings.LOBBY_FLUSH_SECONDS, self._spawn_flush)
 
@@ -165,12 +200,29 @@ class RoomsLists:
         self._flush = None
         sockets.spawn(self._send())
 
+    def _readers_of_only(self, group: str, room_ids: set[int]) -> list[str]:
+        """The sockets of `group` showing a room that is the only one changed: their page has it live."""
+        readers = []
+        for sid in sockets.members(group):
+            watched = self._presence.watcher(sid)
+            if watched is not None and room_ids <= {watched[0]}:
+                readers.append(sid)
+        return readers
+
     async def _send(self) -> None:
         # Taken before the first await: a change while a list is being sent marks it again, for the next flush.
-        lobby_dirty, self._lobby_dirty = self._lobby_dirty, False
-        dirty, self._own_dirty = self._own_dirty, set()
-        if lobby_dirty and self._lobby is not None and sockets.has_members(LOBBY):
-            await sockets.emit(self._lobby_fields(), to=LOBBY)
-        for key in sorted(dirty):
-            if key in self._own:
-                await sockets.emit({"own_rooms": self._listed(self._own[key])}, to=f"{OWN}{key}")
+        dirty, self._dirty = self._dirty, {}
+        forced, self._forced = self._forced, set()
+        for key in sorted(dirty, key=lambda key: key or ""):
+            group = LOBBY if key is None else f"{OWN}{key}"
+            rows = self._lobby if key is None else self._own.get(key)
+            if rows is None or not sockets.has_members(group):
+                continue
+            fields = self._lobby_fields() if key is None else {"own_rooms": self._listed(rows)}
+            skip = [] if key in forced else self._readers_of_only(group, dirty[key])
+            await sockets.emit(fields, to=group, skip=skip)
+
+
+def _users_lists(db, user_id: int) -> tuple[list[RoomSummary], list[str]]:
+    """Every room the user may read with their read marks and mentions, and the slugs of those they muted."""
+    return reads.room_summaries(db, user_id), room_prefs.muted_slugs(db, user_id)

@@ -62,15 +62,17 @@ class AuthState(rx.State):
         self.is_admin = identity.is_admin if identity else False
         return identity
 
-    async def _enter_page(self) -> Identity | None:
+    async def _enter_page(self, lists: bool = True) -> Identity | None:
         """Common start of every page load: resolve the session, stop watching the previous page's room,
-        and follow the user's live notices (or nothing, when logged out)."""
+        and follow the user's live notices and rooms lists, the sidebar's (or nothing, when logged out)."""
         identity = await self._identity(fresh=True)
         sid = self.router.session.session_id
         if identity is None:
             await hub.detach(sid)
         else:
             await hub.attach(sid, identity.session_id, identity.username)
+            if lists:
+                await hub.watch_lists(sid, identity.user_id, identity.username)
         return identity
 
     async def _start_session(self, user: accounts.UserView) -> None:
@@ -83,7 +85,7 @@ class AuthState(rx.State):
     @rx.event
     async def route_home(self):
         """`/`: logged-in users go to their rooms, everyone else to the login page."""
-        identity = await self._enter_page()
+        identity = await self._enter_page(lists=False)
         if identity is None and (await db.run(signup.policy)).needs_setup:
             return rx.redirect(routes.SETUP, replace=True)
         return rx.redirect(routes.ROOMS if identity else routes.LOGIN, replace=True)
@@ -162,7 +164,7 @@ class AccountFormState(AuthState):
         """Page guard of both forms: logged-in users go to their rooms; an empty instance goes to its
         setup page; others get a clean form (or, registering, the reason they cannot)."""
         self.error, self.pending = "", False
-        if await self._enter_page() is not None:
+        if await self._enter_page(lists=False) is not None:
             return rx.redirect(routes.ROOMS, replace=True)
         status = await db.run(signup.register_form, self._invite())
         if status == "setup":

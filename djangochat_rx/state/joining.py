@@ -36,7 +36,7 @@ class SetupState(AuthState):
     async def open(self):
         """Only an instance that is still empty shows the form; any other goes to the login page."""
         self.error, self.pending = "", False
-        await self._enter_page()
+        await self._enter_page(lists=False)
         if not (await db.run(signup.policy)).needs_setup:
             return rx.redirect(routes.LOGIN, replace=True)
 
@@ -70,7 +70,7 @@ class ForgotState(AuthState):
     async def open(self):
         self.sent, self.error = "", ""
         self.email_enabled = mail.configured()
-        if await self._enter_page() is not None:
+        if await self._enter_page(lists=False) is not None:
             return rx.redirect(routes.ACCOUNT, replace=True)
 
     @rx.event
@@ -106,7 +106,7 @@ class ResetState(AuthState):
 
     @rx.event
     async def open(self):
-        await self._enter_page()
+        await self._enter_page(lists=False)
         self.error, self.pending = "", False
         name = await db.run(account_links.link_username, _token(self), account_links.RESET)
         self.for_user, self.status = (name, "form") if name else ("", "invalid")
@@ -134,7 +134,7 @@ class VerifyState(AuthState):
 
     @rx.event
     async def open(self):
-        await self._enter_page()
+        await self._enter_page(lists=False)
         try:
             username, address = await perform(joining.verify_email, _token(self))
         except (account_links.InvalidLink, account_links.EmailInUse) as error:
@@ -153,7 +153,7 @@ class UnsubscribeState(AuthState):
     @rx.event
     async def open(self):
         self.status, self.message = "form", ""
-        await self._enter_page()
+        await self._enter_page(lists=False)
 
     @rx.event
     async def confirm(self):

@@ -4,7 +4,7 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import access, db, reads, room_prefs, rooms, routes, settings, throttle
+from djangochat_rx import db, reads, rooms, routes, settings, throttle
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.reads import RoomSummary
@@ -13,37 +13,46 @@ from djangochat_rx.state.auth import AuthState, checked, field
 
 
 class RoomsState(AuthState):
-    # Written only by realtime/rooms_list.py: every room, most recently active first (room-wide), how far
-    # this user has read rooms since the page opened, and the rooms where they have unread mentions.
+    """The rooms lists: the rooms page, and the sidebar every signed-in page shows (components/sidebar.py)."""
+
+    # Written only by realtime/rooms_list.py, straight to the browser, from a tab's first signed-in page on:
+    # the public rooms most recently active first (the first page of them) and how many there are; this
+    # user's private rooms and direct conversations; how far they had read each room when the lists were
+    # read and how far since; the rooms where they have unread mentions; the rooms they muted (listed last,
+    # with a dot instead of a count).
     lobby: list[RoomSummary] = []
-    # Written only by realtime/rooms_list.py: how many public rooms there are (the lobby holds the first page).
     lobby_total: int = 0
-    # Public rooms past the live first page, read page by page ("Show more rooms"): not live.
-    older: list[RoomSummary] = []
+    own_rooms: list[RoomSummary] = []
+    reads: dict[str, int] = {}
     read_marks: dict[str, int] = {}
     mentioned: list[str] = []
-    # Rooms this user muted (room_prefs.py): listed last, with a dot instead of a count.
     muted: list[str] = []
-    # How far this user had read each room (by slug) when the page opened.
-    reads: dict[str, int] = {}
-    # Written only by realtime/rooms_list.py: this user's private rooms and direct conversations, live.
-    own_rooms: list[RoomSummary] = []
+    # Public rooms past the live first page, read page by page ("Show more rooms"): not live.
+    older: list[RoomSummary] = []
+    older_reads: dict[str, int] = {}
     error: str = ""
+    # The sidebar's dialog open on this page: "room" (a new room), "message" (a new conversation) or none.
+    dialog: str = ""
+
+    @rx.event
+    def show_dialog(self, which: str):
+        self.dialog = which if which in ("room", "message") else ""
+        self.error = ""
+
+    @rx.event
+    def dialog_shown(self, shown: bool):
+        """The dialog was closed (Escape, a click outside, Cancel)."""
+        if not shown:
+            self.dialog = ""
 
     @rx.event
     async def load(self):
-        """Guard the page, read this user's markers, and follow the rooms list live."""
-        identity = await self._enter_page()
+        """Guard the page and show the rooms lists as they are now (read again), live."""
+        identity = await self._enter_page(lists=False)
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
-        self.error, self.older = "", []
-        summaries = await db.run(reads.room_summaries, identity.user_id)
-        self.reads = {summary.slug: summary.read_seq for summary in summaries}
-        self.mentioned = [summary.slug for summary in summaries if summary.mentioned]
-        self.muted = await db.run(room_prefs.muted_slugs, identity.user_id)
-        self.read_marks = {}
-        own = [summary for summary in summaries if summary.kind != access.PUBLIC]
-        await hub.watch_lobby(self.router.session.session_id, identity.username, own)
+        self.error, self.older, self.older_reads = "", [], {}
+        await hub.watch_lists(self.router.session.session_id, identity.user_id, identity.username, fresh=True)
 
     @rx.event
     async def show_more_rooms(self):
@@ -55,7 +64,7 @@ class RoomsState(AuthState):
         page = await db.run(reads.public_page, identity.user_id, offset, settings.ROOMS_LIST_PAGE)
         shown = {room.id for room in self.older}
         self.older = [*self.older, *(room for room in page if room.id not in shown)]
-        self.reads = {**self.reads, **{room.slug: room.read_seq for room in page}}
+        self.older_reads = {**self.older_reads, **{room.slug: room.read_seq for room in page}}
 
     @rx.event
     async def create_room(self, form: dict[str, Any]):
@@ -75,7 +84,7 @@ class RoomsState(AuthState):
         except (rooms.RoomError, throttle.Throttled) as error:
             self.error = str(error)
             return
-        self.error = ""
+        self.error, self.dialog = "", ""
         return rx.redirect(routes.room(room.slug))
 
     @rx.event
@@ -90,5 +99,5 @@ class RoomsState(AuthState):
         except rooms.RoomError as error:
             self.error = str(error)
             return
-        self.error = ""
+        self.error, self.dialog = "", ""
         return go

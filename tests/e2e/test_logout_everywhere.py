@@ -27,6 +27,6 @@ def test_logout_in_one_tab_ends_the_session_in_every_tab(new_page):
 
     watcher = new_page()
     register(watcher, unique("watcher"))
-    watcher.get_by_text(room_name).click()
+    watcher.locator("a.room-card", has_text=room_name).click()
     expect(watcher.get_by_text("No messages yet")).to_be_visible()
     expect(messages(watcher)).to_have_count(0)

@@ -58,4 +58,4 @@ def test_a_mention_notifies_only_in_the_background_and_after_permission(new_page
 
 
 def bob_name(page: Page) -> str:
-    return page.locator('nav a[href="/profile"]').inner_text()
+    return page.locator('.side-user a[href="/profile"]').inner_text()

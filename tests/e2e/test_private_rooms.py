@@ -57,7 +57,7 @@ def test_a_private_room_is_for_its_members_and_a_removed_member_loses_it_at_once
     room_name = unique("Den ")
     path = create_private_room(owner, room_name)
     member.goto("/rooms")
-    expect(member.get_by_role("heading", name="Rooms")).to_be_visible()
+    expect(member.get_by_role("main").get_by_role("heading", name="Rooms")).to_be_visible()
     expect(own_card(member, room_name)).to_have_count(0)
 
     invite(owner, member_name)
@@ -72,7 +72,7 @@ def test_a_private_room_is_for_its_members_and_a_removed_member_loses_it_at_once
     outsider.goto(path)
     expect(outsider.get_by_role("heading", name=NOT_FOUND)).to_be_visible()
     outsider.goto("/rooms")
-    expect(outsider.get_by_role("heading", name="Rooms")).to_be_visible()
+    expect(outsider.get_by_role("main").get_by_role("heading", name="Rooms")).to_be_visible()
     expect(outsider.get_by_text(room_name)).to_have_count(0)
 
     owner.get_by_role("button", name=f"Remove {member_name}").click()
@@ -124,7 +124,7 @@ def test_message_from_a_name_opens_one_direct_conversation(new_page):
     expect(bob.locator("#profile-name")).to_have_text(alice_name)
     expect(bob.locator("#message-count")).to_have_text("1")
     expect(bob.locator("#rooms-in-common")).to_contain_text("None yet")
-    bob.get_by_role("button", name="Message").click()
+    bob.get_by_role("button", name="Message", exact=True).click()
     expect(bob.get_by_text("Direct", exact=True)).to_be_visible()
     dm_path = bob.url
     send(bob, "psst, alice")
@@ -134,7 +134,7 @@ def test_message_from_a_name_opens_one_direct_conversation(new_page):
     expect(card).to_contain_text("1 unread")
     expect(card).to_contain_text("psst, alice")
     alice.goto(f"/users/{bob_name}")
-    alice.get_by_role("button", name="Message").click()
+    alice.get_by_role("button", name="Message", exact=True).click()
     expect(alice).to_have_url(dm_path)  # the same conversation, reused
     expect(messages(alice)).to_have_count(1)
 

@@ -402,10 +402,10 @@ def test_message_box_newlines_drafts_per_room_and_counter(new_page):
     assert body.inner_text() == "line one\nline two"
 
     box.fill("half-written thought")
-    page.get_by_role("link", name="Rooms", exact=True).click()
+    page.get_by_role("link", name="All rooms", exact=True).click()
     create_room(page, second_room)
     expect(box).to_have_value("")
-    page.get_by_role("link", name="Rooms", exact=True).click()
+    page.get_by_role("link", name="All rooms", exact=True).click()
     page.locator("a.room-card", has_text=first_room).click()
     expect(page.get_by_role("heading", name=first_room)).to_be_visible()
     expect(box).to_have_value("half-written thought")
