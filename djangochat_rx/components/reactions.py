@@ -1,6 +1,7 @@
 """Reactions under a message: one chip per emoji (count, highlighted when one is yours, who reacted on
-hover), and the button that opens the picker: your 6 most used emoji, then every emoji with search
-(EmojiPicker, emoji-mart's picker in assets/emoji_picker.js)."""
+hover), a "who reacted" button listing everyone by emoji (a tap on a phone, where nothing hovers), and the
+button that opens the picker: your 6 most used emoji, then every emoji with search (EmojiPicker,
+emoji-mart's picker in assets/emoji_picker.js)."""
 
 import reflex as rx
 from reflex_base.event import passthrough_event_spec
@@ -42,11 +43,47 @@ def _chip(message: rx.Var[MessageView], reaction: rx.Var[ReactionView]) -> rx.Co
     )
 
 
+def _who_reacted(message: rx.Var[MessageView]) -> rx.Component:
+    """Everyone who reacted, emoji by emoji, in a popover a click or a tap opens."""
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.icon_button(
+                rx.icon("users", size=12),
+                variant="ghost",
+                size="1",
+                radius="full",
+                aria_label="Who reacted",
+                title="Who reacted",
+                class_name="who-reacted",
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.foreach(
+                    message["reactions"],
+                    lambda reaction: rx.hstack(
+                        rx.text(reaction["emoji"], as_="span"),
+                        rx.text(reaction["users"].join(", "), size="2"),
+                        align="center",
+                        spacing="2",
+                        class_name="reacted-by",
+                    ),
+                ),
+                spacing="1",
+            ),
+            padding="0.5rem",
+            max_width="18rem",
+            aria_label="Who reacted",
+        ),
+    )
+
+
 def reactions_row(message: rx.Var[MessageView]) -> rx.Component:
     return rx.cond(
         message["reactions"].length() > 0,
         rx.hstack(
             rx.foreach(message["reactions"], lambda reaction: _chip(message, reaction)),
+            _who_reacted(message),
             spacing="1",
             wrap="wrap",
             class_name="reactions",

@@ -1,6 +1,7 @@
 """Reactions in Chromium with three people: one reacts from the picker's most used row, another finds an
 emoji by searching the full picker, the third adds to an existing reaction by clicking it; every page
-shows the same counts live, each person's own reactions highlighted, and who reacted on hover."""
+shows the same counts live, each person's own reactions highlighted, and who reacted on hover (a tap on a
+phone)."""
 
 import os
 
@@ -67,3 +68,12 @@ def test_reactions_from_the_picker_and_the_chips_show_live_for_everyone(new_page
     for page in pages:
         expect(chip(page, "👍")).to_contain_text("1")
     expect(chip(ben, "👍")).to_have_attribute("aria-pressed", "false")
+
+    # On a phone nothing hovers: a tap on "Who reacted" lists everyone, emoji by emoji.
+    cat.set_viewport_size({"width": 375, "height": 700})
+    messages(cat).first.get_by_role("button", name="Who reacted").click()
+    listed = cat.get_by_role("dialog", name="Who reacted").locator(".reacted-by")
+    expect(listed).to_have_count(2)
+    expect(listed.filter(has_text="👍")).to_contain_text(names[0])
+    expect(listed.filter(has_text="🚀")).to_contain_text(names[2])
+    expect(listed.filter(has_text="👍")).not_to_contain_text(names[1])
