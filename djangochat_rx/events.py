@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from djangochat_rx.attachments import FileView
 from djangochat_rx.messages import MessageView
 from djangochat_rx.pins import PinView
 from djangochat_rx.reactions import ReactionView
@@ -117,7 +118,8 @@ def _message(data: dict[str, Any]) -> MessageView:
     reactions = tuple(
         ReactionView(**{**reaction, "users": tuple(reaction["users"])}) for reaction in data.get("reactions", ())
     )
-    return MessageView(**{**data, "mentions": tuple(data["mentions"]), "reactions": reactions})
+    files = tuple(FileView(**file) for file in data.get("files", ()))
+    return MessageView(**{**data, "mentions": tuple(data["mentions"]), "reactions": reactions, "files": files})
 
 
 def from_wire(data: dict[str, Any]) -> Event:
