@@ -6,6 +6,8 @@ attributes here, in the reader's time zone."""
 import reflex as rx
 
 from djangochat_rx import settings
+from djangochat_rx.attachments import FileView
+from djangochat_rx.components.files import message_files
 from djangochat_rx.components.reactions import react_button, reactions_row
 from djangochat_rx.messages import MessageView
 from djangochat_rx.state.auth import AuthState
@@ -137,6 +139,7 @@ def message_row(message: rx.Var[MessageView]) -> rx.Component:
                 class_name="message-header",
             ),
             _body(message),
+            message_files(message["files"].to(list[FileView])),
             reactions_row(message),
             key=message["id"],
             data_message_id=message["id"],

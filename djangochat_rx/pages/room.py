@@ -7,6 +7,7 @@ from reflex_components_core.core.banner import has_connection_errors
 from djangochat_rx import access, routes, settings
 from djangochat_rx.components import room_feed
 from djangochat_rx.components.confirm import confirmed_button
+from djangochat_rx.components.files import COMPOSER_FORM_ID, attach_control, pending_files
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
 from djangochat_rx.components.message import message_row
 from djangochat_rx.components.switcher import HotKeys
@@ -47,7 +48,9 @@ def _typing_line() -> rx.Component:
 
 def _composer() -> rx.Component:
     return rx.form(
+        pending_files(),
         rx.hstack(
+            attach_control(),
             rx.text_area(
                 id=COMPOSER_ID,
                 name="message",
@@ -70,6 +73,8 @@ def _composer() -> rx.Component:
         on_submit=RoomState.send,
         reset_on_submit=False,
         width="100%",
+        id=COMPOSER_FORM_ID,
+        class_name="composer",
     )
 
 

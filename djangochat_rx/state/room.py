@@ -3,14 +3,17 @@ room itself: members, invitations, leaving, the owner's settings, direct message
 
 import uuid
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import reflex as rx
 
 from djangochat_rx import (
     access,
     accounts,
+    attachments,
     commands,
     db,
+    files,
     hooks,
     members,
     messages,
@@ -29,6 +32,7 @@ from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import perform, performing
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
+from djangochat_rx.attachments import FileView
 from djangochat_rx.members import MemberView
 from djangochat_rx.messages import MessageView
 from djangochat_rx.pins import PinView
@@ -99,6 +103,17 @@ class RoomState(AuthState):
     # The random id the next message is sent under (kept in the tab's sessionStorage, so it survives
     # a reconnect or a backend restart): pressing Send again after a failure cannot post twice.
     draft_id: str = rx.SessionStorage("", name="djangochat_draft_id")
+    # Files (attachments.py, files.py): the tab's view ticket rides in a cookie so <img> and download links
+    # reach the file route; its upload ticket goes in the upload request's header. `files_base` is the
+    # backend's origin (in development the page is served from another port); `upload_url` this room's
+    # upload route; `pending_files` what was uploaded and goes with the next message.
+    media_ticket: str = rx.Cookie(
+        "", name="djangochat_media", path="/", same_site="strict", max_age=settings.MEDIA_TICKET_HOURS * 3600
+    )
+    upload_ticket: str = rx.SessionStorage("", name="djangochat_upload_ticket")
+    files_base: str = ""
+    upload_url: str = ""
+    pending_files: list[FileView] = []
     _room_id: int = 0
 
     @rx.event
@@ -106,7 +121,8 @@ class RoomState(AuthState):
         """Guard the page, find the room by its slug, mark it read, and join its live feed."""
         identity = await self._enter_page()
         if identity is None:
-            return rx.redirect(routes.LOGIN, replace=True)
+            yield rx.redirect(routes.LOGIN, replace=True)
+            return
         self.error, self.history, self.editing_id, self.deleting_id = "", [], 0, 0
         self.draft_id = self.draft_id or uuid.uuid4().hex
         try:
@@ -116,12 +132,24 @@ class RoomState(AuthState):
             return
         self.status, self._room_id = "ready", room.id
         self.panel, self.panel_error, self.panel_notice = "", "", ""
+        self.pending_files = []
         await self._show_room(identity, room)
+        await self._file_tickets(identity, room.id)
+        yield  # the view ticket's cookie is set before the snapshot's images ask for files
         read = await db.run(reads.read_seq, identity.user_id, room.id)
         self.first_unread_seq = read + 1 if room.message_count > read else 0
         await hub.join(self.router.session.session_id, room.id, identity.username)
         await self._open_at_message(room.id)
         await perform(session_actions.mark_read, identity.user_id, identity.username, room.id, room.message_count)
+
+    async def _file_tickets(self, identity, room_id: int) -> None:
+        self.media_ticket, self.upload_ticket = await db.run(
+            attachments.tickets, identity.session_id, self.media_ticket, self.upload_ticket
+        )
+        headers = self.router.headers
+        scheme = "https" if urlsplit(headers.origin).scheme == "https" else "http"
+        self.files_base = f"{scheme}://{headers.host}"
+        self.upload_url = f"{self.files_base}{files.UPLOAD_PATH}?room={room_id}"
 
     async def _show_room(self, identity, room: rooms.RoomView) -> None:
         self.room_name, self.room_description = room.name, room.description
@@ -231,6 +259,7 @@ class RoomState(AuthState):
                         text,
                         field(form, "client_id"),
                         present,
+                        tuple(file.id for file in self.pending_files),
                     ):
                         # The box empties and the next message's client id arrives before the message itself.
                         yield self._sent()
@@ -249,7 +278,37 @@ class RoomState(AuthState):
         """What was typed went through: no error, a new client id for the next message, an empty box."""
         self.error = ""
         self.draft_id = uuid.uuid4().hex
+        self.pending_files = []
         return rx.set_value(COMPOSER_ID, "")
+
+    @rx.event
+    async def file_uploaded(self, file_id: int):
+        """The browser uploaded a file (components/files.py FileDrop): it goes with the next message, if it is
+        the user's own upload to this room, not posted yet."""
+        identity = await self._identity()
+        if identity is None or not self._room_id or not isinstance(file_id, int):
+            return
+        wanted = [file.id for file in self.pending_files] + [file_id]
+        found = await db.run(attachments.pending, identity.user_id, self._room_id, wanted)
+        if len(found) > settings.FILES_PER_MESSAGE:
+            await db.run(attachments.discard_unposted, identity.user_id, file_id)
+            self.error = f"A message takes at most {settings.FILES_PER_MESSAGE} files."
+            return
+        self.pending_files, self.error = found, ""
+
+    @rx.event
+    async def remove_file(self, file_id: int):
+        """Take an uploaded file off the next message (its bytes are deleted at once)."""
+        identity = await self._identity()
+        if identity is None or not isinstance(file_id, int):
+            return
+        await db.run(attachments.discard_unposted, identity.user_id, file_id)
+        self.pending_files = [file for file in self.pending_files if file.id != file_id]
+
+    @rx.event
+    def file_refused(self, reason: str):
+        """The browser refused a file before uploading it, or the server refused the upload: say why."""
+        self.error = reason[:300] if isinstance(reason, str) else ""
 
     @rx.event
     async def start_edit(self, message_id: int):
