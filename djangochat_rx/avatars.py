@@ -1,8 +1,7 @@
 """Profile pictures: an uploaded one (centre-cropped square, re-encoded by Pillow at two sizes, no EXIF), or
 the generated one every account has (initials on a colour that stays the same for a name), drawn by the
-page itself (components/avatar.py) without any image."""
+page itself (components/avatar.py, letters and colour from assets/avatars.js) without any image."""
 
-import hashlib
 import tempfile
 import warnings
 from pathlib import Path
@@ -17,42 +16,12 @@ from djangochat_rx.models import User
 
 # The sizes served, by the path segment naming them.
 SIZES = {"large": settings.AVATAR_PIXELS, "small": settings.AVATAR_SMALL_PIXELS}
-# Radix colour scales whose step 9 carries white text with enough contrast (WCAG AA for large text).
-COLOURS = (
-    "tomato",
-    "crimson",
-    "plum",
-    "purple",
-    "violet",
-    "indigo",
-    "blue",
-    "cyan",
-    "teal",
-    "grass",
-    "brown",
-    "bronze",
-)
 # The most users whose pictures a page learns at once (the rest show their initials).
 PICTURES_LISTED = 5000
 
 
 class AvatarRefused(Exception):
     """A picture that cannot be used; the text is safe to show."""
-
-
-def initials(name: str) -> str:
-    """One or two letters for a name: "alice" -> "A", "ada.lovelace" -> "AL"."""
-    parts = [part for part in "".join(ch if ch.isalnum() else " " for ch in name).split() if part]
-    if not parts:
-        return "?"
-    letters = parts[0][0] + (parts[1][0] if len(parts) > 1 else "")
-    return letters.upper()
-
-
-def colour(name: str) -> str:
-    """A colour scale for a name, the same wherever and whenever it is drawn."""
-    digest = hashlib.sha256(name.casefold().encode()).digest()
-    return COLOURS[digest[0] % len(COLOURS)]
 
 
 def url(user_id: int, key: str, size: str = "small") -> str:

@@ -56,12 +56,14 @@ hub.bind(
     typing=(RoomState, "typing"),
     present=(RoomState, "present"),
     pins=(RoomState, "pins"),
+    files_posted=(RoomState, "files_posted"),
     lobby=(RoomsState, "lobby"),
     lobby_total=(RoomsState, "lobby_total"),
     own_rooms=(RoomsState, "own_rooms"),
     read_marks=(RoomsState, "read_marks"),
     mentioned=(RoomsState, "mentioned"),
     notice=(AuthState, "notice"),
+    avatar_changed=(AuthState, "avatar_changed"),
 )
 app.register_lifespan_task(hub.relay.running)
 app.register_lifespan_task(db.checkpointing)

@@ -99,13 +99,32 @@ class PinsChanged:
 
 
 @dataclass(frozen=True)
+class AvatarChanged:
+    """`username` has a new picture (`url`, its small size) or is back to the generated one (`url` empty):
+    every open page shows it wherever the name appears."""
+
+    username: str
+    url: str
+
+
+@dataclass(frozen=True)
 class SessionsEnded:
     """These sessions were ended (logout, logout everywhere, a disabled account): their sockets are cut off."""
 
     session_ids: tuple[int, ...]
 
 
-Event = MessageSent | MessageChanged | ReactionsChanged | ReadMoved | Typing | RoomChanged | PinsChanged | SessionsEnded
+Event = (
+    MessageSent
+    | MessageChanged
+    | ReactionsChanged
+    | ReadMoved
+    | Typing
+    | RoomChanged
+    | PinsChanged
+    | SessionsEnded
+    | AvatarChanged
+)
 _KINDS: dict[str, type] = {kind.__name__: kind for kind in Event.__args__}
 
 

@@ -14,7 +14,6 @@ re-encoded PNG, JPEG, GIF or WebP.
 """
 
 import asyncio
-import contextlib
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -28,8 +27,11 @@ from starlette.types import ASGIApp
 
 from djangochat_rx import attachments, avatars, rooms, settings, storage
 from djangochat_rx import db as database
+from djangochat_rx.actions import avatars as avatar_actions
+from djangochat_rx.actions import perform
 
 UPLOAD_PATH = "/_files/upload"
+AVATAR_UPLOAD_PATH = "/_files/avatar"
 FILE_PATH = "/_files/{attachment_id:int}/{variant}/{name}"
 AVATAR_PATH = "/_files/avatars/{user_id:int}/{key}/{size}"
 # The cookie holding the tab's view ticket, and the header carrying its upload ticket.
@@ -50,43 +52,76 @@ def _refusal(message: str, status: int) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+async def _receive(request: Request, name: str) -> Path | JSONResponse:
+    """The request's body in a temporary file (the caller removes it), counted as it streams in: refused
+    past FILE_MAX_BYTES however long it said it was."""
+    scratch = storage.default().scratch()
+    handle, temporary = tempfile.mkstemp(dir=scratch, suffix=".upload")
+    received = 0
+    with open(handle, "wb") as file:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > settings.FILE_MAX_BYTES:
+                Path(temporary).unlink()
+                return _refusal(str(attachments.too_big(name, received)), 413)
+            file.write(chunk)
+    return Path(temporary)
+
+
+async def _uploader(request: Request) -> int | None:
+    return await database.run(attachments.ticket_user, request.headers.get(UPLOAD_HEADER, ""), attachments.UPLOAD)
+
+
+_ENDED = "Your session has ended; reload the page and log in."
+
+
 async def upload(request: Request) -> Response:
     """POST UPLOAD_PATH?room=<id>, the file's bytes as the body: 201 with the new (unposted) file's view."""
-    ticket = request.headers.get(UPLOAD_HEADER, "")
-    user_id = await database.run(attachments.ticket_user, ticket, attachments.UPLOAD)
+    user_id = await _uploader(request)
     if user_id is None:
-        return _refusal("Your session has ended; reload the page and log in.", 401)
+        return _refusal(_ENDED, 401)
     room = request.query_params.get("room", "")
     name = attachments.clean_name(unquote(request.headers.get(NAME_HEADER, "")))
     declared = request.headers.get("content-length", "0")
     if not room.isdigit() or not declared.isdigit():
         return _refusal("Send one file to one room.", 400)
+    received: Path | None = None
     try:
         # Refused before a byte is read when the declared length is over a limit (a chunked body is counted).
         await database.run(attachments.check_upload, user_id, int(room), name, int(declared))
-    except rooms.RoomNotFound as missing:
-        return _refusal(str(missing), 404)
-    except attachments.FileRefused as refused:
-        return _refusal(str(refused), 413)
-    scratch = storage.default().scratch()
-    handle, temporary = tempfile.mkstemp(dir=scratch, suffix=".upload")
-    received = 0
-    try:
-        with open(handle, "wb") as file:
-            async for chunk in request.stream():
-                received += len(chunk)
-                if received > settings.FILE_MAX_BYTES:
-                    return _refusal(str(attachments.too_big(name, received)), 413)
-                file.write(chunk)
-        view = await database.run(attachments.store, user_id, int(room), name, Path(temporary))
+        body = await _receive(request, name)
+        if isinstance(body, Response):
+            return body
+        received = body
+        view = await database.run(attachments.store, user_id, int(room), name, received)
     except rooms.RoomNotFound as missing:
         return _refusal(str(missing), 404)
     except attachments.FileRefused as refused:
         return _refusal(str(refused), 413)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            Path(temporary).unlink()
+        if received is not None:
+            received.unlink(missing_ok=True)
     return JSONResponse(asdict(view), status_code=201, headers={"Cache-Control": "no-store"})
+
+
+async def upload_avatar(request: Request) -> Response:
+    """POST AVATAR_UPLOAD_PATH, an image as the body: it becomes the user's picture (every open page sees it)."""
+    user_id = await _uploader(request)
+    if user_id is None:
+        return _refusal(_ENDED, 401)
+    declared = request.headers.get("content-length", "0")
+    if declared.isdigit() and int(declared) > settings.FILE_MAX_BYTES:
+        return _refusal(str(attachments.too_big("picture", int(declared))), 413)
+    body = await _receive(request, "picture")
+    if isinstance(body, Response):
+        return body
+    try:
+        url = await perform(avatar_actions.set_avatar, user_id, body)
+    except avatars.AvatarRefused as refused:
+        return _refusal(str(refused), 415)
+    finally:
+        body.unlink(missing_ok=True)
+    return JSONResponse({"id": user_id, "url": url}, status_code=201, headers={"Cache-Control": "no-store"})
 
 
 def _disposition(kind: str, name: str) -> str:
@@ -146,6 +181,7 @@ def with_files(backend: ASGIApp) -> ASGIApp:
     return Starlette(
         routes=[
             Route(UPLOAD_PATH, upload, methods=["POST"]),
+            Route(AVATAR_UPLOAD_PATH, upload_avatar, methods=["POST"]),
             Route(AVATAR_PATH, serve_avatar, methods=["GET", "HEAD"]),
             Route(FILE_PATH, serve_file, methods=["GET", "HEAD"]),
             Mount("", backend),

@@ -4,9 +4,11 @@ drag-and-drop, paste, progress and cancel), the files waiting for the next messa
 
 import reflex as rx
 from reflex_base.event import passthrough_event_spec
+from reflex_base.vars import VarData
 
 from djangochat_rx import attachments, settings
-from djangochat_rx.attachments import FileView
+from djangochat_rx.attachments import FileView, RoomFile
+from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import COMPOSER_ID, RoomState
 
 COMPOSER_FORM_ID = "composer"
@@ -36,7 +38,7 @@ def attach_control() -> rx.Component:
     return FileDrop.create(
         rx.icon("paperclip", size=18, aria_hidden="true"),
         upload_url=RoomState.upload_url,
-        ticket=RoomState.upload_ticket,
+        ticket=AuthState.upload_ticket,
         max_bytes=settings.FILE_MAX_BYTES,
         max_files=settings.FILES_PER_MESSAGE,
         pending=RoomState.pending_files.length(),
@@ -51,7 +53,7 @@ def _pending(file: rx.Var[FileView]) -> rx.Component:
     return rx.hstack(
         rx.cond(
             file["kind"] == attachments.IMAGE,
-            rx.el.img(src=RoomState.files_base + file["thumb_url"], alt="", class_name="pending-thumb"),
+            rx.el.img(src=AuthState.files_base + file["thumb_url"], alt="", class_name="pending-thumb"),
             rx.icon("file", size=16, aria_hidden="true"),
         ),
         rx.text(file["name"], size="1", class_name="pending-name", trim="both"),
@@ -81,14 +83,14 @@ def pending_files() -> rx.Component:
 def _image(file: rx.Var[FileView]) -> rx.Component:
     return rx.el.a(
         rx.el.img(
-            src=RoomState.files_base + file["thumb_url"],
+            src=AuthState.files_base + file["thumb_url"],
             alt=file["name"],
             width=file["thumb_width"],
             height=file["thumb_height"],
             loading="lazy",
             class_name="attachment-thumb",
         ),
-        href=RoomState.files_base + file["url"],
+        href=AuthState.files_base + file["url"],
         target="_blank",
         rel="noopener",
         title=file["name"] + " (" + file["size_label"] + ")",
@@ -109,7 +111,7 @@ def _card(file: rx.Var[FileView]) -> rx.Component:
         rx.spacer(),
         rx.el.a(
             rx.icon("download", size=16, aria_hidden="true"),
-            href=RoomState.files_base + file["download_url"],
+            href=AuthState.files_base + file["download_url"],
             download=file["name"],
             # Past the client-side router (which would try to show the path as a page) to the browser.
             target="_blank",
@@ -132,4 +134,79 @@ def message_files(files: rx.Var[list[FileView]]) -> rx.Component:
     """A message's files, in upload order."""
     return rx.cond(
         files.length() > 0, rx.flex(rx.foreach(files, _file), class_name="attachments", wrap="wrap", gap="2")
+    )
+
+
+def _room_files_var() -> rx.Var:
+    hook = f"const roomFiles = useRoomFiles({RoomState.get_full_name()!r}, {attachments.FILES_PANEL_LIMIT});"
+    data = VarData(imports={"$/public/room_files.js": ["useRoomFiles"]}, hooks={hook: None})
+    return rx.Var(_js_expr="roomFiles", _var_type=list[RoomFile], _var_data=data).to(list[RoomFile])
+
+
+def _file_line(line: rx.Var[RoomFile]) -> rx.Component:
+    file = line["file"].to(FileView)
+    at_message = "?message=" + line["message_id"].to_string()
+    shown = (RoomState.files_kind == "") | (file["kind"] == RoomState.files_kind)
+    return rx.cond(
+        shown,
+        rx.hstack(
+            rx.cond(
+                file["kind"] == attachments.IMAGE,
+                rx.el.img(src=AuthState.files_base + file["thumb_url"], alt="", class_name="pending-thumb"),
+                rx.icon("file", size=16, aria_hidden="true"),
+            ),
+            rx.vstack(
+                rx.el.a(
+                    file["name"],
+                    href=AuthState.files_base
+                    + rx.cond(file["kind"] == attachments.IMAGE, file["url"], file["download_url"]),
+                    target="_blank",
+                    rel="noopener",
+                    class_name="attachment-name",
+                ),
+                rx.text(
+                    line["author"] + " · " + file["size_label"],
+                    rx.moment(line["created_at"], format=" · D MMM HH:mm"),
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
+                spacing="0",
+                min_width="0",
+            ),
+            rx.spacer(),
+            rx.link("Jump", href=at_message, size="1"),
+            class_name="room-file",
+            data_file_id=file["id"],
+            align="center",
+            width="100%",
+        ),
+    )
+
+
+def files_panel() -> rx.Component:
+    """The room's files, newest first, live, with who posted each and when; all, images or other files."""
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Files", size="3"),
+            rx.spacer(),
+            rx.segmented_control.root(
+                rx.segmented_control.item("All", value="all"),
+                rx.segmented_control.item("Images", value=attachments.IMAGE),
+                rx.segmented_control.item("Files", value=attachments.FILE),
+                value=rx.cond(RoomState.files_kind == "", "all", RoomState.files_kind),
+                on_change=RoomState.show_files,
+                size="1",
+                aria_label="Show",
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            _room_files_var().length() > 0,
+            rx.foreach(_room_files_var(), _file_line),
+            rx.text("No files here yet. Attach one with the paperclip, or drop it on the message box.", size="2"),
+        ),
+        id="files-panel",
+        spacing="2",
+        width="100%",
     )

@@ -7,6 +7,7 @@ import reflex as rx
 
 from djangochat_rx import settings
 from djangochat_rx.attachments import FileView
+from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.files import message_files
 from djangochat_rx.components.reactions import react_button, reactions_row
 from djangochat_rx.messages import MessageView
@@ -106,6 +107,7 @@ def message_row(message: rx.Var[MessageView]) -> rx.Component:
         ),
         rx.box(
             rx.hstack(
+                avatar(message["author"]),
                 rx.link(
                     message["author"],
                     href="/users/" + message["author"],

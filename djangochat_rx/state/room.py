@@ -3,7 +3,6 @@ room itself: members, invitations, leaving, the owner's settings, direct message
 
 import uuid
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import reflex as rx
 
@@ -103,17 +102,16 @@ class RoomState(AuthState):
     # The random id the next message is sent under (kept in the tab's sessionStorage, so it survives
     # a reconnect or a backend restart): pressing Send again after a failure cannot post twice.
     draft_id: str = rx.SessionStorage("", name="djangochat_draft_id")
-    # Files (attachments.py, files.py): the tab's view ticket rides in a cookie so <img> and download links
-    # reach the file route; its upload ticket goes in the upload request's header. `files_base` is the
-    # backend's origin (in development the page is served from another port); `upload_url` this room's
-    # upload route; `pending_files` what was uploaded and goes with the next message.
-    media_ticket: str = rx.Cookie(
-        "", name="djangochat_media", path="/", same_site="strict", max_age=settings.MEDIA_TICKET_HOURS * 3600
-    )
-    upload_ticket: str = rx.SessionStorage("", name="djangochat_upload_ticket")
-    files_base: str = ""
+    # Files (attachments.py, files.py; the tickets are AuthState's): this room's upload route, and what was
+    # uploaded and goes with the next message.
     upload_url: str = ""
     pending_files: list[FileView] = []
+    # The Files panel: the room's newest files, read when it opens, then those of each message posted
+    # (`files_posted`, written only by realtime/, to the room); the browser merges them (components/files.py,
+    # assets/room_files.js). `files_kind` filters them: "" (all), "image" or "file".
+    room_files: list[attachments.RoomFile] = []
+    files_posted: list[attachments.RoomFile] = []
+    files_kind: str = ""
     _room_id: int = 0
 
     @rx.event
@@ -134,22 +132,13 @@ class RoomState(AuthState):
         self.panel, self.panel_error, self.panel_notice = "", "", ""
         self.pending_files = []
         await self._show_room(identity, room)
-        await self._file_tickets(identity, room.id)
-        yield  # the view ticket's cookie is set before the snapshot's images ask for files
+        self.upload_url = f"{self.files_base}{files.UPLOAD_PATH}?room={room.id}"
+        yield  # the view ticket's cookie (set by _enter_page) is in place before the snapshot's images load
         read = await db.run(reads.read_seq, identity.user_id, room.id)
         self.first_unread_seq = read + 1 if room.message_count > read else 0
         await hub.join(self.router.session.session_id, room.id, identity.username)
         await self._open_at_message(room.id)
         await perform(session_actions.mark_read, identity.user_id, identity.username, room.id, room.message_count)
-
-    async def _file_tickets(self, identity, room_id: int) -> None:
-        self.media_ticket, self.upload_ticket = await db.run(
-            attachments.tickets, identity.session_id, self.media_ticket, self.upload_ticket
-        )
-        headers = self.router.headers
-        scheme = "https" if urlsplit(headers.origin).scheme == "https" else "http"
-        self.files_base = f"{scheme}://{headers.host}"
-        self.upload_url = f"{self.files_base}{files.UPLOAD_PATH}?room={room_id}"
 
     async def _show_room(self, identity, room: rooms.RoomView) -> None:
         self.room_name, self.room_description = room.name, room.description
@@ -429,10 +418,23 @@ class RoomState(AuthState):
     # --- the room: panel, members, owner's settings, direct messages --------------------------------
 
     @rx.event
-    def toggle_panel(self, name: str):
-        """Open the members, settings or search panel (or close it when it is open)."""
-        self.panel = "" if self.panel == name or name not in ("members", "settings", "search", "pins") else name
+    async def toggle_panel(self, name: str):
+        """Open the members, settings, search, pins or files panel (or close it when it is open)."""
+        panels = ("members", "settings", "search", "pins", "files")
+        self.panel = "" if self.panel == name or name not in panels else name
         self.panel_error, self.panel_notice = "", ""
+        if self.panel == "files":
+            identity = await self._identity()
+            if identity is not None and self._room_id:
+                try:
+                    self.room_files = await db.run(attachments.room_files, identity.user_id, self._room_id)
+                except rooms.RoomNotFound as missing:
+                    self.panel_error = str(missing)
+
+    @rx.event
+    def show_files(self, kind: str):
+        """The Files panel shows every file ("all"), only images ("image"), or only other files ("file")."""
+        self.files_kind = kind if kind in (attachments.IMAGE, attachments.FILE) else ""
 
     @rx.event
     def search_room(self, form: dict[str, Any]):

@@ -9,13 +9,15 @@ import httpx
 from PIL import Image
 
 from djangochat_rx import db, files, members, rooms, settings
+from djangochat_rx.state.auth import AuthState
+from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from tests.state.conftest import unique
 
 
 async def room_tab(open_tab, token: str, slug: str):
     tab = await open_tab(f"/rooms/{slug}", token=token)
-    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready" and tab.var(RoomState, "upload_ticket"))
+    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready" and tab.var(AuthState, "upload_ticket"))
     return tab
 
 
@@ -30,12 +32,12 @@ async def upload(backend_url: str, tab, name: str, data: bytes, room_id: int) ->
         return await http.post(
             f"{files.UPLOAD_PATH}?room={room_id}",
             content=data,
-            headers={files.UPLOAD_HEADER: tab.var(RoomState, "upload_ticket"), files.NAME_HEADER: name},
+            headers={files.UPLOAD_HEADER: tab.var(AuthState, "upload_ticket"), files.NAME_HEADER: name},
         )
 
 
 async def fetch(backend_url: str, path: str, tab=None) -> httpx.Response:
-    cookies = {files.VIEW_COOKIE: tab.var(RoomState, "media_ticket")} if tab is not None else {}
+    cookies = {files.VIEW_COOKIE: tab.var(AuthState, "media_ticket")} if tab is not None else {}
     async with httpx.AsyncClient(base_url=backend_url, cookies=cookies) as http:
         return await http.get(path)
 
@@ -142,7 +144,7 @@ async def test_an_oversize_upload_is_refused_before_and_while_it_streams(
         streamed = await http.post(
             f"{files.UPLOAD_PATH}?room={room.id}",
             content=stream(),
-            headers={files.UPLOAD_HEADER: tab.var(RoomState, "upload_ticket"), files.NAME_HEADER: "big.bin"},
+            headers={files.UPLOAD_HEADER: tab.var(AuthState, "upload_ticket"), files.NAME_HEADER: "big.bin"},
         )
     assert streamed.status_code == 413 and "the limit is 1000 bytes per file" in streamed.json()["error"]
     assert not list(settings.UPLOAD_DIR.rglob("*.upload"))
@@ -155,3 +157,55 @@ async def test_an_oversize_upload_is_refused_before_and_while_it_streams(
 
     await tab.call(RoomState, "file_refused", reason="“big.bin” is 2 MB; the limit is 1000 bytes per file.")
     await tab.wait_for(lambda: "limit is 1000 bytes" in tab.var(RoomState, "error"))
+
+
+async def test_a_new_picture_reaches_open_pages_live_as_that_one_change(backend_url, open_tab, make_user, room):
+    painter, painter_token = make_user()
+    _, viewer_token = make_user()
+    mine = await room_tab(open_tab, painter_token, room.slug)
+    theirs = await room_tab(open_tab, viewer_token, room.slug)
+    async with httpx.AsyncClient(base_url=backend_url) as http:
+        answer = await http.post(
+            files.AVATAR_UPLOAD_PATH, content=png(), headers={files.UPLOAD_HEADER: mine.var(AuthState, "upload_ticket")}
+        )
+        refused = await http.post(
+            files.AVATAR_UPLOAD_PATH,
+            content=b"<svg/>",
+            headers={files.UPLOAD_HEADER: mine.var(AuthState, "upload_ticket")},
+        )
+    assert answer.status_code == 201 and refused.status_code == 415
+    url = answer.json()["url"]
+    await theirs.wait_for(lambda: theirs.var(AuthState, "avatar_changed") == {painter.username: url})
+    picture = await fetch(backend_url, url, theirs)
+    assert picture.status_code == 200 and Image.open(io.BytesIO(picture.content)).size == (64, 64)
+    assert (await fetch(backend_url, url)).status_code == 404  # no ticket, no picture
+    later = await room_tab(open_tab, viewer_token, room.slug)
+    assert later.var(AuthState, "avatars")[painter.username] == url
+
+    await mine.call(ProfileState, "remove_picture")
+    await theirs.wait_for(lambda: theirs.var(AuthState, "avatar_changed") == {painter.username: ""})
+    assert (await fetch(backend_url, url, theirs)).status_code == 404
+
+
+async def test_the_files_panel_lists_the_rooms_files_and_adds_new_ones_live(backend_url, open_tab, make_user, room):
+    _, writer_token = make_user()
+    _, reader_token = make_user()
+    writer = await room_tab(open_tab, writer_token, room.slug)
+    reader = await room_tab(open_tab, reader_token, room.slug)
+
+    async def post(name: str, data: bytes) -> int:
+        kept = (await upload(backend_url, writer, name, data, room.id)).json()
+        await writer.call(RoomState, "file_uploaded", file_id=kept["id"])
+        await writer.wait_for(lambda: writer.var(RoomState, "pending_files"))
+        await writer.call(RoomState, "send", form={"message": name, "client_id": unique("c")})
+        await writer.wait_for(lambda: not writer.var(RoomState, "pending_files"))
+        return kept["id"]
+
+    first = await post("first.txt", b"one")
+    await reader.call(RoomState, "toggle_panel", name="files")
+    await reader.wait_for(lambda: reader.var(RoomState, "panel") == "files")
+    assert [line["file"]["id"] for line in reader.var(RoomState, "room_files")] == [first]
+    second = await post("second.png", png())
+    await reader.wait_for(lambda: reader.var(RoomState, "files_posted")[0]["file"]["id"] == second)
+    [line] = reader.var(RoomState, "files_posted")  # that message's files only, never the room's
+    assert (line["file"]["id"], line["file"]["kind"], line["room_id"]) == (second, "image", room.id)
