@@ -474,6 +474,15 @@ class RoomFile:
     author: str
     created_at: str
     message_id: int
+    room_id: int
+
+
+def posted(message) -> list[RoomFile]:
+    """The Files panel's lines for a message just posted (`message`: a messages.MessageView), newest first."""
+    return [
+        RoomFile(file, message.author, message.created_at, message.id, message.room_id)
+        for file in reversed(message.files)
+    ]
 
 
 def room_files(
@@ -497,7 +506,7 @@ def room_files(
         query = query.where(Attachment.kind == kind)
     rows = db.exec(query).all()
     db.rollback()
-    return [RoomFile(view(row), author, as_utc(at).isoformat(), row.message_id) for row, author, at in rows]
+    return [RoomFile(view(row), author, as_utc(at).isoformat(), row.message_id, room_id) for row, author, at in rows]
 
 
 # --- media tickets: how a tab's plain HTTP requests for files prove its session --------------------------

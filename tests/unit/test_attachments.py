@@ -243,3 +243,30 @@ def test_media_tickets_belong_to_a_live_session_and_one_purpose(session, alice):
     assert attachments.ticket_user(session, view, attachments.VIEW, now=later) is None
     sessions.revoke(session, token)
     assert attachments.ticket_user(session, view, attachments.VIEW) is None
+
+
+def test_a_room_export_lists_each_messages_files_but_never_their_bytes(session, root, alice, general, tmp_path):
+    import json
+
+    from djangochat_rx import export
+
+    picture = keep(session, alice, general, "cat.png", png_bytes(), tmp_path)
+    notes = keep(session, alice, general, "notes.txt", b"secret notes", tmp_path)
+    messages.post(session, general.id, alice.id, "look", file_ids=[picture.id, notes.id])
+    messages.post_message(session, general.id, alice.id, "no files")
+    document = json.loads("".join(export.room_messages(session, root.id, general.id)))
+    first, second = document["messages"]
+    assert first["files"] == [
+        {
+            "name": "cat.png",
+            "size": picture.size,
+            "content_type": "image/png",
+            "kind": "image",
+            "width": 40,
+            "height": 30,
+        },
+        {"name": "notes.txt", "size": 12, "content_type": "text/plain", "kind": "file"},
+    ]
+    assert "files" not in second and "secret notes" not in json.dumps(document)
+    own = json.loads("".join(export.own_messages(session, alice.id)))
+    assert [m.get("files", []) for m in own["messages"]] == [first["files"], []]
