@@ -270,3 +270,19 @@ def test_a_room_export_lists_each_messages_files_but_never_their_bytes(session, 
     assert "files" not in second and "secret notes" not in json.dumps(document)
     own = json.loads("".join(export.own_messages(session, alice.id)))
     assert [m.get("files", []) for m in own["messages"]] == [first["files"], []]
+
+
+def test_search_finds_files_by_name_only_where_one_may_read(session, alice, bob, carol, general, tmp_path):
+    from djangochat_rx import members, search
+
+    secret = rooms.create_room(session, "Secret", "", alice.id, private=True)
+    members.invite(session, alice.id, secret.id, "bob")
+    for room, name in ((general, "Q3_budget.xlsx"), (secret, "budget-secret.pdf"), (general, "holiday.png")):
+        kept = keep(session, alice, room, name, b"x", tmp_path)
+        messages.post(session, room.id, alice.id, "here", file_ids=[kept.id])
+    keep(session, alice, general, "budget-draft.txt", b"never posted", tmp_path)
+    assert [hit.file.name for hit in search.files(session, bob.id, "budget")] == ["budget-secret.pdf", "Q3_budget.xlsx"]
+    assert [hit.file.name for hit in search.files(session, carol.id, "BUDGET")] == ["Q3_budget.xlsx"]
+    assert [hit.room_slug for hit in search.files(session, bob.id, f"budget in:{general.slug}")] == [general.slug]
+    assert search.files(session, bob.id, "budget from:bob") == []
+    assert [hit.file.name for hit in search.files(session, bob.id, "q3_b")] == ["Q3_budget.xlsx"]
