@@ -432,9 +432,9 @@ class RoomState(AuthState):
                     self.panel_error = str(missing)
 
     @rx.event
-    def show_files(self, kind: str):
+    def show_files(self, kind: str | list[str]):
         """The Files panel shows every file ("all"), only images ("image"), or only other files ("file")."""
-        self.files_kind = kind if kind in (attachments.IMAGE, attachments.FILE) else ""
+        self.files_kind = kind if isinstance(kind, str) and kind in (attachments.IMAGE, attachments.FILE) else ""
 
     @rx.event
     def search_room(self, form: dict[str, Any]):

@@ -119,6 +119,29 @@ def test_attach_by_button_drop_and_paste_and_everyone_sees_them(new_page, tmp_pa
     for page in (ann, ben, cat):
         expect(messages(page)).to_have_count(2)
         expect(messages(page).nth(1).locator(".attachment-thumb")).to_have_js_property("naturalWidth", 300)
+
+    # Search finds files by name.
+    cat.goto("/search?q=notes")
+    expect(cat.locator("#file-results .file-hit")).to_have_count(1)
+    expect(cat.locator("#file-results")).to_contain_text("notes.txt")
+    cat.go_back()
+    expect(messages(cat)).to_have_count(2)
+    # The room's Files panel: newest first, by kind, and a file posted meanwhile joins it live.
+    cat.get_by_role("button", name="Files in this room").click()
+    lines = cat.locator("#files-panel .room-file")
+    expect(lines).to_have_count(3)
+    expect(lines.first).to_contain_text("pasted-")
+    cat.get_by_role("radio", name="Files").click()
+    expect(lines).to_have_count(1)
+    cat.get_by_role("radio", name="All").click()
+    attach_button(ann, [str(notes)])
+    expect(pending(ann)).to_have_count(1)
+    composer(ann).press("Enter")
+    expect(lines).to_have_count(4)
+    expect(lines.first).to_contain_text("notes.txt")
+    if SHOTS:
+        cat.screenshot(path=f"{SHOTS}/files-panel.png")
+    cat.get_by_role("button", name="Files in this room").click()
     if SHOTS:
         for scheme in ("light", "dark"):
             for width in (1280, 375):
