@@ -11,7 +11,7 @@ import { checkFiles, pastedName, uploadAnswer } from "$/public/file_drop_core.js
 
 let nextId = 1;
 
-export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, pending, dropTarget, pasteTarget, onUploaded, onRefused, children }) {
+export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, pending, dropTarget, pasteTarget, onUploaded, onRefused, className, children }) {
   const [uploads, setUploads] = useState([]);
   const live = useRef(new Map());
   const props = useRef({});
@@ -131,7 +131,7 @@ export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, pending, dropT
     : null;
   return h(
     "div",
-    { className: "file-drop" },
+    { className: className ? `file-drop ${className}` : "file-drop" },
     h("label", { className: "attach-button", title: "Attach files (or drop or paste them)" }, input, children),
     progress,
   );

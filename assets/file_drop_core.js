@@ -1,10 +1,14 @@
 // DjangoChat RX: the rules FileDrop (file_drop.js) applies in the browser before and while uploading (no
 // imports, so tests/unit/test_file_drop_js.py runs it under Node). The server checks all of it again.
 
-// `size` bytes for people, as the server says it (attachments.human_size): 512 bytes, 1.5 KB, 25 MB.
-export function humanSize(size) {
+// `size` bytes for people, as the server says it (attachments.human_size): 512 bytes, 1.5 KB, 25 MB;
+// `up`: tenths rounded up, so a file just over a limit never reads as the limit itself.
+export function humanSize(size, up = false) {
   for (const [unit, factor] of [["GB", 1024 ** 3], ["MB", 1024 ** 2], ["KB", 1024]]) {
-    if (size >= factor) return `${(size / factor).toFixed(1).replace(/\.0$/, "")} ${unit}`;
+    if (size >= factor) {
+      const tenths = up ? Math.ceil((size * 10) / factor) : Math.round((size * 10) / factor);
+      return `${(tenths / 10).toFixed(1).replace(/\.0$/, "")} ${unit}`;
+    }
   }
   return `${size} bytes`;
 }
@@ -16,7 +20,7 @@ export function checkFiles(files, { maxBytes, maxFiles, already = 0 }) {
   const refused = [];
   for (const file of files) {
     if (file.size > maxBytes) {
-      refused.push(`“${file.name}” is ${humanSize(file.size)}; the limit is ${humanSize(maxBytes)} per file.`);
+      refused.push(`“${file.name}” is ${humanSize(file.size, true)}; the limit is ${humanSize(maxBytes)} per file.`);
     } else if (already + accepted.length >= maxFiles) {
       refused.push(`A message takes at most ${maxFiles} files.`);
     } else {

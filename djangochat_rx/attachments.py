@@ -11,6 +11,7 @@ FILE_UNBOUND_HOURS. Every byte served is asked for through `readable` (access.py
 
 import contextlib
 import hashlib
+import math
 import secrets
 import tempfile
 import unicodedata
@@ -105,18 +106,19 @@ def clean_name(typed: str) -> str:
     return name or "file"
 
 
-def human_size(size: int) -> str:
-    """`size` bytes for people: 512 bytes, 1.5 KB, 25 MB."""
+def human_size(size: int, up: bool = False) -> str:
+    """`size` bytes for people: 512 bytes, 1.5 KB, 25 MB (`up`: tenths rounded up, so a file just over a
+    limit never reads as the limit itself)."""
     for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if size >= factor:
-            value = size / factor
-            return f"{value:.1f} {unit}".replace(".0 ", " ")
+            tenths = math.ceil(size * 10 / factor) if up else round(size * 10 / factor)
+            return f"{tenths / 10:.1f} {unit}".replace(".0 ", " ")
     return f"{size} bytes"
 
 
 def too_big(name: str, size: int) -> FileRefused:
     limit = human_size(settings.FILE_MAX_BYTES)
-    return FileRefused(f"“{clean_name(name)}” is {human_size(size)}; the limit is {limit} per file.")
+    return FileRefused(f"“{clean_name(name)}” is {human_size(size, up=True)}; the limit is {limit} per file.")
 
 
 def sniff(head: bytes) -> str:

@@ -66,6 +66,7 @@ def _own_picture() -> rx.Component:
             paste_target="",
             on_uploaded=ProfileState.picture_changed,
             on_refused=ProfileState.picture_refused,
+            class_name="picture-drop",
         ),
         rx.cond(
             picture_of(ProfileState.shown_name),

@@ -190,3 +190,26 @@ def test_an_uploaded_html_or_svg_file_runs_no_script_in_the_apps_origin(new_page
         direct.close()
     assert page.evaluate("localStorage.getItem('pwned')") is None
     assert page.title() != "pwned"
+
+
+def test_an_upload_in_progress_shows_its_bar_and_cancel_stops_it(new_page, tmp_path):
+    page = new_page()
+    register(page, unique("fay"))
+    create_room(page, unique("Slow "))
+    held = []
+    page.route("**/_files/upload**", held.append)  # the server never answers: the upload stays in flight
+    notes = tmp_path / "slow.txt"
+    notes.write_bytes(b"x" * 200_000)
+    attach_button(page, [str(notes)])
+    upload = page.locator(".uploads .upload")
+    expect(upload).to_contain_text("slow.txt")
+    expect(upload.get_by_label("Uploading slow.txt")).to_be_visible()
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/files-uploading.png")
+    upload.get_by_role("button", name="Cancel").click()
+    expect(upload).to_have_count(0)
+    expect(pending(page)).to_have_count(0)
+    page.unroute("**/_files/upload**")
+    for route in held:
+        with contextlib.suppress(PlaywrightError):
+            route.abort()

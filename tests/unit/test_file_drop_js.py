@@ -30,7 +30,8 @@ def run(steps: str) -> dict:
 
 @pytest.mark.parametrize("size", [0, 512, 1024, 1536, 25 * 1024 * 1024, 26_000_000, 3 * 1024**3])
 def test_sizes_read_as_the_server_writes_them(size):
-    assert run(f"out.label = humanSize({size});") == {"label": attachments.human_size(size)}
+    out = run(f"out.label = humanSize({size}); out.up = humanSize({size}, true);")
+    assert out == {"label": attachments.human_size(size), "up": attachments.human_size(size, up=True)}
 
 
 def test_a_file_over_the_limit_is_refused_with_the_servers_words_and_the_rest_go():
