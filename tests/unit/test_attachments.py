@@ -286,3 +286,16 @@ def test_search_finds_files_by_name_only_where_one_may_read(session, alice, bob,
     assert [hit.room_slug for hit in search.files(session, bob.id, f"budget in:{general.slug}")] == [general.slug]
     assert search.files(session, bob.id, "budget from:bob") == []
     assert [hit.file.name for hit in search.files(session, bob.id, "q3_b")] == ["Q3_budget.xlsx"]
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_posting_with_files_takes_two_queries_more_whatever_their_number(
+    session, alice, general, tmp_path, count_queries, count
+):
+    messages.post_message(session, general.id, alice.id, "first: creates alice's read marker")
+    kept = [keep(session, alice, general, f"{i}.txt", b"x", tmp_path).id for i in range(count)]
+    with count_queries() as queries:
+        sent = messages.post(session, general.id, alice.id, "files", file_ids=kept).message
+    assert len(sent.files) == count
+    # room counter, author, message, the files bound, their views, read marker
+    assert len(queries) <= 6, queries
