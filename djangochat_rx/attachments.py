@@ -371,9 +371,7 @@ def pending(db: Session, user_id: int, room_id: int, file_ids: Iterable[int]) ->
     return [view(row) for row in rows]
 
 
-def discard_unposted(
-    db: Session, user_id: int, file_id: int, now: datetime | None = None, into: storage.Storage | None = None
-) -> None:
+def discard_unposted(db: Session, user_id: int, file_id: int, into: storage.Storage | None = None) -> None:
     """The uploader takes back an upload not yet posted: its bytes go at once."""
     database.begin_write(db)
     row = db.exec(

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp
 from djangochat_rx import attachments, avatars, rooms, settings, storage
 from djangochat_rx import db as database
 from djangochat_rx.actions import avatars as avatar_actions
+from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import perform
 
 UPLOAD_PATH = "/_files/upload"
@@ -93,7 +94,7 @@ async def upload(request: Request) -> Response:
         if isinstance(body, Response):
             return body
         received = body
-        view = await database.run(attachments.store, user_id, int(room), name, received)
+        view = await perform(file_actions.upload_file, user_id, int(room), name, received)
     except rooms.RoomNotFound as missing:
         return _refusal(str(missing), 404)
     except attachments.FileRefused as refused:

@@ -26,6 +26,7 @@ from djangochat_rx import (
     settings,
     throttle,
 )
+from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import perform, performing
@@ -251,6 +252,7 @@ class RoomState(AuthState):
                         tuple(file.id for file in self.pending_files),
                     ):
                         # The box empties and the next message's client id arrives before the message itself.
+                        self.pending_files = []
                         yield self._sent()
                 case commands.SetTopic(topic=topic):
                     await perform(room_actions.set_topic, identity.user_id, self._room_id, topic)
@@ -267,7 +269,6 @@ class RoomState(AuthState):
         """What was typed went through: no error, a new client id for the next message, an empty box."""
         self.error = ""
         self.draft_id = uuid.uuid4().hex
-        self.pending_files = []
         return rx.set_value(COMPOSER_ID, "")
 
     @rx.event
@@ -280,7 +281,7 @@ class RoomState(AuthState):
         wanted = [file.id for file in self.pending_files] + [file_id]
         found = await db.run(attachments.pending, identity.user_id, self._room_id, wanted)
         if len(found) > settings.FILES_PER_MESSAGE:
-            await db.run(attachments.discard_unposted, identity.user_id, file_id)
+            await perform(file_actions.take_back_upload, identity.user_id, file_id)
             self.error = f"A message takes at most {settings.FILES_PER_MESSAGE} files."
             return
         self.pending_files, self.error = found, ""
@@ -291,7 +292,7 @@ class RoomState(AuthState):
         identity = await self._identity()
         if identity is None or not isinstance(file_id, int):
             return
-        await db.run(attachments.discard_unposted, identity.user_id, file_id)
+        await perform(file_actions.take_back_upload, identity.user_id, file_id)
         self.pending_files = [file for file in self.pending_files if file.id != file_id]
 
     @rx.event

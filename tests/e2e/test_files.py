@@ -197,7 +197,7 @@ def test_an_upload_in_progress_shows_its_bar_and_cancel_stops_it(new_page, tmp_p
     register(page, unique("fay"))
     create_room(page, unique("Slow "))
     held = []
-    page.route("**/_files/upload**", held.append)  # the server never answers: the upload stays in flight
+    page.route("**/_files/upload**", lambda route: held.append(route))  # never answered: the upload stays in flight
     notes = tmp_path / "slow.txt"
     notes.write_bytes(b"x" * 200_000)
     attach_button(page, [str(notes)])
