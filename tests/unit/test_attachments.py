@@ -299,3 +299,17 @@ def test_posting_with_files_takes_two_queries_more_whatever_their_number(
     assert len(sent.files) == count
     # room counter, author, message, the files bound, their views, read marker
     assert len(queries) <= 6, queries
+
+
+def test_a_message_with_files_crosses_between_workers_whole(session, alice, general, tmp_path):
+    import json
+
+    from djangochat_rx import events
+    from djangochat_rx.actions import messages as message_actions
+
+    kept = keep(session, alice, general, "cat.png", png_bytes(), tmp_path)
+    outcome = message_actions.send_message(session, alice.id, general.id, "a cat", "c-1", (), (kept.id,))
+    [sent] = outcome.events
+    assert [file.name for file in sent.message.files] == ["cat.png"]
+    for event in (sent, events.AvatarChanged("alice", "/_files/avatars/1/" + "0" * 32 + "/small")):
+        assert events.from_wire(json.loads(json.dumps(events.to_wire(event)))) == event
