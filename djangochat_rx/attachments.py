@@ -10,14 +10,18 @@ FILE_UNBOUND_HOURS. Every byte served is asked for through `readable` (access.py
 """
 
 import contextlib
+import functools
 import hashlib
 import math
+import multiprocessing
+import os
 import secrets
 import tempfile
 import unicodedata
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -153,6 +157,27 @@ def _save(image: Image.Image, fmt: str, target: Path, animated: bool) -> None:
     image.save(target, format=fmt, **options)
 
 
+def _lower_priority() -> None:
+    os.nice(settings.IMAGE_PROCESS_NICENESS)
+
+
+@functools.cache
+def _images() -> ProcessPoolExecutor:
+    # "spawn": the server's threads (and their locks) are not copied into the children.
+    return ProcessPoolExecutor(
+        settings.IMAGE_PROCESSES, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+    )
+
+
+def reencoded(source: Path, content_type: str, scratch: Path) -> Processed | None:
+    """`reencode`, in the image processes (settings.IMAGE_PROCESSES) unless there are none."""
+    if content_type not in SAFE_IMAGES:
+        return None
+    if settings.IMAGE_PROCESSES <= 0:
+        return reencode(source, content_type, scratch)
+    return _images().submit(reencode, source, content_type, scratch).result()
+
+
 def reencode(source: Path, content_type: str, scratch: Path) -> Processed | None:
     """A safe raster image re-encoded by Pillow: turned upright by its EXIF orientation, then saved with no
     EXIF, XMP, comments or text chunks (nothing of the uploader's metadata, location included), and a
@@ -270,7 +295,7 @@ def store(
         check_upload(db, user_id, room_id, name, size, now)
         with open(upload, "rb") as file:
             content_type = sniff(file.read(SNIFF_BYTES))
-        processed = reencode(upload, content_type, into.scratch())
+        processed = reencoded(upload, content_type, into.scratch())
         row = Attachment(
             owner_id=user_id,
             room_id=room_id,

@@ -313,3 +313,13 @@ def test_a_message_with_files_crosses_between_workers_whole(session, alice, gene
     assert [file.name for file in sent.message.files] == ["cat.png"]
     for event in (sent, events.AvatarChanged("alice", "/_files/avatars/1/" + "0" * 32 + "/small")):
         assert events.from_wire(json.loads(json.dumps(events.to_wire(event)))) == event
+
+
+def test_images_are_re_encoded_in_a_process_of_lower_priority_than_the_servers(session, alice, general, tmp_path):
+    import os
+
+    kept = keep(session, alice, general, "cat.png", png_bytes(), tmp_path)
+    assert kept.kind == "image"
+    pool = attachments._images()
+    assert pool.submit(os.getpid).result() != os.getpid()
+    assert pool.submit(os.nice, 0).result() >= min(19, os.nice(0) + settings.IMAGE_PROCESS_NICENESS)
