@@ -19,6 +19,9 @@ ROOM_STATE = RoomState.get_full_name()
 SNAPSHOT = "snapshot" + FIELD
 INCOMING = "incoming" + FIELD
 STATUS = "status" + FIELD
+UPLOAD_URL = "upload_url" + FIELD
+UPLOAD_TICKET = "upload_ticket" + FIELD
+PENDING = "pending_files" + FIELD
 TOKEN_FIELD = "session_token" + FIELD
 TOKEN = f"{AuthState.get_full_name()}.{TOKEN_FIELD}"
 AUTH_STATE = AuthState.get_full_name()
@@ -49,6 +52,9 @@ class BenchTab:
         self._socket: aiohttp.ClientWebSocketResponse | None = None
         self._joined = asyncio.Event()
         self._reader: asyncio.Task | None = None
+        self.upload_url = ""
+        self.upload_ticket = ""
+        self._attached = asyncio.Event()
 
     async def connect(self) -> None:
         url = self.base_url.replace("http", "ws", 1)
@@ -80,6 +86,18 @@ class BenchTab:
 
     async def send(self, body: str) -> None:
         await self._emit(f"{ROOM_STATE}.send", {"form": {"message": body}})
+
+    async def attach(self, name: str, data: bytes) -> None:
+        """Upload a file as the message box does (HTTP, the tab's upload ticket), and attach it to the next
+        message (the state hears of it; waits until the tab's pending files say so)."""
+        async with self._session.post(
+            self.upload_url, data=data, headers={"X-Upload-Ticket": self.upload_ticket, "X-File-Name": name}
+        ) as answer:
+            kept = await answer.json()
+        self._attached.clear()
+        await self._emit(f"{ROOM_STATE}.file_uploaded", {"file_id": kept["id"]})
+        async with asyncio.timeout(30):
+            await self._attached.wait()
 
     async def react(self, message_id: int, emoji: str) -> None:
         await self._emit(f"{ROOM_STATE}.react", {"message_id": message_id, "emoji": emoji})
@@ -119,8 +137,14 @@ class BenchTab:
         for state, delta in (update.get("delta") or {}).items():
             if state == AUTH_STATE and delta.get(TOKEN_FIELD):
                 self.session_token = delta[TOKEN_FIELD]
+            if state == AUTH_STATE and delta.get(UPLOAD_TICKET):
+                self.upload_ticket = delta[UPLOAD_TICKET]
             if state != ROOM_STATE:
                 continue
+            if delta.get(UPLOAD_URL):
+                self.upload_url = delta[UPLOAD_URL]
+            if delta.get(PENDING):
+                self._attached.set()
             for items in (delta.get(SNAPSHOT), delta.get(INCOMING)):
                 if items is not None:
                     self._take_window(items, now)

@@ -8,6 +8,7 @@
     python -m bench.run smoke      N = 20 for 2 s; exits 1 if anything is lost, doubled or out of order
     python -m bench.run typing     fanout N = 200 with and without 10 % of the clients typing
     python -m bench.run reactions  fanout N = 200 with and without a reaction on every tenth message
+    python -m bench.run images     fanout N = 200 with and without an uploaded image on every tenth message
     python -m bench.run profile    one fanout N = 200 run under py-spy: where the server's time goes
     python -m bench.run search     search latency by kind over 100 000 messages, SQLite and PostgreSQL (bench/search.py)
     python -m bench.run compare    the seed (../shared/peer, Django Channels) and ours side by side on the fanout load,
@@ -21,6 +22,7 @@ Loopback only, bounded in count and time. Results also go to bench/.results/<sce
 
 import argparse
 import asyncio
+import io
 import json
 import math
 import os
@@ -33,6 +35,8 @@ from pathlib import Path
 
 # Setup registers many users: real bcrypt at its lowest cost keeps setup from dominating.
 os.environ.setdefault("BCRYPT_ROUNDS", "4")
+
+from PIL import Image
 
 from bench import peer, search
 from bench.clients import BenchTab
@@ -47,6 +51,7 @@ PASSWORD = "bench-password"
 REAL_LOGINS = 3
 COLUMNS = [
     ("reactions", "{:.0%}"),
+    ("images", "{:.0%}"),
     ("typing", "{}"),
     ("workers", "{}"),
     ("history", "{}"),
@@ -165,6 +170,7 @@ async def run_load(
     profile: bool = False,
     typing_share: float = 0.0,
     reaction_share: float = 0.0,
+    image_share: float = 0.0,
 ) -> dict:
     """One run on a fresh `server` (ours or the seed's): `connect()` opens the N tabs, K of them send `rate`
     messages/s in total for `seconds`; latency, completeness, bytes per delivery, CPU, memory, harness lag."""
@@ -184,7 +190,9 @@ async def run_load(
         profiler = server.profile(seconds, PROFILE_OUT) if profile else None
         typists = tabs[senders : senders + int(typing_share * clients)]
         typing = asyncio.create_task(type_along(typists, seconds))
-        sent_at, sent_by = await send_load(tabs[:senders], rate, seconds, reaction_share=reaction_share)
+        sent_at, sent_by = await send_load(
+            tabs[:senders], rate, seconds, reaction_share=reaction_share, image_share=image_share
+        )
         await typing
         if profiler is not None:
             profiler.wait(timeout=60)
@@ -194,6 +202,7 @@ async def run_load(
         deliveries = sum(tag in tab.arrivals for tab in listeners for tag in sent_at)
         result.update(
             reactions=reaction_share,
+            images=image_share,
             typing=len(typists),
             clients=clients,
             senders=senders,
@@ -226,6 +235,7 @@ async def fanout_once(
     profile: bool = False,
     typing_share: float = 0.0,
     reaction_share: float = 0.0,
+    image_share: float = 0.0,
 ) -> dict:
     """One run on our backend: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
     with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
@@ -242,6 +252,7 @@ async def fanout_once(
             profile,
             typing_share,
             reaction_share,
+            image_share,
         )
         return {**result, "workers": workers, "history": history}
 
@@ -312,10 +323,18 @@ async def type_along(typists: list[BenchTab], seconds: float) -> None:
 
 
 async def send_load(
-    senders: list[BenchTab], rate: float, seconds: float, prefix: str = "", reaction_share: float = 0.0
+    senders: list[BenchTab],
+    rate: float,
+    seconds: float,
+    prefix: str = "",
+    reaction_share: float = 0.0,
+    image_share: float = 0.0,
 ) -> tuple[dict, dict]:
     """Each sender posts 64-character messages on a fixed schedule; returns send times and senders. With
-    `reaction_share`, that share of the messages also gets a reaction (the sender's, on its previous one)."""
+    `reaction_share`, that share of the messages also gets a reaction (the sender's, on its previous one);
+    with `image_share`, that share carries a photo-sized PNG, uploaded (and re-encoded by the server) just
+    before the message is sent, as the message box does."""
+    image = bench_image() if image_share else b""
     sent_at: dict[str, float] = {}
     sent_by: dict[str, int] = {}
     per_sender = rate / len(senders)
@@ -325,6 +344,8 @@ async def send_load(
         start = time.perf_counter() + index / rate
         for seq in range(count):
             await asyncio.sleep(max(0.0, start + seq / per_sender - time.perf_counter()))
+            if image_share and seq % round(1 / image_share) == 0:
+                await tab.attach(f"photo-{index}-{seq}.png", image)
             tag = f"{prefix}s{index}-{seq}"
             body = f"{tag} ".ljust(64, "x")
             sent_at[tag], sent_by[tag] = time.perf_counter(), index
@@ -336,6 +357,14 @@ async def send_load(
 
     await asyncio.gather(*(run(i, tab) for i, tab in enumerate(senders)))
     return sent_at, sent_by
+
+
+def bench_image() -> bytes:
+    """A 1280x960 PNG of gradients (~0.1 MB): the server decodes, re-encodes and thumbnails each upload."""
+    image = Image.linear_gradient("L").resize((1280, 960)).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 async def wait_delivered(tabs: list[BenchTab], sent_at: dict, sent_by: dict, grace: float) -> None:
@@ -605,6 +634,13 @@ async def scenario(name: str) -> list[dict]:
             runs = [await fanout_once(200, 5, 20, 5, reaction_share=share) for _ in range(3)]
             rows.append({**median_of(runs), "runs": 3})
         return rows
+    if name == "images":
+        # The same load with and without an image on every tenth message (issue 15's bar: at most 10 % worse).
+        rows = []
+        for share in (0.0, 0.1):
+            runs = [await fanout_once(200, 5, 20, 5, image_share=share) for _ in range(3)]
+            rows.append({**median_of(runs), "runs": 3})
+        return rows
     if name == "workers":
         # A load one worker cannot keep up with (400 clients, 40 msg/s: 16 000 deliveries/s), on 1, 2 and 4
         # workers sharing Redis: the same relay path in every row, only the number of workers differs.
@@ -645,6 +681,7 @@ def main() -> int:
         "join",
         "typing",
         "reactions",
+        "images",
         "smoke",
         "profile",
         "search",

@@ -103,6 +103,8 @@ class Backend(ServerProcess):
             **os.environ,
             "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
             "DATABASE_URL": self.database_url,
+            # Uploaded files (the images scenario) next to the throwaway database, never in the project.
+            "UPLOAD_DIR": str(Path(self.database_url.removeprefix("sqlite:///")).parent / "uploads"),
             "REFLEX_USE_NPM": "1",
             "REFLEX_TELEMETRY_ENABLED": "false",
             "REDIS_URL": self.redis_url,

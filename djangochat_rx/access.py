@@ -9,7 +9,7 @@ room. An archived room can be read by those who may read it, but nobody posts in
 from sqlalchemy import ColumnElement, exists, or_
 from sqlmodel import Session, col, select
 
-from djangochat_rx.models import Room, RoomMember
+from djangochat_rx.models import Attachment, Room, RoomMember
 
 PUBLIC, PRIVATE, DM = "public", "private", "dm"
 
@@ -51,3 +51,13 @@ def is_owner(db: Session, user_id: int, room_id: int) -> bool:
 def readable_room(db: Session, user_id: int, slug: str) -> Room | None:
     """The room at `slug` if `user_id` may read it, else None (unknown and forbidden look the same)."""
     return db.exec(select(Room).where(Room.slug == slug, readable(user_id))).first()
+
+
+def can_read_file(db: Session, user_id: int, attachment: Attachment) -> bool:
+    """Whether `user_id` may fetch an uploaded file: one posted in a room they may read, or their own upload
+    not posted yet; never one of a deleted message or room."""
+    if attachment.discarded_at is not None or attachment.room_id is None:
+        return False
+    if attachment.message_id is None:
+        return attachment.owner_id == user_id
+    return can_read_id(db, user_id, attachment.room_id)

@@ -12,7 +12,7 @@ from typing import TypeVar
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
-from djangochat_rx import accounts, devices, markup, messages
+from djangochat_rx import accounts, attachments, devices, markup, messages
 from djangochat_rx import db as database
 from djangochat_rx.models import AuditEntry, Message, Room, User, UserSession, as_utc, utcnow
 from djangochat_rx.rooms import BY_ACTIVITY, RoomNotFound
@@ -274,10 +274,11 @@ def remove_message(db: Session, actor_id: int, message_id: int) -> messages.Mess
     if message.deleted_at is not None:
         db.rollback()
         raise messages.NotAllowed("This message was deleted.")
-    messages.erase(db, message, now)
+    files = messages.erase(db, message, now)
     message.removed_by_id = actor_id
     audit(db, actor_id, "message.remove", f"message:{message_id}", f"by {author} in {slug}")
     db.commit()
+    attachments.forget(db, files)
     return messages.view(message, author)
 
 

@@ -1,12 +1,13 @@
 """Backups: a consistent copy of the database while the app runs, and putting one back on a stopped app.
 
-    python -m djangochat_rx backup PATH     # PATH: a new folder; writes PATH/djangochat.db and PATH/backup.json
-    python -m djangochat_rx restore PATH    # the app stopped; the database it replaces is kept beside it
+    python -m djangochat_rx backup PATH     # PATH: a new folder; PATH/djangochat.db, PATH/uploads/, PATH/backup.json
+    python -m djangochat_rx restore PATH    # the app stopped; the database and uploads it replaces are kept beside them
 
 SQLite: the copy is made with SQLite's online backup API in one step, so it is the database as of one
 moment however many writers are busy (in WAL mode they are not held up). PostgreSQL: `pg_dump` is the tool
-for that; `backup` prints the command. Uploaded files have their own folder once the app stores any
-(issue 15); until then a backup is the database alone.
+for that; `backup` prints the command. Uploaded files (settings.UPLOAD_DIR) are copied after the database:
+a stored file is never changed, only added or removed, so every file the copied database names is there,
+except one removed in the moments between the two copies (its message deleted meanwhile).
 
 A running app holds a shared lock on `<database>.lock` (every worker, `running`); `restore` takes it
 exclusively, so it refuses while any worker runs."""
@@ -25,6 +26,7 @@ from sqlalchemy.engine import make_url
 from djangochat_rx import db, settings
 
 DATABASE_FILE = "djangochat.db"
+UPLOADS_FOLDER = "uploads"
 MANIFEST_FILE = "backup.json"
 COUNTED = ("users", "rooms", "messages")
 
@@ -39,7 +41,8 @@ def _sqlite_path(url: str) -> Path:
         shown = parsed.set(drivername="postgresql").render_as_string(hide_password=True)
         raise BackupError(
             "The database is PostgreSQL: back it up with pg_dump (the password in PGPASSWORD), e.g.\n"
-            f"  pg_dump --format=custom --file PATH/djangochat.dump '{shown}'"
+            f"  pg_dump --format=custom --file PATH/djangochat.dump '{shown}'\n"
+            f"and copy the uploaded files beside it:\n  cp -a {settings.UPLOAD_DIR} PATH/uploads"
         )
     return Path(parsed.database)
 
@@ -56,8 +59,13 @@ def _revision(path: Path) -> str:
     return row[0] if row else ""
 
 
-def backup(target: Path, url: str | None = None) -> dict:
-    """Copy the app's database into the new folder `target`; the manifest (time, revision, counts)."""
+def _files_in(folder: Path) -> int:
+    return sum(1 for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else 0
+
+
+def backup(target: Path, url: str | None = None, uploads: Path | None = None) -> dict:
+    """Copy the app's database, then its uploaded files, into the new folder `target`; the manifest (time,
+    revision, counts)."""
     source = _sqlite_path(url or settings.DATABASE_URL)
     if not source.exists():
         raise BackupError(f"There is no database at {source}.")
@@ -69,11 +77,16 @@ def backup(target: Path, url: str | None = None) -> dict:
     with contextlib.closing(live), contextlib.closing(sqlite3.connect(copy)) as out:
         live.backup(out)  # all pages in one step: the database as of one moment
         out.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    uploads = uploads or settings.UPLOAD_DIR
+    if uploads.is_dir():
+        shutil.copytree(
+            uploads, target / UPLOADS_FOLDER, ignore=shutil.ignore_patterns("incoming")
+        )  # uploads in progress
     manifest = {
         "made_at": datetime.now(UTC).isoformat(),
         "source": str(source),
         "revision": _revision(copy),
-        "counts": counts(copy),
+        "counts": {**counts(copy), "files": _files_in(target / UPLOADS_FOLDER)},
     }
     (target / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -107,9 +120,10 @@ async def running():
         yield
 
 
-def restore(source: Path, url: str | None = None) -> tuple[dict, Path | None]:
-    """Put the backup in folder `source` in place of the app's database (the app must be stopped), then
-    bring its schema up to date; its manifest, and where the replaced database was kept (if there was one)."""
+def restore(source: Path, url: str | None = None, uploads: Path | None = None) -> tuple[dict, Path | None]:
+    """Put the backup in folder `source` in place of the app's database and uploaded files (the app must be
+    stopped), then bring its schema up to date; its manifest, and where the replaced database was kept (if
+    there was one; replaced uploads are kept beside their folder with the same suffix)."""
     target = _sqlite_path(url or settings.DATABASE_URL)
     copy, manifest_path = source / DATABASE_FILE, source / MANIFEST_FILE
     if not copy.exists() or not manifest_path.exists():
@@ -133,5 +147,11 @@ def restore(source: Path, url: str | None = None) -> tuple[dict, Path | None]:
                     old.replace(kept.with_name(kept.name + suffix))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(copy, target)
+        uploads = uploads or settings.UPLOAD_DIR
+        if uploads.exists():
+            stamp = f"before-restore-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+            uploads.replace(uploads.with_name(f"{uploads.name}.{stamp}"))
+        if (source / UPLOADS_FOLDER).is_dir():
+            shutil.copytree(source / UPLOADS_FOLDER, uploads)
     db.migrate(url or settings.DATABASE_URL)
     return json.loads(manifest_path.read_text()), kept

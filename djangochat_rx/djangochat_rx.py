@@ -4,9 +4,10 @@ import gc
 
 import reflex as rx
 
-from djangochat_rx import backup, db, hooks, messages, notices, push, routes, settings
+from djangochat_rx import attachments, backup, db, hooks, messages, notices, push, routes, settings
 from djangochat_rx.api import with_api
 from djangochat_rx.downloads import with_downloads
+from djangochat_rx.files import with_files
 from djangochat_rx.headers import SecurityHeaders
 from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search
 from djangochat_rx.realtime import hub
@@ -20,7 +21,7 @@ from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.search import SearchState
 
 app = rx.App(
-    api_transformer=[with_downloads, notices.with_unsubscribe, with_api, SecurityHeaders],
+    api_transformer=[with_downloads, with_files, notices.with_unsubscribe, with_api, SecurityHeaders],
     stylesheets=["/chat.css"],
     head_components=[
         rx.el.script(src="/chat.js", defer=True),
@@ -55,6 +56,7 @@ hub.bind(
     typing=(RoomState, "typing"),
     present=(RoomState, "present"),
     pins=(RoomState, "pins"),
+    files_posted=(RoomState, "files_posted"),
     lobby=(RoomsState, "lobby"),
     lobby_total=(RoomsState, "lobby_total"),
     own_rooms=(RoomsState, "own_rooms"),
@@ -63,6 +65,7 @@ hub.bind(
     mentioned=(RoomsState, "mentioned"),
     muted=(RoomsState, "muted"),
     notice=(AuthState, "notice"),
+    avatar_changed=(AuthState, "avatar_changed"),
 )
 app.register_lifespan_task(hub.relay.running)
 app.register_lifespan_task(db.checkpointing)
@@ -70,6 +73,7 @@ app.register_lifespan_task(backup.running)
 app.register_lifespan_task(hub.sweeping)
 app.register_lifespan_task(notices.mailing)
 app.register_lifespan_task(push.following_loud_rooms)
+app.register_lifespan_task(attachments.sweeping)
 
 
 @app.register_lifespan_task

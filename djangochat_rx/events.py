@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from djangochat_rx.attachments import FileView
 from djangochat_rx.messages import MessageView
 from djangochat_rx.pins import PinView
 from djangochat_rx.reactions import ReactionView
@@ -106,6 +107,15 @@ class MutedChanged:
 
 
 @dataclass(frozen=True)
+class AvatarChanged:
+    """`username` has a new picture (`url`, its small size) or is back to the generated one (`url` empty):
+    every open page shows it wherever the name appears."""
+
+    username: str
+    url: str
+
+
+@dataclass(frozen=True)
 class SessionsEnded:
     """These sessions were ended (logout, logout everywhere, a disabled account): their sockets are cut off."""
 
@@ -122,6 +132,7 @@ Event = (
     | PinsChanged
     | MutedChanged
     | SessionsEnded
+    | AvatarChanged
 )
 _KINDS: dict[str, type] = {kind.__name__: kind for kind in Event.__args__}
 
@@ -135,7 +146,8 @@ def _message(data: dict[str, Any]) -> MessageView:
     reactions = tuple(
         ReactionView(**{**reaction, "users": tuple(reaction["users"])}) for reaction in data.get("reactions", ())
     )
-    return MessageView(**{**data, "mentions": tuple(data["mentions"]), "reactions": reactions})
+    files = tuple(FileView(**file) for file in data.get("files", ()))
+    return MessageView(**{**data, "mentions": tuple(data["mentions"]), "reactions": reactions, "files": files})
 
 
 def from_wire(data: dict[str, Any]) -> Event:

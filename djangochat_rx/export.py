@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access, admin, settings
+from djangochat_rx import access, admin, attachments, settings
 from djangochat_rx.models import Message, Room, User, as_utc, utcnow
 
 # Rows per query: large enough that a 100 000-message room takes 200 quick queries, small enough
@@ -51,6 +51,7 @@ def own_messages(db: Session, user_id: int, batch_size: int = settings.EXPORT_BA
             Message.created_at,
             Message.edited_at,
             Message.body,
+            Message.file_count,
         )
         .join(Room, col(Room.id) == Message.room_id)
         .where(Message.author_id == user_id, access.readable(user_id))
@@ -72,6 +73,7 @@ def room_messages(
             Message.created_at,
             Message.edited_at,
             Message.body,
+            Message.file_count,
         )
         .join(User, col(User.id) == Message.author_id)
         .where(Message.room_id == room_id)
@@ -94,18 +96,30 @@ def _chunks(db: Session, head: dict[str, Any], query: Select, batch_size: int) -
     after, separator = 0, ""
     while True:
         rows = db.execute(query.where(col(Message.id) > after).limit(batch_size)).mappings().all()
+        filed = attachments.files_of(db, [row["id"] for row in rows if row["file_count"]])
         db.rollback()
         if rows:
-            yield separator + ",\n".join(_dumps(_message(row)) for row in rows)
+            yield separator + ",\n".join(_dumps(_message(row, filed.get(row["id"], ()))) for row in rows)
             separator, after = ",\n", rows[-1]["id"]
         if len(rows) < batch_size:
             break
     yield "\n]}\n"
 
 
-def _message(row: Any) -> dict[str, Any]:
-    """A row as JSON values: times in ISO 8601, UTC."""
-    return {key: as_utc(value).isoformat() if isinstance(value, datetime) else value for key, value in row.items()}
+def _message(row: Any, files: tuple[attachments.FileView, ...] = ()) -> dict[str, Any]:
+    """A row as JSON values: times in ISO 8601, UTC; with its files' metadata (never their bytes), if any."""
+    found = {
+        key: as_utc(value).isoformat() if isinstance(value, datetime) else value
+        for key, value in row.items()
+        if key != "file_count"
+    }
+    if files:
+        found["files"] = [
+            {"name": file.name, "size": file.size, "content_type": file.content_type, "kind": file.kind}
+            | ({"width": file.width, "height": file.height} if file.kind == attachments.IMAGE else {})
+            for file in files
+        ]
+    return found
 
 
 def _dumps(value: Any) -> str:

@@ -12,8 +12,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access, accounts, markup, reactions, reads, settings
+from djangochat_rx import access, accounts, attachments, markup, reactions, reads, settings
 from djangochat_rx import db as database
+from djangochat_rx.attachments import FileView
 from djangochat_rx.models import Mention, Message, Pin, Reaction, Room, RoomMember, RoomRead, User, as_utc, utcnow
 from djangochat_rx.reactions import ReactionView
 from djangochat_rx.rooms import RoomNotFound
@@ -52,15 +53,17 @@ class MessageView:
     mentions: tuple[str, ...]
     # Its emoji reactions, each emoji in the order first used (reactions.py).
     reactions: tuple[ReactionView, ...] = ()
+    # The files posted with it, in upload order (attachments.py).
+    files: tuple[FileView, ...] = ()
 
 
-def clean_body(typed: str) -> str:
+def clean_body(typed: str, with_files: bool = False) -> str:
     """The text to store: newlines normalised, control characters other than newline and tab, bidi
     controls and zero-width characters removed (text.py), surrounding whitespace trimmed; InvalidMessage
-    if empty or too long."""
+    if too long, or empty (unless files go with it)."""
     text = typed.replace("\r\n", "\n").replace("\r", "\n")
     text = without_hidden(text).strip()
-    if not text:
+    if not text and not with_files:
         raise InvalidMessage("Type a message first.")
     if len(text) > settings.MESSAGE_MAX_CHARS:
         raise InvalidMessage(f"Message is {len(text)} characters; the limit is {settings.MESSAGE_MAX_CHARS}.")
@@ -72,6 +75,7 @@ def view(
     author: str,
     mentioned: Iterable[tuple[str, str]] = (),
     reactions: tuple[ReactionView, ...] = (),
+    files: tuple[FileView, ...] = (),
 ) -> MessageView:
     """The view of `message`; `mentioned` holds the (username, username_key) of each user it mentions."""
     deleted = message.deleted_at is not None
@@ -89,6 +93,7 @@ def view(
         removed=message.removed_by_id is not None,
         mentions=tuple(name for name, _ in mentioned),
         reactions=() if deleted else reactions,
+        files=() if deleted else files,
     )
 
 
@@ -202,7 +207,13 @@ _INSERT = {
 
 
 def post(
-    db: Session, room_id: int, author_id: int, text: str, client_id: str = "", present: Iterable[str] = ()
+    db: Session,
+    room_id: int,
+    author_id: int,
+    text: str,
+    client_id: str = "",
+    present: Iterable[str] = (),
+    file_ids: Iterable[int] = (),
 ) -> Posted:
     """Save a message with the room's next seq and its mentions, bump the room's counters and move
     the author's read marker past it, in one transaction.
@@ -212,8 +223,13 @@ def post(
     message already saved under it is returned and nothing new is written.
     The room row is written first: it takes the write lock (SQLite) or the room's row lock
     (Postgres) before the id and seq are drawn, so within a room both follow commit order.
+    `file_ids` are the author's uploads to this room that go with it (attachments.bind); then the text may be empty.
     """
-    body = clean_body(text)
+    try:
+        files = attachments.check_count(file_ids)
+    except attachments.FileRefused as refused:
+        raise InvalidMessage(str(refused)) from None
+    body = clean_body(text, with_files=bool(files))
     client_id = client_id[:64] or None
     now = utcnow()
     database.begin_write(db)
@@ -230,6 +246,7 @@ def post(
     else:
         author, mentioned = sql.execute(_AUTHOR, params).scalar_one(), {}
     row = {"room_id": room_id, "seq": seq, "author_id": author_id, "body": body, "created_at": now}
+    row["file_count"] = len(files)
     message_id = sql.execute(_INSERT[sql.dialect.name], {**row, "client_id": client_id}).scalar()
     if message_id is None:  # sent before under this client id (a retry): nothing new is written
         db.rollback()
@@ -237,12 +254,20 @@ def post(
         if earlier.body == body and earlier.room_id == room_id:
             return _posted_in(db, earlier)
         # A different text or another room under a reused id is a new message, never a lost one.
-        return post(db, room_id, author_id, text)
+        return post(db, room_id, author_id, text, file_ids=files)
     message = Message(id=message_id, client_id=client_id, **row)
+    posted_files: tuple[FileView, ...] = ()
+    if files:
+        try:
+            attachments.bind(db, author_id, room_id, message_id, files)
+        except attachments.FileRefused as refused:
+            db.rollback()
+            raise InvalidMessage(str(refused)) from None
+        posted_files = attachments.files_of(db, [message_id]).get(message_id, ())
     _store_mentions(db, message, mentioned)
     reads.move_marker(db, author_id, room_id, seq)
     db.commit()
-    return Posted(view(message, author, mentioned.values()), room_name, slug, kind == access.DM)
+    return Posted(view(message, author, mentioned.values(), (), posted_files), room_name, slug, kind == access.DM)
 
 
 def warm_up(db: Session) -> None:
@@ -257,6 +282,7 @@ def warm_up(db: Session) -> None:
     sql.execute(_AUTHOR, nobody)
     sql.execute(reads._FORWARD, {"reader": 0, "room": 0, "seq": 0})
     row = {"room_id": 0, "seq": 0, "author_id": 0, "body": "", "created_at": nobody["now"], "client_id": None}
+    row["file_count"] = 0
     with contextlib.suppress(IntegrityError):  # no room 0: the statement is compiled all the same
         sql.execute(_INSERT[sql.dialect.name], row)
     db.rollback()
@@ -323,8 +349,9 @@ def edit_message(
     _store_mentions(db, message, mentioned)
     db.commit()
     kept = reactions.summaries(db, [message_id]).get(message_id, ())
+    files = attachments.files_of(db, [message_id]).get(message_id, ()) if message.file_count else ()
     db.rollback()
-    return view(message, author, mentioned.values(), kept)
+    return view(message, author, mentioned.values(), kept, files)
 
 
 def delete_message(
@@ -335,17 +362,20 @@ def delete_message(
     now = now or utcnow()
     database.begin_write(db)
     message, author = _own_message(db, message_id, user_id, room_id, now)
-    erase(db, message, now)
+    files = erase(db, message, now)
     db.commit()
+    attachments.forget(db, files)
     return view(message, author)
 
 
-def erase(db: Session, message: Message, now: datetime) -> None:
-    """Soft-delete `message` in the caller's transaction: its text, mentions and pin go, its row (and seq) stays."""
+def erase(db: Session, message: Message, now: datetime) -> list[str]:
+    """Soft-delete `message` in the caller's transaction: its text, mentions, pin, reactions and files go,
+    its row (and seq) stays. The files' storage keys, for attachments.forget after the commit."""
     message.body, message.deleted_at = "", now
     db.execute(delete(Mention).where(col(Mention.message_id) == message.id))
     db.execute(delete(Pin).where(col(Pin.message_id) == message.id))
     db.execute(delete(Reaction).where(col(Reaction.message_id) == message.id))
+    return attachments.discard(db, message.id, now) if message.file_count else []
 
 
 def message_source(
@@ -360,9 +390,10 @@ def message_source(
 def views(db: Session, query) -> list[MessageView]:
     """Views of the (Message, author) rows `query` selects, in its order: one query for the messages
     and their authors, one for the users mentioned in them (none if no text has an "@"), one for their
-    reactions (none for no rows)."""
+    reactions (none for no rows), one for their files (none if no message has any)."""
     rows = db.exec(query.join(User, col(User.id) == Message.author_id)).all()
     reacted = reactions.summaries(db, [message.id for message, _ in rows])
+    filed = attachments.files_of(db, [message.id for message, _ in rows if message.file_count])
     mentioned: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if ids := [message.id for message, _ in rows if "@" in message.body]:
         for message_id, username, key in db.exec(
@@ -371,7 +402,10 @@ def views(db: Session, query) -> list[MessageView]:
             .where(col(Mention.message_id).in_(ids))
         ):
             mentioned[message_id].append((username, key))
-    return [view(message, author, mentioned[message.id], reacted.get(message.id, ())) for message, author in rows]
+    return [
+        view(message, author, mentioned[message.id], reacted.get(message.id, ()), filed.get(message.id, ()))
+        for message, author in rows
+    ]
 
 
 def _in_room(room_id: int):

@@ -45,6 +45,8 @@ class User(SQLModel, table=True):
     digest_at: datetime | None = Field(default=None)
     # A bot account (an incoming webhook's poster): never logs in, shown as a bot wherever it appears.
     is_bot: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    # The storage key of their uploaded picture (avatars.py); None: the generated one (initials on a colour).
+    avatar_key: str | None = Field(default=None, max_length=64)
 
 
 class UserSession(SQLModel, table=True):
@@ -135,6 +137,8 @@ class Message(SQLModel, table=True):
     deleted_at: datetime | None = Field(default=None)
     # Set when a moderator (not the author) removed the message.
     removed_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    # How many files were posted with it (attachments.py): a listing reads attachments only for messages that have some.
+    file_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
 
 
 class RoomRead(SQLModel, table=True):
@@ -326,3 +330,50 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime
     last_used_at: datetime | None = Field(default=None)
     revoked_at: datetime | None = Field(default=None)
+
+
+class Attachment(SQLModel, table=True):
+    """A file uploaded into a room (attachments.py). Unbound (`message_id` None) until the message it was
+    attached to is posted; an upload never posted, a deleted message's files (`discarded_at`) and those of
+    a deleted room (`room_id` None) are removed by the sweep. `storage_key` names the bytes in storage.py;
+    it is random, never derived from what the user sent."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        Index("ix_attachments_message_id_created_at", "message_id", "created_at"),
+        Index("ix_attachments_room_id_id", "room_id", "id"),
+        Index("ix_attachments_owner_id_created_at", "owner_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    room_id: int | None = Field(default=None, foreign_key="rooms.id", ondelete="SET NULL")
+    message_id: int | None = Field(default=None, foreign_key="messages.id", ondelete="SET NULL")
+    # The name the uploader's browser gave (shown and offered as the download's name, never used as a path).
+    name: str = Field(max_length=255)
+    size: int
+    # The type sniffed from the bytes (attachments.sniff), never the name's or the browser's.
+    content_type: str = Field(max_length=100)
+    # "image" (a safe raster image, re-encoded, with a thumbnail) or "file".
+    kind: str = Field(max_length=8)
+    width: int | None = Field(default=None)
+    height: int | None = Field(default=None)
+    thumb_width: int | None = Field(default=None)
+    thumb_height: int | None = Field(default=None)
+    storage_key: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    discarded_at: datetime | None = Field(default=None, index=True)
+
+
+class MediaTicket(SQLModel, table=True):
+    """A tab's single-purpose credential for file traffic over plain HTTP (attachments.py): "view" rides in a
+    cookie so <img> can fetch files, "upload" in a header of the upload request. We store only its SHA-256;
+    it ends with its session (or at `expires_at`)."""
+
+    __tablename__ = "media_tickets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="sessions.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=8)
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = Field(index=True)

@@ -16,8 +16,9 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access, accounts, settings
-from djangochat_rx.models import Message, Room, User, as_utc
+from djangochat_rx import access, accounts, attachments, settings
+from djangochat_rx.attachments import FileView
+from djangochat_rx.models import Attachment, Message, Room, User, as_utc
 
 
 class InvalidSearch(Exception):
@@ -122,6 +123,52 @@ def search(db: Session, user_id: int, text: str, limit: int = settings.SEARCH_RE
             snippet=snippet_html(row.snippet),
         )
         for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class FileHit:
+    """A file whose name matches: the file, and the message it was posted with (room, author, when)."""
+
+    file: FileView
+    message_id: int
+    room_slug: str
+    room_name: str
+    author: str
+    created_at: str
+
+
+def _contains(word: str):
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.func.lower(Attachment.name).like(f"%{escaped}%", escape="\\")
+
+
+def files(db: Session, user_id: int, text: str, limit: int = settings.SEARCH_RESULTS) -> list[FileHit]:
+    """The posted files `user_id` may read whose names hold every word of `text` (`from:` and `in:` narrow
+    it), newest first. A scan of the readable rooms' file names (no index helps a match inside a name)."""
+    query = parse(text)
+    conditions = [
+        col(Attachment.discarded_at).is_(None),
+        access.readable(user_id),
+        *(_contains(word) for term in query.terms for word in term.words),
+    ]
+    if query.authors:
+        conditions.append(col(User.username_key).in_(query.authors))
+    if query.rooms:
+        conditions.append(col(Room.slug).in_(query.rooms))
+    rows = db.exec(
+        select(Attachment, Room.slug, Room.name, User.username, Message.created_at)
+        .join(Message, col(Message.id) == Attachment.message_id)
+        .join(Room, col(Room.id) == Attachment.room_id)
+        .join(User, col(User.id) == Attachment.owner_id)
+        .where(*conditions)
+        .order_by(col(Attachment.id).desc())
+        .limit(limit)
+    ).all()
+    db.rollback()
+    return [
+        FileHit(attachments.view(row), row.message_id, slug, name, author, as_utc(at).isoformat())
+        for row, slug, name, author, at in rows
     ]
 
 

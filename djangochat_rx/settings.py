@@ -219,3 +219,28 @@ EMAIL_NOTICE_MINUTES = _int("EMAIL_NOTICE_MINUTES", 10)
 HOOKS = [path.strip() for path in os.environ.get("HOOKS", "").split(",") if path.strip()]
 HOOK_TIMEOUT_SECONDS = float(os.environ.get("HOOK_TIMEOUT_SECONDS", "5"))
 HOOK_THREADS = _int("HOOK_THREADS", 2)
+
+# Files and images in messages, and avatars (attachments.py, storage.py, files.py, avatars.py).
+# Where uploaded bytes are kept: inside DATA_DIR by default (hidden, so `reflex export` leaves them out).
+UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", DATA_DIR / "uploads"))
+# One file at most this big (Slack's free plan: 1 GB; ours is a small server's disk), at most this many
+# files on one message, and at most this many bytes uploaded per user in 24 hours.
+FILE_MAX_BYTES = _int("FILE_MAX_BYTES", 25 * 1024 * 1024)
+FILES_PER_MESSAGE = _int("FILES_PER_MESSAGE", 10)
+FILE_DAILY_BYTES = _int("FILE_DAILY_BYTES", 500 * 1024 * 1024)
+# An upload not posted with a message within this long is abandoned: the sweep removes it.
+FILE_UNBOUND_HOURS = _int("FILE_UNBOUND_HOURS", 6)
+# How often each worker removes abandoned uploads, deleted messages' files and expired tickets.
+FILE_SWEEP_SECONDS = float(os.environ.get("FILE_SWEEP_SECONDS", "300"))
+# A tab's media tickets (the cookie that lets <img> fetch files, the header that lets it upload) last this long.
+MEDIA_TICKET_HOURS = _int("MEDIA_TICKET_HOURS", 12)
+# Images larger than this many pixels are kept as plain files, never decoded (a decompression bomb).
+IMAGE_MAX_PIXELS = _int("IMAGE_MAX_PIXELS", 40_000_000)
+# Processes that re-encode uploaded images (~0.1 s of CPU for a 1280x960 PNG), at a lower CPU priority than
+# the server's, so that live delivery goes first when the machine is busy; 0: in the upload's own thread.
+IMAGE_PROCESSES = _int("IMAGE_PROCESSES", 1)
+IMAGE_PROCESS_NICENESS = 10
+# A thumbnail fits in this box (CSS pixels x2 for sharp screens); an avatar is a square this big, and small.
+THUMBNAIL_BOX = (640, 480)
+AVATAR_PIXELS = 256
+AVATAR_SMALL_PIXELS = 64

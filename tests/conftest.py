@@ -10,6 +10,8 @@ import pytest
 # TEST_DATABASE=postgres (how `make test` runs tests/security a second time) a throwaway PostgreSQL server.
 _TMP = Path(tempfile.mkdtemp(prefix="djangochat-tests-"))
 os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'app.db'}"
+# Uploaded files of the in-process app go there too, never into the project's .data/.
+os.environ["UPLOAD_DIR"] = str(_TMP / "uploads")
 if os.environ.get("TEST_DATABASE") == "postgres":
     import atexit
     import contextlib

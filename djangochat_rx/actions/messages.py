@@ -10,12 +10,19 @@ from djangochat_rx.models import Pin
 
 
 def send_message(
-    db: Session, user_id: int, room_id: int, text: str, client_id: str = "", present: tuple[str, ...] = ()
+    db: Session,
+    user_id: int,
+    room_id: int,
+    text: str,
+    client_id: str = "",
+    present: tuple[str, ...] = (),
+    file_ids: tuple[int, ...] = (),
 ) -> Outcome[MessageView]:
     """Post a message (one write transaction; a retry under the same `client_id` posts nothing new): the
     room sees it, the author's rooms lists count it read, and the users it mentions are told (`present`:
-    who is in the room now, whom an `@here` mentions)."""
-    posted = messages.post(db, room_id, user_id, text, client_id, present)
+    who is in the room now, whom an `@here` mentions). `file_ids`: the author's uploads that go with it;
+    the room sees the message with them (their metadata, never their bytes)."""
+    posted = messages.post(db, room_id, user_id, text, client_id, present, file_ids)
     message = posted.message
     mentioned, quiet = {}, ()
     if message.mentions:

@@ -6,6 +6,9 @@ attributes here, in the reader's time zone."""
 import reflex as rx
 
 from djangochat_rx import settings
+from djangochat_rx.attachments import FileView
+from djangochat_rx.components.avatar import avatar
+from djangochat_rx.components.files import message_files
 from djangochat_rx.components.reactions import react_button, reactions_row
 from djangochat_rx.messages import MessageView
 from djangochat_rx.state.auth import AuthState
@@ -104,6 +107,7 @@ def message_row(message: rx.Var[MessageView]) -> rx.Component:
         ),
         rx.box(
             rx.hstack(
+                avatar(message["author"]),
                 rx.link(
                     message["author"],
                     href="/users/" + message["author"],
@@ -137,6 +141,7 @@ def message_row(message: rx.Var[MessageView]) -> rx.Component:
                 class_name="message-header",
             ),
             _body(message),
+            message_files(message["files"].to(list[FileView])),
             reactions_row(message),
             key=message["id"],
             data_message_id=message["id"],

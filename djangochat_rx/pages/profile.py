@@ -3,8 +3,11 @@ on one's own page, the form for display name and "about"."""
 
 import reflex as rx
 
-from djangochat_rx import profiles, routes
+from djangochat_rx import files, profiles, routes, settings
+from djangochat_rx.components.avatar import avatar, picture_of
+from djangochat_rx.components.files import FileDrop
 from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.profile import ProfileState
 
 
@@ -49,8 +52,36 @@ def _own_form() -> rx.Component:
     )
 
 
+def _own_picture() -> rx.Component:
+    """Upload a picture (the button, or drop one on the picture) or go back to the generated one."""
+    return rx.hstack(
+        FileDrop.create(
+            rx.text("Change picture", size="2", weight="medium"),
+            upload_url=AuthState.files_base + files.AVATAR_UPLOAD_PATH,
+            ticket=AuthState.upload_ticket,
+            max_bytes=settings.FILE_MAX_BYTES,
+            max_files=1,
+            pending=0,
+            drop_target="profile-picture",
+            paste_target="",
+            on_uploaded=ProfileState.picture_changed,
+            on_refused=ProfileState.picture_refused,
+            class_name="picture-drop",
+        ),
+        rx.cond(
+            picture_of(ProfileState.shown_name),
+            rx.button("Use generated picture", on_click=ProfileState.remove_picture, variant="soft", size="1"),
+        ),
+        spacing="3",
+        align="center",
+        class_name="own-picture",
+    )
+
+
 def _profile() -> rx.Component:
     return rx.vstack(
+        rx.box(avatar(ProfileState.shown_name, "large"), id="profile-picture", margin_bottom="0.5rem"),
+        rx.cond(ProfileState.is_me, _own_picture()),
         rx.heading(
             rx.cond(ProfileState.display_name != "", ProfileState.display_name, ProfileState.shown_name),
             size="7",

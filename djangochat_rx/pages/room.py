@@ -6,7 +6,9 @@ from reflex_components_core.core.banner import has_connection_errors
 
 from djangochat_rx import access, routes, settings
 from djangochat_rx.components import room_feed
+from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.confirm import confirmed_button
+from djangochat_rx.components.files import COMPOSER_FORM_ID, attach_control, files_panel, pending_files
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
 from djangochat_rx.components.message import message_row
 from djangochat_rx.components.switcher import HotKeys
@@ -47,7 +49,9 @@ def _typing_line() -> rx.Component:
 
 def _composer() -> rx.Component:
     return rx.form(
+        pending_files(),
         rx.hstack(
+            attach_control(),
             rx.text_area(
                 id=COMPOSER_ID,
                 name="message",
@@ -70,6 +74,8 @@ def _composer() -> rx.Component:
         on_submit=RoomState.send,
         reset_on_submit=False,
         width="100%",
+        id=COMPOSER_FORM_ID,
+        class_name="composer",
     )
 
 
@@ -171,6 +177,7 @@ def _presence() -> rx.Component:
             here.length() > 0,
             rx.hstack(
                 rx.icon("users", size=14),
+                rx.hstack(rx.foreach(here, avatar), spacing="0", class_name="present-faces"),
                 rx.text(here.length().to_string() + " here: " + here.join(", "), size="1"),
                 id="present",
                 align="center",
@@ -240,6 +247,15 @@ def _room_buttons() -> rx.Component:
             on_click=RoomState.toggle_panel("search"),
         ),
         _counted_panel_button("pins", "pin", RoomState.pins, "Pinned messages"),
+        rx.icon_button(
+            rx.icon("paperclip", size=14),
+            id="files-button",
+            aria_label="Files in this room",
+            title="Files",
+            variant=rx.cond(RoomState.panel == "files", "solid", "soft"),
+            size="1",
+            on_click=RoomState.toggle_panel("files"),
+        ),
         rx.cond(
             RoomState.room_kind != access.PUBLIC,
             _counted_panel_button("members", "users", RoomState.members, "Members"),
@@ -263,6 +279,7 @@ def _room_buttons() -> rx.Component:
 def _member_row(member: rx.Var[MemberView]) -> rx.Component:
     name = member["username"]
     return rx.hstack(
+        avatar(name),
         rx.link(name, href="/users/" + name, weight="medium"),
         rx.cond(member["role"] == "owner", rx.badge("owner", variant="outline", size="1")),
         rx.cond(RoomState.bots.contains(name), rx.badge("bot", color_scheme="gray", variant="soft", size="1")),
@@ -553,6 +570,7 @@ def _room() -> rx.Component:
             ("settings", _settings_panel()),
             ("search", _search_panel()),
             ("pins", _pins_panel()),
+            ("files", files_panel()),
             rx.fragment(),
         ),
         rx.box(

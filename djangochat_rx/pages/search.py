@@ -1,9 +1,13 @@
-"""The search page: a search box, how to narrow a search, and the messages found, best match first."""
+"""The search page: a search box, how to narrow a search, the files whose names match, and the messages
+found, best match first."""
 
 import reflex as rx
 
 from djangochat_rx import settings
+from djangochat_rx.attachments import FileView
 from djangochat_rx.components.layout import error_callout, inline_form, page
+from djangochat_rx.search import FileHit
+from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.search import SearchHit, SearchState
 
 HELP = (
@@ -61,6 +65,39 @@ def _hit(hit: rx.Var[SearchHit]) -> rx.Component:
     )
 
 
+def _file_hit(hit: rx.Var[FileHit]) -> rx.Component:
+    file = hit["file"].to(FileView)
+    return rx.hstack(
+        rx.icon(rx.cond(file["kind"] == "image", "image", "file"), size=16, aria_hidden="true"),
+        rx.el.a(
+            file["name"],
+            href=AuthState.files_base + rx.cond(file["kind"] == "image", file["url"], file["download_url"]),
+            target="_blank",
+            rel="noopener",
+            class_name="attachment-name",
+        ),
+        rx.text(file["size_label"] + " · " + hit["author"] + " in " + hit["room_name"], size="1"),
+        rx.spacer(),
+        rx.link("Jump", href="/rooms/" + hit["room_slug"] + "?message=" + hit["message_id"].to_string(), size="1"),
+        class_name="file-hit",
+        align="center",
+        width="100%",
+    )
+
+
+def _file_results() -> rx.Component:
+    return rx.cond(
+        SearchState.file_hits.length() > 0,
+        rx.vstack(
+            rx.heading("Files", size="3"),
+            rx.foreach(SearchState.file_hits, _file_hit),
+            id="file-results",
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
 def _results() -> rx.Component:
     count = SearchState.hits.length()
     return rx.cond(
@@ -91,6 +128,7 @@ def search() -> rx.Component:
         rx.vstack(
             _search_box(),
             error_callout(SearchState.error),
+            rx.cond(SearchState.searched, _file_results()),
             rx.cond(
                 SearchState.searched,
                 _results(),

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 
 from reflex.event import Event as ReflexEvent
 
-from djangochat_rx import accounts, db, periodic, sessions, settings
+from djangochat_rx import accounts, attachments, db, periodic, sessions, settings
 from djangochat_rx.events import (
+    AvatarChanged,
     Event,
     MessageChanged,
     MessageSent,
@@ -31,7 +32,7 @@ from djangochat_rx.realtime.guard import guard
 from djangochat_rx.realtime.presence import Presence
 from djangochat_rx.realtime.relay import Relay
 from djangochat_rx.realtime.rooms_list import RoomsLists, user_group
-from djangochat_rx.realtime.sockets import LOBBY, OWN, ROOM, SESSION, USER, sockets
+from djangochat_rx.realtime.sockets import EVERYONE, LOBBY, OWN, ROOM, SESSION, USER, sockets
 
 
 class Realtime:
@@ -64,12 +65,13 @@ class Realtime:
         await self._unwatch(sid)
         await sockets.enter(sid, f"{SESSION}{session_id}")
         await sockets.enter(sid, user_group(username))
+        await sockets.enter(sid, EVERYONE)
 
     async def detach(self, sid: str) -> None:
         """Socket `sid` is no longer logged in: out of every room, rooms list, session and user."""
         await self._gone(sid)
         for group in sockets.groups_of(sid):
-            if group.startswith((SESSION, USER)):
+            if group.startswith((SESSION, USER)) or group == EVERYONE:
                 await sockets.leave(sid, group)
 
     async def join(self, sid: str, room_id: int, username: str) -> None:
@@ -109,6 +111,10 @@ class Realtime:
         match event:
             case MessageSent():
                 await self.feed.posted(event.message)
+                if event.message.files:  # the room's Files panels add them (components/files.py)
+                    await sockets.emit(
+                        {"files_posted": attachments.posted(event.message)}, to=f"{ROOM}{event.message.room_id}"
+                    )
                 await self.presence.typing(event.message.room_id, event.message.author, active=False)
                 await self.lists.message_sent(event)
             case MessageChanged():
@@ -126,6 +132,8 @@ class Realtime:
                 await sockets.emit({"pins": list(event.pins)}, to=f"{ROOM}{event.room_id}")
             case MutedChanged():
                 await self.lists.muted(event)
+            case AvatarChanged():
+                await sockets.emit({"avatar_changed": {event.username: event.url}}, to=EVERYONE)
             case SessionsEnded():
                 sessions.recent.forget(event.session_ids)
                 for session_id in event.session_ids:

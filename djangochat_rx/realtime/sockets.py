@@ -22,6 +22,8 @@ SESSION = "session:"
 USER = "user:"
 LOBBY = "lobby"
 OWN = "own:"
+# Every logged-in socket (what concerns everyone who sees names: a new avatar).
+EVERYONE = "everyone"
 
 
 class Sockets:

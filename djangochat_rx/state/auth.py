@@ -2,10 +2,23 @@
 
 from collections.abc import Coroutine
 from typing import Any
+from urllib.parse import urlsplit
 
 import reflex as rx
 
-from djangochat_rx import accounts, db, devices, rooms, routes, sessions, signup, throttle
+from djangochat_rx import (
+    accounts,
+    attachments,
+    avatars,
+    db,
+    devices,
+    rooms,
+    routes,
+    sessions,
+    settings,
+    signup,
+    throttle,
+)
 from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
@@ -23,6 +36,12 @@ def field(form: dict[str, Any], name: str) -> str:
 def checked(form: dict[str, Any], name: str) -> bool:
     """Whether a form's checkbox is ticked (a Radix checkbox with an id sends true, a plain one "on")."""
     return form.get(name) in (True, "on")
+
+
+def _page_media(database, session_id: int, view: str, upload: str) -> tuple[str, str, dict[str, str]]:
+    """What a logged-in page needs for files and faces, in one trip to the database's threads: the tab's
+    view and upload tickets (attachments.tickets) and everyone's uploaded pictures (avatars.pictures)."""
+    return *attachments.tickets(database, session_id, view, upload), avatars.pictures(database)
 
 
 async def _resolve(token: str) -> Identity | None:
@@ -48,6 +67,18 @@ class AuthState(rx.State):
     is_admin: bool = False
     # The latest message that mentioned this user, for a browser notification. Written only by realtime/rooms_list.py.
     notice: dict[str, str | int] = {}
+    # Files (attachments.py, files.py): the tab's view ticket rides in a cookie so <img> and download links
+    # reach the file route; its upload ticket goes in an upload's header. `files_base` is the backend's
+    # origin (in development the page comes from another port).
+    media_ticket: str = rx.Cookie(
+        "", name="djangochat_media", path="/", same_site="strict", max_age=settings.MEDIA_TICKET_HOURS * 3600
+    )
+    upload_ticket: str = rx.SessionStorage("", name="djangochat_upload_ticket")
+    files_base: str = ""
+    # Everyone's uploaded pictures (username -> URL) when the page loaded; then each change alone, written
+    # only by realtime/ (an AvatarChanged event). The browser merges them (components/avatar.py).
+    avatars: dict[str, str] = {}
+    avatar_changed: dict[str, str] = {}
 
     async def _identity(self, fresh: bool = False) -> Identity | None:
         """Re-check the session on the server; every handler that acts for a user starts here. Events
@@ -71,6 +102,12 @@ class AuthState(rx.State):
             await hub.detach(sid)
         else:
             await hub.attach(sid, identity.session_id, identity.username)
+            self.media_ticket, self.upload_ticket, self.avatars = await db.run(
+                _page_media, identity.session_id, self.media_ticket, self.upload_ticket
+            )
+            headers = self.router.headers
+            scheme = "https" if urlsplit(headers.origin).scheme == "https" else "http"
+            self.files_base = f"{scheme}://{headers.host}"
             if lists:
                 await hub.watch_lists(sid, identity.user_id, identity.username)
         return identity

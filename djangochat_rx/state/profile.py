@@ -6,6 +6,8 @@ from typing import Any, Literal
 import reflex as rx
 
 from djangochat_rx import db, profiles, rooms, routes
+from djangochat_rx.actions import avatars as avatar_actions
+from djangochat_rx.actions import perform
 from djangochat_rx.state.auth import AuthState, field
 
 
@@ -71,6 +73,25 @@ class ProfileState(AuthState):
             return await self._open_direct(identity, [self.shown_name])
         except rooms.RoomError as error:
             self.error = str(error)
+
+    @rx.event
+    def picture_changed(self, _user_id: int):
+        """The browser uploaded a new picture (files.upload_avatar); every page, this one too, gets it live."""
+        self.error = ""
+
+    @rx.event
+    def picture_refused(self, reason: str):
+        """The browser or the server refused the picture: say why."""
+        self.error = reason[:300] if isinstance(reason, str) else ""
+
+    @rx.event
+    async def remove_picture(self):
+        """Go back to the generated picture (initials on the name's colour)."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        await perform(avatar_actions.remove_avatar, identity.user_id)
+        self.error = ""
 
     def _show(self, profile: profiles.Profile) -> None:
         self.shown_name, self.display_name, self.about = profile.username, profile.display_name, profile.about

@@ -9,8 +9,10 @@ import reflex as rx
 from djangochat_rx import (
     access,
     accounts,
+    attachments,
     commands,
     db,
+    files,
     hooks,
     members,
     messages,
@@ -24,11 +26,13 @@ from djangochat_rx import (
     settings,
     throttle,
 )
+from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import perform, performing
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
+from djangochat_rx.attachments import FileView
 from djangochat_rx.members import MemberView
 from djangochat_rx.messages import MessageView
 from djangochat_rx.pins import PinView
@@ -99,6 +103,16 @@ class RoomState(AuthState):
     # The random id the next message is sent under (kept in the tab's sessionStorage, so it survives
     # a reconnect or a backend restart): pressing Send again after a failure cannot post twice.
     draft_id: str = rx.SessionStorage("", name="djangochat_draft_id")
+    # Files (attachments.py, files.py; the tickets are AuthState's): this room's upload route, and what was
+    # uploaded and goes with the next message.
+    upload_url: str = ""
+    pending_files: list[FileView] = []
+    # The Files panel: the room's newest files, read when it opens, then those of each message posted
+    # (`files_posted`, written only by realtime/, to the room); the browser merges them (components/files.py,
+    # assets/room_files.js). `files_kind` filters them: "" (all), "image" or "file".
+    room_files: list[attachments.RoomFile] = []
+    files_posted: list[attachments.RoomFile] = []
+    files_kind: str = ""
     _room_id: int = 0
 
     @rx.event
@@ -106,7 +120,8 @@ class RoomState(AuthState):
         """Guard the page, find the room by its slug, mark it read, and join its live feed."""
         identity = await self._enter_page()
         if identity is None:
-            return rx.redirect(routes.LOGIN, replace=True)
+            yield rx.redirect(routes.LOGIN, replace=True)
+            return
         self.error, self.history, self.editing_id, self.deleting_id = "", [], 0, 0
         self.draft_id = self.draft_id or uuid.uuid4().hex
         try:
@@ -116,7 +131,10 @@ class RoomState(AuthState):
             return
         self.status, self._room_id = "ready", room.id
         self.panel, self.panel_error, self.panel_notice = "", "", ""
+        self.pending_files = []
         await self._show_room(identity, room)
+        self.upload_url = f"{self.files_base}{files.UPLOAD_PATH}?room={room.id}"
+        yield  # the view ticket's cookie (set by _enter_page) is in place before the snapshot's images load
         read = await db.run(reads.read_seq, identity.user_id, room.id)
         self.first_unread_seq = read + 1 if room.message_count > read else 0
         await hub.join(self.router.session.session_id, room.id, identity.username)
@@ -231,8 +249,10 @@ class RoomState(AuthState):
                         text,
                         field(form, "client_id"),
                         present,
+                        tuple(file.id for file in self.pending_files),
                     ):
                         # The box empties and the next message's client id arrives before the message itself.
+                        self.pending_files = []
                         yield self._sent()
                 case commands.SetTopic(topic=topic):
                     await perform(room_actions.set_topic, identity.user_id, self._room_id, topic)
@@ -250,6 +270,35 @@ class RoomState(AuthState):
         self.error = ""
         self.draft_id = uuid.uuid4().hex
         return rx.set_value(COMPOSER_ID, "")
+
+    @rx.event
+    async def file_uploaded(self, file_id: int):
+        """The browser uploaded a file (components/files.py FileDrop): it goes with the next message, if it is
+        the user's own upload to this room, not posted yet."""
+        identity = await self._identity()
+        if identity is None or not self._room_id or not isinstance(file_id, int):
+            return
+        wanted = [file.id for file in self.pending_files] + [file_id]
+        found = await db.run(attachments.pending, identity.user_id, self._room_id, wanted)
+        if len(found) > settings.FILES_PER_MESSAGE:
+            await perform(file_actions.take_back_upload, identity.user_id, file_id)
+            self.error = f"A message takes at most {settings.FILES_PER_MESSAGE} files."
+            return
+        self.pending_files, self.error = found, ""
+
+    @rx.event
+    async def remove_file(self, file_id: int):
+        """Take an uploaded file off the next message (its bytes are deleted at once)."""
+        identity = await self._identity()
+        if identity is None or not isinstance(file_id, int):
+            return
+        await perform(file_actions.take_back_upload, identity.user_id, file_id)
+        self.pending_files = [file for file in self.pending_files if file.id != file_id]
+
+    @rx.event
+    def file_refused(self, reason: str):
+        """The browser refused a file before uploading it, or the server refused the upload: say why."""
+        self.error = reason[:300] if isinstance(reason, str) else ""
 
     @rx.event
     async def start_edit(self, message_id: int):
@@ -370,10 +419,23 @@ class RoomState(AuthState):
     # --- the room: panel, members, owner's settings, direct messages --------------------------------
 
     @rx.event
-    def toggle_panel(self, name: str):
-        """Open the members, settings or search panel (or close it when it is open)."""
-        self.panel = "" if self.panel == name or name not in ("members", "settings", "search", "pins") else name
+    async def toggle_panel(self, name: str):
+        """Open the members, settings, search, pins or files panel (or close it when it is open)."""
+        panels = ("members", "settings", "search", "pins", "files")
+        self.panel = "" if self.panel == name or name not in panels else name
         self.panel_error, self.panel_notice = "", ""
+        if self.panel == "files":
+            identity = await self._identity()
+            if identity is not None and self._room_id:
+                try:
+                    self.room_files = await db.run(attachments.room_files, identity.user_id, self._room_id)
+                except rooms.RoomNotFound as missing:
+                    self.panel_error = str(missing)
+
+    @rx.event
+    def show_files(self, kind: str | list[str]):
+        """The Files panel shows every file ("all"), only images ("image"), or only other files ("file")."""
+        self.files_kind = kind if isinstance(kind, str) and kind in (attachments.IMAGE, attachments.FILE) else ""
 
     @rx.event
     def search_room(self, form: dict[str, Any]):

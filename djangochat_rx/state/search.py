@@ -29,6 +29,8 @@ def search_path(text: str) -> str:
 class SearchState(AuthState):
     query: str = ""
     hits: list[SearchHit] = []
+    # Files whose names match (search.files), newest first.
+    file_hits: list[search.FileHit] = []
     # Whether `query` was searched (and `hits` are its results), and why not when it could not be.
     searched: bool = False
     error: str = ""
@@ -37,7 +39,7 @@ class SearchState(AuthState):
     async def load(self):
         """Guard the page and search for the URL's `q`, as the user the session belongs to now."""
         self.query = self.router.url.query_parameters.get("q", "").strip()
-        self.hits, self.searched, self.error = [], False, ""
+        self.hits, self.file_hits, self.searched, self.error = [], [], False, ""
         identity = await self._enter_page()
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
@@ -46,6 +48,7 @@ class SearchState(AuthState):
         try:
             await throttle.before_search(identity.user_id)
             hits = await db.run(search.search, identity.user_id, self.query)
+            self.file_hits = await db.run(search.files, identity.user_id, self.query)
         except (search.InvalidSearch, throttle.Throttled) as error:
             self.error = str(error)
             return

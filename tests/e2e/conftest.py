@@ -78,6 +78,7 @@ def app_url(tmp_path_factory, database_url: str, browser: Browser) -> Iterator[s
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "DATABASE_URL": database_url,
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "BCRYPT_ROUNDS": "12",
         "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
         "HOST": "127.0.0.1",

@@ -2,7 +2,22 @@
 
 import pytest
 
-from djangochat_rx import access, admin, export, members, messages, pins, profiles, reactions, reads, rooms, search
+from djangochat_rx import (
+    access,
+    admin,
+    attachments,
+    export,
+    members,
+    messages,
+    pins,
+    profiles,
+    reactions,
+    reads,
+    rooms,
+    search,
+    settings,
+    storage,
+)
 
 
 @pytest.fixture
@@ -45,6 +60,8 @@ OUTSIDER_PATHS = {
     "pin": lambda db, user, room, message: pins.pin(db, user.id, message.id),
     "unpin": lambda db, user, room, message: pins.unpin(db, user.id, message.id),
     "react": lambda db, user, room, message: reactions.toggle(db, user.id, message.id, "👍"),
+    "upload a file into it": lambda db, user, room, message: attachments.check_upload(db, user.id, room.id, "a.txt", 5),
+    "its files panel": lambda db, user, room, message: attachments.room_files(db, user.id, room.id),
 }
 
 # Paths that answer with content: the outsider's answer holds nothing of the room.
@@ -134,3 +151,26 @@ def test_a_direct_conversation_is_made_once_per_set_of_people(session, alice, bo
         members.open_direct(session, alice.id, ["alice"])
     assert first.slug not in slugs(reads.room_summaries(session, None))
     assert first.slug in slugs(reads.room_summaries(session, bob.id))
+
+
+@pytest.fixture
+def secret_file(session, alice, secret, tmp_path, monkeypatch):
+    """A file Alice posted in the private room."""
+    monkeypatch.setattr(settings, "UPLOAD_DIR", tmp_path / "uploads")
+    storage.default.cache_clear()
+    upload = tmp_path / "plan.txt"
+    upload.write_bytes(b"the plan, in full")
+    kept = attachments.store(session, alice.id, secret.id, "plan.txt", upload)
+    messages.post(session, secret.id, alice.id, "attached", file_ids=[kept.id])
+    yield kept
+    storage.default.cache_clear()
+
+
+def test_an_outsider_gets_a_private_rooms_file_exactly_like_a_made_up_id(
+    session, alice, bob, carol, secret, secret_file
+):
+    assert attachments.readable(session, bob.id, secret_file.id) is not None
+    for file_id in (secret_file.id, secret_file.id + 1, 10**9, -1):
+        assert attachments.readable(session, carol.id, file_id) is None
+    members.remove(session, alice.id, secret.id, "bob")
+    assert attachments.readable(session, bob.id, secret_file.id) is None

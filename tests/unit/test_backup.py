@@ -20,6 +20,7 @@ def live(tmp_path: Path, monkeypatch) -> str:
     url = f"sqlite:///{tmp_path / 'live' / 'chat.db'}"
     db.migrate(url)
     monkeypatch.setattr(settings, "DATABASE_URL", url)
+    monkeypatch.setattr(settings, "UPLOAD_DIR", tmp_path / "live" / "uploads")
     return url
 
 
@@ -108,15 +109,36 @@ def test_the_commands_report_what_they_copied(tmp_path):
     db.migrate(url)
     with db.Session(db.make_engine(url)) as session:
         accounts.register(session, "someone", "password123", "password123")
-    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
+    env = {"DATABASE_URL": url, "UPLOAD_DIR": str(tmp_path / "cli" / "uploads"), "PATH": "/usr/bin:/bin"}
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "djangochat_rx", *args], env=env, capture_output=True, text=True)
 
     saved = run("backup", str(tmp_path / "nightly"))
-    assert saved.returncode == 0 and "Backed up 1 users, 0 rooms, 0 messages" in saved.stderr
+    assert saved.returncode == 0 and "Backed up 1 users, 0 rooms, 0 messages, 0 files" in saved.stderr
     restored = run("restore", str(tmp_path / "nightly"))
-    assert restored.returncode == 0 and "Restored 1 users, 0 rooms, 0 messages" in restored.stderr
+    assert restored.returncode == 0 and "Restored 1 users, 0 rooms, 0 messages, 0 files" in restored.stderr
     assert "kept as" in restored.stderr
     again = run("backup", str(tmp_path / "nightly"))
     assert again.returncode == 1 and "not empty" in again.stderr
+
+
+def test_uploaded_files_are_in_the_backup_and_come_back_with_it(live, tmp_path):
+    uploads = settings.UPLOAD_DIR
+    (uploads / "ab" / "abcdef").mkdir(parents=True)
+    (uploads / "ab" / "abcdef" / "full").write_bytes(b"\x89PNG the picture")
+    (uploads / "incoming").mkdir()
+    (uploads / "incoming" / "half.upload").write_bytes(b"still arriving")
+    manifest = backup.backup(tmp_path / "nightly")
+    assert manifest["counts"]["files"] == 1  # the upload in progress is no one's file yet
+    assert (tmp_path / "nightly" / "uploads" / "ab" / "abcdef" / "full").read_bytes() == b"\x89PNG the picture"
+    # Later the file is gone (its message deleted) and another arrived; restoring brings back the backup's.
+    (uploads / "ab" / "abcdef" / "full").unlink()
+    (uploads / "cd" / "cdefgh").mkdir(parents=True)
+    (uploads / "cd" / "cdefgh" / "full").write_bytes(b"newer")
+    manifest, _ = backup.restore(tmp_path / "nightly")
+    assert manifest["counts"]["files"] == 1
+    assert (uploads / "ab" / "abcdef" / "full").read_bytes() == b"\x89PNG the picture"
+    assert not (uploads / "cd").exists()
+    (kept,) = uploads.parent.glob("uploads.before-restore-*")
+    assert (kept / "cd" / "cdefgh" / "full").read_bytes() == b"newer"  # what it replaced is kept beside

@@ -1,0 +1,64 @@
+// DjangoChat RX: the generated picture's letters and colour, and the map of uploaded pictures a page holds
+// (used by avatars.js; no imports, so tests/unit/test_avatars_js.py runs it under Node).
+
+// Radix colour scales for generated pictures (components/avatar.py draws them soft: step 11 on step a3).
+export const COLOURS = ["tomato", "crimson", "plum", "purple", "violet", "indigo", "blue", "cyan", "teal", "grass", "brown", "orange"];
+
+// One or two letters for a name: "alice" -> "A", "ada.lovelace" -> "AL".
+export function avatarInitials(name) {
+  const parts = String(name || "").split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  if (!parts.length) return "?";
+  return (Array.from(parts[0])[0] + (parts.length > 1 ? Array.from(parts[1])[0] : "")).toUpperCase();
+}
+
+// A colour for a name, the same on every page and every visit (FNV-1a over its lower-cased UTF-16).
+export function avatarColour(name) {
+  let hash = 0x811c9dc5;
+  for (const unit of String(name || "").toLowerCase()) {
+    hash ^= unit.codePointAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return COLOURS[hash % COLOURS.length];
+}
+
+const FIELD = "_rx_state_";
+
+// Follows one substate of Reflex's store: `avatars` (every picture, when the page loads) and
+// `avatar_changed` (one person's new picture, or "" for none, as it happens), merged into one map.
+export function createAvatars(store, substate) {
+  const listeners = new Set();
+  const seen = {};
+  let current = {};
+  const read = () => {
+    const state = store.getSnapshot(substate);
+    if (!state) return;
+    let next = current;
+    const all = state[`avatars${FIELD}`];
+    if (all !== seen.all) {
+      seen.all = all;
+      next = { ...(all || {}) };
+    }
+    const change = state[`avatar_changed${FIELD}`];
+    if (change !== seen.change) {
+      seen.change = change;
+      next = { ...next };
+      for (const [name, url] of Object.entries(change || {})) {
+        if (url) next[name] = url;
+        else delete next[name];
+      }
+    }
+    if (next !== current) {
+      current = next;
+      for (const listener of listeners) listener();
+    }
+  };
+  read();
+  store.subscribe(substate, read);
+  return {
+    get: () => current,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

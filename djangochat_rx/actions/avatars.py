@@ -1,0 +1,28 @@
+"""Profile pictures: setting one and going back to the generated one; every open page is told."""
+
+from pathlib import Path
+
+from sqlmodel import Session
+
+from djangochat_rx import avatars
+from djangochat_rx.actions import Outcome
+from djangochat_rx.events import AvatarChanged
+from djangochat_rx.models import User
+
+
+def _username(db: Session, user_id: int) -> str:
+    name = db.get(User, user_id).username
+    db.rollback()
+    return name
+
+
+def set_avatar(db: Session, user_id: int, upload: Path) -> Outcome[str]:
+    """The uploaded image becomes the user's picture (avatars.set_picture); its small URL."""
+    url = avatars.set_picture(db, user_id, upload)
+    return Outcome(url, [AvatarChanged(_username(db, user_id), url)])
+
+
+def remove_avatar(db: Session, user_id: int) -> Outcome[None]:
+    """Back to the generated picture (initials on the name's colour)."""
+    avatars.remove_picture(db, user_id)
+    return Outcome(None, [AvatarChanged(_username(db, user_id), "")])

