@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from djangochat_rx import accounts, reads, routes
-from djangochat_rx.access import DM
+from djangochat_rx import accounts, reads, room_prefs, routes
+from djangochat_rx.access import DM, PRIVATE, PUBLIC
 
 RESULTS = 8
 
@@ -26,10 +26,14 @@ class Choice:
 
 
 def rooms_of(db: Session, user_id: int) -> list[Choice]:
-    """The user's rooms: every room they may read, most recently active first (the rooms list's order)."""
+    """The user's rooms in the sidebar's order: public rooms, then private rooms, then direct conversations,
+    each most recently active first with the muted ones last."""
+    muted = set(room_prefs.muted_slugs(db, user_id))
+    groups = {PUBLIC: 0, PRIVATE: 1, DM: 2}
+    summaries = sorted(reads.room_summaries(db, user_id), key=lambda room: (groups[room.kind], room.slug in muted))
     rooms = [
         Choice(room.name, "direct conversation" if room.kind == DM else room.kind + " room", room.slug, "", room.unread)
-        for room in reads.room_summaries(db, user_id)
+        for room in summaries
     ]
     db.rollback()
     return rooms

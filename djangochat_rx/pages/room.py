@@ -178,7 +178,7 @@ def _presence() -> rx.Component:
             rx.hstack(
                 rx.icon("users", size=14),
                 rx.hstack(rx.foreach(here, avatar), spacing="0", class_name="present-faces"),
-                rx.text(here.length().to_string() + " here: " + here.join(", "), size="1"),
+                rx.text(here.length().to_string() + " here: " + here.join(", "), size="1", class_name="present-names"),
                 id="present",
                 align="center",
                 spacing="1",

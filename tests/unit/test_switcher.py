@@ -1,6 +1,6 @@
 """The quick switcher (switcher.py): what a query finds, in which order, and where Alt+Up/Down lead."""
 
-from djangochat_rx import members, rooms, switcher
+from djangochat_rx import members, room_prefs, rooms, switcher
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.switcher import Choice
 
@@ -53,3 +53,15 @@ def test_choices_are_the_rooms_the_user_may_read_newest_first_and_the_other_peop
         ("General", "public room"),
         ("Secret", "private room"),
     ]
+
+
+def test_alt_arrows_follow_the_sidebar_public_then_private_then_conversations_muted_last(session, alice, bob):
+    old = rooms.create_room(session, "Old news", "", alice.id)
+    secret = rooms.create_room(session, "Secret", "", alice.id, True)
+    loud = rooms.create_room(session, "Loud", "", bob.id)
+    quiet = rooms.create_room(session, "Quiet", "", bob.id)
+    for where in (old, secret, quiet, loud):  # Loud is the most recently active, Old news the least
+        message_actions.send_message(session, bob.id if where is not secret else alice.id, where.id, "hi")
+    room_prefs.set_prefs(session, alice.id, quiet.id, "all", True)
+    mine = [choice.label for choice in switcher.rooms_of(session, alice.id)]
+    assert mine == ["Loud", "Old news", "Quiet", "Secret"]
