@@ -117,77 +117,71 @@ def dialogs() -> rx.Component:
     return rx.fragment(_new_room(), _new_message())
 
 
-def _new_room() -> rx.Component:
-    """A room made from the sidebar: its name, description and whether it is private."""
+def _form_dialog(which: str, title: str, submit: str, on_submit, *fields: rx.Component) -> rx.Component:
+    """One of the sidebar's dialogs: `fields` in a form, its refusal shown in place, Cancel and `submit`;
+    open while RoomsState.dialog is `which`."""
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("New room"),
+            rx.dialog.title(title),
             rx.form(
                 rx.vstack(
-                    rx.el.label("Room name", html_for="new-room-name", font_weight="500"),
-                    rx.input(id="new-room-name", name="name", required=True, max_length=settings.ROOM_NAME_MAX_CHARS),
-                    rx.el.label("Description", html_for="new-room-description", font_weight="500"),
-                    rx.input(
-                        id="new-room-description", name="description", max_length=settings.ROOM_DESCRIPTION_MAX_CHARS
-                    ),
-                    rx.el.label(
-                        rx.checkbox(name="private", id="new-room-private"),
-                        " Private: only people you invite can see it",
-                        html_for="new-room-private",
-                        display="flex",
-                        gap="0.5rem",
-                        align_items="center",
-                    ),
+                    *fields,
                     rx.cond(RoomsState.error != "", rx.callout(RoomsState.error, color_scheme="red", role="alert")),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button("Create room", type="submit"),
+                        rx.button(submit, type="submit"),
                         justify="end",
                         width="100%",
                     ),
                     spacing="2",
                 ),
-                on_submit=RoomsState.create_room,
+                on_submit=on_submit,
                 reset_on_submit=False,
             ),
             max_width="26rem",
         ),
-        open=RoomsState.dialog == "room",
+        open=RoomsState.dialog == which,
         on_open_change=RoomsState.dialog_shown,
+    )
+
+
+def _new_room() -> rx.Component:
+    """A room made from the sidebar: its name, description and whether it is private."""
+    return _form_dialog(
+        "room",
+        "New room",
+        "Create room",
+        RoomsState.create_room,
+        rx.el.label("Room name", html_for="new-room-name", font_weight="500"),
+        rx.input(id="new-room-name", name="name", required=True, max_length=settings.ROOM_NAME_MAX_CHARS),
+        rx.el.label("Description", html_for="new-room-description", font_weight="500"),
+        rx.input(id="new-room-description", name="description", max_length=settings.ROOM_DESCRIPTION_MAX_CHARS),
+        rx.el.label(
+            rx.checkbox(name="private", id="new-room-private"),
+            " Private: only people you invite can see it",
+            html_for="new-room-private",
+            display="flex",
+            gap="0.5rem",
+            align_items="center",
+        ),
     )
 
 
 def _new_message() -> rx.Component:
     """A direct conversation opened from the sidebar, with the people named."""
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("New message"),
-            rx.form(
-                rx.vstack(
-                    rx.el.label("People", html_for="new-message-people", font_weight="500"),
-                    rx.input(
-                        id="new-message-people",
-                        name="people",
-                        placeholder="Usernames (up to 7, separated by commas)",
-                        required=True,
-                        max_length=500,
-                    ),
-                    rx.cond(RoomsState.error != "", rx.callout(RoomsState.error, color_scheme="red", role="alert")),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button("Open conversation", type="submit"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="2",
-                ),
-                on_submit=RoomsState.open_direct,
-                reset_on_submit=False,
-            ),
-            max_width="26rem",
+    return _form_dialog(
+        "message",
+        "New message",
+        "Open conversation",
+        RoomsState.open_direct,
+        rx.el.label("People", html_for="new-message-people", font_weight="500"),
+        rx.input(
+            id="new-message-people",
+            name="people",
+            placeholder="Usernames (up to 7, separated by commas)",
+            required=True,
+            max_length=500,
         ),
-        open=RoomsState.dialog == "message",
-        on_open_change=RoomsState.dialog_shown,
     )
 
 
