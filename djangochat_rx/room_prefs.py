@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access
+from djangochat_rx import access, reads
 from djangochat_rx import db as database
 from djangochat_rx.models import Room, RoomMember, RoomPref, User, utcnow
 from djangochat_rx.rooms import RoomNotFound
@@ -62,6 +62,12 @@ def set_prefs(db: Session, user_id: int, room_id: int, level: str, muted: bool) 
     except IntegrityError:  # set twice at once from two tabs: the other one stands
         db.rollback()
     return Prefs(level, muted)
+
+
+def rooms_and_muted(db: Session, user_id: int) -> tuple[list["reads.RoomSummary"], list[str]]:
+    """Every room the user may read as their rooms lists show it (reads.room_summaries), and the slugs of
+    those they muted: what the sidebar and Alt+Up/Down order by."""
+    return reads.room_summaries(db, user_id), muted_slugs(db, user_id)
 
 
 def muted_slugs(db: Session, user_id: int) -> list[str]:

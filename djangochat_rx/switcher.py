@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from djangochat_rx import accounts, reads, room_prefs, routes
+from djangochat_rx import accounts, room_prefs, routes
 from djangochat_rx.access import DM, PRIVATE, PUBLIC
 
 RESULTS = 8
@@ -28,9 +28,10 @@ class Choice:
 def rooms_of(db: Session, user_id: int) -> list[Choice]:
     """The user's rooms in the sidebar's order: public rooms, then private rooms, then direct conversations,
     each most recently active first with the muted ones last."""
-    muted = set(room_prefs.muted_slugs(db, user_id))
+    summaries, muted_slugs = room_prefs.rooms_and_muted(db, user_id)
+    muted = set(muted_slugs)
     groups = {PUBLIC: 0, PRIVATE: 1, DM: 2}
-    summaries = sorted(reads.room_summaries(db, user_id), key=lambda room: (groups[room.kind], room.slug in muted))
+    summaries.sort(key=lambda room: (groups[room.kind], room.slug in muted))
     rooms = [
         Choice(room.name, "direct conversation" if room.kind == DM else room.kind + " room", room.slug, "", room.unread)
         for room in summaries

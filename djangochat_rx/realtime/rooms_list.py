@@ -50,7 +50,7 @@ class RoomsLists:
         own_group = f"{OWN}{key}"
         if not fresh and own_group in sockets.groups_of(sid):
             return
-        summaries, muted = await db.run(_users_lists, user_id)
+        summaries, muted = await db.run(room_prefs.rooms_and_muted, user_id)
         await sockets.enter(sid, LOBBY)
         await sockets.enter(sid, own_group)
         self._own[key] = {row.id: row for row in summaries if row.kind != PUBLIC}
@@ -221,8 +221,3 @@ class RoomsLists:
             fields = self._lobby_fields() if key is None else {"own_rooms": self._listed(rows)}
             skip = [] if key in forced else self._readers_of_only(group, dirty[key])
             await sockets.emit(fields, to=group, skip=skip)
-
-
-def _users_lists(db, user_id: int) -> tuple[list[RoomSummary], list[str]]:
-    """Every room the user may read with their read marks and mentions, and the slugs of those they muted."""
-    return reads.room_summaries(db, user_id), room_prefs.muted_slugs(db, user_id)
