@@ -8,6 +8,7 @@ from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from tests.state.conftest import unique
+from tests.state.test_sidebar_flow import lobby_frames
 
 
 def bodies(tab) -> list[str]:
@@ -114,8 +115,9 @@ async def test_leaving_the_room_page_stops_the_feed(open_tab, make_user, room):
     a = await open_tab(f"/rooms/{room.slug}", token=alice_token)
     b = await open_tab(f"/rooms/{room.slug}", token=bob_token)
     await asyncio.gather(*(t.wait_for(lambda t=t: t.var(RoomState, "status") == "ready") for t in (a, b)))
+    shown = lobby_frames(b)  # the sidebar's lists came with the room page
     await b.navigate("/rooms")
-    await b.wait_for(lambda: b.var(RoomsState, "lobby"))  # sent once the tab left the room for the list
+    await b.wait_for(lambda: lobby_frames(b) > shown)  # read again by the rooms page, once the tab left the room
     await a.call(RoomState, "send", form={"message": "b has left"})
     await a.wait_for(lambda: bodies(a) == ["b has left"])
     await a.call(RoomState, "send", form={"message": "sync point"})
