@@ -48,6 +48,7 @@ def own_messages(db: Session, user_id: int, batch_size: int = settings.EXPORT_BA
             col(Room.slug).label("room"),
             col(Room.name).label("room_name"),
             Message.seq,
+            Message.thread_id,
             Message.created_at,
             Message.edited_at,
             Message.body,
@@ -69,6 +70,7 @@ def room_messages(
         select(
             Message.id,
             Message.seq,
+            Message.thread_id,
             col(User.username).label("author"),
             Message.created_at,
             Message.edited_at,

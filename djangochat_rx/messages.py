@@ -55,6 +55,16 @@ class MessageView:
     reactions: tuple[ReactionView, ...] = ()
     # The files posted with it, in upload order (attachments.py).
     files: tuple[FileView, ...] = ()
+    # Threads (threads.py): a reply's parent (0: a message of the room itself); on a message with replies,
+    # how many, when the latest came (ISO 8601) and its latest repliers, most recent first.
+    thread_id: int = 0
+    reply_count: int = 0
+    last_reply_at: str = ""
+    repliers: tuple[str, ...] = ()
+    # A message sent to the room from a thread quotes the thread's parent: its id, author and first line.
+    quote_id: int = 0
+    quote_author: str = ""
+    quote_text: str = ""
 
 
 def clean_body(typed: str, with_files: bool = False) -> str:
@@ -76,8 +86,10 @@ def view(
     mentioned: Iterable[tuple[str, str]] = (),
     reactions: tuple[ReactionView, ...] = (),
     files: tuple[FileView, ...] = (),
+    quote: tuple[str, str] = ("", ""),
 ) -> MessageView:
-    """The view of `message`; `mentioned` holds the (username, username_key) of each user it mentions."""
+    """The view of `message`; `mentioned` holds the (username, username_key) of each user it mentions,
+    `quote` the author and first line of the message it quotes."""
     deleted = message.deleted_at is not None
     mentioned = [] if deleted else sorted(mentioned, key=lambda user: user[1])
     return MessageView(
@@ -94,7 +106,25 @@ def view(
         mentions=tuple(name for name, _ in mentioned),
         reactions=() if deleted else reactions,
         files=() if deleted else files,
+        thread_id=message.thread_id or 0,
+        reply_count=message.reply_count,
+        last_reply_at=as_utc(message.last_reply_at).isoformat() if message.last_reply_at else "",
+        repliers=tuple(message.repliers.split()),
+        quote_id=message.quote_id or 0,
+        quote_author=quote[0],
+        quote_text=quote[1],
     )
+
+
+def first_line(body: str, deleted: bool = False) -> str:
+    """What a quote shows of a message: its first line, shortened."""
+    if deleted:
+        return "message deleted"
+    line = body.strip().split("\n", 1)[0]
+    return line if len(line) <= QUOTE_CHARS else line[: QUOTE_CHARS - 1] + "…"
+
+
+QUOTE_CHARS = 120
 
 
 def _html(body: str, author: str, mentioned: frozenset[str]) -> str:
@@ -111,7 +141,7 @@ def _groups(body: str) -> frozenset[str]:
     return frozenset(markup.mention_candidates(body) & {"room", "here"})
 
 
-def _people(
+def author_and_mentioned(
     db: Session, author_id: int, body: str, room_id: int, present: Iterable[str] = ()
 ) -> tuple[str, dict[int, tuple[str, str]]]:
     """The author's username and, by user id, the (username, username_key) of the other active users
@@ -161,10 +191,10 @@ def _room_people(db: Session, author_id: int, room_id: int) -> dict[int, tuple[s
     return found
 
 
-def _store_mentions(db: Session, message: Message, user_ids: Iterable[int]) -> None:
+def store_mentions(db: Session, message: Message, user_ids: Iterable[int]) -> None:
+    seq = 0 if message.thread_id else message.seq  # a reply's is never a room's unread mention
     rows = [
-        {"message_id": message.id, "user_id": user_id, "room_id": message.room_id, "seq": message.seq}
-        for user_id in user_ids
+        {"message_id": message.id, "user_id": user_id, "room_id": message.room_id, "seq": seq} for user_id in user_ids
     ]
     if rows:
         db.execute(insert(Mention), rows)
@@ -206,6 +236,12 @@ _INSERT = {
 }
 
 
+def insert_row(sql, row: dict) -> int | None:
+    """Insert a message row on connection `sql`: its new id, or None when the author sent it before under
+    its client id (a retry inserts nothing)."""
+    return sql.execute(_INSERT[sql.dialect.name], row).scalar()
+
+
 def post(
     db: Session,
     room_id: int,
@@ -214,6 +250,7 @@ def post(
     client_id: str = "",
     present: Iterable[str] = (),
     file_ids: Iterable[int] = (),
+    quote_id: int | None = None,
 ) -> Posted:
     """Save a message with the room's next seq and its mentions, bump the room's counters and move
     the author's read marker past it, in one transaction.
@@ -224,6 +261,8 @@ def post(
     The room row is written first: it takes the write lock (SQLite) or the room's row lock
     (Postgres) before the id and seq are drawn, so within a room both follow commit order.
     `file_ids` are the author's uploads to this room that go with it (attachments.bind); then the text may be empty.
+    `quote_id`: the message of the same room it quotes (a reply also sent to the room quotes its thread's parent;
+    the caller has checked it).
     """
     try:
         files = attachments.check_count(file_ids)
@@ -242,20 +281,22 @@ def post(
         raise InvalidMessage("This room is archived; nobody can post in it.") if archived else RoomNotFound()
     seq, room_name, slug, kind = counted
     if markup.mention_candidates(body):
-        author, mentioned = _people(db, author_id, body, room_id, present)
+        author, mentioned = author_and_mentioned(db, author_id, body, room_id, present)
     else:
         author, mentioned = sql.execute(_AUTHOR, params).scalar_one(), {}
     row = {"room_id": room_id, "seq": seq, "author_id": author_id, "body": body, "created_at": now}
     row["file_count"] = len(files)
-    message_id = sql.execute(_INSERT[sql.dialect.name], {**row, "client_id": client_id}).scalar()
+    row["quote_id"] = quote_id
+    message_id = insert_row(sql, {**row, "client_id": client_id})
     if message_id is None:  # sent before under this client id (a retry): nothing new is written
         db.rollback()
-        earlier = _sent_before(db, author_id, client_id)
+        earlier = sent_before(db, author_id, client_id)
         if earlier.body == body and earlier.room_id == room_id:
             return _posted_in(db, earlier)
         # A different text or another room under a reused id is a new message, never a lost one.
         return post(db, room_id, author_id, text, file_ids=files)
     message = Message(id=message_id, client_id=client_id, **row)
+    quote = _quotes(db, [message]).get(message_id, ("", "")) if quote_id else ("", "")
     posted_files: tuple[FileView, ...] = ()
     if files:
         try:
@@ -264,10 +305,12 @@ def post(
             db.rollback()
             raise InvalidMessage(str(refused)) from None
         posted_files = attachments.files_of(db, [message_id]).get(message_id, ())
-    _store_mentions(db, message, mentioned)
+    store_mentions(db, message, mentioned)
     reads.move_marker(db, author_id, room_id, seq)
     db.commit()
-    return Posted(view(message, author, mentioned.values(), (), posted_files), room_name, slug, kind == access.DM)
+    return Posted(
+        view(message, author, mentioned.values(), (), posted_files, quote), room_name, slug, kind == access.DM
+    )
 
 
 def warm_up(db: Session) -> None:
@@ -282,7 +325,7 @@ def warm_up(db: Session) -> None:
     sql.execute(_AUTHOR, nobody)
     sql.execute(reads._FORWARD, {"reader": 0, "room": 0, "seq": 0})
     row = {"room_id": 0, "seq": 0, "author_id": 0, "body": "", "created_at": nobody["now"], "client_id": None}
-    row["file_count"] = 0
+    row["file_count"], row["quote_id"] = 0, None
     with contextlib.suppress(IntegrityError):  # no room 0: the statement is compiled all the same
         sql.execute(_INSERT[sql.dialect.name], row)
     db.rollback()
@@ -295,7 +338,7 @@ def _posted_in(db: Session, message: MessageView) -> Posted:
     return Posted(message, name, slug, kind == access.DM)
 
 
-def _sent_before(db: Session, author_id: int, client_id: str) -> MessageView | None:
+def sent_before(db: Session, author_id: int, client_id: str) -> MessageView | None:
     found = views(
         db, select(Message, User.username).where(Message.author_id == author_id, Message.client_id == client_id)
     )
@@ -343,10 +386,10 @@ def edit_message(
     now = now or utcnow()
     database.begin_write(db)
     message, author = _own_message(db, message_id, user_id, room_id, now)
-    _, mentioned = _people(db, user_id, body, message.room_id)
+    _, mentioned = author_and_mentioned(db, user_id, body, message.room_id)
     message.body, message.edited_at = body, now
     db.execute(delete(Mention).where(col(Mention.message_id) == message_id))
-    _store_mentions(db, message, mentioned)
+    store_mentions(db, message, mentioned)
     db.commit()
     kept = reactions.summaries(db, [message_id]).get(message_id, ())
     files = attachments.files_of(db, [message_id]).get(message_id, ()) if message.file_count else ()
@@ -387,13 +430,31 @@ def message_source(
     return message.body
 
 
+def _quotes(db: Session, quoting: Iterable[Message]) -> dict[int, tuple[str, str]]:
+    """By quoting message id, the author and first line of the message it quotes (one query)."""
+    wanted = {message.id: message.quote_id for message in quoting if message.quote_id}
+    if not wanted:
+        return {}
+    quoted = {
+        quoted_id: (author, first_line(body, deleted_at is not None))
+        for quoted_id, author, body, deleted_at in db.exec(
+            select(Message.id, User.username, Message.body, Message.deleted_at)
+            .join(User, col(User.id) == Message.author_id)
+            .where(col(Message.id).in_(set(wanted.values())))
+        )
+    }
+    return {message_id: quoted.get(quoted_id, ("", "")) for message_id, quoted_id in wanted.items()}
+
+
 def views(db: Session, query) -> list[MessageView]:
     """Views of the (Message, author) rows `query` selects, in its order: one query for the messages
     and their authors, one for the users mentioned in them (none if no text has an "@"), one for their
-    reactions (none for no rows), one for their files (none if no message has any)."""
+    reactions (none for no rows), one for their files (none if no message has any), one for the messages
+    they quote (none if none quotes)."""
     rows = db.exec(query.join(User, col(User.id) == Message.author_id)).all()
     reacted = reactions.summaries(db, [message.id for message, _ in rows])
     filed = attachments.files_of(db, [message.id for message, _ in rows if message.file_count])
+    quotes = _quotes(db, [message for message, _ in rows])
     mentioned: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if ids := [message.id for message, _ in rows if "@" in message.body]:
         for message_id, username, key in db.exec(
@@ -403,13 +464,21 @@ def views(db: Session, query) -> list[MessageView]:
         ):
             mentioned[message_id].append((username, key))
     return [
-        view(message, author, mentioned[message.id], reacted.get(message.id, ()), filed.get(message.id, ()))
+        view(
+            message,
+            author,
+            mentioned[message.id],
+            reacted.get(message.id, ()),
+            filed.get(message.id, ()),
+            quotes.get(message.id, ("", "")),
+        )
         for message, author in rows
     ]
 
 
 def _in_room(room_id: int):
-    return select(Message, User.username).where(Message.room_id == room_id)
+    """The room's own stream (a thread's replies are read with their thread, threads.py)."""
+    return select(Message, User.username).where(Message.room_id == room_id, col(Message.thread_id).is_(None))
 
 
 def newest_messages(db: Session, room_id: int, limit: int = settings.ROOM_WINDOW) -> list[MessageView]:

@@ -114,13 +114,32 @@ class RoomMember(SQLModel, table=True):
 
 class Message(SQLModel, table=True):
     """A chat message. Ids only grow (AUTOINCREMENT), so within a room they are cursors; `seq` numbers
-    the room's messages 1, 2, 3… in commit order, which read markers and unread counts compare against."""
+    the room's messages 1, 2, 3… in commit order, which read markers and unread counts compare against.
+
+    A reply in a thread (threads.py) has `thread_id`, its parent's id: it is not in the room's stream, and
+    its `seq` numbers the thread's replies 1, 2, 3… instead."""
 
     __tablename__ = "messages"
     __table_args__ = (
         Index("ix_messages_room_id_id", "room_id", "id"),
         Index("ux_messages_author_id_client_id", "author_id", "client_id", unique=True),
-        Index("ux_messages_room_id_seq", "room_id", "seq", unique=True),
+        # A room's messages number 1, 2, 3… among themselves; a thread's replies 1, 2, 3… among themselves.
+        Index(
+            "ux_messages_room_id_seq",
+            "room_id",
+            "seq",
+            unique=True,
+            sqlite_where=text("thread_id IS NULL"),
+            postgresql_where=text("thread_id IS NULL"),
+        ),
+        Index(
+            "ux_messages_thread_id_seq",
+            "thread_id",
+            "seq",
+            unique=True,
+            sqlite_where=text("thread_id IS NOT NULL"),
+            postgresql_where=text("thread_id IS NOT NULL"),
+        ),
         {"sqlite_autoincrement": True},
     )
 
@@ -139,6 +158,14 @@ class Message(SQLModel, table=True):
     removed_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     # How many files were posted with it (attachments.py): a listing reads attachments only for messages that have some.
     file_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    # Threads (threads.py): a reply's parent; on a parent, how many replies, the latest one's time and the
+    # usernames of its latest repliers (most recent first, space-separated).
+    thread_id: int | None = Field(default=None, foreign_key="messages.id")
+    reply_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    last_reply_at: datetime | None = Field(default=None)
+    repliers: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    # A room message sent from a thread ("also send to the room") quotes the thread's parent.
+    quote_id: int | None = Field(default=None, foreign_key="messages.id")
 
 
 class RoomRead(SQLModel, table=True):
@@ -162,8 +189,24 @@ class Pin(SQLModel, table=True):
     pinned_at: datetime = Field(default_factory=utcnow)
 
 
+class ThreadFollow(SQLModel, table=True):
+    """A user following a message's thread (they wrote it, replied or were mentioned in it, or chose to):
+    its new replies count as unread for them until `read_count` (the replies they have seen) catches up.
+    Unfollowing keeps the row with `following` False, so a later reply of someone else does not follow again."""
+
+    __tablename__ = "thread_follows"
+    __table_args__ = (Index("ix_thread_follows_message_id", "message_id"),)
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    message_id: int = Field(foreign_key="messages.id", primary_key=True, ondelete="CASCADE")
+    room_id: int = Field(foreign_key="rooms.id", ondelete="CASCADE")
+    following: bool = Field(default=True)
+    read_count: int = Field(default=0)
+
+
 class Mention(SQLModel, table=True):
-    """An `@name` of a user in a message; `room_id` and `seq` are the message's, for unread-mention look-ups."""
+    """An `@name` of a user in a message; `room_id` and `seq` are the message's, for unread-mention look-ups
+    (`seq` 0 for a reply in a thread: it is never a room's unread mention)."""
 
     __tablename__ = "mentions"
     __table_args__ = (Index("ix_mentions_user_id_room_id_seq", "user_id", "room_id", "seq"),)

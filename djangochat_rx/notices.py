@@ -136,7 +136,7 @@ def _unread(user_ids: list[int], since: dict[int, datetime], until: datetime) ->
         .join(Message, col(Message.room_id) == Room.id)
         .join(User, col(User.id) == Message.author_id)
         .outerjoin(RoomRead, and_(RoomRead.room_id == Room.id, RoomRead.user_id == RoomMember.user_id))
-        .where(col(RoomMember.user_id).in_(user_ids), col(Message.seq) > read_upto)
+        .where(col(RoomMember.user_id).in_(user_ids), col(Message.seq) > read_upto, col(Message.thread_id).is_(None))
         .where(col(Message.author_id) != RoomMember.user_id)
     )
     oldest = min(since.values())

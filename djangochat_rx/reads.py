@@ -109,7 +109,10 @@ def _summaries(db: Session, user_id: int | None, where, offset: int = 0, limit: 
         select(Room, read, mentioned, Message.body, Message.deleted_at, Message.removed_by_id, User.username)
         .outerjoin(RoomRead, and_(RoomRead.room_id == Room.id, RoomRead.user_id == user_id))
         # Messages are never removed, so the room's newest message is the one whose seq is its count.
-        .outerjoin(Message, and_(Message.room_id == Room.id, Message.seq == Room.message_count))
+        .outerjoin(
+            Message,
+            and_(Message.room_id == Room.id, Message.seq == Room.message_count, col(Message.thread_id).is_(None)),
+        )
         .outerjoin(User, User.id == Message.author_id)
         .where(where)
         .order_by(*BY_ACTIVITY, col(Room.id))

@@ -148,6 +148,9 @@ PRESENCE_FLUSH_SECONDS = 0.5
 LOBBY_FLUSH_SECONDS = 0.25
 # Pinned messages a room may hold (the "Pinned" panel shows them all, and each change sends the list).
 PINS_PER_ROOM = _int("PINS_PER_ROOM", 50)
+# A thread's panel shows its newest THREAD_WINDOW replies; the Threads page lists THREADS_LISTED followed threads.
+THREAD_WINDOW = _int("THREAD_WINDOW", 200)
+THREADS_LISTED = _int("THREADS_LISTED", 50)
 # The rooms page shows this many public rooms (most recently active first) live, and as many private rooms
 # and conversations; "Show more rooms" reads the next page. A frame's size is bounded however many exist.
 ROOMS_LIST_PAGE = _int("ROOMS_LIST_PAGE", 50)

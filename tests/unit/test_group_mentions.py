@@ -1,4 +1,4 @@
-"""`@room` and `@here` (messages._people): whom they mention, the owner-only rule in big rooms, the
+"""`@room` and `@here` (messages.author_and_mentioned): whom they mention, the owner-only rule in big rooms, the
 names nobody may take, and how they render."""
 
 import pytest
