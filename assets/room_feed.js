@@ -5,17 +5,26 @@
 // page, shared by every component that shows it.
 import { useContext, useSyncExternalStore } from "react";
 import { StateStoreContext } from "$/utils/context";
-import { createFeed } from "$/public/room_feed_core.js";
+import { createFeed, ROOM_FIELDS, THREAD_FIELDS } from "$/public/room_feed_core.js";
 
-const feeds = new WeakMap();
+const feeds = { room: new WeakMap(), thread: new WeakMap() };
 
-// The feed of `substate` for this page: {messages, gapAfter, gapBefore}, re-rendering on change.
-export function useRoomFeed(substate, limit) {
+function useFeed(kind, fields, substate, limit) {
   const store = useContext(StateStoreContext);
-  let feed = feeds.get(store);
+  let feed = feeds[kind].get(store);
   if (!feed) {
-    feed = createFeed(store, substate, limit);
-    feeds.set(store, feed);
+    feed = createFeed(store, substate, limit, fields);
+    feeds[kind].set(store, feed);
   }
   return useSyncExternalStore(feed.subscribe, feed.get, feed.get);
+}
+
+// The room's feed of `substate` for this page: {messages, gapAfter, gapBefore}, re-rendering on change.
+export function useRoomFeed(substate, limit) {
+  return useFeed("room", ROOM_FIELDS, substate, limit);
+}
+
+// The open thread's replies (the thread panel), the same way.
+export function useThreadFeed(substate, limit) {
+  return useFeed("thread", THREAD_FIELDS, substate, limit);
 }

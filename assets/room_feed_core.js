@@ -33,8 +33,17 @@ export function firstGap(list) {
   return { gapAfter: 0, gapBefore: 0 };
 }
 
-// Follows one substate of Reflex's store: `feed_room`, `history`, `snapshot` and `incoming`.
-export function createFeed(store, substate, limit) {
+// What a room page's feed follows: the room (`feed_room`, which messages carry as `room_id`) and the lists
+// merged into it. A thread's panel follows its parent the same way (THREAD_FIELDS: replies carry `thread_id`).
+export const ROOM_FIELDS = Object.freeze({ key: "feed_room", by: "room_id", lists: ["history", "snapshot", "incoming"] });
+export const THREAD_FIELDS = Object.freeze({
+  key: "thread_parent",
+  by: "thread_id",
+  lists: ["thread_snapshot", "thread_incoming"],
+});
+
+// Follows one substate of Reflex's store: the `fields.key` var and the `fields.lists` vars.
+export function createFeed(store, substate, limit, fields = ROOM_FIELDS) {
   const seen = {};
   const listeners = new Set();
   let current = EMPTY;
@@ -42,19 +51,19 @@ export function createFeed(store, substate, limit) {
   const read = () => {
     const state = store.getSnapshot(substate);
     if (!state) return;
-    const room = state[`feed_room${FIELD}`];
+    const room = state[fields.key + FIELD];
     let list = current.messages;
     let changed = false;
     if (room !== seen.room) {
       seen.room = room;
-      list = list.filter((message) => message.room_id === room);
+      list = list.filter((message) => message[fields.by] === room);
       changed = true;
     }
-    for (const key of ["history", "snapshot", "incoming"]) {
+    for (const key of fields.lists) {
       const items = state[key + FIELD];
       if (items === seen[key]) continue;
       seen[key] = items;
-      const mine = (items || []).filter((message) => message.room_id === room);
+      const mine = (items || []).filter((message) => message[fields.by] === room);
       if (mine.length) {
         list = mergeFeed(list, mine, limit);
         changed = true;

@@ -9,7 +9,7 @@ from djangochat_rx.api import with_api
 from djangochat_rx.downloads import with_downloads
 from djangochat_rx.files import with_files
 from djangochat_rx.headers import SecurityHeaders
-from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search
+from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search, threads
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.admin import AdminState
@@ -19,6 +19,7 @@ from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.search import SearchState
+from djangochat_rx.state.thread import ThreadsState, ThreadState
 
 app = rx.App(
     api_transformer=[with_downloads, with_files, notices.with_unsubscribe, with_api, SecurityHeaders],
@@ -34,12 +35,15 @@ app.add_page(auth.index, route=routes.INDEX, title="DjangoChat RX", on_load=Auth
 app.add_page(auth.login, route=routes.LOGIN, title="Log in · DjangoChat RX", on_load=AccountFormState.open)
 app.add_page(auth.register, route=routes.REGISTER, title="Register · DjangoChat RX", on_load=AccountFormState.open)
 app.add_page(rooms.rooms, route=routes.ROOMS, title="Rooms · DjangoChat RX", on_load=RoomsState.load)
-app.add_page(room.room, route=routes.ROOM, title="Room · DjangoChat RX", on_load=RoomState.load)
+app.add_page(
+    room.room, route=routes.ROOM, title="Room · DjangoChat RX", on_load=[RoomState.load, ThreadState.open_from_address]
+)
 app.add_page(account.account, route=routes.ACCOUNT, title="Account · DjangoChat RX", on_load=AccountState.load)
 app.add_page(profile.own_profile, route=routes.PROFILE, title="Profile · DjangoChat RX", on_load=ProfileState.open_own)
 app.add_page(profile.profile, route=routes.USER, title="Profile · DjangoChat RX", on_load=ProfileState.load)
 app.add_page(admin.admin, route=routes.ADMIN, title="Admin · DjangoChat RX", on_load=AdminState.load)
 app.add_page(search.search, route=routes.SEARCH, title="Search · DjangoChat RX", on_load=SearchState.load)
+app.add_page(threads.threads, route=routes.THREADS, title="Threads · DjangoChat RX", on_load=ThreadsState.load)
 app.add_page(joining.setup, route=routes.SETUP, title="Set up · DjangoChat RX", on_load=SetupState.open)
 app.add_page(joining.forgot, route=routes.FORGOT, title="Forgot password · DjangoChat RX", on_load=ForgotState.open)
 app.add_page(joining.reset, route=routes.RESET, title="New password · DjangoChat RX", on_load=ResetState.open)
@@ -57,6 +61,11 @@ hub.bind(
     present=(RoomState, "present"),
     pins=(RoomState, "pins"),
     files_posted=(RoomState, "files_posted"),
+    thread_parent=(ThreadState, "thread_parent"),
+    thread_head=(ThreadState, "thread_head"),
+    thread_snapshot=(ThreadState, "thread_snapshot"),
+    thread_incoming=(ThreadState, "thread_incoming"),
+    threads_unread=(RoomsState, "threads_unread"),
     lobby=(RoomsState, "lobby"),
     lobby_total=(RoomsState, "lobby_total"),
     own_rooms=(RoomsState, "own_rooms"),

@@ -57,6 +57,25 @@ class ReactionsChanged:
 
 
 @dataclass(frozen=True)
+class ThreadReplied:
+    """A reply in a message's thread (threads.py): the thread's open panels add it, the room sees the parent
+    with its new count, and each follower (`unread`: username key -> their unread replies in all the threads
+    they follow now) their Threads count."""
+
+    reply: MessageView
+    parent: MessageView
+    unread: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ThreadsRead:
+    """`username` read a thread's replies, or followed or stopped following one: their Threads count is `unread`."""
+
+    username: str
+    unread: int
+
+
+@dataclass(frozen=True)
 class ReadMoved:
     """`username` has read `slug` up to `seq`: their rooms lists update (and their unread mentions)."""
 
@@ -126,6 +145,8 @@ Event = (
     MessageSent
     | MessageChanged
     | ReactionsChanged
+    | ThreadReplied
+    | ThreadsRead
     | ReadMoved
     | Typing
     | RoomChanged
@@ -147,15 +168,24 @@ def _message(data: dict[str, Any]) -> MessageView:
         ReactionView(**{**reaction, "users": tuple(reaction["users"])}) for reaction in data.get("reactions", ())
     )
     files = tuple(FileView(**file) for file in data.get("files", ()))
-    return MessageView(**{**data, "mentions": tuple(data["mentions"]), "reactions": reactions, "files": files})
+    return MessageView(
+        **{
+            **data,
+            "mentions": tuple(data["mentions"]),
+            "reactions": reactions,
+            "files": files,
+            "repliers": tuple(data.get("repliers", ())),
+        }
+    )
 
 
 def from_wire(data: dict[str, Any]) -> Event:
     """The event `to_wire` made (tuples come back from JSON lists)."""
     fields = dict(data)
     kind = _KINDS[fields.pop("type")]
-    if isinstance(fields.get("message"), dict):
-        fields["message"] = _message(fields["message"])
+    for name in ("message", "reply", "parent"):
+        if isinstance(fields.get(name), dict):
+            fields[name] = _message(fields[name])
     if "pins" in fields:
         fields["pins"] = tuple(PinView(**{**pin, "message": _message(pin["message"])}) for pin in fields["pins"])
     if isinstance(fields.get("summary"), dict):

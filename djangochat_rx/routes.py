@@ -8,6 +8,7 @@ ROOM = "/rooms/[slug]"
 PROFILE = "/profile"
 ACCOUNT = "/account"
 SEARCH = "/search"
+THREADS = "/threads"
 ADMIN = "/admin"
 USER = "/users/[name]"
 
@@ -20,6 +21,11 @@ def room(slug: str) -> str:
 def message(slug: str, message_id: int) -> str:
     """The path that opens the room with `slug` scrolled to message `message_id`."""
     return f"/rooms/{slug}?message={message_id}"
+
+
+def thread(slug: str, parent_id: int) -> str:
+    """The path that opens the room with `slug` with the thread of message `parent_id` beside it."""
+    return f"/rooms/{slug}?thread={parent_id}"
 
 
 def user(username: str) -> str:

@@ -17,12 +17,14 @@ def send_message(
     client_id: str = "",
     present: tuple[str, ...] = (),
     file_ids: tuple[int, ...] = (),
+    quote_id: int | None = None,
 ) -> Outcome[MessageView]:
     """Post a message (one write transaction; a retry under the same `client_id` posts nothing new): the
     room sees it, the author's rooms lists count it read, and the users it mentions are told (`present`:
     who is in the room now, whom an `@here` mentions). `file_ids`: the author's uploads that go with it;
-    the room sees the message with them (their metadata, never their bytes)."""
-    posted = messages.post(db, room_id, user_id, text, client_id, present, file_ids)
+    the room sees the message with them (their metadata, never their bytes). `quote_id`: the message of
+    the room it quotes (a reply also sent to the room, actions/threads.py)."""
+    posted = messages.post(db, room_id, user_id, text, client_id, present, file_ids, quote_id)
     message = posted.message
     mentioned, quiet = {}, ()
     if message.mentions:

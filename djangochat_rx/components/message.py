@@ -13,6 +13,7 @@ from djangochat_rx.components.reactions import react_button, reactions_row
 from djangochat_rx.messages import MessageView
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
+from djangochat_rx.state.thread import ThreadState
 
 
 def _actions(message: rx.Var[MessageView]) -> rx.Component:
@@ -98,13 +99,71 @@ def pin_button(message: rx.Var[MessageView]) -> rx.Component:
     )
 
 
-def message_row(message: rx.Var[MessageView]) -> rx.Component:
-    mine = message["author"] == AuthState.username
-    return rx.fragment(
-        rx.cond(
-            message["seq"] == RoomState.first_unread_seq,
-            rx.box(rx.text("New messages", size="1"), id="new-messages", class_name="new-messages", role="separator"),
+def reply_button(message: rx.Var[MessageView]) -> rx.Component:
+    """Open the message's thread (to read its replies or answer): a message of the room, not a reply."""
+    return rx.icon_button(
+        rx.icon("reply", size=14),
+        on_click=ThreadState.open_thread(message["id"]),
+        variant="ghost",
+        size="1",
+        aria_label="Reply in thread",
+        title="Reply in thread",
+        class_name="reply-button",
+    )
+
+
+def thread_summary(message: rx.Var[MessageView]) -> rx.Component:
+    """ "3 replies · last reply 2 min ago" with the latest repliers' faces, opening the thread."""
+    count = message["reply_count"].to(int)
+    return rx.cond(
+        count > 0,
+        rx.button(
+            rx.foreach(message["repliers"].to(list[str]), avatar),
+            rx.text(
+                count.to_string() + rx.cond(count == 1, " reply", " replies"),
+                weight="medium",
+                class_name="thread-count",
+            ),
+            rx.text("· last reply", color=rx.color("gray", 11)),
+            rx.moment(message["last_reply_at"], from_now=True, color=rx.color("gray", 11)),
+            on_click=ThreadState.open_thread(message["id"]),
+            variant="ghost",
+            size="1",
+            class_name="thread-summary",
+            aria_label="Open thread: " + count.to_string() + rx.cond(count == 1, " reply", " replies"),
         ),
+    )
+
+
+def quote(message: rx.Var[MessageView]) -> rx.Component:
+    """The thread's first message that a message sent to the room from its thread answers: its author and first
+    line, jumping to it (loaded around it when it is older than what the page holds)."""
+    return rx.cond(
+        message["quote_id"].to(int) != 0,
+        rx.link(
+            rx.icon("corner-down-right", size=12),
+            rx.text(message["quote_author"], weight="bold", as_="span"),
+            rx.text(message["quote_text"], as_="span"),
+            href="?message=" + message["quote_id"].to_string(),
+            class_name="message-quote",
+            size="1",
+            color=rx.color("gray", 11),
+            underline="hover",
+        ),
+    )
+
+
+def message_row(message: rx.Var[MessageView], in_thread: bool = False) -> rx.Component:
+    """A message of the room's history, or (`in_thread`) a message in a thread's panel: no divider, no pins,
+    no replies of its own."""
+    mine = message["author"] == AuthState.username
+    live = ~message["deleted"] & ~RoomState.archived
+    divider = rx.cond(
+        message["seq"] == RoomState.first_unread_seq,
+        rx.box(rx.text("New messages", size="1"), id="new-messages", class_name="new-messages", role="separator"),
+    )
+    return rx.fragment(
+        *([] if in_thread else [divider]),
         rx.box(
             rx.hstack(
                 avatar(message["author"]),
@@ -133,16 +192,18 @@ def message_row(message: rx.Var[MessageView]) -> rx.Component:
                     message["edited"] & ~message["deleted"], rx.text("(edited)", size="1", color=rx.color("gray", 11))
                 ),
                 rx.spacer(),
-                rx.cond(~message["deleted"] & ~RoomState.archived, react_button(message)),
-                rx.cond(~message["deleted"] & ~RoomState.archived, pin_button(message)),
+                rx.cond(live, react_button(message)),
+                *([] if in_thread else [rx.cond(live, reply_button(message)), rx.cond(live, pin_button(message))]),
                 rx.cond(mine & ~message["deleted"], _actions(message)),
                 spacing="2",
                 align="baseline",
                 class_name="message-header",
             ),
+            *([] if in_thread else [quote(message)]),
             _body(message),
             message_files(message["files"].to(list[FileView])),
             reactions_row(message),
+            *([] if in_thread else [thread_summary(message)]),
             key=message["id"],
             data_message_id=message["id"],
             data_seq=message["seq"],

@@ -88,6 +88,25 @@ def _link(room: rx.Var[RoomSummary]) -> rx.Component:
     )
 
 
+def _threads_link(sheet: bool) -> rx.Component:
+    """The Threads page, with how many replies are unread in the threads the user follows (live)."""
+    unread = RoomsState.threads_unread
+    current = rx.State.router.page.path == routes.THREADS
+    link = rx.link(
+        rx.icon("messages-square", size=14, aria_hidden="true", flex_shrink="0"),
+        rx.text("Threads", class_name="side-name", weight=rx.cond(unread > 0, "bold", "regular"), size="2"),
+        rx.cond(
+            unread > 0,
+            rx.badge(unread.to_string(), variant="solid", radius="full", class_name="side-unread", id="threads-unread"),
+        ),
+        href=routes.THREADS,
+        underline="none",
+        class_name="side-room side-threads",
+        aria_current=rx.cond(current, "page", "false"),
+    )
+    return rx.dialog.close(link) if sheet else link
+
+
 def _section(title: str, rooms: list[rx.Component], control: rx.Component | None = None, **props) -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -229,6 +248,7 @@ def workspace(sheet: bool = False) -> rx.Component:
         _search_box(),
         rx.el.nav(
             rx.vstack(
+                _threads_link(sheet),
                 _section(
                     "Rooms",
                     muted_last(RoomsState.lobby, row),

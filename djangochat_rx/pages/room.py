@@ -12,6 +12,7 @@ from djangochat_rx.components.files import COMPOSER_FORM_ID, attach_control, fil
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
 from djangochat_rx.components.message import message_row
 from djangochat_rx.components.switcher import HotKeys
+from djangochat_rx.components.thread import thread_panel
 from djangochat_rx.members import MemberView
 from djangochat_rx.messages import MessageView
 from djangochat_rx.pins import PinView
@@ -574,18 +575,23 @@ def _room() -> rx.Component:
             rx.fragment(),
         ),
         rx.box(
-            _history(),
-            rx.button(
-                "Jump to latest",
-                rx.icon("arrow-down", size=14),
-                id="jump-latest",
-                type="button",
-                size="1",
-                radius="full",
-                class_name="jump-latest",
-                hidden=True,
+            rx.box(
+                _history(),
+                rx.button(
+                    "Jump to latest",
+                    rx.icon("arrow-down", size=14),
+                    id="jump-latest",
+                    type="button",
+                    size="1",
+                    radius="full",
+                    class_name="jump-latest",
+                    hidden=True,
+                ),
+                position="relative",
+                class_name="room-history",
             ),
-            position="relative",
+            thread_panel(),
+            class_name="room-body",
             width="100%",
         ),
         rx.cond(

@@ -25,14 +25,17 @@ from djangochat_rx.events import (
     ReadMoved,
     RoomChanged,
     SessionsEnded,
+    ThreadReplied,
+    ThreadsRead,
     Typing,
 )
+from djangochat_rx.messages import MessageView
 from djangochat_rx.realtime.feed import RoomFeed
 from djangochat_rx.realtime.guard import guard
 from djangochat_rx.realtime.presence import Presence
 from djangochat_rx.realtime.relay import Relay
 from djangochat_rx.realtime.rooms_list import RoomsLists, user_group
-from djangochat_rx.realtime.sockets import EVERYONE, LOBBY, OWN, ROOM, SESSION, USER, sockets
+from djangochat_rx.realtime.sockets import EVERYONE, LOBBY, OWN, ROOM, SESSION, THREAD, USER, sockets
 
 
 class Realtime:
@@ -89,10 +92,30 @@ class Realtime:
         and the rooms page), live from now on; read again when `fresh`."""
         await self.lists.watch(sid, user_id, username, fresh)
 
-    async def _unwatch(self, sid: str) -> None:
-        """Stop sending socket `sid` a room's messages, and take it off the room's presence (its page changed)."""
+    async def watch_thread(self, sid: str, parent_id: int) -> None:
+        """Socket `sid` (watching the parent's room) shows the thread of message `parent_id` from now on: it
+        is told which first, so every reply sent to the thread after this reaches a panel that keeps it."""
+        await self.unwatch_thread(sid, tell=False)
+        await sockets.emit({"thread_parent": parent_id}, to=sid)
+        await sockets.enter(sid, f"{THREAD}{parent_id}")
+
+    async def show_thread(self, sid: str, parent: MessageView, replies: list[MessageView]) -> None:
+        """Send socket `sid` the thread it watches as read after it started watching (replies merge by id)."""
+        await sockets.emit({"thread_head": [parent], "thread_snapshot": replies}, to=sid)
+
+    async def unwatch_thread(self, sid: str, tell: bool = True) -> None:
+        """Socket `sid` no longer shows a thread (`tell`: its panel closes)."""
         for group in sockets.groups_of(sid) if sockets.bound else []:
-            if group.startswith(ROOM):
+            if group.startswith(THREAD):
+                await sockets.leave(sid, group)
+        if tell and sockets.bound:
+            await sockets.emit({"thread_parent": 0}, to=sid)
+
+    async def _unwatch(self, sid: str) -> None:
+        """Stop sending socket `sid` a room's messages and threads, and take it off the room's presence (its
+        page changed)."""
+        for group in sockets.groups_of(sid) if sockets.bound else []:
+            if group.startswith((ROOM, THREAD)):
                 await sockets.leave(sid, group)
         self.presence.depart(sid)
 
@@ -117,11 +140,22 @@ class Realtime:
                     )
                 await self.presence.typing(event.message.room_id, event.message.author, active=False)
                 await self.lists.message_sent(event)
+            case MessageChanged() if event.message.thread_id:
+                await self._thread_changed(event.message)
             case MessageChanged():
-                await self.feed.changed(event.message)
+                await self._message_changed(event.message)
                 self.lists.message_changed(event)
+            case ReactionsChanged() if event.message.thread_id:
+                await self._thread_changed(event.message)
             case ReactionsChanged():
-                await self.feed.changed(event.message)
+                await self._message_changed(event.message)
+            case ThreadReplied():
+                await self._thread_changed(event.reply)
+                await self._message_changed(event.parent)
+                for key, unread in event.unread.items():
+                    await sockets.emit({"threads_unread": unread}, to=f"{USER}{key}")
+            case ThreadsRead():
+                await sockets.emit({"threads_unread": event.unread}, to=user_group(event.username))
             case ReadMoved():
                 await self.lists.read(event)
             case Typing():
@@ -139,6 +173,16 @@ class Realtime:
                 for session_id in event.session_ids:
                     for sid in sockets.members(f"{SESSION}{session_id}"):
                         await self.detach(sid)
+
+    async def _message_changed(self, message: MessageView) -> None:
+        """A message of a room changed: its room shows the new version, and so does the head of its thread's panels."""
+        await self.feed.changed(message)
+        if sockets.has_members(f"{THREAD}{message.id}"):
+            await sockets.emit({"thread_head": [message]}, to=f"{THREAD}{message.id}")
+
+    async def _thread_changed(self, reply: MessageView) -> None:
+        """A reply is new or changed: the panels showing its thread merge it (by id, in the thread's order)."""
+        await sockets.emit({"thread_incoming": [reply]}, to=f"{THREAD}{reply.thread_id}")
 
     async def sweep_sessions(self) -> list[int]:
         """Cut off the sockets of sessions that expired (idle or absolute) or whose user was disabled since

@@ -15,12 +15,18 @@ import asyncio
 import dataclasses
 from typing import Any
 
-from djangochat_rx import accounts, db, reads, room_prefs, settings
+from djangochat_rx import accounts, db, reads, room_prefs, settings, threads
 from djangochat_rx.access import PUBLIC
 from djangochat_rx.events import MessageChanged, MessageSent, MutedChanged, ReadMoved, RoomChanged
 from djangochat_rx.reads import RoomSummary
 from djangochat_rx.realtime.presence import Presence
 from djangochat_rx.realtime.sockets import LOBBY, OWN, USER, sockets
+
+
+def _lists_of(db, user_id: int) -> tuple[list[RoomSummary], list[str], int]:
+    """The user's room summaries and muted slugs (room_prefs.rooms_and_muted), and their unread thread replies."""
+    summaries, muted = room_prefs.rooms_and_muted(db, user_id)
+    return summaries, muted, threads.unread_total(db, user_id)
 
 
 def user_group(username: str) -> str:
@@ -50,7 +56,7 @@ class RoomsLists:
         own_group = f"{OWN}{key}"
         if not fresh and own_group in sockets.groups_of(sid):
             return
-        summaries, muted = await db.run(room_prefs.rooms_and_muted, user_id)
+        summaries, muted, threads_unread = await db.run(_lists_of, user_id)
         await sockets.enter(sid, LOBBY)
         await sockets.enter(sid, own_group)
         self._own[key] = {row.id: row for row in summaries if row.kind != PUBLIC}
@@ -65,6 +71,7 @@ class RoomsLists:
             "read_marks": dict(self._read_marks.get(user_group(username), {})),
             "mentioned": [row.slug for row in summaries if row.mentioned],
             "muted": muted,
+            "threads_unread": threads_unread,
         }
         await sockets.emit(fields, to=sid)
 

@@ -18,6 +18,8 @@ from reflex_base.constants.state import FIELD_MARKER
 Target = tuple[type[rx.State], str]
 
 ROOM = "room:"
+# The sockets whose page shows a message's thread (its replies, live).
+THREAD = "thread:"
 SESSION = "session:"
 USER = "user:"
 LOBBY = "lobby"

@@ -137,7 +137,9 @@ class RoomState(AuthState):
         yield  # the view ticket's cookie (set by _enter_page) is in place before the snapshot's images load
         read = await db.run(reads.read_seq, identity.user_id, room.id)
         self.first_unread_seq = read + 1 if room.message_count > read else 0
-        await hub.join(self.router.session.session_id, room.id, identity.username)
+        sid = self.router.session.session_id
+        await hub.unwatch_thread(sid)  # another room's (or a closed) thread's panel goes
+        await hub.join(sid, room.id, identity.username)
         await self._open_at_message(room.id)
         await perform(session_actions.mark_read, identity.user_id, identity.username, room.id, room.message_count)
 

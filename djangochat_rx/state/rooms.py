@@ -27,6 +27,8 @@ class RoomsState(AuthState):
     read_marks: dict[str, int] = {}
     mentioned: list[str] = []
     muted: list[str] = []
+    # The user's unread replies in the threads they follow (threads.py), for the sidebar's Threads link.
+    threads_unread: int = 0
     # Public rooms past the live first page, read page by page ("Show more rooms"): not live.
     older: list[RoomSummary] = []
     older_reads: dict[str, int] = {}

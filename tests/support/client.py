@@ -56,6 +56,8 @@ class ReflexTab:
         self._pending: set[asyncio.Future] = set()
         self._feed: list[dict[str, Any]] = []
         self._feed_room = 0
+        self._thread: list[dict[str, Any]] = []
+        self._thread_parent = 0
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("event", self._on_event, namespace=NAMESPACE)
         self.sio.on("disconnect", lambda *_: self._changed.set(), namespace=NAMESPACE)
@@ -117,6 +119,21 @@ class ReflexTab:
                 merged = {item["id"]: item for item in self._feed} | {item["id"]: item for item in items}
                 self._feed = sorted(merged.values(), key=lambda item: item["seq"])
 
+    def thread(self) -> list[dict[str, Any]]:
+        """The replies the thread panel shows, merged as room_feed_core.js's THREAD_FIELDS merge them."""
+        return list(self._thread)
+
+    def _merge_thread(self, delta: dict[str, Any]) -> None:
+        parent = delta.get("thread_parent" + FIELD, self._thread_parent)
+        if parent != self._thread_parent:
+            self._thread_parent = parent
+            self._thread = [item for item in self._thread if item["thread_id"] == parent]
+        for key in ("thread_snapshot", "thread_incoming"):
+            items = [item for item in delta.get(key + FIELD) or [] if item["thread_id"] == parent]
+            if items:
+                merged = {item["id"]: item for item in self._thread} | {item["id"]: item for item in items}
+                self._thread = sorted(merged.values(), key=lambda item: item["seq"])
+
     def var(self, state: type, name: str, default: Any = None) -> Any:
         """The value of `state.name` as this tab last received it."""
         return self.state.get(state.get_full_name(), {}).get(name + FIELD, default)
@@ -145,11 +162,14 @@ class ReflexTab:
     async def _on_event(self, update: dict[str, Any]) -> None:
         self.frames.append(update)
         from djangochat_rx.state.room import RoomState
+        from djangochat_rx.state.thread import ThreadState
 
         for state, delta in (update.get("delta") or {}).items():
             self.state.setdefault(state, {}).update(delta)
             if state == RoomState.get_full_name():
                 self._merge_feed(delta)
+            if state == ThreadState.get_full_name():
+                self._merge_thread(delta)
             for key, var in STORED_VARS.items():
                 if f"{var}{FIELD}" in delta:
                     self.local_storage[key] = delta[f"{var}{FIELD}"]

@@ -1,14 +1,26 @@
 """Each action's events, checked without sockets (Zulip's test_events.py is the model): what changed,
 whom it concerns, and how many statements the change costs."""
 
+import json
+
 import pytest
 
 from djangochat_rx import access, events, messages, rooms, sessions
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
+from djangochat_rx.actions import threads as thread_actions
 from djangochat_rx.admin import NotAdmin
-from djangochat_rx.events import MessageChanged, MessageSent, ReadMoved, RoomChanged, SessionsEnded, Typing
+from djangochat_rx.events import (
+    MessageChanged,
+    MessageSent,
+    ReadMoved,
+    RoomChanged,
+    SessionsEnded,
+    ThreadReplied,
+    ThreadsRead,
+    Typing,
+)
 
 
 def only(outcome, kind):
@@ -148,3 +160,28 @@ def test_every_event_survives_the_trip_between_workers(session, alice, bob, gene
         for event in outcome.events:
             assert events.from_wire(events.to_wire(event)) == event
     assert messages.newest_messages(session, general.id)[0].body == "@bob over the wire"
+
+
+def test_a_reply_tells_its_thread_the_room_the_parent_and_the_followers_their_unread(session, alice, bob, general):
+    parent = message_actions.send_message(session, alice.id, general.id, "lunch?").value
+    outcome = thread_actions.reply(session, bob.id, parent.id, "yes", "r1")
+    replied = only(outcome, ThreadReplied)
+    assert replied.reply == outcome.value and (replied.reply.thread_id, replied.reply.seq) == (parent.id, 1)
+    assert (replied.parent.id, replied.parent.reply_count, replied.parent.repliers) == (parent.id, 1, ("bob",))
+    assert replied.unread == {"alice": 1}
+    assert events.from_wire(json.loads(json.dumps(events.to_wire(replied)))) == replied  # between workers
+
+    # Also to the room: the thread hears of it, and the room gets a message quoting the parent.
+    both = thread_actions.reply(session, alice.id, parent.id, "12:30 then", "r2", also_to_room=True)
+    assert [type(event) for event in both.events] == [ThreadReplied, MessageSent]
+    sent = both.events[1]
+    assert (sent.message.thread_id, sent.message.quote_id, sent.message.quote_author) == (0, parent.id, "alice")
+    assert sent.message.seq == 2 and sent.message.body == "12:30 then"
+    assert events.from_wire(json.loads(json.dumps(events.to_wire(sent)))) == sent
+    retried = thread_actions.reply(session, alice.id, parent.id, "12:30 then", "r2", also_to_room=True)
+    assert retried.value.id == both.value.id and retried.events[1].message.id == sent.message.id
+
+    read = only(thread_actions.read_thread(session, bob.id, "bob", parent.id, 2), ThreadsRead)
+    assert read == ThreadsRead("bob", 0)
+    assert thread_actions.read_thread(session, bob.id, "bob", parent.id, 2).events == []
+    assert only(thread_actions.follow_thread(session, bob.id, "bob", parent.id, False), ThreadsRead).unread == 0

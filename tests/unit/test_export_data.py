@@ -52,7 +52,7 @@ def test_own_export_is_one_json_document_of_the_users_messages_oldest_first(sess
     assert (edited_row["id"], edited_row["created_at"]) == (edited.id, first.created_at)
     assert edited_row["edited_at"].endswith("+00:00") and last_row["edited_at"] is None
     assert last_row["id"] == last.id
-    assert set(last_row) == {"id", "room", "room_name", "seq", "created_at", "edited_at", "body"}
+    assert set(last_row) == {"id", "room", "room_name", "seq", "thread_id", "created_at", "edited_at", "body"}
 
 
 def test_an_export_of_nothing_is_still_a_valid_document(session, alice):
@@ -107,7 +107,7 @@ def test_an_admin_exports_any_room_with_its_authors_and_the_export_is_audited(se
         (1, "alice", "the plan"),
         (2, "bob", "agreed"),
     ]
-    assert set(exported["messages"][0]) == {"id", "seq", "author", "created_at", "edited_at", "body"}
+    assert set(exported["messages"][0]) == {"id", "seq", "thread_id", "author", "created_at", "edited_at", "body"}
     assert audit_rows(session) == [(root.id, "room.export", f"room:{secret.slug}")]
     (entry,) = admin.audit_log(session, root.id)
     assert (entry.actor, entry.detail) == ("root", "“Secret Plans”, private")

@@ -15,7 +15,7 @@ NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.whi
 # A store shaped like Reflex's (getSnapshot / subscribe per substate); `apply` is one delta, as
 # state.js dispatches it, notifying synchronously (several can land before React renders).
 HARNESS = """
-import { createFeed, mergeFeed, firstGap } from %(core)s;
+import { createFeed, mergeFeed, firstGap, THREAD_FIELDS } from %(core)s;
 const F = "_rx_state_";
 const state = { room: {} };
 const listeners = [];
@@ -31,6 +31,8 @@ const apply = (delta) => {
 };
 const m = (id, seq, room = 1, text = `m${id}`) => ({ id, seq, room_id: room, html: text });
 const feed = createFeed(store, "room", %(limit)d);
+const thread = createFeed(store, "room", %(limit)d, THREAD_FIELDS);
+const r = (id, seq, parent, text = `r${id}`) => ({ id, seq, room_id: 1, thread_id: parent, html: text });
 const seen = () => feed.get().messages.map((x) => [x.id, x.html]);
 const out = {};
 %(steps)s
@@ -102,3 +104,22 @@ def test_the_list_keeps_the_newest_messages_up_to_its_limit():
         limit=3,
     )
     assert out == {"ids": [2, 3, 4], "merge": [1, 2, 3], "firstGap": {"gapAfter": 1, "gapBefore": 2}}
+
+
+def test_a_thread_panel_keeps_its_own_replies_apart_from_the_room_and_from_other_threads():
+    out = run("""
+      apply({ feed_room: 1, snapshot: [m(1, 1), m(2, 2)] });
+      // A reply that reaches the tab as the panel opens (it watched the thread first) is kept with the snapshot.
+      apply({ thread_parent: 1 });
+      apply({ thread_incoming: [r(12, 2, 1)] });
+      apply({ thread_snapshot: [r(11, 1, 1), r(12, 2, 1)] });
+      apply({ thread_incoming: [r(13, 3, 1)] });
+      out.first = thread.get().messages.map((x) => x.id);
+      out.room = feed.get().messages.map((x) => x.id);
+      // Another thread opens: the first one's replies go, and a late reply of the first one is not kept.
+      apply({ thread_parent: 2 });
+      apply({ thread_incoming: [r(14, 4, 1)] });
+      apply({ thread_snapshot: [r(21, 1, 2)] });
+      out.second = thread.get().messages.map((x) => x.id);
+    """)
+    assert out == {"first": [11, 12, 13], "room": [1, 2], "second": [21]}
