@@ -57,6 +57,7 @@ hub.bind(
     present=(RoomState, "present"),
     pins=(RoomState, "pins"),
     files_posted=(RoomState, "files_posted"),
+    files_removed=(RoomState, "files_removed"),
     lobby=(RoomsState, "lobby"),
     lobby_total=(RoomsState, "lobby_total"),
     own_rooms=(RoomsState, "own_rooms"),

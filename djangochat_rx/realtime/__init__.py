@@ -119,6 +119,8 @@ class Realtime:
                 await self.lists.message_sent(event)
             case MessageChanged():
                 await self.feed.changed(event.message)
+                if event.message.deleted:  # its files leave the room's Files panels (components/files.py)
+                    await sockets.emit({"files_removed": [event.message.id]}, to=f"{ROOM}{event.message.room_id}")
                 self.lists.message_changed(event)
             case ReactionsChanged():
                 await self.feed.changed(event.message)

@@ -108,10 +108,12 @@ class RoomState(AuthState):
     upload_url: str = ""
     pending_files: list[FileView] = []
     # The Files panel: the room's newest files, read when it opens, then those of each message posted
-    # (`files_posted`, written only by realtime/, to the room); the browser merges them (components/files.py,
-    # assets/room_files.js). `files_kind` filters them: "" (all), "image" or "file".
+    # (`files_posted`) and the ids of messages deleted, whose files go (`files_removed`), both written only
+    # by realtime/, to the room; the browser merges them (components/files.py, assets/room_files.js).
+    # `files_kind` filters them: "" (all), "image" or "file".
     room_files: list[attachments.RoomFile] = []
     files_posted: list[attachments.RoomFile] = []
+    files_removed: list[int] = []
     files_kind: str = ""
     _room_id: int = 0
 
