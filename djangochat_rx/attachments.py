@@ -260,6 +260,16 @@ def uploaded_today(db: Session, user_id: int, now: datetime) -> int:
     ).one()
 
 
+def _check_daily(db: Session, user_id: int, size: int, now: datetime) -> None:
+    """FileRefused (and the transaction ended) if `size` more bytes would take the user past FILE_DAILY_BYTES."""
+    used = uploaded_today(db, user_id, now)
+    if used + size > settings.FILE_DAILY_BYTES:
+        db.rollback()
+        raise FileRefused(
+            f"You have uploaded {human_size(used)} today; the limit is {human_size(settings.FILE_DAILY_BYTES)} a day."
+        )
+
+
 def check_upload(db: Session, user_id: int, room_id: int, name: str, size: int, now: datetime | None = None) -> None:
     """Refuse before reading the body: no such room for this user, too big, or over the day's total."""
     now = now or utcnow()
@@ -267,12 +277,8 @@ def check_upload(db: Session, user_id: int, room_id: int, name: str, size: int, 
     if size > settings.FILE_MAX_BYTES:
         db.rollback()
         raise too_big(name, size)
-    used = uploaded_today(db, user_id, now)
+    _check_daily(db, user_id, size, now)
     db.rollback()
-    if used + size > settings.FILE_DAILY_BYTES:
-        raise FileRefused(
-            f"You have uploaded {human_size(used)} today; the limit is {human_size(settings.FILE_DAILY_BYTES)} a day."
-        )
 
 
 def store(
@@ -315,7 +321,11 @@ def store(
             row.kind, row.size = IMAGE, into.size(key, FULL) or size
             row.width, row.height = processed.width, processed.height
             row.thumb_width, row.thumb_height = processed.thumb_width, processed.thumb_height
+        # The day's total is counted again and the row added in one write transaction, serialised per user
+        # (SQLite's write lock; the user's row lock elsewhere): two uploads at once cannot both pass it.
         database.begin_write(db)
+        db.exec(select(User.id).where(User.id == user_id).with_for_update()).one()
+        _check_daily(db, user_id, row.size, now)
         db.add(row)
         db.commit()
         return view(row)

@@ -143,6 +143,38 @@ def test_limits_per_file_per_day_and_per_message(session, alice, general, tmp_pa
         messages.post(session, general.id, alice.id, "three", file_ids=[1, 2, 3])
 
 
+def test_two_uploads_at_once_cannot_both_pass_the_daily_limit(session, alice, general, tmp_path, monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlmodel import Session
+
+    monkeypatch.setattr(settings, "FILE_DAILY_BYTES", 1500)
+    # Both uploads have passed the check made before their bodies were read when either is kept.
+    both_checked = threading.Barrier(2, timeout=10)
+    reencoded = attachments.reencoded
+
+    def after_both_checked(*args):
+        both_checked.wait()
+        return reencoded(*args)
+
+    monkeypatch.setattr(attachments, "reencoded", after_both_checked)
+    sources = [upload(tmp_path, b"x" * 900), upload(tmp_path, b"y" * 900)]
+
+    def store(source: Path):
+        with Session(session.get_bind(), expire_on_commit=False) as own:
+            try:
+                return attachments.store(own, alice.id, general.id, source.name, source)
+            except attachments.FileRefused as refused:
+                return refused
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(store, sources))
+    refused = [str(result) for result in results if isinstance(result, attachments.FileRefused)]
+    assert refused == ["You have uploaded 900 bytes today; the limit is 1.5 KB a day."]
+    assert attachments.uploaded_today(session, alice.id, utcnow()) == 900
+
+
 def test_uploads_go_only_where_one_may_post(session, alice, carol, general, tmp_path):
     secret = rooms.create_room(session, "Secret", "", alice.id, private=True)
     with pytest.raises(rooms.RoomNotFound):
