@@ -386,22 +386,32 @@ def files_of(db: Session, message_ids: Iterable[int]) -> dict[int, tuple[FileVie
     return {message_id: tuple(files) for message_id, files in grouped.items()}
 
 
-def pending(db: Session, user_id: int, room_id: int, file_ids: Iterable[int]) -> list[FileView]:
-    """Of `file_ids`, the user's own uploads to this room not yet posted (what a tab may still attach)."""
-    ids = [file_id for file_id in file_ids if isinstance(file_id, int)]
-    if not ids:
-        return []
-    rows = db.exec(
+def pending(
+    db: Session, user_id: int, room_id: int, file_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> list[FileView]:
+    """The user's own uploads to this room not yet posted nor abandoned (what a tab may still attach), in
+    upload order: those of `file_ids`, or without them the first FILES_PER_MESSAGE (a page load shows
+    them in the message box again)."""
+    cutoff = (now or utcnow()) - timedelta(hours=settings.FILE_UNBOUND_HOURS)
+    query = (
         select(Attachment)
         .where(
-            col(Attachment.id).in_(ids),
             Attachment.owner_id == user_id,
             Attachment.room_id == room_id,
             col(Attachment.message_id).is_(None),
             col(Attachment.discarded_at).is_(None),
+            col(Attachment.created_at) > cutoff,
         )
         .order_by(col(Attachment.id))
-    ).all()
+    )
+    if file_ids is None:
+        query = query.limit(settings.FILES_PER_MESSAGE)
+    else:
+        ids = [file_id for file_id in file_ids if isinstance(file_id, int)]
+        if not ids:
+            return []
+        query = query.where(col(Attachment.id).in_(ids))
+    rows = db.exec(query).all()
     db.rollback()
     return [view(row) for row in rows]
 

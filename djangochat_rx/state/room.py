@@ -133,7 +133,8 @@ class RoomState(AuthState):
             return
         self.status, self._room_id = "ready", room.id
         self.panel, self.panel_error, self.panel_notice = "", "", ""
-        self.pending_files = []
+        # What was uploaded here and not sent yet goes with the next message still (a reload loses nothing).
+        self.pending_files = await db.run(attachments.pending, identity.user_id, room.id)
         await self._show_room(identity, room)
         self.upload_url = f"{self.files_base}{files.UPLOAD_PATH}?room={room.id}"
         yield  # the view ticket's cookie (set by _enter_page) is in place before the snapshot's images load

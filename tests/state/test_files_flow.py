@@ -110,6 +110,28 @@ async def test_files_posted_with_a_message_reach_every_tab_and_only_readers_get_
     assert (await upload(backend_url, outsider, "x.txt", b"let me in", den.id)).status_code == 404
 
 
+async def test_a_reload_keeps_the_files_uploaded_and_not_sent_yet_in_the_message_box(
+    backend_url, open_tab, make_user, room
+):
+    me, token = make_user()
+    tab = await room_tab(open_tab, token, room.slug)
+    uploaded = [(await upload(backend_url, tab, name, b"draft", room.id)).json() for name in ("a.txt", "b.txt")]
+    await tab.call(RoomState, "file_uploaded", file_id=uploaded[0]["id"])
+    await tab.wait_for(lambda: tab.var(RoomState, "pending_files"))
+    await tab.close()
+
+    reloaded = await room_tab(open_tab, token, room.slug)
+    assert [file["name"] for file in reloaded.var(RoomState, "pending_files")] == ["a.txt", "b.txt"]
+    elsewhere = await room_tab(open_tab, token, db.call(rooms.create_room, unique("Nook "), "", me.id).slug)
+    assert elsewhere.var(RoomState, "pending_files") == []
+    await reloaded.call(RoomState, "send", form={"message": "both", "client_id": unique("c")})
+    await reloaded.wait_for(lambda: any(m["body"] == "both" for m in reloaded.feed()))
+    assert [f["id"] for f in next(m["files"] for m in reloaded.feed() if m["body"] == "both")] == [
+        file["id"] for file in uploaded
+    ]
+    assert (await room_tab(open_tab, token, room.slug)).var(RoomState, "pending_files") == []
+
+
 async def test_an_uploaded_page_is_served_as_an_inert_download(backend_url, open_tab, make_user, room):
     _, token = make_user()
     tab = await room_tab(open_tab, token, room.slug)

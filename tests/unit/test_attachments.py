@@ -198,6 +198,24 @@ def test_a_file_is_posted_with_its_message_and_shows_in_listings(session, alice,
         messages.post(session, general.id, alice.id, "  ")
 
 
+def test_pending_uploads_are_ones_own_unsent_unexpired_uploads_to_the_room(
+    session, alice, bob, general, tmp_path, monkeypatch
+):
+    start = utcnow()
+    other = rooms.create_room(session, "Other", "", alice.id)
+    old = keep(session, alice, general, "old.txt", b"old", tmp_path, now=start)
+    later = start + timedelta(hours=settings.FILE_UNBOUND_HOURS, minutes=1)
+    waiting = [keep(session, alice, general, f"{i}.txt", b"x", tmp_path, now=later) for i in range(3)]
+    sent = keep(session, alice, general, "sent.txt", b"sent", tmp_path, now=later)
+    messages.post(session, general.id, alice.id, "sent", file_ids=[sent.id])
+    keep(session, alice, other, "there.txt", b"there", tmp_path, now=later)
+    keep(session, bob, general, "bobs.txt", b"bob's", tmp_path, now=later)
+    assert attachments.pending(session, alice.id, general.id, now=later) == waiting
+    assert attachments.pending(session, alice.id, general.id, [old.id, waiting[0].id], now=later) == waiting[:1]
+    monkeypatch.setattr(settings, "FILES_PER_MESSAGE", 2)
+    assert attachments.pending(session, alice.id, general.id, now=later) == waiting[:2]
+
+
 def test_nobody_posts_someone_elses_upload_or_one_from_another_room(session, alice, bob, general, tmp_path):
     other = rooms.create_room(session, "Other", "", alice.id)
     mine = keep(session, alice, general, "mine.txt", b"mine", tmp_path)
