@@ -260,6 +260,16 @@ def uploaded_today(db: Session, user_id: int, now: datetime) -> int:
     ).one()
 
 
+def _check_daily(db: Session, user_id: int, size: int, now: datetime) -> None:
+    """FileRefused (and the transaction ended) if `size` more bytes would take the user past FILE_DAILY_BYTES."""
+    used = uploaded_today(db, user_id, now)
+    if used + size > settings.FILE_DAILY_BYTES:
+        db.rollback()
+        raise FileRefused(
+            f"You have uploaded {human_size(used)} today; the limit is {human_size(settings.FILE_DAILY_BYTES)} a day."
+        )
+
+
 def check_upload(db: Session, user_id: int, room_id: int, name: str, size: int, now: datetime | None = None) -> None:
     """Refuse before reading the body: no such room for this user, too big, or over the day's total."""
     now = now or utcnow()
@@ -267,12 +277,8 @@ def check_upload(db: Session, user_id: int, room_id: int, name: str, size: int, 
     if size > settings.FILE_MAX_BYTES:
         db.rollback()
         raise too_big(name, size)
-    used = uploaded_today(db, user_id, now)
+    _check_daily(db, user_id, size, now)
     db.rollback()
-    if used + size > settings.FILE_DAILY_BYTES:
-        raise FileRefused(
-            f"You have uploaded {human_size(used)} today; the limit is {human_size(settings.FILE_DAILY_BYTES)} a day."
-        )
 
 
 def store(
@@ -315,7 +321,11 @@ def store(
             row.kind, row.size = IMAGE, into.size(key, FULL) or size
             row.width, row.height = processed.width, processed.height
             row.thumb_width, row.thumb_height = processed.thumb_width, processed.thumb_height
+        # The day's total is counted again and the row added in one write transaction, serialised per user
+        # (SQLite's write lock; the user's row lock elsewhere): two uploads at once cannot both pass it.
         database.begin_write(db)
+        db.exec(select(User.id).where(User.id == user_id).with_for_update()).one()
+        _check_daily(db, user_id, row.size, now)
         db.add(row)
         db.commit()
         return view(row)
@@ -376,22 +386,32 @@ def files_of(db: Session, message_ids: Iterable[int]) -> dict[int, tuple[FileVie
     return {message_id: tuple(files) for message_id, files in grouped.items()}
 
 
-def pending(db: Session, user_id: int, room_id: int, file_ids: Iterable[int]) -> list[FileView]:
-    """Of `file_ids`, the user's own uploads to this room not yet posted (what a tab may still attach)."""
-    ids = [file_id for file_id in file_ids if isinstance(file_id, int)]
-    if not ids:
-        return []
-    rows = db.exec(
+def pending(
+    db: Session, user_id: int, room_id: int, file_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> list[FileView]:
+    """The user's own uploads to this room not yet posted nor abandoned (what a tab may still attach), in
+    upload order: those of `file_ids`, or without them the first FILES_PER_MESSAGE (a page load shows
+    them in the message box again)."""
+    cutoff = (now or utcnow()) - timedelta(hours=settings.FILE_UNBOUND_HOURS)
+    query = (
         select(Attachment)
         .where(
-            col(Attachment.id).in_(ids),
             Attachment.owner_id == user_id,
             Attachment.room_id == room_id,
             col(Attachment.message_id).is_(None),
             col(Attachment.discarded_at).is_(None),
+            col(Attachment.created_at) > cutoff,
         )
         .order_by(col(Attachment.id))
-    ).all()
+    )
+    if file_ids is None:
+        query = query.limit(settings.FILES_PER_MESSAGE)
+    else:
+        ids = [file_id for file_id in file_ids if isinstance(file_id, int)]
+        if not ids:
+            return []
+        query = query.where(col(Attachment.id).in_(ids))
+    rows = db.exec(query).all()
     db.rollback()
     return [view(row) for row in rows]
 

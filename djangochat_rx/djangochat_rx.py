@@ -66,6 +66,7 @@ hub.bind(
     thread_snapshot=(ThreadState, "thread_snapshot"),
     thread_incoming=(ThreadState, "thread_incoming"),
     threads_unread=(RoomsState, "threads_unread"),
+    files_removed=(RoomState, "files_removed"),
     lobby=(RoomsState, "lobby"),
     lobby_total=(RoomsState, "lobby_total"),
     own_rooms=(RoomsState, "own_rooms"),

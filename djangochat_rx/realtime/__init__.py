@@ -144,6 +144,8 @@ class Realtime:
                 await self._thread_changed(event.message)
             case MessageChanged():
                 await self._message_changed(event.message)
+                if event.message.deleted:  # its files leave the room's Files panels (components/files.py)
+                    await sockets.emit({"files_removed": [event.message.id]}, to=f"{ROOM}{event.message.room_id}")
                 self.lists.message_changed(event)
             case ReactionsChanged() if event.message.thread_id:
                 await self._thread_changed(event.message)

@@ -108,10 +108,12 @@ class RoomState(AuthState):
     upload_url: str = ""
     pending_files: list[FileView] = []
     # The Files panel: the room's newest files, read when it opens, then those of each message posted
-    # (`files_posted`, written only by realtime/, to the room); the browser merges them (components/files.py,
-    # assets/room_files.js). `files_kind` filters them: "" (all), "image" or "file".
+    # (`files_posted`) and the ids of messages deleted, whose files go (`files_removed`), both written only
+    # by realtime/, to the room; the browser merges them (components/files.py, assets/room_files.js).
+    # `files_kind` filters them: "" (all), "image" or "file".
     room_files: list[attachments.RoomFile] = []
     files_posted: list[attachments.RoomFile] = []
+    files_removed: list[int] = []
     files_kind: str = ""
     _room_id: int = 0
 
@@ -131,7 +133,8 @@ class RoomState(AuthState):
             return
         self.status, self._room_id = "ready", room.id
         self.panel, self.panel_error, self.panel_notice = "", "", ""
-        self.pending_files = []
+        # What was uploaded here and not sent yet goes with the next message still (a reload loses nothing).
+        self.pending_files = await db.run(attachments.pending, identity.user_id, room.id)
         await self._show_room(identity, room)
         self.upload_url = f"{self.files_base}{files.UPLOAD_PATH}?room={room.id}"
         yield  # the view ticket's cookie (set by _enter_page) is in place before the snapshot's images load

@@ -1,5 +1,6 @@
 """Files in Chromium with three people: attach by button, by drag-and-drop and by pasting; an image shows as a
-thumbnail that opens full size, a file as a card that downloads the same bytes; a file over the limit is
+thumbnail that opens full size, a file as a card that downloads the same bytes; the Files panel follows
+what is posted and deleted; a reload keeps what is not sent yet; a file over the limit is
 refused with a clear message and nothing typed is lost; an uploaded HTML or SVG file runs no script in
 the app's origin, even opened directly."""
 
@@ -141,7 +142,20 @@ def test_attach_by_button_drop_and_paste_and_everyone_sees_them(new_page, tmp_pa
     expect(lines.first).to_contain_text("notes.txt")
     if SHOTS:
         cat.screenshot(path=f"{SHOTS}/files-panel.png")
+    # Deleted by its author: the message's file leaves the open panel at once.
+    newest = messages(ann).last
+    newest.hover()
+    newest.get_by_role("button", name="Delete message").click()
+    ann.get_by_role("alertdialog", name="Delete this message?").get_by_role("button", name="Delete", exact=True).click()
+    expect(lines).to_have_count(3)
+    expect(lines.first).to_contain_text("pasted-")
     cat.get_by_role("button", name="Files in this room").click()
+    # Uploaded and not sent yet: a reload keeps it in the message box.
+    attach_button(ann, [str(notes)])
+    expect(pending(ann)).to_have_count(1)
+    ann.reload()
+    expect(pending(ann)).to_have_count(1)
+    expect(pending(ann)).to_contain_text("notes.txt")
     if SHOTS:
         for scheme in ("light", "dark"):
             for width in (1280, 375):

@@ -8,7 +8,8 @@ import io
 import httpx
 from PIL import Image
 
-from djangochat_rx import db, files, members, rooms, settings
+from djangochat_rx import admin, db, files, members, rooms, settings
+from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
@@ -107,6 +108,28 @@ async def test_files_posted_with_a_message_reach_every_tab_and_only_readers_get_
                 (refused.status_code, refused.content) == (nothing.status_code, nothing.content) == (404, b"Not found.")
             )
     assert (await upload(backend_url, outsider, "x.txt", b"let me in", den.id)).status_code == 404
+
+
+async def test_a_reload_keeps_the_files_uploaded_and_not_sent_yet_in_the_message_box(
+    backend_url, open_tab, make_user, room
+):
+    me, token = make_user()
+    tab = await room_tab(open_tab, token, room.slug)
+    uploaded = [(await upload(backend_url, tab, name, b"draft", room.id)).json() for name in ("a.txt", "b.txt")]
+    await tab.call(RoomState, "file_uploaded", file_id=uploaded[0]["id"])
+    await tab.wait_for(lambda: tab.var(RoomState, "pending_files"))
+    await tab.close()
+
+    reloaded = await room_tab(open_tab, token, room.slug)
+    assert [file["name"] for file in reloaded.var(RoomState, "pending_files")] == ["a.txt", "b.txt"]
+    elsewhere = await room_tab(open_tab, token, db.call(rooms.create_room, unique("Nook "), "", me.id).slug)
+    assert elsewhere.var(RoomState, "pending_files") == []
+    await reloaded.call(RoomState, "send", form={"message": "both", "client_id": unique("c")})
+    await reloaded.wait_for(lambda: any(m["body"] == "both" for m in reloaded.feed()))
+    assert [f["id"] for f in next(m["files"] for m in reloaded.feed() if m["body"] == "both")] == [
+        file["id"] for file in uploaded
+    ]
+    assert (await room_tab(open_tab, token, room.slug)).var(RoomState, "pending_files") == []
 
 
 async def test_an_uploaded_page_is_served_as_an_inert_download(backend_url, open_tab, make_user, room):
@@ -209,3 +232,38 @@ async def test_the_files_panel_lists_the_rooms_files_and_adds_new_ones_live(back
     await reader.wait_for(lambda: reader.var(RoomState, "files_posted")[0]["file"]["id"] == second)
     [line] = reader.var(RoomState, "files_posted")  # that message's files only, never the room's
     assert (line["file"]["id"], line["file"]["kind"], line["room_id"]) == (second, "image", room.id)
+
+
+async def test_an_open_files_panel_drops_the_files_of_a_message_its_author_or_a_moderator_deletes(
+    backend_url, open_tab, make_user, room
+):
+    _, writer_token = make_user()
+    _, reader_token = make_user()
+    moderator, moderator_token = make_user()
+    db.call(admin.promote, moderator.username)
+    writer = await room_tab(open_tab, writer_token, room.slug)
+    reader = await room_tab(open_tab, reader_token, room.slug)
+    moderation = await open_tab("/admin", token=moderator_token)
+    await moderation.wait_for(lambda: moderation.var(AdminState, "status") == "ready")
+
+    async def post(text: str) -> int:
+        kept = (await upload(backend_url, writer, f"{text}.txt", text.encode(), room.id)).json()
+        await writer.call(RoomState, "file_uploaded", file_id=kept["id"])
+        await writer.wait_for(lambda: writer.var(RoomState, "pending_files"))
+        await writer.call(RoomState, "send", form={"message": text, "client_id": unique("c")})
+        await reader.wait_for(lambda: any(m["body"] == text for m in reader.feed()))
+        return next(m["id"] for m in reader.feed() if m["body"] == text)
+
+    by_author, by_moderator = await post("mine"), await post("rude")
+    await reader.call(RoomState, "toggle_panel", name="files")
+    await reader.wait_for(lambda: len(reader.var(RoomState, "room_files") or []) == 2)
+
+    await writer.call(RoomState, "ask_delete", message_id=by_author)
+    await writer.call(RoomState, "confirm_delete")
+    await reader.wait_for(lambda: reader.var(RoomState, "files_removed") == [by_author])
+    await moderation.call(AdminState, "remove_message", message_id=by_moderator)
+    await reader.wait_for(lambda: reader.var(RoomState, "files_removed") == [by_moderator])
+    await reader.call(RoomState, "toggle_panel", name="files")
+    await reader.wait_for(lambda: reader.var(RoomState, "panel") == "")
+    await reader.call(RoomState, "toggle_panel", name="files")  # opened again: read again, nothing left
+    await reader.wait_for(lambda: reader.var(RoomState, "room_files") == [])

@@ -143,6 +143,38 @@ def test_limits_per_file_per_day_and_per_message(session, alice, general, tmp_pa
         messages.post(session, general.id, alice.id, "three", file_ids=[1, 2, 3])
 
 
+def test_two_uploads_at_once_cannot_both_pass_the_daily_limit(session, alice, general, tmp_path, monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlmodel import Session
+
+    monkeypatch.setattr(settings, "FILE_DAILY_BYTES", 1500)
+    # Both uploads have passed the check made before their bodies were read when either is kept.
+    both_checked = threading.Barrier(2, timeout=10)
+    reencoded = attachments.reencoded
+
+    def after_both_checked(*args):
+        both_checked.wait()
+        return reencoded(*args)
+
+    monkeypatch.setattr(attachments, "reencoded", after_both_checked)
+    sources = [upload(tmp_path, b"x" * 900), upload(tmp_path, b"y" * 900)]
+
+    def store(source: Path):
+        with Session(session.get_bind(), expire_on_commit=False) as own:
+            try:
+                return attachments.store(own, alice.id, general.id, source.name, source)
+            except attachments.FileRefused as refused:
+                return refused
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(store, sources))
+    refused = [str(result) for result in results if isinstance(result, attachments.FileRefused)]
+    assert refused == ["You have uploaded 900 bytes today; the limit is 1.5 KB a day."]
+    assert attachments.uploaded_today(session, alice.id, utcnow()) == 900
+
+
 def test_uploads_go_only_where_one_may_post(session, alice, carol, general, tmp_path):
     secret = rooms.create_room(session, "Secret", "", alice.id, private=True)
     with pytest.raises(rooms.RoomNotFound):
@@ -164,6 +196,24 @@ def test_a_file_is_posted_with_its_message_and_shows_in_listings(session, alice,
         messages.post(session, general.id, alice.id, "again", file_ids=[picture.id])
     with pytest.raises(messages.InvalidMessage, match="Type a message first"):
         messages.post(session, general.id, alice.id, "  ")
+
+
+def test_pending_uploads_are_ones_own_unsent_unexpired_uploads_to_the_room(
+    session, alice, bob, general, tmp_path, monkeypatch
+):
+    start = utcnow()
+    other = rooms.create_room(session, "Other", "", alice.id)
+    old = keep(session, alice, general, "old.txt", b"old", tmp_path, now=start)
+    later = start + timedelta(hours=settings.FILE_UNBOUND_HOURS, minutes=1)
+    waiting = [keep(session, alice, general, f"{i}.txt", b"x", tmp_path, now=later) for i in range(3)]
+    sent = keep(session, alice, general, "sent.txt", b"sent", tmp_path, now=later)
+    messages.post(session, general.id, alice.id, "sent", file_ids=[sent.id])
+    keep(session, alice, other, "there.txt", b"there", tmp_path, now=later)
+    keep(session, bob, general, "bobs.txt", b"bob's", tmp_path, now=later)
+    assert attachments.pending(session, alice.id, general.id, now=later) == waiting
+    assert attachments.pending(session, alice.id, general.id, [old.id, waiting[0].id], now=later) == waiting[:1]
+    monkeypatch.setattr(settings, "FILES_PER_MESSAGE", 2)
+    assert attachments.pending(session, alice.id, general.id, now=later) == waiting[:2]
 
 
 def test_nobody_posts_someone_elses_upload_or_one_from_another_room(session, alice, bob, general, tmp_path):

@@ -1,5 +1,6 @@
 """assets/room_files_core.js under Node: a room's Files panel follows what it read when it opened and then
-each message's files as they are posted, newest first, once each, for the tab's room only, bounded."""
+each message's files as they are posted, newest first, once each, for the tab's room only, bounded; the
+files of a deleted message leave it."""
 
 import json
 import shutil
@@ -24,7 +25,7 @@ const apply = (delta) => {
   state.room = next;
   listeners.forEach((fn) => fn());
 };
-const line = (id, room = 1) => ({ file: { id, name: `f${id}` }, room_id: room, author: "ann" });
+const line = (id, room = 1, message = id) => ({ file: { id, name: `f${id}` }, room_id: room, message_id: message });
 const list = createFiles(store, "room", 3);
 const ids = () => list.get().map((l) => l.file.id);
 const out = {};
@@ -55,3 +56,19 @@ def test_posted_files_go_first_once_each_for_this_room_only_and_the_list_stays_b
       out.other_room = ids();
     """)
     assert out == {"opened": [2, 1], "posted": [4, 3, 2], "again": [4, 3, 2], "other_room": []}
+
+
+def test_the_files_of_a_deleted_message_leave_the_panel_even_when_read_again_after():
+    out = run("""
+      apply({ feed_room: 1, room_files: [line(3, 1, 30), line(2, 1, 20), line(1, 1, 20)] });
+      apply({ files_removed: [20] });
+      out.deleted = ids();
+      apply({ files_removed: [99] });
+      out.unknown = ids();
+      apply({ room_files: [line(3, 1, 30), line(2, 1, 20)] });
+      out.read_again = ids();
+      apply({ files_posted: [line(4, 1, 40)] });
+      apply({ files_removed: [40] });
+      out.posted_then_deleted = ids();
+    """)
+    assert out == {"deleted": [3], "unknown": [3], "read_again": [3], "posted_then_deleted": [3]}
