@@ -53,6 +53,8 @@ class Hit:
     author: str
     created_at: str
     snippet: str
+    # A reply's thread (its parent's id; 0 for a message of the room itself): the result opens the thread.
+    thread_id: int = 0
 
 
 # A quoted phrase (an unclosed quote runs to the end), or anything up to the next space.
@@ -104,7 +106,15 @@ def search(db: Session, user_id: int, text: str, limit: int = settings.SEARCH_RE
     if query.rooms:
         conditions.append(col(Room.slug).in_(query.rooms))
     best = (
-        select(Message.id, Room.slug, Room.name, User.username, Message.created_at, index.score.label("score"))
+        select(
+            Message.id,
+            Message.thread_id,
+            Room.slug,
+            Room.name,
+            User.username,
+            Message.created_at,
+            index.score.label("score"),
+        )
         .join(Room, col(Room.id) == Message.room_id)
         .join(User, col(User.id) == Message.author_id)
         .where(*conditions)
@@ -121,6 +131,7 @@ def search(db: Session, user_id: int, text: str, limit: int = settings.SEARCH_RE
             author=row.username,
             created_at=as_utc(row.created_at).isoformat(),
             snippet=snippet_html(row.snippet),
+            thread_id=row.thread_id or 0,
         )
         for row in rows
     ]

@@ -56,7 +56,11 @@ class SearchState(AuthState):
         self.hits = [
             SearchHit(
                 message_id=hit.message_id,
-                href=routes.message(hit.room_slug, hit.message_id),
+                href=(
+                    routes.thread(hit.room_slug, hit.thread_id)
+                    if hit.thread_id
+                    else routes.message(hit.room_slug, hit.message_id)
+                ),
                 room_name=hit.room_name,
                 author=hit.author,
                 created_at=hit.created_at,

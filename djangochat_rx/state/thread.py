@@ -84,7 +84,8 @@ class ThreadState(RoomState):
             return
         try:
             await throttle.before_send(identity.user_id)
-            text, also = field(form, "reply"), field(form, "also_to_room") in ("on", "true")
+            # A ticked checkbox comes as True (Radix's) or "on" (a plain input).
+            text, also = field(form, "reply"), form.get("also_to_room") in (True, "on")
             async with performing(
                 thread_actions.reply, identity.user_id, self._thread_id, text, field(form, "reply_id"), also
             ):

@@ -35,7 +35,15 @@ def test_every_page_has_no_axe_violations(new_page, engine, scheme):
     composer(page).press("Enter")
     expect(messages(page)).to_have_count(1)
     report["room"] = violations(page)
-    for path in ("/rooms", "/account", "/profile", f"/users/{name}", "/search?q=hello"):
+    # A thread open beside the room, with a reply (the Threads page then lists it).
+    messages(page).first.hover()
+    messages(page).first.get_by_role("button", name="Reply in thread").click()
+    page.locator("#thread-panel").get_by_role("textbox", name="Reply").fill("a reply")
+    page.locator("#thread-panel").get_by_role("button", name="Reply", exact=True).click()
+    expect(page.locator("#thread-replies .message")).to_have_count(1)
+    expect(messages(page).first.locator(".thread-summary")).to_contain_text("1 reply")
+    report["room with a thread"] = violations(page)
+    for path in ("/rooms", "/account", "/profile", f"/users/{name}", "/search?q=hello", "/threads"):
         page.goto(path)
         page.wait_for_load_state("networkidle")
         report[path] = violations(page)

@@ -17,6 +17,7 @@ from djangochat_rx import (
     search,
     settings,
     storage,
+    threads,
 )
 
 
@@ -174,3 +175,19 @@ def test_an_outsider_gets_a_private_rooms_file_exactly_like_a_made_up_id(
         assert attachments.readable(session, carol.id, file_id) is None
     members.remove(session, alice.id, secret.id, "bob")
     assert attachments.readable(session, bob.id, secret_file.id) is None
+
+
+def test_an_outsider_opens_answers_follows_and_lists_no_thread_of_a_private_room(session, alice, bob, carol, secret):
+    [plan, _] = messages.newest_messages(session, secret.id)
+    threads.post_reply(session, plan.id, bob.id, "@carol the details")  # Carol may not read it: no mention
+    for attempt in (
+        lambda: threads.thread(session, carol.id, plan.id),
+        lambda: threads.post_reply(session, plan.id, carol.id, "let me in"),
+        lambda: threads.set_following(session, carol.id, plan.id, True),
+    ):
+        with pytest.raises(messages.MessageNotFound):
+            attempt()
+    assert threads.mark_read(session, carol.id, plan.id, 1) is None
+    assert threads.unread_total(session, carol.id) == 0 and threads.followed_threads(session, carol.id) == []
+    assert [hit.message_id for hit in search.search(session, carol.id, "details")] == []
+    assert threads.thread(session, bob.id, plan.id)[1][0].body == "@carol the details"

@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from djangochat_rx import admin, members, messages, rooms, search
+from djangochat_rx import admin, members, messages, rooms, search, threads
 
 
 @pytest.fixture
@@ -206,3 +206,12 @@ def test_one_query_per_search(session, alice, bob, post, count_queries):
     with count_queries() as queries:
         assert len(search.search(session, alice.id, "count from:bob in:general")) == 1
     assert len(queries) == 1
+
+
+def test_a_reply_is_found_and_names_its_thread(session, alice, bob, general):
+    parent = messages.post_message(session, general.id, alice.id, "deploy plan")
+    reply = threads.post_reply(session, parent.id, bob.id, "rollback checklist ready").reply
+    [hit] = search.search(session, alice.id, "checklist")
+    assert (hit.message_id, hit.thread_id) == (reply.id, parent.id)
+    [hit] = search.search(session, alice.id, "deploy")
+    assert (hit.message_id, hit.thread_id) == (parent.id, 0)
