@@ -457,7 +457,9 @@
     });
     shown.onclick = () => {
       window.focus();
-      location.assign(`/rooms/${encodeURIComponent(notice.slug)}`);
+      // A mention in a thread opens the thread beside its room (`path`); any other, the room.
+      const path = typeof notice.path === "string" && notice.path.startsWith("/rooms/") ? notice.path : null;
+      location.assign(path || `/rooms/${encodeURIComponent(notice.slug)}`);
     };
   }
 

@@ -12,10 +12,12 @@ import aiohttp
 
 from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.room import RoomState
+from djangochat_rx.state.thread import ThreadState
 
 NAMESPACE = "/_event"
 FIELD = "_rx_state_"
 ROOM_STATE = RoomState.get_full_name()
+THREAD_STATE = ThreadState.get_full_name()
 SNAPSHOT = "snapshot" + FIELD
 INCOMING = "incoming" + FIELD
 STATUS = "status" + FIELD
@@ -101,6 +103,11 @@ class BenchTab:
 
     async def react(self, message_id: int, emoji: str) -> None:
         await self._emit(f"{ROOM_STATE}.react", {"message_id": message_id, "emoji": emoji})
+
+    async def reply(self, parent_id: int, body: str) -> None:
+        """Answer in a message's thread as the panel does: open the thread (it watches it from then on), reply."""
+        await self._emit(f"{THREAD_STATE}.open_thread", {"parent_id": parent_id})
+        await self._emit(f"{THREAD_STATE}.send_reply", {"form": {"reply": body, "reply_id": uuid.uuid4().hex}})
 
     async def close(self) -> None:
         if self._socket is not None:

@@ -9,6 +9,7 @@
     python -m bench.run typing     fanout N = 200 with and without 10 % of the clients typing
     python -m bench.run reactions  fanout N = 200 with and without a reaction on every tenth message
     python -m bench.run images     fanout N = 200 with and without an uploaded image on every tenth message
+    python -m bench.run replies    fanout N = 200 with and without a reply in a thread after every tenth message
     python -m bench.run profile    one fanout N = 200 run under py-spy: where the server's time goes
     python -m bench.run search     search latency by kind over 100 000 messages, SQLite and PostgreSQL (bench/search.py)
     python -m bench.run compare    the seed (../shared/peer, Django Channels) and ours side by side on the fanout load,
@@ -51,6 +52,7 @@ PASSWORD = "bench-password"
 REAL_LOGINS = 3
 COLUMNS = [
     ("reactions", "{:.0%}"),
+    ("replies", "{:.0%}"),
     ("images", "{:.0%}"),
     ("typing", "{}"),
     ("workers", "{}"),
@@ -171,6 +173,7 @@ async def run_load(
     typing_share: float = 0.0,
     reaction_share: float = 0.0,
     image_share: float = 0.0,
+    reply_share: float = 0.0,
 ) -> dict:
     """One run on a fresh `server` (ours or the seed's): `connect()` opens the N tabs, K of them send `rate`
     messages/s in total for `seconds`; latency, completeness, bytes per delivery, CPU, memory, harness lag."""
@@ -191,7 +194,12 @@ async def run_load(
         typists = tabs[senders : senders + int(typing_share * clients)]
         typing = asyncio.create_task(type_along(typists, seconds))
         sent_at, sent_by = await send_load(
-            tabs[:senders], rate, seconds, reaction_share=reaction_share, image_share=image_share
+            tabs[:senders],
+            rate,
+            seconds,
+            reaction_share=reaction_share,
+            image_share=image_share,
+            reply_share=reply_share,
         )
         await typing
         if profiler is not None:
@@ -202,6 +210,7 @@ async def run_load(
         deliveries = sum(tag in tab.arrivals for tab in listeners for tag in sent_at)
         result.update(
             reactions=reaction_share,
+            replies=reply_share,
             images=image_share,
             typing=len(typists),
             clients=clients,
@@ -236,6 +245,7 @@ async def fanout_once(
     typing_share: float = 0.0,
     reaction_share: float = 0.0,
     image_share: float = 0.0,
+    reply_share: float = 0.0,
 ) -> dict:
     """One run on our backend: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
     with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
@@ -253,6 +263,7 @@ async def fanout_once(
             typing_share,
             reaction_share,
             image_share,
+            reply_share,
         )
         return {**result, "workers": workers, "history": history}
 
@@ -329,11 +340,13 @@ async def send_load(
     prefix: str = "",
     reaction_share: float = 0.0,
     image_share: float = 0.0,
+    reply_share: float = 0.0,
 ) -> tuple[dict, dict]:
     """Each sender posts 64-character messages on a fixed schedule; returns send times and senders. With
     `reaction_share`, that share of the messages also gets a reaction (the sender's, on its previous one);
     with `image_share`, that share carries a photo-sized PNG, uploaded (and re-encoded by the server) just
-    before the message is sent, as the message box does."""
+    before the message is sent, as the message box does; with `reply_share`, that share also gets a reply in
+    the thread of the sender's previous message, from the sender's thread panel (the panel stays open)."""
     image = bench_image() if image_share else b""
     sent_at: dict[str, float] = {}
     sent_by: dict[str, int] = {}
@@ -354,6 +367,10 @@ async def send_load(
                 previous = tab.ids.get(f"{prefix}s{index}-{seq - 1}")  # ours only: the seed has no reactions
                 if previous:
                     await tab.react(previous, "👍")
+            if reply_share and seq % round(1 / reply_share) == 0:
+                previous = tab.ids.get(f"{prefix}s{index}-{seq - 1}")  # ours only: the seed has no threads
+                if previous:
+                    await tab.reply(previous, f"re {tag} ".ljust(64, "y"))
 
     await asyncio.gather(*(run(i, tab) for i, tab in enumerate(senders)))
     return sent_at, sent_by
@@ -634,6 +651,13 @@ async def scenario(name: str) -> list[dict]:
             runs = [await fanout_once(200, 5, 20, 5, reaction_share=share) for _ in range(3)]
             rows.append({**median_of(runs), "runs": 3})
         return rows
+    if name == "replies":
+        # The same load with and without a reply on every tenth message (issue 14's bar: at most 10 % worse).
+        rows = []
+        for share in (0.0, 0.1):
+            runs = [await fanout_once(200, 5, 20, 5, reply_share=share) for _ in range(3)]
+            rows.append({**median_of(runs), "runs": 3})
+        return rows
     if name == "images":
         # The same load with and without an image on every tenth message (issue 15's bar: at most 10 % worse).
         rows = []
@@ -681,6 +705,7 @@ def main() -> int:
         "join",
         "typing",
         "reactions",
+        "replies",
         "images",
         "smoke",
         "profile",

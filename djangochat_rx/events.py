@@ -65,6 +65,11 @@ class ThreadReplied:
     reply: MessageView
     parent: MessageView
     unread: dict[str, int] = dataclasses.field(default_factory=dict)
+    # The room (for the notice of those it mentions), and of the mentioned those who muted the room or hear
+    # nothing of it: never notified.
+    room_name: str = ""
+    slug: str = ""
+    quiet: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session
 
-from djangochat_rx import threads
+from djangochat_rx import accounts, room_prefs, threads
 from djangochat_rx.actions import Outcome
 from djangochat_rx.actions.messages import send_message
 from djangochat_rx.events import ThreadReplied, ThreadsRead
@@ -13,10 +13,18 @@ def reply(
     db: Session, user_id: int, parent_id: int, text: str, client_id: str = "", also_to_room: bool = False
 ) -> Outcome[MessageView]:
     """Reply in the thread of message `parent_id`: its open panels show the reply, the room the parent's new
-    count, the thread's followers their unread replies. `also_to_room`: the room gets the text too, as a
-    message quoting the parent (under its own client id, so a retry posts neither twice)."""
+    count, the thread's followers their unread replies, the people it mentions a notice. `also_to_room`: the
+    room gets the text too, as a message quoting the parent (under its own client id, so a retry posts
+    neither twice)."""
     replied = threads.post_reply(db, parent_id, user_id, text, client_id)
-    events: list = [ThreadReplied(replied.reply, replied.parent, replied.unread)]
+    quiet = ()
+    if replied.reply.mentions:
+        mentioned = [accounts.username_key(name) for name in replied.reply.mentions]
+        quiet = room_prefs.quiet_keys(db, replied.reply.room_id, mentioned)
+        db.rollback()
+    events: list = [
+        ThreadReplied(replied.reply, replied.parent, replied.unread, replied.room_name, replied.slug, quiet)
+    ]
     if also_to_room:
         room_client_id = f"{client_id[:59]}-room" if client_id else ""
         sent = send_message(db, user_id, replied.parent.room_id, text, room_client_id, quote_id=parent_id)

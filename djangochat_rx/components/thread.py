@@ -40,7 +40,7 @@ def _composer() -> rx.Component:
         rx.el.input(type="hidden", name="reply_id", value=ThreadState.reply_id),
         rx.hstack(
             rx.el.label(
-                rx.checkbox(name="also_to_room", id="also-to-room", size="1"),
+                rx.checkbox(name="also_to_room", id="also-to-room", size="1", aria_label="Also send to the room"),
                 rx.text("Also send to the room", size="1"),
                 class_name="also-to-room",
             ),

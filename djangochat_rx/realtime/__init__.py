@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from reflex.event import Event as ReflexEvent
 
-from djangochat_rx import accounts, attachments, db, periodic, sessions, settings
+from djangochat_rx import accounts, attachments, db, periodic, reads, routes, sessions, settings
 from djangochat_rx.events import (
     AvatarChanged,
     Event,
@@ -156,6 +156,7 @@ class Realtime:
                 await self._message_changed(event.parent)
                 for key, unread in event.unread.items():
                     await sockets.emit({"threads_unread": unread}, to=f"{USER}{key}")
+                await self._thread_mentions(event)
             case ThreadsRead():
                 await sockets.emit({"threads_unread": event.unread}, to=user_group(event.username))
             case ReadMoved():
@@ -181,6 +182,21 @@ class Realtime:
         await self.feed.changed(message)
         if sockets.has_members(f"{THREAD}{message.id}"):
             await sockets.emit({"thread_head": [message]}, to=f"{THREAD}{message.id}")
+
+    async def _thread_mentions(self, event: ThreadReplied) -> None:
+        """The people a reply mentions (but those who hear nothing of its room) get a notice opening the thread."""
+        notice = {
+            "id": event.reply.id,
+            "room": event.room_name,
+            "slug": event.slug,
+            "author": event.reply.author,
+            "text": reads.preview(event.reply.body, False, False),
+            "path": routes.thread(event.slug, event.parent.id),
+        }
+        for name in event.reply.mentions:
+            key = accounts.username_key(name)
+            if key not in event.quiet and name != event.reply.author:
+                await sockets.emit({"notice": notice}, to=f"{USER}{key}")
 
     async def _thread_changed(self, reply: MessageView) -> None:
         """A reply is new or changed: the panels showing its thread merge it (by id, in the thread's order)."""

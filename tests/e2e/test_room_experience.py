@@ -234,8 +234,9 @@ def test_author_edits_and_deletes_live_while_others_get_no_controls(new_page):
     expect(theirs.get_by_role("button", name="Edit message")).to_have_count(0)
     expect(theirs.get_by_role("button", name="Delete message")).to_have_count(0)
     live = theirs.filter(has_not=bob.locator(".message-deleted"))
-    expect(live.get_by_role("button")).to_have_count(2 * live.count())
+    expect(live.get_by_role("button")).to_have_count(3 * live.count())
     expect(live.get_by_role("button", name="Pin message")).to_have_count(live.count())
+    expect(live.get_by_role("button", name="Reply in thread")).to_have_count(live.count())
     expect(live.get_by_role("button", name="Add reaction")).to_have_count(live.count())
 
 

@@ -6,6 +6,7 @@ private room's thread."""
 import asyncio
 
 from djangochat_rx import db, messages, rooms
+from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.thread import ThreadState
@@ -123,3 +124,19 @@ async def test_an_outsider_neither_opens_nor_answers_nor_hears_a_private_rooms_t
     await asyncio.sleep(0.3)
     assert "between us" not in repr(outsider.frames[frames:]) and "secret plan" not in repr(outsider.frames[frames:])
     assert db.call(messages.message_view, secret.id).reply_count == 1
+
+
+async def test_a_reply_that_mentions_someone_notifies_them_with_the_threads_address(open_tab, make_user, room):
+    author, author_token = make_user()
+    replier, replier_token = make_user()
+    parent = db.call(messages.post_message, room.id, author.id, "who reviews?")
+    mentioned = await room_tab(open_tab, author_token, room.slug)
+    answerer = await room_tab(open_tab, replier_token, room.slug)
+    await answerer.call(ThreadState, "open_thread", parent_id=parent.id)
+    await answerer.wait_for(lambda: answerer.var(ThreadState, "thread_parent") == parent.id)
+    await answerer.call(ThreadState, "send_reply", form={"reply": f"@{author.username} I will", "reply_id": "m-1"})
+    notice = await mentioned.wait_for(lambda: mentioned.var(AuthState, "notice"))
+    assert (notice["author"], notice["slug"]) == (replier.username, room.slug)
+    assert notice["text"] == f"@{author.username} I will"
+    assert notice["path"] == f"/rooms/{room.slug}?thread={parent.id}"
+    assert not answerer.var(AuthState, "notice")  # the author of a reply is not told of it

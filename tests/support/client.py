@@ -10,6 +10,9 @@ from urllib.parse import parse_qsl
 
 import socketio
 
+from djangochat_rx.state.room import RoomState
+from djangochat_rx.state.thread import ThreadState
+
 FIELD = "_rx_state_"
 NAMESPACE = "/_event"
 STORAGE_KEY = "djangochat_session"
@@ -161,9 +164,6 @@ class ReflexTab:
 
     async def _on_event(self, update: dict[str, Any]) -> None:
         self.frames.append(update)
-        from djangochat_rx.state.room import RoomState
-        from djangochat_rx.state.thread import ThreadState
-
         for state, delta in (update.get("delta") or {}).items():
             self.state.setdefault(state, {}).update(delta)
             if state == RoomState.get_full_name():
