@@ -139,7 +139,7 @@ def quote(message: rx.Var[MessageView]) -> rx.Component:
     """The thread's first message that a message sent to the room from its thread answers: its author and first
     line, jumping to it (loaded around it when it is older than what the page holds)."""
     return rx.cond(
-        message["quote_id"].to(int) != 0,
+        message["quote_id"].to(int) > 0,
         rx.link(
             rx.icon("corner-down-right", size=12),
             rx.text(message["quote_author"], weight="bold", as_="span"),
