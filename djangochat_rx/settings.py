@@ -128,6 +128,9 @@ ROOM_WINDOW = 50
 FEED_MAX_MESSAGES = 2000
 # A new message that arrives before one with a lower seq waits this long for it (then the page fills the gap).
 FEED_REORDER_SECONDS = 1.0
+# A message's new reply count or reactions wait this long to ride with the room's next message (one frame
+# for both); in a quiet room they go alone after it.
+FEED_CHANGE_SECONDS = 0.25
 # The garbage collector's thresholds (Python's default: 700, 10, 10): fewer young collections, and full
 # ones rarer, for a server whose long-lived objects are frozen at start (djangochat_rx.py).
 GC_THRESHOLDS = (10_000, 20, 20)

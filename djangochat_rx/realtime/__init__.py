@@ -150,10 +150,10 @@ class Realtime:
             case ReactionsChanged() if event.message.thread_id:
                 await self._thread_changed(event.message)
             case ReactionsChanged():
-                await self._message_changed(event.message)
+                await self._message_changed(event.message, soon=True)
             case ThreadReplied():
                 await self._thread_changed(event.reply)
-                await self._message_changed(event.parent)
+                await self._message_changed(event.parent, soon=True)
                 for key, unread in event.unread.items():
                     await sockets.emit({"threads_unread": unread}, to=f"{USER}{key}")
                 await self._thread_mentions(event)
@@ -177,9 +177,10 @@ class Realtime:
                     for sid in sockets.members(f"{SESSION}{session_id}"):
                         await self.detach(sid)
 
-    async def _message_changed(self, message: MessageView) -> None:
-        """A message of a room changed: its room shows the new version, and so does the head of its thread's panels."""
-        await self.feed.changed(message)
+    async def _message_changed(self, message: MessageView, soon: bool = False) -> None:
+        """A message of a room changed: its room shows the new version (`soon`: with the room's next message, see
+        feed.py), and so does the head of its thread's panels."""
+        await (self.feed.changed_soon if soon else self.feed.changed)(message)
         if sockets.has_members(f"{THREAD}{message.id}"):
             await sockets.emit({"thread_head": [message]}, to=f"{THREAD}{message.id}")
 

@@ -7,6 +7,9 @@ here only to answer the next tab that opens the room without a query.
 New messages go out in the room's sequence order on every worker: one that arrives before a message with
 a lower seq (two sends committed a millisecond apart, their events racing) waits until the gap is filled
 or FEED_REORDER_SECONDS have passed (then the browser fills the gap from the database by seq).
+
+A message's new reactions or reply count (`changed_soon`) wait up to FEED_CHANGE_SECONDS for the room's
+next message and go in its frame: in a busy room they cost its sockets no frame of their own.
 """
 
 import asyncio
@@ -24,6 +27,9 @@ class _Room:
     last_seq: int
     held: dict[int, MessageView] = field(default_factory=dict)
     timer: asyncio.TimerHandle | None = None
+    # Changed messages waiting to ride with the next message (by id), and the timer that sends them alone.
+    changes: dict[int, MessageView] = field(default_factory=dict)
+    changes_timer: asyncio.TimerHandle | None = None
 
 
 class RoomFeed:
@@ -71,13 +77,28 @@ class RoomFeed:
             if room is None:
                 return
             room.window = [message if kept.id == message.id else kept for kept in room.window]
+            room.changes.pop(message.id, None)  # this version is newer than one waiting
             await sockets.emit({"incoming": [message]}, to=f"{ROOM}{message.room_id}")
+
+    async def changed_soon(self, message: MessageView) -> None:
+        """A committed change that may wait a moment (new reactions, a new reply count): it goes with the room's
+        next message, or alone after FEED_CHANGE_SECONDS."""
+        async with self._locks[message.room_id]:
+            room = self._watched(message.room_id)
+            if room is None:
+                return
+            room.window = [message if kept.id == message.id else kept for kept in room.window]
+            room.changes[message.id] = message
+            if room.changes_timer is None:
+                loop = asyncio.get_running_loop()
+                room.changes_timer = loop.call_later(settings.FEED_CHANGE_SECONDS, self._spawn_changes, message.room_id)
 
     def forget(self, room_id: int) -> None:
         """The room is gone: drop what is kept of it."""
         room = self._rooms.pop(room_id, None)
-        if room is not None and room.timer is not None:
-            room.timer.cancel()
+        for timer in (room.timer, room.changes_timer) if room is not None else ():
+            if timer is not None:
+                timer.cancel()
 
     def _watched(self, room_id: int) -> _Room | None:
         """The kept room, if any socket on this worker still watches it (else it is dropped)."""
@@ -101,7 +122,28 @@ class RoomFeed:
 
     async def _send(self, room_id: int, room: _Room, ready: list[MessageView]) -> None:
         room.window = (room.window + ready)[-self._window_size :]
-        await sockets.emit({"incoming": ready}, to=f"{ROOM}{room_id}")
+        await sockets.emit({"incoming": self._take_changes(room) + ready}, to=f"{ROOM}{room_id}")
+
+    def _take_changes(self, room: _Room) -> list[MessageView]:
+        """The waiting changes, oldest message first (they go before the new messages of the same frame)."""
+        changes = [room.changes[message_id] for message_id in sorted(room.changes)]
+        room.changes.clear()
+        if room.changes_timer is not None:
+            room.changes_timer.cancel()
+            room.changes_timer = None
+        return changes
+
+    def _spawn_changes(self, room_id: int) -> None:
+        room = self._rooms.get(room_id)
+        if room is not None:
+            room.changes_timer = None
+            sockets.spawn(self._flush_changes(room_id))
+
+    async def _flush_changes(self, room_id: int) -> None:
+        async with self._locks[room_id]:
+            room = self._rooms.get(room_id)
+            if room is not None and room.changes:
+                await sockets.emit({"incoming": self._take_changes(room)}, to=f"{ROOM}{room_id}")
 
     def _give_up_waiting(self, room_id: int) -> None:
         room = self._rooms.get(room_id)

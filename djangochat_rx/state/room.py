@@ -159,7 +159,9 @@ class RoomState(AuthState):
         except rooms.RoomNotFound:
             self.status, self._room_id = "missing", 0
             return
-        self.status, self._room_id = "ready", room.id
+        # The page shows the room once it is all there (its feed joined, its read marker moved); moving from
+        # one room to another, the page stays up meanwhile.
+        self._room_id = room.id
         self.panel, self.panel_error, self.panel_notice = "", "", ""
         # What was uploaded here and not sent yet goes with the next message still (a reload loses nothing).
         self.pending_files = await db.run(attachments.pending, identity.user_id, room.id)
@@ -173,6 +175,7 @@ class RoomState(AuthState):
         await hub.join(sid, room.id, identity.username)
         await self._open_at_message(room.id)
         await perform(session_actions.mark_read, identity.user_id, identity.username, room.id, room.message_count)
+        self.status = "ready"
 
     async def _show_room(self, identity, room: rooms.RoomView) -> None:
         self.room_name, self.room_description = room.name, room.description

@@ -5,7 +5,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from djangochat_rx import accounts, db, rooms, sessions
+from djangochat_rx import accounts, db, messages, rooms, sessions
+from djangochat_rx.state.room import RoomState
 from tests.support.client import STORAGE_KEY, ReflexTab
 from tests.support.server import running_backend
 
@@ -34,6 +35,26 @@ async def open_tab(backend_url) -> AsyncIterator[Callable]:
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+async def room_tab(open_tab, token: str, slug: str) -> ReflexTab:
+    """A tab on a room's page, once the page has the room."""
+    tab = await open_tab(f"/rooms/{slug}", token=token)
+    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
+    return tab
+
+
+async def beside_a_private_room(open_tab, make_user):
+    """The outsider tests' scene: an owner's private room holding "secret plan", the owner's tab on it, and
+    an outsider's tab on a public room of the owner's. Returns (owner, room, secret message, outsider, insider)."""
+    owner, owner_token = make_user()
+    den = db.call(rooms.create_room, unique("Den "), "", owner.id, True)
+    secret = db.call(messages.post_message, den.id, owner.id, "secret plan")
+    hall = db.call(rooms.create_room, unique("Hall "), "", owner.id)
+    _, outsider_token = make_user()
+    outsider = await room_tab(open_tab, outsider_token, hall.slug)
+    insider = await room_tab(open_tab, owner_token, den.slug)
+    return owner, den, secret, outsider, insider
 
 
 @pytest.fixture

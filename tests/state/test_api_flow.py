@@ -14,8 +14,7 @@ from sqlalchemy import update
 from djangochat_rx import accounts, admin, api, api_tokens, db, rooms, throttle
 from djangochat_rx.models import ApiToken, utcnow
 from djangochat_rx.state.api_tokens import ApiTokensState
-from djangochat_rx.state.room import RoomState
-from tests.state.conftest import unique
+from tests.state.conftest import room_tab, unique
 
 
 def token_for(user_id: int, scopes=("read", "post")) -> str:
@@ -35,12 +34,6 @@ def expire(session, token: str) -> None:
         update(ApiToken).where(ApiToken.token_hash == api_tokens.hash_token(token)).values(expires_at=utcnow())
     )
     session.commit()
-
-
-async def room_tab(open_tab, token: str, slug: str):
-    tab = await open_tab(f"/rooms/{slug}", token=token)
-    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
-    return tab
 
 
 async def test_a_token_posts_live_once_per_key_and_reads_after_a_seq(open_tab, make_user, backend_url, room):

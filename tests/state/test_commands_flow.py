@@ -6,7 +6,7 @@ import pytest
 
 from djangochat_rx import db, rooms
 from djangochat_rx.state.room import RoomState
-from tests.state.conftest import unique
+from tests.state.conftest import room_tab, unique
 from tests.support.hooks import fresh_module, registered_hooks
 
 
@@ -16,12 +16,6 @@ def echo_hook():
     with registered_hooks():
         fresh_module("djangochat_rx.hooks_examples.echo")
         yield
-
-
-async def room_tab(open_tab, token: str, slug: str):
-    tab = await open_tab(f"/rooms/{slug}", token=token)
-    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
-    return tab
 
 
 def box_cleared(tab) -> int:

@@ -1,15 +1,9 @@
 """Pins over real websockets: a member pins from their tab and every tab on the room sees the Pinned list
 change live; an outsider's socket can pin nothing of a private room and hears nothing of its pins."""
 
-from djangochat_rx import db, messages, rooms
+from djangochat_rx import db, messages
 from djangochat_rx.state.room import RoomState
-from tests.state.conftest import unique
-
-
-async def room_tab(open_tab, token: str, slug: str):
-    tab = await open_tab(f"/rooms/{slug}", token=token)
-    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
-    return tab
+from tests.state.conftest import beside_a_private_room, room_tab
 
 
 def pinned(tab) -> list[str]:
@@ -37,13 +31,7 @@ async def test_a_pin_reaches_every_tab_on_the_room_live_and_an_unpin_too(open_ta
 
 
 async def test_an_outsider_pins_nothing_of_a_private_room_and_hears_none_of_its_pins(open_tab, make_user):
-    owner, owner_token = make_user()
-    den = db.call(rooms.create_room, unique("Den "), "", owner.id, True)
-    secret = db.call(messages.post_message, den.id, owner.id, "secret plan")
-    public = db.call(rooms.create_room, unique("Hall "), "", owner.id)
-    _, outsider_token = make_user()
-    outsider = await room_tab(open_tab, outsider_token, public.slug)
-    insider = await room_tab(open_tab, owner_token, den.slug)
+    _owner, _den, secret, outsider, insider = await beside_a_private_room(open_tab, make_user)
 
     await outsider.call(RoomState, "pin", message_id=secret.id)
     await outsider.wait_for(lambda: outsider.var(RoomState, "error"))

@@ -4,15 +4,9 @@ an outsider's socket reacts to nothing of a private room and hears nothing of it
 
 import asyncio
 
-from djangochat_rx import db, messages, rooms
+from djangochat_rx import db, messages
 from djangochat_rx.state.room import RoomState
-from tests.state.conftest import unique
-
-
-async def room_tab(open_tab, token: str, slug: str):
-    tab = await open_tab(f"/rooms/{slug}", token=token)
-    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
-    return tab
+from tests.state.conftest import beside_a_private_room, room_tab
 
 
 def reactions_on(tab, message_id: int) -> list[tuple[str, int, list[str]]]:
@@ -53,13 +47,7 @@ async def test_a_reaction_reaches_every_tab_on_the_room_live_as_one_message(open
 
 
 async def test_an_outsider_reacts_to_nothing_of_a_private_room_and_hears_none_of_it(open_tab, make_user):
-    owner, owner_token = make_user()
-    den = db.call(rooms.create_room, unique("Den "), "", owner.id, True)
-    secret = db.call(messages.post_message, den.id, owner.id, "secret plan")
-    hall = db.call(rooms.create_room, unique("Hall "), "", owner.id)
-    _, outsider_token = make_user()
-    outsider = await room_tab(open_tab, outsider_token, hall.slug)
-    insider = await room_tab(open_tab, owner_token, den.slug)
+    owner, _den, secret, outsider, insider = await beside_a_private_room(open_tab, make_user)
 
     await outsider.call(RoomState, "react", message_id=secret.id, emoji="👍")
     await outsider.wait_for(lambda: outsider.var(RoomState, "error") == "Message not found.")

@@ -7,13 +7,7 @@ from djangochat_rx import db, messages, room_prefs, rooms
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
-from tests.state.conftest import unique
-
-
-async def room_tab(open_tab, token: str, slug: str):
-    tab = await open_tab(f"/rooms/{slug}", token=token)
-    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
-    return tab
+from tests.state.conftest import room_tab, unique
 
 
 async def test_a_muted_room_is_marked_but_never_notifies_and_is_listed_as_muted(open_tab, make_user):

@@ -5,18 +5,12 @@ private room's thread."""
 
 import asyncio
 
-from djangochat_rx import db, messages, rooms
+from djangochat_rx import db, messages, settings, threads
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.thread import ThreadState
-from tests.state.conftest import unique
-
-
-async def room_tab(open_tab, token: str, slug: str):
-    tab = await open_tab(f"/rooms/{slug}", token=token)
-    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
-    return tab
+from tests.state.conftest import beside_a_private_room, room_tab
 
 
 def bodies(items) -> list[str]:
@@ -103,13 +97,7 @@ async def test_a_thread_conversation_is_live_for_its_panels_the_room_and_the_fol
 
 
 async def test_an_outsider_neither_opens_nor_answers_nor_hears_a_private_rooms_thread(open_tab, make_user):
-    owner, owner_token = make_user()
-    den = db.call(rooms.create_room, unique("Den "), "", owner.id, True)
-    secret = db.call(messages.post_message, den.id, owner.id, "secret plan")
-    hall = db.call(rooms.create_room, unique("Hall "), "", owner.id)
-    _, outsider_token = make_user()
-    outsider = await room_tab(open_tab, outsider_token, hall.slug)
-    insider = await room_tab(open_tab, owner_token, den.slug)
+    _owner, _den, secret, outsider, insider = await beside_a_private_room(open_tab, make_user)
 
     await outsider.call(ThreadState, "open_thread", parent_id=secret.id)
     await outsider.wait_for(lambda: outsider.var(RoomState, "error") == "Message not found.")
@@ -150,3 +138,27 @@ async def test_a_plain_message_goes_out_without_its_empty_thread_fields(open_tab
     [plain] = tab.feed()
     assert not {"thread_id", "reply_count", "last_reply_at", "repliers", "quote_id", "quote_text"} & set(plain)
     assert plain["author"] == author.username and plain["files"] == [] and plain["reactions"] == []
+
+
+async def test_a_new_reply_count_rides_with_the_rooms_next_message(open_tab, make_user, room, monkeypatch):
+    author, token = make_user()
+    _, replier_token = make_user()
+    parent = db.call(messages.post_message, room.id, author.id, "topic")
+    tab = await room_tab(open_tab, token, room.slug)
+    monkeypatch.setattr(settings, "FEED_CHANGE_SECONDS", 30.0)  # nothing goes alone during the test
+    replier = await room_tab(open_tab, replier_token, room.slug)
+    frames = len(tab.frames)
+    await replier.call(ThreadState, "open_thread", parent_id=parent.id)
+    await replier.call(ThreadState, "send_reply", form={"reply": "a reply", "reply_id": "ride-1"})
+    await replier.wait_for(lambda: bodies(replier.thread()) == ["a reply"])
+    assert parent_in(tab, parent.id).get("reply_count", 0) == 0  # waiting for the next message
+    await tab.call(RoomState, "send", form={"message": "next", "client_id": "ride-2"})
+    await tab.wait_for(lambda: parent_in(tab, parent.id).get("reply_count", 0) == 1)
+    batches = [
+        [m["body"] for m in delta["incoming_rx_state_"]]
+        for frame in tab.frames[frames:]
+        for delta in (frame.get("delta") or {}).values()
+        if "incoming_rx_state_" in delta
+    ]
+    assert batches == [["topic", "next"]]  # one frame: the parent's new count, then the new message
+    assert db.call(threads.thread, author.id, parent.id)[0].reply_count == 1

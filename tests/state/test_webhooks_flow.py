@@ -7,15 +7,8 @@ import pytest
 from limits import parse
 
 from djangochat_rx import db, rooms, settings, throttle
-from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.webhooks import WebhooksState
-from tests.state.conftest import unique
-
-
-async def room_tab(open_tab, token: str, slug: str):
-    tab = await open_tab(f"/rooms/{slug}", token=token)
-    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
-    return tab
+from tests.state.conftest import room_tab, unique
 
 
 async def post(url: str, **kwargs) -> tuple[int, dict]:
