@@ -10,7 +10,7 @@ room: a message of the room quoting the parent (messages.post's `quote_id`).
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, case, exists, func, or_, update
+from sqlalchemy import Select, bindparam, case, exists, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -96,10 +96,12 @@ def post_reply(db: Session, parent_id: int, author_id: int, text: str, client_id
     if parent_author_id != author_id:
         _follow(db, parent_id, room_id, {parent_author_id: 0}, force=False)
     _follow(db, parent_id, room_id, {user_id: seq - 1 for user_id in mentioned}, force=True, keep_read=True)
-    told = [user_id for user_id in _followers(db, parent_id) if user_id != author_id]
-    unread = unread_totals(db, told)
     db.commit()
-    return _replied(db, message_id, parent_id, room_id, unread)
+    # Read after the commit, off the write lock: the sends of everyone else wait for no more than the reply.
+    followers = select(ThreadFollow.user_id).where(
+        ThreadFollow.message_id == parent_id, col(ThreadFollow.following), ThreadFollow.user_id != author_id
+    )
+    return _replied(db, message_id, parent_id, room_id, unread_totals(db, followers))
 
 
 def _refusal(db: Session, parent_id: int, user_id: int) -> InvalidMessage:
@@ -145,12 +147,6 @@ def _follow(
     db.execute(statement)
 
 
-def _followers(db: Session, parent_id: int) -> list[int]:
-    return list(
-        db.exec(select(ThreadFollow.user_id).where(ThreadFollow.message_id == parent_id, col(ThreadFollow.following)))
-    )
-
-
 def _replied(db: Session, reply_id: int, parent_id: int, room_id: int, unread: dict[str, int]) -> Replied:
     parent, reply = messages.views(
         db, select(Message, User.username).where(col(Message.id).in_([parent_id, reply_id])).order_by(col(Message.id))
@@ -181,10 +177,9 @@ def _followed():
     )
 
 
-def unread_totals(db: Session, user_ids: list[int]) -> dict[str, int]:
-    """By username key, how many replies each of these users has not read in the threads they follow (one query)."""
-    if not user_ids:
-        return {}
+def unread_totals(db: Session, user_ids: Select) -> dict[str, int]:
+    """By username key, how many replies each of the users `user_ids` selects has not read in the threads
+    they follow (one query)."""
     query = (
         _followed()
         .join(User, col(User.id) == ThreadFollow.user_id)
