@@ -329,6 +329,7 @@ def warm_up(db: Session) -> None:
     with contextlib.suppress(IntegrityError):  # no room 0: the statement is compiled all the same
         sql.execute(_INSERT[sql.dialect.name], row)
     db.rollback()
+    reactions.warm_up(db)
 
 
 def _posted_in(db: Session, message: MessageView) -> Posted:

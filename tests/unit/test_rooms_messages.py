@@ -157,9 +157,11 @@ def test_a_different_message_under_a_reused_client_id_is_still_posted(session, a
 
 
 def test_warming_the_send_path_up_at_start_writes_nothing(session, alice, general):
-    """messages.warm_up compiles the send's statements once at start; it names no row and rolls back."""
+    """messages.warm_up compiles the send's (and a reaction's) statements once at start; it names no row and
+    rolls back."""
     messages.warm_up(session)
     assert session.execute(text("SELECT name, message_count FROM rooms")).all() == [("General", 0)]
     assert session.execute(text("SELECT count(*) FROM messages")).scalar() == 0
     assert session.execute(text("SELECT count(*) FROM room_reads WHERE user_id = 0")).scalar() == 0
+    assert session.execute(text("SELECT count(*) FROM reactions")).scalar() == 0  # the reactions' warm-up too
     assert messages.post_message(session, general.id, alice.id, "after the warm-up").seq == 1
