@@ -196,23 +196,27 @@ def unread_total(db: Session, user_id: int) -> int:
     return int(db.exec(query).scalar_one())
 
 
-def _readable_parent(db: Session, user_id: int, parent_id: int) -> Message:
-    """Message `parent_id` if it is a message of a room the user may read (not a reply); else MessageNotFound."""
+def _readable_parent(db: Session, user_id: int, parent_id: int, room_id: int | None = None) -> Message:
+    """Message `parent_id` if it is a message of a room the user may read (not a reply), of room `room_id`
+    when given; else MessageNotFound."""
     parent = db.exec(
         select(Message)
         .join(Room, col(Room.id) == Message.room_id)
         .where(Message.id == parent_id, col(Message.thread_id).is_(None), access.readable(user_id))
     ).first()
-    if parent is None:
+    if parent is None or room_id not in (None, parent.room_id):
         db.rollback()
         raise MessageNotFound()
     return parent
 
 
-def thread(db: Session, user_id: int, parent_id: int) -> tuple[MessageView, list[MessageView], bool]:
+def thread(
+    db: Session, user_id: int, parent_id: int, room_id: int | None = None
+) -> tuple[MessageView, list[MessageView], bool]:
     """The thread of message `parent_id` as the user's panel shows it: the parent, its newest THREAD_WINDOW
-    replies oldest first, and whether the user follows it. MessageNotFound for one they may not read."""
-    _readable_parent(db, user_id, parent_id)
+    replies oldest first, and whether the user follows it. MessageNotFound for one they may not read (or one
+    outside `room_id`, when given: the tab's room)."""
+    _readable_parent(db, user_id, parent_id, room_id)
     [parent] = messages.views(db, select(Message, User.username).where(Message.id == parent_id))
     newest = (
         select(Message, User.username)

@@ -112,6 +112,11 @@ def reply_button(message: rx.Var[MessageView]) -> rx.Component:
     )
 
 
+def replies_label(count: rx.Var[int]) -> rx.Var[str]:
+    """ "1 reply", "3 replies"."""
+    return count.to_string() + rx.cond(count == 1, " reply", " replies")
+
+
 def thread_summary(message: rx.Var[MessageView]) -> rx.Component:
     """ "3 replies · last reply 2 min ago" with the latest repliers' faces, opening the thread."""
     count = message["reply_count"].to(int)
@@ -120,7 +125,7 @@ def thread_summary(message: rx.Var[MessageView]) -> rx.Component:
         rx.button(
             rx.foreach(message["repliers"].to(list[str]), avatar),
             rx.text(
-                count.to_string() + rx.cond(count == 1, " reply", " replies"),
+                replies_label(count),
                 weight="medium",
                 class_name="thread-count",
             ),
@@ -130,7 +135,7 @@ def thread_summary(message: rx.Var[MessageView]) -> rx.Component:
             variant="ghost",
             size="1",
             class_name="thread-summary",
-            aria_label="Open thread: " + count.to_string() + rx.cond(count == 1, " reply", " replies"),
+            aria_label="Open thread: " + replies_label(count),
         ),
     )
 

@@ -7,7 +7,7 @@ from reflex.event import passthrough_event_spec
 from djangochat_rx import settings
 from djangochat_rx.components import room_feed
 from djangochat_rx.components.layout import error_callout
-from djangochat_rx.components.message import message_row
+from djangochat_rx.components.message import message_row, replies_label
 from djangochat_rx.messages import MessageView
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.thread import REPLY_BOX_ID, ThreadState
@@ -90,7 +90,7 @@ def thread_panel() -> rx.Component:
                 class_name="thread-head",
             ),
             rx.text(
-                replies.length().to_string() + rx.cond(replies.length() == 1, " reply", " replies"),
+                replies_label(replies.length()),
                 size="1",
                 color=rx.color("gray", 11),
                 class_name="thread-divider",

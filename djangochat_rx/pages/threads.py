@@ -5,6 +5,7 @@ import reflex as rx
 
 from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.layout import page
+from djangochat_rx.components.message import replies_label
 from djangochat_rx.state.thread import ThreadsState
 from djangochat_rx.threads import ThreadView
 
@@ -36,7 +37,7 @@ def _thread(thread: rx.Var[ThreadView]) -> rx.Component:
                 ),
                 rx.html(parent["html"], class_name="message-body"),
                 rx.text(
-                    count.to_string() + rx.cond(count == 1, " reply · last reply ", " replies · last reply "),
+                    replies_label(count) + " · last reply ",
                     rx.moment(parent["last_reply_at"], from_now=True),
                     size="1",
                     color=rx.color("gray", 11),

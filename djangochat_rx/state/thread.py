@@ -40,15 +40,11 @@ class ThreadState(RoomState):
             return
         sid = self.router.session.session_id
         await hub.watch_thread(sid, parent_id)
-        try:
-            parent, replies, following = await db.run(threads.thread, identity.user_id, parent_id)
+        try:  # a thread opens beside its own room's page only
+            parent, replies, following = await db.run(threads.thread, identity.user_id, parent_id, self._room_id)
         except messages.MessageNotFound as missing:
             await hub.unwatch_thread(sid)
             self.error = str(missing)
-            return
-        if parent.room_id != self._room_id:  # a thread belongs with its room's page
-            await hub.unwatch_thread(sid)
-            self.error = str(messages.MessageNotFound())
             return
         await hub.show_thread(sid, parent, replies)
         self._thread_id, self.thread_following, self.thread_error = parent_id, following, ""

@@ -44,6 +44,22 @@ def texts(window: list[dict[str, Any]] | None) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", item["html"])).strip() for item in window or []]
 
 
+def merged_feed(
+    delta: dict[str, Any], key: int, items: list[dict[str, Any]], key_var: str, by: str, lists: tuple[str, ...]
+) -> tuple[int, list[dict[str, Any]]]:
+    """A feed after `delta`, as room_feed_core.js's createFeed merges it: `key_var` names what the feed follows
+    (its items carry it as `by`); the `lists` vars merge in by id, in seq order."""
+    followed = delta.get(key_var + FIELD, key)
+    if followed != key:
+        items = [item for item in items if item[by] == followed]
+    for name in lists:
+        mine = [item for item in delta.get(name + FIELD) or [] if item[by] == followed]
+        if mine:
+            merged = {item["id"]: item for item in items} | {item["id"]: item for item in mine}
+            items = sorted(merged.values(), key=lambda item: item["seq"])
+    return followed, items
+
+
 class ReflexTab:
     """One tab: its own client token and socket, the state it was sent, and the browser's localStorage."""
 
@@ -112,30 +128,19 @@ class ReflexTab:
         return list(self._feed)
 
     def _merge_feed(self, delta: dict[str, Any]) -> None:
-        room = delta.get("feed_room" + FIELD, self._feed_room)
-        if room != self._feed_room:
-            self._feed_room = room
-            self._feed = [item for item in self._feed if item["room_id"] == room]
-        for key in ("history", "snapshot", "incoming"):
-            items = [item for item in delta.get(key + FIELD) or [] if item["room_id"] == room]
-            if items:
-                merged = {item["id"]: item for item in self._feed} | {item["id"]: item for item in items}
-                self._feed = sorted(merged.values(), key=lambda item: item["seq"])
+        self._feed_room, self._feed = merged_feed(
+            delta, self._feed_room, self._feed, "feed_room", "room_id", ("history", "snapshot", "incoming")
+        )
 
     def thread(self) -> list[dict[str, Any]]:
         """The replies the thread panel shows, merged as room_feed_core.js's THREAD_FIELDS merge them."""
         return list(self._thread)
 
     def _merge_thread(self, delta: dict[str, Any]) -> None:
-        parent = delta.get("thread_parent" + FIELD, self._thread_parent)
-        if parent != self._thread_parent:
-            self._thread_parent = parent
-            self._thread = [item for item in self._thread if item["thread_id"] == parent]
-        for key in ("thread_snapshot", "thread_incoming"):
-            items = [item for item in delta.get(key + FIELD) or [] if item["thread_id"] == parent]
-            if items:
-                merged = {item["id"]: item for item in self._thread} | {item["id"]: item for item in items}
-                self._thread = sorted(merged.values(), key=lambda item: item["seq"])
+        lists = ("thread_snapshot", "thread_incoming")
+        self._thread_parent, self._thread = merged_feed(
+            delta, self._thread_parent, self._thread, "thread_parent", "thread_id", lists
+        )
 
     def var(self, state: type, name: str, default: Any = None) -> Any:
         """The value of `state.name` as this tab last received it."""

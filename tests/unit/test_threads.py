@@ -89,6 +89,10 @@ def test_a_reply_is_refused_with_a_reason_and_an_outsider_learns_nothing(session
         threads.post_reply(session, parent.id, alice.id, "   ")
     with pytest.raises(MessageNotFound):
         threads.post_reply(session, 99999, alice.id, "nowhere")
+    elsewhere = rooms.create_room(session, "Elsewhere", "", alice.id)
+    with pytest.raises(MessageNotFound):  # a thread opens beside its own room only
+        threads.thread(session, alice.id, parent.id, elsewhere.id)
+    assert threads.thread(session, alice.id, parent.id, general.id)[0].id == parent.id
 
     secret = rooms.create_room(session, "Secret", "", alice.id, private=True)
     members.invite(session, alice.id, secret.id, "bob")
