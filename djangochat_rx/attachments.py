@@ -13,18 +13,19 @@ import contextlib
 import functools
 import hashlib
 import math
-import multiprocessing
 import os
 import secrets
 import tempfile
+import threading
 import unicodedata
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import filetype
@@ -48,6 +49,7 @@ SNIFF_BYTES = 8192
 VIEW, UPLOAD = "view", "upload"
 # The most files a room's Files panel lists (newest first).
 FILES_PANEL_LIMIT = 50
+T = TypeVar("T")
 
 
 class FileRefused(Exception):
@@ -158,24 +160,31 @@ def _save(image: Image.Image, fmt: str, target: Path, animated: bool) -> None:
 
 
 def _lower_priority() -> None:
-    os.nice(settings.IMAGE_PROCESS_NICENESS)
+    # On Linux a thread has a nice value of its own: only the image thread yields the CPU to the event loop
+    # and the database threads when the machine is busy (elsewhere it runs at the server's priority).
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), settings.IMAGE_THREAD_NICENESS)
 
 
 @functools.cache
-def _images() -> ProcessPoolExecutor:
-    # "spawn": the server's threads (and their locks) are not copied into the children.
-    return ProcessPoolExecutor(
-        settings.IMAGE_PROCESSES, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
-    )
+def _images() -> ThreadPoolExecutor:
+    # Threads, not processes: Pillow decodes, resizes and encodes without holding the GIL, and a thread costs
+    # neither a second interpreter's memory nor its start (a spawned process imported the app: ~1 s of CPU).
+    return ThreadPoolExecutor(settings.IMAGE_THREADS, thread_name_prefix="images", initializer=_lower_priority)
+
+
+def in_image_thread(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` on the image threads (settings.IMAGE_THREADS), waited for; here if there are none."""
+    if settings.IMAGE_THREADS <= 0:
+        return fn(*args)
+    return _images().submit(fn, *args).result()
 
 
 def reencoded(source: Path, content_type: str, scratch: Path) -> Processed | None:
-    """`reencode`, in the image processes (settings.IMAGE_PROCESSES) unless there are none."""
+    """`reencode` on the image threads, for the safe image types (None for the rest)."""
     if content_type not in SAFE_IMAGES:
         return None
-    if settings.IMAGE_PROCESSES <= 0:
-        return reencode(source, content_type, scratch)
-    return _images().submit(reencode, source, content_type, scratch).result()
+    return in_image_thread(reencode, source, content_type, scratch)
 
 
 def reencode(source: Path, content_type: str, scratch: Path) -> Processed | None:
@@ -214,6 +223,26 @@ def reencode(source: Path, content_type: str, scratch: Path) -> Processed | None
                 return Processed(full, thumb, upright.width, upright.height, thumbnail.width, thumbnail.height)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         return None
+
+
+def warm_up(db: Session) -> None:
+    """At start: the image thread started and Pillow's formats loaded (a tiny image of each safe type
+    re-encoded), and the upload path's reads compiled, so the first upload after a start costs what every
+    other does (cold, the first ones put ~150 ms on the messages sent beside them). Nothing is written."""
+    scratch = storage.default().scratch()
+    for content_type, fmt in SAFE_IMAGES.items():
+        handle, sample = tempfile.mkstemp(dir=scratch, suffix=".warm")
+        with open(handle, "wb") as file:
+            Image.new("RGB", (8, 8)).save(file, format=fmt)
+        processed = reencoded(Path(sample), content_type, scratch)
+        for made in (Path(sample), *((processed.full, processed.thumb) if processed else ())):
+            made.unlink(missing_ok=True)
+    now = utcnow()
+    db.get(Room, 0)
+    uploaded_today(db, 0, now)
+    files_of(db, [0])
+    ticket_user(db, "0" * 43, UPLOAD, now)
+    db.rollback()
 
 
 def _frames(image: Image.Image) -> Iterable[Image.Image]:

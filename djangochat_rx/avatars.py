@@ -79,7 +79,7 @@ def set_picture(db: Session, user_id: int, upload: Path, into: storage.Storage |
     try:
         if upload.stat().st_size > settings.FILE_MAX_BYTES:
             raise AvatarRefused(str(attachments.too_big("picture", upload.stat().st_size)))
-        for name, path in _square(upload, into.scratch()).items():
+        for name, path in attachments.in_image_thread(_square, upload, into.scratch()).items():
             into.put(key, name, path)
         database.begin_write(db)
         old = db.exec(select(User.avatar_key).where(User.id == user_id)).first()

@@ -101,8 +101,9 @@ def load_hooks() -> None:
 
 @app.register_lifespan_task
 def warm_send_path() -> None:
-    """Compile the send path once before serving (messages.warm_up)."""
+    """Compile the send and upload paths once before serving (messages.warm_up, attachments.warm_up)."""
     db.call(messages.warm_up)
+    db.call(attachments.warm_up)
 
 
 @app.register_lifespan_task

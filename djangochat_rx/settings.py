@@ -242,10 +242,11 @@ FILE_SWEEP_SECONDS = float(os.environ.get("FILE_SWEEP_SECONDS", "300"))
 MEDIA_TICKET_HOURS = _int("MEDIA_TICKET_HOURS", 12)
 # Images larger than this many pixels are kept as plain files, never decoded (a decompression bomb).
 IMAGE_MAX_PIXELS = _int("IMAGE_MAX_PIXELS", 40_000_000)
-# Processes that re-encode uploaded images (~0.1 s of CPU for a 1280x960 PNG), at a lower CPU priority than
-# the server's, so that live delivery goes first when the machine is busy; 0: in the upload's own thread.
-IMAGE_PROCESSES = _int("IMAGE_PROCESSES", 1)
-IMAGE_PROCESS_NICENESS = 10
+# Threads that re-encode uploaded images and avatars (~50 ms of CPU for a 1280x960 PNG), each at a lower CPU
+# priority than the server's other threads, so that live delivery goes first when the machine is busy;
+# 0: in the upload's own thread.
+IMAGE_THREADS = _int("IMAGE_THREADS", 1)
+IMAGE_THREAD_NICENESS = 10
 # A thumbnail fits in this box (CSS pixels x2 for sharp screens); an avatar is a square this big, and small.
 THUMBNAIL_BOX = (640, 480)
 AVATAR_PIXELS = 256

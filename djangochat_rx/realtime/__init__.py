@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from reflex.event import Event as ReflexEvent
 
-from djangochat_rx import accounts, attachments, db, periodic, reads, routes, sessions, settings
+from djangochat_rx import accounts, db, periodic, reads, routes, sessions, settings
 from djangochat_rx.events import (
     AvatarChanged,
     Event,
@@ -133,19 +133,13 @@ class Realtime:
         """Show one committed change to this worker's sockets."""
         match event:
             case MessageSent():
-                await self.feed.posted(event.message)
-                if event.message.files:  # the room's Files panels add them (components/files.py)
-                    await sockets.emit(
-                        {"files_posted": attachments.posted(event.message)}, to=f"{ROOM}{event.message.room_id}"
-                    )
+                await self.feed.posted(event.message)  # its files join the Files panels with it (feed.py)
                 await self.presence.typing(event.message.room_id, event.message.author, active=False)
                 await self.lists.message_sent(event)
             case MessageChanged() if event.message.thread_id:
                 await self._thread_changed(event.message)
             case MessageChanged():
-                await self._message_changed(event.message)
-                if event.message.deleted:  # its files leave the room's Files panels (components/files.py)
-                    await sockets.emit({"files_removed": [event.message.id]}, to=f"{ROOM}{event.message.room_id}")
+                await self._message_changed(event.message)  # a deleted one's files leave the Files panels
                 self.lists.message_changed(event)
             case ReactionsChanged() if event.message.thread_id:
                 await self._thread_changed(event.message)

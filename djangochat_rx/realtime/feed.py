@@ -16,7 +16,7 @@ import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from djangochat_rx import db, messages, settings
+from djangochat_rx import attachments, db, messages, settings
 from djangochat_rx.messages import MessageView
 from djangochat_rx.realtime.sockets import ROOM, sockets
 
@@ -78,7 +78,10 @@ class RoomFeed:
                 return
             room.window = [message if kept.id == message.id else kept for kept in room.window]
             room.changes.pop(message.id, None)  # this version is newer than one waiting
-            await sockets.emit({"incoming": [message]}, to=f"{ROOM}{message.room_id}")
+            fields: dict = {"incoming": [message]}
+            if message.deleted:  # its files leave the room's Files panels, in the same frame
+                fields["files_removed"] = [message.id]
+            await sockets.emit(fields, to=f"{ROOM}{message.room_id}")
 
     async def changed_soon(self, message: MessageView) -> None:
         """A committed change that may wait a moment (new reactions, a new reply count): it goes with the room's
@@ -122,7 +125,13 @@ class RoomFeed:
 
     async def _send(self, room_id: int, room: _Room, ready: list[MessageView]) -> None:
         room.window = (room.window + ready)[-self._window_size :]
-        await sockets.emit({"incoming": self._take_changes(room) + ready}, to=f"{ROOM}{room_id}")
+        fields: dict = {"incoming": self._take_changes(room) + ready}
+        # The files they carry join the room's Files panels (components/files.py) in the same frame: an image
+        # costs the room's sockets no second frame.
+        posted = [line for message in reversed(ready) for line in attachments.posted(message)]  # newest first
+        if posted:
+            fields["files_posted"] = posted
+        await sockets.emit(fields, to=f"{ROOM}{room_id}")
 
     def _take_changes(self, room: _Room) -> list[MessageView]:
         """The waiting changes, oldest message first (they go before the new messages of the same frame)."""

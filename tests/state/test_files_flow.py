@@ -87,6 +87,20 @@ async def test_files_posted_with_a_message_reach_every_tab_and_only_readers_get_
         if "incoming_rx_state_" in delta
     ]
     assert [[m["id"] for m in batch] for batch in delivered] == [[posted["id"]]]
+    # The Files panel's lines (newest first) ride in the message's own frame: the room's sockets get one frame.
+    [frame] = [
+        delta
+        for frame in reader.frames[frames_before:]
+        for delta in (frame.get("delta") or {}).values()
+        if "incoming_rx_state_" in delta
+    ]
+    assert [line["file"]["name"] for line in frame["files_posted_rx_state_"]] == ["notes.txt", "diagram.png"]
+    assert not any(
+        "files_posted_rx_state_" in delta
+        for frame in reader.frames[frames_before:]
+        for delta in (frame.get("delta") or {}).values()
+        if "incoming_rx_state_" not in delta
+    )
 
     image, thumb, text = posted["files"][0]["url"], posted["files"][0]["thumb_url"], posted["files"][1]["url"]
     got = await fetch(backend_url, image, reader)

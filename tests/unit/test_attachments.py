@@ -365,11 +365,18 @@ def test_a_message_with_files_crosses_between_workers_whole(session, alice, gene
         assert events.from_wire(json.loads(json.dumps(events.to_wire(event)))) == event
 
 
-def test_images_are_re_encoded_in_a_process_of_lower_priority_than_the_servers(session, alice, general, tmp_path):
+def test_images_are_re_encoded_on_a_thread_of_lower_priority_than_the_servers(session, alice, general, tmp_path):
     import os
+    import threading
 
     kept = keep(session, alice, general, "cat.png", png_bytes(), tmp_path)
     assert kept.kind == "image"
-    pool = attachments._images()
-    assert pool.submit(os.getpid).result() != os.getpid()
-    assert pool.submit(os.nice, 0).result() >= min(19, os.nice(0) + settings.IMAGE_PROCESS_NICENESS)
+
+    def priority() -> tuple[str, int]:
+        return threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    name, nice = attachments.in_image_thread(priority)
+    assert name.startswith("images") and name != threading.current_thread().name
+    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert nice == min(19, ours + settings.IMAGE_THREAD_NICENESS) > ours
+    assert priority()[1] == ours  # only the image thread yields: the rest of the server keeps its priority
