@@ -357,7 +357,9 @@ async def send_load(
         start = time.perf_counter() + index / rate
         for seq in range(count):
             await asyncio.sleep(max(0.0, start + seq / per_sender - time.perf_counter()))
-            if image_share and seq % round(1 / image_share) == 0:
+            # Each sender's images fall on a different beat (sender i on seq = -2i mod 10 for 10 %), so the
+            # load's images are spread over the period as a team's would be, not five at once.
+            if image_share and (seq + 2 * index) % round(1 / image_share) == 0:
                 await tab.attach(f"photo-{index}-{seq}.png", image)
             tag = f"{prefix}s{index}-{seq}"
             body = f"{tag} ".ljust(64, "x")
