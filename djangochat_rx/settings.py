@@ -242,11 +242,10 @@ FILE_SWEEP_SECONDS = float(os.environ.get("FILE_SWEEP_SECONDS", "300"))
 MEDIA_TICKET_HOURS = _int("MEDIA_TICKET_HOURS", 12)
 # Images larger than this many pixels are kept as plain files, never decoded (a decompression bomb).
 IMAGE_MAX_PIXELS = _int("IMAGE_MAX_PIXELS", 40_000_000)
-# Threads that re-encode uploaded images and avatars (~50 ms of CPU for a 1280x960 PNG), each at a lower CPU
-# priority than the server's other threads, so that live delivery goes first when the machine is busy;
-# 0: in the upload's own thread.
+# Threads that re-encode uploaded images and avatars (~60 ms of CPU for a 1280x960 PNG), each scheduled
+# only when a CPU is otherwise idle (attachments._lower_priority), so that live delivery goes first when the
+# machine is busy; 0: in the upload's own thread.
 IMAGE_THREADS = _int("IMAGE_THREADS", 1)
-IMAGE_THREAD_NICENESS = 10
 # A thumbnail fits in this box (CSS pixels x2 for sharp screens); an avatar is a square this big, and small.
 THUMBNAIL_BOX = (640, 480)
 AVATAR_PIXELS = 256

@@ -365,7 +365,7 @@ def test_a_message_with_files_crosses_between_workers_whole(session, alice, gene
         assert events.from_wire(json.loads(json.dumps(events.to_wire(event)))) == event
 
 
-def test_images_are_re_encoded_on_a_thread_of_lower_priority_than_the_servers(session, alice, general, tmp_path):
+def test_images_are_re_encoded_on_a_thread_that_runs_only_when_the_cpu_would_idle(session, alice, general, tmp_path):
     import os
     import threading
 
@@ -373,10 +373,10 @@ def test_images_are_re_encoded_on_a_thread_of_lower_priority_than_the_servers(se
     assert kept.kind == "image"
 
     def priority() -> tuple[str, int]:
-        return threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        return threading.current_thread().name, os.sched_getscheduler(threading.get_native_id())
 
-    name, nice = attachments.in_image_thread(priority)
+    name, policy = attachments.in_image_thread(priority)
     assert name.startswith("images") and name != threading.current_thread().name
-    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    assert nice == min(19, ours + settings.IMAGE_THREAD_NICENESS) > ours
-    assert priority()[1] == ours  # only the image thread yields: the rest of the server keeps its priority
+    ours = os.sched_getscheduler(threading.get_native_id())
+    assert policy == os.SCHED_IDLE != ours
+    assert priority()[1] == ours  # only the image thread yields: the rest of the server keeps its policy
