@@ -357,9 +357,8 @@ async def docs_start() -> PlainTextResponse:
     return PlainTextResponse(_DOCS_START, media_type="text/javascript")
 
 
-def with_api(backend):
-    """The Reflex backend with the REST API (and the webhook URL) mounted at /api/v1 (an rx.App api_transformer)."""
-    from starlette.applications import Starlette
+def http_routes() -> list:
+    """The REST API (and the webhook URL) at /api/v1, for endpoints.py."""
     from starlette.routing import Mount
 
-    return Starlette(routes=[Mount(PREFIX, api), Mount("", backend)])
+    return [Mount(PREFIX, api)]

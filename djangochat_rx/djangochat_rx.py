@@ -5,10 +5,7 @@ import gc
 import reflex as rx
 
 from djangochat_rx import attachments, backup, db, hooks, messages, notices, push, routes, settings
-from djangochat_rx.api import with_api
-from djangochat_rx.downloads import with_downloads
-from djangochat_rx.files import with_files
-from djangochat_rx.headers import SecurityHeaders
+from djangochat_rx.endpoints import with_endpoints
 from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search, threads
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.account import AccountState
@@ -22,7 +19,7 @@ from djangochat_rx.state.search import SearchState
 from djangochat_rx.state.thread import ThreadsState, ThreadState
 
 app = rx.App(
-    api_transformer=[with_downloads, with_files, notices.with_unsubscribe, with_api, SecurityHeaders],
+    api_transformer=with_endpoints,
     stylesheets=["/chat.css"],
     head_components=[
         rx.el.script(src="/chat.js", defer=True),

@@ -21,11 +21,9 @@ from functools import cache
 
 import redis.asyncio as redis
 from sqlmodel import Session
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
-from starlette.routing import Mount, Route
-from starlette.types import ASGIApp
+from starlette.routing import Route
 
 from djangochat_rx import admin, export, rooms, sessions, settings
 from djangochat_rx import db as database
@@ -124,6 +122,6 @@ async def download(request: Request) -> Response:
     )
 
 
-def with_downloads(backend: ASGIApp) -> ASGIApp:
-    """The Reflex backend with the download route in front of it (an rx.App api_transformer)."""
-    return Starlette(routes=[Route(PATH, download, methods=["GET"]), Mount("", backend)])
+def http_routes() -> list[Route]:
+    """The export download route, for endpoints.py."""
+    return [Route(PATH, download, methods=["GET"])]

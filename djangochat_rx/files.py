@@ -19,11 +19,9 @@ from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
-from starlette.routing import Mount, Route
-from starlette.types import ASGIApp
+from starlette.routing import Route
 
 from djangochat_rx import attachments, avatars, rooms, settings, storage
 from djangochat_rx import db as database
@@ -177,14 +175,11 @@ async def serve_avatar(request: Request) -> Response:
     return response
 
 
-def with_files(backend: ASGIApp) -> ASGIApp:
-    """The Reflex backend with the file routes in front of it (an rx.App api_transformer)."""
-    return Starlette(
-        routes=[
-            Route(UPLOAD_PATH, upload, methods=["POST"]),
-            Route(AVATAR_UPLOAD_PATH, upload_avatar, methods=["POST"]),
-            Route(AVATAR_PATH, serve_avatar, methods=["GET", "HEAD"]),
-            Route(FILE_PATH, serve_file, methods=["GET", "HEAD"]),
-            Mount("", backend),
-        ]
-    )
+def http_routes() -> list[Route]:
+    """The upload and file routes, for endpoints.py."""
+    return [
+        Route(UPLOAD_PATH, upload, methods=["POST"]),
+        Route(AVATAR_UPLOAD_PATH, upload_avatar, methods=["POST"]),
+        Route(AVATAR_PATH, serve_avatar, methods=["GET", "HEAD"]),
+        Route(FILE_PATH, serve_file, methods=["GET", "HEAD"]),
+    ]

@@ -363,9 +363,8 @@ def mailing():
     return periodic.every(settings.NOTICE_SCAN_SECONDS, send_due, "email-notices")
 
 
-def with_unsubscribe(backend):
-    """The Reflex backend with the one-click unsubscribe route in front of it (an rx.App api_transformer)."""
-    from starlette.applications import Starlette
-    from starlette.routing import Mount, Route
+def http_routes() -> list:
+    """The one-click unsubscribe route, for endpoints.py."""
+    from starlette.routing import Route
 
-    return Starlette(routes=[Route(ONE_CLICK_PATH, one_click, methods=["POST"]), Mount("", backend)])
+    return [Route(ONE_CLICK_PATH, one_click, methods=["POST"])]

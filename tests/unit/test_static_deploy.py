@@ -3,10 +3,9 @@
 import re
 
 from reflex_base.constants import Endpoint
-from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
-from djangochat_rx import routes
+from djangochat_rx import endpoints, routes
 from djangochat_rx.djangochat_rx import app
 from tests.e2e.test_export import readme_nginx_site
 
@@ -19,7 +18,7 @@ def backend_location() -> re.Pattern:
 
 
 def paths_in_front_of_reflex() -> list[str]:
-    """Every path the app's own routes (the api_transformers in front of Reflex) serve, as a request would
+    """Every path the app's own routes (endpoints.py, in front of Reflex) serve, as a request would
     name it (placeholders filled in)."""
     found = []
 
@@ -30,10 +29,8 @@ def paths_in_front_of_reflex() -> list[str]:
             elif isinstance(route, Route):
                 found.append(prefix + re.sub(r"\{[^}]+\}", "x", route.path))
 
-    for transformer in app.api_transformer:
-        wrapped = transformer(Starlette())
-        if isinstance(wrapped, Starlette):
-            walk(wrapped.routes)
+    assert app.api_transformer is endpoints.with_endpoints
+    walk(endpoints.http_routes())
     return found
 
 
