@@ -111,7 +111,10 @@ class PeerTab:
 
     async def open_room(self) -> None:
         """Open the room's socket, as the room page does (that joins the room's group)."""
-        self.socket = await self.session.ws_connect(self.room_url, timeout=aiohttp.ClientWSTimeout(ws_close=5))
+        # compress=15: offer permessage-deflate as a browser does (clients.py BenchTab does the same).
+        self.socket = await self.session.ws_connect(
+            self.room_url, timeout=aiohttp.ClientWSTimeout(ws_close=5), compress=15
+        )
         self._reader = asyncio.create_task(self._read())
         self.ready.set()
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import uvicorn
 
+from djangochat_rx.worker import Worker
+
 
 @contextmanager
 def running_backend() -> Iterator[str]:
@@ -18,7 +20,9 @@ def running_backend() -> Iterator[str]:
     from djangochat_rx.djangochat_rx import app
 
     server = uvicorn.Server(
-        uvicorn.Config(app(), host="127.0.0.1", port=0, log_level="warning", ws="wsproto", lifespan="on")
+        uvicorn.Config(
+            app(), host="127.0.0.1", port=0, log_level="warning", ws="wsproto", lifespan="on", **Worker.CONFIG_KWARGS
+        )
     )
     loop = asyncio.new_event_loop()
     _loops.append(loop)
