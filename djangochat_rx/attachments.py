@@ -368,9 +368,13 @@ def store(
             leftover.unlink(missing_ok=True)
 
 
-def bind(db: Session, user_id: int, room_id: int, message_id: int, file_ids: Iterable[int]) -> int:
+def bind(
+    db: Session, user_id: int, room_id: int, message_id: int, file_ids: Iterable[int], now: datetime | None = None
+) -> int:
     """In the posting transaction: attach the user's own unbound uploads `file_ids` of this room to the
-    message; FileRefused (and nothing written by the caller's commit) if one of them is not such an upload."""
+    message; FileRefused (and nothing written by the caller's commit) if one of them is not such an upload,
+    or was uploaded more than FILE_UNBOUND_HOURS ago (the sweep's to remove)."""
+    cutoff = (now or utcnow()) - timedelta(hours=settings.FILE_UNBOUND_HOURS)
     ids = sorted({file_id for file_id in file_ids if isinstance(file_id, int)})
     if not ids:
         return 0
@@ -384,6 +388,7 @@ def bind(db: Session, user_id: int, room_id: int, message_id: int, file_ids: Ite
             Attachment.room_id == room_id,
             col(Attachment.message_id).is_(None),
             col(Attachment.discarded_at).is_(None),
+            col(Attachment.created_at) > cutoff,
         )
         .values(message_id=message_id)
     ).rowcount
@@ -496,11 +501,21 @@ def sweep(db: Session, now: datetime | None = None, into: storage.Storage | None
     deleted messages and of deleted rooms, and expired media tickets. How many files went."""
     now = now or utcnow()
     cutoff = now - timedelta(hours=settings.FILE_UNBOUND_HOURS)
-    gone = or_(
-        col(Attachment.discarded_at).is_not(None),
-        col(Attachment.room_id).is_(None),
-        (col(Attachment.message_id).is_(None)) & (col(Attachment.created_at) < cutoff),
+    # The abandoned uploads are marked discarded first, in a write transaction of their own: a message
+    # posted meanwhile either bound one before (then it is not abandoned) or finds it discarded (bind), so
+    # no message ever shows a file whose bytes this removes.
+    database.begin_write(db)
+    db.execute(
+        update(Attachment)
+        .where(
+            col(Attachment.message_id).is_(None),
+            col(Attachment.discarded_at).is_(None),
+            col(Attachment.created_at) < cutoff,
+        )
+        .values(discarded_at=now)
     )
+    db.commit()
+    gone = or_(col(Attachment.discarded_at).is_not(None), col(Attachment.room_id).is_(None))
     keys = list(db.exec(select(Attachment.storage_key).where(gone).limit(batch)).all())
     db.rollback()
     forget(db, keys, into)

@@ -76,10 +76,13 @@ class RoomFeed:
             room = self._watched(message.room_id)
             if room is None:
                 return
+            before = next((kept for kept in room.window if kept.id == message.id), None)
             room.window = [message if kept.id == message.id else kept for kept in room.window]
             room.changes.pop(message.id, None)  # this version is newer than one waiting
             fields: dict = {"incoming": [message]}
-            if message.deleted:  # its files leave the room's Files panels, in the same frame
+            # A deleted message's files leave the room's Files panels, in the same frame (older than the
+            # window, whether it had any is not known here: the panels drop nothing they do not hold).
+            if message.deleted and (before is None or before.files):
                 fields["files_removed"] = [message.id]
             await sockets.emit(fields, to=f"{ROOM}{message.room_id}")
 

@@ -277,6 +277,16 @@ async def test_an_open_files_panel_drops_the_files_of_a_message_its_author_or_a_
     await reader.wait_for(lambda: reader.var(RoomState, "files_removed") == [by_author])
     await moderation.call(AdminState, "remove_message", message_id=by_moderator)
     await reader.wait_for(lambda: reader.var(RoomState, "files_removed") == [by_moderator])
+    # A message with no files goes without a word to the Files panels.
+    await writer.call(RoomState, "send", form={"message": "no files here", "client_id": unique("c")})
+    await reader.wait_for(lambda: any(m["body"] == "no files here" for m in reader.feed()))
+    plain = next(m["id"] for m in reader.feed() if m["body"] == "no files here")
+    frames_before = len(reader.frames)
+    await writer.call(RoomState, "ask_delete", message_id=plain)
+    await writer.call(RoomState, "confirm_delete")
+    await reader.wait_for(lambda: next(m for m in reader.feed() if m["id"] == plain).get("deleted"))
+    deltas = [delta for frame in reader.frames[frames_before:] for delta in (frame.get("delta") or {}).values()]
+    assert deltas and not any("files_removed_rx_state_" in delta for delta in deltas)
     await reader.call(RoomState, "toggle_panel", name="files")
     await reader.wait_for(lambda: reader.var(RoomState, "panel") == "")
     await reader.call(RoomState, "toggle_panel", name="files")  # opened again: read again, nothing left

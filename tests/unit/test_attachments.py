@@ -239,6 +239,32 @@ def test_deleting_a_message_deletes_its_files(session, alice, bob, general, tmp_
     assert not [path for path in store.root.rglob("*") if path.is_file()]
 
 
+def test_an_upload_left_past_its_hours_is_never_posted_even_while_the_sweep_removes_it(
+    session, alice, general, tmp_path, store, monkeypatch
+):
+    start = utcnow() - timedelta(hours=settings.FILE_UNBOUND_HOURS, minutes=1)
+    stale = keep(session, alice, general, "old.txt", b"left in the box", tmp_path, now=start)
+    kept = keep(session, alice, general, "also-old.txt", b"left too", tmp_path, now=start)
+    # Before any sweep: too old to go with a message.
+    with pytest.raises(messages.InvalidMessage, match="uploaded too long ago"):
+        messages.post(session, general.id, alice.id, "here it is", file_ids=[stale.id])
+    # A post racing the sweep, between its marking and its deleting, finds the file discarded (with the
+    # age check lifted, as for a post whose clock read a moment earlier).
+    forget, tried = attachments.forget, []
+
+    def post_in_between(db, keys, into=None):
+        monkeypatch.setattr(settings, "FILE_UNBOUND_HOURS", 10**6)
+        with pytest.raises(messages.InvalidMessage, match="no longer there"):
+            messages.post(db, general.id, alice.id, "here it is", file_ids=[kept.id])
+        tried.append(len(keys))
+        return forget(db, keys, into)
+
+    monkeypatch.setattr(attachments, "forget", post_in_between)
+    assert attachments.sweep(session) == 2 and tried == [2]
+    assert attachments.readable(session, alice.id, kept.id) is None
+    assert messages.newest_messages(session, general.id, 10) == []
+
+
 def test_the_sweep_removes_abandoned_uploads_and_files_of_deleted_rooms(session, alice, general, tmp_path, store):
     start = utcnow()
     abandoned = keep(session, alice, general, "old.txt", b"never posted", tmp_path, now=start)
