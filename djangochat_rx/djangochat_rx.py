@@ -72,6 +72,7 @@ hub.bind(
     mentioned=(RoomsState, "mentioned"),
     muted=(RoomsState, "muted"),
     notice=(AuthState, "notice"),
+    avatars=(AuthState, "avatars"),
     avatar_changed=(AuthState, "avatar_changed"),
 )
 app.register_lifespan_task(hub.relay.running)

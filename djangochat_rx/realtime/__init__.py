@@ -70,6 +70,12 @@ class Realtime:
         await sockets.enter(sid, user_group(username))
         await sockets.enter(sid, EVERYONE)
 
+    async def show_pictures(self, sid: str, pictures: dict[str, str]) -> None:
+        """Send the page on socket `sid` everyone's uploaded pictures (username -> URL). They go straight to
+        the browser, which keeps them: a team's pictures held in every tab's state cost the server memory
+        per tab as the team grows."""
+        await sockets.emit({"avatars": pictures}, to=sid)
+
     async def detach(self, sid: str) -> None:
         """Socket `sid` is no longer logged in: out of every room, rooms list, session and user."""
         await self._gone(sid)

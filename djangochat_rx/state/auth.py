@@ -75,8 +75,9 @@ class AuthState(rx.State):
     )
     upload_ticket: str = rx.SessionStorage("", name="djangochat_upload_ticket")
     files_base: str = ""
-    # Everyone's uploaded pictures (username -> URL) when the page loaded; then each change alone, written
-    # only by realtime/ (an AvatarChanged event). The browser merges them (components/avatar.py).
+    # Everyone's uploaded pictures (username -> URL) when the page loads, then each change alone, both written
+    # only by realtime/ straight to the browser (hub.show_pictures; an AvatarChanged event), which merges them
+    # (components/avatar.py): no tab's state on the server holds a copy of everyone's pictures.
     avatars: dict[str, str] = {}
     avatar_changed: dict[str, str] = {}
 
@@ -102,9 +103,10 @@ class AuthState(rx.State):
             await hub.detach(sid)
         else:
             await hub.attach(sid, identity.session_id, identity.username)
-            self.media_ticket, self.upload_ticket, self.avatars = await db.run(
+            self.media_ticket, self.upload_ticket, pictures = await db.run(
                 _page_media, identity.session_id, self.media_ticket, self.upload_ticket
             )
+            await hub.show_pictures(sid, pictures)
             headers = self.router.headers
             scheme = "https" if urlsplit(headers.origin).scheme == "https" else "http"
             self.files_base = f"{scheme}://{headers.host}"

@@ -218,6 +218,12 @@ async def test_a_new_picture_reaches_open_pages_live_as_that_one_change(backend_
     assert (await fetch(backend_url, url)).status_code == 404  # no ticket, no picture
     later = await room_tab(open_tab, viewer_token, room.slug)
     assert later.var(AuthState, "avatars")[painter.username] == url
+    # The pictures went straight to the browser: no tab's state on the server keeps a copy of them.
+    from djangochat_rx.djangochat_rx import app
+
+    path = AuthState.get_full_name().split(".")
+    trees = [state for state in app.state_manager.states.values() if type(state).get_full_name() == path[0]]
+    assert trees and all(tree.get_substate(path).avatars == {} for tree in trees)
 
     await mine.call(ProfileState, "remove_picture")
     await theirs.wait_for(lambda: theirs.var(AuthState, "avatar_changed") == {painter.username: ""})
