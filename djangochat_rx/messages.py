@@ -300,7 +300,7 @@ def post(
     posted_files: tuple[FileView, ...] = ()
     if files:
         try:
-            attachments.bind(db, author_id, room_id, message_id, files)
+            attachments.bind(db, author_id, room_id, message_id, files, now)
         except attachments.FileRefused as refused:
             db.rollback()
             raise InvalidMessage(str(refused)) from None
