@@ -5,15 +5,21 @@ Redis when REDIS_URL is set so that every worker counts against the same budget.
 Every budget is charged *before* the bcrypt work it guards (`hit` is atomic in both storages), so
 parallel attempts cannot all pass a check made before any of them is counted."""
 
+import bisect
 import math
 import time
 from functools import cache
 
+import limits.aio.storage
+import limits.storage
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from djangochat_rx import settings
+
+# How often the in-memory budgets forget the keys whose windows have passed (see SweptMemoryStorage).
+SWEEP_SECONDS = 60.0
 
 
 class Throttled(Exception):
@@ -33,12 +39,58 @@ WEBHOOK_LIMITS = [parse(limit) for limit in settings.WEBHOOK_LIMITS.split(";")]
 API_LIMITS = [parse(limit) for limit in settings.API_LIMITS.split(";")]
 
 
+class SweptMemoryStorage(limits.aio.storage.MemoryStorage):
+    """limits' in-memory storage (one worker), cleaned up another way. The library's schedules a task at
+    every hit that walks every key and hops to a thread for each one holding moving-window entries: every
+    message sent cost a task and, per user who sent or logged in lately, a trip through the thread pool
+    that the database calls use. Here a hit keeps its key's entries to its limit (the older ones never
+    decide anything), and every SWEEP_SECONDS a hit first drops what has expired, on the event loop,
+    without a task or a thread."""
+
+    def __init__(self, uri: str | None = None, **options: str) -> None:
+        super().__init__(uri, **options)
+        self._next_sweep = time.monotonic() + SWEEP_SECONDS
+
+    async def _MemoryStorage__schedule_expiry(self) -> None:  # the library's per-hit cleanup, replaced
+        if time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + SWEEP_SECONDS
+            self.sweep()
+
+    def sweep(self) -> None:
+        """Forget the entries and counters whose windows have passed."""
+        now = time.time()
+        for key, events in list(self.events.items()):  # newest first
+            del events[bisect.bisect_left(events, -now, key=lambda entry: -entry.expiry) :]
+            if not events:
+                self.events.pop(key, None)
+                self.locks.pop(key, None)
+        for key, expiry in list(self.expirations.items()):
+            if expiry <= now:
+                self.storage.pop(key, None)
+                self.expirations.pop(key, None)
+                self.locks.pop(key, None)
+
+    async def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        acquired = await super().acquire_entry(key, limit, expiry, amount)
+        del self.events.get(key, [])[limit:]  # a key is one limit's (RateLimitItem.key_for)
+        return acquired
+
+
+class UnsweptMemoryStorage(limits.storage.MemoryStorage):
+    """limits' synchronous in-memory storage without its cleanup thread, for counters their owner clears
+    (realtime/guard.py: a socket's, when it goes). The library's starts a new thread 10 ms after a hit
+    whenever the last one has ended, a thread per burst of events on a busy worker, that walks every key."""
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # the library's per-hit cleanup thread, left out
+        pass
+
+
 @cache
 def _limiter() -> MovingWindowRateLimiter:
     if settings.REDIS_URL:
         storage = storage_from_string(f"async+{settings.REDIS_URL}", implementation="redispy")
     else:
-        storage = storage_from_string("async+memory://")
+        storage = SweptMemoryStorage()
     return MovingWindowRateLimiter(storage)
 
 

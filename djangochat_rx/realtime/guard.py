@@ -9,11 +9,11 @@ from collections import Counter
 from typing import Any
 
 from limits import parse
-from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 from reflex_base.constants import RouteVar
 
 from djangochat_rx import settings
+from djangochat_rx.throttle import UnsweptMemoryStorage
 
 logger = logging.getLogger(__name__)
 _limit = functools.cache(parse)
@@ -23,7 +23,7 @@ class SocketGuard:
     """Counts sockets by client address and events by socket on one worker's namespace (`install`)."""
 
     def __init__(self) -> None:
-        self._events = FixedWindowRateLimiter(MemoryStorage())
+        self._events = FixedWindowRateLimiter(UnsweptMemoryStorage())
         self._per_client: Counter[str] = Counter()
         self._client_of: dict[str, str] = {}
         self.dropped: Counter[str] = Counter()
@@ -55,6 +55,7 @@ class SocketGuard:
 
         def disconnect(sid: str, *reason: Any) -> Any:
             self._release(sid)
+            self._events.clear(_limit(settings.SOCKET_EVENT_LIMIT), sid)
             self.dropped.pop(sid, None)
             return on_disconnect(sid, *reason)
 
