@@ -13,7 +13,7 @@ from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, UnsubscribeState, VerifyState
 from djangochat_rx.state.profile import ProfileState
-from djangochat_rx.state.room import RoomState
+from djangochat_rx.state.room import COMPOSER_ID, RoomState
 from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.search import SearchState
 from djangochat_rx.state.thread import ThreadsState, ThreadState
@@ -51,6 +51,9 @@ app.add_page(
 hub.bind(
     app,
     refresh=RoomState.refresh,
+    clear_composer=rx.set_value(COMPOSER_ID, ""),
+    draft_id=(RoomState, "draft_id"),
+    composer_error=(RoomState, "error"),
     feed_room=(RoomState, "feed_room"),
     snapshot=(RoomState, "snapshot"),
     incoming=(RoomState, "incoming"),

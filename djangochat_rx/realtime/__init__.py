@@ -47,14 +47,24 @@ class Realtime:
         self.lists = RoomsLists(self.presence)
         self.relay = Relay(self.deliver, self.presence)
         self._refresh: list[ReflexEvent] = []
+        self._clear_composer: list[ReflexEvent] = []
         sockets.on_disconnect(self._gone)
 
-    def bind(self, app, refresh, **targets) -> None:
-        """Write to these vars of `app`'s states (see sockets.bind); `refresh` re-reads a room's page."""
+    def bind(self, app, refresh, clear_composer, **targets) -> None:
+        """Write to these vars of `app`'s states (see sockets.bind); `refresh` re-reads a room's page,
+        `clear_composer` empties its message box."""
         sockets.bind(app, **targets)
         if app.event_namespace is not None:
             guard.install(app.event_namespace)
         self._refresh = ReflexEvent.from_event_type(refresh)
+        self._clear_composer = ReflexEvent.from_event_type(clear_composer)
+
+    async def composer_sent(self, sid: str, draft_id: str) -> None:
+        """The message typed on socket `sid` is saved: its box empties and its error goes, and the next message's
+        client id arrives, in one frame written before the message is delivered. The sender's box is cleared
+        before the sender's log shows the message (a next message typed as soon as it appears is never wiped
+        by a late clear), and the room is not kept waiting for the page's own state update, which follows."""
+        await sockets.emit({"draft_id": draft_id, "composer_error": ""}, to=sid, events=self._clear_composer)
 
     async def publish(self, events: Iterable[Event]) -> None:
         """Deliver committed changes on every worker (in the order given)."""

@@ -107,13 +107,17 @@ class Sockets:
         namespace = self._namespace
         return next(iter(namespace.server.manager.get_participants(namespace.namespace, group)), None) is not None
 
-    async def emit(self, fields: dict[str, Any], to: str, skip: list[str] | None = None) -> None:
-        """Send `fields` (by role) as one state delta to a socket or a group (but not to the sockets `skip`)."""
+    async def emit(
+        self, fields: dict[str, Any], to: str, skip: list[str] | None = None, events: list[Event] | None = None
+    ) -> None:
+        """Send `fields` (by role) as one state delta to a socket or a group (but not to the sockets `skip`), with
+        `events` for the pages to run after it."""
         delta: dict[str, dict[str, Any]] = {}
         for role, value in fields.items():
             state, name = self._targets[role]
             delta.setdefault(state, {})[name] = value
-        await self._namespace.emit("event", StateUpdate(delta=delta), to=to, skip_sid=skip or None)
+        update = StateUpdate(delta=delta, events=events or [])
+        await self._namespace.emit("event", update, to=to, skip_sid=skip or None)
 
     async def ask(self, events: list[Event], to: str) -> None:
         """Ask every page in a group to run these state events (they come back as the pages' own events)."""

@@ -289,7 +289,8 @@ class RoomState(AuthState):
                     ):
                         # The box empties and the next message's client id arrives before the message itself.
                         self.pending_files = []
-                        yield self._sent()
+                        self.error, self.draft_id = "", uuid.uuid4().hex
+                        await hub.composer_sent(self.router.session.session_id, self.draft_id)
                 case commands.SetTopic(topic=topic):
                     await perform(room_actions.set_topic, identity.user_id, self._room_id, topic)
                     yield self._sent()
