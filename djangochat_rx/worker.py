@@ -1,5 +1,9 @@
-"""The gunicorn worker class the backend runs in with one worker (rxconfig.py names it): uvicorn's, with
-websocket compression (permessage-deflate) off.
+"""The gunicorn worker class the backend runs in with one worker (rxconfig.py names it): uvicorn's, on uvloop's
+event loop, with websocket compression (permessage-deflate) off.
+
+uvloop, measured in one series (bench fanout N = 50, three runs each, alternating): p99 11.1 ms against 13.0
+on asyncio's loop, and 10 % less server CPU. The websocket protocol stays wsproto's, named so that installing
+the `websockets` package (which uvicorn would pick instead) changes nothing: that one was no faster here.
 
 Every browser offers permessage-deflate, and uvicorn accepts it by default: each tab's socket then keeps a
 zlib compressor and decompressor of its own (~150 KB) and every delivery is compressed once per socket.
@@ -11,4 +15,9 @@ from uvicorn.workers import UvicornH11Worker
 
 
 class Worker(UvicornH11Worker):
-    CONFIG_KWARGS = {**UvicornH11Worker.CONFIG_KWARGS, "ws_per_message_deflate": False}
+    CONFIG_KWARGS = {
+        **UvicornH11Worker.CONFIG_KWARGS,
+        "loop": "uvloop",
+        "ws": "wsproto",
+        "ws_per_message_deflate": False,
+    }

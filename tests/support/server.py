@@ -20,9 +20,7 @@ def running_backend() -> Iterator[str]:
     from djangochat_rx.djangochat_rx import app
 
     server = uvicorn.Server(
-        uvicorn.Config(
-            app(), host="127.0.0.1", port=0, log_level="warning", ws="wsproto", lifespan="on", **Worker.CONFIG_KWARGS
-        )
+        uvicorn.Config(app(), host="127.0.0.1", port=0, log_level="warning", lifespan="on", **Worker.CONFIG_KWARGS)
     )
     loop = asyncio.new_event_loop()
     _loops.append(loop)
