@@ -295,7 +295,9 @@ def post(
             return _posted_in(db, earlier)
         # A different text or another room under a reused id is a new message, never a lost one.
         return post(db, room_id, author_id, text, file_ids=files)
-    message = Message(id=message_id, client_id=client_id, **row)
+    # Never added to the session, and made of values this function has just checked: built without validating
+    # them again (Message(...) costs ~40 µs of the send path, model_construct ~6).
+    message = Message.model_construct(id=message_id, client_id=client_id, **row)
     quote = _quotes(db, [message]).get(message_id, ("", "")) if quote_id else ("", "")
     posted_files: tuple[FileView, ...] = ()
     if files:
