@@ -217,15 +217,16 @@ def post_message(db: Session, room_id: int, author_id: int, text: str, client_id
 
 
 # The send path's statements, built once: SQLAlchemy's expression building costs more than SQLite's work.
+_AUTHOR = select(User.username).where(col(User.id) == bindparam("author_id"))
+# The room's next seq, its name and kind, and the author's name, in one statement.
 _COUNT = (
     update(Room)
     .where(
         col(Room.id) == bindparam("room_id"), col(Room.archived_at).is_(None), access.readable(bindparam("author_id"))
     )
     .values(message_count=Room.message_count + 1, last_message_at=bindparam("now"))
-    .returning(Room.message_count, Room.name, Room.slug, Room.kind)
+    .returning(Room.message_count, Room.name, Room.slug, Room.kind, _AUTHOR.scalar_subquery())
 )
-_AUTHOR = select(User.username).where(col(User.id) == bindparam("author_id"))
 # A retry under the same client id inserts nothing (the unique (author_id, client_id) index), on
 # either database, even when two connections race with it.
 _INSERT = {
@@ -279,11 +280,10 @@ def post(
         archived = db.exec(select(Room.id).where(Room.id == room_id, access.readable(author_id))).first()
         db.rollback()
         raise InvalidMessage("This room is archived; nobody can post in it.") if archived else RoomNotFound()
-    seq, room_name, slug, kind = counted
+    seq, room_name, slug, kind, author = counted
+    mentioned = {}
     if markup.mention_candidates(body):
-        author, mentioned = author_and_mentioned(db, author_id, body, room_id, present)
-    else:
-        author, mentioned = sql.execute(_AUTHOR, params).scalar_one(), {}
+        mentioned = author_and_mentioned(db, author_id, body, room_id, present)[1]
     row = {"room_id": room_id, "seq": seq, "author_id": author_id, "body": body, "created_at": now}
     row["file_count"] = len(files)
     row["quote_id"] = quote_id
@@ -324,7 +324,6 @@ def warm_up(db: Session) -> None:
     sql = db.connection()
     nobody = {"author_id": 0, "room_id": 0, "now": utcnow()}
     sql.execute(_COUNT, nobody)
-    sql.execute(_AUTHOR, nobody)
     sql.execute(reads._FORWARD, {"reader": 0, "room": 0, "seq": 0})
     row = {"room_id": 0, "seq": 0, "author_id": 0, "body": "", "created_at": nobody["now"], "client_id": None}
     row["file_count"], row["quote_id"] = 0, None

@@ -42,12 +42,23 @@ def test_a_message_without_mentions_tells_nobody_in_particular(session, alice, g
     assert sent.mentioned == {}
 
 
-def test_sending_is_one_write_transaction_of_four_statements(session, alice, general, count_queries):
+def test_sending_is_one_write_transaction_of_three_statements(session, alice, general, count_queries):
     message_actions.send_message(session, alice.id, general.id, "the author's read marker exists now")
     with count_queries() as queries:
-        message_actions.send_message(session, alice.id, general.id, "counted", "client-1")
-    # Room counter (seq, access), author and mentions, the message (a retry inserts nothing), read marker.
-    assert [q.split()[0] for q in queries] == ["UPDATE", "SELECT", "INSERT", "UPDATE"]
+        sent = message_actions.send_message(session, alice.id, general.id, "counted", "client-1")
+    # Room counter (seq, access, the author's name), the message (a retry inserts nothing), read marker.
+    assert [q.split()[0] for q in queries] == ["UPDATE", "INSERT", "UPDATE"]
+    assert sent.value.author == "alice"
+
+
+def test_a_message_that_mentions_someone_reads_the_mentioned_with_one_more_statement(
+    session, alice, bob, general, count_queries
+):
+    message_actions.send_message(session, alice.id, general.id, "the author's read marker exists now")
+    with count_queries() as queries:
+        sent = message_actions.send_message(session, alice.id, general.id, "hi @bob", "client-2")
+    assert [q.split()[0] for q in queries][:3] == ["UPDATE", "SELECT", "INSERT"]
+    assert (sent.value.author, sent.value.mentions) == ("alice", ("bob",))
 
 
 def test_a_retried_send_posts_nothing_new_and_says_the_same(session, alice, general):
