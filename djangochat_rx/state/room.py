@@ -289,8 +289,7 @@ class RoomState(AuthState):
                     ):
                         # The box empties and the next message's client id arrives before the message itself.
                         self.pending_files = []
-                        self.error, self.draft_id = "", uuid.uuid4().hex
-                        await hub.composer_sent(self.router.session.session_id, self.draft_id)
+                        await hub.composer_sent(self.router.session.session_id, self._next_draft())
                 case commands.SetTopic(topic=topic):
                     await perform(room_actions.set_topic, identity.user_id, self._room_id, topic)
                     yield self._sent()
@@ -302,10 +301,15 @@ class RoomState(AuthState):
         except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled, commands.CommandError) as error:
             self.error = str(error)
 
-    def _sent(self):
-        """What was typed went through: no error, a new client id for the next message, an empty box."""
+    def _next_draft(self) -> str:
+        """What was typed went through: no error, and a new client id for the next message (returned)."""
         self.error = ""
         self.draft_id = uuid.uuid4().hex
+        return self.draft_id
+
+    def _sent(self):
+        """_next_draft, and an empty box."""
+        self._next_draft()
         return rx.set_value(COMPOSER_ID, "")
 
     @rx.event
