@@ -1,14 +1,18 @@
 """Files and images in messages: limits, what a file is (from its bytes), images re-encoded without their
 metadata, binding to a message when it is posted, who may fetch them, the room's files, and the sweep.
 
-An upload goes to a room before its message exists: the upload route (files.py) streams it to a
-temporary file and hands it to `store`, which checks the room and the limits, sniffs the type, re-encodes
-a safe raster image (PNG, JPEG, GIF, WebP) with Pillow into a full-size copy and a thumbnail with no EXIF
-(no location), and saves an unbound Attachment. `bind` attaches the uploader's own unbound uploads of
-that room to the message being posted, in its transaction; what is never posted is swept after
-FILE_UNBOUND_HOURS. Every byte served is asked for through `readable` (access.py's rules).
+An upload goes to a room before its message exists: the upload route (files.py) counts it as on its way
+(`receiving`: a few at once per user, its bytes charged to the day's budget while they stream in), streams
+it to a temporary file, and `prepare` sniffs the type and re-encodes a safe raster image (PNG, JPEG, GIF,
+WebP) with Pillow into a full-size copy and a thumbnail with no EXIF (no location), on the image threads
+awaited from the event loop (a bounded queue: `ImagesBusy` past it), never on a database thread. `keep`
+then checks the room and the limits again and saves an unbound Attachment in one short transaction.
+`bind` attaches the uploader's own unbound uploads of that room to the message being posted, in its
+transaction; what is never posted is swept after FILE_UNBOUND_HOURS. Every byte served is asked for
+through `readable` (access.py's rules).
 """
 
+import asyncio
 import contextlib
 import functools
 import hashlib
@@ -20,8 +24,8 @@ import threading
 import unicodedata
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -54,6 +58,24 @@ T = TypeVar("T")
 
 class FileRefused(Exception):
     """An upload or attachment the rules refuse; the text is safe to show to the user."""
+
+
+class UploadsBusy(Exception):
+    """The user already has UPLOADS_PER_USER_AT_ONCE uploads on their way; the text is safe to show."""
+
+    def __init__(self) -> None:
+        super().__init__("Your other uploads are still on their way. Wait for them, then try again.")
+
+
+class ImagesBusy(Exception):
+    """Every image thread is busy and IMAGE_QUEUE_MAX more images wait: try again in a moment (safe to show)."""
+
+    def __init__(self) -> None:
+        super().__init__("The server is busy with other pictures. Try again in a few seconds.")
+
+
+class _OverBudget(Exception):
+    """An image whose frames, read so far, pass IMAGE_MAX_FRAMES or IMAGE_MAX_PIXELS (kept undecoded)."""
 
 
 @dataclass(frozen=True)
@@ -174,38 +196,48 @@ def _lower_priority() -> None:
 def _images() -> ThreadPoolExecutor:
     # Threads, not processes: Pillow decodes, resizes and encodes without holding the GIL, and a thread costs
     # neither a second interpreter's memory nor its start (a spawned process imported the app: ~1 s of CPU).
-    return ThreadPoolExecutor(settings.IMAGE_THREADS, thread_name_prefix="images", initializer=_lower_priority)
+    return ThreadPoolExecutor(max(1, settings.IMAGE_THREADS), thread_name_prefix="images", initializer=_lower_priority)
 
 
-def in_image_thread(fn: Callable[..., T], *args: Any) -> T:
-    """`fn(*args)` on the image threads (settings.IMAGE_THREADS), waited for; here if there are none."""
-    if settings.IMAGE_THREADS <= 0:
-        return fn(*args)
-    return _images().submit(fn, *args).result()
+# The image jobs submitted and not finished (running or waiting for a thread); a finished one removes itself.
+_image_jobs: set[Future] = set()
 
 
-def reencoded(source: Path, content_type: str, scratch: Path) -> Processed | None:
-    """`reencode` on the image threads, for the safe image types (None for the rest)."""
-    if content_type not in SAFE_IMAGES:
-        return None
-    return in_image_thread(reencode, source, content_type, scratch)
+async def in_image_threads(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` on the image threads, awaited from the event loop so that no database thread waits for it;
+    ImagesBusy, at once, when IMAGE_THREADS jobs run and IMAGE_QUEUE_MAX more wait (a flood is refused)."""
+    if len(_image_jobs) >= max(1, settings.IMAGE_THREADS) + settings.IMAGE_QUEUE_MAX:
+        raise ImagesBusy()
+    job = _images().submit(fn, *args)
+    _image_jobs.add(job)
+    job.add_done_callback(_image_jobs.discard)
+    return await asyncio.wrap_future(job)
+
+
+def _within_budget(frames: int, width: int, height: int) -> bool:
+    return frames <= settings.IMAGE_MAX_FRAMES and frames * width * height <= settings.IMAGE_MAX_PIXELS
 
 
 def reencode(source: Path, content_type: str, scratch: Path) -> Processed | None:
     """A safe raster image re-encoded by Pillow: turned upright by its EXIF orientation, then saved with no
     EXIF, XMP, comments or text chunks (nothing of the uploader's metadata, location included), and a
-    thumbnail fitting THUMBNAIL_BOX. None when it is not a decodable image of that type, or too large."""
+    thumbnail fitting THUMBNAIL_BOX. None when it is not a decodable image of that type, or over the budget
+    of frames and pixels (every frame decoded at the canvas's size counts), checked before decoding and again
+    as each frame is read."""
     fmt = SAFE_IMAGES.get(content_type)
     if fmt is None:
         return None
+    made: list[Path] = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(source) as opened:
-                if opened.format != fmt or opened.width * opened.height > settings.IMAGE_MAX_PIXELS:
-                    return None
                 animated = bool(getattr(opened, "is_animated", False)) and fmt in ("GIF", "WEBP")
+                frames = opened.n_frames if animated else 1  # counted from the headers, nothing decoded
+                if opened.format != fmt or not _within_budget(frames, opened.width, opened.height):
+                    return None
                 full = Path(tempfile.mkstemp(dir=scratch, suffix=".full")[1])
+                made.append(full)
                 if animated:
                     first, *rest = [_plain(ImageOps.exif_transpose(frame.copy()), fmt) for frame in _frames(opened)]
                     first.save(full, format=fmt, save_all=True, append_images=rest, loop=0, duration=_duration(opened))
@@ -218,9 +250,19 @@ def reencode(source: Path, content_type: str, scratch: Path) -> Processed | None
                 # The full image is saved: the thumbnail is made from it in place (no copy of the full image).
                 upright.thumbnail(settings.THUMBNAIL_BOX)
                 thumb = Path(tempfile.mkstemp(dir=scratch, suffix=".thumb")[1])
+                made.append(thumb)
                 _save(upright, "PNG" if fmt in ("PNG", "GIF") else fmt, thumb, False)
                 return Processed(full, thumb, width, height, upright.width, upright.height)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (
+        _OverBudget,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        for path in made:
+            path.unlink(missing_ok=True)
         return None
 
 
@@ -233,7 +275,7 @@ def warm_up(db: Session) -> None:
         handle, sample = tempfile.mkstemp(dir=scratch, suffix=".warm")
         with open(handle, "wb") as file:
             Image.new("RGB", (8, 8)).save(file, format=fmt)
-        processed = reencoded(Path(sample), content_type, scratch)
+        processed = _images().submit(reencode, Path(sample), content_type, scratch).result()
         for made in (Path(sample), *((processed.full, processed.thumb) if processed else ())):
             made.unlink(missing_ok=True)
     now = utcnow()
@@ -245,8 +287,13 @@ def warm_up(db: Session) -> None:
 
 
 def _frames(image: Image.Image) -> Iterable[Image.Image]:
-    for index in range(getattr(image, "n_frames", 1)):
+    """Each frame in turn, the budget checked again before each is decoded (a frame may widen the canvas)."""
+    decoded = 0
+    for index in range(image.n_frames):
         image.seek(index)
+        decoded += image.width * image.height
+        if index >= settings.IMAGE_MAX_FRAMES or decoded > settings.IMAGE_MAX_PIXELS:
+            raise _OverBudget()
         yield image
 
 
@@ -290,25 +337,158 @@ def uploaded_today(db: Session, user_id: int, now: datetime) -> int:
     ).one()
 
 
-def _check_daily(db: Session, user_id: int, size: int, now: datetime) -> None:
-    """FileRefused (and the transaction ended) if `size` more bytes would take the user past FILE_DAILY_BYTES."""
-    used = uploaded_today(db, user_id, now)
+def check_day(used: int, size: int) -> None:
+    """FileRefused if `size` more bytes would take a user who has `used` (kept today and on their way) past
+    FILE_DAILY_BYTES."""
     if used + size > settings.FILE_DAILY_BYTES:
-        db.rollback()
         raise FileRefused(
             f"You have uploaded {human_size(used)} today; the limit is {human_size(settings.FILE_DAILY_BYTES)} a day."
         )
 
 
-def check_upload(db: Session, user_id: int, room_id: int, name: str, size: int, now: datetime | None = None) -> None:
-    """Refuse before reading the body: no such room for this user, too big, or over the day's total."""
+def _check_daily(db: Session, user_id: int, size: int, now: datetime, in_flight: int = 0) -> int:
+    """The bytes the user kept today; FileRefused (and the transaction ended) if `size` more, besides
+    `in_flight` bytes of their other uploads on their way, would take them past FILE_DAILY_BYTES."""
+    kept = uploaded_today(db, user_id, now)
+    try:
+        check_day(kept + in_flight, size)
+    except FileRefused:
+        db.rollback()
+        raise
+    return kept
+
+
+def check_upload(
+    db: Session, user_id: int, room_id: int, name: str, size: int, in_flight: int = 0, now: datetime | None = None
+) -> int:
+    """Refuse before reading the body: no such room for this user, too big, or over the day's total with the
+    user's other uploads on their way (`in_flight` bytes). The bytes the user kept today."""
     now = now or utcnow()
     _check_room(db, user_id, room_id)
     if size > settings.FILE_MAX_BYTES:
         db.rollback()
         raise too_big(name, size)
-    _check_daily(db, user_id, size, now)
+    kept = _check_daily(db, user_id, size, now, in_flight)
     db.rollback()
+    return kept
+
+
+@dataclass(eq=False)
+class Receiving:
+    """An upload this process is receiving for `user_id`, and the bytes it may add to their day: what it
+    declared, or what has arrived when that is more."""
+
+    user_id: int
+    bytes: int = 0
+
+
+# The uploads on their way in this process, by user (one worker's count: each worker has its own).
+_receiving: dict[int, list[Receiving]] = {}
+
+
+@contextlib.contextmanager
+def receiving(user_id: int) -> Iterator[Receiving]:
+    """Count an upload as on its way for as long as the block runs (receiving, re-encoding, keeping): its
+    bytes are charged to the day's budget of the user's other uploads; UploadsBusy, at once, when the user
+    already has UPLOADS_PER_USER_AT_ONCE on their way."""
+    mine = _receiving.setdefault(user_id, [])
+    if len(mine) >= settings.UPLOADS_PER_USER_AT_ONCE:
+        raise UploadsBusy()
+    upload = Receiving(user_id)
+    mine.append(upload)
+    try:
+        yield upload
+    finally:
+        mine.remove(upload)
+        if not mine:
+            _receiving.pop(user_id, None)
+
+
+def in_flight(user_id: int, besides: Receiving | None = None) -> int:
+    """The bytes of the user's uploads on their way in this process (all but `besides`)."""
+    return sum(upload.bytes for upload in _receiving.get(user_id, ()) if upload is not besides)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A received upload ready to keep: its temporary file, size and sniffed type, and the re-encoded image
+    (None: a plain file, kept as it came)."""
+
+    source: Path
+    size: int
+    content_type: str
+    image: Processed | None = None
+
+    def files(self) -> list[Path]:
+        """The temporary files it holds (each moved into storage by `keep`, or removed)."""
+        return [self.source, *((self.image.full, self.image.thumb) if self.image else ())]
+
+
+def _sniffed(source: Path) -> tuple[int, str]:
+    with open(source, "rb") as file:
+        return os.fstat(file.fileno()).st_size, sniff(file.read(SNIFF_BYTES))
+
+
+async def prepare(source: Path, scratch: Path) -> Prepared:
+    """The finished upload at `source` sniffed and, if it is a safe image, re-encoded on the image threads
+    (in_image_threads: ImagesBusy when their queue is full); no database thread is held meanwhile."""
+    size, content_type = await asyncio.to_thread(_sniffed, source)
+    image = await in_image_threads(reencode, source, content_type, scratch) if content_type in SAFE_IMAGES else None
+    return Prepared(source, size, content_type, image)
+
+
+def keep(
+    db: Session,
+    user_id: int,
+    room_id: int,
+    name: str,
+    prepared: Prepared,
+    in_flight: int = 0,
+    now: datetime | None = None,
+    into: storage.Storage | None = None,
+) -> FileView:
+    """Keep a prepared upload (its temporary files moved away or deleted by this) as an unbound attachment of
+    the user in `room_id`, after checking the room and the limits again (with `in_flight` bytes of the user's
+    other uploads on their way): one short write transaction."""
+    into = into or storage.default()
+    now = now or utcnow()
+    key = storage.new_key()
+    try:
+        check_upload(db, user_id, room_id, name, prepared.size, in_flight, now)
+        row = Attachment(
+            owner_id=user_id,
+            room_id=room_id,
+            name=clean_name(name),
+            size=prepared.size,
+            content_type=prepared.content_type,
+            kind=FILE,
+            storage_key=key,
+            created_at=now,
+        )
+        processed = prepared.image
+        if processed is None:
+            into.put(key, FULL, prepared.source)
+        else:
+            into.put(key, FULL, processed.full)
+            into.put(key, THUMB, processed.thumb)
+            row.kind, row.size = IMAGE, into.size(key, FULL) or prepared.size
+            row.width, row.height = processed.width, processed.height
+            row.thumb_width, row.thumb_height = processed.thumb_width, processed.thumb_height
+        # The day's total is counted again and the row added in one write transaction, serialised per user
+        # (SQLite's write lock; the user's row lock elsewhere): two uploads at once cannot both pass it.
+        database.begin_write(db)
+        db.exec(select(User.id).where(User.id == user_id).with_for_update()).one()
+        _check_daily(db, user_id, row.size, now, in_flight)
+        db.add(row)
+        db.commit()
+        return view(row)
+    except BaseException:
+        db.rollback()
+        into.delete(key)
+        raise
+    finally:
+        for leftover in prepared.files():
+            leftover.unlink(missing_ok=True)
 
 
 def store(
@@ -320,52 +500,17 @@ def store(
     now: datetime | None = None,
     into: storage.Storage | None = None,
 ) -> FileView:
-    """Keep the finished upload at `upload` (a temporary file, moved away or deleted by this) as an unbound
-    attachment of the user in `room_id`, after checking the room and the limits again."""
+    """`prepare` and `keep` in one go on the calling thread, for callers that are not the upload route (tests,
+    scripts): the route re-encodes on the image threads so that no database thread waits for an image."""
     into = into or storage.default()
-    now = now or utcnow()
-    made: list[Path] = [upload]
-    key = storage.new_key()
+    size, content_type = _sniffed(upload)
     try:
-        size = upload.stat().st_size
-        check_upload(db, user_id, room_id, name, size, now)
-        with open(upload, "rb") as file:
-            content_type = sniff(file.read(SNIFF_BYTES))
-        processed = reencoded(upload, content_type, into.scratch())
-        row = Attachment(
-            owner_id=user_id,
-            room_id=room_id,
-            name=clean_name(name),
-            size=size,
-            content_type=content_type,
-            kind=FILE,
-            storage_key=key,
-            created_at=now,
-        )
-        if processed is None:
-            into.put(key, FULL, upload)
-        else:
-            made += [processed.full, processed.thumb]
-            into.put(key, FULL, processed.full)
-            into.put(key, THUMB, processed.thumb)
-            row.kind, row.size = IMAGE, into.size(key, FULL) or size
-            row.width, row.height = processed.width, processed.height
-            row.thumb_width, row.thumb_height = processed.thumb_width, processed.thumb_height
-        # The day's total is counted again and the row added in one write transaction, serialised per user
-        # (SQLite's write lock; the user's row lock elsewhere): two uploads at once cannot both pass it.
-        database.begin_write(db)
-        db.exec(select(User.id).where(User.id == user_id).with_for_update()).one()
-        _check_daily(db, user_id, row.size, now)
-        db.add(row)
-        db.commit()
-        return view(row)
+        check_upload(db, user_id, room_id, name, size, 0, now)  # refused before the image is decoded
+        prepared = Prepared(upload, size, content_type, reencode(upload, content_type, into.scratch()))
     except BaseException:
-        db.rollback()
-        into.delete(key)
+        upload.unlink(missing_ok=True)
         raise
-    finally:
-        for leftover in made:
-            leftover.unlink(missing_ok=True)
+    return keep(db, user_id, room_id, name, prepared, now=now, into=into)
 
 
 def bind(
@@ -498,8 +643,11 @@ def forget(db: Session, keys: Iterable[str], into: storage.Storage | None = None
 
 def sweep(db: Session, now: datetime | None = None, into: storage.Storage | None = None, batch: int = 500) -> int:
     """Remove what nobody can reach any more: uploads never posted within FILE_UNBOUND_HOURS, files of
-    deleted messages and of deleted rooms, and expired media tickets. How many files went."""
+    deleted messages and of deleted rooms, expired media tickets, and the temporary files of uploads cut off
+    more than FILE_SCRATCH_MINUTES ago. How many attachments' files went."""
     now = now or utcnow()
+    into = into or storage.default()
+    into.sweep_scratch((now - timedelta(minutes=settings.FILE_SCRATCH_MINUTES)).timestamp())
     cutoff = now - timedelta(hours=settings.FILE_UNBOUND_HOURS)
     # The abandoned uploads are marked discarded first, in a write transaction of their own: a message
     # posted meanwhile either bound one before (then it is not abandoned) or finds it discarded (bind), so

@@ -47,39 +47,57 @@ def pictures(db: Session, limit: int = PICTURES_LISTED) -> dict[str, str]:
     return {username: url(user_id, key) for user_id, username, key in rows}
 
 
-def _square(source: Path, scratch: Path) -> dict[str, Path]:
-    """The picture centre-cropped to a square at each of SIZES, as PNG files with no metadata."""
-    made: dict[str, Path] = {}
+def _upright(source: Path) -> Image.Image:
+    """The picture's first frame turned upright, in RGBA; AvatarRefused when it is too big a file, not a safe
+    image type, more than AVATAR_MAX_PIXELS (checked before decoding) or does not decode."""
+    if source.stat().st_size > settings.FILE_MAX_BYTES:
+        raise AvatarRefused(str(attachments.too_big("picture", source.stat().st_size)))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(source) as opened:
                 if opened.format not in attachments.SAFE_IMAGES.values():
                     raise AvatarRefused("Use a PNG, JPEG, GIF or WebP picture.")
-                if opened.width * opened.height > settings.IMAGE_MAX_PIXELS:
-                    raise AvatarRefused("This picture is too large; use a smaller one.")
-                upright = ImageOps.exif_transpose(opened).convert("RGBA")
-        for name, pixels in SIZES.items():
-            square = ImageOps.fit(upright, (pixels, pixels), Image.Resampling.LANCZOS)
-            square.info = {}
-            target = Path(tempfile.mkstemp(dir=scratch, suffix=f".{name}")[1])
-            made[name] = target
-            square.save(target, format="PNG", optimize=True)
-        return made
+                if opened.width * opened.height > settings.AVATAR_MAX_PIXELS:
+                    raise AvatarRefused(
+                        f"This picture is {opened.width}×{opened.height} pixels; use one of at most "
+                        f"{settings.AVATAR_MAX_PIXELS // 1_000_000} megapixels."
+                    )
+                return ImageOps.exif_transpose(opened).convert("RGBA")
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        for path in made.values():
-            path.unlink(missing_ok=True)
         raise AvatarRefused("This file is not a picture we can read.") from None
 
 
-def set_picture(db: Session, user_id: int, upload: Path, into: storage.Storage | None = None) -> str:
-    """Make the uploaded image (a temporary file, removed by this) the user's picture; its new small URL."""
+def square(source: Path, scratch: Path) -> dict[str, Path]:
+    """The picture centre-cropped to a square at each of SIZES, as PNG files with no metadata (temporary files
+    in `scratch`); AvatarRefused when it cannot be one (`_upright`)."""
+    upright = _upright(source)
+    made: dict[str, Path] = {}
+    try:
+        for name, pixels in SIZES.items():
+            square = ImageOps.fit(upright, (pixels, pixels), Image.Resampling.LANCZOS)
+            square.info = {}
+            made[name] = Path(tempfile.mkstemp(dir=scratch, suffix=f".{name}")[1])
+            square.save(made[name], format="PNG", optimize=True)
+        return made
+    except BaseException:
+        for path in made.values():
+            path.unlink(missing_ok=True)
+        raise
+
+
+async def squared(source: Path, scratch: Path) -> dict[str, Path]:
+    """`square` on the image threads, awaited from the event loop (attachments.ImagesBusy when they are full)."""
+    return await attachments.in_image_threads(square, source, scratch)
+
+
+def set_picture(db: Session, user_id: int, squares: dict[str, Path], into: storage.Storage | None = None) -> str:
+    """Make the squares `square` made (temporary files, moved away or removed by this) the user's picture, in
+    one short write transaction; its new small URL."""
     into = into or storage.default()
     key = storage.new_key()
     try:
-        if upload.stat().st_size > settings.FILE_MAX_BYTES:
-            raise AvatarRefused(str(attachments.too_big("picture", upload.stat().st_size)))
-        for name, path in attachments.in_image_thread(_square, upload, into.scratch()).items():
+        for name, path in squares.items():
             into.put(key, name, path)
         database.begin_write(db)
         old = db.exec(select(User.avatar_key).where(User.id == user_id)).first()
@@ -90,17 +108,22 @@ def set_picture(db: Session, user_id: int, upload: Path, into: storage.Storage |
         into.delete(key)
         raise
     finally:
-        upload.unlink(missing_ok=True)
+        for path in squares.values():
+            path.unlink(missing_ok=True)
     if old:
         into.delete(old)
     return url(user_id, key)
 
 
-def remove_picture(db: Session, user_id: int, into: storage.Storage | None = None) -> None:
-    """Back to the generated picture; the uploaded one's bytes go."""
+def remove_picture(db: Session, user_id: int, into: storage.Storage | None = None) -> bool:
+    """Back to the generated picture; the uploaded one's bytes go. False, with nothing written, when the user
+    has no uploaded picture."""
+    if current_key(db, user_id) is None:
+        return False
     database.begin_write(db)
     old = db.exec(select(User.avatar_key).where(User.id == user_id)).first()
     db.execute(update(User).where(col(User.id) == user_id).values(avatar_key=None))
     db.commit()
     if old:
         (into or storage.default()).delete(old)
+    return old is not None

@@ -7,10 +7,15 @@ download links work. Every request resolves its ticket to a live session's user 
 attachments.readable (access.py's rules) again: a copied link is worth nothing to anyone else, and a
 file of a private room answers a non-member exactly like an id that does not exist (404).
 
-An upload is streamed to a temporary file while its bytes are counted (refused past FILE_MAX_BYTES,
-never held in memory), then attachments.store sniffs, re-encodes and keeps it. Nothing uploaded is
-served as a page: `nosniff`, a CSP of `default-src 'none'; sandbox`, and `attachment` unless it is a
-re-encoded PNG, JPEG, GIF or WebP.
+An upload's budget: UPLOADS_PER_USER_AT_ONCE on their way per user (429 past it, at once), FILE_MAX_BYTES
+per file and FILE_DAILY_BYTES a day with the bytes still on their way counted (413), a place in the image
+queue for an image (503 with Retry-After when it is full), PICTURE_LIMITS for pictures (429); the body's
+read timeout is endpoints' layer's. It is streamed to a temporary file while its bytes are counted (never
+held in memory), removed on every failure (a refusal, the client gone or cut off, anything else), then
+attachments.prepare sniffs and re-encodes it on the image threads, awaited here so that no database thread
+waits for an image, and attachments.keep keeps it in one short transaction. Nothing uploaded is served as
+a page: `nosniff`, a CSP of `default-src 'none'; sandbox`, and `attachment` unless it is a re-encoded PNG,
+JPEG, GIF or WebP.
 """
 
 import asyncio
@@ -19,11 +24,11 @@ from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from djangochat_rx import attachments, avatars, rooms, settings, storage
+from djangochat_rx import attachments, avatars, rooms, settings, storage, throttle
 from djangochat_rx import db as database
 from djangochat_rx.actions import avatars as avatar_actions
 from djangochat_rx.actions import files as file_actions
@@ -51,19 +56,26 @@ def _refusal(message: str, status: int) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-async def _receive(request: Request, name: str) -> Path | JSONResponse:
-    """The request's body in a temporary file (the caller removes it), counted as it streams in: refused
-    past FILE_MAX_BYTES however long it said it was."""
-    scratch = storage.default().scratch()
-    handle, temporary = tempfile.mkstemp(dir=scratch, suffix=".upload")
+async def _receive(request: Request, name: str, upload: attachments.Receiving, kept_today: int | None) -> Path:
+    """The request's body in a temporary file (the caller removes it), counted as it streams in: FileRefused
+    past FILE_MAX_BYTES however long it said it was, and, for a file (`kept_today`: the bytes its user kept
+    today), past FILE_DAILY_BYTES with their other uploads on their way. The file is removed if anything
+    ends the reading early (a refusal, the client gone or cut off, a cancellation)."""
+    handle, temporary = tempfile.mkstemp(dir=storage.default().scratch(), suffix=".upload")
     received = 0
-    with open(handle, "wb") as file:
-        async for chunk in request.stream():
-            received += len(chunk)
-            if received > settings.FILE_MAX_BYTES:
-                Path(temporary).unlink()
-                return _refusal(str(attachments.too_big(name, received)), 413)
-            file.write(chunk)
+    try:
+        with open(handle, "wb") as file:
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > settings.FILE_MAX_BYTES:
+                    raise attachments.too_big(name, received)
+                if kept_today is not None and received > upload.bytes:
+                    upload.bytes = received
+                    attachments.check_day(kept_today + attachments.in_flight(upload.user_id, besides=upload), received)
+                file.write(chunk)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return Path(temporary)
 
 
@@ -72,6 +84,13 @@ async def _uploader(request: Request) -> int | None:
 
 
 _ENDED = "Your session has ended; reload the page and log in."
+_CUT_OFF = "The upload was cut off before it ended; send it again."
+
+
+def _busy(message: str) -> JSONResponse:
+    response = _refusal(message, 503)
+    response.headers["Retry-After"] = str(settings.IMAGE_BUSY_RETRY_SECONDS)
+    return response
 
 
 async def upload(request: Request) -> Response:
@@ -84,22 +103,31 @@ async def upload(request: Request) -> Response:
     declared = request.headers.get("content-length", "0")
     if not room.isdigit() or not declared.isdigit():
         return _refusal("Send one file to one room.", 400)
-    received: Path | None = None
+    made: list[Path] = []
     try:
-        # Refused before a byte is read when the declared length is over a limit (a chunked body is counted).
-        await database.run(attachments.check_upload, user_id, int(room), name, int(declared))
-        body = await _receive(request, name)
-        if isinstance(body, Response):
-            return body
-        received = body
-        view = await perform(file_actions.upload_file, user_id, int(room), name, received)
+        with attachments.receiving(user_id) as upload:
+            # Refused before a byte is read when the declared length is over a limit (a chunked body is counted).
+            upload.bytes = int(declared)
+            others = attachments.in_flight(user_id, besides=upload)
+            kept_today = await database.run(attachments.check_upload, user_id, int(room), name, int(declared), others)
+            made.append(await _receive(request, name, upload, kept_today))
+            prepared = await attachments.prepare(made[0], storage.default().scratch())
+            made[:] = prepared.files()
+            others = attachments.in_flight(user_id, besides=upload)
+            view = await perform(file_actions.upload_file, user_id, int(room), name, prepared, others)
     except rooms.RoomNotFound as missing:
         return _refusal(str(missing), 404)
     except attachments.FileRefused as refused:
         return _refusal(str(refused), 413)
+    except attachments.UploadsBusy as busy:
+        return _refusal(str(busy), 429)
+    except attachments.ImagesBusy as busy:
+        return _busy(str(busy))
+    except ClientDisconnect:
+        return _refusal(_CUT_OFF, 400)
     finally:
-        if received is not None:
-            received.unlink(missing_ok=True)
+        for path in made:
+            path.unlink(missing_ok=True)
     return JSONResponse(asdict(view), status_code=201, headers={"Cache-Control": "no-store"})
 
 
@@ -111,15 +139,27 @@ async def upload_avatar(request: Request) -> Response:
     declared = request.headers.get("content-length", "0")
     if declared.isdigit() and int(declared) > settings.FILE_MAX_BYTES:
         return _refusal(str(attachments.too_big("picture", int(declared))), 413)
-    body = await _receive(request, "picture")
-    if isinstance(body, Response):
-        return body
+    made: list[Path] = []
     try:
-        url = await perform(avatar_actions.set_avatar, user_id, body)
+        await throttle.before_picture_change(user_id)
+        with attachments.receiving(user_id) as upload:
+            made.append(await _receive(request, "picture", upload, None))
+            squares = await avatars.squared(made[0], storage.default().scratch())
+            made += squares.values()
+            url = await perform(avatar_actions.set_avatar, user_id, squares)
+    except (throttle.Throttled, attachments.UploadsBusy) as refused:
+        return _refusal(str(refused), 429)
+    except attachments.FileRefused as refused:
+        return _refusal(str(refused), 413)
     except avatars.AvatarRefused as refused:
         return _refusal(str(refused), 415)
+    except attachments.ImagesBusy as busy:
+        return _busy(str(busy))
+    except ClientDisconnect:
+        return _refusal(_CUT_OFF, 400)
     finally:
-        body.unlink(missing_ok=True)
+        for path in made:
+            path.unlink(missing_ok=True)
     return JSONResponse({"id": user_id, "url": url}, status_code=201, headers={"Cache-Control": "no-store"})
 
 

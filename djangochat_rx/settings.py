@@ -98,6 +98,8 @@ KNOWN_DEVICE_DAYS = _int("KNOWN_DEVICE_DAYS", 30)
 KNOWN_DEVICES_PER_USER = _int("KNOWN_DEVICES_PER_USER", 20)
 # Wrong current passwords on the account page, per account (a stolen session must not guess on).
 PASSWORD_CHECK_LIMIT = os.environ.get("PASSWORD_CHECK_LIMIT", "5 per 30 minutes")
+# Registrations per client address without a usable invite link (an invite is its own budget: its max uses),
+# so a team behind one office address joins through its invite while a script signing up openly is stopped.
 REGISTER_LIMIT_PER_CLIENT = os.environ.get("REGISTER_LIMIT_PER_CLIENT", "10 per hour")
 # Sending, per user: a burst allowance and a sustained rate (OWASP suggests ~100 per minute); ";"-separated.
 SEND_LIMITS = os.environ.get("SEND_LIMITS", "20 per 10 seconds;100 per minute")
@@ -170,10 +172,18 @@ EMAIL_RESET_LINK_MINUTES = _int("EMAIL_RESET_LINK_MINUTES", 60)
 VERIFY_LINK_HOURS = _int("VERIFY_LINK_HOURS", 24)
 # "Forgot password" requests and address checks: per client address and per account or address asked for.
 EMAIL_LINK_LIMITS = os.environ.get("EMAIL_LINK_LIMITS", "5 per hour")
+# Sign-up links by address (open sign-up for one domain) per client address: a team behind one office address
+# asks for theirs at once; each address still gets at most EMAIL_LINK_LIMITS, and only the domain's get any.
+SIGNUP_LINK_LIMIT_PER_CLIENT = os.environ.get("SIGNUP_LINK_LIMIT_PER_CLIENT", "60 per hour")
+# After an account's address is added or replaced, "Forgot password" mails it no reset link for this long: a
+# stolen session that set its own address cannot take the account by email (an administrator's link still works).
+EMAIL_CHANGE_RESET_HOLD_HOURS = _int("EMAIL_CHANGE_RESET_HOLD_HOURS", 24)
 
-# Email (mail.py): the SMTP server, as smtp://user:password@host:587 (STARTTLS when the server offers
-# it), smtps://user:password@host:465 (TLS from the start) or smtp://host:25. Empty: no email, and the
-# pages that would send some say so.
+# Email (mail.py): the SMTP server, as smtp://user:password@host:587 (STARTTLS required: a server that
+# offers none never gets the password, and the mail is not sent), smtps://user:password@host:465 (TLS from
+# the start), smtp://user:password@host:25?tls=none (the password in clear: only on a trusted network) or
+# smtp://host:25 (no password; STARTTLS when offered). Empty: no email, and the pages that would send some
+# say so.
 SMTP_URL = os.environ.get("SMTP_URL", "")
 SMTP_FROM = os.environ.get("SMTP_FROM", "DjangoChat RX <chat@localhost>")
 SMTP_TIMEOUT_SECONDS = float(os.environ.get("SMTP_TIMEOUT_SECONDS", "20"))
@@ -185,6 +195,9 @@ PUBLIC_URL = os.environ.get("PUBLIC_URL", ALLOWED_ORIGINS[0] if ALLOWED_ORIGINS 
 # back unread mentions and direct messages count (an address added today does not bring a year's worth).
 NOTICE_SCAN_SECONDS = float(os.environ.get("NOTICE_SCAN_SECONDS", "60"))
 NOTICE_LOOKBACK_DAYS = _int("NOTICE_LOOKBACK_DAYS", 7)
+# One-click unsubscribe POSTs (notices.py, anonymous) per client address: mail providers post them for all
+# their users from a few addresses, so the budget is wide; it bounds a script, not a person.
+UNSUBSCRIBE_LIMITS_PER_CLIENT = os.environ.get("UNSUBSCRIBE_LIMITS_PER_CLIENT", "60 per minute;1000 per hour")
 # Web Push (push.py). Browsers subscribe at their vendor's push service; the server POSTs each
 # notification there, so only these hosts are accepted (fnmatch patterns, comma-separated).
 PUSH_SERVICES = [
@@ -210,11 +223,18 @@ ROOM_MENTION_OWNER_ONLY_OVER = _int("ROOM_MENTION_OWNER_ONLY_OVER", 20)
 # Incoming webhooks (webhooks.py): posts per webhook (a burst; a day), and the largest payload taken.
 WEBHOOK_LIMITS = os.environ.get("WEBHOOK_LIMITS", "30 per minute;1000 per day")
 WEBHOOK_MAX_BYTES = _int("WEBHOOK_MAX_BYTES", 64 * 1024)
-# The REST API (api.py): calls per token (a burst; a day), a token's lifetime when its maker does not say
-# (days; at most API_TOKEN_MAX_DAYS), and the most messages one page of a room's messages holds.
+# Working webhooks one room may have (each is a bot account everyone's pages list); making one is charged to
+# its maker's CREATE_LIMITS, like a room. Slack-sized integrations need a handful per room.
+WEBHOOKS_PER_ROOM = _int("WEBHOOKS_PER_ROOM", 10)
+# The REST API (api.py): calls per account, whichever of its tokens makes them (a burst; a day), a token's
+# lifetime when its maker does not say (days; at most API_TOKEN_MAX_DAYS), and the most messages one page of
+# a room's messages holds.
 API_LIMITS = os.environ.get("API_LIMITS", "120 per minute;20000 per day")
 API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 90)
 API_TOKEN_MAX_DAYS = _int("API_TOKEN_MAX_DAYS", 365)
+# Live (unexpired, unrevoked) API tokens one account may hold: each has its own API_LIMITS, so a cap bounds
+# what one account's scripts may load the server with.
+API_TOKENS_PER_USER = _int("API_TOKENS_PER_USER", 10)
 API_PAGE_MAX = _int("API_PAGE_MAX", 200)
 # How long a mention or direct message waits unread before a new account's email about it (minutes:
 # 5, 10, 30 or 60; each person changes theirs on the account page).
@@ -234,19 +254,43 @@ UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", DATA_DIR / "uploads"))
 FILE_MAX_BYTES = _int("FILE_MAX_BYTES", 25 * 1024 * 1024)
 FILES_PER_MESSAGE = _int("FILES_PER_MESSAGE", 10)
 FILE_DAILY_BYTES = _int("FILE_DAILY_BYTES", 500 * 1024 * 1024)
+# Uploads (files and pictures) one user may have on their way at once in a worker; the next is answered 429
+# at once. Each holds a temporary file and, for an image, a place in the image queue; their bytes count
+# against FILE_DAILY_BYTES while they stream in (six parallel 3 MB uploads passed a 16 MB budget before).
+UPLOADS_PER_USER_AT_ONCE = _int("UPLOADS_PER_USER_AT_ONCE", 3)
 # An upload not posted with a message within this long is abandoned: the sweep removes it.
 FILE_UNBOUND_HOURS = _int("FILE_UNBOUND_HOURS", 6)
 # How often each worker removes abandoned uploads, deleted messages' files and expired tickets.
 FILE_SWEEP_SECONDS = float(os.environ.get("FILE_SWEEP_SECONDS", "300"))
+# A temporary file in uploads/incoming/ untouched this long belongs to no upload any more (one cut off, or a
+# crash mid-way): the sweep removes it. An upload in progress writes to its file, and the body's read timeout
+# (doors.UPLOAD_READ_SECONDS) and the image queue end every upload far sooner.
+FILE_SCRATCH_MINUTES = _int("FILE_SCRATCH_MINUTES", 60)
 # A tab's media tickets (the cookie that lets <img> fetch files, the header that lets it upload) last this long.
 MEDIA_TICKET_HOURS = _int("MEDIA_TICKET_HOURS", 12)
-# Images larger than this many pixels are kept as plain files, never decoded (a decompression bomb).
+# Images that would decode to more than this many pixels, every frame of an animation counted at its canvas's
+# size (frames x width x height, before decoding and again as each frame is read), or to more frames than
+# IMAGE_MAX_FRAMES, are kept as plain files, never decoded: a decompression bomb, or a 1 419-byte GIF of 60
+# one-pixel frames on a 2000x2000 canvas (+507 MB before). An animation may cost what the largest still
+# image does (40 M pixels: ~160 MB as RGBA); each frame costs Python work however small, hence the cap.
 IMAGE_MAX_PIXELS = _int("IMAGE_MAX_PIXELS", 40_000_000)
+IMAGE_MAX_FRAMES = _int("IMAGE_MAX_FRAMES", 500)
+# A picture (avatar) is shown at 256 pixels: a 12-megapixel phone photo is plenty, and decoding and
+# resizing one costs a quarter of a 40-megapixel image's CPU on the image thread. Larger ones are refused.
+AVATAR_MAX_PIXELS = _int("AVATAR_MAX_PIXELS", 12_000_000)
 # Threads that re-encode uploaded images and avatars (~60 ms of CPU for a 1280x960 PNG), each scheduled
 # only when a CPU is otherwise idle (attachments._lower_priority), so that live delivery goes first when the
-# machine is busy; 0: in the upload's own thread.
+# machine is busy (at least 1). No database thread waits for them: uploads await them from the event loop.
 IMAGE_THREADS = _int("IMAGE_THREADS", 1)
+# Images (uploads and pictures) that may wait for those threads; past it an image upload is answered 503
+# "busy, try again" with Retry-After IMAGE_BUSY_RETRY_SECONDS at once, like bcrypt's HASH_QUEUE_MAX: twelve
+# 39-megapixel PNGs at once each held a database thread while they waited (every page load took 4-5 s).
+IMAGE_QUEUE_MAX = _int("IMAGE_QUEUE_MAX", 8)
+IMAGE_BUSY_RETRY_SECONDS = 5
 # A thumbnail fits in this box (CSS pixels x2 for sharp screens); an avatar is a square this big, and small.
 THUMBNAIL_BOX = (640, 480)
 AVATAR_PIXELS = 256
 AVATAR_SMALL_PIXELS = 64
+# Picture changes (a new one, or back to the generated one) per user, a burst and a day: each is a frame to
+# every logged-in tab of the instance (40 in half a second sent 80 frames to each before).
+PICTURE_LIMITS = os.environ.get("PICTURE_LIMITS", "5 per minute;30 per day")

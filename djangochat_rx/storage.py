@@ -1,8 +1,10 @@
 """Where uploaded bytes live, behind a small interface so an S3-compatible store can take LocalStorage's place.
 
 Keys are made here (`new_key`: 128 random bits in hex), never from anything a user sent; a key names one
-upload, and each upload keeps its variants ("full", "thumb", avatars' sizes) under it."""
+upload, and each upload keeps its variants ("full", "thumb", avatars' sizes) under it. On disk every folder
+is the server's alone (0700) and every file too (0600): other accounts on the machine read none of them."""
 
+import contextlib
 import os
 import re
 import secrets
@@ -17,6 +19,7 @@ from djangochat_rx import settings
 _KEY = re.compile(r"[0-9a-f]{32}")
 _VARIANT = re.compile(r"[a-z0-9]{1,16}")
 CHUNK_BYTES = 64 * 1024
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 
 
 class BadKey(ValueError):
@@ -46,6 +49,8 @@ class Storage(Protocol):
 
     def scratch(self) -> Path: ...
 
+    def sweep_scratch(self, before: float) -> int: ...
+
 
 class LocalStorage:
     """Files on local disk under `root`: root/<key[:2]>/<key>/<variant>."""
@@ -60,15 +65,26 @@ class LocalStorage:
         _check(key, variant)
         return self._dir(key) / variant
 
+    def _private_dir(self, path: Path) -> Path:
+        """`path` (root or under it) and the folders between, made if missing, readable by the server only."""
+        self.root.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        self.root.chmod(PRIVATE_DIR)  # a root an older version made world-readable, too
+        folder = self.root
+        for part in path.relative_to(self.root).parts:
+            folder = folder / part
+            folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        return path
+
     def put(self, key: str, variant: str, source: Path) -> None:
         """Move `source` (a finished temporary file on the same disk, or copy it) to (key, variant)."""
         target = self._path(key, variant)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._private_dir(target.parent)
         try:
             os.replace(source, target)
         except OSError:
             shutil.copyfile(source, target)
             os.unlink(source)
+        target.chmod(PRIVATE_FILE)
 
     def size(self, key: str, variant: str) -> int | None:
         try:
@@ -87,9 +103,18 @@ class LocalStorage:
 
     def scratch(self) -> Path:
         """A folder for uploads in progress, on the same disk (so `put` is a rename)."""
-        path = self.root / "incoming"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return self._private_dir(self.root / "incoming")
+
+    def sweep_scratch(self, before: float) -> int:
+        """Remove the files of uploads in progress last written before `before` (a Unix time): ones a crash or
+        a cut-off left behind. How many went."""
+        gone = 0
+        for path in (self.root / "incoming").glob("*"):
+            with contextlib.suppress(FileNotFoundError):
+                if path.is_file() and path.stat().st_mtime < before:
+                    path.unlink()
+                    gone += 1
+        return gone
 
 
 @cache

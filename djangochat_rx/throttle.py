@@ -6,6 +6,7 @@ Every budget is charged *before* the bcrypt work it guards (`hit` is atomic in b
 parallel attempts cannot all pass a check made before any of them is counted."""
 
 import bisect
+import ipaddress
 import math
 import time
 from functools import cache
@@ -111,6 +112,7 @@ async def before_login(username_key: str, client: str, device: str | None = None
 
     The account budget is keyed by the typed name whether or not such a user exists, so the answer
     tells nothing about which accounts exist."""
+    client = client_key(client)
     if not await _limiter().hit(LOGIN_PER_CLIENT, client):
         raise await _too_many_attempts(LOGIN_PER_CLIENT, client)
     item, key = (LOGIN_PER_DEVICE, device) if device else (LOGIN_PER_ACCOUNT, username_key)
@@ -138,6 +140,7 @@ async def password_check_succeeded(user_id: int) -> None:
 
 async def before_register(client: str) -> None:
     """Refuse a registration attempt while the client is over its budget."""
+    client = client_key(client)
     if not await _limiter().hit(REGISTER_PER_CLIENT, client):
         raise await _too_many_attempts(REGISTER_PER_CLIENT, client)
 
@@ -168,7 +171,7 @@ async def before_email_link(client: str, target: str) -> None:
     """Charge a "Forgot password" request or an address check to the client and to what it names (a
     username or address, whether or not it exists: the answer says nothing of that)."""
     refusal = "Too many emails were asked for. Try again in an hour."
-    await _within(EMAIL_LINKS, f"mail-from:{client}", refusal)
+    await _within(EMAIL_LINKS, f"mail-from:{client_key(client)}", refusal)
     await _within(EMAIL_LINKS, f"mail-to:{target.strip().casefold()}", refusal)
 
 
@@ -177,6 +180,53 @@ async def before_webhook(webhook_id: int) -> None:
     await _within(WEBHOOK_LIMITS, f"webhook:{webhook_id}", "This webhook is posting too fast. Try again later.")
 
 
-async def before_api_call(token_id: int) -> None:
-    """Charge a REST API call to its token's budget (a runaway script must not load the server)."""
-    await _within(API_LIMITS, f"api:{token_id}", "Too many API calls with this token. Try again later.")
+async def before_api_call(user_id: int) -> None:
+    """Charge a REST API call to the budget of the token's account, however many tokens it has (a runaway
+    script must not load the server)."""
+    await _within(API_LIMITS, f"api:{user_id}", "Too many API calls for this account. Try again later.")
+
+
+def client_key(address: str) -> str:
+    """The key a client address is counted under: an IPv4 address itself, an IPv6 address by its /64 (one
+    customer's whole network, RFC 6177), so one network cannot spread over 2^64 budgets."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+SIGNUP_LINKS_PER_CLIENT = parse(settings.SIGNUP_LINK_LIMIT_PER_CLIENT)
+
+
+async def before_signup_link(client: str, address: str) -> None:
+    """Charge a sign-up link by address (open sign-up for one domain) to the client, on a budget that lets an
+    office behind one address sign up together, and to the address, like any emailed link."""
+    refusal = "Too many emails were asked for. Try again in an hour."
+    await _within([SIGNUP_LINKS_PER_CLIENT], f"signup-from:{client_key(client)}", refusal)
+    await _within(EMAIL_LINKS, f"mail-to:{address.strip().casefold()}", refusal)
+
+
+async def before_create_webhook(user_id: int) -> None:
+    """Charge a new webhook (and its bot account) to the user's budget for making rooms (CREATE_LIMITS)."""
+    await _within(CREATE_LIMITS, f"create:{user_id}", "You are making webhooks too fast. Try again later.")
+
+
+UNSUBSCRIBE_PER_CLIENT = [parse(limit) for limit in settings.UNSUBSCRIBE_LIMITS_PER_CLIENT.split(";")]
+
+
+async def before_unsubscribe(client: str) -> None:
+    """Charge an anonymous unsubscribe POST to its client's budget (a script must not keep the database busy)."""
+    await _within(UNSUBSCRIBE_PER_CLIENT, f"unsubscribe:{client_key(client)}", "Too many requests. Try again later.")
+
+
+PICTURE_LIMITS = [parse(limit) for limit in settings.PICTURE_LIMITS.split(";")]
+
+
+async def before_picture_change(user_id: int) -> None:
+    """Charge a new picture or a removal to the user's budget (each change is a frame to every logged-in tab)."""
+    await _within(PICTURE_LIMITS, f"picture:{user_id}", "You are changing your picture too often. Try again later.")

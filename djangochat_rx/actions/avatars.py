@@ -16,13 +16,13 @@ def _username(db: Session, user_id: int) -> str:
     return name
 
 
-def set_avatar(db: Session, user_id: int, upload: Path) -> Outcome[str]:
-    """The uploaded image becomes the user's picture (avatars.set_picture); its small URL."""
-    url = avatars.set_picture(db, user_id, upload)
+def set_avatar(db: Session, user_id: int, squares: dict[str, Path]) -> Outcome[str]:
+    """The picture's squares (avatars.square, made on the image threads) become the user's picture; its small URL."""
+    url = avatars.set_picture(db, user_id, squares)
     return Outcome(url, [AvatarChanged(_username(db, user_id), url)])
 
 
 def remove_avatar(db: Session, user_id: int) -> Outcome[None]:
-    """Back to the generated picture (initials on the name's colour)."""
-    avatars.remove_picture(db, user_id)
-    return Outcome(None, [AvatarChanged(_username(db, user_id), "")])
+    """Back to the generated picture (initials on the name's colour); nobody is told when there was none."""
+    removed = avatars.remove_picture(db, user_id)
+    return Outcome(None, [AvatarChanged(_username(db, user_id), "")] if removed else [])

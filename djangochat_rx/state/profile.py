@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 import reflex as rx
 
-from djangochat_rx import db, profiles, rooms, routes
+from djangochat_rx import db, profiles, rooms, routes, throttle
 from djangochat_rx.actions import avatars as avatar_actions
 from djangochat_rx.actions import perform
 from djangochat_rx.state.auth import AuthState, field
@@ -86,10 +86,15 @@ class ProfileState(AuthState):
 
     @rx.event
     async def remove_picture(self):
-        """Go back to the generated picture (initials on the name's colour)."""
+        """Go back to the generated picture (initials on the name's colour), within the picture changes' budget."""
         identity = await self._identity()
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
+        try:
+            await throttle.before_picture_change(identity.user_id)
+        except throttle.Throttled as refused:
+            self.error = str(refused)
+            return
         await perform(avatar_actions.remove_avatar, identity.user_id)
         self.error = ""
 

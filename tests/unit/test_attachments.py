@@ -152,13 +152,13 @@ def test_two_uploads_at_once_cannot_both_pass_the_daily_limit(session, alice, ge
     monkeypatch.setattr(settings, "FILE_DAILY_BYTES", 1500)
     # Both uploads have passed the check made before their bodies were read when either is kept.
     both_checked = threading.Barrier(2, timeout=10)
-    reencoded = attachments.reencoded
+    reencode = attachments.reencode
 
     def after_both_checked(*args):
         both_checked.wait()
-        return reencoded(*args)
+        return reencode(*args)
 
-    monkeypatch.setattr(attachments, "reencoded", after_both_checked)
+    monkeypatch.setattr(attachments, "reencode", after_both_checked)
     sources = [upload(tmp_path, b"x" * 900), upload(tmp_path, b"y" * 900)]
 
     def store(source: Path):
@@ -391,7 +391,9 @@ def test_a_message_with_files_crosses_between_workers_whole(session, alice, gene
         assert events.from_wire(json.loads(json.dumps(events.to_wire(event)))) == event
 
 
-def test_images_are_re_encoded_on_a_thread_that_runs_only_when_the_cpu_would_idle(session, alice, general, tmp_path):
+async def test_images_are_re_encoded_on_a_thread_that_runs_only_when_the_cpu_would_idle(
+    session, alice, general, tmp_path
+):
     import os
     import threading
 
@@ -401,8 +403,83 @@ def test_images_are_re_encoded_on_a_thread_that_runs_only_when_the_cpu_would_idl
     def priority() -> tuple[str, int]:
         return threading.current_thread().name, os.sched_getscheduler(threading.get_native_id())
 
-    name, policy = attachments.in_image_thread(priority)
+    name, policy = await attachments.in_image_threads(priority)
     assert name.startswith("images") and name != threading.current_thread().name
     ours = os.sched_getscheduler(threading.get_native_id())
     assert policy == os.SCHED_IDLE != ours
     assert priority()[1] == ours  # only the image thread yields: the rest of the server keeps its policy
+
+
+def tiny_frames_gif(frames: int, canvas=(2000, 2000)) -> bytes:
+    """An animated GIF whose first frame fills the canvas and whose others change one pixel each: Pillow writes
+    those as 1x1 frames, so the file is a few KB while every frame decodes at the canvas's size."""
+    images = [Image.new("P", canvas, 0)]
+    images[0].putpalette([0, 0, 0, 220, 30, 30, 30, 30, 220])
+    for index in range(1, frames):
+        image = images[-1].copy()
+        image.putpixel((index, 0), index % 2 + 1)
+        images.append(image)
+    out = io.BytesIO()
+    images[0].save(out, format="GIF", save_all=True, append_images=images[1:], duration=50, loop=0)
+    return out.getvalue()
+
+
+def test_a_gif_of_tiny_frames_on_a_huge_canvas_is_kept_as_a_plain_file_without_decoding_a_frame(
+    session, alice, general, tmp_path, monkeypatch
+):
+    from PIL import GifImagePlugin
+
+    bomb = tiny_frames_gif(60)  # 60 frames x 4 M pixels: 240 M pixels to decode for a few KB
+    assert len(bomb) < 8 * 1024
+
+    def decoded(image):
+        raise AssertionError("a frame was decoded")
+
+    monkeypatch.setattr(GifImagePlugin.GifImageFile, "load", decoded)
+    kept = keep(session, alice, general, "party.gif", bomb, tmp_path)
+    assert (kept.kind, kept.content_type, kept.size, kept.thumb_url) == ("file", "image/gif", len(bomb), "")
+
+
+def test_an_animation_within_the_budget_keeps_its_frames_and_one_over_the_frame_cap_is_a_plain_file(
+    session, alice, general, tmp_path, store, monkeypatch
+):
+    monkeypatch.setattr(settings, "IMAGE_MAX_FRAMES", 5)
+    within = keep(session, alice, general, "five.gif", tiny_frames_gif(5, (40, 30)), tmp_path)
+    assert (within.kind, within.width, within.height) == ("image", 40, 30)
+    assert Image.open(io.BytesIO(stored_bytes(store, session, within.id))).n_frames == 5
+    over = keep(session, alice, general, "six.gif", tiny_frames_gif(6, (40, 30)), tmp_path)
+    assert (over.kind, over.content_type) == ("file", "image/gif")
+
+
+def test_the_pixel_budget_is_counted_again_as_frames_are_read(session, alice, general, tmp_path, monkeypatch):
+    # As if the headers had understated the frames: the check before decoding passes, the one per frame stops it.
+    monkeypatch.setattr(attachments, "_within_budget", lambda frames, width, height: True)
+    monkeypatch.setattr(settings, "IMAGE_MAX_PIXELS", 40 * 30 * 4)
+    kept = keep(session, alice, general, "five.gif", tiny_frames_gif(5, (40, 30)), tmp_path)
+    assert kept.kind == "file"
+    assert not list(Path(settings.UPLOAD_DIR, "incoming").glob("*"))  # the half-made copies went too
+
+
+def test_the_sweep_removes_what_cut_off_uploads_left_in_incoming(session, tmp_path, store):
+    import os
+
+    left = store.scratch() / "cut-off.upload"
+    left.write_bytes(b"x" * 3000)
+    stale = (utcnow() - timedelta(minutes=settings.FILE_SCRATCH_MINUTES + 1)).timestamp()
+    os.utime(left, (stale, stale))
+    current = store.scratch() / "in-progress.upload"
+    current.write_bytes(b"y")
+    attachments.sweep(session)
+    assert not left.exists() and current.exists()
+
+
+def test_uploaded_files_and_their_folders_are_readable_by_the_server_only(session, alice, general, tmp_path, store):
+    import stat
+
+    store.root.mkdir(mode=0o755, parents=True)  # as an older version left it
+    kept = keep(session, alice, general, "cat.png", png_bytes(), tmp_path)
+    key = attachments.readable(session, alice.id, kept.id).storage_key
+    folders = [store.root, store.root / key[:2], store.root / key[:2] / key, store.scratch()]
+    assert [oct(stat.S_IMODE(folder.stat().st_mode)) for folder in folders] == ["0o700"] * 4
+    files = [path for path in store.root.rglob("*") if path.is_file()]
+    assert len(files) == 2 and {oct(stat.S_IMODE(path.stat().st_mode)) for path in files} == {"0o600"}

@@ -34,13 +34,18 @@ def photo(tmp_path, size=(300, 200)):
     return path
 
 
+def squares(store, path):
+    """The picture's squares, made as the upload route has the image threads make them."""
+    return avatars.square(path, store.scratch())
+
+
 def served(store, user_id, session, size):
     key = avatars.current_key(session, user_id)
     return Image.open(io.BytesIO(b"".join(store.read(key, size))))
 
 
 def test_a_picture_is_cropped_to_its_centre_square_at_two_sizes_without_exif(session, alice, tmp_path, store):
-    outcome = avatar_actions.set_avatar(session, alice.id, photo(tmp_path))
+    outcome = avatar_actions.set_avatar(session, alice.id, squares(store, photo(tmp_path)))
     assert outcome.events == [AvatarChanged("alice", outcome.value)]
     assert outcome.value == avatars.url(alice.id, avatars.current_key(session, alice.id), "small")
     large, small = served(store, alice.id, session, "large"), served(store, alice.id, session, "small")
@@ -52,9 +57,9 @@ def test_a_picture_is_cropped_to_its_centre_square_at_two_sizes_without_exif(ses
 
 
 def test_a_new_picture_replaces_the_old_ones_bytes_and_going_back_removes_them(session, alice, tmp_path, store):
-    avatar_actions.set_avatar(session, alice.id, photo(tmp_path))
+    avatar_actions.set_avatar(session, alice.id, squares(store, photo(tmp_path)))
     first = avatars.current_key(session, alice.id)
-    avatar_actions.set_avatar(session, alice.id, photo(tmp_path, (100, 400)))
+    avatar_actions.set_avatar(session, alice.id, squares(store, photo(tmp_path, (100, 400))))
     assert avatars.current_key(session, alice.id) != first
     assert store.size(first, "small") is None
     outcome = avatar_actions.remove_avatar(session, alice.id)
@@ -67,6 +72,31 @@ def test_what_is_not_a_picture_is_refused_and_nothing_is_kept(session, alice, tm
     page = tmp_path / "me.png"
     page.write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>")
     with pytest.raises(avatars.AvatarRefused, match="not a picture"):
-        avatars.set_picture(session, alice.id, page)
+        squares(store, page)
     assert avatars.current_key(session, alice.id) is None
     assert not [path for path in store.root.rglob("*") if path.is_file()]
+
+
+def test_a_picture_over_the_pictures_pixel_cap_is_refused_before_it_is_decoded(
+    session, alice, tmp_path, store, monkeypatch
+):
+    from PIL import PngImagePlugin
+
+    big = tmp_path / "wall.png"
+    Image.new("L", (4000, 3001)).save(big, format="PNG")  # 12 M pixels and a bit: far under IMAGE_MAX_PIXELS
+    assert settings.AVATAR_MAX_PIXELS < 4000 * 3001 < settings.IMAGE_MAX_PIXELS
+
+    def decoded(image):
+        raise AssertionError("the picture was decoded")
+
+    monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", decoded)
+    with pytest.raises(avatars.AvatarRefused, match="4000×3001 pixels; use one of at most 12 megapixels"):
+        squares(store, big)
+    assert not list(store.scratch().iterdir())
+
+
+def test_going_back_to_the_generated_picture_without_one_tells_nobody(session, alice, tmp_path, store):
+    assert avatar_actions.remove_avatar(session, alice.id).events == []
+    avatar_actions.set_avatar(session, alice.id, squares(store, photo(tmp_path)))
+    assert avatar_actions.remove_avatar(session, alice.id).events == [AvatarChanged("alice", "")]
+    assert avatar_actions.remove_avatar(session, alice.id).events == []
