@@ -4,6 +4,11 @@ An administrator issues a reset link for a user (or creates an account and gets 
 link); with email configured, "Forgot password" mails one to the account's verified address. Each link
 holds a random 256-bit token (we store its SHA-256), works once, expires, and issuing a new one of the
 same kind voids the user's earlier ones. Using a reset link ends every session of the account.
+
+Who holds a stolen session must not take the account by email: adding or replacing the address asks for
+the current password (actions/joining.py), a mail scanner opening a check link confirms nothing (the page
+asks for a click), the old address is told, and for EMAIL_CHANGE_RESET_HOLD_HOURS after a change "Forgot
+password" mails no link (an administrator's link still works).
 """
 
 import re
@@ -18,11 +23,13 @@ from sqlmodel import Session, col, delete, or_, select
 from djangochat_rx import accounts, devices, settings
 from djangochat_rx import admin as administration
 from djangochat_rx import db as database
-from djangochat_rx.models import AccountLink, User, UserSession, as_utc, utcnow
+from djangochat_rx.models import AccountLink, AuditEntry, User, UserSession, as_utc, utcnow
 from djangochat_rx.sessions import hash_token
 
 RESET = "reset"
 VERIFY = "verify"
+# The audit log's entry for an address made an account's (by its check link): when it was, for the reset hold.
+ADDRESS_CHANGED = "user.email_change"
 
 # Enough to catch typos (one "@", a dotted domain, no spaces); the emailed link proves the rest.
 _ADDRESS = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
@@ -43,6 +50,16 @@ class EmailInUse(accounts.AccountError):
 
     def __init__(self) -> None:
         super().__init__("This address already belongs to another account here.")
+
+
+@dataclass(frozen=True)
+class AddressChange:
+    """An address a check link made its account's, and the verified one it replaced ("" for none, or when
+    the same address was confirmed again)."""
+
+    username: str
+    address: str
+    previous: str
 
 
 @dataclass(frozen=True)
@@ -184,9 +201,18 @@ def reset_password(db: Session, token: str, new: str, confirm: str) -> tuple[acc
     return accounts.view(user), ended
 
 
+def _address_changed_lately(db: Session, user_id: int) -> bool:
+    """Whether the user's address was added or replaced within EMAIL_CHANGE_RESET_HOLD_HOURS."""
+    since = utcnow() - timedelta(hours=settings.EMAIL_CHANGE_RESET_HOLD_HOURS)
+    changed = select(AuditEntry.id).where(
+        AuditEntry.actor_id == user_id, AuditEntry.action == ADDRESS_CHANGED, AuditEntry.created_at > since
+    )
+    return db.exec(changed.limit(1)).first() is not None
+
+
 def request_reset(db: Session, login: str) -> MailedLink | None:
     """A reset link to email for the active account whose username or verified address is `login`,
-    or None when there is none (the page answers the same either way)."""
+    or None when there is none, or when its address changed lately (the page answers the same either way)."""
     login = login.strip()
     if not login:
         return None
@@ -197,7 +223,7 @@ def request_reset(db: Session, login: str) -> MailedLink | None:
             col(User.email).is_not(None),
         )
     ).first()
-    if user is None:
+    if user is None or _address_changed_lately(db, user.id):
         db.rollback()
         return None
     address, username, user_id = user.email, user.username, user.id
@@ -208,7 +234,8 @@ def request_reset(db: Session, login: str) -> MailedLink | None:
 
 
 def request_verify(db: Session, user_id: int, raw_address: str) -> MailedLink:
-    """A link to email to `raw_address`: opening it makes that address the user's."""
+    """A link to email to `raw_address`: confirming it makes that address the user's (the action asks for the
+    current password first)."""
     address = check_address(raw_address)
     database.begin_write(db)
     username = db.exec(select(User.username).where(User.id == user_id)).one()
@@ -217,23 +244,35 @@ def request_verify(db: Session, user_id: int, raw_address: str) -> MailedLink:
     return MailedLink(address, username, token)
 
 
-def verify_email(db: Session, token: str) -> tuple[str, str]:
-    """Make the address a check link was sent to its user's (once): (username, address)."""
+def pending_address(db: Session, token: str) -> tuple[str, str] | None:
+    """Whose account a usable check link is for and the address it confirms, for its page to ask; or None."""
+    found = _valid_link(db, token, VERIFY)
+    db.rollback()
+    return (found[1].username, found[0].email) if found else None
+
+
+def verify_email(db: Session, token: str) -> AddressChange:
+    """Make the address a check link was sent to its user's (once), recorded in the audit log (when, for the
+    reset hold); what it replaced, for the old address to be told."""
     database.begin_write(db)
     found = _valid_link(db, token, VERIFY, lock=True)
     if found is None:
         db.rollback()
         raise InvalidLink()
     link, user = found
+    changed = user.email_key != email_key(link.email)
+    change = AddressChange(user.username, link.email, (user.email or "") if changed else "")
     link.used_at = utcnow()
     user.email, user.email_key = link.email, email_key(link.email)
-    username, address = user.username, link.email
+    if changed:
+        detail = "replaced" if change.previous else "added"
+        administration.audit(db, user.id, ADDRESS_CHANGED, f"user:{user.username}", detail)
     try:
         db.commit()
     except IntegrityError:
         db.rollback()
         raise EmailInUse() from None
-    return username, address
+    return change
 
 
 def remove_email(db: Session, user_id: int) -> None:

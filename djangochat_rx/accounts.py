@@ -1,7 +1,6 @@
 """Accounts: username and password rules, bcrypt hashing, registration and authentication."""
 
 import functools
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,8 +117,15 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), salt).decode("ascii")
 
 
+# The password hash of an account without a password (a bot's, or one an administrator made before its owner
+# chose one): no bcrypt hash, so no password matches it, and making or refusing it costs no bcrypt work.
+NO_PASSWORD = "!"
+
+
 def check_password(password: str, password_hash: str) -> bool:
-    """True when `password` matches; over-long passwords simply do not match."""
+    """True when `password` matches; over-long passwords simply do not match, nor does any NO_PASSWORD."""
+    if password_hash == NO_PASSWORD:
+        return False
     encoded = password.encode("utf-8")
     if len(encoded) > settings.PASSWORD_MAX_BYTES:
         # Spend the same bcrypt work as a real check so the answer's timing tells nothing.
@@ -129,9 +135,9 @@ def check_password(password: str, password_hash: str) -> bool:
 
 
 def unusable_password_hash() -> str:
-    """The hash of a random password nobody knows, hashed like any other: an account an admin made
-    before its owner sets a password, or a bot's, which never logs in."""
-    return hash_password(secrets.token_urlsafe(32)[:48])
+    """The password hash of an account an admin made before its owner sets a password, or of a bot's, which
+    never logs in: NO_PASSWORD, made without bcrypt (a bot is made on the database's threads)."""
+    return NO_PASSWORD
 
 
 @functools.cache
@@ -175,10 +181,17 @@ def add_account(db: Session, name: str, password: str, is_admin: bool = False) -
     return insert_user(db, name, password_hash, is_admin)
 
 
-def bot_username(label: str, fallback: str) -> str:
-    """The username of a bot named for `label` (a webhook's or hooks module's name): "CI builds" ->
-    "ci-builds-bot"; `fallback` when the label has nothing to slug."""
-    return f"{slugify(label, max_length=24, word_boundary=True) or fallback}-bot"
+# The suffixes of bots' usernames: a hook's bot is "<module>-bot" (made by the server, hooks.py), a webhook's
+# "<its name>-webhook" (made by a room's owner, webhooks.py), so that no webhook takes the name of a hook
+# enabled later.
+HOOK_BOT_SUFFIX = "bot"
+WEBHOOK_BOT_SUFFIX = "webhook"
+
+
+def bot_username(label: str, fallback: str, suffix: str = HOOK_BOT_SUFFIX) -> str:
+    """The username of a bot named for `label` (a hooks module's or a webhook's name): "echo" -> "echo-bot";
+    `fallback` when the label has nothing to slug."""
+    return f"{slugify(label, max_length=24, word_boundary=True) or fallback}-{suffix}"
 
 
 def insert_user(db: Session, name: str, password_hash: str, is_admin: bool = False, is_bot: bool = False) -> User:
@@ -215,7 +228,8 @@ def commit_account(db: Session, user: User) -> UserView:
 def authenticate(db: Session, username: str, password: str) -> UserView:
     """The user for these credentials, or InvalidCredentials; the same bcrypt work either way."""
     user = _user_by_name(db, username)
-    found = (view(user), user.password_hash) if user is not None and user.is_active and not user.is_bot else None
+    usable = user is not None and user.is_active and not user.is_bot and user.password_hash != NO_PASSWORD
+    found = (view(user), user.password_hash) if usable else None
     db.rollback()  # no transaction held open during the slow check
     if found is None:
         check_password(password, _dummy_hash())
@@ -235,11 +249,7 @@ def change_password(db: Session, user_id: int, current: str, new: str, confirm: 
     """Set a new password after checking the current one (the caller charges the check to
     throttle.before_password_check first); the caller ends the other sessions."""
     validate_password(new, confirm)
-    user = db.get(User, user_id)
-    password_hash = user.password_hash
-    db.rollback()  # no transaction held open during the slow checks
-    if not check_password(current, password_hash):
-        raise WrongCurrentPassword()
+    check_current_password(db, user_id, current)
     new_hash = hash_password(new)
     database.begin_write(db)
     db.execute(update(User).where(User.id == user_id).values(password_hash=new_hash))
@@ -255,11 +265,22 @@ def is_admin(db: Session, user_id: int | None) -> bool:
 
 
 def active_usernames(db: Session, limit: int = 1000) -> list[str]:
-    """Usernames of active accounts in name order (who `@` can mention)."""
-    query = select(User.username).where(col(User.is_active)).order_by(col(User.username_key)).limit(limit)
+    """Usernames of active people in name order (who `@` offers and the switcher lists; never a bot)."""
+    people = select(User.username).where(col(User.is_active), col(User.is_bot).is_(False))
+    query = people.order_by(col(User.username_key)).limit(limit)
     return list(db.exec(query))
 
 
 def bot_names(db: Session, limit: int = 1000) -> list[str]:
     """Usernames of the bot accounts (webhooks' posters), for pages to mark them as bots."""
     return list(db.exec(select(User.username).where(col(User.is_bot)).order_by(col(User.username_key)).limit(limit)))
+
+
+def check_current_password(db: Session, user_id: int, password: str) -> None:
+    """WrongCurrentPassword unless `password` is the user's: asked before a change a stolen session must not
+    make alone (a new password, an API token, an email address). Run on bcrypt's pool, each call charged to
+    throttle.before_password_check first."""
+    password_hash = db.exec(select(User.password_hash).where(User.id == user_id)).one()
+    db.rollback()  # no transaction held open during the slow check
+    if not check_password(password, password_hash):
+        raise WrongCurrentPassword()

@@ -6,14 +6,16 @@ makes tokens for their own account on the account page; an administrator also fo
 new bot account made with it (marked as a bot everywhere). A token is random (256 bits), shown once,
 stored as its SHA-256, expires (API_TOKEN_DAYS by default, at most API_TOKEN_MAX_DAYS), is revocable
 and records when it was last used; a disabled account's tokens stop working. Making and revoking one is
-in the audit log.
+in the audit log. Making one asks for the maker's current password (actions/api_tokens.py), an account holds at
+most API_TOKENS_PER_USER live ones, and recovering an account (a password change, a reset link, "log out
+everywhere") revokes them all: a stolen session or a leaked token does not outlive its owner's recovery.
 """
 
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, func, update
 from sqlmodel import Session, col, select
 
 from djangochat_rx import accounts, settings
@@ -48,6 +50,13 @@ class MissingScope(TokenError):
 class TokenNotFound(TokenError):
     def __init__(self) -> None:
         super().__init__("No such token.")
+
+
+class TooManyTokens(TokenError):
+    def __init__(self) -> None:
+        super().__init__(
+            f"An account holds at most {settings.API_TOKENS_PER_USER} live tokens: revoke one it no longer needs first."
+        )
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,14 @@ def _days(days: int | str) -> int:
     return days
 
 
+def checked_form(name: str, scopes: list[str] | tuple[str, ...], days: int | str) -> tuple[str, tuple[str, ...], int]:
+    """A new token's name, scopes and lifetime, cleaned, or TokenError saying what to fix."""
+    name = " ".join(name.split())[:64]
+    if not name:
+        raise TokenError("Give the token a name (what will use it).")
+    return name, _scopes(scopes), _days(days)
+
+
 def _view(token: ApiToken, username: str) -> TokenView:
     used = as_utc(token.last_used_at).isoformat() if token.last_used_at else ""
     return TokenView(
@@ -132,10 +149,7 @@ def create(
 ) -> tuple[TokenView, str]:
     """A new token and its secret (shown once): for the actor's own account, or (administrators only) for
     the account `for_username`, or for a new bot account of that name."""
-    name = " ".join(name.split())[:64]
-    if not name:
-        raise TokenError("Give the token a name (what will use it).")
-    scopes, days = _scopes(scopes), _days(days)
+    name, scopes, days = checked_form(name, scopes, days)
     for_username = for_username.strip()
     elsewhere = bool(for_username) or new_bot
     if elsewhere:
@@ -158,6 +172,9 @@ def create(
         owner = _active_user(db, for_username)
     else:
         owner = db.get(User, actor_id)
+    if _live_count(db, owner.id) >= settings.API_TOKENS_PER_USER:
+        db.rollback()
+        raise TooManyTokens()
     row = ApiToken(
         user_id=owner.id,
         name=name,
@@ -173,6 +190,18 @@ def create(
     view = _view(row, owner.username)
     db.commit()
     return view, token
+
+
+def _live(user_id: int) -> ColumnElement[bool]:
+    """The user's tokens that still work: neither revoked nor expired."""
+    return and_(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None), col(ApiToken.expires_at) > utcnow())
+
+
+def _live_count(db: Session, user_id: int) -> int:
+    """How many live tokens the user holds, in the caller's write transaction with the user's row locked (on
+    SQLite the write lock does it), so two makers racing for the last place cannot both pass."""
+    db.exec(select(User.id).where(User.id == user_id).with_for_update()).one()
+    return db.exec(select(func.count()).select_from(ApiToken).where(_live(user_id))).one()
 
 
 def listed(db: Session, actor_id: int, everyone: bool = False) -> list[TokenView]:
@@ -234,3 +263,15 @@ def authenticate(db: Session, token: str) -> Caller:
         db.execute(update(ApiToken).where(col(ApiToken.id) == caller.token_id).values(last_used_at=now))
         db.commit()
     return caller
+
+
+def revoke_all(db: Session, user_id: int, why: str) -> int:
+    """Revoke every live token of the user (recovering the account: `why` goes in the audit log); how many.
+    They stay listed, as revoked, so their owner sees which ones to make again."""
+    database.begin_write(db)
+    revoked = db.execute(update(ApiToken).where(_live(user_id)).values(revoked_at=utcnow())).rowcount
+    if revoked:
+        username = db.exec(select(User.username).where(User.id == user_id)).one()
+        administration.audit(db, user_id, "api_token.revoke_all", f"user:{username}", f"{revoked} tokens, {why}")
+    db.commit()
+    return revoked

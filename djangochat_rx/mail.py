@@ -8,12 +8,12 @@ import logging
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
 from djangochat_rx import routes, settings
-from djangochat_rx.account_links import MailedLink
+from djangochat_rx.account_links import AddressChange, MailedLink
 from djangochat_rx.signup import SignupMail
 
 log = logging.getLogger(__name__)
@@ -25,8 +25,11 @@ class Server:
     port: int
     username: str | None
     password: str | None
-    # smtps://: TLS from the first byte; smtp://: STARTTLS when the server offers it.
+    # smtps://: TLS from the first byte.
     use_tls: bool
+    # smtp://: STARTTLS required (True: a username and password go only over TLS), when the server offers it
+    # (None: no credentials to protect), or never (False: `?tls=none`, the credentials in clear, asked for).
+    start_tls: bool | None
 
 
 def configured() -> bool:
@@ -34,17 +37,21 @@ def configured() -> bool:
 
 
 def server(url: str) -> Server:
-    """The SMTP server an SMTP_URL names; ValueError for anything but smtp:// or smtps://."""
+    """The SMTP server an SMTP_URL names; ValueError for anything but smtp:// or smtps://. Credentials go only
+    over TLS (smtps://, or STARTTLS required) unless the URL ends in `?tls=none`."""
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ValueError("SMTP_URL must look like smtp://user:password@host:587 or smtps://user:password@host:465")
     implicit = parts.scheme == "smtps"
+    credentials = bool(parts.username) and not implicit
+    start_tls = parse_qs(parts.query).get("tls") != ["none"] if credentials else None
     return Server(
         hostname=parts.hostname,
         port=parts.port or (465 if implicit else 587),
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
         use_tls=implicit,
+        start_tls=start_tls,
     )
 
 
@@ -109,7 +116,8 @@ def signup_message(link: SignupMail) -> EmailMessage:
 
 
 async def send(message: EmailMessage) -> bool:
-    """Send one email; False (and a log line, without the link) when the server refused or was unreachable."""
+    """Send one email; False (and a log line, without the link) when the server refused or was unreachable,
+    or offered no STARTTLS to protect the SMTP password (which is then never sent)."""
     target = server(settings.SMTP_URL)
     try:
         await aiosmtplib.send(
@@ -119,9 +127,26 @@ async def send(message: EmailMessage) -> bool:
             username=target.username,
             password=target.password,
             use_tls=target.use_tls,
+            start_tls=target.start_tls,
             timeout=settings.SMTP_TIMEOUT_SECONDS,
         )
     except (aiosmtplib.SMTPException, OSError) as error:
-        log.warning("email %r to %s not sent: %s", message["Subject"], message["To"], error)
+        hint = " (the SMTP password goes only over TLS; ?tls=none in SMTP_URL sends it in clear)"
+        hint = hint if target.start_tls else ""
+        log.warning("email %r to %s not sent: %s%s", message["Subject"], message["To"], error, hint)
         return False
     return True
+
+
+def address_changed_message(change: AddressChange) -> EmailMessage:
+    """To the address an account had: another one replaced it (so its owner can act if it was not them)."""
+    return compose(
+        change.previous,
+        "Your DjangoChat RX email address was changed",
+        f"Hello {change.username},\n\n"
+        f"the email address of your account is now {change.address}: this one gets no more email from us, "
+        f"and for {settings.EMAIL_CHANGE_RESET_HOLD_HOURS} hours no password reset is emailed anywhere.\n\n"
+        "If you did not change it, someone else is using your account: change your password (it logs out every "
+        f"session and revokes your API tokens) at {settings.PUBLIC_URL}{routes.ACCOUNT}, or ask an administrator "
+        "for a reset link.\n",
+    )

@@ -335,6 +335,15 @@ def _invite(db: Session, token: str, lock: bool = False) -> Invite | None:
     return db.exec(query.with_for_update() if lock else query).first()
 
 
+def invite_admits(db: Session, invite_token: str) -> bool:
+    """Whether a registration with this invite link would be admitted by it. Such a registration skips the
+    per-client budget (throttle.before_register): the invite is its budget (its max uses), so a team behind
+    one office address joins together."""
+    admits = _usable(_invite(db, invite_token))
+    db.rollback()
+    return admits
+
+
 def register_form(db: Session, invite_token: str = "") -> str:
     """What the registration page offers: "form" (open, or a usable invite), or the refusal to show
     instead ("closed", "invite", "invalid invite", "setup")."""

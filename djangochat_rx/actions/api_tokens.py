@@ -3,21 +3,25 @@ revoked (djangochat_rx/api_tokens.py). Nothing live changes, so they have no eve
 
 from sqlmodel import Session
 
-from djangochat_rx import api_tokens
+from djangochat_rx import accounts, api_tokens
 from djangochat_rx.actions import Outcome
 
 
 def create_token(
     db: Session,
     actor_id: int,
+    password: str,
     name: str,
     scopes: list[str],
     days: int | str,
     for_username: str = "",
     new_bot: bool = False,
 ) -> Outcome[tuple[api_tokens.TokenView, str]]:
-    """A new token (and its secret, shown once); a new bot account hashes an unusable password: run it
-    with perform_hashing."""
+    """A new token (and its secret, shown once), once the actor's current `password` is checked: a stolen
+    session cannot mint a key that outlives it. bcrypt (and a new bot account's unusable password): run it
+    with perform_hashing, charged to throttle.before_password_check first."""
+    api_tokens.checked_form(name, scopes, days)  # a mistake in the form costs no password check
+    accounts.check_current_password(db, actor_id, password)
     return Outcome(api_tokens.create(db, actor_id, name, scopes, days, for_username, new_bot))
 
 

@@ -1,13 +1,13 @@
 """Joining and getting back in: setting up an empty instance, the sign-up mode, invite links,
 accounts an administrator creates, password-reset links, verified email addresses.
 
-Only a password reset changes what open pages show (the account's sessions end, so its tabs are cut off);
-the rest change nothing live and return no events.
+Only a password reset changes what open pages show (the account's sessions end, so its tabs are cut off,
+and its API tokens are revoked); the rest change nothing live and return no events.
 """
 
 from sqlmodel import Session
 
-from djangochat_rx import account_links, accounts, signup
+from djangochat_rx import account_links, accounts, api_tokens, signup
 from djangochat_rx.actions import Outcome
 from djangochat_rx.events import SessionsEnded
 
@@ -56,21 +56,28 @@ def issue_reset_link(db: Session, admin_id: int, user_id: int) -> Outcome[tuple[
     return Outcome(account_links.issue_reset(db, admin_id, user_id))
 
 
-def reset_password(db: Session, token: str, new: str, confirm: str) -> Outcome[accounts.UserView]:
-    """A reset link sets a new password: every session of the account ends, on every worker."""
+def reset_password(db: Session, token: str, new: str, confirm: str) -> Outcome[tuple[accounts.UserView, int]]:
+    """A reset link sets a new password: every session of the account ends, on every worker, and its API
+    tokens are revoked (how many is returned with the account)."""
     user, ended = account_links.reset_password(db, token, new, confirm)
-    return Outcome(user, [SessionsEnded(tuple(ended))] if ended else [])
+    revoked = api_tokens.revoke_all(db, user.id, "password reset by link")
+    return Outcome((user, revoked), [SessionsEnded(tuple(ended))] if ended else [])
 
 
 def request_reset(db: Session, login: str) -> Outcome[account_links.MailedLink | None]:
     return Outcome(account_links.request_reset(db, login))
 
 
-def request_verify(db: Session, user_id: int, address: str) -> Outcome[account_links.MailedLink]:
+def request_verify(db: Session, user_id: int, password: str, address: str) -> Outcome[account_links.MailedLink]:
+    """A check link for a new address, once the current `password` is checked: a stolen session cannot point
+    "Forgot password" at its own mailbox. bcrypt: run it with perform_hashing, charged to
+    throttle.before_password_check first."""
+    account_links.check_address(address)  # a typo costs no password check
+    accounts.check_current_password(db, user_id, password)
     return Outcome(account_links.request_verify(db, user_id, address))
 
 
-def verify_email(db: Session, token: str) -> Outcome[tuple[str, str]]:
+def verify_email(db: Session, token: str) -> Outcome[account_links.AddressChange]:
     return Outcome(account_links.verify_email(db, token))
 
 

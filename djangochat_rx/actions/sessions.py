@@ -1,8 +1,9 @@
-"""Sessions ending (log out, log out everywhere, a disabled account), reading and typing in a room."""
+"""Sessions ending (log out, log out everywhere, a password change, a disabled account), reading and typing in a
+room."""
 
 from sqlmodel import Session
 
-from djangochat_rx import access, admin, reads, rooms, sessions
+from djangochat_rx import access, accounts, admin, api_tokens, reads, rooms, sessions
 from djangochat_rx.actions import Outcome
 from djangochat_rx.events import ReadMoved, SessionsEnded, Typing
 
@@ -17,9 +18,20 @@ def log_out(db: Session, token: str) -> Outcome[list[int]]:
     return _ended([session_id] if session_id is not None else [])
 
 
-def end_sessions(db: Session, user_id: int, keep: int | None = None) -> Outcome[list[int]]:
-    """End every session of the user (but the one with id `keep`)."""
-    return _ended(sessions.revoke_all(db, user_id, keep))
+def end_sessions(db: Session, user_id: int, keep: int | None = None, why: str = "log out everywhere") -> Outcome[int]:
+    """Recover the account (`why`: "log out everywhere", a password change): end every session of the user
+    (but the one with id `keep`) and revoke their API tokens; how many tokens were revoked."""
+    ended = sessions.revoke_all(db, user_id, keep)
+    revoked = api_tokens.revoke_all(db, user_id, why)
+    return Outcome(revoked, _ended(ended).events)
+
+
+def change_password(db: Session, user_id: int, session_id: int, current: str, new: str, confirm: str) -> Outcome[int]:
+    """The user sets a new password, the current one checked: every other session ends and their API tokens are
+    revoked; how many tokens were. bcrypt: run it with perform_hashing, charged to throttle.before_password_check
+    first (state/auth.password_checked)."""
+    accounts.change_password(db, user_id, current, new, confirm)
+    return end_sessions(db, user_id, session_id, "password change")
 
 
 def disable_user(db: Session, admin_id: int, user_id: int) -> Outcome[list[int]]:

@@ -6,7 +6,7 @@ import reflex as rx
 from djangochat_rx import settings
 from djangochat_rx.api_tokens import TokenView
 from djangochat_rx.components.layout import error_callout, shown_once
-from djangochat_rx.state.api_tokens import ApiTokensState
+from djangochat_rx.state.api_tokens import PASSWORD_FIELD, ApiTokensState
 
 _DAYS = [7, 30, 90, 365]
 
@@ -62,7 +62,8 @@ def api_tokens_panel(everyone: bool = False) -> rx.Component:
             rx.link("/api/v1/docs", href="/api/v1/docs", is_external=True),
             ") as ",
             "an account" if everyone else "you",
-            ", with what its scopes allow.",
+            ", with what its scopes allow. Making one asks for your current password. A password change, a reset "
+            'link and "Log out everywhere" revoke the account\'s tokens: make again those a script still needs.',
             size="2",
         ),
         rx.form(
@@ -83,6 +84,14 @@ def api_tokens_panel(everyone: bool = False) -> rx.Component:
                     name="days",
                     default_value=str(settings.API_TOKEN_DAYS),
                     aria_label="Expires after",
+                ),
+                rx.input(
+                    id=PASSWORD_FIELD,
+                    name="password",
+                    type="password",
+                    placeholder="Your current password",
+                    aria_label="Your current password",
+                    auto_complete="current-password",
                 ),
                 rx.button("Create token", type="submit", size="2"),
                 gap="0.75rem",

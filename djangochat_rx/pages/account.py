@@ -6,7 +6,7 @@ from djangochat_rx import notices
 from djangochat_rx.components.api_tokens import api_tokens_panel
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
 from djangochat_rx.components.push import push_settings
-from djangochat_rx.state.account import AccountState, SessionItem
+from djangochat_rx.state.account import EMAIL_PASSWORD_FIELD, AccountState, SessionItem
 from djangochat_rx.state.export import ExportState
 
 
@@ -68,7 +68,8 @@ def _notices() -> rx.Component:
 
 
 def _email() -> rx.Component:
-    """The verified address (for "Forgot password"), and a form to add or change it."""
+    """The verified address (for "Forgot password"), and a form to add or change it (the current password asked:
+    a stolen session must not point password resets at its own mailbox)."""
     return rx.vstack(
         rx.heading("Email address", size="4", margin_top="2rem"),
         rx.cond(
@@ -84,12 +85,26 @@ def _email() -> rx.Component:
         rx.cond(
             AccountState.email_enabled,
             inline_form(
-                rx.input(
-                    id="email",
-                    name="email",
-                    type="email",
-                    placeholder="name@example.com",
-                    aria_label="New email address",
+                rx.flex(
+                    rx.input(
+                        id="email",
+                        name="email",
+                        type="email",
+                        placeholder="name@example.com",
+                        aria_label="New email address",
+                        flex="2 1 14rem",
+                    ),
+                    rx.input(
+                        id=EMAIL_PASSWORD_FIELD,
+                        name="password",
+                        type="password",
+                        placeholder="Your current password",
+                        aria_label="Your current password",
+                        auto_complete="current-password",
+                        flex="1 1 10rem",
+                    ),
+                    gap="0.5rem",
+                    wrap="wrap",
                     width="100%",
                 ),
                 "Send check link",

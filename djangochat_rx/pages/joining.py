@@ -136,6 +136,14 @@ def verify() -> rx.Component:
         rx.heading("Email address", size="7", margin_bottom="1rem"),
         rx.match(
             VerifyState.status,
+            (
+                "form",
+                rx.vstack(
+                    rx.text(VerifyState.message, id="verify-question"),
+                    rx.button("Confirm this address", on_click=VerifyState.confirm, id="confirm-email"),
+                    spacing="3",
+                ),
+            ),
             ("done", rx.callout(VerifyState.message, icon="check", color_scheme="green", role="status", id="verified")),
             (
                 "invalid",

@@ -10,7 +10,10 @@ from djangochat_rx.actions import joining, perform
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.realtime.sockets import sockets
-from djangochat_rx.state.auth import AuthState, field
+from djangochat_rx.state.auth import AuthState, field, password_checked, tokens_revoked
+
+# The id of the email form's password field (pages/account.py), emptied once the check link is sent.
+EMAIL_PASSWORD_FIELD = "email-password"
 
 
 class SessionItem(TypedDict):
@@ -62,25 +65,25 @@ class AccountState(AuthState):
 
     @rx.event
     async def add_email(self, form: dict[str, Any]):
-        """Email a check link to the address; opening it makes the address this account's."""
+        """Once the current password is checked, email a check link to the address; confirming it there makes
+        the address this account's."""
         identity = await self._identity()
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
         self.email_error, self.email_notice = "", ""
-        address = field(form, "email")
         if not mail.configured():
             self.email_error = "This server does not send email."
             return None
         try:
-            address = account_links.check_address(address)
+            address = account_links.check_address(field(form, "email"))
             await throttle.before_email_link(self.router.session.client_ip, address)
-        except (accounts.AccountError, throttle.Throttled) as error:
+            link = await password_checked(identity.user_id, joining.request_verify, field(form, "password"), address)
+        except (accounts.AccountError, throttle.Throttled, db.HashingBusy) as error:
             self.email_error = str(error)
             return None
-        link = await perform(joining.request_verify, identity.user_id, address)
         sockets.spawn(mail.send(mail.verify_message(link)))
         self.email_notice = f"We sent a link to {link.address}: open it to confirm the address."
-        return rx.set_value("email", "")
+        return [rx.set_value("email", ""), rx.set_value(EMAIL_PASSWORD_FIELD, "")]
 
     @rx.event
     def pick_notices(self, choice: str):
@@ -127,28 +130,30 @@ class AccountState(AuthState):
 
     @rx.event
     async def change_password(self, form: dict[str, Any]):
-        """Check the current password, set the new one, end every other session of the user."""
+        """Check the current password, set the new one, end every other session of the user and revoke their API
+        tokens (the notice says how many)."""
         identity = await self._identity()
         if identity is None:
             yield rx.redirect(routes.LOGIN, replace=True)
             return
         self.error, self.notice, self.pending = "", "", True
         yield
-        new, confirm = field(form, "new_password"), field(form, "confirm_new_password")
+        current, new, confirm = (
+            field(form, name) for name in ("current_password", "new_password", "confirm_new_password")
+        )
         try:
             accounts.validate_password(new, confirm)  # a typo in the new one costs no attempt
-            await throttle.before_password_check(identity.user_id)
-            await db.run_hashing(
-                accounts.change_password, identity.user_id, field(form, "current_password"), new, confirm
+            revoked = await password_checked(
+                identity.user_id, session_actions.change_password, identity.session_id, current, new, confirm
             )
         except (accounts.AccountError, throttle.Throttled, db.HashingBusy) as error:
             self.error = str(error)
             return
         finally:
             self.pending = False
-        await throttle.password_check_succeeded(identity.user_id)
-        await perform(session_actions.end_sessions, identity.user_id, identity.session_id)
-        self.notice = "Password changed. Every other session has been logged out."
+        self.notice = " ".join(
+            filter(None, ["Password changed. Every other session has been logged out.", tokens_revoked(revoked)])
+        )
         await self._list_sessions(identity.session_id, identity.user_id)
         yield rx.set_value("current_password", "")
         yield rx.set_value("new_password", "")
@@ -156,8 +161,11 @@ class AccountState(AuthState):
 
     @rx.event
     async def log_out_everywhere(self):
-        """End every session of the user, this one included."""
+        """End every session of the user, this one included, and revoke their API tokens (said in a toast that
+        stays over the login page)."""
         identity = await self._identity()
-        if identity is not None:
-            await perform(session_actions.end_sessions, identity.user_id)
-        return await self._log_out()
+        if identity is None:
+            return await self._log_out()
+        revoked = await perform(session_actions.end_sessions, identity.user_id)
+        said = " ".join(filter(None, ["Every session of your account was logged out.", tokens_revoked(revoked)]))
+        return [rx.toast.success(said), await self._log_out()]

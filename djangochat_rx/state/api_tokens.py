@@ -5,10 +5,13 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import accounts, admin, api_tokens, db
+from djangochat_rx import accounts, admin, api_tokens, db, throttle
 from djangochat_rx.actions import api_tokens as token_actions
-from djangochat_rx.actions import perform, perform_hashing
-from djangochat_rx.state.auth import AuthState, field
+from djangochat_rx.actions import perform
+from djangochat_rx.state.auth import AuthState, field, password_checked
+
+# The id of the form's password field (components/api_tokens.py), emptied once a token is made.
+PASSWORD_FIELD = "token-password"
 
 
 class ApiTokensState(AuthState):
@@ -28,11 +31,14 @@ class ApiTokensState(AuthState):
 
     @rx.event
     async def create_token(self, form: dict[str, Any]):
+        """Make a token once the maker's current password is checked (charged to their password-check budget)."""
+
         async def make(user_id: int) -> None:
             scopes = [scope for scope in api_tokens.SCOPES if form.get(f"scope_{scope}")]
-            _, self.new_token = await perform_hashing(
-                token_actions.create_token,
+            _, self.new_token = await password_checked(
                 user_id,
+                token_actions.create_token,
+                field(form, "password"),
                 field(form, "name"),
                 scopes,
                 field(form, "days") or "0",
@@ -42,6 +48,9 @@ class ApiTokensState(AuthState):
 
         self.new_token, self.token_error = "", ""
         await self._tokens(make)
+        if self.new_token:
+            return rx.set_value(PASSWORD_FIELD, "")
+        return None
 
     @rx.event
     async def revoke_token(self, token_id: int):
@@ -60,7 +69,13 @@ class ApiTokensState(AuthState):
         try:
             if work is not None:
                 await work(identity.user_id)
-        except (api_tokens.TokenError, accounts.AccountError, admin.AdminError) as error:
+        except (
+            api_tokens.TokenError,
+            accounts.AccountError,
+            admin.AdminError,
+            throttle.Throttled,
+            db.HashingBusy,
+        ) as error:
             self.token_error = str(error)
         try:
             self.tokens = await db.run(api_tokens.listed, identity.user_id, self.everyone)

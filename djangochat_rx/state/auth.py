@@ -1,7 +1,7 @@
 """The session every page shares: who is logged in, page guards, login, registration, logout."""
 
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import reflex as rx
@@ -19,18 +19,38 @@ from djangochat_rx import (
     signup,
     throttle,
 )
-from djangochat_rx.actions import joining, perform, perform_hashing
+from djangochat_rx.actions import Outcome, joining, perform, perform_hashing
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.realtime import hub
 from djangochat_rx.realtime.sockets import sockets
 from djangochat_rx.sessions import Identity
 
+T = TypeVar("T")
+
 
 def field(form: dict[str, Any], name: str) -> str:
     """A form value as text, whatever a client sent."""
     value = form.get(name, "")
     return value if isinstance(value, str) else ""
+
+
+async def password_checked(user_id: int, action: Callable[..., Outcome[T]], *args: Any) -> T:
+    """Perform `action` (which checks the user's current password first) on bcrypt's pool, charged to the
+    account's password-check budget before it runs (throttle.before_password_check): a stolen session cannot
+    guess the password on. The budget is cleared once the password was right."""
+    await throttle.before_password_check(user_id)
+    value = await perform_hashing(action, user_id, *args)
+    await throttle.password_check_succeeded(user_id)
+    return value
+
+
+def tokens_revoked(count: int) -> str:
+    """What a page says after recovering an account revoked its API tokens ("" for none)."""
+    if count == 0:
+        return ""
+    which = "Your API token was" if count == 1 else f"Your {count} API tokens were"
+    return f"{which} revoked: make a new one on your account page where a script still needs it."
 
 
 def checked(form: dict[str, Any], name: str) -> bool:
@@ -221,7 +241,7 @@ class AccountFormState(AuthState):
         self.error, self.signup_sent = "", ""
         address = field(form, "email").strip()
         try:
-            await throttle.before_email_link(self.router.session.client_ip, address)
+            await throttle.before_signup_link(self.router.session.client_ip, address)
             link = await perform(joining.request_signup, address)
         except (accounts.AccountError, throttle.Throttled) as error:
             self.error = str(error)
@@ -264,5 +284,9 @@ class AccountFormState(AuthState):
         return user
 
     async def _register(self, username: str, password: str, confirm: str) -> accounts.UserView:
-        await throttle.before_register(self.router.session.client_ip)
-        return await perform_hashing(joining.register, username, password, confirm, self._invite())
+        """Open sign-up is charged to the client's registration budget; one through a usable invite link is
+        not (signup.invite_admits: the invite is its budget)."""
+        invite = self._invite()
+        if not invite or not await db.run(signup.invite_admits, invite):
+            await throttle.before_register(self.router.session.client_ip)
+        return await perform_hashing(joining.register, username, password, confirm, invite)

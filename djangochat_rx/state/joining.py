@@ -1,7 +1,9 @@
 """Setting up an empty instance, "Forgot password", reset links and address checks.
 
 Every page here is for someone not logged in (or, for an address check, logged in anywhere): each
-handler calls one action from djangochat_rx/actions/joining.py and shows what it says.
+handler calls one action from djangochat_rx/actions/joining.py and shows what it says. Opening a link's
+page changes nothing (a mail scanner opens links): a reset link's asks for the new password, an address
+check's for a click.
 """
 
 from typing import Any
@@ -12,7 +14,7 @@ from djangochat_rx import account_links, accounts, db, mail, routes, settings, s
 from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.realtime.sockets import sockets
-from djangochat_rx.state.auth import AuthState, field, start_session_after
+from djangochat_rx.state.auth import AuthState, field, start_session_after, tokens_revoked
 
 # What "Forgot password" answers, whether or not the name or address belongs to anyone.
 FORGOT_SENT = (
@@ -103,6 +105,8 @@ class ResetState(AuthState):
     for_user: str = ""
     error: str = ""
     pending: bool = False
+    # How many API tokens the reset revoked, for the toast after it.
+    _revoked: int = 0
 
     @rx.event
     async def open(self):
@@ -113,10 +117,18 @@ class ResetState(AuthState):
 
     @rx.event
     async def set_password(self, form: dict[str, Any]):
+        """Set the password through the link (the account's sessions end, its API tokens are revoked) and log in
+        here; a toast says how many tokens went."""
+        self._revoked = 0
         new, confirm = field(form, "password"), field(form, "confirm_password")
-        attempt = perform_hashing(joining.reset_password, _token(self), new, confirm)
-        async for update in start_session_after(self, attempt, routes.ROOMS, self._refused):
+        async for update in start_session_after(self, self._reset(new, confirm), routes.ROOMS, self._refused):
             yield update
+        if said := tokens_revoked(self._revoked):
+            yield rx.toast.info(said)
+
+    async def _reset(self, new: str, confirm: str) -> accounts.UserView:
+        user, self._revoked = await perform_hashing(joining.reset_password, _token(self), new, confirm)
+        return user
 
     def _refused(self, error: Exception) -> None:
         """A link used or expired meanwhile says so instead of the form."""
@@ -127,20 +139,33 @@ class ResetState(AuthState):
 
 
 class VerifyState(AuthState):
-    """An address check link's page: opening it makes the address the account's."""
+    """An address check link's page: it asks, and only the click on "Confirm this address" makes the address
+    the account's (a mail scanner that opens links confirms nothing); the address it replaced is told."""
 
+    # "loading", "form" (a usable link: `message` asks), "done" or "invalid".
     status: str = "loading"
     message: str = ""
 
     @rx.event
     async def open(self):
         await self._enter_page(lists=False)
+        pending = await db.run(account_links.pending_address, _token(self))
+        if pending is None:
+            self.status, self.message = "invalid", str(account_links.InvalidLink())
+            return
+        username, address = pending
+        self.status, self.message = "form", f"Make {address} the email address of {username}?"
+
+    @rx.event
+    async def confirm(self):
         try:
-            username, address = await perform(joining.verify_email, _token(self))
+            change = await perform(joining.verify_email, _token(self))
         except (account_links.InvalidLink, account_links.EmailInUse) as error:
             self.status, self.message = "invalid", str(error)
             return
-        self.status, self.message = "done", f"{address} is now the email address of {username}."
+        if change.previous and mail.configured():
+            sockets.spawn(mail.send(mail.address_changed_message(change)))
+        self.status, self.message = "done", f"{change.address} is now the email address of {change.username}."
 
 
 class UnsubscribeState(AuthState):

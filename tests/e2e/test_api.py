@@ -1,5 +1,6 @@
-"""The REST API in Chromium: a user makes a token on the account page (shown once) and a script's POST with
-it shows in another user's open room at once; the token's list shows its last use, and Revoke ends it.
+"""The REST API in Chromium: a user makes a token on the account page (with their password; shown once) and a
+script's POST with it shows in another user's open room at once; the token's list shows its last use, and Revoke
+ends it.
 The API's reference page (/api/v1/docs) renders its routes from this server alone."""
 
 import re
@@ -22,9 +23,11 @@ def test_a_token_made_on_the_account_page_posts_into_a_room_live_until_revoked(n
     panel = owner.locator("#api-tokens")
     panel.get_by_label("Token name").fill("deploy script")
     panel.get_by_label("post", exact=True).check()
+    panel.get_by_label("Your current password").fill("password123")
     panel.get_by_role("button", name="Create token").click()
     shown = owner.locator("#new-api-token")
     expect(shown).to_have_value(re.compile(r"^dcrx_[\w-]{43,}$"))
+    expect(panel.get_by_label("Your current password")).to_have_value("")
     expect(panel.locator(".api-token")).to_have_count(1)
     expect(panel.locator(".api-token")).to_contain_text("read, post")
     expect(panel.locator(".api-token")).to_contain_text("never")

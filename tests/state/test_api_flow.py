@@ -165,12 +165,14 @@ def strict_api(monkeypatch):
     monkeypatch.setattr(throttle, "API_LIMITS", [parse("3 per minute")])
 
 
-async def test_a_token_over_its_budget_is_told_to_wait(make_user, backend_url, strict_api):
+async def test_an_account_over_its_budget_is_told_to_wait_whichever_token_it_uses(make_user, backend_url, strict_api):
     user, _ = make_user()
     token = token_for(user.id)
     statuses = [(await call(backend_url, "GET", "/api/v1/rooms", token))[0] for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
-    assert (await call(backend_url, "GET", "/api/v1/rooms", token_for(user.id)))[0] == 200  # per token
+    assert (await call(backend_url, "GET", "/api/v1/rooms", token_for(user.id)))[0] == 429  # per account
+    other, _ = make_user()
+    assert (await call(backend_url, "GET", "/api/v1/rooms", token_for(other.id)))[0] == 200
 
 
 async def test_the_openapi_document_is_valid_and_lists_every_route_and_its_page_loads(backend_url):
@@ -210,7 +212,11 @@ async def test_the_account_page_makes_a_token_shown_once_that_works_until_revoke
     await tab.call(ApiTokensState, "load_tokens", everyone=False)
     await tab.wait_for(lambda: [token["id"] for token in tab.var(ApiTokensState, "tokens")] == [earlier.id])
     await tab.call(ApiTokensState, "revoke_token", token_id=earlier.id)
-    form = {"name": "deploy script", "scope_read": "on", "days": "30"}
+    form = {"name": "deploy script", "scope_read": "on", "days": "30", "password": "wrong password"}
+    await tab.call(ApiTokensState, "create_token", form=form)
+    await tab.wait_for(lambda: tab.var(ApiTokensState, "token_error") == "Your current password is not correct.")
+    assert [token["name"] for token in tab.var(ApiTokensState, "tokens")] == ["earlier"]
+    form["password"] = "password123"
     await tab.call(ApiTokensState, "create_token", form=form)
     await tab.wait_for(lambda: tab.var(ApiTokensState, "new_token"))
     token = tab.var(ApiTokensState, "new_token")
@@ -247,6 +253,7 @@ async def test_an_admin_makes_a_token_for_a_new_bot_account_and_sees_everyones(o
         "days": "7",
         "for_username": bot,
         "new_bot": "on",
+        "password": "password123",
     }
     await tab.call(ApiTokensState, "create_token", form=form)
     await tab.wait_for(lambda: tab.var(ApiTokensState, "new_token"))

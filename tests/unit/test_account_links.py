@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from djangochat_rx import account_links, accounts, admin, devices, sessions
+from djangochat_rx import account_links, accounts, admin, devices, sessions, settings
 from djangochat_rx.models import AccountLink, AuditEntry, User, utcnow
 from djangochat_rx.sessions import hash_token
 
@@ -21,6 +21,15 @@ def reset(session, token: str) -> tuple[accounts.UserView, list[int]]:
 def verified(session, user: accounts.UserView, address: str) -> None:
     link = account_links.request_verify(session, user.id, address)
     account_links.verify_email(session, link.token)
+
+
+def a_day_passes(session) -> None:
+    """Move every address change back past the reset hold (EMAIL_CHANGE_RESET_HOLD_HOURS)."""
+    long_ago = utcnow() - timedelta(hours=settings.EMAIL_CHANGE_RESET_HOLD_HOURS, minutes=1)
+    session.execute(
+        update(AuditEntry).where(AuditEntry.action == account_links.ADDRESS_CHANGED).values(created_at=long_ago)
+    )
+    session.commit()
 
 
 def test_an_admins_reset_link_sets_the_password_once_and_ends_every_session(session, root, alice):
@@ -89,6 +98,7 @@ def test_an_account_an_admin_creates_has_no_password_until_its_link_is_used(sess
 def test_forgot_password_finds_an_account_by_name_or_verified_address_only(session, alice, bob):
     assert account_links.request_reset(session, "alice") is None  # no address yet
     verified(session, alice, "Alice@Example.org")
+    a_day_passes(session)
     assert session.exec(select(User.email).where(User.id == alice.id)).one() == "Alice@Example.org"
     by_name = account_links.request_reset(session, "ALICE")
     by_address = account_links.request_reset(session, " alice@example.ORG ")
@@ -119,7 +129,12 @@ def test_an_address_belongs_to_one_account_and_can_be_removed(session, alice, bo
 
 def test_an_address_check_works_once_and_bad_addresses_are_refused(session, alice):
     link = account_links.request_verify(session, alice.id, "alice@example.org")
-    assert account_links.verify_email(session, link.token) == ("alice", "alice@example.org")
+    assert account_links.pending_address(session, link.token) == ("alice", "alice@example.org")
+    assert account_links.email_of(session, alice.id) == ""  # asking is not confirming
+    assert account_links.verify_email(session, link.token) == account_links.AddressChange(
+        "alice", "alice@example.org", ""
+    )
+    assert account_links.pending_address(session, link.token) is None
     with pytest.raises(account_links.InvalidLink):
         account_links.verify_email(session, link.token)
     for bad in ("", "alice", "a@b", "a b@example.org", "a@@example.org", "x" * 250 + "@example.org"):
@@ -128,3 +143,27 @@ def test_an_address_check_works_once_and_bad_addresses_are_refused(session, alic
     # A reset token is not an address check, and the other way round.
     with pytest.raises(account_links.InvalidLink):
         account_links.reset_password(session, link.token, NEW, NEW)
+
+
+def test_a_changed_address_gets_no_emailed_reset_for_a_day_but_an_admins_link_works(session, root, alice):
+    verified(session, alice, "alice@example.org")
+    a_day_passes(session)
+    assert account_links.request_reset(session, "alice") is not None
+    link = account_links.request_verify(session, alice.id, "thief@example.net")
+    assert account_links.verify_email(session, link.token) == account_links.AddressChange(
+        "alice", "thief@example.net", "alice@example.org"
+    )
+    assert account_links.request_reset(session, "alice") is None
+    assert account_links.request_reset(session, "thief@example.net") is None
+    _, token = account_links.issue_reset(session, root.id, alice.id)
+    assert reset(session, token)[0].username == "alice"
+    a_day_passes(session)
+    assert account_links.request_reset(session, "thief@example.net").address == "thief@example.net"
+
+
+def test_confirming_the_same_address_again_is_no_change(session, alice):
+    verified(session, alice, "alice@example.org")
+    a_day_passes(session)
+    link = account_links.request_verify(session, alice.id, "ALICE@example.org")
+    assert account_links.verify_email(session, link.token).previous == ""
+    assert account_links.request_reset(session, "alice") is not None

@@ -90,3 +90,35 @@ def test_only_admins_make_tokens_for_others_or_bots_and_revoke_others_tokens(ses
         api_tokens.listed(session, alice.id, everyone=True)
     assert {view.username for view in api_tokens.listed(session, root.id, everyone=True)} == {"bob", "deploybot"}
     assert api_tokens.revoke(session, root.id, bot.id).revoked
+
+
+def test_an_account_holds_at_most_its_cap_of_live_tokens(session, alice, root, monkeypatch):
+    monkeypatch.setattr(settings, "API_TOKENS_PER_USER", 3)
+    made = [api_tokens.create(session, alice.id, f"t{n}", ["read"], 30)[0] for n in range(3)]
+    with pytest.raises(api_tokens.TooManyTokens, match="at most 3 live tokens"):
+        api_tokens.create(session, alice.id, "one more", ["read"], 30)
+    with pytest.raises(api_tokens.TooManyTokens):
+        api_tokens.create(session, root.id, "for alice", ["read"], 30, for_username="alice")
+    assert len(api_tokens.listed(session, alice.id)) == 3
+    api_tokens.revoke(session, alice.id, made[0].id)  # a revoked or expired one frees its place
+    expired = session.get(ApiToken, made[1].id)
+    expired.expires_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    for n in range(2):
+        api_tokens.create(session, alice.id, f"again {n}", ["read"], 30)
+    with pytest.raises(api_tokens.TooManyTokens):
+        api_tokens.create(session, alice.id, "one more", ["read"], 30)
+
+
+def test_recovering_an_account_revokes_its_live_tokens_and_keeps_them_listed(session, alice, bob):
+    tokens = [api_tokens.create(session, alice.id, f"t{n}", ["read"], 30)[1] for n in range(2)]
+    bobs = api_tokens.create(session, bob.id, "bob's", ["read"], 30)[1]
+    assert api_tokens.revoke_all(session, alice.id, "password change") == 2
+    for token in tokens:
+        with pytest.raises(api_tokens.NotAuthenticated):
+            api_tokens.authenticate(session, token)
+    assert [view.revoked for view in api_tokens.listed(session, alice.id)] == [True, True]
+    assert api_tokens.authenticate(session, bobs).username == "bob"
+    assert api_tokens.revoke_all(session, alice.id, "log out everywhere") == 0  # nothing live is left
+    entries = session.exec(select(AuditEntry.detail).where(AuditEntry.action == "api_token.revoke_all")).all()
+    assert entries == ["2 tokens, password change"]
