@@ -1,13 +1,16 @@
 """The REST API under /api/v1/: what a script or a bot does as an account, with an API token.
 
-Every call carries `Authorization: Bearer <token>` (api_tokens.py), is charged to the token's budget
-(API_LIMITS), and acts as the token's account under access.py's rules: a room it may not read is "not
-found", like one that does not exist. Changes go through the same actions as the browser's (actions/),
-so everyone in the room sees them live. JSON in and out; the OpenAPI document is /api/v1/openapi.json
-and its reference page /api/v1/docs (Swagger UI, served from this server). The incoming-webhook URL
-(webhooks.py) lives here too, without a token: its secret is in its path.
+Every call carries `Authorization: Bearer <token>` (api_tokens.py), is charged to the budget of the
+token's account (API_LIMITS, however many tokens it has; posts, edits, deletions and reactions also to
+its sending budget, SEND_LIMITS, as in the browser), and acts as the token's account under access.py's
+rules: a room it may not read is "not found", like one that does not exist. Changes go through the same
+actions as the browser's (actions/), so everyone in the room sees them live. JSON in and out; the OpenAPI
+document is /api/v1/openapi.json and its reference page /api/v1/docs (Swagger UI, served from this
+server). The incoming-webhook URL (webhooks.py) lives here too, without a token: its secret is in its path.
 """
 
+import base64
+import hashlib
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -15,9 +18,11 @@ import swagger_ui
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
+from starlette.datastructures import Headers
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
-from djangochat_rx import api_tokens, db, messages, reactions, rooms, search, settings, throttle, webhooks
+from djangochat_rx import api_tokens, db, doors, messages, reactions, rooms, search, settings, throttle, webhooks
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform
 from djangochat_rx.api_tokens import Caller
@@ -105,7 +110,7 @@ _REFUSALS: dict[int, dict[str, Any]] = {
         403: "The token lacks the scope",
         404: "No such room or message (or none this token may see)",
         422: "The request is not valid",
-        429: "Too many calls with this token",
+        429: "Too many calls (or changes) for this token's account",
     }.items()
 }
 
@@ -117,6 +122,8 @@ api = FastAPI(
     redoc_url=None,
     openapi_url="/openapi.json",
     responses=_REFUSALS,
+    # endpoints.BodyBudget holds each route to its own budget first; this is FastAPI's, as a second wall.
+    max_body_size=max(doors.API_BODY_BYTES, settings.WEBHOOK_MAX_BYTES),
 )
 
 
@@ -153,16 +160,43 @@ async def _call(fn, *args):
         raise Refused(status, str(error)) from None
 
 
-async def _caller(authorization: Annotated[str, Header(description="Bearer <token>")] = "") -> Caller:
+_CALLER = "djangochat.api_caller"
+
+
+async def _authenticate(authorization: str) -> Caller:
     scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer":
-        token = ""
     try:
-        caller = await db.run(api_tokens.authenticate, token.strip())
+        return await db.run(api_tokens.authenticate, token.strip() if scheme.lower() == "bearer" else "")
     except api_tokens.NotAuthenticated as error:
         raise Refused(401, str(error), {"WWW-Authenticate": "Bearer"}) from None
-    await _call(throttle.before_api_call, caller.token_id)
+
+
+async def _caller(request: Request, authorization: Annotated[str, Header(description="Bearer <token>")] = "") -> Caller:
+    caller = request.scope.get(_CALLER) or await _authenticate(authorization)
+    await _call(throttle.before_api_call, caller.user_id)
     return caller
+
+
+class KnownBeforeTheBody:
+    """The API with its caller known before a body is read: FastAPI reads and parses a request's body before
+    it runs any dependency, so a stranger's body would be taken whole before the 401. Here a call that may
+    carry one (all but the webhook URL, whose secret path webhooks.incoming resolves first) has its token
+    resolved first, and a stranger is answered 401 with no byte of the body read."""
+
+    _BODIES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app, self.routes = app, app.routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        webhook = scope.get("path", "").removeprefix(PREFIX).startswith("/webhooks/")
+        if scope["type"] == "http" and scope["method"] in self._BODIES and not webhook:
+            try:
+                scope[_CALLER] = await _authenticate(Headers(scope=scope).get("authorization", ""))
+            except Refused as error:
+                await (await _refused(None, error))(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _scoped(scope: str):
@@ -236,6 +270,13 @@ async def read_messages(
     )
 
 
+def _client_id(key: str) -> str:
+    """The client id an Idempotency-Key is stored under: its SHA-256, so a key of any length up to 64 is kept
+    whole in the 64-character column (a browser's own ids never start with "api:")."""
+    digest = hashlib.sha256(key.encode()).digest()
+    return "api:" + base64.urlsafe_b64encode(digest).decode().rstrip("=") if key else ""
+
+
 def _post(session, user_id: int, slug: str, text: str, key: str):
     return message_actions.send_message(session, user_id, rooms.open_room(session, user_id, slug).id, text, key)
 
@@ -249,12 +290,13 @@ async def post_message(
 ) -> MessageOut:
     key = message.idempotency_key or idempotency_key
     await _call(throttle.before_send, caller.user_id)
-    posted = await _call(perform, _post, caller.user_id, slug, message.text, f"api:{key}" if key else "")
+    posted = await _call(perform, _post, caller.user_id, slug, message.text, _client_id(key))
     return _message(posted)
 
 
 @api.patch("/messages/{message_id}", tags=["messages"], summary="Edit my own message (within the edit window)")
 async def edit_message(caller: Poster, message_id: MessageId, edited: EditedMessage) -> MessageOut:
+    await _call(throttle.before_send, caller.user_id)
     changed = await _call(perform, message_actions.edit_message, caller.user_id, None, message_id, edited.text)
     return _message(changed)
 
@@ -266,6 +308,7 @@ async def edit_message(caller: Poster, message_id: MessageId, edited: EditedMess
     summary="Delete my own message (within the edit window)",
 )
 async def delete_message(caller: Poster, message_id: MessageId) -> Response:
+    await _call(throttle.before_send, caller.user_id)
     await _call(perform, message_actions.delete_message, caller.user_id, None, message_id)
     return Response(status_code=204)
 
@@ -275,12 +318,14 @@ Emoji = Annotated[str, Path(max_length=64, description="The emoji itself, URL-en
 
 @api.put("/messages/{message_id}/reactions/{emoji}", tags=["reactions"], summary="Add my reaction")
 async def add_reaction(caller: Poster, message_id: MessageId, emoji: Emoji) -> MessageOut:
+    await _call(throttle.before_send, caller.user_id)
     await _call(perform, message_actions.react, caller.user_id, message_id, emoji, None, True)
     return _message(await db.run(messages.message_view, message_id))
 
 
 @api.delete("/messages/{message_id}/reactions/{emoji}", tags=["reactions"], summary="Take my reaction back")
 async def remove_reaction(caller: Poster, message_id: MessageId, emoji: Emoji) -> MessageOut:
+    await _call(throttle.before_send, caller.user_id)
     await _call(perform, message_actions.react, caller.user_id, message_id, emoji, None, False)
     return _message(await db.run(messages.message_view, message_id))
 
@@ -361,4 +406,4 @@ def http_routes() -> list:
     """The REST API (and the webhook URL) at /api/v1, for endpoints.py."""
     from starlette.routing import Mount
 
-    return [Mount(PREFIX, api)]
+    return [Mount(PREFIX, KnownBeforeTheBody(api))]

@@ -41,7 +41,7 @@ from sqlmodel import Session, select
 from djangochat_rx import access, accounts, commands, settings
 from djangochat_rx import db as database
 from djangochat_rx.events import Event, MessageSent
-from djangochat_rx.models import Room, User
+from djangochat_rx.models import Room, User, Webhook
 from djangochat_rx.realtime.sockets import sockets
 
 logger = logging.getLogger(__name__)
@@ -162,17 +162,18 @@ def start(paths: Iterable[str]) -> None:
 
 def bot_account(db: Session, username: str) -> int:
     """The id of the bot account `username`, made the first time (never logs in, marked as a bot, like a
-    webhook's); HookError when a person has that name."""
+    webhook's); HookError when a person has that name, or a webhook (one made before webhooks' bots were
+    named "-webhook": its room's owners would post as the hook)."""
     found = db.exec(select(User.id, User.is_bot).where(User.username_key == accounts.username_key(username))).first()
+    webhooks = db.exec(select(Webhook.id).where(Webhook.bot_user_id == found[0])).first() if found else None
     db.rollback()
     if found is not None:
-        if not found[1]:
-            raise HookError(f"{username} is a person's account, not a bot's.")
+        if not found[1] or webhooks is not None:
+            raise HookError(f"{username} is a person's or a webhook's account, not a hook's.")
         return found[0]
-    password_hash = accounts.unusable_password_hash()
     database.begin_write(db)
     try:
-        bot = accounts.insert_user(db, username, password_hash, is_bot=True)
+        bot = accounts.insert_user(db, username, accounts.unusable_password_hash(), is_bot=True)
     except accounts.UsernameTaken:  # made meanwhile, by another worker
         return bot_account(db, username)
     db.commit()
@@ -181,11 +182,13 @@ def bot_account(db: Session, username: str) -> int:
 
 def _may_read(db: Session, username: str, room: Room) -> bool:
     """Whether the bot `username` may read `room`: any public room (a bot not made yet will be), or one it is
-    a member of; never as a person's account."""
-    found = db.exec(select(User.id, User.is_bot).where(User.username_key == accounts.username_key(username))).first()
+    a member of; never as a person's account, nor once an administrator disabled it."""
+    found = db.exec(
+        select(User.id, User.is_bot, User.is_active).where(User.username_key == accounts.username_key(username))
+    ).first()
     if found is None:
         return room.kind == access.PUBLIC
-    return bool(found[1]) and access.can_read(db, found[0], room)
+    return bool(found[1] and found[2]) and access.can_read(db, found[0], room)
 
 
 def listeners(db: Session, room_id: int, author: str, bots: Iterable[str]) -> set[str]:
@@ -281,7 +284,7 @@ async def _post(hook: Hook, room_id: int, text: str) -> None:
 
     try:
         if hook.bot not in _bot_ids:
-            _bot_ids[hook.bot] = await database.run_hashing(bot_account, hook.bot)
+            _bot_ids[hook.bot] = await database.run(bot_account, hook.bot)
         await perform(message_actions.send_message, _bot_ids[hook.bot], room_id, text)
     except Exception:
         logger.exception("Hook %s could not post its answer.", hook.name)

@@ -210,6 +210,13 @@ def _readable_parent(db: Session, user_id: int, parent_id: int, room_id: int | N
     return parent
 
 
+def check_thread(db: Session, user_id: int, parent_id: int, room_id: int | None = None) -> None:
+    """MessageNotFound unless the user may read the thread of message `parent_id` (of room `room_id`, when given):
+    what a panel checks before it watches the thread."""
+    _readable_parent(db, user_id, parent_id, room_id)
+    db.rollback()
+
+
 def thread(
     db: Session, user_id: int, parent_id: int, room_id: int | None = None
 ) -> tuple[MessageView, list[MessageView], bool]:

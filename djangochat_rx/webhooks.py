@@ -4,15 +4,17 @@
 "build #12 passed" as the webhook's bot account. Slack's payloads work too: `text`, else the text of
 `blocks` (sections, headers, context) and `attachments` (pretext, title, text, fallback), so existing
 integrations can point at it. Each webhook has its own bot account (a user that never logs in, shown
-as a bot) and a random 256-bit token (only its SHA-256 is stored), is listed and revocable by the
-room's owners, rate-limited (WEBHOOK_LIMITS), and every creation and revocation is in the audit log.
+as a bot, named "<name>-webhook" and without a password) and a random 256-bit token (only its SHA-256
+is stored), is listed and revocable by the room's owners, rate-limited (WEBHOOK_LIMITS), and every
+creation and revocation is in the audit log. A room has at most WEBHOOKS_PER_ROOM, and a webhook works
+only while its bot is enabled and its maker still owns the room (or is an administrator) and is enabled.
 """
 
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from djangochat_rx import access, accounts, settings
@@ -52,25 +54,35 @@ class WebhookView:
     last_used_at: str
 
 
+def _managed_kind(db: Session, user_id: int | None, room_id: int) -> str | None:
+    """The room's kind if `user_id` may have webhooks in it: an active owner of it (not a direct conversation),
+    or an administrator who can read it; None otherwise. A webhook works only while its maker still may."""
+    kind = db.exec(select(Room.kind).where(Room.id == room_id, access.readable(user_id))).first()
+    active = db.exec(select(User.is_active).where(User.id == user_id)).first()
+    owner = kind != access.DM and bool(active) and access.is_owner(db, user_id, room_id)
+    return kind if kind is not None and (owner or accounts.is_admin(db, user_id)) else None
+
+
 def _require_owner(db: Session, user_id: int, room_id: int) -> str:
     """The room's kind, if `user_id` owns it (or is an administrator); RoomNotFound otherwise, like a room
     that does not exist (its existence is none of an outsider's business)."""
-    kind = db.exec(select(Room.kind).where(Room.id == room_id, access.readable(user_id))).first()
-    owner = kind is not None and kind != access.DM and access.is_owner(db, user_id, room_id)
-    if kind is None or not (owner or accounts.is_admin(db, user_id)):
+    kind = _managed_kind(db, user_id, room_id)
+    if kind is None:
         db.rollback()
         raise RoomNotFound()
     return kind
 
 
 def _bot_name(db: Session, name: str) -> str:
-    """A free username for a webhook's bot, from its name ("CI builds" -> "ci-builds-bot")."""
-    base = accounts.bot_username(name, "webhook")
+    """A free username for a webhook's bot, from its name ("CI builds" -> "ci-builds-webhook"). It never ends
+    in "-bot", the suffix of the hooks' bots (hooks.py), so a webhook cannot take a hook's name before its
+    module is enabled."""
+    base = accounts.bot_username(name, "incoming", accounts.WEBHOOK_BOT_SUFFIX)
     for n in range(100):
         candidate = f"{base}{n or ''}"
         if not accounts.user_exists(db, candidate):
             return candidate
-    return f"webhook-{secrets.token_hex(4)}-bot"
+    return f"{secrets.token_hex(4)}-webhook"
 
 
 def _view(hook: Webhook, bot: str) -> WebhookView:
@@ -78,20 +90,27 @@ def _view(hook: Webhook, bot: str) -> WebhookView:
     return WebhookView(hook.id, hook.name, bot, as_utc(hook.created_at).isoformat(), used)
 
 
+class TooMany(WebhookError):
+    def __init__(self) -> None:
+        super().__init__(f"A room has at most {settings.WEBHOOKS_PER_ROOM} webhooks: revoke one first.")
+
+
 def create(db: Session, user_id: int, room_id: int, name: str) -> tuple[WebhookView, str]:
-    """A new webhook for a room the user owns, posting as a new bot account named after it: its view and
-    its token (shown once)."""
+    """A new webhook for a room the user owns (at most WEBHOOKS_PER_ROOM working ones), posting as a new bot
+    account named after it, which has no password (accounts.NO_PASSWORD: no bcrypt work): its view and its
+    token (shown once)."""
     name = " ".join(name.split())[:64]
     if not name:
         raise WebhookError("Give the webhook a name (it is also the name it posts under).")
-    kind = _require_owner(db, user_id, room_id)
-    bot_name = _bot_name(db, name)
-    db.rollback()
-    password_hash = accounts.unusable_password_hash()
     token = secrets.token_urlsafe(settings.SESSION_TOKEN_BYTES)
     database.begin_write(db)
-    _require_owner(db, user_id, room_id)
-    bot = accounts.insert_user(db, bot_name, password_hash, is_bot=True)
+    kind = _require_owner(db, user_id, room_id)
+    working = select(func.count()).where(Webhook.room_id == room_id, col(Webhook.revoked_at).is_(None))
+    if db.exec(working).one() >= settings.WEBHOOKS_PER_ROOM:
+        db.rollback()
+        raise TooMany()
+    bot_name = _bot_name(db, name)
+    bot = accounts.insert_user(db, bot_name, accounts.unusable_password_hash(), is_bot=True)
     if kind != access.PUBLIC:
         db.add(RoomMember(room_id=room_id, user_id=bot.id, role="member"))
     hook = Webhook(room_id=room_id, bot_user_id=bot.id, name=name, token_hash=hash_token(token), created_by_id=user_id)
@@ -138,15 +157,18 @@ class Poster:
 
 
 def resolve(db: Session, token: str) -> Poster:
-    """The webhook behind a token (NotFound for an unknown or revoked one), its use recorded."""
+    """The webhook behind a token, its use recorded; NotFound for an unknown or revoked one, and for one whose
+    bot was disabled or whose maker no longer may have it (left the room, no longer owns it, disabled)."""
     hook = (
         db.exec(
-            select(Webhook).where(Webhook.token_hash == hash_token(token), col(Webhook.revoked_at).is_(None))
+            select(Webhook)
+            .join(User, col(User.id) == Webhook.bot_user_id)
+            .where(Webhook.token_hash == hash_token(token), col(Webhook.revoked_at).is_(None), col(User.is_active))
         ).first()
         if token
         else None
     )
-    if hook is None:
+    if hook is None or _managed_kind(db, hook.created_by_id, hook.room_id) is None:
         db.rollback()
         raise NotFound()
     poster = Poster(hook.id, hook.bot_user_id, hook.room_id)
@@ -191,9 +213,23 @@ def text_of(payload: Any) -> str:
     return joined
 
 
+async def _body(request, limit: int) -> bytes | None:
+    """The request's body, or None as soon as it is over `limit` bytes (the rest is never read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
 async def incoming(request):
     """POST /api/v1/webhooks/<token> (api.py routes it): post the payload's text as the webhook's bot. 404
-    for an unknown or revoked token (whatever the payload), 400 for no text, 413 for too big, 429 when over
+    for an unknown or revoked token (whatever the payload: it is resolved before the body is read), 413 past
+    WEBHOOK_MAX_BYTES (read no further), 400 for no text (or JSON nested too deep to read), 429 when over
     WEBHOOK_LIMITS."""
     import json
     from urllib.parse import parse_qs
@@ -207,12 +243,12 @@ async def incoming(request):
     def answer(status: int, **body) -> JSONResponse:
         return JSONResponse({"ok": status == 200, **body}, status_code=status)
 
-    body = await request.body()
     try:
         poster = await database.run(resolve, request.path_params["token"])
     except NotFound as error:
         return answer(404, error=str(error))
-    if len(body) > settings.WEBHOOK_MAX_BYTES:
+    body = await _body(request, settings.WEBHOOK_MAX_BYTES)
+    if body is None:
         return answer(413, error=f"The payload is over {settings.WEBHOOK_MAX_BYTES} bytes.")
     try:
         if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
@@ -220,7 +256,7 @@ async def incoming(request):
         text = text_of(json.loads(body))
         await throttle.before_webhook(poster.webhook_id)
         message = await perform(webhook_actions.post_from_webhook, poster, text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return answer(400, error="The body is not JSON.")
     except (NoText, messages.InvalidMessage) as error:
         return answer(400, error=str(error))

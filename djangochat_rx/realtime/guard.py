@@ -1,7 +1,7 @@
-"""Limits on the websocket itself, which Reflex does not have: sockets per client address and events per
-socket (the `limits` library, counted on this worker, where the socket lives). Over the event budget an
-event is dropped unread (a person never gets there; a script flooding handlers, or the frontend-exception
-handler's logs, does); over the address budget the handshake is refused."""
+"""Limits on the websocket itself, which Reflex does not have: sockets per client address (an IPv6 address by
+its /64, throttle.client_key) and events per socket (the `limits` library, counted on this worker, where the
+socket lives). Over the event budget an event is dropped unread (a person never gets there; a script flooding
+handlers, or the frontend-exception handler's logs, does); over the address budget the handshake is refused."""
 
 import functools
 import logging
@@ -13,7 +13,7 @@ from limits.strategies import FixedWindowRateLimiter
 from reflex_base.constants import RouteVar
 
 from djangochat_rx import settings
-from djangochat_rx.throttle import UnsweptMemoryStorage
+from djangochat_rx.throttle import UnsweptMemoryStorage, client_key
 
 logger = logging.getLogger(__name__)
 _limit = functools.cache(parse)
@@ -33,7 +33,7 @@ class SocketGuard:
         on_connect, on_event, on_disconnect = namespace.on_connect, namespace.on_event, namespace.on_disconnect
 
         async def connect(sid: str, environ: dict, auth: Any = None) -> Any:
-            client = namespace._build_static_router_data(sid, environ)[RouteVar.CLIENT_IP]
+            client = client_key(namespace._build_static_router_data(sid, environ)[RouteVar.CLIENT_IP])
             if self._per_client[client] >= settings.SOCKETS_PER_CLIENT:
                 logger.warning("refused a socket: %s has %d open", client, self._per_client[client])
                 raise ConnectionRefusedError("Too many connections from this address.")

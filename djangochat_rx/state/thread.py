@@ -39,12 +39,13 @@ class ThreadState(RoomState):
         if identity is None or not self._room_id or not isinstance(parent_id, int):
             return
         sid = self.router.session.session_id
-        await hub.watch_thread(sid, parent_id)
-        try:  # a thread opens beside its own room's page only
+        try:  # a thread opens beside its own room's page only; its replies reach the socket once it may read them
+            await db.run(threads.check_thread, identity.user_id, parent_id, self._room_id)
+            await hub.watch_thread(sid, parent_id)
             parent, replies, following = await db.run(threads.thread, identity.user_id, parent_id, self._room_id)
         except messages.MessageNotFound as missing:
             await hub.unwatch_thread(sid)
-            self.error = str(missing)
+            self._thread_id, self.error = 0, str(missing)
             return
         await hub.show_thread(sid, parent, replies)
         self._thread_id, self.thread_following, self.thread_error = parent_id, following, ""

@@ -5,7 +5,7 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import db, rooms, settings, webhooks
+from djangochat_rx import db, rooms, settings, throttle, webhooks
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import webhooks as webhook_actions
 from djangochat_rx.state.auth import field
@@ -27,6 +27,7 @@ class WebhooksState(RoomState):
     @rx.event
     async def create_hook(self, form: dict[str, Any]):
         async def make(user_id: int):
+            await throttle.before_create_webhook(user_id)
             _, token = await perform(webhook_actions.create_webhook, user_id, self._room_id, field(form, "name"))
             self.hook_url = settings.PUBLIC_URL + webhooks.PATH.format(token=token)
             return await db.run(webhooks.listed, user_id, self._room_id)
@@ -53,5 +54,5 @@ class WebhooksState(RoomState):
             self.hooks = await work(identity.user_id)
         except rooms.RoomNotFound:
             self.hooks = []
-        except webhooks.WebhookError as error:
+        except (webhooks.WebhookError, throttle.Throttled) as error:
             self.hook_error = str(error)

@@ -28,7 +28,7 @@ def test_a_webhook_made_in_the_settings_panel_posts_into_the_room_live(new_page)
     answer = owner.request.post(hook, data={"text": "build #12 passed"})
     assert answer.status == 200 and answer.json()["ok"] is True
     expect(messages(reader).last).to_contain_text("build #12 passed")
-    expect(messages(reader).last.locator(".message-author")).to_have_text(re.compile(r"^ci-builds-bot"))
+    expect(messages(reader).last.locator(".message-author")).to_have_text(re.compile(r"^ci-builds-webhook"))
     reader.reload()  # a page opened after the webhook was made marks its bot
     expect(messages(reader).last.locator(".bot-mark")).to_have_text("bot")
 

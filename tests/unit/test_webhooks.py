@@ -12,19 +12,19 @@ from djangochat_rx.sessions import hash_token
 
 def test_the_owner_makes_a_webhook_that_posts_as_its_own_bot(session, alice, general):
     view, token = webhooks.create(session, alice.id, general.id, "CI builds")
-    assert (view.name, view.bot) == ("CI builds", "ci-builds-bot")
+    assert (view.name, view.bot) == ("CI builds", "ci-builds-webhook")
     assert len(token) >= 43 and session.exec(select(Webhook.token_hash)).one() == hash_token(token)
-    bot = session.exec(select(User).where(User.username == "ci-builds-bot")).one()
+    bot = session.exec(select(User).where(User.username == "ci-builds-webhook")).one()
     assert bot.is_bot
     with pytest.raises(accounts.InvalidCredentials):
-        accounts.authenticate(session, "ci-builds-bot", "")
+        accounts.authenticate(session, "ci-builds-webhook", "")
     poster = webhooks.resolve(session, token)
     message = webhook_actions.post_from_webhook(session, poster, "build #12 passed").value
-    assert (message.author, message.body, message.room_id) == ("ci-builds-bot", "build #12 passed", general.id)
+    assert (message.author, message.body, message.room_id) == ("ci-builds-webhook", "build #12 passed", general.id)
     assert webhooks.listed(session, alice.id, general.id)[0].last_used_at != ""
     assert session.exec(select(AuditEntry.action)).all() == ["webhook.create"]
     second, _ = webhooks.create(session, alice.id, general.id, "CI builds")
-    assert second.bot == "ci-builds-bot1"
+    assert second.bot == "ci-builds-webhook1"
 
 
 def test_only_owners_and_admins_make_list_and_revoke_them(session, alice, bob, carol, root, general):
