@@ -71,8 +71,8 @@ def backup(target: Path, url: str | None = None, uploads: Path | None = None) ->
         raise BackupError(f"There is no database at {source}.")
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"{target} is not empty: give a new folder.")
-    target.mkdir(parents=True, exist_ok=True)
-    copy = target / DATABASE_FILE
+    db.private_folder(target)
+    copy = db.private_file(target / DATABASE_FILE)
     live = sqlite3.connect(source, timeout=settings.SQLITE_BUSY_TIMEOUT_MS / 1000)
     with contextlib.closing(live), contextlib.closing(sqlite3.connect(copy)) as out:
         live.backup(out)  # all pages in one step: the database as of one moment
@@ -88,7 +88,7 @@ def backup(target: Path, url: str | None = None, uploads: Path | None = None) ->
         "revision": _revision(copy),
         "counts": {**counts(copy), "files": _files_in(target / UPLOADS_FOLDER)},
     }
-    (target / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
+    db.private_file(target / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 
 

@@ -6,6 +6,7 @@ import fcntl
 import functools
 import hashlib
 import logging
+import os
 import tempfile
 import weakref
 from collections.abc import AsyncIterator, Callable
@@ -31,6 +32,7 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE writes."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
+    prepare_file(url)
     engine = create_engine(url, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -164,13 +166,38 @@ def alembic_config(url: str | None = None):
     return config
 
 
+# Everything the app stores is its own: folders 0700 and files 0600, so that another account on the machine
+# reads no password hash, message or upload (uploads: storage.py; backups: backup.py).
+PRIVATE_FOLDER, PRIVATE_FILE = 0o700, 0o600
+
+
+def private_folder(path: Path) -> Path:
+    """`path`, made if missing (its missing parents too, those with the default mode), for this account only."""
+    path.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    path.chmod(PRIVATE_FOLDER)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """`path`, created empty if missing, for this account only (SQLite gives its -wal and -shm files the
+    database file's mode)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+    path.chmod(PRIVATE_FILE)
+    return path
+
+
 def prepare_file(url: str) -> None:
-    """Before a SQLite database at `url` is first opened: its folder exists, and at the default place a
-    database an older version left at the project's root has been moved in (alembic/env.py, migrate)."""
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    """Before a SQLite database at `url` is first opened: its folder exists (the data folder private), at the
+    default place a database an older version left at the project's root has been moved in, and the file is
+    this account's only (alembic/env.py, migrate, make_engine)."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return
+    database = Path(url.removeprefix("sqlite:///"))
+    if database.parent.resolve() == settings.DATA_DIR.resolve() or not database.parent.exists():
+        private_folder(database.parent)
     if url == settings.DEFAULT_DATABASE_URL:
         move_legacy_database()
+    private_file(database)
 
 
 def move_legacy_database() -> None:

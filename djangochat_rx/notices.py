@@ -26,7 +26,7 @@ from email.message import EmailMessage
 from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, exists, select
 
-from djangochat_rx import access, markup, room_prefs, routes, settings
+from djangochat_rx import access, markup, room_prefs, routes, settings, throttle
 from djangochat_rx import db as database
 from djangochat_rx.models import (
     AccountLink,
@@ -273,16 +273,20 @@ def sent(db: Session, outbox_id: int) -> None:
 
 def unsubscribe(db: Session, token: str) -> str | None:
     """Turn the emails off for the user of an unsubscribe link (reusable until it expires); their
-    username, or None for an unknown or expired link."""
-    database.begin_write(db)
+    username, or None for an unknown or expired link. The link is read first: only a valid one takes the
+    write lock (anyone may post made-up links)."""
     link = db.exec(
-        select(AccountLink).where(AccountLink.token_hash == hash_token(token), AccountLink.purpose == UNSUBSCRIBE)
+        select(AccountLink.user_id, AccountLink.expires_at).where(
+            AccountLink.token_hash == hash_token(token), AccountLink.purpose == UNSUBSCRIBE
+        )
     ).first()
     if link is None or as_utc(link.expires_at) <= _now():
         db.rollback()
         return None
-    db.execute(update(User).where(col(User.id) == link.user_id).values(email_notices="off"))
-    username = db.exec(select(User.username).where(User.id == link.user_id)).one()
+    user_id = link.user_id
+    database.begin_write(db)
+    db.execute(update(User).where(col(User.id) == user_id).values(email_notices="off"))
+    username = db.exec(select(User.username).where(User.id == user_id)).one()
     db.commit()
     return username
 
@@ -347,9 +351,19 @@ async def send_pending() -> int:
 
 
 async def one_click(request):
-    """RFC 8058's one-click unsubscribe: the mail client POSTs to the link in List-Unsubscribe."""
+    """RFC 8058's one-click unsubscribe: the mail client POSTs to the link in List-Unsubscribe (anonymous:
+    charged to its client address's budget, UNSUBSCRIBE_LIMITS_PER_CLIENT, before any database work)."""
+    from urllib.parse import parse_qs
+
     from starlette.responses import PlainTextResponse
 
+    try:
+        await throttle.before_unsubscribe(request.client.host if request.client else "")
+    except throttle.Throttled as error:
+        return PlainTextResponse(str(error), status_code=429)
+    # RFC 8058: the client posts exactly this form field; a link merely fetched or posted without it is no click.
+    if parse_qs((await request.body()).decode("latin-1")).get("List-Unsubscribe") != ["One-Click"]:
+        return PlainTextResponse("Post List-Unsubscribe=One-Click to unsubscribe.", status_code=400)
     username = await database.run(unsubscribe, request.path_params["token"])
     if username is None:
         return PlainTextResponse("This link has expired.", status_code=404)

@@ -116,6 +116,12 @@ def test_the_commands_report_what_they_copied(tmp_path):
 
     saved = run("backup", str(tmp_path / "nightly"))
     assert saved.returncode == 0 and "Backed up 1 users, 0 rooms, 0 messages, 0 files" in saved.stderr
+    # A backup holds every password hash: the server's account alone reads it.
+    assert (tmp_path / "nightly").stat().st_mode & 0o777 == 0o700
+    assert {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "nightly").iterdir()} == {
+        backup.DATABASE_FILE: 0o600,
+        backup.MANIFEST_FILE: 0o600,
+    }
     restored = run("restore", str(tmp_path / "nightly"))
     assert restored.returncode == 0 and "Restored 1 users, 0 rooms, 0 messages, 0 files" in restored.stderr
     assert "kept as" in restored.stderr

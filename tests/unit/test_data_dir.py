@@ -60,3 +60,34 @@ def test_make_migrate_on_a_fresh_clone_creates_the_data_folder(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "fresh" / ".data" / "djangochat.db").exists()
+
+
+def _mode(path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_data_folder_and_the_database_with_its_log_are_the_servers_alone(tmp_path, monkeypatch):
+    """Another account on the machine reads no password hash or message: the folder 0700, the files 0600
+    (a data folder an older version left world-readable is closed too)."""
+    import os
+
+    data = tmp_path / ".data"
+    data.mkdir(mode=0o755)
+    os.chmod(data, 0o755)
+    monkeypatch.setattr(settings, "DATA_DIR", data)
+    url = f"sqlite:///{data / 'chat.db'}"
+    db.migrate(url)
+    engine = db.make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS scratch (x)")
+    written = [data / "chat.db", data / "chat.db-wal", data / "chat.db-shm"]
+    assert _mode(data) == 0o700
+    assert {path.name: _mode(path) for path in written} == {path.name: 0o600 for path in written}
+    engine.dispose()
+
+
+def test_a_database_elsewhere_leaves_its_existing_folder_as_it_is(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    db.prepare_file(f"sqlite:///{shared / 'chat.db'}")
+    assert _mode(shared) == 0o755 and _mode(shared / "chat.db") == 0o600

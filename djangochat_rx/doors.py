@@ -1,0 +1,365 @@
+"""Every way in, with its budget, in one place: each HTTP route (ours, the REST API's and Reflex's own), each
+socket event handler and each command of the CLI. A door that is not listed here fails
+tests/security/test_doors.py; endpoints.BodyBudget reads the HTTP budgets before any route reads a body, and
+tests/security/test_hostile_doors.py tries every listed door with too many bytes, too slow a body, a burst and
+many at once while a bystander loads a page. SECURITY.md "Budgets" has the same table in words.
+
+The budget of a door says what one caller may make the server hold or do through it:
+- `anonymous_bytes`: body bytes read before the caller is known (a token, ticket or secret path resolved);
+- `bytes`: body bytes in all, once known (the layer answers 413 past them, declared or counted);
+- `read_seconds`: the whole body arrives within this, or 408 (a slow body holds nothing longer);
+- `at_once_per_client`: requests in flight from one client address (/64 for IPv6) on this worker;
+- `at_once_per_user`: requests in flight for one account on this worker (the route counts them, once it
+  knows the account);
+- `counts`: the rate budgets charged (names of throttle's limits, per user, token, client or webhook);
+- `work`: what it may start beyond a database call: "bcrypt" (its own bounded pool), "image" (the image
+  threads' bounded queue), "mail" (one message, after the answer), "file" (bytes to disk), "push".
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from starlette.routing import compile_path
+
+from djangochat_rx import settings
+
+# A body's bytes, when a route takes one at all: small JSON (the API's largest is a 4000-character message,
+# at most ~48 KB with every character escaped), the one-click unsubscribe form, and files.
+API_BODY_BYTES = 64 * 1024
+FORM_BODY_BYTES = 1024
+# How long a small body may take to arrive, and an upload (25 MB at 1 Mbit/s takes ~200 s).
+READ_SECONDS = 10.0
+UPLOAD_READ_SECONDS = 300.0
+# Requests in flight from one client address to a door anyone may knock on without an account.
+ANONYMOUS_AT_ONCE = 8
+
+
+@dataclass(frozen=True)
+class Budget:
+    anonymous_bytes: int = 0
+    bytes: int = 0
+    read_seconds: float = READ_SECONDS
+    at_once_per_client: int | None = None
+    at_once_per_user: int | None = None
+    counts: tuple[str, ...] = ()
+    work: tuple[str, ...] = ()
+
+
+NO_BODY = Budget()
+
+
+@dataclass(frozen=True)
+class HttpDoor:
+    """An HTTP route: its methods, its path as routed (Starlette's syntax, from the app's root), a path that
+    reaches it (for the hostile tests), and its budget."""
+
+    methods: frozenset[str]
+    path: str
+    example: str
+    budget: Budget
+    why: str
+    pattern: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pattern", compile_path(self.path)[0])
+
+
+def _http(methods: str, path: str, example: str, budget: Budget, why: str) -> HttpDoor:
+    return HttpDoor(frozenset(methods.split()), path, example, budget, why)
+
+
+_API = "/api/v1"
+_API_CALL = Budget(bytes=API_BODY_BYTES, counts=("API_LIMITS",))
+_API_READ = Budget(counts=("API_LIMITS",))
+
+HTTP_DOORS: tuple[HttpDoor, ...] = (
+    # Files (files.py): an upload ticket in a header is resolved before a byte of the body is read.
+    _http(
+        "POST",
+        "/_files/upload",
+        "/_files/upload?room=1",
+        Budget(
+            bytes=settings.FILE_MAX_BYTES,
+            read_seconds=UPLOAD_READ_SECONDS,
+            at_once_per_user=settings.UPLOADS_PER_USER_AT_ONCE,
+            counts=("FILE_DAILY_BYTES",),
+            work=("file", "image"),
+        ),
+        "a file into a room",
+    ),
+    _http(
+        "POST",
+        "/_files/avatar",
+        "/_files/avatar",
+        Budget(
+            bytes=settings.FILE_MAX_BYTES,
+            read_seconds=UPLOAD_READ_SECONDS,
+            at_once_per_user=settings.UPLOADS_PER_USER_AT_ONCE,
+            counts=("PICTURE_LIMITS",),
+            work=("file", "image"),
+        ),
+        "a new picture",
+    ),
+    _http("GET HEAD", "/_files/avatars/{user_id:int}/{key}/{size}", "/_files/avatars/1/k/small", NO_BODY, "a picture"),
+    _http(
+        "GET HEAD", "/_files/{attachment_id:int}/{variant}/{name}", "/_files/1/full/a.png", NO_BODY, "a file's bytes"
+    ),
+    _http("GET HEAD", "/_download/{ticket}", "/_download/nothing", NO_BODY, "an export, by a one-use ticket"),
+    _http(
+        "POST",
+        "/_unsubscribe/{token}",
+        "/_unsubscribe/nothing",
+        Budget(anonymous_bytes=FORM_BODY_BYTES, bytes=FORM_BODY_BYTES, at_once_per_client=ANONYMOUS_AT_ONCE),
+        "one-click unsubscribe from a mail client (RFC 8058): no account, the token is the key",
+    ),
+    # The REST API (api.py): the bearer token is resolved before the body is read.
+    _http("GET HEAD", f"{_API}/openapi.json", f"{_API}/openapi.json", NO_BODY, "the API's description"),
+    _http("GET", f"{_API}/docs", f"{_API}/docs", NO_BODY, "the API's reference page"),
+    _http("GET", f"{_API}/docs/start.js", f"{_API}/docs/start.js", NO_BODY, "its script"),
+    _http("GET HEAD", f"{_API}/docs/assets/{{path:path}}", f"{_API}/docs/assets/swagger-ui.css", NO_BODY, "its files"),
+    _http("GET", f"{_API}/me", f"{_API}/me", _API_READ, "who a token acts as"),
+    _http("GET", f"{_API}/rooms", f"{_API}/rooms", _API_READ, "the rooms a token may read"),
+    _http("GET", f"{_API}/rooms/{{slug}}/messages", f"{_API}/rooms/x/messages", _API_READ, "a page of messages"),
+    _http(
+        "POST",
+        f"{_API}/rooms/{{slug}}/messages",
+        f"{_API}/rooms/x/messages",
+        Budget(bytes=API_BODY_BYTES, counts=("API_LIMITS", "SEND_LIMITS")),
+        "post a message",
+    ),
+    _http(
+        "PATCH DELETE",
+        f"{_API}/messages/{{message_id}}",
+        f"{_API}/messages/1",
+        Budget(bytes=API_BODY_BYTES, counts=("API_LIMITS", "SEND_LIMITS")),
+        "edit or delete one's message",
+    ),
+    _http(
+        "PUT DELETE",
+        f"{_API}/messages/{{message_id}}/reactions/{{emoji}}",
+        f"{_API}/messages/1/reactions/x",
+        Budget(counts=("API_LIMITS", "SEND_LIMITS")),
+        "react",
+    ),
+    _http("GET", f"{_API}/search", f"{_API}/search?q=x", Budget(counts=("API_LIMITS", "SEARCH_LIMITS")), "search"),
+    _http(
+        "POST",
+        f"{_API}/webhooks/{{token}}",
+        f"{_API}/webhooks/nothing",
+        Budget(bytes=settings.WEBHOOK_MAX_BYTES, at_once_per_client=ANONYMOUS_AT_ONCE, counts=("WEBHOOK_LIMITS",)),
+        "an incoming webhook: no account, the secret path is resolved before the body is read",
+    ),
+    # Reflex's own (app._api): liveness, and the websocket's path (websocket-only transport: no HTTP body).
+    _http("GET HEAD", "/ping", "/ping", NO_BODY, "Reflex's liveness check"),
+    _http("GET HEAD", "/_health", "/_health", NO_BODY, "Reflex's health check"),
+    _http("GET POST", "/_event/{path:path}", "/_event/", NO_BODY, "the websocket's path (no polling transport)"),
+    # In production the backend serves the built pages and their files (Reflex's frontend mount).
+    _http("GET HEAD", "/{path:path}", "/rooms", NO_BODY, "the built frontend"),
+)
+
+
+def http_door(method: str, path: str) -> HttpDoor | None:
+    """The door a request reaches: the first that takes its method and path (the frontend's catch-all is
+    last); None when none does (the router answers 404 or 405, and no body is read)."""
+    return next((door for door in HTTP_DOORS if method in door.methods and door.pattern.match(path)), None)
+
+
+@dataclass(frozen=True)
+class SocketBudget:
+    """A socket event handler's budget beyond every event's: a frame is at most SOCKET_MAX_FRAME_BYTES and a
+    socket sends at most SOCKET_EVENT_LIMIT events (realtime/guard.py), one at a time per tab (Reflex's
+    state lock)."""
+
+    counts: tuple[str, ...] = ()
+    work: tuple[str, ...] = ()
+
+
+READ = SocketBudget()
+SEND = SocketBudget(counts=("SEND_LIMITS",))
+CREATE = SocketBudget(counts=("CREATE_LIMITS",))
+PASSWORD = SocketBudget(counts=("PASSWORD_CHECKS",), work=("bcrypt",))
+ADMIN = SocketBudget(work=("administrators only",))
+
+# Every socket event handler by state class and name; each class's `setvar` (Reflex's generic setter of a
+# public var, bounded by the frame) is implied.
+SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
+    "State": {"hydrate": READ, "hydrate_and_load": READ, "set_is_hydrated": READ},
+    "SharedStateBaseInternal": {},
+    "OnLoadInternalState": {"on_load_internal": READ, "set_is_hydrated": READ},
+    "UpdateVarsInternalState": {"update_vars_internal": READ},
+    "FrontendEventExceptionState": {"handle_frontend_exception": READ},
+    "AuthState": {"logout": READ, "require_login": READ, "route_home": READ},
+    "AccountFormState": {
+        "login": SocketBudget(counts=("LOGIN_PER_ACCOUNT", "LOGIN_PER_CLIENT", "LOGIN_PER_DEVICE"), work=("bcrypt",)),
+        # An invite link's own uses are its budget: a team behind one address joins through it.
+        "register": SocketBudget(counts=("REGISTER_PER_CLIENT",), work=("bcrypt",)),
+        "request_signup": SocketBudget(counts=("SIGNUP_LINKS_PER_CLIENT", "EMAIL_LINKS"), work=("mail",)),
+        "open": READ,
+    },
+    "ProfileState": {
+        "load": READ,
+        "message": CREATE,
+        "open_own": READ,
+        "picture_changed": READ,
+        "picture_refused": READ,
+        "remove_picture": SocketBudget(counts=("PICTURE_LIMITS",)),
+        "save": READ,
+    },
+    "RoomsState": {
+        "create_room": CREATE,
+        "dialog_shown": READ,
+        "load": READ,
+        "open_direct": CREATE,
+        "show_dialog": READ,
+        "show_more_rooms": READ,
+    },
+    "AccountState": {
+        "add_email": SocketBudget(counts=("PASSWORD_CHECKS", "EMAIL_LINKS"), work=("bcrypt", "mail")),
+        "change_password": PASSWORD,
+        "load": READ,
+        "log_out_everywhere": READ,
+        "pick_delay": READ,
+        "pick_notices": READ,
+        "remove_email": READ,
+        "save_notices": READ,
+    },
+    "ExportState": {"download_mine": READ, "download_room": READ},
+    "AdminState": {
+        name: ADMIN
+        for name in (
+            "archive_room",
+            "choose_signup_domain",
+            "choose_signup_mode",
+            "create_account",
+            "create_invite",
+            "delete_room",
+            "disable_user",
+            "enable_user",
+            "filter_messages",
+            "load",
+            "messages_page",
+            "remove_message",
+            "reset_link",
+            "revoke_invite",
+            "search_users",
+            "users_page",
+        )
+    },
+    "SwitcherState": {name: READ for name in ("go", "go_first", "narrow", "open_switcher", "set_open", "step")},
+    "ForgotState": {"open": READ, "request": SocketBudget(counts=("EMAIL_LINKS",), work=("mail",))},
+    "SetupState": {"open": READ, "set_up": SocketBudget(counts=("REGISTER_PER_CLIENT",), work=("bcrypt",))},
+    "UnsubscribeState": {"confirm": READ, "open": READ},
+    "RoomState": {
+        **{
+            name: READ
+            for name in (
+                "ask_delete",
+                "cancel_delete",
+                "cancel_edit",
+                "file_refused",
+                "file_uploaded",
+                "fill_gap",
+                "load",
+                "load_commands",
+                "load_mention_names",
+                "load_older",
+                "mark_read",
+                "reactions_opened",
+                "refresh",
+                "remove_file",
+                "search_room",
+                "set_level",
+                "show_files",
+                "start_edit",
+                "toggle_mute",
+                "toggle_panel",
+                "typing_now",
+            )
+        },
+        **{
+            name: SEND
+            for name in ("confirm_delete", "pin", "react", "save_edit", "send", "unpin", "invite", "remove_member")
+        },
+        **{name: READ for name in ("delete_room", "leave", "save_room", "set_archived")},
+        "message_user": CREATE,
+    },
+    "ThreadState": {
+        "close_thread": READ,
+        "open_from_address": READ,
+        "open_thread": READ,
+        "send_reply": SEND,
+        "thread_seen": READ,
+        "toggle_follow": READ,
+    },
+    "WebhooksState": {
+        "create_hook": SocketBudget(counts=("CREATE_LIMITS", "WEBHOOKS_PER_ROOM")),
+        "load_hooks": READ,
+        "revoke_hook": READ,
+    },
+    "ApiTokensState": {
+        "create_token": SocketBudget(counts=("PASSWORD_CHECKS", "API_TOKENS_PER_USER"), work=("bcrypt",)),
+        "load_tokens": READ,
+        "revoke_token": READ,
+    },
+    "PushState": {"answered": READ, "check": READ, "turn_off": READ, "turn_on": READ},
+    "SearchState": {"load": READ, "submit": SocketBudget(counts=("SEARCH_LIMITS",))},
+    "ThreadsState": {"load": READ},
+    "VerifyState": {"confirm": SocketBudget(work=("mail",)), "open": READ},
+    "ResetState": {"open": READ, "set_password": SocketBudget(work=("bcrypt",))},
+}
+
+# The CLI (python -m djangochat_rx ...) is the operator's, at the server's shell: no budget but the machine's.
+CLI_COMMANDS: dict[str, str] = {
+    "createsuperuser": "one bcrypt hash",
+    "promote": "one row",
+    "signup": "one setting",
+    "serve": "starts the server",
+    "prepare-frontend": "writes .web",
+    "backup": "a copy of the database, streamed",
+    "restore": "puts a copy back (the app stopped)",
+    "nginx-headers": "prints text",
+}
+
+
+def _size(n: int) -> str:
+    if n == 0:
+        return "0"
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB" if n >= 1024 else f"{n} B"
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return ", ".join(f"`{name}`" for name in names) or "—"
+
+
+def table() -> str:
+    """SECURITY.md's "Budgets" tables, written from this inventory (tests/security/test_doors.py compares)."""
+    lines = [
+        "| door | what | methods | bytes before the caller is known | bytes | read time | at once per address | "
+        "at once per account | counted against | may start |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for door in HTTP_DOORS:
+        budget = door.budget
+        lines.append(
+            f"| `{door.path}` | {door.why} | {' '.join(sorted(door.methods))} | {_size(budget.anonymous_bytes)} | "
+            f"{_size(budget.bytes)} | {budget.read_seconds:g} s | {budget.at_once_per_client or '—'} | "
+            f"{budget.at_once_per_user or '—'} | "
+            f"{_names(budget.counts)} | {', '.join(budget.work) or '—'} |"
+        )
+    by_budget: dict[SocketBudget, list[str]] = {}
+    for state, handlers in SOCKET_DOORS.items():
+        for name, budget in handlers.items():
+            by_budget.setdefault(budget, []).append(f"{state}.{name}")
+    lines += ["", "| socket event handlers | counted against | may start |", "|---|---|---|"]
+    for budget, names in by_budget.items():
+        lines.append(
+            f"| {', '.join(f'`{name}`' for name in names)} | {_names(budget.counts)} | "
+            f"{', '.join(budget.work) or '—'} |"
+        )
+    lines += ["", "| command (`python -m djangochat_rx ...`) | work |", "|---|---|"]
+    lines += [f"| `{name}` | {work} |" for name, work in CLI_COMMANDS.items()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(table(), end="")
