@@ -3,37 +3,58 @@
 // Files come from the attach button (a label around a file input: the browser's own picker), from a drop
 // anywhere on the element `dropTarget` names, or pasted into the element `pasteTarget` names. Each is
 // checked (file_drop_core.js: size, count), then uploaded alone with XMLHttpRequest to `uploadUrl`, with
-// the tab's upload ticket in a header, a progress bar and a Cancel button. The server's answer goes to
+// the tab's upload ticket in a header, a progress bar and a Cancel button; at most `maxAtOnce` at once (the
+// others wait their turn, listed), and one the server asks to come back later (429, 503) is sent again. The server's answer goes to
 // `onUploaded(id)`; a refusal, in words, to `onRefused(text)`. Reflex event props, not eval: the app's
 // Content-Security-Policy forbids evaluating strings.
 import { createElement as h, useEffect, useRef, useState } from "react";
-import { checkFiles, pastedName, uploadAnswer } from "$/public/file_drop_core.js";
+import { checkFiles, pastedName, retryAfter, startable, uploadAnswer } from "$/public/file_drop_core.js";
 
 let nextId = 1;
 
-export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, pending, dropTarget, pasteTarget, onUploaded, onRefused, className, children }) {
+export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, maxAtOnce, pending, dropTarget, pasteTarget, onUploaded, onRefused, className, children }) {
   const [uploads, setUploads] = useState([]);
+  // Uploads on their way (id -> XMLHttpRequest) and those waiting their turn or a retry ({id, file, name, tries}).
   const live = useRef(new Map());
+  const waiting = useRef([]);
+  const timers = useRef(new Map());
   const props = useRef({});
-  props.current = { uploadUrl, ticket, maxBytes, maxFiles, pending: pending || 0, onUploaded, onRefused };
+  props.current = { uploadUrl, ticket, maxBytes, maxFiles, maxAtOnce: maxAtOnce || 1, pending: pending || 0, onUploaded, onRefused };
 
   const finish = (id) => {
     live.current.delete(id);
     setUploads((list) => list.filter((u) => u.id !== id));
+    pump();
   };
 
-  const start = (file, name) => {
+  const pump = () => {
+    const free = startable(waiting.current.length, live.current.size, props.current.maxAtOnce);
+    waiting.current.splice(0, free).forEach(send);
+  };
+
+  const send = (upload) => {
     const { uploadUrl, ticket, onUploaded, onRefused } = props.current;
-    const id = nextId++;
+    const { id, file, name } = upload;
     const xhr = new XMLHttpRequest();
     live.current.set(id, xhr);
-    setUploads((list) => [...list, { id, name, percent: 0 }]);
     xhr.upload.onprogress = (event) => {
       if (!event.lengthComputable) return;
       const percent = Math.round((100 * event.loaded) / event.total);
       setUploads((list) => list.map((u) => (u.id === id ? { ...u, percent } : u)));
     };
     xhr.onload = () => {
+      const wait = retryAfter(xhr.status, xhr.getResponseHeader("Retry-After"), upload.tries + 1);
+      if (wait !== null) {
+        live.current.delete(id);
+        setUploads((list) => list.map((u) => (u.id === id ? { ...u, percent: 0 } : u)));
+        timers.current.set(id, setTimeout(() => {
+          timers.current.delete(id);
+          waiting.current.unshift({ ...upload, tries: upload.tries + 1 });
+          pump();
+        }, wait));
+        pump();
+        return;
+      }
       finish(id);
       const answer = uploadAnswer(xhr.status, xhr.responseText);
       if (answer.file && onUploaded) onUploaded(answer.file.id);
@@ -50,11 +71,28 @@ export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, pending, dropT
     xhr.send(file);
   };
 
+  const cancel = (id) => {
+    const xhr = live.current.get(id);
+    if (xhr) return xhr.abort();
+    clearTimeout(timers.current.get(id));
+    timers.current.delete(id);
+    waiting.current = waiting.current.filter((u) => u.id !== id);
+    setUploads((list) => list.filter((u) => u.id !== id));
+  };
+
+  const start = (file, name) => {
+    const id = nextId++;
+    setUploads((list) => [...list, { id, name, percent: 0 }]);
+    waiting.current.push({ id, file, name, tries: 0 });
+    pump();
+  };
+
   const take = (files, named = (file) => file.name) => {
     const { maxBytes, maxFiles, pending, onRefused } = props.current;
     const list = Array.from(files || []);
     if (!list.length) return;
-    const { accepted, refused } = checkFiles(list, { maxBytes, maxFiles, already: pending + live.current.size });
+    const already = pending + live.current.size + waiting.current.length + timers.current.size;
+    const { accepted, refused } = checkFiles(list, { maxBytes, maxFiles, already });
     if (refused.length && onRefused) onRefused(refused.join(" "));
     accepted.forEach((file) => start(file, named(file)));
   };
@@ -97,7 +135,14 @@ export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, pending, dropT
     };
   }, [dropTarget, pasteTarget]);
 
-  useEffect(() => () => live.current.forEach((xhr) => xhr.abort()), []);
+  useEffect(
+    () => () => {
+      waiting.current = [];
+      timers.current.forEach((timer) => clearTimeout(timer));
+      live.current.forEach((xhr) => xhr.abort());
+    },
+    [],
+  );
 
   const input = h("input", {
     type: "file",
@@ -122,7 +167,7 @@ export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, pending, dropT
             h("progress", { max: 100, value: u.percent, "aria-label": `Uploading ${u.name}` }),
             h(
               "button",
-              { type: "button", className: "upload-cancel", onClick: () => live.current.get(u.id)?.abort() },
+              { type: "button", className: "upload-cancel", onClick: () => cancel(u.id) },
               "Cancel",
             ),
           ),

@@ -51,3 +51,18 @@ export function pastedName(file, now = new Date()) {
   const ext = (file.type.split("/")[1] || "png").replace("jpeg", "jpg");
   return `pasted-${stamp}.${ext}`;
 }
+
+// How many of the waiting uploads may start now: at most `maxAtOnce` on their way at once (the server's
+// UPLOADS_PER_USER_AT_ONCE; it answers 429 past it).
+export function startable(waiting, running, maxAtOnce) {
+  return Math.max(0, Math.min(waiting, maxAtOnce - running));
+}
+
+// After an answer, the milliseconds to wait before sending the same file again, or null for no retry:
+// 429 (too many on their way, e.g. from another tab) and 503 (the image threads busy, with Retry-After)
+// come back, at most `maxTries` times in all.
+export function retryAfter(status, header, tries, maxTries = 5) {
+  if ((status !== 429 && status !== 503) || tries >= maxTries) return null;
+  const seconds = Number(header);
+  return (Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) : 1) * 1000;
+}

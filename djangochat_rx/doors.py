@@ -68,6 +68,16 @@ def _http(methods: str, path: str, example: str, budget: Budget, why: str) -> Ht
     return HttpDoor(frozenset(methods.split()), path, example, budget, why)
 
 
+def _upload(count: str) -> Budget:
+    return Budget(
+        bytes=settings.FILE_MAX_BYTES,
+        read_seconds=UPLOAD_READ_SECONDS,
+        at_once_per_user=settings.UPLOADS_PER_USER_AT_ONCE,
+        counts=(count,),
+        work=("file", "image"),
+    )
+
+
 _API = "/api/v1"
 _API_CALL = Budget(bytes=API_BODY_BYTES, counts=("API_LIMITS",))
 _API_READ = Budget(counts=("API_LIMITS",))
@@ -78,26 +88,14 @@ HTTP_DOORS: tuple[HttpDoor, ...] = (
         "POST",
         "/_files/upload",
         "/_files/upload?room=1",
-        Budget(
-            bytes=settings.FILE_MAX_BYTES,
-            read_seconds=UPLOAD_READ_SECONDS,
-            at_once_per_user=settings.UPLOADS_PER_USER_AT_ONCE,
-            counts=("FILE_DAILY_BYTES",),
-            work=("file", "image"),
-        ),
+        _upload("FILE_DAILY_BYTES"),
         "a file into a room",
     ),
     _http(
         "POST",
         "/_files/avatar",
         "/_files/avatar",
-        Budget(
-            bytes=settings.FILE_MAX_BYTES,
-            read_seconds=UPLOAD_READ_SECONDS,
-            at_once_per_user=settings.UPLOADS_PER_USER_AT_ONCE,
-            counts=("PICTURE_LIMITS",),
-            work=("file", "image"),
-        ),
+        _upload("PICTURE_LIMITS"),
         "a new picture",
     ),
     _http("GET HEAD", "/_files/avatars/{user_id:int}/{key}/{size}", "/_files/avatars/1/k/small", NO_BODY, "a picture"),

@@ -5,7 +5,7 @@ import reflex as rx
 
 from djangochat_rx import settings
 from djangochat_rx.api_tokens import TokenView
-from djangochat_rx.components.layout import error_callout, shown_once
+from djangochat_rx.components.layout import current_password_input, error_callout, shown_once
 from djangochat_rx.state.api_tokens import PASSWORD_FIELD, ApiTokensState
 
 _DAYS = [7, 30, 90, 365]
@@ -85,14 +85,7 @@ def api_tokens_panel(everyone: bool = False) -> rx.Component:
                     default_value=str(settings.API_TOKEN_DAYS),
                     aria_label="Expires after",
                 ),
-                rx.input(
-                    id=PASSWORD_FIELD,
-                    name="password",
-                    type="password",
-                    placeholder="Your current password",
-                    aria_label="Your current password",
-                    auto_complete="current-password",
-                ),
+                current_password_input(PASSWORD_FIELD),
                 rx.button("Create token", type="submit", size="2"),
                 gap="0.75rem",
                 align="center",

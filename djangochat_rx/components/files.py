@@ -26,6 +26,7 @@ class FileDrop(rx.Component):
     ticket: rx.Var[str]
     max_bytes: rx.Var[int]
     max_files: rx.Var[int]
+    max_at_once: rx.Var[int]
     pending: rx.Var[int]
     drop_target: rx.Var[str]
     paste_target: rx.Var[str]
@@ -41,6 +42,7 @@ def attach_control() -> rx.Component:
         ticket=AuthState.upload_ticket,
         max_bytes=settings.FILE_MAX_BYTES,
         max_files=settings.FILES_PER_MESSAGE,
+        max_at_once=settings.UPLOADS_PER_USER_AT_ONCE,
         pending=RoomState.pending_files.length(),
         drop_target=COMPOSER_FORM_ID,
         paste_target=COMPOSER_ID,

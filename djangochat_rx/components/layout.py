@@ -111,6 +111,19 @@ def labeled_input(label: str, name: str, **props) -> rx.Component:
     )
 
 
+def current_password_input(input_id: str, **props) -> rx.Component:
+    """The field a change that a stolen session must not make asks for: the account's current password."""
+    return rx.input(
+        id=input_id,
+        name="password",
+        type="password",
+        placeholder="Your current password",
+        aria_label="Your current password",
+        auto_complete="current-password",
+        **props,
+    )
+
+
 def inline_form(field: rx.Component, button: str, on_submit: rx.event.EventType, **props) -> rx.Component:
     """A one-line form: a field with its submit button beside it."""
     return rx.form(

@@ -4,7 +4,7 @@ import reflex as rx
 
 from djangochat_rx import notices
 from djangochat_rx.components.api_tokens import api_tokens_panel
-from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
+from djangochat_rx.components.layout import current_password_input, error_callout, inline_form, labeled_input, page
 from djangochat_rx.components.push import push_settings
 from djangochat_rx.state.account import EMAIL_PASSWORD_FIELD, AccountState, SessionItem
 from djangochat_rx.state.export import ExportState
@@ -94,15 +94,7 @@ def _email() -> rx.Component:
                         aria_label="New email address",
                         flex="2 1 14rem",
                     ),
-                    rx.input(
-                        id=EMAIL_PASSWORD_FIELD,
-                        name="password",
-                        type="password",
-                        placeholder="Your current password",
-                        aria_label="Your current password",
-                        auto_complete="current-password",
-                        flex="1 1 10rem",
-                    ),
+                    current_password_input(EMAIL_PASSWORD_FIELD, flex="1 1 10rem"),
                     gap="0.5rem",
                     wrap="wrap",
                     width="100%",

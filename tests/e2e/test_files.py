@@ -227,3 +227,40 @@ def test_an_upload_in_progress_shows_its_bar_and_cancel_stops_it(new_page, tmp_p
     for route in held:
         with contextlib.suppress(PlaywrightError):
             route.abort()
+
+
+def test_many_files_at_once_go_a_few_at_a_time_and_all_arrive(new_page, tmp_path):
+    """The server takes UPLOADS_PER_USER_AT_ONCE uploads from one person at once (429 past it): six files
+    picked together are all listed, at most that many are on their way, and the others follow."""
+    page = new_page()
+    register(page, unique("gus"))
+    create_room(page, unique("Many "))
+    held, released = [], []
+
+    def hold_until_released(route) -> None:
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/_files/upload**", hold_until_released)
+    files = []
+    for n in range(6):
+        path = tmp_path / f"note{n}.txt"
+        path.write_bytes(f"note {n}".encode())
+        files.append(str(path))
+    attach_button(page, files)
+    expect(page.locator(".uploads .upload")).to_have_count(6)
+    at_once = settings.UPLOADS_PER_USER_AT_ONCE
+    for _ in range(100):
+        if len(held) >= at_once:
+            break
+        page.wait_for_timeout(20)
+    assert len(held) == at_once
+    released.append(True)
+    for route in held:
+        route.continue_()
+    expect(pending(page)).to_have_count(6)
+    expect(page.locator(".uploads .upload")).to_have_count(0)
+    composer(page).press("Enter")
+    expect(messages(page).last.locator(".attachment-card")).to_have_count(6)

@@ -359,8 +359,10 @@ async def test_deeply_nested_json_to_a_webhook_is_a_bad_request_not_a_crash(make
     assert (await http(backend_url, "POST", path, json={"text": "still works"}))[0] == 200
 
 
-async def test_a_made_up_unsubscribe_link_takes_no_write_lock_and_the_door_has_a_budget(backend_url, monkeypatch):
+async def test_a_made_up_unsubscribe_link_takes_no_write_lock(backend_url):
     """The anonymous unsubscribe POST took SQLite's write lock before it looked its token up."""
+    if db.get_engine().url.get_backend_name() != "sqlite":
+        pytest.skip("SQLite's write lock: PostgreSQL's writers do not wait for each other so")
     writer = sqlite3.connect(db.get_engine().url.database, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # someone else is writing
     try:
@@ -371,6 +373,9 @@ async def test_a_made_up_unsubscribe_link_takes_no_write_lock_and_the_door_has_a
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+async def test_the_unsubscribe_door_has_a_budget_per_address(backend_url, monkeypatch):
     monkeypatch.setattr(throttle, "UNSUBSCRIBE_PER_CLIENT", [parse("3 per minute")])
     statuses = [(await http(backend_url, "POST", f"/_unsubscribe/made-up-{n}", data=ONE_CLICK))[0] for n in range(4)]
     assert statuses == [404, 404, 404, 429]

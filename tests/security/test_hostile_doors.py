@@ -238,3 +238,51 @@ async def test_a_door_anyone_may_knock_on_holds_at_most_its_cap_of_one_addresss_
     refused_at_once = [elapsed for status, elapsed in answers if status == 429]
     assert len(refused_at_once) == 5
     assert max(refused_at_once) < SHORT_READ_SECONDS
+
+
+def _socket_doors() -> list[str]:
+    return [f"{state}.{name}" for state, handlers in doors.SOCKET_DOORS.items() for name in handlers]
+
+
+def _full_name(door: str) -> str:
+    from reflex.state import State
+
+    state_name, handler = door.split(".")
+    stack = [State]
+    while stack:
+        state = stack.pop()
+        if state.__name__ == state_name:
+            return f"{state.get_full_name()}.{handler}"
+        stack.extend(state.get_substates())
+    raise LookupError(door)
+
+
+SOCKET_BURST = 40
+SOCKET_LIMIT = "10 per 10 seconds"
+
+
+@pytest.mark.parametrize("door", _socket_doors())
+async def test_a_burst_at_a_socket_handler_is_dropped_past_the_budget_and_a_bystander_is_served(
+    door, open_tab, make_user, room, monkeypatch
+):
+    """SOCKET_BURST events at one handler from one tab (with a payload it does not take, so that whatever it
+    does it does to the attacker's own account at most): past the socket's budget they are dropped unread,
+    and a bystander's room page opens meanwhile within the bound."""
+    from djangochat_rx.realtime.guard import guard
+    from tests.support.client import NAMESPACE
+
+    monkeypatch.setattr(doors.settings, "SOCKET_EVENT_LIMIT", SOCKET_LIMIT)
+    _, attacker_token = make_user()
+    _, bystander = make_user()
+    attacker = await open_tab("/rooms", token=attacker_token)
+    sid = attacker.sio.get_sid(NAMESPACE)
+    name = _full_name(door)
+    await asyncio.gather(*(attacker.emit(name, {"junk": "x" * 512}) for _ in range(SOCKET_BURST)))
+    load = await _bystander_page_load(open_tab, bystander, room.slug)
+    assert load < BYSTANDER_BOUND_SECONDS
+    allowed = int(SOCKET_LIMIT.split()[0])
+    # Hydration and the page's load used some of the socket's budget before the burst.
+    async with asyncio.timeout(10):
+        while guard.dropped[sid] < SOCKET_BURST - allowed:
+            await asyncio.sleep(0.02)
+    assert attacker.sio.connected

