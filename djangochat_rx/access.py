@@ -7,25 +7,50 @@ room. An archived room can be read by those who may read it, but nobody posts in
 """
 
 from sqlalchemy import ColumnElement, exists, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from djangochat_rx.models import Attachment, Room, RoomMember
 
 PUBLIC, PRIVATE, DM = "public", "private", "dm"
 
-
-def readable(user_id: int | None) -> ColumnElement[bool]:
-    """A condition on Room: the rooms `user_id` may read (public ones only for None)."""
-    public = col(Room.kind) == PUBLIC
-    if user_id is None:
-        return public
-    member = exists().where(RoomMember.room_id == Room.id, RoomMember.user_id == user_id)
-    return or_(public, member)
+# Who: a user's id, a column holding one (a mention's user, a thread's follower, a user row), or None for a
+# stranger. Which room: a room's id, a column holding one, or None for the Room row of the query itself.
+Who = int | ColumnElement | None
+Which = int | ColumnElement | None
 
 
-def can_read(db: Session, user_id: int, room: Room) -> bool:
-    """Whether `user_id` may see `room` and its messages."""
-    return room.kind == PUBLIC or is_member(db, user_id, room.id)
+def member_of(user: Who, room: ColumnElement | int | None = None) -> ColumnElement[bool]:
+    """`user` is a member of `room` (default: the Room row of the query)."""
+    return (
+        exists()
+        .where(RoomMember.room_id == (Room.id if room is None else room), RoomMember.user_id == user)
+        .correlate_except(RoomMember)
+    )
+
+
+def readable(user: Who, room: Which = None) -> ColumnElement[bool]:
+    """The read rule, as one SQL condition: `user` may read `room` (public rooms to everyone logged in;
+    private rooms and conversations to their members). Every query that decides who may read, who a mention
+    reaches and who gets a notice, mail or push says it with this, and nowhere else
+    (tests/unit/test_access.py::test_the_read_rule_is_written_only_here)."""
+    if room is None:
+        public = col(Room.kind) == PUBLIC
+        return public if user is None else or_(public, member_of(user))
+    other = aliased(Room)
+    public = other.kind == PUBLIC
+    allowed = public if user is None else or_(public, member_of(user, other.id))
+    return exists().where(other.id == room, allowed).correlate_except(other)
+
+
+def open_to_everyone(kind: str) -> bool:
+    """Whether a room of this kind is readable by everyone logged in (the rooms list everyone shares)."""
+    return kind == PUBLIC
+
+
+def can_read(db: Session, user_id: int | None, room: Room) -> bool:
+    """Whether `user_id` (None: someone with no account in it yet) may see `room` and its messages."""
+    return open_to_everyone(room.kind) or (user_id is not None and is_member(db, user_id, room.id))
 
 
 def can_read_id(db: Session, user_id: int, room_id: int) -> bool:

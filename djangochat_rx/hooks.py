@@ -187,7 +187,7 @@ def _may_read(db: Session, username: str, room: Room) -> bool:
         select(User.id, User.is_bot, User.is_active).where(User.username_key == accounts.username_key(username))
     ).first()
     if found is None:
-        return room.kind == access.PUBLIC
+        return access.can_read(db, None, room)
     return bool(found[1] and found[2]) and access.can_read(db, found[0], room)
 
 

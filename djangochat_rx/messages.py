@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, delete, exists, insert, or_, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -154,9 +154,8 @@ def author_and_mentioned(
         keys |= {accounts.username_key(name) for name in present}
     wanted = col(User.id) == author_id
     if keys:
-        room_public = exists().where(Room.id == room_id, Room.kind == access.PUBLIC)
-        member = exists().where(RoomMember.room_id == room_id, RoomMember.user_id == User.id)
-        wanted = or_(wanted, and_(col(User.username_key).in_(keys), col(User.is_active), or_(room_public, member)))
+        may_read = access.readable(User.id, room_id)
+        wanted = or_(wanted, and_(col(User.username_key).in_(keys), col(User.is_active), may_read))
     author, mentioned = "", {}
     for user_id, username, key in db.exec(select(User.id, User.username, User.username_key).where(wanted)):
         if user_id == author_id:
@@ -180,10 +179,8 @@ def _room_people(db: Session, author_id: int, room_id: int) -> dict[int, tuple[s
         people = select(User.id, User.username, User.username_key).join(
             RoomMember, (RoomMember.user_id == User.id) & (RoomMember.room_id == room_id)
         )
-    found = {
-        user_id: (username, key)
-        for user_id, username, key in db.exec(people.where(col(User.is_active), col(User.id) != author_id))
-    }
+    people = people.where(col(User.is_active), col(User.id) != author_id, access.readable(User.id, room_id))
+    found = {user_id: (username, key) for user_id, username, key in db.exec(people)}
     limit = settings.ROOM_MENTION_OWNER_ONLY_OVER
     if len(found) > limit and creator != author_id and not access.is_owner(db, author_id, room_id):
         db.rollback()

@@ -24,7 +24,7 @@ from email import message_from_string
 from email.message import EmailMessage
 
 from sqlalchemy import and_, func, or_, update
-from sqlmodel import Session, col, exists, select
+from sqlmodel import Session, col, select
 
 from djangochat_rx import access, markup, room_prefs, routes, settings, throttle
 from djangochat_rx import db as database
@@ -123,12 +123,7 @@ def _unread(user_ids: list[int], since: dict[int, datetime], until: datetime) ->
         .join(User, col(User.id) == Message.author_id)
         .outerjoin(RoomRead, and_(RoomRead.room_id == Mention.room_id, RoomRead.user_id == Mention.user_id))
         .where(col(Mention.user_id).in_(user_ids), col(Mention.seq) > read_upto)
-        .where(
-            or_(
-                col(Room.kind) == access.PUBLIC,
-                exists().where(RoomMember.room_id == Room.id, RoomMember.user_id == Mention.user_id),
-            )
-        )
+        .where(access.readable(Mention.user_id))
     )
     direct = (
         select(RoomMember.user_id, *columns)
@@ -137,7 +132,7 @@ def _unread(user_ids: list[int], since: dict[int, datetime], until: datetime) ->
         .join(User, col(User.id) == Message.author_id)
         .outerjoin(RoomRead, and_(RoomRead.room_id == Room.id, RoomRead.user_id == RoomMember.user_id))
         .where(col(RoomMember.user_id).in_(user_ids), col(Message.seq) > read_upto, col(Message.thread_id).is_(None))
-        .where(col(Message.author_id) != RoomMember.user_id)
+        .where(col(Message.author_id) != RoomMember.user_id, access.readable(RoomMember.user_id))
     )
     oldest = min(since.values())
     # Nothing of a room the user muted or hears nothing of (room_prefs.py).

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import access, accounts, text
 from djangochat_rx import db as database
-from djangochat_rx.models import Message, Room, RoomMember, User
+from djangochat_rx.models import Message, Room, User
 
 DISPLAY_NAME_MAX_CHARS = 64
 ABOUT_MAX_CHARS = 200
@@ -45,7 +45,7 @@ class Profile:
 
 def _took_part(user_id: int):
     """A condition on Room: the user is a member of it or has written in it."""
-    member = exists().where(RoomMember.room_id == Room.id, RoomMember.user_id == user_id)
+    member = access.member_of(user_id)
     wrote = exists().where(Message.room_id == Room.id, Message.author_id == user_id, col(Message.deleted_at).is_(None))
     return or_(member, wrote)
 

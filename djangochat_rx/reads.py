@@ -3,13 +3,13 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, exists, func, insert, or_, update
+from sqlalchemy import and_, bindparam, exists, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from djangochat_rx import access, markup
 from djangochat_rx import db as database
-from djangochat_rx.models import Mention, Message, Room, RoomMember, RoomRead, User, as_utc
+from djangochat_rx.models import Mention, Message, Room, RoomRead, User, as_utc
 from djangochat_rx.rooms import BY_ACTIVITY, RoomNotFound
 
 
@@ -93,7 +93,7 @@ def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
 def public_page(db: Session, user_id: int, offset: int, limit: int) -> list[RoomSummary]:
     """Public rooms `offset` to `offset + limit` in rooms.BY_ACTIVITY order, with the user's unread counts
     (the rooms page's "Show more rooms", past the live first page)."""
-    return _summaries(db, user_id, col(Room.kind) == access.PUBLIC, offset, limit)
+    return _summaries(db, user_id, access.readable(None), offset, limit)
 
 
 def summary_of(db: Session, room_id: int) -> RoomSummary | None:
@@ -149,10 +149,6 @@ def preview(body: str | None, deleted: bool, removed: bool) -> str:
     return markup.preview(body) if body else ""
 
 
-def _member_of_room(user_id_column):
-    return RoomMember.room_id == Room.id, RoomMember.user_id == user_id_column
-
-
 def _unread_mentions(*columns):
     """A query for `columns` of the mentions that their users have not read yet, by room slug."""
     return (
@@ -163,7 +159,7 @@ def _unread_mentions(*columns):
         .outerjoin(RoomRead, and_(RoomRead.room_id == Mention.room_id, RoomRead.user_id == Mention.user_id))
         .where(col(Mention.seq) > func.coalesce(RoomRead.last_read_seq, 0))
         # Only rooms the mentioned user may still read (one removed from a private room is not told).
-        .where(or_(col(Room.kind) == access.PUBLIC, exists().where(*_member_of_room(Mention.user_id))))
+        .where(access.readable(Mention.user_id))
         .order_by(Room.slug)
     )
 

@@ -10,7 +10,7 @@ room: a message of the room quoting the parent (messages.post's `quote_id`).
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, bindparam, case, exists, func, or_, update
+from sqlalchemy import Select, bindparam, case, exists, func, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from djangochat_rx import access, messages, settings
 from djangochat_rx import db as database
 from djangochat_rx.messages import InvalidMessage, MessageNotFound, MessageView, NotAllowed
-from djangochat_rx.models import Message, Room, RoomMember, ThreadFollow, User, utcnow
+from djangochat_rx.models import Message, Room, ThreadFollow, User, utcnow
 
 # How many repliers a parent names (the faces beside "3 replies").
 REPLIERS_SHOWN = 3
@@ -158,8 +158,7 @@ def _replied(db: Session, reply_id: int, parent_id: int, room_id: int, unread: d
 
 def _still_readable():
     """A condition on (ThreadFollow, Room): the follower may still read the thread's room."""
-    member = exists().where(RoomMember.room_id == Room.id, RoomMember.user_id == ThreadFollow.user_id)
-    return or_(col(Room.kind) == access.PUBLIC, member)
+    return access.readable(ThreadFollow.user_id)
 
 
 def _unread_sum():

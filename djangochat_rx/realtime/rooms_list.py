@@ -16,7 +16,7 @@ import dataclasses
 from typing import Any
 
 from djangochat_rx import accounts, db, reads, room_prefs, settings, threads
-from djangochat_rx.access import PUBLIC
+from djangochat_rx.access import open_to_everyone
 from djangochat_rx.events import MessageChanged, MessageSent, MutedChanged, ReadMoved, RoomChanged
 from djangochat_rx.reads import RoomSummary
 from djangochat_rx.realtime.presence import Presence
@@ -59,7 +59,7 @@ class RoomsLists:
         summaries, muted, threads_unread = await db.run(_lists_of, user_id)
         await sockets.enter(sid, LOBBY)
         await sockets.enter(sid, own_group)
-        self._own[key] = {row.id: row for row in summaries if row.kind != PUBLIC}
+        self._own[key] = {row.id: row for row in summaries if not open_to_everyone(row.kind)}
         if self._lobby is None:
             lobby = await db.run(reads.room_summaries, None)
             if self._lobby is None:
@@ -137,13 +137,13 @@ class RoomsLists:
         """A room's row changed in itself (name, archive, members, gone): every socket showing it is told."""
         room_id, summary = event.room_id, event.summary
         if self._lobby is not None:
-            if summary is not None and summary.kind == PUBLIC:
+            if summary is not None and open_to_everyone(summary.kind):
                 self._lobby[room_id] = summary
                 self._mark(None, room_id, force=True)
             elif self._lobby.pop(room_id, None) is not None:
                 self._mark(None, room_id, force=True)
         for key, rows in self._own.items():
-            keeps = summary is not None and summary.kind != PUBLIC and key in event.people
+            keeps = summary is not None and not open_to_everyone(summary.kind) and key in event.people
             if keeps:
                 rows[room_id] = summary
                 self._mark(key, room_id, force=True)

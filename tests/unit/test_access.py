@@ -191,3 +191,60 @@ def test_an_outsider_opens_answers_follows_and_lists_no_thread_of_a_private_room
     assert threads.unread_total(session, carol.id) == 0 and threads.followed_threads(session, carol.id) == []
     assert [hit.message_id for hit in search.search(session, carol.id, "details")] == []
     assert threads.thread(session, bob.id, plan.id)[1][0].body == "@carol the details"
+
+
+# The read rule written out in SQL: a room's kind compared with "public", or a membership test inside EXISTS.
+_RULE_WRITTEN_OUT = (
+    r"Room\.kind\)?\s*==\s*access\.PUBLIC",
+    r"kind\s*[!=]=\s*PUBLIC\b",
+    r"exists\(\)\s*\.where\(\s*RoomMember\.",
+)
+
+
+def test_the_read_rule_is_written_only_here():
+    """Who may read a room is decided by access.readable (and can_read, its Python twin) alone: no other
+    module writes the rule out again, so tightening it (guests, bans) reaches every query."""
+    import re
+    from pathlib import Path
+
+    package = Path(access.__file__).parent
+    found = [
+        f"{path.relative_to(package)}: {match.group(0)}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "access.py"
+        for pattern in _RULE_WRITTEN_OUT
+        for match in re.finditer(pattern, path.read_text())
+    ]
+    assert found == []
+
+
+def test_the_rule_says_the_same_for_a_value_a_column_and_a_room_row(session, alice, bob, carol, secret):
+    from sqlmodel import select
+
+    from djangochat_rx.models import Room, User
+
+    hall = rooms.create_room(session, "Hall", "", alice.id)
+    for room in (hall, secret):
+        for person in (alice, bob, carol):
+            row = session.get(Room, room.id)
+            expected = access.can_read(session, person.id, row)
+            on_rows = session.exec(select(Room.id).where(Room.id == room.id, access.readable(person.id))).first()
+            by_value = session.exec(select(User.id).where(User.id == person.id, access.readable(person.id, room.id)))
+            by_column = session.exec(select(User.id).where(User.id == person.id, access.readable(User.id, room.id)))
+            assert (on_rows is not None, by_value.first() is not None, by_column.first() is not None) == (
+                expected,
+                expected,
+                expected,
+            ), (room.name, person.username)
+        stranger = session.exec(select(Room.id).where(Room.id == room.id, access.readable(None))).first()
+        assert (stranger is not None) == (room.kind == access.PUBLIC) == access.can_read(session, None, row)
+
+
+def test_a_removed_member_is_reached_by_no_mention_of_the_room(session, alice, bob, carol, secret):
+    members.invite(session, alice.id, secret.id, "carol")
+    members.remove(session, alice.id, secret.id, "carol")
+    by_name = messages.post_message(session, secret.id, alice.id, "@carol are you there")
+    everyone = messages.post_message(session, secret.id, alice.id, "@room meeting at noon")
+    assert by_name.mentions == ()
+    assert "carol" not in everyone.mentions and "bob" in everyone.mentions
+    assert reads.unread_mention_rooms(session, carol.id) == []
