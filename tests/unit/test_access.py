@@ -77,19 +77,35 @@ OUTSIDER_VIEWS = {
 }
 
 
+@pytest.fixture(params=["outsider", "removed member"])
+def stranger(request, session, alice, carol, secret):
+    """Carol, who was never in the room, or who was and has been removed: the room is as closed to both."""
+    if request.param == "removed member":
+        members.invite(session, alice.id, secret.id, "carol")
+        members.remove(session, alice.id, secret.id, "carol")
+    return carol
+
+
 @pytest.mark.parametrize("path", OUTSIDER_PATHS)
-def test_an_outsider_is_told_the_room_does_not_exist_on_every_path(session, alice, carol, secret, path):
+def test_an_outsider_is_told_the_room_does_not_exist_on_every_path(session, stranger, secret, path):
     first = messages.newest_messages(session, secret.id)[0]
     with pytest.raises((rooms.RoomNotFound, messages.MessageNotFound, admin.NotAdmin)):
-        OUTSIDER_PATHS[path](session, carol, secret, first)
+        OUTSIDER_PATHS[path](session, stranger, secret, first)
     assert [m.body for m in messages.newest_messages(session, secret.id)] == ["the plan", "agreed"]
 
 
 @pytest.mark.parametrize("path", OUTSIDER_VIEWS)
-def test_an_outsider_finds_nothing_of_the_room_on_every_path_that_answers(session, alice, carol, secret, path):
-    answer = repr(OUTSIDER_VIEWS[path](session, carol, secret))
+def test_an_outsider_finds_nothing_of_the_room_on_every_path_that_answers(session, stranger, secret, path):
+    answer = repr(OUTSIDER_VIEWS[path](session, stranger, secret))
     for trace in ("the plan", "agreed", secret.slug, "Secret", "members only"):
         assert trace not in answer, (path, trace)
+
+
+@pytest.mark.parametrize("path", ["search", "search in the room", "rooms list"])
+def test_a_member_finds_the_room_on_the_paths_an_outsider_finds_nothing_on(session, bob, secret, path):
+    """The walk above is not empty because every path is: a member's answer holds the room."""
+    answer = repr(OUTSIDER_VIEWS[path](session, bob, secret))
+    assert "<mark>plan</mark>" in answer or secret.slug in answer, path
 
 
 def test_an_outsider_sees_it_in_no_list_and_a_mention_does_not_tell_them(session, alice, carol, secret):
