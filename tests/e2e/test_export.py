@@ -96,9 +96,9 @@ def test_reflex_export_writes_frontend_and_backend_zips_and_ships_nothing_the_ap
 
 
 def readme_nginx_site() -> str:
-    """The nginx server block of README's "Static frontend + backend apart", as written."""
-    readme = (PROJECT / "README.md").read_text()
-    section = readme[readme.index("### Static frontend + backend apart") :]
+    """The nginx server block of docs/running.md's "Static frontend + backend apart", as written."""
+    running = (PROJECT / "docs" / "running.md").read_text()
+    section = running[running.index("### Static frontend + backend apart") :]
     return re.search(r"```nginx\n(.*?)```", section, re.S).group(1)
 
 

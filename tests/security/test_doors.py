@@ -118,8 +118,8 @@ def test_a_door_that_takes_a_body_says_how_long_it_may_take_and_anonymous_doors_
 
 
 def test_security_md_lists_every_door_with_its_budget_as_the_inventory_says():
-    """SECURITY.md's "Budgets" tables are the inventory's own (`python -m djangochat_rx.doors` writes them)."""
-    text = (settings.PROJECT_DIR / "SECURITY.md").read_text()
+    """docs/security.md's "Budgets" tables are the inventory's own (`python -m djangochat_rx.doors` writes them)."""
+    text = (settings.PROJECT_DIR / "docs" / "security.md").read_text()
     start, end = "<!-- doors:start -->\n", "<!-- doors:end -->"
     assert start in text and end in text
     assert text.split(start)[1].split(end)[0] == doors.table()

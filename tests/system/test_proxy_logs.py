@@ -1,4 +1,4 @@
-"""SECURITY.md's nginx log format, run as written by a real nginx: the secrets that links carry in their path,
+"""docs/security.md's nginx log format, run as written by a real nginx: the secrets that links carry in their path,
 their query or a page's Referer never reach the access log."""
 
 import contextlib
@@ -20,8 +20,8 @@ SECRET = "s3cr3t-Token-value_0123456789abcdef"
 
 
 def documented_log_format() -> str:
-    text = (settings.PROJECT_DIR / "SECURITY.md").read_text()
-    block = re.search(r"```nginx\n(.*?)```", text, re.S).group(1)
+    text = (settings.PROJECT_DIR / "docs" / "security.md").read_text()
+    (block,) = [block for block in re.findall(r"```nginx\n(.*?)```", text, re.S) if "log_format" in block]
     return "\n".join(line.removeprefix("  ") for line in block.splitlines())
 
 

@@ -1,4 +1,4 @@
-"""README's nginx example for the static frontend forwards every path the backend serves, and no page."""
+"""docs/running.md's nginx example for the static frontend forwards every path the backend serves, and no page."""
 
 import re
 
@@ -40,7 +40,7 @@ def test_every_backend_path_is_forwarded():
     assert {"/_download/x", "/_unsubscribe/x", "/api/v1/x"} <= set(ours)  # the walk sees the app's routes
     reflex = [f"/{endpoint.value}" for endpoint in (Endpoint.EVENT, Endpoint.PING, Endpoint.UPLOAD, Endpoint.HEALTH)]
     for path in ours + reflex + ["/_event/?EIO=4&transport=websocket", "/api/v1/webhooks/abc"]:
-        assert location.match(path), f"README's nginx example does not forward {path}"
+        assert location.match(path), f"docs/running.md's nginx example does not forward {path}"
 
 
 def test_no_page_goes_to_the_backend():
