@@ -39,7 +39,7 @@ run: migrate
 	$(BIN)/reflex run
 
 # Production: builds the frontend once, then serves it and the backend on one port (HOST, PORT; default
-# 127.0.0.1:3000, for a reverse proxy in front: README "Deploy"). WORKERS=N needs REDIS_URL.
+# 127.0.0.1:3000, for a reverse proxy in front: docs/running.md). WORKERS=N needs REDIS_URL.
 serve: install
 	$(BIN)/python -m djangochat_rx serve
 
@@ -66,7 +66,7 @@ chromium:
 	fi
 
 # Debian's Redis, PostgreSQL and nginx: the tests start their own throwaway servers on 127.0.0.1 (nginx
-# serves an exported frontend as README's static deploy says).
+# serves an exported frontend as docs/running.md "Static frontend + backend apart" says).
 services:
 	@if ! command -v redis-server >/dev/null || [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -x /usr/sbin/nginx ]; then \
 		echo "==> Installing Debian's redis-server, postgresql and nginx for the tests"; \

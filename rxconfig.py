@@ -14,7 +14,7 @@ os.environ.setdefault("REFLEX_SOCKET_TIMEOUT", str(settings.SOCKET_PING_TIMEOUT)
 # connect" for each try where that mirror is out of reach. Set NPM_CONFIG_REGISTRY to use another one.
 os.environ.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org")
 
-# The ASGI server, chosen by measurement (README, "Benchmarks"): with one worker, uvicorn (under gunicorn,
+# The ASGI server, chosen by measurement (docs/benchmarks.md): with one worker, uvicorn (under gunicorn,
 # as Reflex runs it) holds a tab in about half granian's memory, at a lower median latency and the same
 # p99. Several workers over Redis stay on granian, whose worker processes Reflex starts itself.
 os.environ.setdefault("REFLEX_USE_GRANIAN", "true" if settings.REDIS_URL else "false")

@@ -187,7 +187,7 @@ def _lower_priority() -> None:
     # Linux schedules each thread on its own: the image thread alone becomes SCHED_IDLE, run when a CPU would
     # otherwise idle and preempted at once by any other thread (the event loop, the database threads) waking
     # up; under full load it still gets a sliver, so an upload is slow, never stuck. Nice 10 instead left
-    # p99 ~25 % worse in the images bench; SCHED_IDLE 1-30 % (bench.run images, README).
+    # p99 ~25 % worse in the images bench; SCHED_IDLE 1-30 % (bench.run images, docs/benchmarks.md).
     with contextlib.suppress(AttributeError, OSError):
         os.sched_setscheduler(threading.get_native_id(), os.SCHED_IDLE, os.sched_param(0))
 

@@ -2,7 +2,7 @@
 socket event handler and each command of the CLI. A door that is not listed here fails
 tests/security/test_doors.py; endpoints.BodyBudget reads the HTTP budgets before any route reads a body, and
 tests/security/test_hostile_doors.py tries every listed door with too many bytes, too slow a body, a burst and
-many at once while a bystander loads a page. SECURITY.md "Budgets" has the same table in words.
+many at once while a bystander loads a page. docs/security.md "Budgets" has the same tables.
 
 The budget of a door says what one caller may make the server hold or do through it:
 - `anonymous_bytes`: body bytes read before the caller is known (a token, ticket or secret path resolved);
@@ -330,7 +330,7 @@ def _names(names: tuple[str, ...]) -> str:
 
 
 def table() -> str:
-    """SECURITY.md's "Budgets" tables, written from this inventory (tests/security/test_doors.py compares)."""
+    """docs/security.md's "Budgets" tables, written from this inventory (tests/security/test_doors.py compares)."""
     lines = [
         "| door | what | methods | bytes before the caller is known | bytes | read time | at once per address | "
         "at once per account | counted against | may start |",

@@ -3,7 +3,7 @@ export downloads, one-click unsubscribe and the REST API, in one router; every H
 security headers (headers.py).
 
 Websockets skip the router: a socket lives for hours, and every ASGI layer it passes through keeps a
-coroutine frame alive for that long (five routers of ours cost ~18 KB per open tab, README "Benchmarks").
+coroutine frame alive for that long (five routers of ours cost ~18 KB per open tab, docs/benchmarks.md).
 """
 
 import asyncio

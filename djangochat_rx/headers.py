@@ -102,7 +102,7 @@ class SecurityHeaders:
 
 def nginx_directives(frontend_dir: Path) -> str:
     """nginx `add_header` lines giving the exported frontend in `frontend_dir` the headers the backend gives
-    the frontend it serves itself (README "Static frontend + backend apart"). The policy pins this export's
+    the frontend it serves itself (docs/running.md "Static frontend + backend apart"). The policy pins this export's
     inline scripts, so it is written again after each export."""
     wanted = page_headers(frontend_dir) + tls_headers()
     lines = [f"# Written by python -m djangochat_rx nginx-headers for the export in {frontend_dir}"]

@@ -191,7 +191,7 @@ FIGURES: dict[str, tuple[float, float]] = {}
 
 @pytest.fixture(scope="module", autouse=True)
 def bystanders_figures(request):
-    """After the module, the bystander's median page loads per door, quiet and attacked (for SECURITY.md)."""
+    """After the module, the bystander's median page loads per door, quiet and attacked (for docs/security.md)."""
     yield
     if FIGURES:
         plugins = request.config.pluginmanager
