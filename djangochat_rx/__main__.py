@@ -10,7 +10,8 @@
     python -m djangochat_rx nginx-headers DIR (the security headers for an exported frontend served by nginx)
 
 At a terminal the password is typed twice and never echoed; otherwise (scripts, containers) it is
-read from DJANGOCHAT_SUPERUSER_PASSWORD. Messages go to stderr; the exit code is 0 or 1.
+read from DJANGOCHAT_SUPERUSER_PASSWORD. Messages go to stderr; the exit code is 0 or 1. Changes are made by
+the same actions as the pages' (actions/joining.py); none of them has an event to deliver.
 """
 
 import argparse
@@ -20,6 +21,7 @@ import sys
 from pathlib import Path
 
 from djangochat_rx import accounts, admin, backup, db, headers, serve, signup
+from djangochat_rx.actions import joining
 
 PASSWORD_ENV = "DJANGOCHAT_SUPERUSER_PASSWORD"
 
@@ -77,7 +79,7 @@ def _credentials(username: str | None) -> tuple[str, str, str]:
 
 
 def createsuperuser(username: str | None) -> str:
-    user = db.call(admin.create_superuser, *_credentials(username))
+    user = db.call(joining.create_superuser, *_credentials(username)).value
     return f"Superuser “{user.username}” created."
 
 
@@ -88,7 +90,7 @@ def nginx_headers(frontend: Path) -> str:
 
 
 def promote(username: str) -> str:
-    user = db.call(admin.promote, username)
+    user = db.call(joining.promote, username).value
     return f"“{user.username}” is now an administrator."
 
 
@@ -110,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "createsuperuser":
                 done = createsuperuser(args.username)
             elif args.command == "signup":
-                done = f"Sign-up is now: {signup.MODE_LABELS[db.call(signup.set_mode, None, args.mode)]}."
+                mode = db.call(joining.set_signup_mode, None, args.mode).value
+                done = f"Sign-up is now: {signup.MODE_LABELS[mode]}."
             else:
                 done = promote(args.username)
     except (CommandError, accounts.AccountError, admin.AdminError, backup.BackupError, serve.ServeError) as error:

@@ -4,7 +4,7 @@ import gc
 
 import reflex as rx
 
-from djangochat_rx import attachments, backup, db, hooks, messages, notices, push, routes, settings
+from djangochat_rx import attachments, backup, db, hooks, messages, notices, push, routes, settings, subscribers
 from djangochat_rx.endpoints import with_endpoints
 from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search, threads
 from djangochat_rx.realtime import hub
@@ -78,6 +78,7 @@ hub.bind(
     avatars=(AuthState, "avatars"),
     avatar_changed=(AuthState, "avatar_changed"),
 )
+subscribers.register()
 app.register_lifespan_task(hub.relay.running)
 app.register_lifespan_task(db.checkpointing)
 app.register_lifespan_task(backup.running)

@@ -1,19 +1,24 @@
-"""What the live path delivers: one small typed event per change, made by an action after its commit.
+"""What an action's commit calls for: one small typed event per change, handed to the subscribers of
+actions.publish after the commit (subscribers.py).
 
-Each event says what changed and whom it concerns; realtime/ delivers it to the sockets that must hear
-of it (on every worker). Events travel between workers as JSON (`to_wire` / `from_wire`), so every field
-is a plain value, a tuple or a view dataclass.
+A live event (`Event`) says what changed and whom it concerns; realtime/ delivers it to the sockets that must
+hear of it (on every worker). Live events travel between workers as JSON (`to_wire` / `from_wire`), so every
+field is a plain value, a tuple or a view dataclass. A mail event (`Mail`) asks for one email (mail.py); it
+holds a link that logs in or resets a password, so it stays on the worker that made it and never reaches a
+socket.
 """
 
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from djangochat_rx.account_links import AddressChange, MailedLink
 from djangochat_rx.attachments import FileView
 from djangochat_rx.messages import MessageView
 from djangochat_rx.pins import PinView
 from djangochat_rx.reactions import ReactionView
 from djangochat_rx.reads import RoomSummary
+from djangochat_rx.signup import SignupMail
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,43 @@ Event = (
     | AvatarChanged
 )
 _KINDS: dict[str, type] = {kind.__name__: kind for kind in Event.__args__}
+# The kinds of live events (isinstance takes the tuple): what the sockets hear.
+LIVE: tuple[type, ...] = tuple(_KINDS.values())
+
+
+@dataclass(frozen=True)
+class SignupLinkRequested:
+    """Someone asked to register with an address at the allowed domain: mail it the link that finishes the
+    sign-up, or the reminder that it already has an account (the same answer on the page either way)."""
+
+    link: SignupMail
+
+
+@dataclass(frozen=True)
+class ResetLinkRequested:
+    """The "Forgot password" form named an account with a verified address: mail it the reset link."""
+
+    link: MailedLink
+
+
+@dataclass(frozen=True)
+class AddressCheckRequested:
+    """A user gave a new address on their account page: mail it the link that confirms it."""
+
+    link: MailedLink
+
+
+@dataclass(frozen=True)
+class AddressReplaced:
+    """A confirmed address replaced a verified one: the old address is told (its owner can act if it was not
+    them)."""
+
+    change: AddressChange
+
+
+Mail = SignupLinkRequested | ResetLinkRequested | AddressCheckRequested | AddressReplaced
+# The kinds of mail events: what the mail subscriber hears.
+MAIL: tuple[type, ...] = Mail.__args__
 
 
 def to_wire(event: Event) -> dict[str, Any]:

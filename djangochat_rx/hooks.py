@@ -21,9 +21,10 @@ message and under the same access rules: an on_message hook hears only messages 
 (public rooms, private ones it was added to), never a bot's (no loops); a command answers only where its
 bot may post, or the invoker is told so. A command's invocation is not posted.
 
-Hooks run after the commit, off the send path (actions.publish spawns them after delivery; a command from
-the send handler), each within HOOK_TIMEOUT_SECONDS; plain functions on HOOK_THREADS threads of their own,
-so a hung one holds only those. A hook that raises or overruns is logged with its name; the chat goes on.
+Hooks run after the commit, off the send path (`heard`, a subscriber of actions.publish, starts them after
+the sockets' delivery; a command from the send handler), each within HOOK_TIMEOUT_SECONDS; plain functions
+on HOOK_THREADS threads of their own, so a hung one holds only those. A hook that raises or overruns is
+logged with its name; the chat goes on.
 """
 
 import asyncio
@@ -40,7 +41,9 @@ from sqlmodel import Session, select
 
 from djangochat_rx import access, accounts, commands, settings
 from djangochat_rx import db as database
-from djangochat_rx.events import Event, MessageSent
+from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.actions import perform
+from djangochat_rx.events import MessageSent
 from djangochat_rx.models import Room, User, Webhook
 from djangochat_rx.realtime.sockets import sockets
 
@@ -211,12 +214,11 @@ def may_post(db: Session, username: str, room_id: int) -> bool:
 # --- running hooks --------------------------------------------------------------------------------------
 
 
-def heard(events: list[Event]) -> None:
-    """After delivery (actions.publish): run the on_message hooks of each new message in the background."""
+async def heard(events: list[MessageSent]) -> None:
+    """After the commit (actions.publish): run the on_message hooks of each new message in the background."""
     if _message_hooks:
         for event in events:
-            if isinstance(event, MessageSent):
-                sockets.spawn(_dispatch(event))
+            sockets.spawn(_dispatch(event))
 
 
 async def _dispatch(event: MessageSent) -> None:
@@ -279,9 +281,6 @@ def reply(text: str) -> None:
 
 async def _post(hook: Hook, room_id: int, text: str) -> None:
     """Post an answer as the hook's bot, through the send action a person's message takes."""
-    from djangochat_rx.actions import messages as message_actions  # actions imports this module
-    from djangochat_rx.actions import perform
-
     try:
         if hook.bot not in _bot_ids:
             _bot_ids[hook.bot] = await database.run(bot_account, hook.bot)

@@ -1,7 +1,9 @@
-"""Email over SMTP (settings.SMTP_URL) with aiosmtplib: password-reset links and address checks.
+"""Email over SMTP (settings.SMTP_URL) with aiosmtplib: sign-up and password-reset links, address checks, and
+the old address told of a change.
 
-Mail goes out after the page has answered (`deliver` runs in the background), so how long a send takes
-tells nothing about whether an account exists; a failed send is logged, never shown.
+An action asks for an email with a mail event (events.Mail); `requested`, a subscriber of actions.publish
+(subscribers.py), sends it after the commit in the background, so the page's answer never waits for SMTP
+and how long a send takes tells nothing about whether an account exists; a failed send is logged, never shown.
 """
 
 import logging
@@ -14,6 +16,8 @@ import aiosmtplib
 
 from djangochat_rx import routes, settings
 from djangochat_rx.account_links import AddressChange, MailedLink
+from djangochat_rx.events import AddressCheckRequested, AddressReplaced, Mail, ResetLinkRequested, SignupLinkRequested
+from djangochat_rx.realtime.sockets import sockets
 from djangochat_rx.signup import SignupMail
 
 log = logging.getLogger(__name__)
@@ -150,3 +154,24 @@ def address_changed_message(change: AddressChange) -> EmailMessage:
         f"session and revokes your API tokens) at {settings.PUBLIC_URL}{routes.ACCOUNT}, or ask an administrator "
         "for a reset link.\n",
     )
+
+
+def message_for(event: Mail) -> EmailMessage:
+    """The email a mail event asks for."""
+    match event:
+        case SignupLinkRequested(link):
+            return signup_message(link)
+        case ResetLinkRequested(link):
+            return reset_message(link)
+        case AddressCheckRequested(link):
+            return verify_message(link)
+        case AddressReplaced(change):
+            return address_changed_message(change)
+
+
+async def requested(events: list[Mail]) -> None:
+    """After the commit (actions.publish): send the emails these events ask for, each in the background (none
+    without SMTP_URL)."""
+    if configured():
+        for event in events:
+            sockets.spawn(send(message_for(event)))

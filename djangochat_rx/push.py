@@ -3,8 +3,9 @@
 A browser subscribes from the account page (components/push.py): its service worker (assets/sw.js)
 gets an endpoint at its vendor's push service, which the server stores with the keys to encrypt for
 it. The server signs each push with its VAPID key pair, made at the first start and kept in the
-database (site_settings, so a backup carries it). After a message is committed, `notify` (in the
-background, off the send path, on the worker where the message was sent) pushes one notification to
+database (site_settings, so a backup carries it). After a message is committed, `heard` (a subscriber of
+actions.publish, subscribers.py) starts `notify` in the background, off the send path, on the worker where
+the message was sent, which pushes one notification to
 each subscribed browser of each person it mentions, or of the other members of a direct
 conversation; the service worker shows it unless a tab of the app is in front, and a click opens the
 room at the message. An endpoint the push service says is gone (404, 410) is forgotten.
@@ -30,6 +31,7 @@ from djangochat_rx import access, accounts, room_prefs, routes, settings
 from djangochat_rx import db as database
 from djangochat_rx.events import Event, MessageSent
 from djangochat_rx.models import PushSubscription, Room, SiteSetting, User, utcnow
+from djangochat_rx.realtime.sockets import sockets
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +268,13 @@ async def _push(delivery: Delivery, private_pem: str) -> str:
         log.warning("push to %s refused: %s", delivery.endpoint.split("/")[2], status)
         return "failed"
     return "sent"
+
+
+async def heard(events: list[MessageSent]) -> None:
+    """After the commit (actions.publish): push what new messages call for, in the background; nothing at all
+    for a message nobody may be pushed of (most of them: no task is started)."""
+    if any(event.calls_for_push(loud_rooms) for event in events):
+        sockets.spawn(notify(events))
 
 
 async def notify(events: list[Event]) -> int:

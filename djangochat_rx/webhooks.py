@@ -237,8 +237,8 @@ async def incoming(request):
     from starlette.responses import JSONResponse
 
     from djangochat_rx import messages, throttle
+    from djangochat_rx.actions import messages as message_actions
     from djangochat_rx.actions import perform
-    from djangochat_rx.actions import webhooks as webhook_actions
 
     def answer(status: int, **body) -> JSONResponse:
         return JSONResponse({"ok": status == 200, **body}, status_code=status)
@@ -255,7 +255,7 @@ async def incoming(request):
             body = parse_qs(body.decode()).get("payload", [""])[0].encode()  # Slack's older form
         text = text_of(json.loads(body))
         await throttle.before_webhook(poster.webhook_id)
-        message = await perform(webhook_actions.post_from_webhook, poster, text)
+        message = await perform(message_actions.send_message, poster.bot_user_id, poster.room_id, text)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return answer(400, error="The body is not JSON.")
     except (NoText, messages.InvalidMessage) as error:

@@ -44,3 +44,11 @@ def migrated_app_database() -> None:
     db.migrate()
     # Tests register people freely; tests/state/test_joining.py and tests/unit/test_signup.py try the other modes.
     db.call(signup.set_mode, None, "open")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def after_commit_subscribers() -> None:
+    """What the app registers at start: committed events reach the sockets, push, hooks and mail."""
+    from djangochat_rx import subscribers
+
+    subscribers.register()

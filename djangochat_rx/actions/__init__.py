@@ -4,20 +4,25 @@ An action takes a database session and plain values, runs the change in its tran
 the database who must hear of it, and returns an `Outcome`: its result and the typed events
 (djangochat_rx/events.py) to deliver. `perform` runs an action off the event loop and publishes its
 events after the commit; state handlers, the admin area and the CLI all change things this way, and
-tests assert an action's events without any socket.
+tests assert an action's events without any socket (tests/unit/test_actions.py names every action).
+
+`publish` knows no channel: what happens after a commit (the sockets, Web Push, hooks, mail) subscribes at
+start (subscribers.py), and nothing here imports it.
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from djangochat_rx import db, hooks, push
-from djangochat_rx.events import Event, MessageSent
-from djangochat_rx.realtime import hub
-from djangochat_rx.realtime.sockets import sockets
+from djangochat_rx import db
+from djangochat_rx.events import Event, Mail
 
 T = TypeVar("T")
+# Hears a list of committed events (of the kinds it subscribed to); slow work it starts in the background.
+Subscriber = Callable[[list[Any]], Awaitable[None]]
+
+_subscribers: list[tuple[Subscriber, tuple[type, ...]]] = []
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class Outcome(Generic[T]):
     """What an action did (`value`) and who must be told (`events`, delivered in order after the commit)."""
 
     value: T
-    events: list[Event] = field(default_factory=list)
+    events: list[Event | Mail] = field(default_factory=list)
 
 
 async def perform(action: Callable[..., Outcome[T]], *args: Any) -> T:
@@ -54,11 +59,16 @@ async def perform_hashing(action: Callable[..., Outcome[T]], *args: Any) -> T:
     return outcome.value
 
 
-async def publish(events: list[Event]) -> None:
-    """Deliver committed events: to every socket that must hear of them (realtime/, every worker), and
-    in the background, from this worker only, as Web Push to the browsers of people they call for (push.py)
-    and to the Python hooks that hear new messages (hooks.py)."""
-    await hub.publish(events)
-    if any(isinstance(event, MessageSent) and event.calls_for_push(push.loud_rooms) for event in events):
-        sockets.spawn(push.notify(events))
-    hooks.heard(events)
+def subscribe(subscriber: Subscriber, kinds: Iterable[type]) -> None:
+    """From now on hand `subscriber` the committed events of these kinds, after those subscribed before it
+    (subscribers.register, at start); once, however often it subscribes."""
+    if all(known != subscriber for known, _ in _subscribers):
+        _subscribers.append((subscriber, tuple(kinds)))
+
+
+async def publish(events: list[Event | Mail]) -> None:
+    """Hand committed events to each subscriber in turn, those of the kinds it hears (none: it is not called)."""
+    for subscriber, kinds in _subscribers:
+        heard = [event for event in events if isinstance(event, kinds)]
+        if heard:
+            await subscriber(heard)

@@ -1,15 +1,23 @@
 """Joining and getting back in: setting up an empty instance, the sign-up mode, invite links,
-accounts an administrator creates, password-reset links, verified email addresses.
+accounts an administrator creates (or the command line: superusers, promotions), password-reset links,
+verified email addresses.
 
 Only a password reset changes what open pages show (the account's sessions end, so its tabs are cut off,
-and its API tokens are revoked); the rest change nothing live and return no events.
+and its API tokens are revoked). Links by email are mail events (events.Mail), sent after the commit;
+the rest change nothing live and return no events.
 """
 
 from sqlmodel import Session
 
-from djangochat_rx import account_links, accounts, api_tokens, signup
+from djangochat_rx import account_links, accounts, admin, api_tokens, signup
 from djangochat_rx.actions import Outcome
-from djangochat_rx.events import SessionsEnded
+from djangochat_rx.events import (
+    AddressCheckRequested,
+    AddressReplaced,
+    ResetLinkRequested,
+    SessionsEnded,
+    SignupLinkRequested,
+)
 
 
 def set_up(db: Session, username: str, password: str, confirm: str, mode: str) -> Outcome[accounts.UserView]:
@@ -22,7 +30,18 @@ def register(db: Session, username: str, password: str, confirm: str, invite: st
     return Outcome(signup.register(db, username, password, confirm, invite))
 
 
-def set_signup_mode(db: Session, admin_id: int, mode: str) -> Outcome[str]:
+def create_superuser(db: Session, username: str, password: str, confirm: str) -> Outcome[accounts.UserView]:
+    """A new administrator account, from the command line (`createsuperuser`). bcrypt."""
+    return Outcome(admin.create_superuser(db, username, password, confirm))
+
+
+def promote(db: Session, username: str) -> Outcome[accounts.UserView]:
+    """An existing user becomes an administrator, from the command line (`promote`)."""
+    return Outcome(admin.promote(db, username))
+
+
+def set_signup_mode(db: Session, admin_id: int | None, mode: str) -> Outcome[str]:
+    """Who may create an account (`admin_id` None: the command line's `signup`)."""
     return Outcome(signup.set_mode(db, admin_id, mode))
 
 
@@ -32,8 +51,10 @@ def set_signup_domain(db: Session, admin_id: int, domain: str) -> Outcome[str]:
 
 
 def request_signup(db: Session, address: str) -> Outcome[signup.SignupMail]:
-    """Someone starts registering with their address at the allowed domain: a link to mail them."""
-    return Outcome(signup.request_signup(db, address))
+    """Someone starts registering with their address at the allowed domain: it is mailed the link (or, when it
+    has an account, a reminder; the value is the same kind either way)."""
+    link = signup.request_signup(db, address)
+    return Outcome(link, [SignupLinkRequested(link)])
 
 
 def create_invite(
@@ -64,8 +85,11 @@ def reset_password(db: Session, token: str, new: str, confirm: str) -> Outcome[t
     return Outcome((user, revoked), [SessionsEnded(tuple(ended))] if ended else [])
 
 
-def request_reset(db: Session, login: str) -> Outcome[account_links.MailedLink | None]:
-    return Outcome(account_links.request_reset(db, login))
+def request_reset(db: Session, login: str) -> Outcome[None]:
+    """The "Forgot password" form names a username or verified address: the account's address is mailed a
+    reset link, if there is one to mail; the value says nothing either way."""
+    link = account_links.request_reset(db, login)
+    return Outcome(None, [ResetLinkRequested(link)] if link is not None else [])
 
 
 def request_verify(db: Session, user_id: int, password: str, address: str) -> Outcome[account_links.MailedLink]:
@@ -74,11 +98,14 @@ def request_verify(db: Session, user_id: int, password: str, address: str) -> Ou
     throttle.before_password_check first."""
     account_links.check_address(address)  # a typo costs no password check
     accounts.check_current_password(db, user_id, password)
-    return Outcome(account_links.request_verify(db, user_id, address))
+    link = account_links.request_verify(db, user_id, address)
+    return Outcome(link, [AddressCheckRequested(link)])
 
 
 def verify_email(db: Session, token: str) -> Outcome[account_links.AddressChange]:
-    return Outcome(account_links.verify_email(db, token))
+    """A check link's click makes its address the account's; the verified address it replaced is told."""
+    change = account_links.verify_email(db, token)
+    return Outcome(change, [AddressReplaced(change)] if change.previous else [])
 
 
 def remove_email(db: Session, user_id: int) -> Outcome[None]:

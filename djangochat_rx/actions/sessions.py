@@ -1,5 +1,5 @@
-"""Sessions ending (log out, log out everywhere, a password change, a disabled account), reading and typing in a
-room."""
+"""Sessions starting (log in) and ending (log out, log out everywhere, a password change, a disabled account),
+reading and typing in a room."""
 
 from sqlmodel import Session
 
@@ -10,6 +10,14 @@ from djangochat_rx.events import ReadMoved, SessionsEnded, Typing
 
 def _ended(session_ids: list[int]) -> Outcome[list[int]]:
     return Outcome(session_ids, [SessionsEnded(tuple(session_ids))] if session_ids else [])
+
+
+def start_session(db: Session, user_id: int, user_agent: str, old_token: str = "") -> Outcome[str]:
+    """Log the user in on this browser: a fresh session token, the session the browser had (`old_token`) ended.
+    Nobody is told: the browser's tab goes on under the new session."""
+    if old_token:
+        sessions.revoke(db, old_token)
+    return Outcome(sessions.issue(db, user_id, user_agent))
 
 
 def log_out(db: Session, token: str) -> Outcome[list[int]]:

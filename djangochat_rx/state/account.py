@@ -9,7 +9,6 @@ from djangochat_rx import account_links, accounts, db, mail, notices, routes, se
 from djangochat_rx.actions import joining, perform
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.realtime.sockets import sockets
 from djangochat_rx.state.auth import AuthState, field, password_checked, tokens_revoked
 
 # The id of the email form's password field (pages/account.py), emptied once the check link is sent.
@@ -81,7 +80,6 @@ class AccountState(AuthState):
         except (accounts.AccountError, throttle.Throttled, db.HashingBusy) as error:
             self.email_error = str(error)
             return None
-        sockets.spawn(mail.send(mail.verify_message(link)))
         self.email_notice = f"We sent a link to {link.address}: open it to confirm the address."
         return [rx.set_value("email", ""), rx.set_value(EMAIL_PASSWORD_FIELD, "")]
 

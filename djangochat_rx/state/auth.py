@@ -136,9 +136,8 @@ class AuthState(rx.State):
 
     async def _start_session(self, user: accounts.UserView) -> None:
         """Log `user` in with a fresh token, ending whatever session this browser had."""
-        if self.session_token:
-            await db.run(sessions.revoke, self.session_token)
-        self.session_token = await db.run(sessions.issue, user.id, self.router.headers.user_agent)
+        user_agent = self.router.headers.user_agent
+        self.session_token = await perform(session_actions.start_session, user.id, user_agent, self.session_token)
         self.username = user.username
 
     @rx.event
@@ -234,10 +233,8 @@ class AccountFormState(AuthState):
 
     @rx.event
     async def request_signup(self, form: dict[str, Any]):
-        """Open sign-up for one domain: mail a link that finishes the registration to the address given."""
-        from djangochat_rx import mail
-        from djangochat_rx.realtime.sockets import sockets
-
+        """Open sign-up for one domain: mail a link that finishes the registration to the address given (after
+        the answer, which is the same whether or not the address has an account)."""
         self.error, self.signup_sent = "", ""
         address = field(form, "email").strip()
         try:
@@ -246,8 +243,6 @@ class AccountFormState(AuthState):
         except (accounts.AccountError, throttle.Throttled) as error:
             self.error = str(error)
             return
-        if mail.configured():
-            sockets.spawn(mail.send(mail.signup_message(link)))  # after the answer: the same either way
         self.signup_sent = f"We sent a link to {link.address}: open it to choose your username and password."
 
     def _invite(self) -> str:

@@ -13,7 +13,6 @@ import reflex as rx
 from djangochat_rx import account_links, accounts, db, mail, routes, settings, signup, throttle
 from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import notices as notice_actions
-from djangochat_rx.realtime.sockets import sockets
 from djangochat_rx.state.auth import AuthState, field, start_session_after, tokens_revoked
 
 # What "Forgot password" answers, whether or not the name or address belongs to anyone.
@@ -91,9 +90,7 @@ class ForgotState(AuthState):
         except throttle.Throttled as error:
             self.error = str(error)
             return
-        link = await perform(joining.request_reset, login)
-        if link is not None:
-            sockets.spawn(mail.send(mail.reset_message(link)))  # after the answer: its timing tells nothing
+        await perform(joining.request_reset, login)  # its mail goes in the background: the answer tells nothing
         self.sent = FORGOT_SENT.format(minutes=settings.EMAIL_RESET_LINK_MINUTES)
 
 
@@ -163,8 +160,6 @@ class VerifyState(AuthState):
         except (account_links.InvalidLink, account_links.EmailInUse) as error:
             self.status, self.message = "invalid", str(error)
             return
-        if change.previous and mail.configured():
-            sockets.spawn(mail.send(mail.address_changed_message(change)))
         self.status, self.message = "done", f"{change.address} is now the email address of {change.username}."
 
 

@@ -1,26 +1,74 @@
 """Each action's events, checked without sockets (Zulip's test_events.py is the model): what changed,
-whom it concerns, and how many statements the change costs."""
+whom it concerns, and how many statements the change costs. Every action is called here (a test fails for
+one that is not), those that tell nobody included: a change that should be heard is then a visible choice."""
 
+import ast
+import importlib
+import inspect
+import io
 import json
+import pkgutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from PIL import Image
 
-from djangochat_rx import access, events, messages, rooms, sessions
+from djangochat_rx import (
+    access,
+    account_links,
+    accounts,
+    actions,
+    api_tokens,
+    attachments,
+    avatars,
+    events,
+    messages,
+    notices,
+    room_prefs,
+    rooms,
+    sessions,
+    settings,
+    signup,
+    storage,
+    webhooks,
+)
+from djangochat_rx.actions import api_tokens as token_actions
+from djangochat_rx.actions import avatars as avatar_actions
+from djangochat_rx.actions import files as file_actions
+from djangochat_rx.actions import joining
 from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.actions import threads as thread_actions
+from djangochat_rx.actions import webhooks as webhook_actions
 from djangochat_rx.admin import NotAdmin
 from djangochat_rx.events import (
+    AddressCheckRequested,
+    AddressReplaced,
+    AvatarChanged,
     MessageChanged,
     MessageSent,
+    MutedChanged,
+    PinsChanged,
+    ReactionsChanged,
     ReadMoved,
+    ResetLinkRequested,
     RoomChanged,
     SessionsEnded,
+    SignupLinkRequested,
     ThreadReplied,
     ThreadsRead,
     Typing,
 )
+from djangochat_rx.models import AccountLink
+from djangochat_rx.realtime import hub
+from djangochat_rx.sessions import hash_token
+from tests.state import test_joining
+
+inbox = test_joining.inbox
+until = test_joining.until
 
 
 def only(outcome, kind):
@@ -134,6 +182,14 @@ def test_opening_a_direct_conversation_puts_it_on_both_lists(session, alice, bob
     assert changed.people == ("alice", "bob") and changed.summary.kind == access.DM
 
 
+def test_logging_in_ends_the_browsers_old_session_and_tells_nobody(session, alice):
+    first = session_actions.start_session(session, alice.id, "Firefox")
+    assert first.events == [] and sessions.resolve(session, first.value).user_id == alice.id
+    second = session_actions.start_session(session, alice.id, "Firefox", first.value)
+    assert second.events == [] and sessions.resolve(session, second.value).user_id == alice.id
+    assert sessions.resolve(session, first.value) is None
+
+
 def test_ending_sessions_names_them_and_nothing_when_there_were_none(session, alice, root):
     mine = sessions.issue(session, alice.id)
     other = sessions.issue(session, alice.id)
@@ -196,3 +252,257 @@ def test_a_reply_tells_its_thread_the_room_the_parent_and_the_followers_their_un
     assert read == ThreadsRead("bob", 0)
     assert thread_actions.read_thread(session, bob.id, "bob", parent.id, 2).events == []
     assert only(thread_actions.follow_thread(session, bob.id, "bob", parent.id, False), ThreadsRead).unread == 0
+
+
+# --- every action is named here ------------------------------------------------------------------------------
+
+
+def all_actions() -> set[str]:
+    """Every action: a public function of a module in djangochat_rx/actions/ that returns an Outcome."""
+    found = set()
+    for module_info in pkgutil.iter_modules(actions.__path__):
+        module = importlib.import_module(f"{actions.__name__}.{module_info.name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            returns = inspect.signature(function).return_annotation
+            public = function.__module__ == module.__name__ and not name.startswith("_")
+            if public and getattr(returns, "__origin__", returns) is actions.Outcome:
+                found.add(f"{module_info.name}.{name}")
+    return found
+
+
+def actions_called(source: str) -> set[str]:
+    """The actions a test module's code calls, as `module.function`, through its imports of actions modules."""
+    tree = ast.parse(source)
+    modules = {
+        alias.asname or alias.name: alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == actions.__name__
+        for alias in node.names
+    }
+    return {
+        f"{modules[node.value.id]}.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
+    }
+
+
+def test_every_action_has_an_events_test_here():
+    found = all_actions()
+    assert len(found) > 50 and "messages.send_message" in found and "joining.request_reset" in found
+    assert sorted(found - actions_called(Path(__file__).read_text())) == []
+
+
+def test_an_action_no_test_calls_is_caught():
+    called = actions_called("from djangochat_rx.actions import rooms as r\nr.create_room(db, 1, 'x', '')\n")
+    assert called == {"rooms.create_room"}
+    assert "rooms.leave" in all_actions() - called
+
+
+# --- the actions that had no test of their events ------------------------------------------------------------
+
+
+def test_pinning_and_unpinning_tell_the_room_its_pins(session, alice, general):
+    posted = message_actions.send_message(session, alice.id, general.id, "the plan").value
+    pinned = only(message_actions.pin_message(session, alice.id, posted.id), PinsChanged)
+    assert (pinned.room_id, [pin.message.id for pin in pinned.pins]) == (general.id, [posted.id])
+    unpinned = only(message_actions.unpin_message(session, alice.id, posted.id), PinsChanged)
+    assert (unpinned.room_id, unpinned.pins) == (general.id, ())
+
+
+def test_a_reaction_tells_the_room_the_message_with_its_reactions(session, alice, bob, general):
+    posted = message_actions.send_message(session, alice.id, general.id, "ship it?").value
+    outcome = message_actions.react(session, bob.id, posted.id, "👍")
+    changed = only(outcome, ReactionsChanged)
+    assert outcome.value is True and changed.message.id == posted.id
+    assert [(r.emoji, r.users) for r in changed.message.reactions] == [("👍", ("bob",))]
+    taken_back = only(message_actions.react(session, bob.id, posted.id, "👍"), ReactionsChanged)
+    assert taken_back.message.reactions == ()
+
+
+def test_setting_the_topic_renames_nothing_and_tells_the_lists(session, alice, general):
+    changed = only(room_actions.set_topic(session, alice.id, general.id, "lunch at noon"), RoomChanged)
+    assert (changed.summary.name, changed.summary.description) == ("General", "lunch at noon")
+
+
+def test_room_prefs_tell_the_user_what_they_mute(session, alice, general):
+    outcome = notice_actions.set_room_prefs(session, alice.id, general.id, "nothing", True)
+    assert outcome.value == room_prefs.Prefs("nothing", True)
+    assert only(outcome, MutedChanged) == MutedChanged("alice", ("general",))
+    assert only(notice_actions.set_room_prefs(session, alice.id, general.id, "all", False), MutedChanged).muted == ()
+
+
+def test_email_notice_choices_and_push_subscriptions_tell_nobody(session, alice):
+    outcome = notice_actions.set_email_notices(session, alice.id, "digest", 30)
+    assert (outcome.value.choice, outcome.value.delay_minutes, outcome.events) == ("digest", 30, [])
+    endpoint = "https://fcm.googleapis.com/fcm/send/device"
+    subscription = {"endpoint": endpoint, "keys": {"p256dh": "BNc" + "a" * 84, "auth": "q" * 22}}
+    subscribed = notice_actions.subscribe_push(session, alice.id, subscription, "Firefox")
+    assert (subscribed.value, subscribed.events) == (1, [])
+    unsubscribed = notice_actions.unsubscribe_push(session, alice.id, endpoint)
+    assert (unsubscribed.value, unsubscribed.events) == (0, [])
+
+
+def test_an_unsubscribe_link_turns_the_emails_off_and_tells_nobody(session, alice):
+    notices.set_preferences(session, alice.id, "mentions", 10)
+    expires = datetime.now(UTC) + timedelta(days=30)
+    session.add(
+        AccountLink(user_id=alice.id, purpose=notices.UNSUBSCRIBE, token_hash=hash_token("t"), expires_at=expires)
+    )
+    session.commit()
+    assert only_value(notice_actions.unsubscribe(session, "t")) == "alice"
+    assert notices.preferences(session, alice.id).choice == "off"
+    assert only_value(notice_actions.unsubscribe(session, "made-up")) is None
+
+
+def test_a_password_change_ends_every_other_session(session, alice):
+    kept = sessions.resolve(session, sessions.issue(session, alice.id)).session_id
+    other = sessions.resolve(session, sessions.issue(session, alice.id)).session_id
+    outcome = session_actions.change_password(
+        session, alice.id, kept, "correct horse", "new password!", "new password!"
+    )
+    assert (outcome.value, only(outcome, SessionsEnded).session_ids) == (0, (other,))
+    with pytest.raises(accounts.WrongCurrentPassword):
+        session_actions.change_password(session, alice.id, kept, "correct horse", "again!!!!", "again!!!!")
+
+
+def test_enabling_an_account_again_tells_nobody(session, alice, root):
+    session_actions.disable_user(session, root.id, alice.id)
+    assert session_actions.enable_user(session, root.id, alice.id) == actions.Outcome(None)
+    assert accounts.authenticate(session, "alice", "correct horse").username == "alice"
+
+
+def test_api_tokens_are_made_and_revoked_without_telling_anyone(session, alice):
+    made = token_actions.create_token(session, alice.id, "correct horse", "CI", ["read"], 30)
+    (view, secret), revoked = made.value, token_actions.revoke_token(session, alice.id, made.value[0].id)
+    assert (view.name, view.scopes, made.events) == ("CI", ("read",), [])
+    assert (revoked.value.revoked, revoked.events) == (True, [])
+    with pytest.raises(api_tokens.NotAuthenticated):
+        api_tokens.authenticate(session, secret)
+
+
+def test_webhooks_are_made_and_revoked_without_telling_anyone(session, alice, general):
+    made = webhook_actions.create_webhook(session, alice.id, general.id, "CI")
+    assert (made.value[0].bot, made.events) == ("ci-webhook", [])
+    assert webhook_actions.revoke_webhook(session, alice.id, general.id, made.value[0].id).events == []
+    with pytest.raises(webhooks.NotFound):
+        webhooks.resolve(session, made.value[1])
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch) -> storage.LocalStorage:
+    monkeypatch.setattr(settings, "UPLOAD_DIR", tmp_path / "uploads")
+    storage.default.cache_clear()
+    yield storage.default()
+    storage.default.cache_clear()
+
+
+def picture(tmp_path: Path) -> Path:
+    path = tmp_path / "picture.png"
+    Image.new("RGB", (80, 60), (200, 40, 40)).save(path, format="PNG")
+    return path
+
+
+def test_a_new_picture_tells_every_page_and_going_back_tells_it_once(session, alice, tmp_path, store):
+    outcome = avatar_actions.set_avatar(session, alice.id, avatars.square(picture(tmp_path), store.scratch()))
+    assert only(outcome, AvatarChanged) == AvatarChanged("alice", outcome.value) and outcome.value
+    assert only(avatar_actions.remove_avatar(session, alice.id), AvatarChanged) == AvatarChanged("alice", "")
+    assert avatar_actions.remove_avatar(session, alice.id).events == []
+
+
+async def test_an_upload_and_taking_it_back_are_its_uploaders_alone(session, alice, general, tmp_path, store):
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 90, 200)).save(out, format="PNG")
+    source = tmp_path / "incoming"
+    source.write_bytes(out.getvalue())
+    prepared = await attachments.prepare(source, store.scratch())
+    kept = file_actions.upload_file(session, alice.id, general.id, "sky.png", prepared)
+    assert (kept.value.name, kept.events) == ("sky.png", [])
+    assert file_actions.take_back_upload(session, alice.id, kept.value.id) == actions.Outcome(None)
+
+
+# --- joining: accounts, links, and the mail they call for ---------------------------------------------------
+
+
+def test_setting_up_registering_and_the_command_lines_accounts_tell_nobody(session):
+    first = only_value(joining.set_up(session, "root", "root password", "root password", "invite"))
+    assert only_value(joining.set_signup_mode(session, first.id, "open")) == "open"
+    person = only_value(joining.register(session, "dana", "dana password", "dana password"))
+    superuser = only_value(joining.create_superuser(session, "boss", "boss password", "boss password"))
+    assert [accounts.is_admin(session, user.id) for user in (first, person, superuser)] == [True, False, True]
+    assert only_value(joining.promote(session, "dana")).id == person.id and accounts.is_admin(session, person.id)
+    assert only_value(joining.set_signup_mode(session, None, "closed")) == "closed"
+
+
+def only_value(outcome):
+    """The value of an outcome that tells nobody."""
+    assert outcome.events == []
+    return outcome.value
+
+
+def test_invites_accounts_and_reset_links_an_admin_makes_tell_nobody(session, root, alice):
+    invite, token = only_value(joining.create_invite(session, root.id, 7, 2, "team"))
+    assert (invite.max_uses, invite.note) == (2, "team") and token
+    assert only_value(joining.revoke_invite(session, root.id, invite.id)) is None
+    user, link_token = only_value(joining.create_account(session, root.id, "newhire"))
+    assert user.username == "newhire" and link_token
+    assert only_value(joining.issue_reset_link(session, root.id, alice.id))[0] == "alice"
+    assert only_value(joining.set_signup_domain(session, root.id, "@Example.COM")) == "example.com"
+
+
+def test_a_reset_by_link_ends_every_session_of_the_account(session, root, alice):
+    session_id = sessions.resolve(session, sessions.issue(session, alice.id)).session_id
+    _, token = account_links.issue_reset(session, root.id, alice.id)
+    outcome = joining.reset_password(session, token, "brand new pass", "brand new pass")
+    assert (outcome.value[0].username, outcome.value[1]) == ("alice", 0)
+    assert only(outcome, SessionsEnded).session_ids == (session_id,)
+
+
+def test_a_sign_up_by_address_asks_for_its_mail_either_way(session, root, alice):
+    signup.set_mode(session, root.id, "open")
+    signup.set_domain(session, root.id, "example.com")
+    outcome = joining.request_signup(session, "new@example.com")
+    asked = only(outcome, SignupLinkRequested)
+    assert asked.link == outcome.value and (asked.link.address, asked.link.username) == ("new@example.com", "")
+    account_links.verify_email(session, account_links.request_verify(session, alice.id, "alice@example.com").token)
+    again = only(joining.request_signup(session, "alice@example.com"), SignupLinkRequested)
+    assert (again.link.username, again.link.token) == ("alice", "")  # the reminder, not a link
+
+
+def test_an_address_check_asks_for_its_mail_and_the_replaced_address_is_told(session, alice):
+    outcome = joining.request_verify(session, alice.id, "correct horse", "alice@example.com")
+    asked = only(outcome, AddressCheckRequested)
+    assert asked.link == outcome.value and asked.link.address == "alice@example.com"
+    first = joining.verify_email(session, asked.link.token)
+    assert (first.value.address, first.value.previous, first.events) == ("alice@example.com", "", [])
+    link = joining.request_verify(session, alice.id, "correct horse", "alice@elsewhere.example").value
+    replaced = only(joining.verify_email(session, link.token), AddressReplaced)
+    assert (replaced.change.previous, replaced.change.address) == ("alice@example.com", "alice@elsewhere.example")
+    assert only_value(joining.remove_email(session, alice.id)) is None
+
+
+def test_forgot_password_asks_for_a_mail_only_for_an_account_with_an_address(session, alice, bob, monkeypatch):
+    monkeypatch.setattr(settings, "EMAIL_CHANGE_RESET_HOLD_HOURS", 0)  # the address was added just now
+    link = account_links.request_verify(session, alice.id, "alice@example.com")
+    account_links.verify_email(session, link.token)
+    with_address, stranger, no_address = (
+        joining.request_reset(session, login) for login in ("alice@example.com", "nobody", "bob")
+    )
+    asked = only(with_address, ResetLinkRequested)
+    assert (asked.link.address, asked.link.username) == ("alice@example.com", "alice")
+    # The same value either way: nothing in the answer tells whether the account exists.
+    assert with_address.value is stranger.value is no_address.value is None
+    assert stranger.events == no_address.events == []
+
+
+async def test_a_mail_event_is_mailed_after_the_commit_and_never_reaches_a_socket(inbox, monkeypatch):
+    relayed = []
+
+    async def relay(event):
+        relayed.append(event)
+
+    monkeypatch.setattr(hub.relay, "publish", relay)
+    link = account_links.MailedLink("someone@example.com", "someone", "the-token")
+    await actions.publish([ResetLinkRequested(link), Typing(1, "someone")])
+    await until(lambda: len(inbox.mail) == 1)
+    assert relayed == [Typing(1, "someone")]
+    assert inbox.mail[0]["To"] == "someone@example.com" and "token=the-token" in inbox.mail[0].get_content()

@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import select
 
 from djangochat_rx import accounts, members, rooms, webhooks
-from djangochat_rx.actions import webhooks as webhook_actions
+from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.models import AuditEntry, User, Webhook
 from djangochat_rx.sessions import hash_token
 
@@ -19,7 +19,7 @@ def test_the_owner_makes_a_webhook_that_posts_as_its_own_bot(session, alice, gen
     with pytest.raises(accounts.InvalidCredentials):
         accounts.authenticate(session, "ci-builds-webhook", "")
     poster = webhooks.resolve(session, token)
-    message = webhook_actions.post_from_webhook(session, poster, "build #12 passed").value
+    message = message_actions.send_message(session, poster.bot_user_id, poster.room_id, "build #12 passed").value
     assert (message.author, message.body, message.room_id) == ("ci-builds-webhook", "build #12 passed", general.id)
     assert webhooks.listed(session, alice.id, general.id)[0].last_used_at != ""
     assert session.exec(select(AuditEntry.action)).all() == ["webhook.create"]
@@ -40,7 +40,9 @@ def test_only_owners_and_admins_make_list_and_revoke_them(session, alice, bob, c
     view, token = webhooks.create(session, alice.id, secret.id, "Alerts")
     poster = webhooks.resolve(session, token)
     # The bot is a member of the private room, so it may post there.
-    assert webhook_actions.post_from_webhook(session, poster, "disk 91% full").value.room_id == secret.id
+    assert message_actions.send_message(session, poster.bot_user_id, poster.room_id, "disk 91% full").value.room_id == (
+        secret.id
+    )
     with pytest.raises(rooms.RoomNotFound):
         webhooks.revoke(session, bob.id, secret.id, view.id)
     webhooks.revoke(session, alice.id, secret.id, view.id)
