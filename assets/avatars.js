@@ -2,21 +2,12 @@
 //
 // The page learns every uploaded picture when it loads and then each change alone (avatars_core.js
 // merges them), so a new picture reaches open pages live without resending the others.
-import { useContext, useSyncExternalStore } from "react";
-import { StateStoreContext } from "$/utils/context";
+import { useFollower } from "$/public/follower.js";
 import { createAvatars } from "$/public/avatars_core.js";
 
 export { avatarColour, avatarInitials } from "$/public/avatars_core.js";
 
-const maps = new WeakMap();
-
 // Username -> picture URL (small) for `substate`'s page, re-rendering on change.
 export function useAvatars(substate) {
-  const store = useContext(StateStoreContext);
-  let map = maps.get(store);
-  if (!map) {
-    map = createAvatars(store, substate);
-    maps.set(store, map);
-  }
-  return useSyncExternalStore(map.subscribe, map.get, map.get);
+  return useFollower("avatars", (store) => createAvatars(store, substate));
 }

@@ -1,5 +1,6 @@
 // DjangoChat RX: the generated picture's letters and colour, and the map of uploaded pictures a page holds
-// (used by avatars.js; no imports, so tests/unit/test_avatars_js.py runs it under Node).
+// (used by avatars.js; its only import is follower_core.js, so tests/unit/test_avatars_js.py runs it under Node).
+import { followStore } from "./follower_core.js";
 
 // Radix colour scales for generated pictures (components/avatar.py draws them soft: step 11 on step a3).
 export const COLOURS = ["tomato", "crimson", "plum", "purple", "violet", "indigo", "blue", "cyan", "teal", "grass", "brown", "orange"];
@@ -21,44 +22,21 @@ export function avatarColour(name) {
   return COLOURS[hash % COLOURS.length];
 }
 
-const FIELD = "_rx_state_";
-
 // Follows one substate of Reflex's store: `avatars` (every picture, when the page loads) and
 // `avatar_changed` (one person's new picture, or "" for none, as it happens), merged into one map.
 export function createAvatars(store, substate) {
-  const listeners = new Set();
-  const seen = {};
-  let current = {};
-  const read = () => {
-    const state = store.getSnapshot(substate);
-    if (!state) return;
+  return followStore(store, substate, {}, (fresh, current) => {
     let next = current;
-    const all = state[`avatars${FIELD}`];
-    if (all !== seen.all) {
-      seen.all = all;
-      next = { ...(all || {}) };
-    }
-    const change = state[`avatar_changed${FIELD}`];
-    if (change !== seen.change) {
-      seen.change = change;
+    const [reloaded, all] = fresh("avatars");
+    if (reloaded) next = { ...(all || {}) };
+    const [came, change] = fresh("avatar_changed");
+    if (came) {
       next = { ...next };
       for (const [name, url] of Object.entries(change || {})) {
         if (url) next[name] = url;
         else delete next[name];
       }
     }
-    if (next !== current) {
-      current = next;
-      for (const listener of listeners) listener();
-    }
-  };
-  read();
-  store.subscribe(substate, read);
-  return {
-    get: () => current,
-    subscribe: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
+    return next;
+  });
 }

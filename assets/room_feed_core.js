@@ -1,12 +1,12 @@
-// DjangoChat RX: how a room page's message list follows the server (used by room_feed.js; no imports,
-// so tests/unit/test_room_feed_js.py runs it under Node).
+// DjangoChat RX: how a room page's message list follows the server (used by room_feed.js; its only import is
+// follower_core.js, so tests/unit/test_room_feed_js.py runs it under Node).
 //
 // The server sends a room's newest messages once (`snapshot`, when the tab opens the room), then each
 // new, edited or deleted message alone (`incoming`), and batches read from the database (`history`:
-// scrolling back, filling a gap). createFeed follows them in Reflex's state store and merges them by
-// message id in the room's sequence order.
+// scrolling back, filling a gap). createFeed follows them (followStore) and merges them by message id in
+// the room's sequence order.
+import { followStore } from "./follower_core.js";
 
-const FIELD = "_rx_state_";
 const EMPTY = Object.freeze({ messages: [], gapAfter: 0, gapBefore: 0 });
 
 // `list` with `items` merged in: an item replaces the message with its id, the result is ordered by
@@ -44,45 +44,25 @@ export const THREAD_FIELDS = Object.freeze({
 
 // Follows one substate of Reflex's store: the `fields.key` var and the `fields.lists` vars.
 export function createFeed(store, substate, limit, fields = ROOM_FIELDS) {
-  const seen = {};
-  const listeners = new Set();
-  let current = EMPTY;
-
-  const read = () => {
-    const state = store.getSnapshot(substate);
-    if (!state) return;
-    const room = state[fields.key + FIELD];
+  let room;
+  return followStore(store, substate, EMPTY, (fresh, current) => {
+    const [moved, key] = fresh(fields.key);
     let list = current.messages;
     let changed = false;
-    if (room !== seen.room) {
-      seen.room = room;
+    if (moved) {
+      room = key;
       list = list.filter((message) => message[fields.by] === room);
       changed = true;
     }
-    for (const key of fields.lists) {
-      const items = state[key + FIELD];
-      if (items === seen[key]) continue;
-      seen[key] = items;
+    for (const name of fields.lists) {
+      const [came, items] = fresh(name);
+      if (!came) continue;
       const mine = (items || []).filter((message) => message[fields.by] === room);
       if (mine.length) {
         list = mergeFeed(list, mine, limit);
         changed = true;
       }
     }
-    if (changed) {
-      current = { messages: list, ...firstGap(list) };
-      for (const listener of listeners) listener();
-    }
-  };
-
-  read();
-  store.subscribe(substate, read);
-  return {
-    get: () => current,
-    subscribe: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
+    return changed ? { messages: list, ...firstGap(list) } : current;
+  });
 }
-

@@ -1,10 +1,11 @@
-// DjangoChat RX: the list a room's Files panel shows (used by room_files.js; no imports, so
-// tests/unit/test_room_files_js.py runs it under Node). The panel reads the room's newest files when it
-// opens (`room_files`), then the server sends the files of each message posted (`files_posted`) and the
-// ids of messages deleted (`files_removed`); this merges them newest first, once each, for the room the
-// tab shows (`feed_room`), at most `limit`, without the files of a deleted message (even one read after).
+// DjangoChat RX: the list a room's Files panel shows (used by room_files.js; its only import is
+// follower_core.js, so tests/unit/test_room_files_js.py runs it under Node). The panel reads the room's
+// newest files when it opens (`room_files`), then the server sends the files of each message posted
+// (`files_posted`) and the ids of messages deleted (`files_removed`); this merges them newest first, once
+// each, for the room the tab shows (`feed_room`), at most `limit`, without the files of a deleted message
+// (even one read after).
 
-const FIELD = "_rx_state_";
+import { followStore } from "./follower_core.js";
 
 export function mergeFiles(list, items, room, limit) {
   const seen = new Set(list.map((line) => line.file.id));
@@ -19,44 +20,20 @@ export function dropFiles(list, deleted) {
 }
 
 export function createFiles(store, substate, limit) {
-  const listeners = new Set();
-  const seen = {};
   const removed = new Set();
-  let current = [];
-  const read = () => {
-    const state = store.getSnapshot(substate);
-    if (!state) return;
-    const room = state[`feed_room${FIELD}`];
+  let room;
+  return followStore(store, substate, [], (fresh, current) => {
     let next = current;
-    const opened = state[`room_files${FIELD}`];
-    if (opened !== seen.opened || room !== seen.room) {
-      seen.opened = opened;
-      seen.room = room;
-      next = mergeFiles([], opened, room, limit);
+    const [moved, key] = fresh("feed_room");
+    const [reopened, lines] = fresh("room_files");
+    if (moved || reopened) {
+      room = key;
+      next = mergeFiles([], lines, room, limit);
     }
-    const posted = state[`files_posted${FIELD}`];
-    if (posted !== seen.posted) {
-      seen.posted = posted;
-      next = mergeFiles(next, posted, room, limit);
-    }
-    const deleted = state[`files_removed${FIELD}`];
-    if (deleted !== seen.deleted) {
-      seen.deleted = deleted;
-      for (const id of deleted || []) removed.add(id);
-    }
-    next = dropFiles(next, removed);
-    if (next !== current) {
-      current = next;
-      for (const listener of listeners) listener();
-    }
-  };
-  read();
-  store.subscribe(substate, read);
-  return {
-    get: () => current,
-    subscribe: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
+    const [posted, items] = fresh("files_posted");
+    if (posted) next = mergeFiles(next, items, room, limit);
+    const [deleted, ids] = fresh("files_removed");
+    if (deleted) for (const id of ids || []) removed.add(id);
+    return dropFiles(next, removed);
+  });
 }
