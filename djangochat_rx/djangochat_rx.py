@@ -22,7 +22,6 @@ app = rx.App(
     api_transformer=with_endpoints,
     stylesheets=["/chat.css"],
     head_components=[
-        rx.el.script(src="/chat.js", defer=True),
         # Installable as an app (assets/manifest.webmanifest); its service worker is assets/sw.js.
         rx.el.link(rel="manifest", href="/manifest.webmanifest"),
         rx.el.meta(name="theme-color", content="#3e63dd"),

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from djangochat_rx import routes
+from djangochat_rx.components.notices import MentionNotice
 from djangochat_rx.components.sidebar import color_mode_button, dialogs, sidebar, top_bar
 from djangochat_rx.components.switcher import quick_switcher
 from djangochat_rx.state.auth import AuthState
@@ -66,8 +67,7 @@ def page(
     return rx.box(
         sidebar(),
         rx.box(top_bar(title), column, class_name="workspace-main"),
-        # assets/chat.js turns a change of this into a browser notification when the page is hidden.
-        rx.el.div(id="mention-notice", data_notice=AuthState.notice.to_string(), hidden=True),
+        MentionNotice.create(notice=AuthState.notice.to_string()),
         quick_switcher(),
         dialogs(),
         class_name="workspace",

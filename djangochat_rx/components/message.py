@@ -1,7 +1,7 @@
 """One chat message: author, time, its sanitised Markdown (see markup.py), and the author's edit and delete.
 
-Day separators and grouping of consecutive messages are drawn by assets/chat.js from the data-
-attributes here, in the reader's time zone."""
+Day separators and grouping of consecutive messages are drawn by RoomLog (components/room_log.py) from the
+data- attributes here, in the reader's time zone."""
 
 import reflex as rx
 
@@ -15,6 +15,9 @@ from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.thread import ThreadState
 
+# The text area of the message being edited: Escape there cancels the edit (components/keys.py).
+EDIT_BOX_ID = "edit-box"
+
 
 def _actions(message: rx.Var[MessageView]) -> rx.Component:
     return rx.hstack(
@@ -24,7 +27,6 @@ def _actions(message: rx.Var[MessageView]) -> rx.Component:
             variant="ghost",
             size="1",
             aria_label="Edit message",
-            class_name="edit-button",
         ),
         rx.icon_button(
             rx.icon("trash-2", size=14),
@@ -42,7 +44,7 @@ def _actions(message: rx.Var[MessageView]) -> rx.Component:
 def _editor() -> rx.Component:
     return rx.form(
         rx.text_area(
-            id="edit-box",
+            id=EDIT_BOX_ID,
             name="text",
             default_value=RoomState.edit_text,
             aria_label="Edit message",
@@ -54,9 +56,7 @@ def _editor() -> rx.Component:
         ),
         rx.hstack(
             rx.button("Save", type="submit", size="1"),
-            rx.button(
-                "Cancel", id="edit-cancel", type="button", on_click=RoomState.cancel_edit, size="1", variant="soft"
-            ),
+            rx.button("Cancel", type="button", on_click=RoomState.cancel_edit, size="1", variant="soft"),
             rx.text("Enter saves · Escape cancels", size="1", color=rx.color("gray", 11)),
             spacing="2",
             align="center",

@@ -1,27 +1,11 @@
-"""The quick switcher dialog and the keyboard shortcuts that open it (state/switcher.py).
-
-HotKeys is assets/hotkeys.js: it listens for Ctrl/Cmd+K and Alt+Up/Down on the whole page and hands them
-to Reflex event props; it renders nothing.
-"""
+"""The quick switcher dialog and the keyboard shortcuts that open it (state/switcher.py): Ctrl/Cmd+K and
+Alt+Up/Down go through the page's one keyboard handler (components/keys.py)."""
 
 import reflex as rx
-from reflex_base.event import no_args_event_spec, passthrough_event_spec
 
+from djangochat_rx.components.keys import Keys
 from djangochat_rx.state.switcher import SwitcherState
 from djangochat_rx.switcher import Choice
-
-
-class HotKeys(rx.Component):
-    """Ctrl/Cmd+K -> on_switch; Alt+ArrowUp / Alt+ArrowDown -> on_step(-1 / 1); Escape (outside text fields,
-    dialogs and menus) -> on_escape."""
-
-    library = "$/public/hotkeys.js"
-    tag = "HotKeys"
-    is_default = False
-
-    on_switch: rx.EventHandler[no_args_event_spec]
-    on_step: rx.EventHandler[passthrough_event_spec(int)]
-    on_escape: rx.EventHandler[no_args_event_spec]
 
 
 def _choice(choice: rx.Var[Choice], index: rx.Var[int]) -> rx.Component:
@@ -48,7 +32,7 @@ def _choice(choice: rx.Var[Choice], index: rx.Var[int]) -> rx.Component:
 def quick_switcher() -> rx.Component:
     """Ctrl/Cmd+K: jump to a room or a person; Alt+Up/Down: previous/next room."""
     return rx.fragment(
-        HotKeys.create(on_switch=SwitcherState.open_switcher, on_step=SwitcherState.step),
+        Keys.create(on_switch=SwitcherState.open_switcher, on_step=SwitcherState.step),
         rx.dialog.root(
             rx.dialog.content(
                 rx.dialog.title("Jump to a room or person", size="3"),

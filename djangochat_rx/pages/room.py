@@ -7,11 +7,14 @@ from reflex_components_core.core.banner import has_connection_errors
 from djangochat_rx import access, routes, settings
 from djangochat_rx.components import room_feed
 from djangochat_rx.components.avatar import avatar
+from djangochat_rx.components.composer import Draft, Picker
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.files import COMPOSER_FORM_ID, attach_control, files_panel, pending_files
+from djangochat_rx.components.keys import Keys
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
-from djangochat_rx.components.message import message_row
-from djangochat_rx.components.switcher import HotKeys
+from djangochat_rx.components.message import EDIT_BOX_ID, message_row
+from djangochat_rx.components.notices import NotifyOffer
+from djangochat_rx.components.room_log import LOADER, RoomLog
 from djangochat_rx.components.thread import thread_panel
 from djangochat_rx.members import MemberView
 from djangochat_rx.messages import MessageView
@@ -48,6 +51,9 @@ def _typing_line() -> rx.Component:
     return rx.text(label, id="typing", size="1", color=rx.color("gray", 11), min_height="1.2em", aria_live="polite")
 
 
+_COUNTER_ID = "message-counter"
+
+
 def _composer() -> rx.Component:
     return rx.form(
         pending_files(),
@@ -66,11 +72,19 @@ def _composer() -> rx.Component:
                 width="100%",
             ),
             rx.el.input(type="hidden", name="client_id", value=RoomState.draft_id),
+            Picker.create(
+                box=COMPOSER_ID,
+                names=RoomState.mention_names,
+                commands=RoomState.command_list,
+                on_want_names=RoomState.load_mention_names,
+                on_want_commands=RoomState.load_commands,
+            ),
+            Draft.create(box=COMPOSER_ID, counter=_COUNTER_ID, limit=settings.MESSAGE_MAX_CHARS),
             rx.button("Send", type="submit"),
             align="end",
             width="100%",
         ),
-        rx.text("", id="message-counter", data_limit=settings.MESSAGE_MAX_CHARS, size="1", aria_live="polite"),
+        rx.text("", id=_COUNTER_ID, size="1", aria_live="polite"),
         error_callout(RoomState.error),
         on_submit=RoomState.send,
         reset_on_submit=False,
@@ -88,6 +102,7 @@ def _row(message: rx.Var[MessageView]) -> rx.Component:
             rx.button(
                 "Load newer messages",
                 id="load-gap",
+                custom_attrs={LOADER: "gap"},
                 on_click=RoomState.fill_gap(room_feed.gap_after, room_feed.gap_before),
                 variant="ghost",
                 size="1",
@@ -108,6 +123,7 @@ def _history() -> rx.Component:
             rx.button(
                 "Load earlier messages",
                 id="load-older",
+                custom_attrs={LOADER: "older"},
                 on_click=RoomState.load_older(first["id"]),
                 variant="ghost",
                 size="1",
@@ -518,13 +534,9 @@ def _archived_notice() -> rx.Component:
     )
 
 
-def _page_trigger(id_: str, on_click: rx.event.EventType, **props) -> rx.Component:
-    """A hidden button that assets/chat.js clicks to tell the server something (read up to here, load a list)."""
-    return rx.el.button(id=id_, type="button", hidden=True, tab_index=-1, on_click=on_click, **props)
-
-
 def _room() -> rx.Component:
     shown = room_feed.messages
+    first = shown[0].to(MessageView)
     newest = rx.cond(shown.length() > 0, shown[-1]["seq"], 0)
     return rx.vstack(
         rx.hstack(
@@ -544,16 +556,17 @@ def _room() -> rx.Component:
             rx.spacer(),
             rx.vstack(
                 _presence(),
-                # One row: when chat.js shows "Notify me of mentions" the header keeps its height.
+                # One row: when "Notify me of mentions" shows, the header keeps its height.
                 rx.hstack(
-                    rx.button(
-                        rx.icon("bell", size=14),
-                        "Notify me of mentions",
-                        id="enable-notifications",
-                        variant="ghost",
-                        size="1",
-                        type="button",
-                        hidden=True,
+                    NotifyOffer.create(
+                        rx.button(
+                            rx.icon("bell", size=14),
+                            "Notify me of mentions",
+                            id="enable-notifications",
+                            variant="ghost",
+                            size="1",
+                            type="button",
+                        ),
                     ),
                     _notifications_menu(),
                     spacing="3",
@@ -576,16 +589,25 @@ def _room() -> rx.Component:
         ),
         rx.box(
             rx.box(
-                _history(),
-                rx.button(
-                    "Jump to latest",
-                    rx.icon("arrow-down", size=14),
-                    id="jump-latest",
-                    type="button",
-                    size="1",
-                    radius="full",
-                    class_name="jump-latest",
-                    hidden=True,
+                RoomLog.create(
+                    _history(),
+                    rx.button(
+                        "Jump to latest",
+                        rx.icon("arrow-down", size=14),
+                        id="jump-latest",
+                        type="button",
+                        size="1",
+                        radius="full",
+                        class_name="jump-latest",
+                        hidden=True,
+                    ),
+                    newest=newest,
+                    older_than=rx.cond((shown.length() > 0) & (first["seq"] > 1), first["id"], 0),
+                    gap_after=room_feed.gap_after,
+                    gap_before=room_feed.gap_before,
+                    on_read=RoomState.mark_read,
+                    on_load_older=RoomState.load_older,
+                    on_fill_gap=RoomState.fill_gap,
                 ),
                 position="relative",
                 class_name="room-history",
@@ -608,11 +630,16 @@ def _room() -> rx.Component:
         ),
         rx.cond(RoomState.archived, _archived_notice(), rx.fragment(_typing_line(), _composer())),
         _delete_dialog(),
-        _page_trigger("mark-read", RoomState.mark_read(newest)),
-        # Escape: everything here is read, wherever the reader has scrolled to.
-        HotKeys.create(on_escape=RoomState.mark_read(newest)),
-        _page_trigger("mention-names", RoomState.load_mention_names, data_names=RoomState.mention_names.join("\n")),
-        _page_trigger("command-list", RoomState.load_commands, data_commands=RoomState.command_list.join("\n")),
+        Keys.create(
+            composer=COMPOSER_ID,
+            edit_box=EDIT_BOX_ID,
+            messages=shown,
+            me=AuthState.username,
+            # Escape: everything here is read, wherever the reader has scrolled to.
+            on_escape=RoomState.mark_read(newest),
+            on_edit=RoomState.start_edit,
+            on_cancel_edit=RoomState.cancel_edit,
+        ),
         spacing="3",
         width="100%",
     )

@@ -167,8 +167,8 @@ def test_text_being_read_stays_put_when_earlier_messages_load_above_it(new_page,
 
 
 def test_scrolling_to_the_top_again_right_after_a_load_loads_more(new_page, engine):
-    """Right after a load, "Load earlier messages" may come into view again before chat.js would click it
-    again; it must load anyway (an IntersectionObserver does not report an element that stays in view)."""
+    """Right after a load, "Load earlier messages" may come into view again before RoomLog would ask again;
+    it must load anyway (an IntersectionObserver does not report an element that stays in view)."""
     bob, alice_name, bob_name = reader_and_author(new_page, engine)
     room = seed_history(engine, (alice_name, bob_name), 2 * WINDOW + 10)
     log = open_at_bottom(bob, room.slug, WINDOW)
@@ -480,5 +480,5 @@ def test_message_box_shrinks_back_after_a_long_message_is_sent(new_page):
     box.press("Enter")
     expect(messages(page)).to_have_count(1)
     expect(box).to_have_value("")
-    # chat.js shrinks the box once the server has emptied it (it checks every 100 ms).
+    # Draft (assets/draft.js) shrinks the box when the server's write empties it.
     page.wait_for_function("([box, empty]) => box.offsetHeight <= empty + 2", arg=[box.element_handle(), empty])

