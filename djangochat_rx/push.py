@@ -193,7 +193,7 @@ def deliveries(db: Session, event: MessageSent) -> list[Delivery]:
                 "title": title(row.user_id),
                 "body": event.preview,
                 "url": routes.message(event.slug, message.id),
-                # The same tag as the page's own notice (assets/chat.js): a hidden tab and the push show one.
+                # The same tag as the page's own notice (assets/mention_notice.js): a hidden tab and the push show one.
                 "tag": f"djangochat-{message.id}",
             }
         )
