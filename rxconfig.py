@@ -18,12 +18,12 @@ os.environ.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org")
 # as Reflex runs it) holds a tab in about half granian's memory, at a lower median latency and the same
 # p99. Several workers over Redis stay on granian, whose worker processes Reflex starts itself.
 os.environ.setdefault("REFLEX_USE_GRANIAN", "true" if settings.REDIS_URL else "false")
-# Under gunicorn, our worker class: uvicorn's without websocket compression (djangochat_rx/worker.py says
+# Under gunicorn, our worker class: uvicorn's without websocket compression (djangochat_rx/infra/worker.py says
 # why). Reflex puts GUNICORN_CMD_ARGS after its own arguments, so this wins over its worker class, and a
 # GUNICORN_CMD_ARGS of yours keeps the rest of its say.
 if "--worker-class" not in os.environ.get("GUNICORN_CMD_ARGS", ""):
     os.environ["GUNICORN_CMD_ARGS"] = (
-        f"--worker-class djangochat_rx.worker.Worker {os.environ.get('GUNICORN_CMD_ARGS', '')}"
+        f"--worker-class djangochat_rx.infra.worker.Worker {os.environ.get('GUNICORN_CMD_ARGS', '')}"
     )
 
 # One worker keeps each tab's state in memory (expiring with idle tabs); the disk manager's pickling and

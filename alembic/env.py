@@ -5,7 +5,8 @@ from logging.config import fileConfig
 from sqlmodel import SQLModel
 
 from alembic import context
-from djangochat_rx import db, models, search, settings  # noqa: F401  (models registers the tables)
+from djangochat_rx import db, settings
+from djangochat_rx.domain import search
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("database_url"):

@@ -43,7 +43,8 @@ from bench import peer, search
 from bench.clients import BenchTab
 from bench.server import Backend
 from bench.services import redis_server
-from djangochat_rx import accounts, db, rooms, sessions
+from djangochat_rx import db
+from djangochat_rx.domain import accounts, rooms, sessions
 
 # Hidden: `reflex export` zips the project and leaves out only hidden paths and *.db files.
 RESULTS = Path(__file__).resolve().parent / ".results"

@@ -3,7 +3,7 @@
 Seeds a freshly migrated database (SQLite, then PostgreSQL) with 100 000 messages of Zipf-distributed
 words in 12 rooms (public, private and direct ones, the searcher a member of some), written in bulk
 through SQL (the search index fills through the same triggers / generated column as in the app), then
-times SEARCHES calls of djangochat_rx.search.search of each kind. Target: median under 50 ms.
+times SEARCHES calls of djangochat_rx.domain.search.search of each kind. Target: median under 50 ms.
 """
 
 import random
@@ -21,7 +21,8 @@ from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from bench.services import postgres_server
-from djangochat_rx import access, db, search
+from djangochat_rx import db
+from djangochat_rx.domain import access, search
 from djangochat_rx.models import Message, Room, RoomMember, User, utcnow
 
 MESSAGES = 100_000

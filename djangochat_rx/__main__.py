@@ -20,8 +20,11 @@ import os
 import sys
 from pathlib import Path
 
-from djangochat_rx import accounts, admin, backup, db, headers, serve, signup
+from djangochat_rx import db
 from djangochat_rx.actions import joining
+from djangochat_rx.domain import accounts, admin, signup
+from djangochat_rx.http import headers
+from djangochat_rx.infra import backup, serve
 
 PASSWORD_ENV = "DJANGOCHAT_SUPERUSER_PASSWORD"
 

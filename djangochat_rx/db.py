@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
-from djangochat_rx import periodic, settings
+from djangochat_rx import settings
+from djangochat_rx.infra import periodic
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)

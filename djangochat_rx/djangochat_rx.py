@@ -4,8 +4,11 @@ import gc
 
 import reflex as rx
 
-from djangochat_rx import attachments, backup, db, hooks, messages, notices, push, routes, settings, subscribers
-from djangochat_rx.endpoints import with_endpoints
+from djangochat_rx import db, routes, settings
+from djangochat_rx.domain import attachments, messages
+from djangochat_rx.http.endpoints import with_endpoints
+from djangochat_rx.infra import backup
+from djangochat_rx.notify import hooks, notices, push, subscribers
 from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search, threads
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.account import AccountState

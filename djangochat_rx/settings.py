@@ -240,7 +240,7 @@ API_PAGE_MAX = _int("API_PAGE_MAX", 200)
 # 5, 10, 30 or 60; each person changes theirs on the account page).
 EMAIL_NOTICE_MINUTES = _int("EMAIL_NOTICE_MINUTES", 10)
 # Python hooks (hooks.py): the modules to import at start (comma-separated dotted paths, e.g.
-# djangochat_rx.hooks_examples.echo); how long one hook call may take before it is given up and logged;
+# djangochat_rx.notify.hooks_examples.echo); how long one hook call may take before it is given up and logged;
 # the threads that run plain (not async) hooks, apart from the database's, so a hung hook holds only these.
 HOOKS = [path.strip() for path in os.environ.get("HOOKS", "").split(",") if path.strip()]
 HOOK_TIMEOUT_SECONDS = float(os.environ.get("HOOK_TIMEOUT_SECONDS", "5"))

@@ -39,7 +39,8 @@ os.environ["SOCKET_EVENT_LIMIT"] = "100000 per second"
 @pytest.fixture(scope="session", autouse=True)
 def migrated_app_database() -> None:
     """The app's test database at the newest schema, for tests that write to it before a backend starts."""
-    from djangochat_rx import db, signup
+    from djangochat_rx import db
+    from djangochat_rx.domain import signup
 
     db.migrate()
     # Tests register people freely; tests/state/test_joining.py and tests/unit/test_signup.py try the other modes.
@@ -49,6 +50,6 @@ def migrated_app_database() -> None:
 @pytest.fixture(scope="session", autouse=True)
 def after_commit_subscribers() -> None:
     """What the app registers at start: committed events reach the sockets, push, hooks and mail."""
-    from djangochat_rx import subscribers
+    from djangochat_rx.notify import subscribers
 
     subscribers.register()

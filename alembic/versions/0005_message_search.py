@@ -3,7 +3,7 @@
 SQLite: an external-content FTS5 table `messages_fts` over messages(body), kept in step by triggers.
 PostgreSQL: a stored generated tsvector column `messages.search_vector` with a GIN index.
 Both are filled from the existing messages here. The SQLModel tables do not declare either
-(djangochat_rx.search.in_models keeps autogenerate away from them).
+(djangochat_rx.domain.search.in_models keeps autogenerate away from them).
 
 A later revision that rebuilds `messages` in SQLite batch mode drops these triggers with the old
 table and must create them again (tests/unit/test_search.py fails if new messages stop being found).

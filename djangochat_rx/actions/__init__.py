@@ -2,7 +2,7 @@
 
 An action takes a database session and plain values, runs the change in its transaction, works out from
 the database who must hear of it, and returns an `Outcome`: its result and the typed events
-(djangochat_rx/events.py) to deliver. `perform` runs an action off the event loop and publishes its
+(djangochat_rx/domain/events.py) to deliver. `perform` runs an action off the event loop and publishes its
 events after the commit; state handlers, the admin area and the CLI all change things this way, and
 tests assert an action's events without any socket (tests/unit/test_actions.py names every action).
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from djangochat_rx import db
-from djangochat_rx.events import Event, Mail
+from djangochat_rx.domain.events import Event, Mail
 
 T = TypeVar("T")
 # Hears a list of committed events (of the kinds it subscribed to); slow work it starts in the background.

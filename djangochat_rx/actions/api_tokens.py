@@ -1,10 +1,10 @@
 """API tokens: made (for one's own account, or by an administrator for any account or a new bot) and
-revoked (djangochat_rx/api_tokens.py). Nothing live changes, so they have no events."""
+revoked (djangochat_rx/domain/api_tokens.py). Nothing live changes, so they have no events."""
 
 from sqlmodel import Session
 
-from djangochat_rx import accounts, api_tokens
 from djangochat_rx.actions import Outcome
+from djangochat_rx.domain import accounts, api_tokens
 
 
 def create_token(

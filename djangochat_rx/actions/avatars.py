@@ -4,9 +4,9 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from djangochat_rx import avatars
 from djangochat_rx.actions import Outcome
-from djangochat_rx.events import AvatarChanged
+from djangochat_rx.domain import avatars
+from djangochat_rx.domain.events import AvatarChanged
 from djangochat_rx.models import User
 
 

@@ -3,9 +3,9 @@
 
 from sqlmodel import Session
 
-from djangochat_rx import attachments
 from djangochat_rx.actions import Outcome
-from djangochat_rx.attachments import FileView, Prepared
+from djangochat_rx.domain import attachments
+from djangochat_rx.domain.attachments import FileView, Prepared
 
 
 def upload_file(

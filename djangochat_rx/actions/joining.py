@@ -9,9 +9,9 @@ the rest change nothing live and return no events.
 
 from sqlmodel import Session
 
-from djangochat_rx import account_links, accounts, admin, api_tokens, signup
 from djangochat_rx.actions import Outcome
-from djangochat_rx.events import (
+from djangochat_rx.domain import account_links, accounts, admin, api_tokens, signup
+from djangochat_rx.domain.events import (
     AddressCheckRequested,
     AddressReplaced,
     ResetLinkRequested,

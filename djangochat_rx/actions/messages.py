@@ -2,10 +2,10 @@
 
 from sqlmodel import Session
 
-from djangochat_rx import admin, messages, pins, reactions, reads, room_prefs
 from djangochat_rx.actions import Outcome
-from djangochat_rx.events import MessageChanged, MessageSent, PinsChanged, ReactionsChanged
-from djangochat_rx.messages import MessageView
+from djangochat_rx.domain import admin, messages, pins, reactions, reads, room_prefs
+from djangochat_rx.domain.events import MessageChanged, MessageSent, PinsChanged, ReactionsChanged
+from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.models import Pin
 
 

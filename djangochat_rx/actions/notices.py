@@ -6,10 +6,11 @@ Only mute changes what open pages show (muted rooms go last in the user's rooms 
 
 from sqlmodel import Session
 
-from djangochat_rx import notices, push, room_prefs
 from djangochat_rx.actions import Outcome
-from djangochat_rx.events import MutedChanged
+from djangochat_rx.domain import room_prefs
+from djangochat_rx.domain.events import MutedChanged
 from djangochat_rx.models import User
+from djangochat_rx.notify import notices, push
 
 
 def set_email_notices(db: Session, user_id: int, choice: str, delay_minutes: int) -> Outcome[notices.Preferences]:

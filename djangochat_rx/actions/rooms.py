@@ -6,11 +6,11 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from djangochat_rx import access, accounts, admin, members, reads, rooms
 from djangochat_rx.actions import Outcome
-from djangochat_rx.events import RoomChanged
+from djangochat_rx.domain import access, accounts, admin, members, reads, rooms
+from djangochat_rx.domain.events import RoomChanged
+from djangochat_rx.domain.rooms import RoomView
 from djangochat_rx.models import Room, RoomMember, User
-from djangochat_rx.rooms import RoomView
 
 
 def _member_keys(db: Session, room_id: int) -> tuple[str, ...]:

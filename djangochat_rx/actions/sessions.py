@@ -3,9 +3,9 @@ reading and typing in a room."""
 
 from sqlmodel import Session
 
-from djangochat_rx import access, accounts, admin, api_tokens, reads, rooms, sessions
 from djangochat_rx.actions import Outcome
-from djangochat_rx.events import ReadMoved, SessionsEnded, Typing
+from djangochat_rx.domain import access, accounts, admin, api_tokens, reads, rooms, sessions
+from djangochat_rx.domain.events import ReadMoved, SessionsEnded, Typing
 
 
 def _ended(session_ids: list[int]) -> Outcome[list[int]]:

@@ -2,11 +2,11 @@
 
 from sqlmodel import Session
 
-from djangochat_rx import accounts, room_prefs, threads
 from djangochat_rx.actions import Outcome
 from djangochat_rx.actions.messages import send_message
-from djangochat_rx.events import ThreadReplied, ThreadsRead
-from djangochat_rx.messages import MessageView
+from djangochat_rx.domain import accounts, room_prefs, threads
+from djangochat_rx.domain.events import ThreadReplied, ThreadsRead
+from djangochat_rx.domain.messages import MessageView
 
 
 def reply(

@@ -1,10 +1,10 @@
 """Incoming webhooks, made and revoked by a room's owners (a POST to one posts as its bot through the same
-send action as a person's message: webhooks.incoming). Nothing live changes, so they have no events."""
+send action as a person's message: http/webhooks.incoming). Nothing live changes, so they have no events."""
 
 from sqlmodel import Session
 
-from djangochat_rx import webhooks
 from djangochat_rx.actions import Outcome
+from djangochat_rx.domain import webhooks
 
 
 def create_webhook(db: Session, user_id: int, room_id: int, name: str) -> Outcome[tuple[webhooks.WebhookView, str]]:

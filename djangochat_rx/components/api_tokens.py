@@ -4,8 +4,8 @@ new bot account, in the admin area (state/api_tokens.py)."""
 import reflex as rx
 
 from djangochat_rx import settings
-from djangochat_rx.api_tokens import TokenView
 from djangochat_rx.components.layout import current_password_input, error_callout, shown_once
+from djangochat_rx.domain.api_tokens import TokenView
 from djangochat_rx.state.api_tokens import PASSWORD_FIELD, ApiTokensState
 
 _DAYS = [7, 30, 90, 365]

@@ -6,8 +6,9 @@ import reflex as rx
 from reflex_base.event import passthrough_event_spec
 from reflex_base.vars import VarData
 
-from djangochat_rx import attachments, settings
-from djangochat_rx.attachments import FileView, RoomFile
+from djangochat_rx import settings
+from djangochat_rx.domain import attachments
+from djangochat_rx.domain.attachments import FileView, RoomFile
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import COMPOSER_ID, RoomState
 

@@ -6,11 +6,11 @@ data- attributes here, in the reader's time zone."""
 import reflex as rx
 
 from djangochat_rx import settings
-from djangochat_rx.attachments import FileView
 from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.files import message_files
 from djangochat_rx.components.reactions import react_button, reactions_row
-from djangochat_rx.messages import MessageView
+from djangochat_rx.domain.attachments import FileView
+from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.thread import ThreadState

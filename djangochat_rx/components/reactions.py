@@ -6,8 +6,8 @@ emoji-mart's picker in assets/emoji_picker.js)."""
 import reflex as rx
 from reflex_base.event import passthrough_event_spec
 
-from djangochat_rx.messages import MessageView
-from djangochat_rx.reactions import ReactionView
+from djangochat_rx.domain.messages import MessageView
+from djangochat_rx.domain.reactions import ReactionView
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 

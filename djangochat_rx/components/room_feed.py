@@ -7,7 +7,7 @@ import reflex as rx
 from reflex_base.vars import VarData
 
 from djangochat_rx import settings
-from djangochat_rx.messages import MessageView
+from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.thread import ThreadState
 

@@ -8,7 +8,7 @@ muted rooms last."""
 import reflex as rx
 
 from djangochat_rx import routes, settings
-from djangochat_rx.reads import RoomSummary
+from djangochat_rx.domain.reads import RoomSummary
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.search import SearchState

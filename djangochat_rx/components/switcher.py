@@ -4,8 +4,8 @@ Alt+Up/Down go through the page's one keyboard handler (components/keys.py)."""
 import reflex as rx
 
 from djangochat_rx.components.keys import Keys
+from djangochat_rx.domain.switcher import Choice
 from djangochat_rx.state.switcher import SwitcherState
-from djangochat_rx.switcher import Choice
 
 
 def _choice(choice: rx.Var[Choice], index: rx.Var[int]) -> rx.Component:

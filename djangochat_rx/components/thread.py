@@ -8,7 +8,7 @@ from djangochat_rx import settings
 from djangochat_rx.components import room_feed
 from djangochat_rx.components.layout import error_callout
 from djangochat_rx.components.message import message_row, replies_label
-from djangochat_rx.messages import MessageView
+from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.thread import REPLY_BOX_ID, ThreadState
 

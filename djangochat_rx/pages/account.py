@@ -2,10 +2,10 @@
 
 import reflex as rx
 
-from djangochat_rx import notices
 from djangochat_rx.components.api_tokens import api_tokens_panel
 from djangochat_rx.components.layout import current_password_input, error_callout, inline_form, labeled_input, page
 from djangochat_rx.components.push import push_settings
+from djangochat_rx.notify import notices
 from djangochat_rx.state.account import EMAIL_PASSWORD_FIELD, AccountState, SessionItem
 from djangochat_rx.state.export import ExportState
 

@@ -2,12 +2,13 @@
 
 import reflex as rx
 
-from djangochat_rx import routes, signup
-from djangochat_rx.admin import AdminMessageView, AdminRoomView, AdminUserView, AuditView
+from djangochat_rx import routes
 from djangochat_rx.components.api_tokens import api_tokens_panel
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.layout import error_callout, labeled_input, page, shown_once
-from djangochat_rx.signup import InviteView
+from djangochat_rx.domain import signup
+from djangochat_rx.domain.admin import AdminMessageView, AdminRoomView, AdminUserView, AuditView
+from djangochat_rx.domain.signup import InviteView
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.export import ExportState
 

@@ -3,8 +3,9 @@ link's page and an address check's page."""
 
 import reflex as rx
 
-from djangochat_rx import routes, signup
+from djangochat_rx import routes
 from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.domain import signup
 from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, UnsubscribeState, VerifyState
 
 

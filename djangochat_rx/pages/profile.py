@@ -3,10 +3,12 @@ on one's own page, the form for display name and "about"."""
 
 import reflex as rx
 
-from djangochat_rx import files, profiles, routes, settings
+from djangochat_rx import routes, settings
 from djangochat_rx.components.avatar import avatar, picture_of
 from djangochat_rx.components.files import FileDrop
 from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.domain import profiles
+from djangochat_rx.http import files
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.profile import ProfileState
 

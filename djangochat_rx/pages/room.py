@@ -4,7 +4,7 @@ Unknown rooms, and rooms the user may not see, get the same friendly page."""
 import reflex as rx
 from reflex_components_core.core.banner import has_connection_errors
 
-from djangochat_rx import access, routes, settings
+from djangochat_rx import routes, settings
 from djangochat_rx.components import room_feed
 from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.composer import Draft, Picker
@@ -16,13 +16,14 @@ from djangochat_rx.components.message import EDIT_BOX_ID, message_row
 from djangochat_rx.components.notices import NotifyOffer
 from djangochat_rx.components.room_log import LOADER, RoomLog
 from djangochat_rx.components.thread import thread_panel
-from djangochat_rx.members import MemberView
-from djangochat_rx.messages import MessageView
-from djangochat_rx.pins import PinView
+from djangochat_rx.domain import access
+from djangochat_rx.domain.members import MemberView
+from djangochat_rx.domain.messages import MessageView
+from djangochat_rx.domain.pins import PinView
+from djangochat_rx.domain.webhooks import WebhookView
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import COMPOSER_ID, RoomState
 from djangochat_rx.state.webhooks import WebhooksState
-from djangochat_rx.webhooks import WebhookView
 
 
 def _not_found() -> rx.Component:

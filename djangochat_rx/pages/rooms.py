@@ -5,7 +5,7 @@ import reflex as rx
 from djangochat_rx import settings
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
 from djangochat_rx.components.sidebar import muted_last, unread_count
-from djangochat_rx.reads import RoomSummary
+from djangochat_rx.domain.reads import RoomSummary
 from djangochat_rx.state.rooms import RoomsState
 
 

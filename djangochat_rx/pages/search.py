@@ -4,9 +4,9 @@ found, best match first."""
 import reflex as rx
 
 from djangochat_rx import settings
-from djangochat_rx.attachments import FileView
 from djangochat_rx.components.layout import error_callout, inline_form, page
-from djangochat_rx.search import FileHit
+from djangochat_rx.domain.attachments import FileView
+from djangochat_rx.domain.search import FileHit
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.search import SearchHit, SearchState
 

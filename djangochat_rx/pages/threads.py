@@ -6,8 +6,8 @@ import reflex as rx
 from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.layout import page
 from djangochat_rx.components.message import replies_label
+from djangochat_rx.domain.threads import ThreadView
 from djangochat_rx.state.thread import ThreadsState
-from djangochat_rx.threads import ThreadView
 
 
 def _thread(thread: rx.Var[ThreadView]) -> rx.Component:

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 
 from reflex.event import Event as ReflexEvent
 
-from djangochat_rx import accounts, db, periodic, reads, routes, sessions, settings
-from djangochat_rx.events import (
+from djangochat_rx import db, routes, settings
+from djangochat_rx.domain import accounts, reads, sessions
+from djangochat_rx.domain.events import (
     AvatarChanged,
     Event,
     MessageChanged,
@@ -29,7 +30,8 @@ from djangochat_rx.events import (
     ThreadsRead,
     Typing,
 )
-from djangochat_rx.messages import MessageView
+from djangochat_rx.domain.messages import MessageView
+from djangochat_rx.infra import periodic
 from djangochat_rx.realtime.feed import RoomFeed
 from djangochat_rx.realtime.guard import guard
 from djangochat_rx.realtime.presence import Presence

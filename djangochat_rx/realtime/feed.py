@@ -16,8 +16,9 @@ import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from djangochat_rx import attachments, db, messages, settings
-from djangochat_rx.messages import MessageView
+from djangochat_rx import db, settings
+from djangochat_rx.domain import attachments, messages
+from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.realtime.sockets import ROOM, sockets
 
 

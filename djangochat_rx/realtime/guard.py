@@ -13,7 +13,7 @@ from limits.strategies import FixedWindowRateLimiter
 from reflex_base.constants import RouteVar
 
 from djangochat_rx import settings
-from djangochat_rx.throttle import UnsweptMemoryStorage, client_key
+from djangochat_rx.infra.throttle import UnsweptMemoryStorage, client_key
 
 logger = logging.getLogger(__name__)
 _limit = functools.cache(parse)

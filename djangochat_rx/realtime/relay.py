@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import redis.asyncio as redis
 
 from djangochat_rx import settings
-from djangochat_rx.events import Event, from_wire, to_wire
+from djangochat_rx.domain.events import Event, from_wire, to_wire
 from djangochat_rx.realtime.presence import Presence
 
 _CHANNEL = "djangochat:realtime"

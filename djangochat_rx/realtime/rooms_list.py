@@ -15,10 +15,11 @@ import asyncio
 import dataclasses
 from typing import Any
 
-from djangochat_rx import accounts, db, reads, room_prefs, settings, threads
-from djangochat_rx.access import open_to_everyone
-from djangochat_rx.events import MessageChanged, MessageSent, MutedChanged, ReadMoved, RoomChanged
-from djangochat_rx.reads import RoomSummary
+from djangochat_rx import db, settings
+from djangochat_rx.domain import accounts, reads, room_prefs, threads
+from djangochat_rx.domain.access import open_to_everyone
+from djangochat_rx.domain.events import MessageChanged, MessageSent, MutedChanged, ReadMoved, RoomChanged
+from djangochat_rx.domain.reads import RoomSummary
 from djangochat_rx.realtime.presence import Presence
 from djangochat_rx.realtime.sockets import LOBBY, OWN, USER, sockets
 

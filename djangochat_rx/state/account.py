@@ -5,10 +5,13 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
-from djangochat_rx import account_links, accounts, db, mail, notices, routes, sessions, throttle
+from djangochat_rx import db, routes
 from djangochat_rx.actions import joining, perform
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import sessions as session_actions
+from djangochat_rx.domain import account_links, accounts, sessions
+from djangochat_rx.infra import throttle
+from djangochat_rx.notify import mail, notices
 from djangochat_rx.state.auth import AuthState, field, password_checked, tokens_revoked
 
 # The id of the email form's password field (pages/account.py), emptied once the check link is sent.

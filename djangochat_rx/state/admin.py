@@ -1,6 +1,6 @@
 """The admin area: users, rooms, messages and the audit log.
 
-Every list and change goes through djangochat_rx.admin, which checks that the session's user is an
+Every list and change goes through djangochat_rx.domain.admin, which checks that the session's user is an
 active administrator: anyone else gets the area emptied and closed, whichever handler they call."""
 
 from collections.abc import Awaitable, Callable
@@ -8,11 +8,13 @@ from typing import Any, Literal
 
 import reflex as rx
 
-from djangochat_rx import accounts, admin, db, mail, messages, rooms, routes, settings, signup
+from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
+from djangochat_rx.domain import accounts, admin, messages, rooms, signup
+from djangochat_rx.notify import mail
 from djangochat_rx.state.auth import AuthState, field
 
 # Refusals whose text the page shows as it is.

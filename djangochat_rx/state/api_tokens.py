@@ -5,9 +5,11 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import accounts, admin, api_tokens, db, throttle
+from djangochat_rx import db
 from djangochat_rx.actions import api_tokens as token_actions
 from djangochat_rx.actions import perform
+from djangochat_rx.domain import accounts, admin, api_tokens
+from djangochat_rx.infra import throttle
 from djangochat_rx.state.auth import AuthState, field, password_checked
 
 # The id of the form's password field (components/api_tokens.py), emptied once a token is made.

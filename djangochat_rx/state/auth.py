@@ -6,25 +6,15 @@ from urllib.parse import urlsplit
 
 import reflex as rx
 
-from djangochat_rx import (
-    accounts,
-    attachments,
-    avatars,
-    db,
-    devices,
-    rooms,
-    routes,
-    sessions,
-    settings,
-    signup,
-    throttle,
-)
+from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import Outcome, joining, perform, perform_hashing
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
+from djangochat_rx.domain import accounts, attachments, avatars, devices, rooms, sessions, signup
+from djangochat_rx.domain.sessions import Identity
+from djangochat_rx.infra import throttle
 from djangochat_rx.realtime import hub
 from djangochat_rx.realtime.sockets import sockets
-from djangochat_rx.sessions import Identity
 
 T = TypeVar("T")
 
@@ -83,7 +73,7 @@ class AuthState(rx.State):
     # This browser's known-device token (devices.py): its own login budget while the account is locked.
     device_token: str = rx.LocalStorage("", name="djangochat_device")
     username: str = ""
-    # Shows the navbar's Admin link; the admin page and its handlers check again through djangochat_rx.admin.
+    # Shows the navbar's Admin link; the admin page and its handlers check again through djangochat_rx.domain.admin.
     is_admin: bool = False
     # The latest message that mentioned this user, for a browser notification. Written only by realtime/rooms_list.py.
     notice: dict[str, str | int] = {}

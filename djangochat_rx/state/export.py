@@ -5,7 +5,9 @@ from urllib.parse import urlsplit
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from djangochat_rx import admin, db, downloads, rooms, routes
+from djangochat_rx import db, routes
+from djangochat_rx.domain import admin, rooms
+from djangochat_rx.http import downloads
 from djangochat_rx.models import utcnow
 from djangochat_rx.state.auth import AuthState
 

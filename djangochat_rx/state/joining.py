@@ -10,9 +10,12 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import account_links, accounts, db, mail, routes, settings, signup, throttle
+from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import notices as notice_actions
+from djangochat_rx.domain import account_links, accounts, signup
+from djangochat_rx.infra import throttle
+from djangochat_rx.notify import mail
 from djangochat_rx.state.auth import AuthState, field, start_session_after, tokens_revoked
 
 # What "Forgot password" answers, whether or not the name or address belongs to anyone.

@@ -5,9 +5,11 @@ from typing import Any, Literal
 
 import reflex as rx
 
-from djangochat_rx import db, profiles, rooms, routes, throttle
+from djangochat_rx import db, routes
 from djangochat_rx.actions import avatars as avatar_actions
 from djangochat_rx.actions import perform
+from djangochat_rx.domain import profiles, rooms
+from djangochat_rx.infra import throttle
 from djangochat_rx.state.auth import AuthState, field
 
 

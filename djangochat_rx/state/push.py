@@ -5,9 +5,10 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import db, push
+from djangochat_rx import db
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import perform
+from djangochat_rx.notify import push
 from djangochat_rx.state.auth import AuthState
 
 

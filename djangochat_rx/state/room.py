@@ -7,36 +7,33 @@ from typing import Any, Literal
 
 import reflex as rx
 
-from djangochat_rx import (
-    access,
-    accounts,
-    attachments,
-    commands,
-    db,
-    files,
-    hooks,
-    members,
-    messages,
-    pins,
-    push,
-    reactions,
-    reads,
-    room_prefs,
-    rooms,
-    routes,
-    settings,
-    throttle,
-)
+from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import perform, performing
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.attachments import FileView
-from djangochat_rx.members import MemberView
-from djangochat_rx.messages import MessageView
-from djangochat_rx.pins import PinView
+from djangochat_rx.domain import (
+    access,
+    accounts,
+    attachments,
+    commands,
+    members,
+    messages,
+    pins,
+    reactions,
+    reads,
+    room_prefs,
+    rooms,
+)
+from djangochat_rx.domain.attachments import FileView
+from djangochat_rx.domain.members import MemberView
+from djangochat_rx.domain.messages import MessageView
+from djangochat_rx.domain.pins import PinView
+from djangochat_rx.http import files
+from djangochat_rx.infra import throttle
+from djangochat_rx.notify import hooks, push
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState, field
 from djangochat_rx.state.search import search_path

@@ -4,10 +4,12 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import db, reads, rooms, routes, settings, throttle
+from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import rooms as room_actions
-from djangochat_rx.reads import RoomSummary
+from djangochat_rx.domain import reads, rooms
+from djangochat_rx.domain.reads import RoomSummary
+from djangochat_rx.infra import throttle
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState, checked, field
 

@@ -6,7 +6,9 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from djangochat_rx import db, routes, search, throttle
+from djangochat_rx import db, routes
+from djangochat_rx.domain import search
+from djangochat_rx.infra import throttle
 from djangochat_rx.state.auth import AuthState, field
 
 

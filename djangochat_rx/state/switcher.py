@@ -5,7 +5,8 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import db, rooms, routes, switcher
+from djangochat_rx import db, routes
+from djangochat_rx.domain import rooms, switcher
 from djangochat_rx.state.auth import AuthState, field
 
 

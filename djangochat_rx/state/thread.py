@@ -6,10 +6,12 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import db, messages, routes, threads, throttle
+from djangochat_rx import db, routes
 from djangochat_rx.actions import perform, performing
 from djangochat_rx.actions import threads as thread_actions
-from djangochat_rx.messages import MessageView
+from djangochat_rx.domain import messages, threads
+from djangochat_rx.domain.messages import MessageView
+from djangochat_rx.infra import throttle
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState, field
 from djangochat_rx.state.room import RoomState

@@ -5,9 +5,11 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import db, rooms, settings, throttle, webhooks
+from djangochat_rx import db, settings
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import webhooks as webhook_actions
+from djangochat_rx.domain import rooms, webhooks
+from djangochat_rx.infra import throttle
 from djangochat_rx.state.auth import field
 from djangochat_rx.state.room import RoomState
 

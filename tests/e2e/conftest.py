@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
 from djangochat_rx.db import make_engine
-from djangochat_rx.signup import MODE_LABELS
+from djangochat_rx.domain.signup import MODE_LABELS
 
 PROJECT = Path(__file__).resolve().parents[2]
 # A loaded CI machine can take a while to push a frame; assertions wait up to 15 s, like actions do.
@@ -84,7 +84,7 @@ def app_url(tmp_path_factory, database_url: str, browser: Browser) -> Iterator[s
         "HOST": "127.0.0.1",
         "PORT": str(port),
         # The shipped example hooks (tests/e2e/test_slash_commands.py uses /echo).
-        "HOOKS": "djangochat_rx.hooks_examples.echo,djangochat_rx.hooks_examples.remind",
+        "HOOKS": "djangochat_rx.notify.hooks_examples.echo,djangochat_rx.notify.hooks_examples.remind",
     }
     log = (tmp_path_factory.getbasetemp() / "reflex-run.log").open("w")
     # The production start as `make serve` runs it (HOST and PORT: frontend and backend on one port).

@@ -11,8 +11,8 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from djangochat_rx import admin
 from djangochat_rx.db import make_engine
+from djangochat_rx.domain import admin
 from tests.e2e.test_chat import composer, create_room, messages, register, unique
 
 PASSWORD = "password123"

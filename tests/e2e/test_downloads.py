@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from djangochat_rx import admin
+from djangochat_rx.domain import admin
 from tests.e2e.test_chat import composer, create_room, messages, register, unique
 
 

@@ -17,8 +17,9 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
 from bench.run import RESULTS
-from djangochat_rx import rooms, settings
+from djangochat_rx import settings
 from djangochat_rx.db import make_engine
+from djangochat_rx.domain import rooms
 from djangochat_rx.models import User
 from tests.e2e.conftest import _free_port, _wait_ready
 from tests.e2e.test_chat import composer, messages

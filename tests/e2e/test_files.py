@@ -14,7 +14,8 @@ from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from djangochat_rx import attachments, settings
+from djangochat_rx import settings
+from djangochat_rx.domain import attachments
 from tests.e2e.test_chat import composer, create_room, messages, register, unique
 
 # SCREENSHOTS=<folder> saves what the test saw (never committed).

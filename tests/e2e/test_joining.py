@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from djangochat_rx import signup
+from djangochat_rx.domain import signup
 from tests.e2e.test_admin import open_admin
 from tests.e2e.test_chat import register, unique
 

@@ -7,8 +7,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from djangochat_rx import messages as chat
-from djangochat_rx import rooms
+from djangochat_rx.domain import messages as chat
+from djangochat_rx.domain import rooms
 from djangochat_rx.models import User
 from tests.e2e.test_chat import composer, create_room, messages, register, unique
 

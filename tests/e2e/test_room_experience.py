@@ -10,8 +10,9 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from djangochat_rx import accounts, rooms, settings
-from djangochat_rx.messages import post_message
+from djangochat_rx import settings
+from djangochat_rx.domain import accounts, rooms
+from djangochat_rx.domain.messages import post_message
 from djangochat_rx.models import Message, User, utcnow
 from djangochat_rx.state.room import RoomState
 from tests.e2e.test_chat import composer, create_room, messages, register, two_in_a_room, unique

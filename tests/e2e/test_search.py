@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from djangochat_rx import members, messages, rooms
+from djangochat_rx.domain import members, messages, rooms
 from djangochat_rx.models import User
 from tests.e2e.test_chat import register, unique
 

@@ -7,7 +7,9 @@ import threading
 import pytest
 from limits import parse
 
-from djangochat_rx import accounts, db, sessions, settings, throttle
+from djangochat_rx import db, settings
+from djangochat_rx.domain import accounts, sessions
+from djangochat_rx.infra import throttle
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.auth import AccountFormState
 from tests.support.client import DEVICE_KEY, STORAGE_KEY

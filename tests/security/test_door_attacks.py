@@ -18,24 +18,13 @@ from limits import parse
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from djangochat_rx import (
-    accounts,
-    admin,
-    api_tokens,
-    db,
-    hooks,
-    mail,
-    members,
-    messages,
-    rooms,
-    settings,
-    threads,
-    throttle,
-    webhooks,
-)
+from djangochat_rx import db, settings
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import threads as thread_actions
+from djangochat_rx.domain import accounts, admin, api_tokens, members, messages, rooms, threads, webhooks
+from djangochat_rx.infra import throttle
 from djangochat_rx.models import User
+from djangochat_rx.notify import hooks, mail
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.thread import ThreadState
 from djangochat_rx.state.webhooks import WebhooksState

@@ -1,4 +1,4 @@
-"""The inventory of doors (djangochat_rx/doors.py) names every way in: each HTTP route of the running app, each
+"""The inventory of doors (djangochat_rx/http/doors.py) names every way in: each HTTP route of the running app, each
 socket event handler, each command of the CLI; and every budget it names is a real one."""
 
 import argparse
@@ -10,7 +10,9 @@ from reflex_base import constants
 from starlette.routing import Mount, Route
 
 from djangochat_rx import __main__ as cli
-from djangochat_rx import doors, endpoints, settings, throttle
+from djangochat_rx import settings
+from djangochat_rx.http import doors, endpoints
+from djangochat_rx.infra import throttle
 
 
 def _routes(routes, prefix: str = ""):
@@ -118,7 +120,8 @@ def test_a_door_that_takes_a_body_says_how_long_it_may_take_and_anonymous_doors_
 
 
 def test_security_md_lists_every_door_with_its_budget_as_the_inventory_says():
-    """docs/security.md's "Budgets" tables are the inventory's own (`python -m djangochat_rx.doors` writes them)."""
+    """docs/security.md's "Budgets" tables are the inventory's own (`python -m djangochat_rx.http.doors` writes
+    them)."""
     text = (settings.PROJECT_DIR / "docs" / "security.md").read_text()
     start, end = "<!-- doors:start -->\n", "<!-- doors:end -->"
     assert start in text and end in text

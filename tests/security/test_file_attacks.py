@@ -11,7 +11,10 @@ import httpx
 import pytest
 from PIL import GifImagePlugin, Image
 
-from djangochat_rx import attachments, db, files, settings, storage
+from djangochat_rx import db, settings
+from djangochat_rx.domain import attachments
+from djangochat_rx.http import files
+from djangochat_rx.infra import storage
 from djangochat_rx.models import utcnow
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.profile import ProfileState

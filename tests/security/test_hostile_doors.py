@@ -1,4 +1,4 @@
-"""The hostile harness: every HTTP door of the inventory (djangochat_rx/doors.py) tried over real HTTP against the
+"""The hostile harness: every HTTP door of the inventory (djangochat_rx/http/doors.py) tried over real HTTP against the
 in-process backend, as a stranger and as its rightful caller, with a body over its budget (declared, and
 counted as it streams), a body that never finishes, and a burst of many at once, while a bystander opens a
 room page over a real websocket. A door listed in the inventory gets these tests without writing any."""
@@ -12,7 +12,9 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from djangochat_rx import api_tokens, attachments, db, doors, messages, rooms, sessions, webhooks
+from djangochat_rx import db
+from djangochat_rx.domain import api_tokens, attachments, messages, rooms, sessions, webhooks
+from djangochat_rx.http import doors
 from tests.state.conftest import room_tab, unique
 
 # A bystander's room page must open within this while a door is attacked. Unloaded it takes ~20-40 ms here;

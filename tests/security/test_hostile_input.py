@@ -9,7 +9,8 @@ import pytest
 import socketio
 from sqlalchemy import text
 
-from djangochat_rx import db, messages, rooms
+from djangochat_rx import db
+from djangochat_rx.domain import messages, rooms
 from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from djangochat_rx import accounts
+from djangochat_rx.domain import accounts
 from djangochat_rx.state.auth import AccountFormState
 from tests.state.conftest import unique
 from tests.state.test_throttling import submit

@@ -5,7 +5,8 @@ can block a conversation."""
 import hashlib
 import re
 
-from djangochat_rx import db, members, rooms
+from djangochat_rx import db
+from djangochat_rx.domain import members, rooms
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState

@@ -10,19 +10,9 @@ import pytest
 from limits import parse
 from sqlmodel import select
 
-from djangochat_rx import (
-    account_links,
-    accounts,
-    admin,
-    api_tokens,
-    db,
-    messages,
-    rooms,
-    sessions,
-    settings,
-    signup,
-    throttle,
-)
+from djangochat_rx import db, settings
+from djangochat_rx.domain import account_links, accounts, admin, api_tokens, messages, rooms, sessions, signup
+from djangochat_rx.infra import throttle
 from djangochat_rx.models import AccountLink
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.api_tokens import ApiTokensState

@@ -6,9 +6,10 @@ import asyncio
 
 from sqlmodel import select
 
-from djangochat_rx import db, messages, rooms, settings
+from djangochat_rx import db, settings
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform
+from djangochat_rx.domain import messages, rooms
 from djangochat_rx.models import Room
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
@@ -89,7 +90,7 @@ async def test_room_creation_is_throttled_per_user(open_tab, make_user, monkeypa
     """Item 6: 100 rooms in 1.2 s, none refused. Now a burst of 10, then "too fast"; nothing is created."""
     from limits import parse
 
-    from djangochat_rx import throttle
+    from djangochat_rx.infra import throttle
 
     await throttle._limiter().storage.reset()
     monkeypatch.setattr(throttle, "CREATE_LIMITS", [parse("10 per minute"), parse("100 per day")])
@@ -185,7 +186,7 @@ async def test_searching_is_throttled_per_user(open_tab, make_user, monkeypatch)
     """No search rate limit: each search reads the full-text index. Now SEARCH_LIMITS per user."""
     from limits import parse
 
-    from djangochat_rx import throttle
+    from djangochat_rx.infra import throttle
     from djangochat_rx.state.search import SearchState
 
     await throttle._limiter().storage.reset()

@@ -5,7 +5,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from djangochat_rx import accounts, db, messages, rooms, sessions
+from djangochat_rx import db
+from djangochat_rx.domain import accounts, messages, rooms, sessions
 from djangochat_rx.state.room import RoomState
 from tests.support.client import STORAGE_KEY, ReflexTab
 from tests.support.server import running_backend

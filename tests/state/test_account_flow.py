@@ -1,6 +1,7 @@
 """The account page: change password (ends every other session), sessions list, log out everywhere."""
 
-from djangochat_rx import accounts, db, sessions
+from djangochat_rx import db
+from djangochat_rx.domain import accounts, sessions
 from djangochat_rx.state.account import AccountState
 from tests.support.client import STORAGE_KEY
 

@@ -7,7 +7,8 @@ import asyncio
 from sqlalchemy import func, update
 from sqlmodel import select
 
-from djangochat_rx import accounts, admin, db, messages, rooms, sessions, signup
+from djangochat_rx import db
+from djangochat_rx.domain import accounts, admin, messages, rooms, sessions, signup
 from djangochat_rx.models import AuditEntry, User
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AuthState

@@ -11,7 +11,10 @@ from limits import parse
 from openapi_spec_validator import validate
 from sqlalchemy import update
 
-from djangochat_rx import accounts, admin, api, api_tokens, db, rooms, throttle
+from djangochat_rx import db
+from djangochat_rx.domain import accounts, admin, api_tokens, rooms
+from djangochat_rx.http import api
+from djangochat_rx.infra import throttle
 from djangochat_rx.models import ApiToken, utcnow
 from djangochat_rx.state.api_tokens import ApiTokensState
 from tests.state.conftest import room_tab, unique

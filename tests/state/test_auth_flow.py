@@ -1,6 +1,7 @@
 """Register, login, guards and logout through the real event handlers over a websocket."""
 
-from djangochat_rx import db, sessions
+from djangochat_rx import db
+from djangochat_rx.domain import sessions
 from djangochat_rx.state.auth import AccountFormState, AuthState
 from tests.state.conftest import unique
 from tests.support.client import STORAGE_KEY

@@ -4,7 +4,8 @@ sender saw confirmed before the backup began is in it, and it restores into a wo
 import asyncio
 import sqlite3
 
-from djangochat_rx import backup, settings
+from djangochat_rx import settings
+from djangochat_rx.infra import backup
 from djangochat_rx.state.room import RoomState
 
 

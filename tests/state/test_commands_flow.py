@@ -4,7 +4,8 @@ refused with the text left in the box."""
 
 import pytest
 
-from djangochat_rx import db, rooms
+from djangochat_rx import db
+from djangochat_rx.domain import rooms
 from djangochat_rx.state.room import RoomState
 from tests.state.conftest import room_tab, unique
 from tests.support.hooks import fresh_module, registered_hooks
@@ -14,7 +15,7 @@ from tests.support.hooks import fresh_module, registered_hooks
 def echo_hook():
     """The shipped /echo example, registered for this test only (no HOOKS setting needed)."""
     with registered_hooks():
-        fresh_module("djangochat_rx.hooks_examples.echo")
+        fresh_module("djangochat_rx.notify.hooks_examples.echo")
         yield
 
 

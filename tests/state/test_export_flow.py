@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from djangochat_rx import admin, db, members, messages, rooms, sessions, settings
+from djangochat_rx import db, settings
+from djangochat_rx.domain import admin, members, messages, rooms, sessions
 from djangochat_rx.models import AuditEntry, User
 from djangochat_rx.state.export import ExportState
 from tests.support.client import ReflexTab

@@ -8,7 +8,9 @@ import io
 import httpx
 from PIL import Image
 
-from djangochat_rx import admin, db, files, members, rooms, settings
+from djangochat_rx import db, settings
+from djangochat_rx.domain import admin, members, rooms
+from djangochat_rx.http import files
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.profile import ProfileState

@@ -17,8 +17,10 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import update
 from sqlmodel import col
 
-from djangochat_rx import account_links, accounts, db, messages, notices, rooms, sessions, settings, signup
+from djangochat_rx import db, settings
+from djangochat_rx.domain import account_links, accounts, messages, rooms, sessions, signup
 from djangochat_rx.models import AuditEntry, Message, User, UserSession, utcnow
+from djangochat_rx.notify import notices
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AccountFormState

@@ -7,7 +7,8 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from djangochat_rx import db, members, messages, rooms
+from djangochat_rx import db
+from djangochat_rx.domain import members, messages, rooms
 from djangochat_rx.models import RoomMember, RoomRead
 from djangochat_rx.state.export import ExportState
 from djangochat_rx.state.profile import ProfileState

@@ -1,7 +1,8 @@
 """Pins over real websockets: a member pins from their tab and every tab on the room sees the Pinned list
 change live; an outsider's socket can pin nothing of a private room and hears nothing of its pins."""
 
-from djangochat_rx import db, messages
+from djangochat_rx import db
+from djangochat_rx.domain import messages
 from djangochat_rx.state.room import RoomState
 from tests.state.conftest import beside_a_private_room, room_tab
 

@@ -3,7 +3,8 @@ the owner's settings, the live rooms list, and what an outsider's socket can (no
 
 import asyncio
 
-from djangochat_rx import db, members, messages, rooms, settings
+from djangochat_rx import db, settings
+from djangochat_rx.domain import members, messages, rooms
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from tests.state.conftest import unique

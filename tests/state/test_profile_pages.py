@@ -1,6 +1,7 @@
 """Profile pages over real websockets: another user's page, "Message", one's own display name."""
 
-from djangochat_rx import db, members
+from djangochat_rx import db
+from djangochat_rx.domain import members
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 

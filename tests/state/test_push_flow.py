@@ -13,7 +13,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 
-from djangochat_rx import db, push, settings
+from djangochat_rx import db, settings
+from djangochat_rx.notify import push
 from djangochat_rx.state.push import PushState
 from djangochat_rx.state.room import RoomState
 from tests.support.push_service import PushService

@@ -4,7 +4,8 @@ an outsider's socket reacts to nothing of a private room and hears nothing of it
 
 import asyncio
 
-from djangochat_rx import db, messages
+from djangochat_rx import db
+from djangochat_rx.domain import messages
 from djangochat_rx.state.room import RoomState
 from tests.state.conftest import beside_a_private_room, room_tab
 

@@ -2,7 +2,8 @@
 
 import asyncio
 
-from djangochat_rx import db, messages, settings
+from djangochat_rx import db, settings
+from djangochat_rx.domain import messages
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState

@@ -3,7 +3,8 @@ muted room last, and a mention in a muted room marks the room but brings no brow
 
 import asyncio
 
-from djangochat_rx import db, messages, room_prefs, rooms
+from djangochat_rx import db
+from djangochat_rx.domain import messages, room_prefs, rooms
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState

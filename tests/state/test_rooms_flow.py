@@ -2,7 +2,8 @@
 
 import asyncio
 
-from djangochat_rx import db, messages, rooms
+from djangochat_rx import db
+from djangochat_rx.domain import messages, rooms
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState

@@ -1,7 +1,8 @@
 """The search page over real websockets: every search runs as the user the session belongs to at that
 moment, so an outsider never finds what is said in a private room or a direct conversation."""
 
-from djangochat_rx import db, members, messages, rooms, routes, sessions
+from djangochat_rx import db, routes
+from djangochat_rx.domain import members, messages, rooms, sessions
 from djangochat_rx.state.search import SearchState
 from tests.state.conftest import unique
 

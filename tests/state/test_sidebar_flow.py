@@ -2,7 +2,8 @@
 at once and keeps them live (another room's new message, a mute in another tab), but is never sent its own
 room's changes again, which it shows as they come (a busy room costs its readers no list frames)."""
 
-from djangochat_rx import db, rooms
+from djangochat_rx import db
+from djangochat_rx.domain import rooms
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from tests.state.conftest import unique

@@ -1,8 +1,9 @@
 """The quick switcher over real websockets: it lists the user's rooms (unread first), narrows as they type,
 goes to a room or opens the conversation with a person, and Alt+Up/Down step through the rooms."""
 
-from djangochat_rx import db, rooms
+from djangochat_rx import db
 from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.domain import rooms
 from djangochat_rx.state.switcher import SwitcherState
 from tests.state.conftest import unique
 

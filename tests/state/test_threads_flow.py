@@ -5,7 +5,8 @@ private room's thread."""
 
 import asyncio
 
-from djangochat_rx import db, messages, settings, threads
+from djangochat_rx import db, settings
+from djangochat_rx.domain import messages, threads
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState

@@ -4,7 +4,9 @@ client, sending per user. Each test puts a real limit in place (the suite raises
 import pytest
 from limits import parse
 
-from djangochat_rx import db, messages, throttle
+from djangochat_rx import db
+from djangochat_rx.domain import messages
+from djangochat_rx.infra import throttle
 from djangochat_rx.state.auth import AccountFormState
 from djangochat_rx.state.room import RoomState
 from tests.state.conftest import unique
@@ -77,7 +79,7 @@ async def test_registration_is_throttled_per_client(open_tab, monkeypatch):
         for name in names
     ]
     assert errors == ["", "", "Too many attempts, try again in 60 minutes."]
-    from djangochat_rx.accounts import InvalidCredentials, authenticate
+    from djangochat_rx.domain.accounts import InvalidCredentials, authenticate
 
     with pytest.raises(InvalidCredentials):
         db.call(authenticate, names[2], "password123")

@@ -6,7 +6,9 @@ import aiohttp
 import pytest
 from limits import parse
 
-from djangochat_rx import db, rooms, settings, throttle
+from djangochat_rx import db, settings
+from djangochat_rx.domain import rooms
+from djangochat_rx.infra import throttle
 from djangochat_rx.state.webhooks import WebhooksState
 from tests.state.conftest import room_tab, unique
 

@@ -4,7 +4,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 
-from djangochat_rx import hooks
+from djangochat_rx.notify import hooks
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from typing import Any
 
 import uvicorn
 
-from djangochat_rx.worker import Worker
+from djangochat_rx.infra.worker import Worker
 
 
 @contextmanager

@@ -8,7 +8,8 @@ import uuid
 from sqlmodel import select
 
 from bench.server import Backend
-from djangochat_rx import accounts, db, rooms, sessions
+from djangochat_rx import db
+from djangochat_rx.domain import accounts, rooms, sessions
 from djangochat_rx.models import Message
 from djangochat_rx.state.room import RoomState
 from tests.support.client import STORAGE_KEY, ReflexTab

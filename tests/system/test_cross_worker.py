@@ -6,7 +6,8 @@ import asyncio
 import os
 
 from bench.server import Backend
-from djangochat_rx import accounts, db, members, rooms, sessions, settings
+from djangochat_rx import db, settings
+from djangochat_rx.domain import accounts, members, rooms, sessions
 from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState

@@ -3,7 +3,8 @@ the other, once."""
 
 import httpx
 
-from djangochat_rx import accounts, db, messages, rooms, sessions
+from djangochat_rx import db
+from djangochat_rx.domain import accounts, messages, rooms, sessions
 from djangochat_rx.state.export import ExportState
 from tests.support.client import STORAGE_KEY, ReflexTab
 

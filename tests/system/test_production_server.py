@@ -1,5 +1,5 @@
 """The production start with one worker (`reflex run --env prod`, gunicorn + uvicorn): our worker class is
-the one serving, so a browser's offer of websocket compression is declined (djangochat_rx/worker.py)."""
+the one serving, so a browser's offer of websocket compression is declined (djangochat_rx/infra/worker.py)."""
 
 import os
 import uuid

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bench.services import postgres_server
-from djangochat_rx import accounts, db, rooms
+from djangochat_rx import db
+from djangochat_rx.domain import accounts, rooms
 from djangochat_rx.models import User
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from djangochat_rx import (
+from djangochat_rx import settings
+from djangochat_rx.domain import (
     access,
     admin,
     attachments,
@@ -15,10 +16,9 @@ from djangochat_rx import (
     reads,
     rooms,
     search,
-    settings,
-    storage,
     threads,
 )
+from djangochat_rx.infra import storage
 
 
 @pytest.fixture
@@ -223,7 +223,7 @@ def test_the_read_rule_is_written_only_here():
     import re
     from pathlib import Path
 
-    package = Path(access.__file__).parent
+    package = Path(access.__file__).parents[1]
     found = [
         f"{path.relative_to(package)}: {match.group(0)}"
         for path in sorted(package.rglob("*.py"))

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from djangochat_rx import account_links, accounts, admin, devices, sessions, settings
+from djangochat_rx import settings
+from djangochat_rx.domain import account_links, accounts, admin, devices, sessions
+from djangochat_rx.domain.sessions import hash_token
 from djangochat_rx.models import AccountLink, AuditEntry, User, utcnow
-from djangochat_rx.sessions import hash_token
 
 NEW = "a new passphrase"
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from djangochat_rx import accounts, settings
+from djangochat_rx import settings
+from djangochat_rx.domain import accounts
 
 
 def test_register_then_authenticate_returns_the_user(session, alice):

@@ -14,25 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from djangochat_rx import (
-    access,
-    account_links,
-    accounts,
-    actions,
-    api_tokens,
-    attachments,
-    avatars,
-    events,
-    messages,
-    notices,
-    room_prefs,
-    rooms,
-    sessions,
-    settings,
-    signup,
-    storage,
-    webhooks,
-)
+from djangochat_rx import actions, settings
 from djangochat_rx.actions import api_tokens as token_actions
 from djangochat_rx.actions import avatars as avatar_actions
 from djangochat_rx.actions import files as file_actions
@@ -43,8 +25,23 @@ from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.actions import threads as thread_actions
 from djangochat_rx.actions import webhooks as webhook_actions
-from djangochat_rx.admin import NotAdmin
-from djangochat_rx.events import (
+from djangochat_rx.domain import (
+    access,
+    account_links,
+    accounts,
+    api_tokens,
+    attachments,
+    avatars,
+    events,
+    messages,
+    room_prefs,
+    rooms,
+    sessions,
+    signup,
+    webhooks,
+)
+from djangochat_rx.domain.admin import NotAdmin
+from djangochat_rx.domain.events import (
     AddressCheckRequested,
     AddressReplaced,
     AvatarChanged,
@@ -62,9 +59,11 @@ from djangochat_rx.events import (
     ThreadsRead,
     Typing,
 )
+from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.infra import storage
 from djangochat_rx.models import AccountLink
+from djangochat_rx.notify import notices
 from djangochat_rx.realtime import hub
-from djangochat_rx.sessions import hash_token
 from tests.state import test_joining
 
 inbox = test_joining.inbox

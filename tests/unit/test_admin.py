@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, update
 from sqlmodel import select
 
-from djangochat_rx import accounts, admin, messages, rooms, sessions
 from djangochat_rx.actions import rooms as room_actions
+from djangochat_rx.domain import accounts, admin, messages, rooms, sessions
 from djangochat_rx.models import AuditEntry, Mention, Message, Room, RoomMember, RoomRead, User, utcnow
 from tests.unit.conftest import make_admin
 

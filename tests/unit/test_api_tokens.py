@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from djangochat_rx import accounts, admin, api_tokens, profiles, settings
+from djangochat_rx import settings
+from djangochat_rx.domain import accounts, admin, api_tokens, profiles
+from djangochat_rx.domain.sessions import hash_token
 from djangochat_rx.models import ApiToken, AuditEntry, User, utcnow
-from djangochat_rx.sessions import hash_token
 
 
 def test_a_token_is_shown_once_stored_hashed_and_acts_as_its_account(session, alice):

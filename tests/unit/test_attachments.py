@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from djangochat_rx import attachments, messages, rooms, sessions, settings, storage
+from djangochat_rx import settings
+from djangochat_rx.domain import attachments, messages, rooms, sessions
+from djangochat_rx.infra import storage
 from djangochat_rx.models import utcnow
 
 # Pillow's EXIF tag numbers: the GPS block, and the orientation.
@@ -324,7 +326,7 @@ def test_media_tickets_belong_to_a_live_session_and_one_purpose(session, alice):
 def test_a_room_export_lists_each_messages_files_but_never_their_bytes(session, root, alice, general, tmp_path):
     import json
 
-    from djangochat_rx import export
+    from djangochat_rx.domain import export
 
     picture = keep(session, alice, general, "cat.png", png_bytes(), tmp_path)
     notes = keep(session, alice, general, "notes.txt", b"secret notes", tmp_path)
@@ -349,7 +351,7 @@ def test_a_room_export_lists_each_messages_files_but_never_their_bytes(session, 
 
 
 def test_search_finds_files_by_name_only_where_one_may_read(session, alice, bob, carol, general, tmp_path):
-    from djangochat_rx import members, search
+    from djangochat_rx.domain import members, search
 
     secret = rooms.create_room(session, "Secret", "", alice.id, private=True)
     members.invite(session, alice.id, secret.id, "bob")
@@ -380,8 +382,8 @@ def test_posting_with_files_takes_two_queries_more_whatever_their_number(
 def test_a_message_with_files_crosses_between_workers_whole(session, alice, general, tmp_path):
     import json
 
-    from djangochat_rx import events
     from djangochat_rx.actions import messages as message_actions
+    from djangochat_rx.domain import events
 
     kept = keep(session, alice, general, "cat.png", png_bytes(), tmp_path)
     outcome = message_actions.send_message(session, alice.id, general.id, "a cat", "c-1", (), (kept.id,))

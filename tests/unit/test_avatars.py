@@ -6,9 +6,11 @@ import io
 import pytest
 from PIL import Image
 
-from djangochat_rx import avatars, settings, storage
+from djangochat_rx import settings
 from djangochat_rx.actions import avatars as avatar_actions
-from djangochat_rx.events import AvatarChanged
+from djangochat_rx.domain import avatars
+from djangochat_rx.domain.events import AvatarChanged
+from djangochat_rx.infra import storage
 
 GPS_IFD = 0x8825
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from djangochat_rx import accounts, backup, db, messages, rooms, settings
+from djangochat_rx import db, settings
+from djangochat_rx.domain import accounts, messages, rooms
+from djangochat_rx.infra import backup
 
 
 @pytest.fixture

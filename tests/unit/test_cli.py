@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from djangochat_rx import accounts, db
+from djangochat_rx import db
+from djangochat_rx.domain import accounts
 from djangochat_rx.models import AuditEntry, User
 
 PASSWORD = "s3cret-Tr0mbone"

@@ -3,11 +3,11 @@
 
 import pytest
 
-from djangochat_rx import commands, markup, rooms
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
-from djangochat_rx.commands import Command, CommandError, Invoke, Post, SetTopic, UnknownCommand
-from djangochat_rx.events import RoomChanged
+from djangochat_rx.domain import commands, markup, rooms
+from djangochat_rx.domain.commands import Command, CommandError, Invoke, Post, SetTopic, UnknownCommand
+from djangochat_rx.domain.events import RoomChanged
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import text, update
 
-from djangochat_rx import accounts, admin, devices, settings
+from djangochat_rx import settings
+from djangochat_rx.domain import accounts, admin, devices
+from djangochat_rx.domain.sessions import hash_token
 from djangochat_rx.models import KnownDevice, utcnow
-from djangochat_rx.sessions import hash_token
 from tests.unit.conftest import make_admin
 
 

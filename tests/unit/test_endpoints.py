@@ -4,7 +4,7 @@ reaches the backend with no layer of ours in between (nothing of ours kept alive
 import httpx
 from starlette.responses import PlainTextResponse
 
-from djangochat_rx import endpoints, headers
+from djangochat_rx.http import endpoints, headers
 
 
 async def test_websockets_go_straight_to_the_backend_and_http_through_our_routes(monkeypatch):

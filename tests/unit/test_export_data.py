@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert, update
 from sqlmodel import select
 
-from djangochat_rx import accounts, admin, export, members, messages, rooms
+from djangochat_rx.domain import accounts, admin, export, members, messages, rooms
 from djangochat_rx.models import AuditEntry, Message, Room, User, utcnow
 from tests.unit.conftest import make_admin
 

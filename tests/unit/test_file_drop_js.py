@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from djangochat_rx import attachments, settings
+from djangochat_rx import settings
+from djangochat_rx.domain import attachments
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "file_drop_core.js"
 NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")

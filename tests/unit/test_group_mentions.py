@@ -4,8 +4,9 @@ names nobody may take, and how they render."""
 import pytest
 from sqlmodel import select
 
-from djangochat_rx import accounts, members, messages, reads, rooms, settings
+from djangochat_rx import settings
 from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.domain import accounts, members, messages, reads, rooms
 from djangochat_rx.models import Mention
 
 

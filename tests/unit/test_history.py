@@ -2,7 +2,8 @@
 
 import pytest
 
-from djangochat_rx import messages, rooms, settings
+from djangochat_rx import settings
+from djangochat_rx.domain import messages, rooms
 
 
 def post_many(session, room_id: int, author_id: int, count: int, text: str = "m{}") -> list[messages.MessageView]:

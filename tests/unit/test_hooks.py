@@ -5,16 +5,19 @@ touching the chat. The running parts use the app's own test database, as the bac
 import asyncio
 import logging
 import re
+import sys
 import threading
 import uuid
 from datetime import timedelta
 
 import pytest
 
-from djangochat_rx import accounts, commands, db, hooks, members, messages, rooms, settings, signup
+from djangochat_rx import db, settings
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform
+from djangochat_rx.domain import accounts, commands, members, messages, rooms, signup
 from djangochat_rx.models import User
+from djangochat_rx.notify import hooks
 from tests.support.hooks import fresh_module, registered_hooks
 
 
@@ -49,14 +52,14 @@ async def until(predicate, timeout: float = 10.0):
 
 
 def test_a_hooks_module_registers_its_command_and_a_bad_path_is_logged_and_skipped(caplog):
-    with caplog.at_level(logging.ERROR, logger="djangochat_rx.hooks"):
-        loaded = hooks.load(["djangochat_rx.hooks_examples.missing", "no such module at all"])
+    with caplog.at_level(logging.ERROR, logger="djangochat_rx.notify.hooks"):
+        loaded = hooks.load(["djangochat_rx.notify.hooks_examples.missing", "no such module at all"])
     assert loaded == []
     assert [record.levelno for record in caplog.records] == [logging.ERROR, logging.ERROR]
-    assert "djangochat_rx.hooks_examples.missing" in caplog.records[0].getMessage()
-    fresh_module("djangochat_rx.hooks_examples.echo")
+    assert "djangochat_rx.notify.hooks_examples.missing" in caplog.records[0].getMessage()
+    fresh_module("djangochat_rx.notify.hooks_examples.echo")
     [echo] = [hook for hook in hooks.registered() if hook.command == "/echo"]
-    assert (echo.name, echo.bot) == ("djangochat_rx.hooks_examples.echo.echo", "echo-bot")
+    assert (echo.name, echo.bot) == ("djangochat_rx.notify.hooks_examples.echo.echo", "echo-bot")
     assert commands.Command("/echo", "TEXT", "The echo bot says TEXT back") in commands.listed()
     assert commands.parse("/echo hi there") == commands.Invoke("/echo", "hi there")
 
@@ -78,8 +81,8 @@ def test_reply_outside_a_hook_is_refused():
 
 
 def test_remind_reads_seconds_minutes_and_hours_up_to_a_day():
-    fresh_module("djangochat_rx.hooks_examples.remind")
-    from djangochat_rx.hooks_examples import remind
+    fresh_module("djangochat_rx.notify.hooks_examples.remind")
+    from djangochat_rx.notify.hooks_examples import remind
 
     assert remind.parse("me in 10m stretch your legs") == (timedelta(minutes=10), "stretch your legs")
     assert remind.parse("me in 5s tea") == (timedelta(seconds=5), "tea")
@@ -177,7 +180,7 @@ async def test_a_hook_that_raises_and_one_that_hangs_are_logged_and_sending_goes
         return f"seen {message.text}"
 
     try:
-        with caplog.at_level(logging.WARNING, logger="djangochat_rx.hooks"):
+        with caplog.at_level(logging.WARNING, logger="djangochat_rx.notify.hooks"):
             posted = await perform(message_actions.send_message, author.id, room.id, "hello")
             assert posted.body == "hello" and not release.is_set()
             await until(lambda: len(caplog.records) == 3)
@@ -233,7 +236,7 @@ async def test_a_command_answers_where_its_bot_may_post_and_is_refused_elsewhere
 
 
 async def test_remind_acknowledges_at_once_in_utc_then_mentions_the_author_in_the_room_when_due():
-    fresh_module("djangochat_rx.hooks_examples.remind")
+    fresh_module("djangochat_rx.notify.hooks_examples.remind")
     author = person()
     room = db.call(rooms.create_room, unique("Standup "), "", author.id)
     await hooks.invoke("/remind", author.username, room.id, room.slug, "me in 1s stand up")
@@ -245,3 +248,10 @@ async def test_remind_acknowledges_at_once_in_utc_then_mentions_the_author_in_th
     await hooks.invoke("/remind", author.username, room.id, room.slug, "me later")
     await until(lambda: len(texts(room.id)) == 3)
     assert texts(room.id)[2] == ("remind-bot", "Usage: /remind me in 10m TEXT (s, m or h; at most 24h)")
+
+
+def test_a_hooks_setting_naming_the_examples_where_they_were_still_loads_them():
+    """HOOKS=djangochat_rx.hooks_examples.echo was written before the package was laid out by kind."""
+    sys.modules.pop("djangochat_rx.notify.hooks_examples.echo", None)  # imported afresh: its decorators run
+    assert hooks.load(["djangochat_rx.hooks_examples.echo"]) == ["djangochat_rx.hooks_examples.echo"]
+    assert any(hook.command == "/echo" for hook in hooks.registered())

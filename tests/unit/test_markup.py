@@ -4,8 +4,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from djangochat_rx import markup
-from djangochat_rx.markup import mention_candidates, preview, render
+from djangochat_rx.domain import markup
+from djangochat_rx.domain.markup import mention_candidates, preview, render
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from djangochat_rx import messages
+from djangochat_rx.domain import messages
 
 
 def mention_rows(session) -> list[tuple[str, int]]:

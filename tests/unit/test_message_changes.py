@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from djangochat_rx import messages, reads, rooms, settings
+from djangochat_rx import settings
+from djangochat_rx.domain import messages, reads, rooms
 
 
 def sent_at(view: messages.MessageView) -> datetime:

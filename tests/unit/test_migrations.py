@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from alembic import command
-from djangochat_rx import db, messages, search
+from djangochat_rx import db
+from djangochat_rx.domain import messages, search
 
 
 def _insert(connection: sa.Connection, sql: str, **params) -> int:

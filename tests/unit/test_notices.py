@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from djangochat_rx import account_links, accounts, mail, members, messages, notices, reads, rooms, sessions, settings
+from djangochat_rx import settings
+from djangochat_rx.domain import account_links, accounts, members, messages, reads, rooms, sessions
 from djangochat_rx.models import AccountLink, Message, User, utcnow
+from djangochat_rx.notify import mail, notices
 
 
 def verified(session, user: accounts.UserView) -> str:

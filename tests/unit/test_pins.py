@@ -2,9 +2,10 @@
 
 import pytest
 
-from djangochat_rx import members, messages, pins, rooms, settings
+from djangochat_rx import settings
 from djangochat_rx.actions import messages as message_actions
-from djangochat_rx.events import PinsChanged, from_wire, to_wire
+from djangochat_rx.domain import members, messages, pins, rooms
+from djangochat_rx.domain.events import PinsChanged, from_wire, to_wire
 
 
 def test_members_pin_and_unpin_and_the_list_is_newest_first(session, alice, bob, general):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from djangochat_rx import members, messages, profiles, rooms
+from djangochat_rx.domain import members, messages, profiles, rooms
 from djangochat_rx.models import User
 
 

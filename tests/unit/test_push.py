@@ -5,9 +5,11 @@ import json
 import pytest
 from sqlmodel import func, select
 
-from djangochat_rx import members, messages, push, rooms, settings
+from djangochat_rx import settings
 from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.domain import members, messages, rooms
 from djangochat_rx.models import PushSubscription, SiteSetting
+from djangochat_rx.notify import push
 
 GOOGLE = "https://fcm.googleapis.com/fcm/send/"
 

@@ -3,8 +3,9 @@ message, who may react, and reactions in every view of a message and on the wire
 
 import pytest
 
-from djangochat_rx import admin, events, members, messages, reactions, rooms, settings
+from djangochat_rx import settings
 from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.domain import admin, events, members, messages, reactions, rooms
 
 
 def react(session, user, message, emoji: str, room_id=None) -> reactions.Toggled:

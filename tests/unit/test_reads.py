@@ -6,7 +6,8 @@ import time
 import pytest
 from sqlmodel import Session
 
-from djangochat_rx import admin, db, messages, reads, rooms
+from djangochat_rx import db
+from djangochat_rx.domain import admin, messages, reads, rooms
 from djangochat_rx.models import Room, as_utc
 
 

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from djangochat_rx import account_links, members, messages, notices, push, room_prefs, rooms
 from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.domain import account_links, members, messages, room_prefs, rooms
 from djangochat_rx.models import utcnow
+from djangochat_rx.notify import notices, push
 
 GOOGLE = "https://fcm.googleapis.com/fcm/send/"
 

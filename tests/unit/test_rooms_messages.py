@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import text
 
-from djangochat_rx import messages, reads, rooms, settings
+from djangochat_rx import settings
+from djangochat_rx.domain import messages, reads, rooms
 
 
 def test_create_room_derives_a_slug(session, alice):
@@ -129,7 +130,8 @@ def test_migrations_create_exactly_the_models_schema(db_url):
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    from djangochat_rx import db, search
+    from djangochat_rx import db
+    from djangochat_rx.domain import search
 
     engine = db.make_engine(db_url)
     with engine.connect() as connection:

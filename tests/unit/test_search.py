@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from djangochat_rx import admin, members, messages, rooms, search, threads
+from djangochat_rx.domain import admin, members, messages, rooms, search, threads
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from djangochat_rx import headers, settings
+from djangochat_rx import settings
+from djangochat_rx.http import headers
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 import pytest
 
-from djangochat_rx import serve, settings
+from djangochat_rx import settings
+from djangochat_rx.infra import serve
 
 
 def test_passwords_in_urls_are_masked():

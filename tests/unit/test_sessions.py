@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from djangochat_rx import sessions, settings
+from djangochat_rx import settings
+from djangochat_rx.domain import sessions
 from djangochat_rx.models import UserSession
 
 

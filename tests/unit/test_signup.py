@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, func, select
 
-from djangochat_rx import account_links, accounts, admin, signup
+from djangochat_rx.domain import account_links, accounts, admin, signup
+from djangochat_rx.domain.sessions import hash_token
 from djangochat_rx.models import AuditEntry, Invite, SiteSetting, User, utcnow
-from djangochat_rx.sessions import hash_token
 from tests.unit.conftest import make_admin
 
 PASSWORD = "long enough"

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from djangochat_rx import db, messages, rooms, sessions
+from djangochat_rx import db
+from djangochat_rx.domain import messages, rooms, sessions
 from djangochat_rx.models import utcnow
 
 

@@ -5,8 +5,9 @@ import re
 from reflex_base.constants import Endpoint
 from starlette.routing import Mount, Route
 
-from djangochat_rx import endpoints, routes
+from djangochat_rx import routes
 from djangochat_rx.djangochat_rx import app
+from djangochat_rx.http import endpoints
 from tests.e2e.test_export import readme_nginx_site
 
 

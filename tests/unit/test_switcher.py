@@ -1,8 +1,8 @@
 """The quick switcher (switcher.py): what a query finds, in which order, and where Alt+Up/Down lead."""
 
-from djangochat_rx import members, room_prefs, rooms, switcher
 from djangochat_rx.actions import messages as message_actions
-from djangochat_rx.switcher import Choice
+from djangochat_rx.domain import members, room_prefs, rooms, switcher
+from djangochat_rx.domain.switcher import Choice
 
 
 def room(name: str, unread: int = 0) -> Choice:

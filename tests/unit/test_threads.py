@@ -2,8 +2,8 @@
 
 import pytest
 
-from djangochat_rx import members, messages, reads, rooms, threads
-from djangochat_rx.messages import InvalidMessage, MessageNotFound
+from djangochat_rx.domain import members, messages, reads, rooms, threads
+from djangochat_rx.domain.messages import InvalidMessage, MessageNotFound
 
 
 def test_replies_number_within_their_thread_and_stay_out_of_the_room(session, alice, bob, general):
@@ -27,7 +27,7 @@ def test_replies_number_within_their_thread_and_stay_out_of_the_room(session, al
 
 
 def test_the_latest_repliers_are_named_most_recent_first_at_most_three(session, alice, bob, carol, general):
-    from djangochat_rx import accounts
+    from djangochat_rx.domain import accounts
 
     dave = accounts.register(session, "dave", "correct horse battery", "correct horse battery")
     parent = messages.post_message(session, general.id, alice.id, "who is in?")

@@ -8,7 +8,7 @@ from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.strategies import FixedWindowRateLimiter
 
-from djangochat_rx import throttle
+from djangochat_rx.infra import throttle
 
 
 async def test_a_moving_window_refuses_the_hit_over_its_limit_and_frees_it_as_the_window_moves():

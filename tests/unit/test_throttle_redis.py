@@ -4,7 +4,8 @@ import pytest
 import redis
 
 from bench.services import redis_server
-from djangochat_rx import settings, throttle
+from djangochat_rx import settings
+from djangochat_rx.infra import throttle
 
 
 @pytest.fixture

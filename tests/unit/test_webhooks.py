@@ -4,10 +4,10 @@ taken from plain and Slack-style payloads."""
 import pytest
 from sqlmodel import select
 
-from djangochat_rx import accounts, members, rooms, webhooks
 from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.domain import accounts, members, rooms, webhooks
+from djangochat_rx.domain.sessions import hash_token
 from djangochat_rx.models import AuditEntry, User, Webhook
-from djangochat_rx.sessions import hash_token
 
 
 def test_the_owner_makes_a_webhook_that_posts_as_its_own_bot(session, alice, general):

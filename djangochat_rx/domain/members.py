@@ -1,0 +1,152 @@
+"""Members of private rooms and direct conversations: invite, leave, remove, list, and opening a
+direct conversation (one per set of people, reused afterwards)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from djangochat_rx import db as database
+from djangochat_rx import settings
+from djangochat_rx.domain import access, accounts
+from djangochat_rx.domain.rooms import (
+    MEMBER,
+    OWNER,
+    RoomError,
+    RoomNotFound,
+    RoomView,
+    hidden_slug,
+    owned_for_change,
+    view,
+)
+from djangochat_rx.models import Room, RoomMember, User
+
+
+class MemberError(RoomError):
+    """A membership change that cannot be made; its text is safe to show."""
+
+
+@dataclass(frozen=True)
+class MemberView:
+    username: str
+    role: str
+
+
+def members(db: Session, user_id: int, room_id: int) -> list[MemberView]:
+    """The room's members, owner first then by name, for someone who may read the room."""
+    room = db.get(Room, room_id)
+    if room is None or not access.can_read(db, user_id, room):
+        raise RoomNotFound()
+    rows = db.exec(
+        select(User.username, RoomMember.role)
+        .join(User, col(User.id) == RoomMember.user_id)
+        .where(RoomMember.room_id == room_id)
+        .order_by(col(RoomMember.role) != OWNER, col(User.username_key))
+    )
+    return [MemberView(username, role) for username, role in rows]
+
+
+def _active_user(db: Session, username: str) -> User:
+    user = db.exec(select(User).where(User.username_key == accounts.username_key(username))).first()
+    if user is None or not user.is_active:
+        raise MemberError(f"There is no user named “{username.strip()}”.")
+    return user
+
+
+def invite(db: Session, member_id: int, room_id: int, username: str) -> str:
+    """A member of a private room adds `username` to it; returns the invited user's name."""
+    database.begin_write(db)
+    room = db.get(Room, room_id)
+    if room is None or not access.is_member(db, member_id, room_id):
+        db.rollback()
+        raise RoomNotFound()
+    if room.kind != access.PRIVATE:
+        db.rollback()
+        raise MemberError("Only private rooms have invitations.")
+    try:
+        user = _active_user(db, username)
+    except MemberError:
+        db.rollback()
+        raise
+    if not access.is_member(db, user.id, room_id):
+        db.add(RoomMember(room_id=room_id, user_id=user.id, role=MEMBER))
+    db.commit()
+    return user.username
+
+
+def leave(db: Session, user_id: int, room_id: int) -> None:
+    """Leave a private room; an owner who leaves hands the room to its longest-standing member."""
+    database.begin_write(db)
+    me = db.get(RoomMember, (room_id, user_id))
+    room = db.get(Room, room_id)
+    if me is None or room is None or room.kind == access.PUBLIC:
+        db.rollback()
+        raise RoomNotFound()
+    db.delete(me)
+    if me.role == OWNER:
+        heir = db.exec(
+            select(RoomMember)
+            .where(RoomMember.room_id == room_id, RoomMember.user_id != user_id)
+            .order_by(col(RoomMember.joined_at), col(RoomMember.user_id))
+        ).first()
+        if heir is not None:
+            heir.role = OWNER
+    db.commit()
+
+
+def remove(db: Session, owner_id: int, room_id: int, username: str) -> int:
+    """The owner removes `username` from the room; returns the removed user's id."""
+    owned_for_change(db, owner_id, room_id)
+    try:
+        user = _active_user(db, username)
+    except MemberError:
+        db.rollback()
+        raise
+    if user.id == owner_id:
+        db.rollback()
+        raise MemberError("Use Leave to leave a room you own.")
+    db.execute(delete(RoomMember).where(col(RoomMember.room_id) == room_id, col(RoomMember.user_id) == user.id))
+    db.commit()
+    return user.id
+
+
+def open_direct(db: Session, user_id: int, usernames: list[str]) -> RoomView:
+    """The direct conversation of the user with `usernames` (1 to DM_MAX_PEOPLE - 1 others), created
+    the first time and reused afterwards."""
+    if len(usernames) > settings.DM_MAX_PEOPLE:
+        raise MemberError(f"A direct conversation has 2 to {settings.DM_MAX_PEOPLE} people.")
+    database.begin_write(db)
+    try:
+        others = {user.id: user for user in (_active_user(db, name) for name in usernames)}
+    except MemberError:
+        db.rollback()
+        raise
+    others.pop(user_id, None)
+    if not 1 <= len(others) <= settings.DM_MAX_PEOPLE - 1:
+        db.rollback()
+        raise MemberError(f"A direct conversation has 2 to {settings.DM_MAX_PEOPLE} people.")
+    ids = sorted([user_id, *others])
+    key = ":".join(map(str, ids))
+    room = db.exec(select(Room).where(Room.dm_key == key)).first()
+    if room is None:
+        me = db.get(User, user_id)
+        names = sorted([me.username, *(user.username for user in others.values())], key=str.casefold)
+        slug = hidden_slug(access.DM)
+        room = Room(slug=slug, name=", ".join(names)[:64], name_key=slug, kind=access.DM, dm_key=key)
+        try:
+            db.add(room)
+            db.flush()
+            db.add_all([RoomMember(room_id=room.id, user_id=member, role=MEMBER) for member in ids])
+            db.commit()
+        except IntegrityError:  # the other person opened it at the same moment
+            db.rollback()
+            room = db.exec(select(Room).where(Room.dm_key == key)).first()
+            if room is None:  # not that: never a server error for a unique key
+                raise MemberError("The conversation could not be opened. Try again.") from None
+    else:  # whoever left it is back in it (a conversation is always between all of its people)
+        present = set(db.exec(select(RoomMember.user_id).where(RoomMember.room_id == room.id)))
+        back = [member for member in ids if member not in present]
+        db.add_all([RoomMember(room_id=room.id, user_id=member, role=MEMBER) for member in back])
+        db.commit()
+    return view(room)

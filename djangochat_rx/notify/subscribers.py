@@ -1,0 +1,17 @@
+"""What happens after a commit, in order: the sockets hear the live events (realtime/, every worker), then,
+from this worker only and in the background, Web Push (push.py), the Python hooks (hooks.py) and mail
+(mail.py). Each subscribes to actions.publish for the kinds of events it hears; `register` runs at start
+(djangochat_rx.py, and the tests' session)."""
+
+from djangochat_rx import actions
+from djangochat_rx.domain.events import LIVE, MAIL, MessageSent
+from djangochat_rx.notify import hooks, mail, push
+from djangochat_rx.realtime import hub
+
+
+def register() -> None:
+    """Subscribe every channel to actions.publish (once, however often called)."""
+    actions.subscribe(hub.publish, LIVE)
+    actions.subscribe(push.heard, (MessageSent,))
+    actions.subscribe(hooks.heard, (MessageSent,))
+    actions.subscribe(mail.requested, MAIL)
