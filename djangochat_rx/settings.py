@@ -279,7 +279,7 @@ IMAGE_MAX_FRAMES = _int("IMAGE_MAX_FRAMES", 500)
 # resizing one costs a quarter of a 40-megapixel image's CPU on the image thread. Larger ones are refused.
 AVATAR_MAX_PIXELS = _int("AVATAR_MAX_PIXELS", 12_000_000)
 # Threads that re-encode uploaded images and avatars (~60 ms of CPU for a 1280x960 PNG), each scheduled
-# only when a CPU is otherwise idle (attachments._lower_priority), so that live delivery goes first when the
+# only when a CPU is otherwise idle (images._lower_priority), so that live delivery goes first when the
 # machine is busy (at least 1). No database thread waits for them: uploads await them from the event loop.
 IMAGE_THREADS = _int("IMAGE_THREADS", 1)
 # Images (uploads and pictures) that may wait for those threads; past it an image upload is answered 503

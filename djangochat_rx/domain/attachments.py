@@ -5,57 +5,43 @@ An upload goes to a room before its message exists: the upload route (files.py) 
 (`receiving`: a few at once per user, its bytes charged to the day's budget while they stream in), streams
 it to a temporary file, and `prepare` sniffs the type and re-encodes a safe raster image (PNG, JPEG, GIF,
 WebP) with Pillow into a full-size copy and a thumbnail with no EXIF (no location), on the image threads
-awaited from the event loop (a bounded queue: `ImagesBusy` past it), never on a database thread. `keep`
+awaited from the event loop (images.py: a bounded queue, `ImagesBusy` past it), never on a database thread. `keep`
 then checks the room and the limits again and saves an unbound Attachment in one short transaction.
 `bind` attaches the uploader's own unbound uploads of that room to the message being posted, in its
 transaction; what is never posted is swept after FILE_UNBOUND_HOURS. Every byte served is asked for
-through `readable` (access.py's rules).
+through `readable` (access.py's rules); a tab's requests prove their session with media tickets (tickets.py).
 """
 
 import asyncio
 import contextlib
-import functools
-import hashlib
 import math
 import os
-import secrets
-import tempfile
-import threading
 import unicodedata
-import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
 from urllib.parse import quote
 
 import filetype
-from PIL import Image, ImageOps
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import access
+from djangochat_rx.domain import access, images, tickets
 from djangochat_rx.domain.text import without_hidden
 from djangochat_rx.infra import periodic, storage
-from djangochat_rx.models import Attachment, MediaTicket, Message, Room, User, UserSession, as_utc, utcnow
+from djangochat_rx.models import Attachment, MediaTicket, Message, Room, User, as_utc, utcnow
 
-# The types a browser may show inline (re-encoded by us, so their bytes are Pillow's, not the uploader's),
-# with Pillow's format name. Everything else is served as a download.
-SAFE_IMAGES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
 IMAGE, FILE = "image", "file"
 FULL, THUMB = "full", "thumb"
 NAME_MAX_CHARS = 255
 # How many bytes sniffing looks at (filetype reads at most 261).
 SNIFF_BYTES = 8192
-VIEW, UPLOAD = "view", "upload"
 # The most files a room's Files panel lists (newest first).
 FILES_PANEL_LIMIT = 50
-T = TypeVar("T")
 
 
 class FileRefused(Exception):
@@ -67,17 +53,6 @@ class UploadsBusy(Exception):
 
     def __init__(self) -> None:
         super().__init__("Your other uploads are still on their way. Wait for them, then try again.")
-
-
-class ImagesBusy(Exception):
-    """Every image thread is busy and IMAGE_QUEUE_MAX more images wait: try again in a moment (safe to show)."""
-
-    def __init__(self) -> None:
-        super().__init__("The server is busy with other pictures. Try again in a few seconds.")
-
-
-class _OverBudget(Exception):
-    """An image whose frames, read so far, pass IMAGE_MAX_FRAMES or IMAGE_MAX_PIXELS (kept undecoded)."""
 
 
 @dataclass(frozen=True)
@@ -164,156 +139,17 @@ def sniff(head: bytes) -> str:
     return "application/octet-stream"
 
 
-@dataclass(frozen=True)
-class Processed:
-    """A re-encoded image: the full-size copy and the thumbnail (temporary files) and their sizes."""
-
-    full: Path
-    thumb: Path
-    width: int
-    height: int
-    thumb_width: int
-    thumb_height: int
-
-
-def _save(image: Image.Image, fmt: str, target: Path, animated: bool) -> None:
-    # zlib's default level, not PNG's `optimize` (level 9 and more tries): a third less CPU per image for
-    # files ~5 % larger, and the CPU is what every live delivery shares while an upload is re-encoded.
-    options: dict = {} if fmt in ("PNG", "GIF") else {"quality": 88}
-    if animated:
-        options["save_all"] = True
-    image.save(target, format=fmt, **options)
-
-
-def _lower_priority() -> None:
-    # Linux schedules each thread on its own: the image thread alone becomes SCHED_IDLE, run when a CPU would
-    # otherwise idle and preempted at once by any other thread (the event loop, the database threads) waking
-    # up; under full load it still gets a sliver, so an upload is slow, never stuck. Nice 10 instead left
-    # p99 ~25 % worse in the images bench; SCHED_IDLE 1-30 % (bench.run images, docs/benchmarks.md).
-    with contextlib.suppress(AttributeError, OSError):
-        os.sched_setscheduler(threading.get_native_id(), os.SCHED_IDLE, os.sched_param(0))
-
-
-@functools.cache
-def _images() -> ThreadPoolExecutor:
-    # Threads, not processes: Pillow decodes, resizes and encodes without holding the GIL, and a thread costs
-    # neither a second interpreter's memory nor its start (a spawned process imported the app: ~1 s of CPU).
-    return ThreadPoolExecutor(max(1, settings.IMAGE_THREADS), thread_name_prefix="images", initializer=_lower_priority)
-
-
-# The image jobs submitted and not finished (running or waiting for a thread); a finished one removes itself.
-_image_jobs: set[Future] = set()
-
-
-async def in_image_threads(fn: Callable[..., T], *args: Any) -> T:
-    """`fn(*args)` on the image threads, awaited from the event loop so that no database thread waits for it;
-    ImagesBusy, at once, when IMAGE_THREADS jobs run and IMAGE_QUEUE_MAX more wait (a flood is refused)."""
-    if len(_image_jobs) >= max(1, settings.IMAGE_THREADS) + settings.IMAGE_QUEUE_MAX:
-        raise ImagesBusy()
-    job = _images().submit(fn, *args)
-    _image_jobs.add(job)
-    job.add_done_callback(_image_jobs.discard)
-    return await asyncio.wrap_future(job)
-
-
-def _within_budget(frames: int, width: int, height: int) -> bool:
-    return frames <= settings.IMAGE_MAX_FRAMES and frames * width * height <= settings.IMAGE_MAX_PIXELS
-
-
-def reencode(source: Path, content_type: str, scratch: Path) -> Processed | None:
-    """A safe raster image re-encoded by Pillow: turned upright by its EXIF orientation, then saved with no
-    EXIF, XMP, comments or text chunks (nothing of the uploader's metadata, location included), and a
-    thumbnail fitting THUMBNAIL_BOX. None when it is not a decodable image of that type, or over the budget
-    of frames and pixels (every frame decoded at the canvas's size counts), checked before decoding and again
-    as each frame is read."""
-    fmt = SAFE_IMAGES.get(content_type)
-    if fmt is None:
-        return None
-    made: list[Path] = []
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source) as opened:
-                animated = bool(getattr(opened, "is_animated", False)) and fmt in ("GIF", "WEBP")
-                frames = opened.n_frames if animated else 1  # counted from the headers, nothing decoded
-                if opened.format != fmt or not _within_budget(frames, opened.width, opened.height):
-                    return None
-                full = Path(tempfile.mkstemp(dir=scratch, suffix=".full")[1])
-                made.append(full)
-                if animated:
-                    first, *rest = [_plain(ImageOps.exif_transpose(frame.copy()), fmt) for frame in _frames(opened)]
-                    first.save(full, format=fmt, save_all=True, append_images=rest, loop=0, duration=_duration(opened))
-                    upright = first
-                else:
-                    ImageOps.exif_transpose(opened, in_place=True)  # decoded and turned, with no copy made
-                    upright = _plain(opened, fmt)
-                    _save(upright, fmt, full, False)
-                width, height = upright.size
-                # The full image is saved: the thumbnail is made from it in place (no copy of the full image).
-                upright.thumbnail(settings.THUMBNAIL_BOX)
-                thumb = Path(tempfile.mkstemp(dir=scratch, suffix=".thumb")[1])
-                made.append(thumb)
-                _save(upright, "PNG" if fmt in ("PNG", "GIF") else fmt, thumb, False)
-                return Processed(full, thumb, width, height, upright.width, upright.height)
-    except (
-        _OverBudget,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ):
-        for path in made:
-            path.unlink(missing_ok=True)
-        return None
-
-
 def warm_up(db: Session) -> None:
-    """At start: the image thread started and Pillow's formats loaded (a tiny image of each safe type
-    re-encoded), and the upload path's reads compiled, so the first upload after a start costs what every
-    other does (cold, the first ones put ~150 ms on the messages sent beside them). Nothing is written."""
-    scratch = storage.default().scratch()
-    for content_type, fmt in SAFE_IMAGES.items():
-        handle, sample = tempfile.mkstemp(dir=scratch, suffix=".warm")
-        with open(handle, "wb") as file:
-            Image.new("RGB", (8, 8)).save(file, format=fmt)
-        processed = _images().submit(reencode, Path(sample), content_type, scratch).result()
-        for made in (Path(sample), *((processed.full, processed.thumb) if processed else ())):
-            made.unlink(missing_ok=True)
+    """At start: the image threads warmed up (images.warm_up) and the upload path's reads compiled, so the
+    first upload after a start costs what every other does (cold, the first ones put ~150 ms on the messages
+    sent beside them). Nothing is written."""
+    images.warm_up(storage.default().scratch())
     now = utcnow()
     db.get(Room, 0)
     uploaded_today(db, 0, now)
     files_of(db, [0])
-    ticket_user(db, "0" * 43, UPLOAD, now)
+    tickets.ticket_user(db, "0" * 43, tickets.UPLOAD, now)
     db.rollback()
-
-
-def _frames(image: Image.Image) -> Iterable[Image.Image]:
-    """Each frame in turn, the budget checked again before each is decoded (a frame may widen the canvas)."""
-    decoded = 0
-    for index in range(image.n_frames):
-        image.seek(index)
-        decoded += image.width * image.height
-        if index >= settings.IMAGE_MAX_FRAMES or decoded > settings.IMAGE_MAX_PIXELS:
-            raise _OverBudget()
-        yield image
-
-
-def _duration(image: Image.Image) -> int:
-    return int(image.info.get("duration", 100) or 100)
-
-
-def _plain(image: Image.Image, fmt: str) -> Image.Image:
-    """`image` with no metadata riding along (its own `info` cut down, or a converted copy's), in a mode `fmt`
-    can save. Only what is in `info` and passed to save is written: Pillow writes EXIF, XMP and text only when
-    asked, and `_save` never asks."""
-    kept = {key: value for key, value in image.info.items() if key in ("transparency", "duration", "loop")}
-    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    elif fmt == "GIF" and image.mode not in ("P", "L"):
-        image = image.convert("P")
-    image.info = kept
-    return image
 
 
 def _check_room(db: Session, user_id: int, room_id: int) -> None:
@@ -419,7 +255,7 @@ class Prepared:
     source: Path
     size: int
     content_type: str
-    image: Processed | None = None
+    image: images.Processed | None = None
 
     def files(self) -> list[Path]:
         """The temporary files it holds (each moved into storage by `keep`, or removed)."""
@@ -433,9 +269,13 @@ def _sniffed(source: Path) -> tuple[int, str]:
 
 async def prepare(source: Path, scratch: Path) -> Prepared:
     """The finished upload at `source` sniffed and, if it is a safe image, re-encoded on the image threads
-    (in_image_threads: ImagesBusy when their queue is full); no database thread is held meanwhile."""
+    (in_image_threads: images.ImagesBusy when their queue is full); no database thread is held meanwhile."""
     size, content_type = await asyncio.to_thread(_sniffed, source)
-    image = await in_image_threads(reencode, source, content_type, scratch) if content_type in SAFE_IMAGES else None
+    image = (
+        await images.in_image_threads(images.reencode, source, content_type, scratch)
+        if content_type in images.SAFE_IMAGES
+        else None
+    )
     return Prepared(source, size, content_type, image)
 
 
@@ -508,7 +348,7 @@ def store(
     size, content_type = _sniffed(upload)
     try:
         check_upload(db, user_id, room_id, name, size, 0, now)  # refused before the image is decoded
-        prepared = Prepared(upload, size, content_type, reencode(upload, content_type, into.scratch()))
+        prepared = Prepared(upload, size, content_type, images.reencode(upload, content_type, into.scratch()))
     except BaseException:
         upload.unlink(missing_ok=True)
         raise
@@ -747,57 +587,3 @@ def room_files(
     rows = db.exec(query).all()
     db.rollback()
     return [RoomFile(view(row), author, as_utc(at).isoformat(), row.message_id, room_id) for row, author, at in rows]
-
-
-# --- media tickets: how a tab's plain HTTP requests for files prove its session --------------------------
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def ticket(db: Session, session_id: int, purpose: str, current: str = "", now: datetime | None = None) -> str:
-    """The tab's ticket for `purpose` ("view" or "upload"): `current` if it is still this session's and
-    has more than half its life left, else a new one (32 random bytes; we store only its SHA-256)."""
-    now = now or utcnow()
-    life = timedelta(hours=settings.MEDIA_TICKET_HOURS)
-    if current:
-        expires = db.exec(
-            select(MediaTicket.expires_at).where(
-                MediaTicket.token_hash == _hash(current),
-                MediaTicket.session_id == session_id,
-                MediaTicket.purpose == purpose,
-            )
-        ).first()
-        db.rollback()
-        if expires is not None and as_utc(expires) - now > life / 2:
-            return current
-    token = secrets.token_urlsafe(32)
-    database.begin_write(db)
-    db.add(MediaTicket(session_id=session_id, purpose=purpose, token_hash=_hash(token), expires_at=now + life))
-    db.commit()
-    return token
-
-
-def tickets(db: Session, session_id: int, view: str = "", upload: str = "") -> tuple[str, str]:
-    """A tab's view and upload tickets (the ones it holds, while good; else new ones)."""
-    return ticket(db, session_id, VIEW, view), ticket(db, session_id, UPLOAD, upload)
-
-
-def ticket_user(db: Session, token: str, purpose: str, now: datetime | None = None) -> int | None:
-    """The user behind a live ticket for `purpose` (its session still live, its user active); else None."""
-    from djangochat_rx.domain import sessions
-
-    if not isinstance(token, str) or not token or len(token) > 100:
-        return None
-    now = now or utcnow()
-    row = db.exec(
-        select(MediaTicket.expires_at, UserSession.id, UserSession.user_id)
-        .join(UserSession, col(UserSession.id) == MediaTicket.session_id)
-        .where(MediaTicket.token_hash == _hash(token), MediaTicket.purpose == purpose)
-    ).first()
-    db.rollback()
-    if row is None or as_utc(row[0]) <= now:
-        return None
-    _, session_id, user_id = row
-    return user_id if session_id in sessions.live(db, [session_id]) else None

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import attachments
+from djangochat_rx.domain import attachments, images
 from djangochat_rx.infra import storage
 from djangochat_rx.models import User
 
@@ -58,7 +58,7 @@ def _upright(source: Path) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(source) as opened:
-                if opened.format not in attachments.SAFE_IMAGES.values():
+                if opened.format not in images.SAFE_IMAGES.values():
                     raise AvatarRefused("Use a PNG, JPEG, GIF or WebP picture.")
                 if opened.width * opened.height > settings.AVATAR_MAX_PIXELS:
                     raise AvatarRefused(
@@ -89,8 +89,8 @@ def square(source: Path, scratch: Path) -> dict[str, Path]:
 
 
 async def squared(source: Path, scratch: Path) -> dict[str, Path]:
-    """`square` on the image threads, awaited from the event loop (attachments.ImagesBusy when they are full)."""
-    return await attachments.in_image_threads(square, source, scratch)
+    """`square` on the image threads, awaited from the event loop (images.ImagesBusy when they are full)."""
+    return await images.in_image_threads(square, source, scratch)
 
 
 def set_picture(db: Session, user_id: int, squares: dict[str, Path], into: storage.Storage | None = None) -> str:

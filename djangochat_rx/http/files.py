@@ -1,7 +1,7 @@
 """The HTTP routes that carry files: uploads into a room, and every byte of an attachment or avatar served.
 
 The session token lives in the browser's localStorage, so plain HTTP requests carry tickets instead
-(attachments.ticket: random, stored hashed, single purpose, ended with their session): an upload sends
+(tickets.ticket: random, stored hashed, single purpose, ended with their session): an upload sends
 the tab's "upload" ticket in a header, and the page keeps a "view" ticket in a cookie so <img> and
 download links work. Every request resolves its ticket to a live session's user and asks
 attachments.readable (access.py's rules) again: a copied link is worth nothing to anyone else, and a
@@ -33,7 +33,7 @@ from djangochat_rx import settings
 from djangochat_rx.actions import avatars as avatar_actions
 from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import perform
-from djangochat_rx.domain import attachments, avatars, rooms
+from djangochat_rx.domain import attachments, avatars, images, rooms, tickets
 from djangochat_rx.infra import storage, throttle
 
 UPLOAD_PATH = "/_files/upload"
@@ -82,7 +82,7 @@ async def _receive(request: Request, name: str, upload: attachments.Receiving, k
 
 
 async def _uploader(request: Request) -> int | None:
-    return await database.run(attachments.ticket_user, request.headers.get(UPLOAD_HEADER, ""), attachments.UPLOAD)
+    return await database.run(tickets.ticket_user, request.headers.get(UPLOAD_HEADER, ""), tickets.UPLOAD)
 
 
 _ENDED = "Your session has ended; reload the page and log in."
@@ -123,7 +123,7 @@ async def upload(request: Request) -> Response:
         return _refusal(str(refused), 413)
     except attachments.UploadsBusy as busy:
         return _refusal(str(busy), 429)
-    except attachments.ImagesBusy as busy:
+    except images.ImagesBusy as busy:
         return _busy(str(busy))
     except ClientDisconnect:
         return _refusal(_CUT_OFF, 400)
@@ -155,7 +155,7 @@ async def upload_avatar(request: Request) -> Response:
         return _refusal(str(refused), 413)
     except avatars.AvatarRefused as refused:
         return _refusal(str(refused), 415)
-    except attachments.ImagesBusy as busy:
+    except images.ImagesBusy as busy:
         return _busy(str(busy))
     except ClientDisconnect:
         return _refusal(_CUT_OFF, 400)
@@ -180,7 +180,7 @@ def _bytes(key: str, variant: str, content_type: str, disposition: str) -> Respo
 
 
 async def _viewer(request: Request) -> int | None:
-    return await database.run(attachments.ticket_user, request.cookies.get(VIEW_COOKIE, ""), attachments.VIEW)
+    return await database.run(tickets.ticket_user, request.cookies.get(VIEW_COOKIE, ""), tickets.VIEW)
 
 
 async def serve_file(request: Request) -> Response:
@@ -192,7 +192,7 @@ async def serve_file(request: Request) -> Response:
         row = await database.run(attachments.readable, user_id, request.path_params["attachment_id"])
     if row is None or (variant == attachments.THUMB and row.kind != attachments.IMAGE):
         return PlainTextResponse(_NOT_FOUND, status_code=404)
-    inline = row.kind == attachments.IMAGE and row.content_type in attachments.SAFE_IMAGES
+    inline = row.kind == attachments.IMAGE and row.content_type in images.SAFE_IMAGES
     if variant == attachments.THUMB:
         content_type = "image/png" if row.content_type in ("image/png", "image/gif") else row.content_type
     else:

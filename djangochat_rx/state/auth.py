@@ -10,7 +10,7 @@ from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import Outcome, joining, perform, perform_hashing
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import accounts, attachments, avatars, devices, rooms, sessions, signup
+from djangochat_rx.domain import accounts, avatars, devices, rooms, sessions, signup, tickets
 from djangochat_rx.domain.sessions import Identity
 from djangochat_rx.infra import throttle
 from djangochat_rx.realtime import hub
@@ -50,8 +50,8 @@ def checked(form: dict[str, Any], name: str) -> bool:
 
 def _page_media(database, session_id: int, view: str, upload: str) -> tuple[str, str, dict[str, str]]:
     """What a logged-in page needs for files and faces, in one trip to the database's threads: the tab's
-    view and upload tickets (attachments.tickets) and everyone's uploaded pictures (avatars.pictures)."""
-    return *attachments.tickets(database, session_id, view, upload), avatars.pictures(database)
+    view and upload tickets (tickets.tickets) and everyone's uploaded pictures (avatars.pictures)."""
+    return *tickets.tickets(database, session_id, view, upload), avatars.pictures(database)
 
 
 async def _resolve(token: str) -> Identity | None:

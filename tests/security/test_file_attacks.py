@@ -12,7 +12,7 @@ import pytest
 from PIL import GifImagePlugin, Image
 
 from djangochat_rx import db, settings
-from djangochat_rx.domain import attachments
+from djangochat_rx.domain import attachments, images
 from djangochat_rx.http import files
 from djangochat_rx.infra import storage
 from djangochat_rx.models import utcnow
@@ -49,14 +49,14 @@ def slow_images(monkeypatch):
     """Re-encoding that waits, on the image thread, until the test lets it go: `entered` counts the images
     that reached an image thread; `release` lets them all finish."""
     entered, release = threading.Semaphore(0), threading.Event()
-    reencode = attachments.reencode
+    reencode = images.reencode
 
     def slow(*args):
         entered.release()
         release.wait(30)
         return reencode(*args)
 
-    monkeypatch.setattr(attachments, "reencode", slow)
+    monkeypatch.setattr(images, "reencode", slow)
     yield entered, release
     release.set()
 
@@ -96,24 +96,24 @@ async def test_images_waiting_for_the_image_threads_hold_no_database_thread(
     """More images in re-encoding at once than the database has threads (asyncio's default pool): before, each
     held a database thread while it waited, and no page loaded until they were done."""
     entered, release = slow_images
-    images = min(32, (os.cpu_count() or 1) + 4) + 2
-    monkeypatch.setattr(settings, "IMAGE_THREADS", images)
+    held = min(32, (os.cpu_count() or 1) + 4) + 2
+    monkeypatch.setattr(settings, "IMAGE_THREADS", held)
     monkeypatch.setattr(settings, "IMAGE_QUEUE_MAX", 0)
-    attachments._images.cache_clear()
+    images._images.cache_clear()
     try:
-        uploaders = [await room_tab(open_tab, make_user()[1], room.slug) for _ in range(images)]
+        uploaders = [await room_tab(open_tab, make_user()[1], room.slug) for _ in range(held)]
         sending = [asyncio.create_task(upload(backend_url, tab, "wall.png", png(), room.id)) for tab in uploaders]
-        for _ in range(images):
+        for _ in range(held):
             assert await reached_an_image_thread(entered)
         bystander = await room_tab(open_tab, make_user()[1], room.slug)  # a page load: session, room, messages
         assert bystander.var(RoomState, "status") == "ready"
         release.set()
         answers = await asyncio.gather(*sending)
-        assert [(answer.status_code, answer.json()["kind"]) for answer in answers] == [(201, "image")] * images
+        assert [(answer.status_code, answer.json()["kind"]) for answer in answers] == [(201, "image")] * held
     finally:
         release.set()
-        attachments._images().shutdown(wait=True)
-        attachments._images.cache_clear()
+        images._images().shutdown(wait=True)
+        images._images.cache_clear()
 
 
 async def test_past_the_image_queue_an_image_is_told_to_come_back_at_once_and_plain_files_still_go(

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from djangochat_rx import db
-from djangochat_rx.domain import api_tokens, attachments, messages, rooms, sessions, webhooks
+from djangochat_rx.domain import api_tokens, messages, rooms, sessions, tickets, webhooks
 from djangochat_rx.http import doors
 from tests.state.conftest import room_tab, unique
 
@@ -129,7 +129,7 @@ def keys(make_user) -> Keys:
     _, api_token = db.call(api_tokens.create, user.id, "harness", ["read", "post"])
     _, webhook_token = db.call(webhooks.create, user.id, room.id, unique("hook"))
     session_id = db.call(sessions.resolve, session_token).session_id
-    upload_ticket = db.call(attachments.ticket, session_id, attachments.UPLOAD)
+    upload_ticket = db.call(tickets.ticket, session_id, tickets.UPLOAD)
     return Keys(room.slug, message.id, api_token, webhook_token, upload_ticket, room.id, session_token)
 
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from djangochat_rx import settings
-from djangochat_rx.domain import attachments, messages, rooms, sessions
+from djangochat_rx.domain import attachments, images, messages, rooms, sessions, tickets
 from djangochat_rx.infra import storage
 from djangochat_rx.models import utcnow
 
@@ -154,13 +154,13 @@ def test_two_uploads_at_once_cannot_both_pass_the_daily_limit(session, alice, ge
     monkeypatch.setattr(settings, "FILE_DAILY_BYTES", 1500)
     # Both uploads have passed the check made before their bodies were read when either is kept.
     both_checked = threading.Barrier(2, timeout=10)
-    reencode = attachments.reencode
+    reencode = images.reencode
 
     def after_both_checked(*args):
         both_checked.wait()
         return reencode(*args)
 
-    monkeypatch.setattr(attachments, "reencode", after_both_checked)
+    monkeypatch.setattr(images, "reencode", after_both_checked)
     sources = [upload(tmp_path, b"x" * 900), upload(tmp_path, b"y" * 900)]
 
     def store(source: Path):
@@ -312,15 +312,15 @@ def test_the_files_panel_lists_a_rooms_posted_files_newest_first_by_kind(session
 def test_media_tickets_belong_to_a_live_session_and_one_purpose(session, alice):
     token = sessions.issue(session, alice.id)
     identity = sessions.resolve(session, token)
-    view = attachments.ticket(session, identity.session_id, attachments.VIEW)
-    assert attachments.ticket(session, identity.session_id, attachments.VIEW, view) == view  # reused
-    assert attachments.ticket_user(session, view, attachments.VIEW) == alice.id
-    assert attachments.ticket_user(session, view, attachments.UPLOAD) is None
-    assert attachments.ticket_user(session, "made-up", attachments.VIEW) is None
+    view = tickets.ticket(session, identity.session_id, tickets.VIEW)
+    assert tickets.ticket(session, identity.session_id, tickets.VIEW, view) == view  # reused
+    assert tickets.ticket_user(session, view, tickets.VIEW) == alice.id
+    assert tickets.ticket_user(session, view, tickets.UPLOAD) is None
+    assert tickets.ticket_user(session, "made-up", tickets.VIEW) is None
     later = utcnow() + timedelta(hours=settings.MEDIA_TICKET_HOURS, seconds=1)
-    assert attachments.ticket_user(session, view, attachments.VIEW, now=later) is None
+    assert tickets.ticket_user(session, view, tickets.VIEW, now=later) is None
     sessions.revoke(session, token)
-    assert attachments.ticket_user(session, view, attachments.VIEW) is None
+    assert tickets.ticket_user(session, view, tickets.VIEW) is None
 
 
 def test_a_room_export_lists_each_messages_files_but_never_their_bytes(session, root, alice, general, tmp_path):
@@ -405,7 +405,7 @@ async def test_images_are_re_encoded_on_a_thread_that_runs_only_when_the_cpu_wou
     def priority() -> tuple[str, int]:
         return threading.current_thread().name, os.sched_getscheduler(threading.get_native_id())
 
-    name, policy = await attachments.in_image_threads(priority)
+    name, policy = await images.in_image_threads(priority)
     assert name.startswith("images") and name != threading.current_thread().name
     ours = os.sched_getscheduler(threading.get_native_id())
     assert policy == os.SCHED_IDLE != ours
@@ -415,14 +415,14 @@ async def test_images_are_re_encoded_on_a_thread_that_runs_only_when_the_cpu_wou
 def tiny_frames_gif(frames: int, canvas=(2000, 2000)) -> bytes:
     """An animated GIF whose first frame fills the canvas and whose others change one pixel each: Pillow writes
     those as 1x1 frames, so the file is a few KB while every frame decodes at the canvas's size."""
-    images = [Image.new("P", canvas, 0)]
-    images[0].putpalette([0, 0, 0, 220, 30, 30, 30, 30, 220])
+    drawn = [Image.new("P", canvas, 0)]
+    drawn[0].putpalette([0, 0, 0, 220, 30, 30, 30, 30, 220])
     for index in range(1, frames):
-        image = images[-1].copy()
+        image = drawn[-1].copy()
         image.putpixel((index, 0), index % 2 + 1)
-        images.append(image)
+        drawn.append(image)
     out = io.BytesIO()
-    images[0].save(out, format="GIF", save_all=True, append_images=images[1:], duration=50, loop=0)
+    drawn[0].save(out, format="GIF", save_all=True, append_images=drawn[1:], duration=50, loop=0)
     return out.getvalue()
 
 
@@ -455,7 +455,7 @@ def test_an_animation_within_the_budget_keeps_its_frames_and_one_over_the_frame_
 
 def test_the_pixel_budget_is_counted_again_as_frames_are_read(session, alice, general, tmp_path, monkeypatch):
     # As if the headers had understated the frames: the check before decoding passes, the one per frame stops it.
-    monkeypatch.setattr(attachments, "_within_budget", lambda frames, width, height: True)
+    monkeypatch.setattr(images, "_within_budget", lambda frames, width, height: True)
     monkeypatch.setattr(settings, "IMAGE_MAX_PIXELS", 40 * 30 * 4)
     kept = keep(session, alice, general, "five.gif", tiny_frames_gif(5, (40, 30)), tmp_path)
     assert kept.kind == "file"
