@@ -16,7 +16,8 @@ from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, UnsubscribeState, VerifyState
 from djangochat_rx.state.profile import ProfileState
-from djangochat_rx.state.room import COMPOSER_ID, RoomState
+from djangochat_rx.state.room import RoomState
+from djangochat_rx.state.room_composer import COMPOSER_ID
 from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.search import SearchState
 from djangochat_rx.state.thread import ThreadsState, ThreadState

@@ -10,7 +10,8 @@ from djangochat_rx import settings
 from djangochat_rx.domain import attachments
 from djangochat_rx.domain.attachments import FileView, RoomFile
 from djangochat_rx.state.auth import AuthState
-from djangochat_rx.state.room import COMPOSER_ID, RoomState
+from djangochat_rx.state.room import RoomState
+from djangochat_rx.state.room_composer import COMPOSER_ID
 
 COMPOSER_FORM_ID = "composer"
 

@@ -177,6 +177,7 @@ SEND = SocketBudget(counts=("SEND_LIMITS",))
 CREATE = SocketBudget(counts=("CREATE_LIMITS",))
 PASSWORD = SocketBudget(counts=("PASSWORD_CHECKS",), work=("bcrypt",))
 ADMIN = SocketBudget(work=("administrators only",))
+OWNER = SocketBudget(work=("the room's owner only",))
 
 # Every socket event handler by state class and name; each class's `setvar` (Reflex's generic setter of a
 # public var, bounded by the frame) is implied.
@@ -274,11 +275,9 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
                 "typing_now",
             )
         },
-        **{
-            name: SEND
-            for name in ("confirm_delete", "pin", "react", "save_edit", "send", "unpin", "invite", "remove_member")
-        },
-        **{name: READ for name in ("delete_room", "leave", "save_room", "set_archived")},
+        **{name: SEND for name in ("confirm_delete", "pin", "react", "save_edit", "send", "unpin")},
+        **{name: OWNER for name in ("delete_room", "invite", "remove_member", "save_room", "set_archived")},
+        "leave": READ,
         "message_user": CREATE,
     },
     "ThreadState": {

@@ -22,7 +22,8 @@ from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.domain.pins import PinView
 from djangochat_rx.domain.webhooks import WebhookView
 from djangochat_rx.state.auth import AuthState
-from djangochat_rx.state.room import COMPOSER_ID, RoomState
+from djangochat_rx.state.room import RoomState
+from djangochat_rx.state.room_composer import COMPOSER_ID
 from djangochat_rx.state.webhooks import WebhooksState
 
 

@@ -94,3 +94,22 @@ async def test_sending_too_fast_is_refused_and_nothing_is_saved(open_tab, make_u
         await tab.call(RoomState, "send", form={"message": f"m{i}"})
     await tab.wait_for(lambda: "sending too fast" in tab.var(RoomState, "error", ""))
     assert [m.body for m in db.call(messages.newest_messages, room.id)] == ["m0", "m1", "m2"]
+
+
+async def test_edits_deletes_and_pins_in_the_page_spend_the_sending_budget_as_the_api_does(
+    open_tab, make_user, room, monkeypatch
+):
+    monkeypatch.setattr(throttle, "SEND_LIMITS", [parse("3 per 10 seconds"), parse("100 per minute")])
+    user, token = make_user()
+    mine = db.call(messages.post_message, room.id, user.id, "typo")
+    tab = await open_tab(f"/rooms/{room.slug}", token=token)
+    await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
+    await tab.call(RoomState, "pin", message_id=mine.id)
+    await tab.call(RoomState, "unpin", message_id=mine.id)
+    for text in ("fixed", "fixed again"):
+        await tab.call(RoomState, "start_edit", message_id=mine.id)
+        await tab.wait_for(lambda: tab.var(RoomState, "editing_id") == mine.id)
+        await tab.call(RoomState, "save_edit", form={"text": text})
+        await tab.wait_for(lambda: tab.var(RoomState, "editing_id") == 0)
+    await tab.wait_for(lambda: "sending too fast" in tab.var(RoomState, "error", ""))
+    assert [m.body for m in db.call(messages.newest_messages, room.id)] == ["fixed"]

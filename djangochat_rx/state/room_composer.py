@@ -1,0 +1,128 @@
+"""The room page's message box: sending (or a slash command), the next message's client id, the `@` and `/`
+pickers' lists, and the files that go with the next message."""
+
+import uuid
+from typing import Any
+
+import reflex as rx
+
+from djangochat_rx import db, routes, settings
+from djangochat_rx.actions import files as file_actions
+from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.actions import perform, performing
+from djangochat_rx.actions import rooms as room_actions
+from djangochat_rx.domain import accounts, attachments, commands, messages, rooms
+from djangochat_rx.domain.attachments import FileView
+from djangochat_rx.infra import throttle
+from djangochat_rx.notify import hooks
+from djangochat_rx.realtime import hub
+from djangochat_rx.state.auth import field
+from djangochat_rx.state.room_tab import InRoom
+
+COMPOSER_ID = "message"
+
+
+class Composer(InRoom, mixin=True):
+    # Who `@` offers: loaded the first time the user types "@" in this tab.
+    mention_names: list[str] = []
+    # What `/` at the start of the box offers, "name\tusage\thelp" each: loaded the first time it is typed.
+    command_list: list[str] = []
+    # The random id the next message is sent under (kept in the tab's sessionStorage, so it survives
+    # a reconnect or a backend restart): pressing Send again after a failure cannot post twice.
+    draft_id: str = rx.SessionStorage("", name="djangochat_draft_id")
+    # Files (attachments.py, files.py; the tickets are AuthState's): this room's upload route, and what was
+    # uploaded and goes with the next message.
+    upload_url: str = ""
+    pending_files: list[FileView] = []
+
+    @rx.event
+    async def load_mention_names(self):
+        """The usernames `@` offers (the page asks when the user first types "@"), after `room` (everyone in
+        the room) and `here` (everyone in it now)."""
+        if not self.mention_names and await self._identity() is not None:
+            self.mention_names = ["room", "here", *await db.run(accounts.active_usernames)]
+
+    @rx.event
+    async def load_commands(self):
+        """The slash commands `/` offers (commands.py: the built-ins and the hooks'), for the page's picker."""
+        if await self._identity() is not None:
+            self.command_list = [f"{command.name}\t{command.usage}\t{command.help}" for command in commands.listed()]
+
+    @rx.event
+    async def send(self, form: dict[str, Any]):
+        """Post the message as the session's user (everyone in the room sees it through the feed), or carry out
+        the slash command it is (commands.py); a refused command leaves its text in the box."""
+        identity = await self._identity()
+        if identity is None:
+            yield rx.redirect(routes.LOGIN, replace=True)
+            return
+        if not self._room_id:
+            self.error = "This room is not open."
+            return
+        try:
+            await throttle.before_send(identity.user_id)
+            match commands.parse(field(form, "message")):
+                case commands.Post(text=text):
+                    present = tuple(hub.presence.present(self._room_id)) if "@here" in text.lower() else ()
+                    async with performing(
+                        message_actions.send_message,
+                        identity.user_id,
+                        self._room_id,
+                        text,
+                        field(form, "client_id"),
+                        present,
+                        tuple(file.id for file in self.pending_files),
+                    ):
+                        # The box empties and the next message's client id arrives before the message itself.
+                        self.pending_files = []
+                        await hub.composer_sent(self.router.session.session_id, self._next_draft())
+                case commands.SetTopic(topic=topic):
+                    await perform(room_actions.set_topic, identity.user_id, self._room_id, topic)
+                    yield self._sent()
+                case commands.Invoke(name=name, args=args):
+                    await hooks.invoke(name, identity.username, self._room_id, self.slug, args)
+                    yield self._sent()
+        except rooms.NotOwner:
+            self.error = "Only the room's owner can change its topic."
+        except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled, commands.CommandError) as error:
+            self.error = str(error)
+
+    def _next_draft(self) -> str:
+        """What was typed went through: no error, and a new client id for the next message (returned)."""
+        self.error = ""
+        self.draft_id = uuid.uuid4().hex
+        return self.draft_id
+
+    def _sent(self):
+        """_next_draft, and an empty box."""
+        self._next_draft()
+        return rx.set_value(COMPOSER_ID, "")
+
+    @rx.event
+    async def file_uploaded(self, file_id: int):
+        """The browser uploaded a file (components/files.py FileDrop): it goes with the next message, if it is
+        the user's own upload to this room, not posted yet."""
+        identity = await self._in_room()
+        if identity is None or not isinstance(file_id, int):
+            return
+        wanted = [file.id for file in self.pending_files] + [file_id]
+        found = await db.run(attachments.pending, identity.user_id, self._room_id, wanted)
+        if len(found) > settings.FILES_PER_MESSAGE:
+            await perform(file_actions.take_back_upload, identity.user_id, file_id)
+            self.error = f"A message takes at most {settings.FILES_PER_MESSAGE} files."
+            return
+        self.pending_files, self.error = found, ""
+
+    @rx.event
+    async def remove_file(self, file_id: int):
+        """Take an uploaded file off the next message (its bytes are deleted at once)."""
+        identity = await self._identity()
+        if identity is None or not isinstance(file_id, int):
+            return
+        await perform(file_actions.take_back_upload, identity.user_id, file_id)
+        self.pending_files = [file for file in self.pending_files if file.id != file_id]
+
+    @rx.event
+    def file_refused(self, reason: str):
+        """The browser refused a file before uploading it, or the server refused the upload: say why."""
+        self.error = reason[:300] if isinstance(reason, str) else ""

@@ -1,0 +1,120 @@
+"""The room page's tools on one message: editing and deleting one's own, pinning, reacting."""
+
+from typing import Any
+
+import reflex as rx
+
+from djangochat_rx import db
+from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.actions import perform
+from djangochat_rx.domain import messages, reactions
+from djangochat_rx.infra import throttle
+from djangochat_rx.state.auth import field
+from djangochat_rx.state.room_tab import InRoom
+
+
+class MessageTools(InRoom, mixin=True):
+    # The message whose reaction picker is open (0: none), and the user's most used emoji it offers first.
+    reacting_id: int = 0
+    favourites: list[str] = []
+    editing_id: int = 0
+    edit_text: str = ""
+    deleting_id: int = 0
+
+    @rx.event
+    async def start_edit(self, message_id: int):
+        """Open message `message_id` for editing (only its author, within the edit window)."""
+        identity = await self._identity()
+        if identity is None or not isinstance(message_id, int):
+            return
+        try:
+            self.edit_text = await db.run(messages.message_source, message_id, identity.user_id, self._room_id)
+        except messages.InvalidMessage as error:
+            self.error = str(error)
+            return
+        self.error, self.editing_id = "", message_id
+
+    @rx.event
+    def cancel_edit(self):
+        self.editing_id, self.edit_text = 0, ""
+
+    @rx.event
+    async def save_edit(self, form: dict[str, Any]):
+        """Save the edited text; everyone sees "(edited)" through the feed."""
+        await self._change(message_actions.edit_message, self.editing_id, field(form, "text"))
+
+    @rx.event
+    def ask_delete(self, message_id: int):
+        self.deleting_id = message_id if isinstance(message_id, int) else 0
+
+    @rx.event
+    def cancel_delete(self):
+        self.deleting_id = 0
+
+    @rx.event
+    async def confirm_delete(self):
+        """Delete the message asked about; others see "message deleted" through the feed."""
+        await self._change(message_actions.delete_message, self.deleting_id)
+
+    @rx.event
+    async def pin(self, message_id: int):
+        """Pin a message of this room (any member); everyone's Pinned panel shows it."""
+        await self._pin(message_actions.pin_message, message_id)
+
+    @rx.event
+    async def unpin(self, message_id: int):
+        await self._pin(message_actions.unpin_message, message_id)
+
+    @rx.event
+    async def reactions_opened(self, message_id: int, is_open: bool):
+        """The reaction picker of a message opened (read the user's most used emoji) or closed."""
+        identity = await self._identity()
+        if identity is None or not isinstance(message_id, int) or not is_open:
+            self.reacting_id = 0
+            return
+        self.reacting_id = message_id
+        self.favourites = await db.run(reactions.favourites, identity.user_id)
+
+    @rx.event
+    async def react(self, message_id: int, emoji: str):
+        """React to a message of this room with an emoji, or take that reaction back; the whole room sees it.
+        Reactions share the sending budget (throttle.SEND_LIMITS)."""
+        identity = await self._in_room()
+        self.reacting_id = 0
+        if identity is None or not isinstance(message_id, int) or not isinstance(emoji, str):
+            return
+        try:
+            await throttle.before_send(identity.user_id)
+            await perform(message_actions.react, identity.user_id, message_id, emoji, self._room_id)
+        except (reactions.ReactionError, messages.InvalidMessage, throttle.Throttled) as error:
+            self.error = str(error)
+            return
+        self.error = ""
+
+    async def _pin(self, action, message_id: int) -> None:
+        """Pin or unpin as the session's user; it spends the sending budget, as in the API."""
+        identity = await self._in_room()
+        if identity is None or not isinstance(message_id, int):
+            return
+        try:
+            await throttle.before_send(identity.user_id)
+            await perform(action, identity.user_id, message_id)
+        except (messages.InvalidMessage, throttle.Throttled) as error:
+            self.error = str(error)
+            return
+        self.error = ""
+
+    async def _change(self, action, message_id: int, *args: str) -> None:
+        """Edit or delete as the session's user (the domain checks author and time limit); it spends the sending
+        budget, as in the API."""
+        identity = await self._identity()
+        self.editing_id, self.deleting_id = 0, 0
+        if identity is None or not message_id:
+            return
+        try:
+            await throttle.before_send(identity.user_id)
+            await perform(action, identity.user_id, self._room_id, message_id, *args)
+        except (messages.InvalidMessage, throttle.Throttled) as error:
+            self.error = str(error)
+            return
+        self.error, self.edit_text = "", ""
