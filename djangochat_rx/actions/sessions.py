@@ -3,8 +3,9 @@ reading and typing in a room."""
 
 from sqlmodel import Session
 
+from djangochat_rx import db as database
 from djangochat_rx.actions import Outcome
-from djangochat_rx.domain import access, accounts, admin, api_tokens, reads, rooms, sessions
+from djangochat_rx.domain import access, accounts, admin, api_tokens, devices, reads, rooms, sessions
 from djangochat_rx.domain.events import ReadMoved, SessionsEnded, Typing
 
 
@@ -18,6 +19,12 @@ def start_session(db: Session, user_id: int, user_agent: str, old_token: str = "
     if old_token:
         sessions.revoke(db, old_token)
     return Outcome(sessions.issue(db, user_id, user_agent))
+
+
+def remember_device(db: Session, user_id: int, device_token: str) -> Outcome[str]:
+    """This browser logged in to the account: it is a known device (domain/devices.py: its own login budget
+    while the account is locked); its token, renewed. Nobody is told."""
+    return Outcome(devices.remember(db, user_id, device_token))
 
 
 def log_out(db: Session, token: str) -> Outcome[list[int]]:
@@ -38,8 +45,14 @@ def change_password(db: Session, user_id: int, session_id: int, current: str, ne
     """The user sets a new password, the current one checked: every other session ends and their API tokens are
     revoked; how many tokens were. bcrypt: run it with perform_hashing, charged to throttle.before_password_check
     first (state/auth.password_checked)."""
-    accounts.change_password(db, user_id, current, new, confirm)
-    return end_sessions(db, user_id, session_id, "password change")
+    new_hash = accounts.new_password_hash(db, user_id, current, new, confirm)
+    database.begin_write(db)  # one transaction: the new password, the other sessions gone, the tokens revoked
+    accounts.set_password(db, user_id, new_hash)
+    ended = sessions.delete_all(db, user_id, session_id)
+    revoked = api_tokens.revoke_all_within(db, user_id, "password change")
+    db.commit()
+    sessions.forget(ended)
+    return Outcome(revoked, _ended(ended).events)
 
 
 def disable_user(db: Session, admin_id: int, user_id: int) -> Outcome[list[int]]:

@@ -246,15 +246,26 @@ class WrongCurrentPassword(AccountError):
         super().__init__("Your current password is not correct.")
 
 
-def change_password(db: Session, user_id: int, current: str, new: str, confirm: str) -> None:
-    """Set a new password after checking the current one (the caller charges the check to
-    throttle.before_password_check first); the caller ends the other sessions."""
+def new_password_hash(db: Session, user_id: int, current: str, new: str, confirm: str) -> str:
+    """The hash of a new password, the current one checked first (the caller charges that check to
+    throttle.before_password_check); nothing is written: set_password writes it."""
     validate_password(new, confirm)
     check_current_password(db, user_id, current)
-    new_hash = hash_password(new)
-    database.begin_write(db)
+    return hash_password(new)
+
+
+def set_password(db: Session, user_id: int, new_hash: str) -> None:
+    """Within the caller's write transaction: the account's new password hash; the browsers that knew the old
+    password start over (the caller also ends the other sessions, in the same transaction)."""
     db.execute(update(User).where(User.id == user_id).values(password_hash=new_hash))
-    devices.forget_all(db, user_id)  # browsers that knew the old password start over
+    devices.forget_all(db, user_id)
+
+
+def change_password(db: Session, user_id: int, current: str, new: str, confirm: str) -> None:
+    """new_password_hash, then set_password in a transaction of its own."""
+    new_hash = new_password_hash(db, user_id, current, new, confirm)
+    database.begin_write(db)
+    set_password(db, user_id, new_hash)
     db.commit()
 
 

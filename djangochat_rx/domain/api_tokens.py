@@ -270,9 +270,15 @@ def revoke_all(db: Session, user_id: int, why: str) -> int:
     """Revoke every live token of the user (recovering the account: `why` goes in the audit log); how many.
     They stay listed, as revoked, so their owner sees which ones to make again."""
     database.begin_write(db)
+    revoked = revoke_all_within(db, user_id, why)
+    db.commit()
+    return revoked
+
+
+def revoke_all_within(db: Session, user_id: int, why: str) -> int:
+    """revoke_all within the caller's write transaction."""
     revoked = db.execute(update(ApiToken).where(_live(user_id)).values(revoked_at=utcnow())).rowcount
     if revoked:
         username = db.exec(select(User.username).where(User.id == user_id)).one()
         administration.audit(db, user_id, "api_token.revoke_all", f"user:{username}", f"{revoked} tokens, {why}")
-    db.commit()
     return revoked

@@ -179,13 +179,23 @@ def revoke(db: Session, token: str) -> int | None:
 def revoke_all(db: Session, user_id: int, keep: int | None = None) -> list[int]:
     """Delete every session of a user (but the one with id `keep`); return their ids."""
     database.begin_write(db)
+    ids = delete_all(db, user_id, keep)
+    db.commit()
+    forget(ids)
+    return ids
+
+
+def delete_all(db: Session, user_id: int, keep: int | None = None) -> list[int]:
+    """revoke_all within the caller's write transaction: after it commits, the caller calls forget(ids)."""
     query = delete(UserSession).where(UserSession.user_id == user_id)
     if keep is not None:
         query = query.where(UserSession.id != keep)
-    ids = list(db.execute(query.returning(UserSession.id)).scalars())
-    db.commit()
+    return list(db.execute(query.returning(UserSession.id)).scalars())
+
+
+def forget(ids: list[int]) -> None:
+    """This process trusts the ended sessions `ids` no longer (every worker hears SessionsEnded too)."""
     recent.forget(ids)
-    return ids
 
 
 @dataclass(frozen=True)

@@ -265,7 +265,7 @@ class AccountFormState(AuthState):
         await throttle.before_login(key, self.router.session.client_ip, device)
         user = await db.run_hashing(accounts.authenticate, username, password)
         await throttle.login_succeeded(key, device)
-        self.device_token = await db.run(devices.remember, user.id, self.device_token)
+        self.device_token = await perform(session_actions.remember_device, user.id, self.device_token)
         return user
 
     async def _register(self, username: str, password: str, confirm: str) -> accounts.UserView:

@@ -32,6 +32,7 @@ from djangochat_rx.domain import (
     api_tokens,
     attachments,
     avatars,
+    devices,
     events,
     messages,
     room_prefs,
@@ -362,6 +363,28 @@ def test_a_password_change_ends_every_other_session(session, alice):
     assert (outcome.value, only(outcome, SessionsEnded).session_ids) == (0, (other,))
     with pytest.raises(accounts.WrongCurrentPassword):
         session_actions.change_password(session, alice.id, kept, "correct horse", "again!!!!", "again!!!!")
+
+
+def test_a_browser_that_logged_in_is_remembered_and_nobody_is_told(session, alice):
+    outcome = session_actions.remember_device(session, alice.id, "")
+    assert outcome.events == [] and devices.recognise(session, outcome.value, "alice") is not None
+
+
+def test_a_password_change_is_one_transaction(session, alice, monkeypatch):
+    """The new password, the other sessions ended and the tokens revoked commit together or not at all: a
+    failure while revoking leaves the old password and every session."""
+    kept = sessions.resolve(session, sessions.issue(session, alice.id)).session_id
+    other_token = sessions.issue(session, alice.id)
+
+    def failing(*args):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(api_tokens, "revoke_all_within", failing)
+    with pytest.raises(RuntimeError):
+        session_actions.change_password(session, alice.id, kept, "correct horse", "new password!", "new password!")
+    session.rollback()
+    assert accounts.authenticate(session, "alice", "correct horse").username == "alice"
+    assert sessions.resolve(session, other_token) is not None
 
 
 def test_enabling_an_account_again_tells_nobody(session, alice, root):
