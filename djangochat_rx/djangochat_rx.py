@@ -51,36 +51,7 @@ app.add_page(joining.verify, route=routes.VERIFY, title="Email address · Django
 app.add_page(
     joining.unsubscribe, route=routes.UNSUBSCRIBE, title="Unsubscribe · DjangoChat RX", on_load=UnsubscribeState.open
 )
-hub.bind(
-    app,
-    refresh=RoomState.refresh,
-    clear_composer=rx.set_value(COMPOSER_ID, ""),
-    draft_id=(RoomState, "draft_id"),
-    composer_error=(RoomState, "error"),
-    feed_room=(RoomState, "feed_room"),
-    snapshot=(RoomState, "snapshot"),
-    incoming=(RoomState, "incoming"),
-    typing=(RoomState, "typing"),
-    present=(RoomState, "present"),
-    pins=(RoomState, "pins"),
-    files_posted=(RoomState, "files_posted"),
-    thread_parent=(ThreadState, "thread_parent"),
-    thread_head=(ThreadState, "thread_head"),
-    thread_snapshot=(ThreadState, "thread_snapshot"),
-    thread_incoming=(ThreadState, "thread_incoming"),
-    threads_unread=(RoomsState, "threads_unread"),
-    files_removed=(RoomState, "files_removed"),
-    lobby=(RoomsState, "lobby"),
-    lobby_total=(RoomsState, "lobby_total"),
-    own_rooms=(RoomsState, "own_rooms"),
-    reads=(RoomsState, "reads"),
-    read_marks=(RoomsState, "read_marks"),
-    mentioned=(RoomsState, "mentioned"),
-    muted=(RoomsState, "muted"),
-    notice=(AuthState, "notice"),
-    avatars=(AuthState, "avatars"),
-    avatar_changed=(AuthState, "avatar_changed"),
-)
+hub.bind(app, refresh=RoomState.refresh, clear_composer=rx.set_value(COMPOSER_ID, ""))
 subscribers.register()
 app.register_lifespan_task(hub.relay.running)
 app.register_lifespan_task(db.checkpointing)

@@ -32,6 +32,7 @@ from djangochat_rx.domain.events import (
 )
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.infra import periodic
+from djangochat_rx.realtime import wire
 from djangochat_rx.realtime.feed import RoomFeed
 from djangochat_rx.realtime.guard import guard
 from djangochat_rx.realtime.presence import Presence
@@ -52,10 +53,10 @@ class Realtime:
         self._clear_composer: list[ReflexEvent] = []
         sockets.on_disconnect(self._gone)
 
-    def bind(self, app, refresh, clear_composer, **targets) -> None:
-        """Write to these vars of `app`'s states (see sockets.bind); `refresh` re-reads a room's page,
-        `clear_composer` empties its message box."""
-        sockets.bind(app, **targets)
+    def bind(self, app, refresh, clear_composer) -> None:
+        """Write to the vars of `app`'s states that wire.ROLES names (see sockets.bind); `refresh` re-reads a
+        room's page, `clear_composer` empties its message box."""
+        sockets.bind(app, **wire.targets())
         if app.event_namespace is not None:
             guard.install(app.event_namespace)
         self._refresh = ReflexEvent.from_event_type(refresh)

@@ -1,7 +1,6 @@
 """One room's page: the room itself, its live feed, scroll-back and read markers; the page's other parts are
 the mixins RoomState is made of (see its docstring)."""
 
-import dataclasses
 import uuid
 from typing import Literal
 
@@ -31,33 +30,6 @@ from djangochat_rx.state.room_composer import Composer
 from djangochat_rx.state.room_hearing import Hearing
 from djangochat_rx.state.room_messages import MessageTools
 from djangochat_rx.state.room_owner import OwnerSettings
-
-# A message's thread and quote fields while they are empty: left out of what goes to the browser, where a
-# missing field reads as empty (components/message.py tests them as `> 0`), so a plain message costs its
-# room's sockets no more than before threads (the relay between workers, events.to_wire, keeps them all).
-_EMPTY_ON_THE_WIRE = {
-    "thread_id": 0,
-    "reply_count": 0,
-    "last_reply_at": "",
-    "repliers": (),
-    "quote_id": 0,
-    "quote_author": "",
-    "quote_text": "",
-}
-_MESSAGE_FIELDS = tuple(field.name for field in dataclasses.fields(MessageView))
-
-
-@rx.serializer
-def message_on_the_wire(message: MessageView) -> dict:
-    """A message as the browser gets it: every field but the empty thread and quote ones."""
-    return {
-        name: value
-        for name in _MESSAGE_FIELDS
-        if (value := getattr(message, name)) != _EMPTY_ON_THE_WIRE.get(name, _KEPT)
-    }
-
-
-_KEPT = object()
 
 
 def _room_details(

@@ -100,3 +100,11 @@ def test_the_checks_see_a_forbidden_import_and_a_circle(tmp_path, monkeypatch):
     written.write_text("import reflex\nfrom djangochat_rx.domain import access\n")
     assert {"reflex", f"{NAME}.domain.access"} <= imports(written)
     assert _cycles({"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"]}) == [["a", "b", "c", "a"]]
+
+
+def test_every_role_delivery_writes_to_is_a_var_of_a_page_state():
+    """realtime/wire.py names the vars by state class name (realtime imports no state): each must exist."""
+    import djangochat_rx.djangochat_rx  # noqa: F401  (the pages import every state class)
+    from djangochat_rx.realtime import wire
+
+    assert set(wire.targets()) == set(wire.ROLES)
