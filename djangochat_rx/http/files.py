@@ -95,6 +95,26 @@ def _busy(message: str) -> JSONResponse:
     return response
 
 
+# How an upload's refusal is answered (the first class that matches): its words, and its status.
+_STATUS: list[tuple[type[Exception], int]] = [
+    (rooms.RoomNotFound, 404),
+    (attachments.FileRefused, 413),
+    (avatars.AvatarRefused, 415),
+    (attachments.UploadsBusy, 429),
+    (throttle.Throttled, 429),
+    (images.ImagesBusy, 503),
+    (ClientDisconnect, 400),
+]
+_UPLOAD_REFUSALS = tuple(kind for kind, _ in _STATUS)
+
+
+def _refused(error: Exception) -> JSONResponse:
+    status = next(code for kind, code in _STATUS if isinstance(error, kind))
+    if status == 503:
+        return _busy(str(error))
+    return _refusal(_CUT_OFF if isinstance(error, ClientDisconnect) else str(error), status)
+
+
 async def upload(request: Request) -> Response:
     """POST UPLOAD_PATH?room=<id>, the file's bytes as the body: 201 with the new (unposted) file's view."""
     user_id = await _uploader(request)
@@ -117,16 +137,8 @@ async def upload(request: Request) -> Response:
             made[:] = prepared.files()
             others = attachments.in_flight(user_id, besides=upload)
             view = await perform(file_actions.upload_file, user_id, int(room), name, prepared, others)
-    except rooms.RoomNotFound as missing:
-        return _refusal(str(missing), 404)
-    except attachments.FileRefused as refused:
-        return _refusal(str(refused), 413)
-    except attachments.UploadsBusy as busy:
-        return _refusal(str(busy), 429)
-    except images.ImagesBusy as busy:
-        return _busy(str(busy))
-    except ClientDisconnect:
-        return _refusal(_CUT_OFF, 400)
+    except _UPLOAD_REFUSALS as refused:
+        return _refused(refused)
     finally:
         for path in made:
             path.unlink(missing_ok=True)
@@ -149,16 +161,8 @@ async def upload_avatar(request: Request) -> Response:
             squares = await avatars.squared(made[0], storage.default().scratch())
             made += squares.values()
             url = await perform(avatar_actions.set_avatar, user_id, squares)
-    except (throttle.Throttled, attachments.UploadsBusy) as refused:
-        return _refusal(str(refused), 429)
-    except attachments.FileRefused as refused:
-        return _refusal(str(refused), 413)
-    except avatars.AvatarRefused as refused:
-        return _refusal(str(refused), 415)
-    except images.ImagesBusy as busy:
-        return _busy(str(busy))
-    except ClientDisconnect:
-        return _refusal(_CUT_OFF, 400)
+    except _UPLOAD_REFUSALS as refused:
+        return _refused(refused)
     finally:
         for path in made:
             path.unlink(missing_ok=True)
