@@ -66,7 +66,15 @@ async def exchange(
     return (int(status_line.split()[1]) if status_line else 0), elapsed
 
 
-def chunked(total: int, size: int = 64 * 1024, pause: float = 0.0) -> Callable:
+# The bodies below never leave bytes the server has not read when it answers and closes: a socket closed with
+# unread bytes is reset, and a reset can drop the answer on its way (one run in a few, on loopback). A body over
+# the budget ends with the byte that passes it (the server must read that far to count it), and a slow body
+# stops sending before the door's read time runs out.
+
+
+def chunked(total: int, size: int = 64 * 1024) -> Callable:
+    """`total` bytes in chunks, and no last chunk: the server must count them to know the body is over."""
+
     async def write(writer: asyncio.StreamWriter) -> None:
         left = total
         while left > 0:
@@ -74,16 +82,15 @@ def chunked(total: int, size: int = 64 * 1024, pause: float = 0.0) -> Callable:
             writer.write(f"{piece:x}\r\n".encode() + b"x" * piece + b"\r\n")
             await writer.drain()
             left -= piece
-            if pause:
-                await asyncio.sleep(pause)
-        writer.write(b"0\r\n\r\n")
 
     return write
 
 
-def dripping(pause: float) -> Callable:
+def dripping(pause: float, count: int) -> Callable:
+    """`count` bytes, one every `pause` seconds, and then nothing more: a body that never finishes."""
+
     async def write(writer: asyncio.StreamWriter) -> None:
-        while True:
+        for _ in range(count):
             writer.write(b"x")
             await writer.drain()
             await asyncio.sleep(pause)
@@ -157,7 +164,7 @@ async def test_a_declared_body_over_the_budget_is_refused_before_a_byte_is_read(
 async def test_a_body_that_streams_past_the_budget_is_cut_off(backend_url, door, keys):
     path, headers = keys.request(door)
     headers = {**headers, "Transfer-Encoding": "chunked"}
-    status, _ = await exchange(backend_url, _method(door), path, headers, chunked(door.budget.bytes + 64 * 1024))
+    status, _ = await exchange(backend_url, _method(door), path, headers, chunked(door.budget.bytes + 1))
     assert status == 413
 
 
@@ -165,7 +172,7 @@ async def test_a_body_that_streams_past_the_budget_is_cut_off(backend_url, door,
 async def test_a_body_that_never_finishes_is_cut_off_at_the_doors_read_time(backend_url, door, keys, short_reads):
     path, headers = keys.request(door)
     headers = {**headers, "Content-Length": "100"}
-    status, elapsed = await exchange(backend_url, _method(door), path, headers, dripping(0.1))
+    status, elapsed = await exchange(backend_url, _method(door), path, headers, dripping(0.1, 3))
     # A door that reads the body answers 408 when its time is up; one that needs none answers at once.
     assert status == 408 or (status != 0 and elapsed < SHORT_READ_SECONDS)
     assert elapsed < SHORT_READ_SECONDS + 2
@@ -234,9 +241,7 @@ async def test_a_door_anyone_may_knock_on_holds_at_most_its_cap_of_one_addresss_
     path, headers = keys.request(door)
     headers = {**headers, "Content-Length": "100"}
     cap = door.budget.at_once_per_client
-    answers = await asyncio.gather(
-        *(exchange(backend_url, _method(door), path, headers, dripping(0.1)) for _ in range(cap + 5))
-    )
+    answers = await asyncio.gather(*(exchange(backend_url, _method(door), path, headers) for _ in range(cap + 5)))
     refused_at_once = [elapsed for status, elapsed in answers if status == 429]
     assert len(refused_at_once) == 5
     assert max(refused_at_once) < SHORT_READ_SECONDS
