@@ -15,6 +15,7 @@ import pytest
 from djangochat_rx import db
 from djangochat_rx.domain import api_tokens, messages, rooms, sessions, tickets, webhooks
 from djangochat_rx.http import doors
+from djangochat_rx.realtime import wire
 from tests.state.conftest import room_tab, unique
 
 # A bystander's room page must open within this while a door is attacked. Unloaded it takes ~20-40 ms here;
@@ -252,16 +253,8 @@ def _socket_doors() -> list[str]:
 
 
 def _full_name(door: str) -> str:
-    from reflex.state import State
-
     state_name, handler = door.split(".")
-    stack = [State]
-    while stack:
-        state = stack.pop()
-        if state.__name__ == state_name:
-            return f"{state.get_full_name()}.{handler}"
-        stack.extend(state.get_substates())
-    raise LookupError(door)
+    return f"{wire.state_named(state_name).get_full_name()}.{handler}"
 
 
 SOCKET_BURST = 40
