@@ -103,8 +103,10 @@ class Backend(ServerProcess):
             **os.environ,
             "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
             "DATABASE_URL": self.database_url,
-            # Uploaded files (the images scenario) next to the throwaway database, never in the project.
-            "UPLOAD_DIR": str(Path(self.database_url.removeprefix("sqlite:///")).parent / "uploads"),
+            # Uploaded files (the images scenario): the suite's folder when it set one (backends of one test
+            # share it), else the run's throwaway folder beside the log; never the project (a PostgreSQL URL
+            # is no folder: deriving one from it once made "postgresql+psycopg:/…" in the working tree).
+            "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(self.log_path.parent / "uploads"),
             "REFLEX_USE_NPM": "1",
             "REFLEX_TELEMETRY_ENABLED": "false",
             "REDIS_URL": self.redis_url,
