@@ -74,6 +74,7 @@ class PeerServer(ServerProcess):
         cached = setup()
         app = self.workdir / "app"
         shutil.copytree(cached / "app", app)
+        self.prepare(app)
         command = [str(cached / "venv" / "bin" / "python"), "manage.py", "runserver", f"127.0.0.1:{self.port}"]
         self.process = subprocess.Popen(
             [*command, "--noreload"],
@@ -84,6 +85,9 @@ class PeerServer(ServerProcess):
             start_new_session=True,
         )
         self.await_answer("/", timeout)
+
+    def prepare(self, app: Path) -> None:
+        """Change the fresh copy before it starts (the browser bench adds rooms and messages)."""
 
 
 class PeerTab:

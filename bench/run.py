@@ -15,6 +15,8 @@
     python -m bench.run compare    the seed (../shared/peer, Django Channels) and ours side by side on the fanout load,
                                    N in {10, 50, 200}, alternately, 3 runs each; ratios and the issue's targets
                                    (--quick: N = 10, one run each, 2 s; skipped when the seed is absent)
+    python -m bench.run browser    what a person feels in Chromium, the seed and ours alternately (bench/browser.py):
+                                   send -> seen with its split, open, reload, switch, scroll back; --quick: a trial
 
 Every client is a real websocket connection with its own server-side session (users and sessions are
 made through the domain functions; the first few clients log in through the real login handler).
@@ -714,14 +716,21 @@ def main() -> int:
         "profile",
         "search",
         "compare",
+        "browser",
     ]
     parser.add_argument("scenario", choices=scenarios)
-    parser.add_argument("--quick", action="store_true", help="compare only: N = 10, one run each, 2 s (a trial)")
+    parser.add_argument(
+        "--quick", action="store_true", help="compare: N = 10, one run each, 2 s; browser: one block of 2 (a trial)"
+    )
     args = parser.parse_args()
-    if args.quick and args.scenario != "compare":
-        parser.error("--quick goes only with compare")
+    if args.quick and args.scenario not in ("compare", "browser"):
+        parser.error("--quick goes only with compare and browser")
     if args.scenario == "compare":
         return compare_main(args.quick)
+    if args.scenario == "browser":
+        from bench import browser
+
+        return browser.main(args.quick)
     rows = asyncio.run(scenario(args.scenario))
     print(f"\n### {args.scenario}\n")
     print(table(rows, {"join": JOIN_COLUMNS, "search": search.COLUMNS}.get(args.scenario, COLUMNS)))
