@@ -27,13 +27,15 @@ def _call(function: str, name: rx.Var[str]) -> rx.Var[str]:
     return rx.Var(_js_expr=f"{function}({name!s})", _var_type=str, _var_data=data).to(str)
 
 
-def avatar(name: rx.Var[str] | str, size: str = "small") -> rx.Component:
-    """`name`'s picture, `size` "small" (beside messages, in lists) or "large" (a profile)."""
+def avatar(name: rx.Var[str] | str, size: str = "small", files_base: rx.Var[str] | None = None) -> rx.Component:
+    """`name`'s picture, `size` "small" (beside messages, in lists) or "large" (a profile); `files_base`:
+    AuthState.files_base unless the caller has it as a prop (a message's row reads no state)."""
     name = rx.Var.create(name).to(str)
     url = picture_of(name)
+    base = AuthState.files_base if files_base is None else files_base
     return rx.cond(
         url,
-        rx.el.img(src=AuthState.files_base + url, alt="", class_name=f"avatar avatar-{size}", data_avatar=name),
+        rx.el.img(src=base + url, alt="", class_name=f"avatar avatar-{size}", data_avatar=name),
         rx.el.span(
             _call("avatarInitials", name),
             class_name=f"avatar avatar-{size} avatar-generated",

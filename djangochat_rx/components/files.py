@@ -84,17 +84,18 @@ def pending_files() -> rx.Component:
     )
 
 
-def _image(file: rx.Var[FileView]) -> rx.Component:
+def _image(file: rx.Var[FileView], files_base: rx.Var[str]) -> rx.Component:
     return rx.el.a(
         rx.el.img(
-            src=AuthState.files_base + file["thumb_url"],
+            src=files_base + file["thumb_url"],
             alt=file["name"],
-            width=file["thumb_width"],
-            height=file["thumb_height"],
+            # HTML attributes (the box is kept before the picture loads), not a style: a style computed per file
+            # would add a CSS rule per picture, and each new rule restyles the whole page.
+            custom_attrs={"width": file["thumb_width"], "height": file["thumb_height"]},
             loading="lazy",
             class_name="attachment-thumb",
         ),
-        href=AuthState.files_base + file["url"],
+        href=files_base + file["url"],
         target="_blank",
         rel="noopener",
         title=file["name"] + " (" + file["size_label"] + ")",
@@ -103,7 +104,7 @@ def _image(file: rx.Var[FileView]) -> rx.Component:
     )
 
 
-def _card(file: rx.Var[FileView]) -> rx.Component:
+def _card(file: rx.Var[FileView], files_base: rx.Var[str]) -> rx.Component:
     return rx.hstack(
         rx.icon("file", size=20, aria_hidden="true"),
         rx.vstack(
@@ -115,7 +116,7 @@ def _card(file: rx.Var[FileView]) -> rx.Component:
         rx.spacer(),
         rx.el.a(
             rx.icon("download", size=16, aria_hidden="true"),
-            href=AuthState.files_base + file["download_url"],
+            href=files_base + file["download_url"],
             download=file["name"],
             # Past the client-side router (which would try to show the path as a page) to the browser.
             target="_blank",
@@ -130,14 +131,17 @@ def _card(file: rx.Var[FileView]) -> rx.Component:
     )
 
 
-def _file(file: rx.Var[FileView]) -> rx.Component:
-    return rx.cond(file["kind"] == attachments.IMAGE, _image(file), _card(file))
+def _file(file: rx.Var[FileView], files_base: rx.Var[str]) -> rx.Component:
+    return rx.cond(file["kind"] == attachments.IMAGE, _image(file, files_base), _card(file, files_base))
 
 
-def message_files(files: rx.Var[list[FileView]]) -> rx.Component:
-    """A message's files, in upload order."""
+def message_files(files: rx.Var[list[FileView]], files_base: rx.Var[str]) -> rx.Component:
+    """A message's files, in upload order (`files_base`: AuthState.files_base, a prop of the message's row)."""
     return rx.cond(
-        files.length() > 0, rx.flex(rx.foreach(files, _file), class_name="attachments", wrap="wrap", gap="2")
+        files.length() > 0,
+        rx.flex(
+            rx.foreach(files, lambda file: _file(file, files_base)), class_name="attachments", wrap="wrap", gap="2"
+        ),
     )
 
 

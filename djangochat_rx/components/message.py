@@ -1,7 +1,12 @@
 """One chat message: author, time, its sanitised Markdown (see markup.py), and the author's edit and delete.
 
-Day separators and grouping of consecutive messages are drawn by RoomLog (components/room_log.py) from the
-data- attributes here, in the reader's time zone."""
+A row is a memoised React component whose props are the message and a few plain values worked out by the list
+(RowProps): no state var is read inside it, so a new message renders one row, and a change of the room's state
+(typing, presence, a pin) re-renders only the rows whose props changed. Day separators and grouping of
+consecutive messages are drawn by RoomLog (components/room_log.py) from the data- attributes here, in the
+reader's time zone."""
+
+from typing import NamedTuple
 
 import reflex as rx
 
@@ -41,12 +46,27 @@ def _actions(message: rx.Var[MessageView]) -> rx.Component:
     )
 
 
-def _editor() -> rx.Component:
+class RowProps(NamedTuple):
+    """What a message's row shows besides the message, as props (worked out from the states by the list)."""
+
+    me: rx.Var[str]  # AuthState.username
+    files_base: rx.Var[str]  # AuthState.files_base
+    archived: rx.Var[bool]  # the room is archived
+    bot: rx.Var[bool]  # the author is a bot
+    pinned: rx.Var[bool]
+    editing: rx.Var[bool]  # this message is being edited here
+    edit_text: rx.Var[str]  # its text in the edit box ("" when not editing)
+    reacting: rx.Var[bool]  # its reaction picker is open
+    favourites: rx.Var[list[str]]  # the reader's most used emoji
+    first_unread: rx.Var[bool]  # the "New messages" line goes above it
+
+
+def _editor(row: RowProps) -> rx.Component:
     return rx.form(
         rx.text_area(
             id=EDIT_BOX_ID,
             name="text",
-            default_value=RoomState.edit_text,
+            default_value=row.edit_text,
             aria_label="Edit message",
             enter_key_submit=True,
             auto_height=True,
@@ -68,7 +88,7 @@ def _editor() -> rx.Component:
     )
 
 
-def _body(message: rx.Var[MessageView]) -> rx.Component:
+def _body(message: rx.Var[MessageView], row: RowProps) -> rx.Component:
     return rx.cond(
         message["deleted"],
         rx.text(
@@ -77,16 +97,15 @@ def _body(message: rx.Var[MessageView]) -> rx.Component:
             size="2",
         ),
         rx.cond(
-            RoomState.editing_id == message["id"],
-            _editor(),
+            row.editing,
+            _editor(row),
             rx.html(message["html"], class_name="message-body"),
         ),
     )
 
 
-def pin_button(message: rx.Var[MessageView]) -> rx.Component:
+def pin_button(message: rx.Var[MessageView], pinned: rx.Var[bool]) -> rx.Component:
     """Pin or unpin (any member; the server checks): filled when the message is pinned."""
-    pinned = RoomState.pins.map(lambda pin: pin["message"]["id"]).contains(message["id"])
     return rx.icon_button(
         rx.icon("pin", size=14),
         on_click=rx.cond(pinned, RoomState.unpin(message["id"]), RoomState.pin(message["id"])),
@@ -123,7 +142,7 @@ def thread_summary(message: rx.Var[MessageView]) -> rx.Component:
     return rx.cond(
         count > 0,
         rx.button(
-            rx.foreach(message["repliers"].to(list[str]), avatar),
+            rx.foreach(message["repliers"].to(list[str]), lambda name: avatar(name)),
             rx.text(
                 replies_label(count),
                 weight="medium",
@@ -158,20 +177,18 @@ def quote(message: rx.Var[MessageView]) -> rx.Component:
     )
 
 
-def message_row(message: rx.Var[MessageView], in_thread: bool = False) -> rx.Component:
-    """A message of the room's history, or (`in_thread`) a message in a thread's panel: no divider, no pins,
-    no replies of its own."""
-    mine = message["author"] == AuthState.username
-    live = ~message["deleted"] & ~RoomState.archived
+def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Component:
+    mine = message["author"] == row.me
+    live = ~message["deleted"] & ~row.archived
     divider = rx.cond(
-        message["seq"] == RoomState.first_unread_seq,
+        row.first_unread,
         rx.box(rx.text("New messages", size="1"), id="new-messages", class_name="new-messages", role="separator"),
     )
     return rx.fragment(
         *([] if in_thread else [divider]),
         rx.box(
             rx.hstack(
-                avatar(message["author"]),
+                avatar(message["author"], files_base=row.files_base),
                 rx.link(
                     message["author"],
                     href="/users/" + message["author"],
@@ -182,13 +199,14 @@ def message_row(message: rx.Var[MessageView], in_thread: bool = False) -> rx.Com
                     color=rx.cond(mine, rx.color("accent", 11), rx.color("gray", 12)),
                 ),
                 rx.cond(
-                    RoomState.bots.contains(message["author"]),
+                    row.bot,
                     rx.badge("bot", color_scheme="gray", variant="soft", size="1", class_name="bot-mark"),
                 ),
                 rx.moment(
                     message["created_at"],
                     format="HH:mm",
-                    title=message["created_at"],
+                    # An attribute: as a prop it became a CSS rule per message, restyling the whole page each time.
+                    custom_attrs={"title": message["created_at"]},
                     class_name="message-time",
                     font_size="0.75rem",
                     color=rx.color("gray", 11),
@@ -197,26 +215,90 @@ def message_row(message: rx.Var[MessageView], in_thread: bool = False) -> rx.Com
                     message["edited"] & ~message["deleted"], rx.text("(edited)", size="1", color=rx.color("gray", 11))
                 ),
                 rx.spacer(),
-                rx.cond(live, react_button(message)),
-                *([] if in_thread else [rx.cond(live, reply_button(message)), rx.cond(live, pin_button(message))]),
+                rx.cond(live, react_button(message, row.favourites, row.reacting)),
+                *(
+                    []
+                    if in_thread
+                    else [rx.cond(live, reply_button(message)), rx.cond(live, pin_button(message, row.pinned))]
+                ),
                 rx.cond(mine & ~message["deleted"], _actions(message)),
                 spacing="2",
                 align="baseline",
                 class_name="message-header",
             ),
             *([] if in_thread else [quote(message)]),
-            _body(message),
-            message_files(message["files"].to(list[FileView])),
-            reactions_row(message),
+            _body(message, row),
+            message_files(message["files"].to(list[FileView]), row.files_base),
+            reactions_row(message, row.me),
             *([] if in_thread else [thread_summary(message)]),
-            key=message["id"],
             data_message_id=message["id"],
             data_seq=message["seq"],
             data_author=message["author"],
             data_created_at=message["created_at"],
             data_mine=mine.to_string(),
             data_deleted=message["deleted"].to_string(),
-            data_mentioned=message["mentions"].contains(AuthState.username).to_string(),
+            data_mentioned=message["mentions"].contains(row.me).to_string(),
             class_name="message",
         ),
     )
+
+
+@rx.memo
+def room_message(
+    message: rx.Var[MessageView],
+    me: rx.Var[str],
+    files_base: rx.Var[str],
+    archived: rx.Var[bool],
+    bot: rx.Var[bool],
+    pinned: rx.Var[bool],
+    editing: rx.Var[bool],
+    edit_text: rx.Var[str],
+    reacting: rx.Var[bool],
+    favourites: rx.Var[list[str]],
+    first_unread: rx.Var[bool],
+) -> rx.Component:
+    """A message of the room's history."""
+    row = RowProps(me, files_base, archived, bot, pinned, editing, edit_text, reacting, favourites, first_unread)
+    return _row(message, row, in_thread=False)
+
+
+@rx.memo
+def thread_message(
+    message: rx.Var[MessageView],
+    me: rx.Var[str],
+    files_base: rx.Var[str],
+    archived: rx.Var[bool],
+    bot: rx.Var[bool],
+    pinned: rx.Var[bool],
+    editing: rx.Var[bool],
+    edit_text: rx.Var[str],
+    reacting: rx.Var[bool],
+    favourites: rx.Var[list[str]],
+    first_unread: rx.Var[bool],
+) -> rx.Component:
+    """A message in a thread's panel: no divider, no pins, no replies of its own."""
+    row = RowProps(me, files_base, archived, bot, pinned, editing, edit_text, reacting, favourites, first_unread)
+    return _row(message, row, in_thread=True)
+
+
+def row_props(message: rx.Var[MessageView]) -> RowProps:
+    """A row's props, from the states (read by the list, once per render, never inside a row)."""
+    editing = RoomState.editing_id == message["id"]
+    return RowProps(
+        me=AuthState.username,
+        files_base=AuthState.files_base,
+        archived=RoomState.archived,
+        bot=RoomState.bots.contains(message["author"]),
+        pinned=RoomState.pins.map(lambda pin: pin["message"]["id"]).contains(message["id"]),
+        editing=editing,
+        edit_text=rx.cond(editing, RoomState.edit_text, ""),
+        reacting=RoomState.reacting_id == message["id"],
+        favourites=RoomState.favourites,
+        first_unread=message["seq"] == RoomState.first_unread_seq,
+    )
+
+
+def message_row(message: rx.Var[MessageView], in_thread: bool = False) -> rx.Component:
+    """A message of the room's history, or (`in_thread`) a message in a thread's panel, keyed by its id."""
+    made = thread_message if in_thread else room_message
+    return rx.fragment(made(message=message, **row_props(message)._asdict()), key=message["id"])

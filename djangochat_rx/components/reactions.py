@@ -8,7 +8,6 @@ from reflex_base.event import passthrough_event_spec
 
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.domain.reactions import ReactionView
-from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 
 
@@ -23,8 +22,8 @@ class EmojiPicker(rx.Component):
     on_pick: rx.EventHandler[passthrough_event_spec(str)]
 
 
-def _chip(message: rx.Var[MessageView], reaction: rx.Var[ReactionView]) -> rx.Component:
-    mine = reaction["users"].contains(AuthState.username)
+def _chip(message: rx.Var[MessageView], reaction: rx.Var[ReactionView], me: rx.Var[str]) -> rx.Component:
+    mine = reaction["users"].contains(me)
     who = reaction["users"].join(", ")
     return rx.button(
         rx.text(reaction["emoji"], as_="span", class_name="reaction-emoji"),
@@ -78,11 +77,12 @@ def _who_reacted(message: rx.Var[MessageView]) -> rx.Component:
     )
 
 
-def reactions_row(message: rx.Var[MessageView]) -> rx.Component:
+def reactions_row(message: rx.Var[MessageView], me: rx.Var[str]) -> rx.Component:
+    """The chips under a message (`me`: AuthState.username, a prop of the message's row)."""
     return rx.cond(
         message["reactions"].length() > 0,
         rx.hstack(
-            rx.foreach(message["reactions"], lambda reaction: _chip(message, reaction)),
+            rx.foreach(message["reactions"], lambda reaction: _chip(message, reaction, me)),
             _who_reacted(message),
             spacing="1",
             wrap="wrap",
@@ -92,8 +92,9 @@ def reactions_row(message: rx.Var[MessageView]) -> rx.Component:
     )
 
 
-def react_button(message: rx.Var[MessageView]) -> rx.Component:
-    """Opens the picker for this message."""
+def react_button(message: rx.Var[MessageView], favourites: rx.Var[list[str]], reacting: rx.Var[bool]) -> rx.Component:
+    """Opens the picker for this message (`favourites`: RoomState.favourites; `reacting`: its picker is open;
+    props of the message's row)."""
     return rx.popover.root(
         rx.popover.trigger(
             rx.icon_button(
@@ -109,7 +110,7 @@ def react_button(message: rx.Var[MessageView]) -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.foreach(
-                        RoomState.favourites,
+                        favourites,
                         lambda emoji: rx.button(
                             emoji,
                             on_click=RoomState.react(message["id"], emoji),
@@ -131,5 +132,5 @@ def react_button(message: rx.Var[MessageView]) -> rx.Component:
             aria_label="Reactions",
         ),
         on_open_change=lambda is_open: RoomState.reactions_opened(message["id"], is_open),
-        open=RoomState.reacting_id == message["id"],
+        open=reacting,
     )

@@ -112,6 +112,7 @@ def _row(message: rx.Var[MessageView]) -> rx.Component:
             ),
         ),
         message_row(message),
+        key=message["id"],
     )
 
 
@@ -196,7 +197,7 @@ def _presence() -> rx.Component:
             here.length() > 0,
             rx.hstack(
                 rx.icon("users", size=14),
-                rx.hstack(rx.foreach(here, avatar), spacing="0", class_name="present-faces"),
+                rx.hstack(rx.foreach(here, lambda name: avatar(name)), spacing="0", class_name="present-faces"),
                 rx.text(here.length().to_string() + " here: " + here.join(", "), size="1", class_name="present-names"),
                 id="present",
                 align="center",

@@ -1,0 +1,97 @@
+"""Preload hints for the built pages: a `Link: <…>; rel=modulepreload` header naming a page's scripts.
+
+A room's address (/rooms/<slug>) has no page of its own in the build: the server answers it with the build's
+fallback page, which names only the root's scripts. Without a hint the browser learns of the room page's script
+only once those have run, and of that script's imports only once it has arrived: three round trips in a row
+before the room can draw (measured by `python -m bench.run browser`, "reload"). The hint names them all in the
+first answer, so they load side by side with the root's. The list comes from React Router's manifest in the build
+(`assets/manifest-*.js`), read once per build.
+
+Only the pages the backend serves itself get the header (`make serve`); an exported frontend behind nginx gets
+none (docs/running.md), and loads as before.
+"""
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+from reflex.utils import prerequisites
+from reflex_base import constants
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_PREFIX = "window.__reactRouterManifest="
+
+
+def _pattern(path: str) -> re.Pattern:
+    """React Router's route path ("rooms/:slug") as a regular expression over a request's path."""
+    parts = []
+    for segment in path.strip("/").split("/"):
+        if segment == "*":
+            parts.append(".*")
+        elif segment.startswith(":"):
+            parts.append("[^/]+")
+        else:
+            parts.append(re.escape(segment))
+    return re.compile("/" + "/".join(parts) + "/?")
+
+
+def route_scripts(manifest: dict) -> list[tuple[re.Pattern, str]]:
+    """(path pattern, Link header value) for each page route of a React Router manifest: the route's module and
+    its imports, less what the root already loads (every page's HTML names those)."""
+    routes = manifest["routes"]
+    root = routes["root"]
+    loaded = {root["module"], *root.get("imports", []), manifest["entry"]["module"], *manifest["entry"]["imports"]}
+    found = []
+    for route in routes.values():
+        if route["id"] == "root" or route.get("path") in (None, "*"):
+            continue  # the root loads everywhere; "*" is the page for unknown addresses
+        scripts = [route["module"], *(name for name in route.get("imports", []) if name not in loaded)]
+        found.append((_pattern(route["path"]), ", ".join(f"<{name}>; rel=modulepreload" for name in scripts)))
+    return found
+
+
+def read_manifest(build_dir: Path) -> dict | None:
+    """The build's React Router manifest (None when there is no build, as under `make run`)."""
+    found = sorted((build_dir / "assets").glob("manifest-*.js"), key=lambda path: path.stat().st_mtime)
+    if not found:
+        return None
+    text = found[-1].read_text().strip().removesuffix(";")
+    return json.loads(text.removeprefix(_PREFIX)) if text.startswith(_PREFIX) else None
+
+
+@cache
+def _routes() -> list[tuple[re.Pattern, str]]:
+    manifest = read_manifest(prerequisites.get_web_dir() / constants.Dirs.STATIC)
+    return route_scripts(manifest) if manifest else []
+
+
+def hint_for(path: str) -> str | None:
+    """The Link header for a page at `path` (None when no page route matches)."""
+    for pattern, value in _routes():
+        if pattern.fullmatch(path):
+            return value
+    return None
+
+
+class PreloadHints:
+    """ASGI middleware adding hint_for(path) to the HTML answers of GET requests."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_hint(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                headers = message.get("headers", [])
+                kind = next((value for name, value in headers if name.lower() == b"content-type"), b"")
+                hint = hint_for(scope["path"]) if kind.startswith(b"text/html") else None
+                if hint:
+                    message = {**message, "headers": [*headers, (b"link", hint.encode())]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_hint)
