@@ -1,6 +1,6 @@
 """Our HTTP endpoints in front of Reflex's backend (the rx.App api_transformer): file uploads and bytes,
 export downloads, one-click unsubscribe and the REST API, in one router; every HTTP answer gets the
-security headers (headers.py), and a page its scripts' preload hints (preload.py).
+security headers (headers.py), and the built pages their preload hints and caching (page_assets.py).
 
 Websockets skip the router: a socket lives for hours, and every ASGI layer it passes through keeps a
 coroutine frame alive for that long (five routers of ours cost ~18 KB per open tab, docs/benchmarks.md).
@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from djangochat_rx.http import api, doors, downloads, files, unsubscribe
 from djangochat_rx.http.headers import SecurityHeaders
-from djangochat_rx.http.preload import PreloadHints
+from djangochat_rx.http.page_assets import PageAssets
 from djangochat_rx.infra import throttle
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def http_routes() -> list[BaseRoute]:
 
 def with_endpoints(backend: ASGIApp) -> ASGIApp:
     """The Reflex backend behind our routes; its websocket reached with no layer of ours in between."""
-    routed = SecurityHeaders(PreloadHints(BodyBudget(Starlette(routes=[*http_routes(), Mount("", backend)]))))
+    routed = SecurityHeaders(PageAssets(BodyBudget(Starlette(routes=[*http_routes(), Mount("", backend)]))))
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":

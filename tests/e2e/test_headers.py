@@ -16,19 +16,6 @@ def test_production_responses_carry_security_headers(app_url):
         assert headers["X-Frame-Options"] == "DENY"
 
 
-def test_a_room_page_names_its_scripts_in_its_first_answer(app_url):
-    """A room's address is answered with the build's fallback page; its Link header names the room page's
-    scripts (http/preload.py), each of which the server has."""
-    with urllib.request.urlopen(f"{app_url}/rooms/any-room") as response:
-        link = response.headers["Link"]
-    scripts = [part.split(">")[0].lstrip("<") for part in link.split(", ")]
-    assert all(part.endswith("; rel=modulepreload") for part in link.split(", "))
-    assert any("rooms" in name and "slug" in name for name in scripts)
-    for name in scripts:
-        with urllib.request.urlopen(f"{app_url}{name}") as script:
-            assert script.status == 200 and "javascript" in script.headers["Content-Type"]
-
-
 def test_an_injected_inline_script_is_blocked(browser, app_url):
     context = browser.new_context(base_url=app_url)
     page = context.new_page()

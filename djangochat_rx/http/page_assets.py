@@ -1,5 +1,7 @@
-"""Preload hints for the built pages: a `Link: <…>; rel=modulepreload` header naming a page's scripts.
+"""How the built pages load: a page's answer names its scripts (a preload hint), and the built scripts and
+styles are kept by the browser.
 
+**Preload hints** (`Link: <…>; rel=modulepreload`).
 A room's address (/rooms/<slug>) has no page of its own in the build: the server answers it with the build's
 fallback page, which names only the root's scripts. Without a hint the browser learns of the room page's script
 only once those have run, and of that script's imports only once it has arrived: three round trips in a row
@@ -7,8 +9,13 @@ before the room can draw (measured by `python -m bench.run browser`, "reload"). 
 first answer, so they load side by side with the root's. The list comes from React Router's manifest in the build
 (`assets/manifest-*.js`), read once per build.
 
-Only the pages the backend serves itself get the header (`make serve`); an exported frontend behind nginx gets
-none (docs/running.md), and loads as before.
+**Caching.** The build names every file under `/assets/` by a hash of its content, so a browser may keep one
+for a year without asking again (`immutable`): reloading a room then fetches only the page itself, not the ~50
+scripts and the stylesheet of the app. Everything else of the frontend (pages, files in `assets/` of the project
+that keep their names) is asked again each time (`no-cache`: answered 304 when unchanged).
+
+Only what the backend serves itself gets these headers (`make serve`); an exported frontend behind nginx gets
+the ones docs/running.md gives it.
 """
 
 import json
@@ -74,8 +81,19 @@ def hint_for(path: str) -> str | None:
     return None
 
 
-class PreloadHints:
-    """ASGI middleware adding hint_for(path) to the HTML answers of GET requests."""
+# Built files: /assets/<name>-<hash>.<ext> (Vite's names).
+_BUILT = re.compile(r"/assets/[^/]+-[A-Za-z0-9_-]{8}\.(js|css)")
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def cache_policy(path: str) -> str:
+    """The Cache-Control of a frontend file at `path` (a GET answered 200 with no policy of its own)."""
+    return IMMUTABLE if _BUILT.fullmatch(path) else "no-cache"
+
+
+class PageAssets:
+    """ASGI middleware: hint_for(path) on the HTML answers of GET requests, and cache_policy(path) on the
+    answers that set no Cache-Control of their own (routes of ours set theirs: files, downloads, the API)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -85,13 +103,22 @@ class PreloadHints:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_hint(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 200:
-                headers = message.get("headers", [])
-                kind = next((value for name, value in headers if name.lower() == b"content-type"), b"")
-                hint = hint_for(scope["path"]) if kind.startswith(b"text/html") else None
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (200, 304):
+                headers = list(message.get("headers", []))
+                names = {name.lower(): value for name, value in headers}
+                if b"cache-control" not in names and _frontend(names):
+                    headers.append((b"cache-control", cache_policy(scope["path"]).encode()))
+                hint = hint_for(scope["path"]) if names.get(b"content-type", b"").startswith(b"text/html") else None
                 if hint:
-                    message = {**message, "headers": [*headers, (b"link", hint.encode())]}
+                    headers.append((b"link", hint.encode()))
+                message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_with_hint)
+        await self.app(scope, receive, send_with_headers)
+
+
+def _frontend(names: dict[bytes, bytes]) -> bool:
+    """Whether an answer is a file of the built frontend (Starlette's static files send an ETag; JSON answers of
+    Reflex and ours do not)."""
+    return b"etag" in names
