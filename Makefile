@@ -9,7 +9,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
 .PHONY: install dev migrate run serve createsuperuser backup restore test lint format chromium services export clean bench bench-compare bench-smoke \
-	bench-search
+	bench-search bench-browser
 
 $(VENV)/.installed: requirements.txt
 	@echo "==> Creating $(VENV) and installing the pinned requirements (first time: a minute or two)"
@@ -98,6 +98,10 @@ bench: dev
 # with ratios and the targets; skipped when the seed is absent. Its venv is made once, in ~/.cache/djangochat-bench.
 bench-compare: dev
 	$(BIN)/python -m bench.run compare
+
+# What a person feels in Chromium, the seed and ours side by side (docs/benchmarks.md).
+bench-browser: dev chromium
+	$(BIN)/python -m bench.run browser
 
 # A few seconds with 20 clients; fails if a message is lost, doubled or out of order.
 bench-smoke: dev

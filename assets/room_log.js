@@ -8,7 +8,7 @@
 // Content-Security-Policy forbids evaluating strings.
 import { createElement as h, useEffect, useRef } from "react";
 import { useLocation } from "react-router";
-import { arrived, decorations, nearBottom, readDue, targetOf } from "$/public/room_log_core.js";
+import { arrived, decorateAfter, decorations, nearBottom, readDue, targetOf } from "$/public/room_log_core.js";
 
 const READ_AFTER_MS = 1000;
 // A loader still in view this long after it asked (the reader kept scrolling up) asks again.
@@ -78,20 +78,57 @@ function follow(root, props) {
     anchor = { id: row.dataset.messageId, offset: markOf(row).offsetTop - log.scrollTop };
   }
 
-  function decorate() {
-    const rows = [...rowsOf()];
-    const drawn = decorations(
-      rows.map((row, i) => ({
-        author: row.dataset.author,
-        createdAt: row.dataset.createdAt,
-        deleted: row.dataset.deleted === "true",
-        follows: i > 0 && row.previousElementSibling === rows[i - 1],
-      })),
-    );
-    rows.forEach((row, i) => {
-      setData(row, "day", drawn[i].day);
-      setData(row, "grouped", drawn[i].grouped ? "true" : null);
-    });
+  const ROW = ".message[data-message-id]";
+  const rowInfo = (row, previous) => ({
+    author: row.dataset.author,
+    createdAt: row.dataset.createdAt,
+    deleted: row.dataset.deleted === "true",
+    follows: previous !== null && row.previousElementSibling === previous,
+  });
+  const draw = (row, drawn) => {
+    setData(row, "day", drawn.day);
+    setData(row, "grouped", drawn.grouped ? "true" : null);
+  };
+  const sibling = (element, step) => {
+    for (let next = element && element[step]; next; next = next[step]) if (next.matches(ROW)) return next;
+    return null;
+  };
+
+  // Day separators and grouping: of every row (`records` null), or of the rows the DOM changes in `records`
+  // touched (a new or changed row, and the row after it or after a removed one: a row's drawing depends on
+  // the row before it only), so a new message costs the work of one row, not of the whole history.
+  function decorate(records) {
+    if (!records) {
+      const rows = [...rowsOf()];
+      const drawn = decorations(rows.map((row, i) => rowInfo(row, i > 0 ? rows[i - 1] : null)));
+      rows.forEach((row, i) => draw(row, drawn[i]));
+      return;
+    }
+    const touched = new Set();
+    const touch = (row) => row && touched.add(row) && touched.add(sibling(row, "nextElementSibling"));
+    for (const record of records) {
+      if (record.target === log) {
+        for (const node of record.addedNodes) {
+          if (node.nodeType !== 1) continue;
+          if (node.matches(ROW)) touch(node);
+          else node.querySelectorAll(ROW).forEach(touch);
+          touched.add(sibling(node, "nextElementSibling"));
+        }
+        if (record.removedNodes.length && record.nextSibling) {
+          const after = record.nextSibling;
+          touched.add(after.nodeType === 1 && after.matches(ROW) ? after : sibling(after, "nextElementSibling"));
+        }
+      } else {
+        const element = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+        touch(element && element.closest(ROW));
+      }
+    }
+    for (const row of touched) {
+      if (!row || !row.isConnected) continue;
+      const previous = sibling(row, "previousElementSibling");
+      const before = previous && rowInfo(previous, sibling(previous, "previousElementSibling"));
+      draw(row, decorateAfter(before, rowInfo(row, previous)));
+    }
   }
 
   function markRead() {
@@ -155,19 +192,24 @@ function follow(root, props) {
     }
   }
 
-  function refresh() {
-    decorate();
+  function refresh(records = null) {
+    decorate(records);
     settle();
     watchLoaders();
   }
 
-  let queued = false;
-  const changes = new MutationObserver(() => {
-    if (queued) return;
-    queued = true;
+  // The changes since the last refresh, handled together once the DOM is done changing.
+  let pending = null;
+  const changes = new MutationObserver((records) => {
+    if (pending) {
+      pending.push(...records);
+      return;
+    }
+    pending = records;
     queueMicrotask(() => {
-      queued = false;
-      refresh();
+      const batch = pending;
+      pending = null;
+      refresh(batch);
     });
   });
   changes.observe(log, { childList: true, subtree: true, characterData: true });

