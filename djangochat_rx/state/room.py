@@ -44,6 +44,15 @@ def _room_details(
     return owner, people, pins.pinned(db, room_id), heard, accounts.bot_names(db)
 
 
+def _opening(db, user_id: int, slug: str):
+    """Everything a room page needs before its messages, in one trip to the database's threads: the room
+    (RoomNotFound when the user may not read it), the files uploaded here and not sent yet, _room_details, and
+    how far the user has read."""
+    room = rooms.open_room(db, user_id, slug)
+    pending = attachments.pending(db, user_id, room.id)
+    return room, pending, _room_details(db, user_id, room.id, room.kind), reads.read_seq(db, user_id, room.id)
+
+
 class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
     """One room's page. Its parts by concern are Reflex state mixins, each in its own module: the message box
     (room_composer.py), the tools on a message (room_messages.py), how the user hears of the room
@@ -87,32 +96,34 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
         self.error, self.history, self.editing_id, self.deleting_id = "", [], 0, 0
         self.draft_id = self.draft_id or uuid.uuid4().hex
         try:
-            room = await db.run(rooms.open_room, identity.user_id, self.slug)
+            room, pending, details, read = await db.run(_opening, identity.user_id, self.slug)
         except rooms.RoomNotFound:
             self.status, self._room_id = "missing", 0
             return
-        # The page shows the room once it is all there (its feed joined, its read marker moved); moving from
-        # one room to another, the page stays up meanwhile.
+        # The page shows the room once it is all there (its feed joined); moving from one room to another, the
+        # page stays up meanwhile.
         self._room_id = room.id
         self.panel, self.panel_error, self.panel_notice = "", "", ""
         # What was uploaded here and not sent yet goes with the next message still (a reload loses nothing).
-        self.pending_files = await db.run(attachments.pending, identity.user_id, room.id)
-        await self._show_room(identity, room)
+        self.pending_files = pending
+        self._show_details(room, details)
         self.upload_url = f"{self.files_base}{files.UPLOAD_PATH}?room={room.id}"
         yield  # the view ticket's cookie (set by _enter_page) is in place before the snapshot's images load
-        read = await db.run(reads.read_seq, identity.user_id, room.id)
         self.first_unread_seq = read + 1 if room.message_count > read else 0
         sid = self.router.session.session_id
         await hub.unwatch_thread(sid)  # another room's (or a closed) thread's panel goes
         await hub.join(sid, room.id, identity.username)
         await self._open_at_message(room.id)
-        await perform(session_actions.mark_read, identity.user_id, identity.username, room.id, room.message_count)
         self.status = "ready"
+        yield  # the room shows now; marking it read (a write, and the sidebar's counts) follows
+        await perform(session_actions.mark_read, identity.user_id, identity.username, room.id, room.message_count)
 
     async def _show_room(self, identity, room: rooms.RoomView) -> None:
+        self._show_details(room, await db.run(_room_details, identity.user_id, room.id, room.kind))
+
+    def _show_details(self, room: rooms.RoomView, details) -> None:
         self.room_name, self.room_description = room.name, room.description
         self.room_kind, self.archived = room.kind, room.archived
-        details = await db.run(_room_details, identity.user_id, room.id, room.kind)
         self.is_owner, self.members, self.pins, heard, self.bots = details
         self.notify_level, self.muted = heard.level, heard.muted
 
