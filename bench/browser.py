@@ -367,8 +367,9 @@ def log_in(server, page: Page, name: str) -> None:
 
 
 def settle(page: Page) -> None:
-    """Let the page finish what opening started (the same pause for both apps)."""
-    page.wait_for_timeout(300)
+    """Let the page finish what opening started, as a person reading before they act would (the same pause for
+    both apps)."""
+    page.wait_for_timeout(1000)
 
 
 def open_room(server, page: Page, slug: str) -> None:
