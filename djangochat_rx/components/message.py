@@ -13,6 +13,7 @@ import reflex as rx
 from djangochat_rx import settings
 from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.files import message_files
+from djangochat_rx.components.local_time import LocalTime
 from djangochat_rx.components.reactions import react_button, reactions_row
 from djangochat_rx.domain.attachments import FileView
 from djangochat_rx.domain.messages import MessageView
@@ -202,15 +203,7 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
                     row.bot,
                     rx.badge("bot", color_scheme="gray", variant="soft", size="1", class_name="bot-mark"),
                 ),
-                rx.moment(
-                    message["created_at"],
-                    format="HH:mm",
-                    # An attribute: as a prop it became a CSS rule per message, restyling the whole page each time.
-                    custom_attrs={"title": message["created_at"]},
-                    class_name="message-time",
-                    font_size="0.75rem",
-                    color=rx.color("gray", 11),
-                ),
+                LocalTime.create(value=message["created_at"], class_name="message-time"),
                 rx.cond(
                     message["edited"] & ~message["deleted"], rx.text("(edited)", size="1", color=rx.color("gray", 11))
                 ),
