@@ -5,11 +5,14 @@ import { followStore } from "./follower_core.js";
 // Radix colour scales for generated pictures (components/avatar.py draws them soft: step 11 on step a3).
 export const COLOURS = ["tomato", "crimson", "plum", "purple", "violet", "indigo", "blue", "cyan", "teal", "grass", "brown", "orange"];
 
-// One or two letters for a name: "alice" -> "A", "ada.lovelace" -> "AL".
+// One or two letters for a name: its first, and the first of its second part when that is a word (letters only):
+// "alice" -> "A", "ada.lovelace" -> "AL", "ann_lee" -> "AL", but "amy_244334" and "amy_a61862" -> "A" (a number
+// or a code is no name).
 export function avatarInitials(name) {
   const parts = String(name || "").split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   if (!parts.length) return "?";
-  return (Array.from(parts[0])[0] + (parts.length > 1 ? Array.from(parts[1])[0] : "")).toUpperCase();
+  const second = parts.length > 1 && /^\p{L}+$/u.test(parts[1]) ? Array.from(parts[1])[0] : "";
+  return (Array.from(parts[0])[0] + second).toUpperCase();
 }
 
 // A colour for a name, the same on every page and every visit (FNV-1a over its lower-cased UTF-16).

@@ -2,11 +2,12 @@
 // (components/keys.py) hands its shortcuts to Reflex event props: Ctrl/Cmd+K `onSwitch`, Alt+Up / Alt+Down
 // `onStep(-1 / 1)`, Escape outside text fields and dialogs `onEscape`, Up arrow in the empty message box
 // (`composer`, an element id) `onEdit(id)` of the user's (`me`) newest message in `messages`, Escape in the
-// message being edited (`editBox`) `onCancelEdit`. The @ / `/` picker (picker.js) takes its keys through
+// message being edited (`editBox`) `onCancelEdit`; the message box opened for editing takes the focus with the
+// caret after its text. The @ / `/` picker (picker.js) takes its keys through
 // useKeys. Every mounted Keys and picker adds what it handles; the latest mounted wins a key both handle.
 // Reflex event props, not eval: the app's Content-Security-Policy forbids evaluating strings.
 import { useEffect, useRef } from "react";
-import { keyAction, lastEditable } from "$/public/keys_core.js";
+import { caretOnFocus, keyAction, lastEditable } from "$/public/keys_core.js";
 
 const layers = [];
 
@@ -80,16 +81,37 @@ function keydown(event) {
   }
 }
 
+// The edit box is a new element each time a message opens for editing (it focuses itself as it appears).
+const focusedBefore = new WeakSet();
+
+function focusin(event) {
+  const field = fieldOf(event.target);
+  if (field === null) return;
+  const box = event.target;
+  const caret = caretOnFocus({ field, first: !focusedBefore.has(box) }, (box.value || "").length);
+  focusedBefore.add(box);
+  if (caret !== null) {
+    box.setSelectionRange(caret, caret);
+    box.scrollTop = box.scrollHeight;
+  }
+}
+
 // Adds `handlers` (any of Keys' props, or {picker: {open, move, choose, close}}) while the caller is mounted.
 export function useKeys(handlers) {
   const layer = useRef(handlers);
   layer.current = handlers;
   useEffect(() => {
-    if (!layers.length) window.addEventListener("keydown", keydown, true);
+    if (!layers.length) {
+      window.addEventListener("keydown", keydown, true);
+      window.addEventListener("focusin", focusin, true);
+    }
     layers.push(layer);
     return () => {
       layers.splice(layers.indexOf(layer), 1);
-      if (!layers.length) window.removeEventListener("keydown", keydown, true);
+      if (!layers.length) {
+        window.removeEventListener("keydown", keydown, true);
+        window.removeEventListener("focusin", focusin, true);
+      }
     };
   }, []);
 }

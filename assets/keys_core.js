@@ -1,5 +1,6 @@
-// DjangoChat RX: what a key press does on a page (used by keys.js, the page's one keyboard handler; no imports,
-// so tests/unit/test_keys_js.py runs it under Node). One place decides, Escape included.
+// DjangoChat RX: what a key press does on a page, and where the caret goes when a message box takes the focus (used
+// by keys.js, the page's one keyboard handler; no imports, so tests/unit/test_keys_js.py runs it under Node). One
+// place decides, Escape included.
 
 // The action for `key` ({key, ctrl, meta, alt, shift, prevented}) pressed in `where` ({field, picker, empty,
 // overlay}): `field` is "composer" (the message box), "edit" (a message being edited), "text" (any other
@@ -32,4 +33,12 @@ export function lastEditable(messages, me) {
     if (messages[i].author === me && !messages[i].deleted) return messages[i].id;
   }
   return 0;
+}
+
+// Where the caret goes when a text field takes the focus (`where`: {field, first}, `field` as for keyAction, `first`
+// whether that field element was never focused before), in text `length` long: a message just opened for editing
+// gets it after its text, so typing adds to the end (the browser would put it before); otherwise null (left where
+// the click or the browser put it).
+export function caretOnFocus(where, length) {
+  return where.field === "edit" && where.first ? length : null;
 }

@@ -1,4 +1,6 @@
-"""URL paths of every page, in one place."""
+"""URL paths of every page, and the backend's address as a page knows it, in one place."""
+
+from urllib.parse import urlsplit
 
 INDEX = "/"
 LOGIN = "/login"
@@ -45,3 +47,26 @@ def invite(token: str) -> str:
 
 
 UNSUBSCRIBE = "/unsubscribe"
+
+
+def backend_origin(page_origin: str, socket_host: str) -> str:
+    """The origin of the backend a page's socket reached (`socket_host`: its Host header), in the page's scheme:
+    where the page's files and downloads are (in development the backend listens on another port than the page)."""
+    scheme = "https" if urlsplit(page_origin).scheme == "https" else "http"
+    return f"{scheme}://{socket_host}"
+
+
+def _origin_parts(url: str) -> tuple[str, str | None, int | None]:
+    """Scheme, host and port (the scheme's default when none is written), which two URLs of one origin share."""
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+def public_backend_url(page_origin: str, socket_host: str, public_url: str) -> str:
+    """Where people's tools reach the backend (a webhook's URL, the REST API's reference page): `public_url` when the
+    page and its backend share an origin (`make serve`, or one proxy in front of both) or the page's is unknown;
+    otherwise the backend the page's socket reached (`make run`: pages on :3000, the backend on :8000)."""
+    backend = backend_origin(page_origin, socket_host)
+    if not page_origin or not socket_host or _origin_parts(page_origin) == _origin_parts(backend):
+        return public_url
+    return backend

@@ -59,7 +59,8 @@ def api_tokens_panel(everyone: bool = False) -> rx.Component:
         rx.heading("API tokens", size="4", margin_top="2rem"),
         rx.text(
             "A token lets a script or bot use the REST API (",
-            rx.link("/api/v1/docs", href="/api/v1/docs", is_external=True),
+            # On the backend's origin: in development the pages come from another port.
+            rx.link("/api/v1/docs", href=ApiTokensState.api_base + "/api/v1/docs", is_external=True),
             ") as ",
             "an account" if everyone else "you",
             ", with what its scopes allow. Making one asks for your current password. A password change, a reset "

@@ -8,7 +8,8 @@ from reflex_base.event import no_args_event_spec, passthrough_event_spec
 class Keys(rx.Component):
     """Ctrl/Cmd+K -> on_switch; Alt+ArrowUp / Alt+ArrowDown -> on_step(-1 / 1); Escape (outside text fields,
     dialogs and menus) -> on_escape; Up arrow in the empty `composer` -> on_edit(id of `me`'s newest message in
-    `messages`); Escape in `edit_box` -> on_cancel_edit. Every prop is optional; several Keys on a page add up."""
+    `messages`); Escape in `edit_box` -> on_cancel_edit; a new `edit_box` takes the focus with the caret after its
+    text. Every prop is optional; several Keys on a page add up."""
 
     library = "$/public/keys.js"
     tag = "Keys"

@@ -1,4 +1,5 @@
-"""The frame every page sits in: a navbar with the account controls, and a centred column."""
+"""The frame every page sits in: a navbar with the account controls, and a centred column (or, for the room, one
+as tall as the window)."""
 
 import reflex as rx
 
@@ -50,23 +51,30 @@ def _logged_out_notice() -> rx.Component:
 
 
 def page(
-    *children: rx.Component, logged_in: bool = True, wide: bool = False, title: rx.Var[str] | str = "DjangoChat RX"
+    *children: rx.Component,
+    logged_in: bool = True,
+    wide: bool = False,
+    fill: bool = False,
+    title: rx.Var[str] | str = "DjangoChat RX",
 ) -> rx.Component:
     """A page. Signed in: the workspace sidebar (on a phone, a top bar with `title` opening it) beside the
-    page's column; logged out: a bar with Log in and Register over it. The column fits a phone screen."""
+    page's column; logged out: a bar with Log in and Register over it. The column fits a phone screen. With
+    `fill` (signed in) the column is exactly as tall as the window and as wide as the workspace: the page never
+    scrolls, its children share the height (chat.css `.page-fill`)."""
     column = rx.el.main(
         _logged_out_notice() if logged_in else rx.fragment(),
         *children,
         width="100%",
-        max_width="56rem" if wide else "28rem",
+        max_width="80rem" if fill else "56rem" if wide else "28rem",
         margin_x="auto",
         padding="1rem",
+        class_name="page-fill" if fill else "",
     )
     if not logged_in:
         return rx.box(navbar(), column, min_height="100vh")
     return rx.box(
         sidebar(),
-        rx.box(top_bar(title), column, class_name="workspace-main"),
+        rx.box(top_bar(title), column, class_name="workspace-main workspace-fill" if fill else "workspace-main"),
         MentionNotice.create(notice=AuthState.notice.to_string()),
         quick_switcher(),
         dialogs(),

@@ -1,5 +1,5 @@
 """Browser notifications for mentions (assets/mention_notice.js): MentionNotice turns a new AuthState.notice into
-a notification while the page is hidden; NotifyOffer shows its button until the browser has been asked."""
+a notification while the page is hidden; NotifyOffer offers them, as a menu item, until the browser has been asked."""
 
 import reflex as rx
 
@@ -15,7 +15,8 @@ class MentionNotice(rx.Component):
 
 
 class NotifyOffer(rx.Component):
-    """Its children (a button) while the browser has not been asked to notify; a click asks."""
+    """In a menu's content: an item holding its children, and a separator after it, while the browser has not been
+    asked to notify; choosing the item asks. Nothing once asked (or without notifications)."""
 
     library = "$/public/mention_notice.js"
     tag = "NotifyOffer"

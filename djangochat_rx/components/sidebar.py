@@ -81,6 +81,8 @@ def _link(room: rx.Var[RoomSummary]) -> rx.Component:
         rx.cond(muted, rx.el.span("muted", class_name="sr-only")),
         href="/rooms/" + room["slug"],
         underline="none",
+        # No link hover colour (accent 8: 2.1:1 on the current row's accent 4); chat.css colours the rows.
+        _hover={},
         class_name="side-room",
         aria_current=rx.cond(current, "page", "false"),
         data_room=room["slug"],
@@ -101,6 +103,7 @@ def _threads_link(sheet: bool) -> rx.Component:
         ),
         href=routes.THREADS,
         underline="none",
+        _hover={},
         class_name="side-room side-threads",
         aria_current=rx.cond(current, "page", "false"),
     )

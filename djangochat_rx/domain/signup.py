@@ -25,6 +25,7 @@ from djangochat_rx import settings
 from djangochat_rx.domain import accounts
 from djangochat_rx.domain import admin as administration
 from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.wording import counted
 from djangochat_rx.models import Invite, SiteSetting, User, as_utc, utcnow
 
 Mode = Literal["open", "invite", "closed"]
@@ -287,7 +288,7 @@ def create_invite(db: Session, actor_id: int, days: int, uses: int, note: str = 
         actor_id,
         "invite.create",
         f"invite:{invite.id}",
-        f"{uses} accounts, {days} days{', ' + note if note else ''}",
+        f"{counted(uses, 'account')}, {counted(days, 'day')}{', ' + note if note else ''}",
     )
     db.commit()
     return _invite_view(invite, creator), token

@@ -18,6 +18,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from djangochat_rx import settings
+from djangochat_rx.domain.wording import counted
 
 # How often the in-memory budgets forget the keys whose windows have passed (see SweptMemoryStorage).
 SWEEP_SECONDS = 60.0
@@ -102,7 +103,7 @@ async def _minutes_left(item: RateLimitItem, key: str) -> int:
 
 async def _too_many_attempts(item: RateLimitItem, key: str) -> Throttled:
     minutes = await _minutes_left(item, key)
-    return Throttled(f"Too many attempts, try again in {minutes} minute{'s' if minutes != 1 else ''}.")
+    return Throttled(f"Too many attempts, try again in {counted(minutes, 'minute')}.")
 
 
 async def before_login(username_key: str, client: str, device: str | None = None) -> None:

@@ -30,6 +30,7 @@ from djangochat_rx import db as database
 from djangochat_rx import routes, settings
 from djangochat_rx.domain import access, markup, room_prefs
 from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.wording import counted
 from djangochat_rx.models import (
     AccountLink,
     EmailOutbox,
@@ -298,7 +299,7 @@ def _ago(item: Item, now: datetime) -> str:
 
 def message(notice: Notice, unsubscribe_token: str) -> EmailMessage:
     """The email for a notice: one line per item with a link that opens the room at the message."""
-    count = f"{notice.total} unread message{'s' if notice.total != 1 else ''}"
+    count = counted(notice.total, "unread message")
     lines = []
     for item in notice.items:
         where = "a direct message" if item.direct else f"#{item.room_name}"

@@ -148,13 +148,15 @@ _LEVELS = {"all": "All new messages", "mentions": "Mentions only", "nothing": "N
 
 
 def _notifications_menu() -> rx.Component:
-    """How this user hears of the room: every message, mentions only or nothing, and mute."""
+    """How this user hears of the room: every message, mentions only or nothing, and mute; first, while this
+    browser has not been asked, the offer of browser notifications for mentions (NotifyOffer)."""
     label = rx.match(RoomState.notify_level, *_LEVELS.items(), "Mentions only")
     return rx.menu.root(
         rx.menu.trigger(
             rx.button(
                 rx.cond(RoomState.muted, rx.icon("bell-off", size=14), rx.icon("bell", size=14)),
-                rx.cond(RoomState.muted, "Muted", label),
+                # On a phone the bell alone (its accessible name still says which level).
+                rx.el.span(rx.cond(RoomState.muted, "Muted", label), class_name="notify-label"),
                 variant="ghost",
                 size="1",
                 id="room-notifications",
@@ -170,6 +172,7 @@ def _notifications_menu() -> rx.Component:
             )
         ),
         rx.menu.content(
+            NotifyOffer.create(rx.icon("bell-ring", size=14), "Notify me of mentions", id="enable-notifications"),
             *[
                 rx.menu.item(
                     rx.cond(RoomState.notify_level == level, rx.icon("check", size=14), rx.box(width="14px")),
@@ -189,8 +192,8 @@ def _notifications_menu() -> rx.Component:
 
 
 def _presence() -> rx.Component:
-    """Who is in the room now (shown once the first presence update has arrived, in a line whose height is
-    kept meanwhile: the history below does not move when it fills in)."""
+    """Who is in the room now (shown once the first presence update has arrived, in a line as tall as its faces
+    meanwhile, chat.css `.room-presence`: the history below neither moves nor shrinks when it fills in)."""
     here = RoomState.present
     return rx.box(
         rx.cond(
@@ -205,7 +208,7 @@ def _presence() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
         ),
-        min_height="1rem",
+        class_name="room-presence",
     )
 
 
@@ -537,59 +540,69 @@ def _archived_notice() -> rx.Component:
     )
 
 
+_PANELS = {
+    "members": ("Members", _members_panel),
+    "settings": ("Room settings", _settings_panel),
+    "search": ("Search this room", _search_panel),
+    "pins": ("Pinned messages", _pins_panel),
+    "files": ("Files", files_panel),
+}
+
+
+def _side_panel() -> rx.Component:
+    """The open panel (RoomState.panel): beside the history at desktop width, over it on a phone (chat.css
+    `.side-panel`); never over the message box."""
+    return rx.cond(
+        RoomState.panel != "",
+        rx.el.section(
+            rx.match(RoomState.panel, *[(name, make()) for name, (_, make) in _PANELS.items()], rx.fragment()),
+            aria_label=rx.match(RoomState.panel, *[(name, label) for name, (label, _) in _PANELS.items()], "Panel"),
+            class_name="side-panel",
+        ),
+    )
+
+
+def _header() -> rx.Component:
+    """The room's name (on a phone the top bar shows it instead: chat.css `.page-title`), kind, panel buttons and
+    notifications menu; under them its description (one line, whole on hover) and who is here."""
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(RoomState.room_name, size="6", class_name="page-title room-title", title=RoomState.room_name),
+            _kind_badge(),
+            _room_buttons(),
+            rx.spacer(),
+            _notifications_menu(),
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        rx.hstack(
+            rx.text(
+                RoomState.room_description,
+                color=rx.color("gray", 11),
+                size="2",
+                title=RoomState.room_description,
+                class_name="room-description",
+            ),
+            _presence(),
+            align="center",
+            justify="between",
+            width="100%",
+        ),
+        spacing="1",
+        width="100%",
+        class_name="room-header",
+    )
+
+
 def _room() -> rx.Component:
+    """The room as tall as the window (layout.page's `fill`): the header, the history with the open panel and
+    thread beside it, then the typing line and the message box at the bottom (chat.css `.room`)."""
     shown = room_feed.messages
     first = shown[0].to(MessageView)
     newest = rx.cond(shown.length() > 0, shown[-1]["seq"], 0)
     return rx.vstack(
-        rx.hstack(
-            rx.vstack(
-                rx.hstack(
-                    rx.heading(RoomState.room_name, size="6"),
-                    _kind_badge(),
-                    _room_buttons(),
-                    align="center",
-                    wrap="wrap",
-                ),
-                rx.cond(
-                    RoomState.room_description != "", rx.text(RoomState.room_description, color=rx.color("gray", 11))
-                ),
-                spacing="1",
-            ),
-            rx.spacer(),
-            rx.vstack(
-                _presence(),
-                # One row: when "Notify me of mentions" shows, the header keeps its height.
-                rx.hstack(
-                    NotifyOffer.create(
-                        rx.button(
-                            rx.icon("bell", size=14),
-                            "Notify me of mentions",
-                            id="enable-notifications",
-                            variant="ghost",
-                            size="1",
-                            type="button",
-                        ),
-                    ),
-                    _notifications_menu(),
-                    spacing="3",
-                    align="center",
-                ),
-                align="end",
-                spacing="1",
-            ),
-            width="100%",
-            wrap="wrap",
-        ),
-        rx.match(
-            RoomState.panel,
-            ("members", _members_panel()),
-            ("settings", _settings_panel()),
-            ("search", _search_panel()),
-            ("pins", _pins_panel()),
-            ("files", files_panel()),
-            rx.fragment(),
-        ),
+        _header(),
         rx.box(
             rx.box(
                 RoomLog.create(
@@ -612,12 +625,10 @@ def _room() -> rx.Component:
                     on_load_older=RoomState.load_older,
                     on_fill_gap=RoomState.fill_gap,
                 ),
-                position="relative",
                 class_name="room-history",
             ),
-            thread_panel(),
+            rx.box(_side_panel(), thread_panel(), class_name="room-side"),
             class_name="room-body",
-            width="100%",
         ),
         rx.cond(
             has_connection_errors,
@@ -631,7 +642,11 @@ def _room() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.cond(RoomState.archived, _archived_notice(), rx.fragment(_typing_line(), _composer())),
+        rx.cond(
+            RoomState.archived,
+            _archived_notice(),
+            rx.box(_typing_line(), _composer(), width="100%"),
+        ),
         _delete_dialog(),
         Keys.create(
             composer=COMPOSER_ID,
@@ -645,6 +660,7 @@ def _room() -> rx.Component:
         ),
         spacing="3",
         width="100%",
+        class_name="room",
     )
 
 
@@ -656,6 +672,6 @@ def room() -> rx.Component:
             ("ready", _room()),
             rx.center(rx.spinner(size="3"), padding="4rem"),
         ),
-        wide=True,
+        fill=True,
         title=RoomState.room_name,
     )

@@ -59,7 +59,7 @@ def _thread(thread: rx.Var[ThreadView]) -> rx.Component:
 def threads() -> rx.Component:
     return page(
         rx.vstack(
-            rx.heading("Threads", size="6", as_="h1"),
+            rx.heading("Threads", size="6", as_="h1", class_name="page-title"),
             rx.text(
                 "Threads you follow: you wrote the message, replied, were mentioned, or chose to follow it.",
                 color=rx.color("gray", 11),

@@ -14,6 +14,7 @@ from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.domain import accounts, admin, messages, rooms, signup
+from djangochat_rx.domain.wording import counted
 from djangochat_rx.notify import mail
 from djangochat_rx.state.auth import AuthState, field
 
@@ -143,7 +144,7 @@ class AdminState(AuthState):
             days, uses = _number(field(form, "days")), _number(field(form, "uses"))
             invite, token = await perform(joining.create_invite, actor_id, days, uses, field(form, "note"))
             self._show_link(
-                f"Invite link (for {invite.max_uses} accounts, until {invite.expires_at[:10]})",
+                f"Invite link (for {counted(invite.max_uses, 'account')}, until {invite.expires_at[:10]})",
                 settings.PUBLIC_URL + routes.invite(token),
             )
             await self._lists(actor_id)

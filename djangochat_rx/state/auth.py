@@ -2,7 +2,6 @@
 
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import reflex as rx
 
@@ -85,6 +84,8 @@ class AuthState(rx.State):
     )
     upload_ticket: str = rx.SessionStorage("", name="djangochat_upload_ticket")
     files_base: str = ""
+    # Where people's tools reach the backend: webhook URLs, the REST API's reference (routes.public_backend_url).
+    api_base: str = ""
     # Everyone's uploaded pictures (username -> URL) when the page loads, then each change alone, both written
     # only by realtime/ straight to the browser (hub.show_pictures; an AvatarChanged event), which merges them
     # (components/avatar.py): no tab's state on the server holds a copy of everyone's pictures.
@@ -118,8 +119,8 @@ class AuthState(rx.State):
             )
             await hub.show_pictures(sid, pictures)
             headers = self.router.headers
-            scheme = "https" if urlsplit(headers.origin).scheme == "https" else "http"
-            self.files_base = f"{scheme}://{headers.host}"
+            self.files_base = routes.backend_origin(headers.origin, headers.host)
+            self.api_base = routes.public_backend_url(headers.origin, headers.host, settings.PUBLIC_URL)
             if lists:
                 await hub.watch_lists(sid, identity.user_id, identity.username)
         return identity

@@ -1,7 +1,5 @@
 """Downloads of exports: check who asks, get a one-time ticket, point the browser at the download route."""
 
-from urllib.parse import urlsplit
-
 import reflex as rx
 from reflex_base.event import EventSpec
 
@@ -48,8 +46,7 @@ class ExportState(AuthState):
         """Send the browser to a fresh ticket's download, on the backend this socket is connected to."""
         ticket = await downloads.issue(grant)
         headers = self.router.headers
-        scheme = "https" if urlsplit(headers.origin).scheme == "https" else "http"
         # A Var, not a str: rx.download only takes paths as strings, and in development the
         # backend is on another port than the page.
-        url = rx.Var.create(f"{scheme}://{headers.host}{downloads.path(ticket)}")
+        url = rx.Var.create(routes.backend_origin(headers.origin, headers.host) + downloads.path(ticket))
         return rx.download(url=url, filename=grant.filename)

@@ -5,7 +5,7 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import db, settings
+from djangochat_rx import db
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import webhooks as webhook_actions
 from djangochat_rx.domain import rooms, webhooks
@@ -31,7 +31,7 @@ class WebhooksState(RoomState):
         async def make(user_id: int):
             await throttle.before_create_webhook(user_id)
             _, token = await perform(webhook_actions.create_webhook, user_id, self._room_id, field(form, "name"))
-            self.hook_url = settings.PUBLIC_URL + webhooks.PATH.format(token=token)
+            self.hook_url = self.api_base + webhooks.PATH.format(token=token)
             return await db.run(webhooks.listed, user_id, self._room_id)
 
         self.hook_url, self.hook_error = "", ""

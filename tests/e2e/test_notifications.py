@@ -37,10 +37,18 @@ def test_a_mention_notifies_only_in_the_background_and_after_permission(new_page
     bob.goto(alice.url)
     expect(bob.get_by_role("heading", name=room_name)).to_be_visible()
 
-    offer = alice.get_by_role("button", name="Notify me of mentions")
+    # The offer is the first item of the room's notifications menu.
+    menu = alice.locator("#room-notifications")
+    offer = alice.get_by_role("menuitem", name="Notify me of mentions")
+    menu.click()
     expect(offer).to_be_visible()
     offer.click()
+    expect(alice.get_by_role("menu")).to_have_count(0)
+    menu.click()
+    expect(alice.get_by_role("menuitem", name="Mute room")).to_be_visible()
     expect(offer).to_be_hidden()  # permission granted: not offered again
+    alice.keyboard.press("Escape")
+    expect(alice.get_by_role("menu")).to_have_count(0)
 
     composer(bob).fill(f"@{alice_name} while you look")
     composer(bob).press("Enter")

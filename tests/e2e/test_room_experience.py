@@ -241,6 +241,31 @@ def test_author_edits_and_deletes_live_while_others_get_no_controls(new_page):
     expect(live.get_by_role("button", name="Add reaction")).to_have_count(live.count())
 
 
+def test_the_editor_opens_with_the_caret_after_the_text(new_page):
+    """Up arrow in the empty box, or the pencil, opens one's message for editing: typing adds to its end."""
+    page = new_page()
+    register(page, unique("carol"))
+    create_room(page, unique("Caret "))
+    send(page, "first draft")
+    editor = page.get_by_role("textbox", name="Edit message")
+
+    composer(page).press("ArrowUp")
+    expect(editor).to_be_focused()
+    page.keyboard.type(" and more")
+    expect(editor).to_have_value("first draft and more")
+    editor.press("Escape")
+    expect(editor).to_have_count(0)
+
+    row = messages(page).last
+    row.hover()
+    row.get_by_role("button", name="Edit message").click()
+    expect(editor).to_be_focused()
+    page.keyboard.type("!")
+    expect(editor).to_have_value("first draft!")
+    editor.press("Enter")
+    expect(row.locator(".message-body")).to_have_text("first draft!")
+
+
 async def _change_as(base_url: str, token: str, slug: str, message_id: int) -> tuple[str, str]:
     """Bob's own session on a raw socket: try to edit, then to delete, someone else's message."""
 

@@ -20,11 +20,11 @@ def backend_url() -> str:
 
 @pytest.fixture
 async def open_tab(backend_url) -> AsyncIterator[Callable]:
-    """Open a tab at a path, optionally already logged in with a session token."""
+    """Open a tab at a path, optionally already logged in with a session token (and with `headers` on its socket)."""
     tabs: list[ReflexTab] = []
 
-    async def _open(path: str, token: str | None = None) -> ReflexTab:
-        tab = ReflexTab(backend_url, {STORAGE_KEY: token} if token else {})
+    async def _open(path: str, token: str | None = None, headers: dict[str, str] | None = None) -> ReflexTab:
+        tab = ReflexTab(backend_url, {STORAGE_KEY: token} if token else {}, headers)
         tabs.append(tab)
         await tab.open(path)
         return tab
@@ -38,9 +38,9 @@ def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
-async def room_tab(open_tab, token: str, slug: str) -> ReflexTab:
+async def room_tab(open_tab, token: str, slug: str, headers: dict[str, str] | None = None) -> ReflexTab:
     """A tab on a room's page, once the page has the room."""
-    tab = await open_tab(f"/rooms/{slug}", token=token)
+    tab = await open_tab(f"/rooms/{slug}", token=token, headers=headers)
     await tab.wait_for(lambda: tab.var(RoomState, "status") == "ready")
     return tab
 

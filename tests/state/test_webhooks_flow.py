@@ -6,9 +6,10 @@ import aiohttp
 import pytest
 from limits import parse
 
-from djangochat_rx import db, settings
+from djangochat_rx import db, routes, settings
 from djangochat_rx.domain import rooms
 from djangochat_rx.infra import throttle
+from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.webhooks import WebhooksState
 from tests.state.conftest import room_tab, unique
 
@@ -54,6 +55,26 @@ async def test_a_post_to_the_webhook_url_appears_live_as_its_bot(open_tab, make_
     gone = await post(url, json={"text": "still there?"})
     made_up = await post(backend_url + "/api/v1/webhooks/made-up", json={"text": "hello"})
     assert gone == made_up == (404, {"ok": False, "error": "No such webhook."})
+
+
+async def test_with_the_page_on_another_port_webhook_and_api_links_name_the_backend(open_tab, make_user, backend_url):
+    """`make run`: pages from :3000, the backend on its own port. The URL shown is the backend's (a POST to the
+    page's port would answer 405), and so is the account page's link to the API's reference."""
+    owner, owner_token = make_user()
+    room = db.call(rooms.create_room, unique("Dev "), "", owner.id)
+    development = {"Origin": "http://localhost:3000"}
+    tab = await room_tab(open_tab, owner_token, room.slug, headers=development)
+    assert tab.var(AuthState, "api_base") == backend_url
+    await tab.call(WebhooksState, "create_hook", form={"name": "local CI"})
+    await tab.wait_for(lambda: tab.var(WebhooksState, "hook_url"))
+    url = tab.var(WebhooksState, "hook_url")
+    assert url.startswith(backend_url + "/api/v1/webhooks/")
+    status, body = await post(url, json={"text": "built on my laptop"})
+    assert status == 200 and body["ok"] is True
+
+    account = await open_tab(routes.ACCOUNT, token=owner_token, headers=development)
+    await account.wait_for(lambda: account.var(AuthState, "api_base"))
+    assert account.var(AuthState, "api_base") == backend_url
 
 
 async def test_someone_who_does_not_own_the_room_makes_no_webhook(open_tab, make_user):

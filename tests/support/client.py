@@ -61,10 +61,14 @@ def merged_feed(
 
 
 class ReflexTab:
-    """One tab: its own client token and socket, the state it was sent, and the browser's localStorage."""
+    """One tab: its own client token and socket, the state it was sent, and the browser's localStorage; `headers`
+    go with the socket's handshake (e.g. the Origin of a page served from another port)."""
 
-    def __init__(self, base_url: str, local_storage: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, base_url: str, local_storage: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         self.base_url = base_url
+        self.headers = headers or {}
         self.token = str(uuid.uuid4())
         self.local_storage = local_storage if local_storage is not None else {}
         self.state: dict[str, dict[str, Any]] = {}
@@ -84,7 +88,7 @@ class ReflexTab:
     async def open(self, path: str) -> None:
         """Connect and hydrate at `path`, as a page load does (runs the page's on_load)."""
         self.path = path
-        await connect_socket(self.sio, self.base_url, self.token)
+        await connect_socket(self.sio, self.base_url, self.token, self.headers)
         await self.emit("reflex___state____state.hydrate_and_load", {"vars": self._storage_vars()})
         await self.wait_for(lambda: self.state.get("reflex___state____state", {}).get("is_hydrated" + FIELD))
 

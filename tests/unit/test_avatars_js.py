@@ -43,11 +43,16 @@ def run(steps: str) -> dict:
 def test_initials_and_a_stable_colour_with_a_css_rule_for_every_colour():
     out = run("""
       out.initials = ["alice", "ada.lovelace", "Émile_zola", "x", "", "--"].map(avatarInitials);
+      out.numbered = ["amy_244334", "amy_a61862", "ann_lee", "bob-2", "carl_3po", "7of9_x", "zoë_émile"].map(
+        avatarInitials,
+      );
       out.same = avatarColour("Alice") === avatarColour("alice");
       out.spread = new Set(["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal"].map(avatarColour)).size;
       out.colours = COLOURS;
     """)
     assert out["initials"] == ["A", "AL", "ÉZ", "X", "?", "?"]
+    # A second part counts only when it is a word (letters only): a number or a code after "_" gives no letter.
+    assert out["numbered"] == ["A", "A", "AL", "B", "C", "7X", "ZÉ"]
     assert out["same"] and out["spread"] >= 4
     css = CSS.read_text()
     assert all(f'.avatar-generated[data-colour="{colour}"]' in css for colour in out["colours"])

