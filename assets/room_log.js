@@ -219,10 +219,13 @@ function follow(root, props) {
     remember();
   };
   const onVisible = () => markRead();
+  // The history takes the height the page leaves it: it shrinks as the message box grows a line or a panel
+  // opens beside it, not only when the window changes. At the newest message, the reader stays there.
   const onResize = () => stuck && scrollTo(log.scrollHeight);
+  const resized = new ResizeObserver(onResize);
   log.addEventListener("scroll", onScroll, { passive: true });
   document.addEventListener("visibilitychange", onVisible);
-  window.addEventListener("resize", onResize);
+  resized.observe(log);
   refresh();
 
   return {
@@ -239,7 +242,7 @@ function follow(root, props) {
       clearTimeout(readTimer);
       log.removeEventListener("scroll", onScroll);
       document.removeEventListener("visibilitychange", onVisible);
-      window.removeEventListener("resize", onResize);
+      resized.disconnect();
     },
   };
 }

@@ -5,6 +5,7 @@ import reflex as rx
 
 from djangochat_rx import routes
 from djangochat_rx.components.notices import MentionNotice
+from djangochat_rx.components.prefetch import ROOM_PAGE, PrefetchPage
 from djangochat_rx.components.sidebar import color_mode_button, dialogs, sidebar, top_bar
 from djangochat_rx.components.switcher import quick_switcher
 from djangochat_rx.state.auth import AuthState
@@ -78,6 +79,8 @@ def page(
         MentionNotice.create(notice=AuthState.notice.to_string()),
         quick_switcher(),
         dialogs(),
+        # A room is what people open next from any page: its scripts load now (components/prefetch.py).
+        PrefetchPage.create(page=ROOM_PAGE),
         class_name="workspace",
     )
 

@@ -1,9 +1,10 @@
 """PrefetchPage: the scripts of a page people are about to open, loaded before they open it.
 
-React Router's PrefetchPageLinks (react-router), rendered once where a page is the likely next one: it puts
-`<link rel="modulepreload">` for that page's route module and its imports in the document, so a click on a room
-in the rooms list draws the room instead of first fetching its scripts (`python -m bench.run browser`, "open
-from the list"). The browser keeps them (http/page_assets.py), so this costs one fetch per build."""
+React Router's PrefetchPageLinks (react-router), rendered once in the signed-in page frame (layout.py): it puts
+`<link rel="modulepreload">` for the room page's route module and its imports in the document, so a click on a
+room in the rooms list or the sidebar draws the room instead of first fetching its scripts
+(`python -m bench.run browser`, "open from the list"). The browser keeps them (http/page_assets.py), so this
+costs one fetch per build."""
 
 import reflex as rx
 

@@ -4,7 +4,6 @@ import reflex as rx
 
 from djangochat_rx import settings
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
-from djangochat_rx.components.prefetch import ROOM_PAGE, PrefetchPage
 from djangochat_rx.components.sidebar import muted_last, unread_count
 from djangochat_rx.domain.reads import RoomSummary
 from djangochat_rx.state.rooms import RoomsState
@@ -104,7 +103,6 @@ def _room_card(room: rx.Var[RoomSummary]) -> rx.Component:
 
 def rooms() -> rx.Component:
     return page(
-        PrefetchPage.create(page=ROOM_PAGE),
         rx.heading("Rooms", size="7", margin_bottom="1rem"),
         rx.cond(
             RoomsState.lobby.length() > 0,
