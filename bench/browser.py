@@ -509,8 +509,8 @@ def run(blocks: int = 3, per: int = 5) -> tuple[Samples, float]:
 
 
 def ratio(ours: float, seed: float) -> str:
-    """ours / seed; a seed time under 0.1 ms (a frame it had nothing to do in) has no meaningful ratio."""
-    return f"{ours / seed:.2f}" if seed >= 0.1 else "—"
+    """ours / seed; a seed time under 1 ms (a frame it had nothing to do in) has no meaningful ratio."""
+    return f"{ours / seed:.2f}" if seed >= 1.0 else "—"
 
 
 def table(out: Samples) -> str:
