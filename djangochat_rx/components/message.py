@@ -236,42 +236,32 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
     )
 
 
-@rx.memo
-def room_message(
-    message: rx.Var[MessageView],
-    me: rx.Var[str],
-    files_base: rx.Var[str],
-    archived: rx.Var[bool],
-    bot: rx.Var[bool],
-    pinned: rx.Var[bool],
-    editing: rx.Var[bool],
-    edit_text: rx.Var[str],
-    reacting: rx.Var[bool],
-    favourites: rx.Var[list[str]],
-    first_unread: rx.Var[bool],
-) -> rx.Component:
-    """A message of the room's history."""
-    row = RowProps(me, files_base, archived, bot, pinned, editing, edit_text, reacting, favourites, first_unread)
-    return _row(message, row, in_thread=False)
+def _memo_row(name: str, in_thread: bool):
+    """The memoised row component `name`: a message of the room's history, or (`in_thread`) of a thread's panel."""
+
+    def row_component(
+        message: rx.Var[MessageView],
+        me: rx.Var[str],
+        files_base: rx.Var[str],
+        archived: rx.Var[bool],
+        bot: rx.Var[bool],
+        pinned: rx.Var[bool],
+        editing: rx.Var[bool],
+        edit_text: rx.Var[str],
+        reacting: rx.Var[bool],
+        favourites: rx.Var[list[str]],
+        first_unread: rx.Var[bool],
+    ) -> rx.Component:
+        row = RowProps(me, files_base, archived, bot, pinned, editing, edit_text, reacting, favourites, first_unread)
+        return _row(message, row, in_thread)
+
+    row_component.__name__ = row_component.__qualname__ = name
+    return rx.memo(row_component)
 
 
-@rx.memo
-def thread_message(
-    message: rx.Var[MessageView],
-    me: rx.Var[str],
-    files_base: rx.Var[str],
-    archived: rx.Var[bool],
-    bot: rx.Var[bool],
-    pinned: rx.Var[bool],
-    editing: rx.Var[bool],
-    edit_text: rx.Var[str],
-    reacting: rx.Var[bool],
-    favourites: rx.Var[list[str]],
-    first_unread: rx.Var[bool],
-) -> rx.Component:
-    """A message in a thread's panel: no divider, no pins, no replies of its own."""
-    row = RowProps(me, files_base, archived, bot, pinned, editing, edit_text, reacting, favourites, first_unread)
-    return _row(message, row, in_thread=True)
+# A message of the room's history; a message in a thread's panel (no divider, no pins, no replies of its own).
+room_message = _memo_row("room_message", in_thread=False)
+thread_message = _memo_row("thread_message", in_thread=True)
 
 
 def row_props(message: rx.Var[MessageView]) -> RowProps:
