@@ -121,20 +121,10 @@ class Seed(peer.PeerServer):
     consumer saves before it broadcasts (the one line moved)."""
 
     def __init__(self, workdir: Path, storing: bool = False) -> None:
-        super().__init__(workdir)
-        self.storing = storing
+        super().__init__(workdir, storing)
         self.url = f"http://127.0.0.1:{self.port}"
 
     def prepare(self, app: Path) -> None:
-        if self.storing:
-            consumer = app / "chatapp" / "consumers.py"
-            source = consumer.read_text()
-            save = "        await self.save_message(username,room,message)\n"
-            assert save in source
-            source = source.replace(save, "")
-            send = "        await self.channel_layer.group_send("
-            source = source.replace(send, save + send, 1)
-            consumer.write_text(source)
         with sqlite3.connect(app / "db.sqlite3") as sql:
             user = sql.execute("SELECT id FROM auth_user WHERE username = ?", (peer.USERNAME,)).fetchone()[0]
             for slug, count in ROOMS.items():

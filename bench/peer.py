@@ -62,18 +62,33 @@ def setup() -> Path:
     return target
 
 
+def store_before_broadcast(app: Path) -> None:
+    """The seed with ours' guarantee (a message anyone saw is stored): its consumer's one `save_message` line
+    moved before `group_send` (../shared/peer/README.md), nothing else."""
+    consumer = app / "chatapp" / "consumers.py"
+    source = consumer.read_text()
+    save = "        await self.save_message(username,room,message)\n"
+    send = "        await self.channel_layer.group_send("
+    if save not in source or send not in source:
+        raise RuntimeError(f"the seed's consumer changed: cannot move its save before its broadcast ({consumer})")
+    consumer.write_text(source.replace(save, "").replace(send, save + send, 1))
+
+
 class PeerServer(ServerProcess):
     """`manage.py runserver --noreload` (Channels' daphne) on a fresh copy of the set-up app and database."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, storing: bool = False) -> None:
         super().__init__(workdir / "peer.log")
         self.workdir = workdir
+        self.storing = storing
         self.room_url = f"ws://127.0.0.1:{self.port}/ws/{ROOM}/"
 
     def start(self, timeout: float = 60) -> None:
         cached = setup()
         app = self.workdir / "app"
         shutil.copytree(cached / "app", app)
+        if self.storing:
+            store_before_broadcast(app)
         self.prepare(app)
         command = [str(cached / "venv" / "bin" / "python"), "manage.py", "runserver", f"127.0.0.1:{self.port}"]
         self.process = subprocess.Popen(
