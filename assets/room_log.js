@@ -107,21 +107,18 @@ function follow(root, props) {
     const touched = new Set();
     const touch = (row) => row && touched.add(row) && touched.add(sibling(row, "nextElementSibling"));
     for (const record of records) {
-      if (record.target === log) {
-        for (const node of record.addedNodes) {
-          if (node.nodeType !== 1) continue;
-          if (node.matches(ROW)) touch(node);
-          else node.querySelectorAll(ROW).forEach(touch);
-          touched.add(sibling(node, "nextElementSibling"));
-        }
-        if (record.removedNodes.length && record.nextSibling) {
-          const after = record.nextSibling;
-          touched.add(after.nodeType === 1 && after.matches(ROW) ? after : sibling(after, "nextElementSibling"));
-        }
-      } else {
-        const element = record.target.nodeType === 1 ? record.target : record.target.parentElement;
-        touch(element && element.closest(ROW));
+      // A change inside a row redraws it (and the row after it); rows added anywhere, and the row after each, or
+      // after where rows went, are redrawn too.
+      const target = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+      touch(target && target.closest(ROW));
+      for (const node of record.addedNodes) {
+        if (node.nodeType !== 1) continue;
+        if (node.matches(ROW)) touch(node);
+        else node.querySelectorAll(ROW).forEach(touch);
+        touched.add(sibling(node, "nextElementSibling"));
       }
+      const after = record.removedNodes.length ? record.nextSibling : null;
+      if (after) touched.add(after.nodeType === 1 && after.matches(ROW) ? after : sibling(after, "nextElementSibling"));
     }
     for (const row of touched) {
       if (!row || !row.isConnected) continue;
