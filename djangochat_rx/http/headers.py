@@ -60,10 +60,14 @@ def page_headers(build_dir: Path) -> list[tuple[str, str]]:
     ]
 
 
+def built_frontend() -> Path:
+    """Where the production build of the frontend is, which the backend serves (`make serve`)."""
+    return prerequisites.get_web_dir() / constants.Dirs.STATIC
+
+
 @cache
 def security_headers() -> list[tuple[bytes, bytes]]:
-    build_dir = prerequisites.get_web_dir() / constants.Dirs.STATIC
-    return [(name.lower().encode(), value.encode()) for name, value in page_headers(build_dir)]
+    return [(name.lower().encode(), value.encode()) for name, value in page_headers(built_frontend())]
 
 
 def tls_headers() -> list[tuple[str, str]]:

@@ -23,9 +23,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from reflex.utils import prerequisites
-from reflex_base import constants
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from djangochat_rx.http.headers import built_frontend
 
 _PREFIX = "window.__reactRouterManifest="
 
@@ -69,7 +69,7 @@ def read_manifest(build_dir: Path) -> dict | None:
 
 @cache
 def _routes() -> list[tuple[re.Pattern, str]]:
-    manifest = read_manifest(prerequisites.get_web_dir() / constants.Dirs.STATIC)
+    manifest = read_manifest(built_frontend())
     return route_scripts(manifest) if manifest else []
 
 
