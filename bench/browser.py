@@ -134,7 +134,8 @@ class Seed(peer.PeerServer):
                 insert = "INSERT INTO chatapp_chatmessage (message_content, date, room_id, user_id) VALUES (?, ?, ?, ?)"
                 sql.executemany(insert, rows)
 
-    def log_in(self, page: Page) -> None:
+    def log_in(self, page: Page, name: str) -> None:
+        """The seed has one user (its consumer trusts the name the page sends): both people log in as it."""
         page.goto(f"{self.url}/login/")
         page.fill("input[name=username]", peer.USERNAME)
         page.fill("input[name=password]", "Load-Test-Pw-2024")
@@ -349,13 +350,6 @@ def new_context(browser: Browser) -> BrowserContext:
     return context
 
 
-def log_in(server, page: Page, name: str) -> None:
-    if isinstance(server, Seed):
-        server.log_in(page)
-    else:
-        server.log_in(page, name)
-
-
 def settle(page: Page) -> None:
     """Let the page finish what opening started, as a person reading before they act would (the same pause for
     both apps)."""
@@ -413,8 +407,8 @@ def block(server, app: str, browser: Browser, per: int, out: Samples, storing: b
     contexts = [new_context(browser), new_context(browser)]
     try:
         a, b = (context.new_page() for context in contexts)
-        log_in(server, a, "amy")
-        log_in(server, b, "ben")
+        server.log_in(a, "amy")
+        server.log_in(b, "ben")
         open_room(server, a, "empty")
         open_room(server, b, "empty")
         send_samples(server, app, a, b, "empty", per, out, "empty room")
