@@ -100,8 +100,8 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
         except rooms.RoomNotFound:
             self.status, self._room_id = "missing", 0
             return
-        # The page shows the room once it is all there (its feed joined); moving from one room to another, the
-        # page stays up meanwhile.
+        # The page shows the room once it is all there (its feed joined, its read marker moved); moving from
+        # one room to another, the page stays up meanwhile.
         self._room_id = room.id
         self.panel, self.panel_error, self.panel_notice = "", "", ""
         # What was uploaded here and not sent yet goes with the next message still (a reload loses nothing).
@@ -114,9 +114,8 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
         await hub.unwatch_thread(sid)  # another room's (or a closed) thread's panel goes
         await hub.join(sid, room.id, identity.username)
         await self._open_at_message(room.id)
-        self.status = "ready"
-        yield  # the room shows now; marking it read (a write, and the sidebar's counts) follows
         await perform(session_actions.mark_read, identity.user_id, identity.username, room.id, room.message_count)
+        self.status = "ready"
 
     async def _show_room(self, identity, room: rooms.RoomView) -> None:
         self._show_details(room, await db.run(_room_details, identity.user_id, room.id, room.kind))
