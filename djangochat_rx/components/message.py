@@ -1,4 +1,6 @@
-"""One chat message: author, time, its sanitised Markdown (see markup.py), and the author's edit and delete.
+"""One chat message: author, time, its sanitised Markdown (see markup.py), files, reactions and thread summary.
+Its tools (react, reply, pin, edit, delete) are the list's one toolbar (components/message_toolbar.py), shown on
+the message the pointer is over or focus is in; a row carries what the toolbar needs in data- attributes.
 
 A row is a memoised React component whose props are the message and a few plain values worked out by the list
 (RowProps): no state var is read inside it, so a new message renders one row, and a change of the room's state
@@ -14,7 +16,7 @@ from djangochat_rx import settings
 from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.files import message_files
 from djangochat_rx.components.local_time import LocalTime
-from djangochat_rx.components.reactions import react_button, reactions_row
+from djangochat_rx.components.reactions import reactions_row
 from djangochat_rx.domain.attachments import FileView
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.state.auth import AuthState
@@ -25,40 +27,15 @@ from djangochat_rx.state.thread import ThreadState
 EDIT_BOX_ID = "edit-box"
 
 
-def _actions(message: rx.Var[MessageView]) -> rx.Component:
-    return rx.hstack(
-        rx.icon_button(
-            rx.icon("pencil", size=14),
-            on_click=RoomState.start_edit(message["id"]),
-            variant="ghost",
-            size="1",
-            aria_label="Edit message",
-        ),
-        rx.icon_button(
-            rx.icon("trash-2", size=14),
-            on_click=RoomState.ask_delete(message["id"]),
-            variant="ghost",
-            size="1",
-            color_scheme="red",
-            aria_label="Delete message",
-        ),
-        class_name="message-actions",
-        spacing="1",
-    )
-
-
 class RowProps(NamedTuple):
     """What a message's row shows besides the message, as props (worked out from the states by the list)."""
 
     me: rx.Var[str]  # AuthState.username
     files_base: rx.Var[str]  # AuthState.files_base
-    archived: rx.Var[bool]  # the room is archived
     bot: rx.Var[bool]  # the author is a bot
     pinned: rx.Var[bool]
     editing: rx.Var[bool]  # this message is being edited here
     edit_text: rx.Var[str]  # its text in the edit box ("" when not editing)
-    reacting: rx.Var[bool]  # its reaction picker is open
-    favourites: rx.Var[list[str]]  # the reader's most used emoji
     first_unread: rx.Var[bool]  # the "New messages" line goes above it
 
 
@@ -89,6 +66,11 @@ def _editor(row: RowProps) -> rx.Component:
     )
 
 
+def _pinned_mark() -> rx.Component:
+    pin = rx.icon("pin", size=12)
+    return rx.el.span(pin, role="img", aria_label="Pinned", title="Pinned", class_name="pinned-mark")
+
+
 def _body(message: rx.Var[MessageView], row: RowProps) -> rx.Component:
     return rx.cond(
         message["deleted"],
@@ -102,33 +84,6 @@ def _body(message: rx.Var[MessageView], row: RowProps) -> rx.Component:
             _editor(row),
             rx.html(message["html"], class_name="message-body"),
         ),
-    )
-
-
-def pin_button(message: rx.Var[MessageView], pinned: rx.Var[bool]) -> rx.Component:
-    """Pin or unpin (any member; the server checks): filled when the message is pinned."""
-    return rx.icon_button(
-        rx.icon("pin", size=14),
-        on_click=rx.cond(pinned, RoomState.unpin(message["id"]), RoomState.pin(message["id"])),
-        variant=rx.cond(pinned, "soft", "ghost"),
-        size="1",
-        aria_label=rx.cond(pinned, "Unpin message", "Pin message"),
-        title=rx.cond(pinned, "Unpin", "Pin"),
-        class_name="pin-button",
-        data_pinned=pinned.to_string(),
-    )
-
-
-def reply_button(message: rx.Var[MessageView]) -> rx.Component:
-    """Open the message's thread (to read its replies or answer): a message of the room, not a reply."""
-    return rx.icon_button(
-        rx.icon("reply", size=14),
-        on_click=ThreadState.open_thread(message["id"]),
-        variant="ghost",
-        size="1",
-        aria_label="Reply in thread",
-        title="Reply in thread",
-        class_name="reply-button",
     )
 
 
@@ -180,7 +135,6 @@ def quote(message: rx.Var[MessageView]) -> rx.Component:
 
 def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Component:
     mine = message["author"] == row.me
-    live = ~message["deleted"] & ~row.archived
     divider = rx.cond(
         row.first_unread,
         rx.box(rx.text("New messages", size="1"), id="new-messages", class_name="new-messages", role="separator"),
@@ -207,14 +161,7 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
                 rx.cond(
                     message["edited"] & ~message["deleted"], rx.text("(edited)", size="1", color=rx.color("gray", 11))
                 ),
-                rx.spacer(),
-                rx.cond(live, react_button(message, row.favourites, row.reacting)),
-                *(
-                    []
-                    if in_thread
-                    else [rx.cond(live, reply_button(message)), rx.cond(live, pin_button(message, row.pinned))]
-                ),
-                rx.cond(mine & ~message["deleted"], _actions(message)),
+                *([] if in_thread else [rx.cond(row.pinned, _pinned_mark())]),
                 spacing="2",
                 align="baseline",
                 class_name="message-header",
@@ -231,6 +178,9 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
             data_mine=mine.to_string(),
             data_deleted=message["deleted"].to_string(),
             data_mentioned=message["mentions"].contains(row.me).to_string(),
+            data_pinned=row.pinned.to_string(),
+            # Focus on a message brings its tools (MessageToolbar), also on one grouped under the one before.
+            tab_index=0,
             class_name="message",
         ),
     )
@@ -243,16 +193,13 @@ def _memo_row(name: str, in_thread: bool):
         message: rx.Var[MessageView],
         me: rx.Var[str],
         files_base: rx.Var[str],
-        archived: rx.Var[bool],
         bot: rx.Var[bool],
         pinned: rx.Var[bool],
         editing: rx.Var[bool],
         edit_text: rx.Var[str],
-        reacting: rx.Var[bool],
-        favourites: rx.Var[list[str]],
         first_unread: rx.Var[bool],
     ) -> rx.Component:
-        row = RowProps(me, files_base, archived, bot, pinned, editing, edit_text, reacting, favourites, first_unread)
+        row = RowProps(me, files_base, bot, pinned, editing, edit_text, first_unread)
         return _row(message, row, in_thread)
 
     row_component.__name__ = row_component.__qualname__ = name
@@ -270,13 +217,10 @@ def row_props(message: rx.Var[MessageView]) -> RowProps:
     return RowProps(
         me=AuthState.username,
         files_base=AuthState.files_base,
-        archived=RoomState.archived,
         bot=RoomState.bots.contains(message["author"]),
         pinned=RoomState.pins.map(lambda pin: pin["message"]["id"]).contains(message["id"]),
         editing=editing,
         edit_text=rx.cond(editing, RoomState.edit_text, ""),
-        reacting=RoomState.reacting_id == message["id"],
-        favourites=RoomState.favourites,
         first_unread=message["seq"] == RoomState.first_unread_seq,
     )
 

@@ -92,28 +92,20 @@ def reactions_row(message: rx.Var[MessageView], me: rx.Var[str]) -> rx.Component
     )
 
 
-def react_button(message: rx.Var[MessageView], favourites: rx.Var[list[str]], reacting: rx.Var[bool]) -> rx.Component:
-    """Opens the picker for this message (`favourites`: RoomState.favourites; `reacting`: its picker is open;
-    props of the message's row)."""
+def reaction_picker(trigger: rx.Component, panel: str) -> rx.Component:
+    """The picker `trigger` (the toolbar's "Add reaction", components/message_toolbar.py) opens for the message
+    RoomState.reacting_id, in the room's history or the thread panel (`panel`): your most used emoji first."""
+    message_id = RoomState.reacting_id
     return rx.popover.root(
-        rx.popover.trigger(
-            rx.icon_button(
-                rx.icon("smile-plus", size=14),
-                variant="ghost",
-                size="1",
-                aria_label="Add reaction",
-                title="Add reaction",
-                class_name="react-button",
-            )
-        ),
+        rx.popover.trigger(trigger),
         rx.popover.content(
             rx.vstack(
                 rx.hstack(
                     rx.foreach(
-                        favourites,
+                        RoomState.favourites,
                         lambda emoji: rx.button(
                             emoji,
-                            on_click=RoomState.react(message["id"], emoji),
+                            on_click=RoomState.react(message_id, emoji),
                             variant="ghost",
                             size="2",
                             # Radix pulls ghost buttons out by a negative margin: side by side they overlap.
@@ -125,12 +117,13 @@ def react_button(message: rx.Var[MessageView], favourites: rx.Var[list[str]], re
                     spacing="1",
                     aria_label="Your most used reactions",
                 ),
-                EmojiPicker.create(on_pick=lambda emoji: RoomState.react(message["id"], emoji)),
+                EmojiPicker.create(on_pick=lambda emoji: RoomState.react(message_id, emoji)),
                 spacing="2",
             ),
             padding="0.5rem",
             aria_label="Reactions",
         ),
-        on_open_change=lambda is_open: RoomState.reactions_opened(message["id"], is_open),
-        open=reacting,
+        # The toolbar opens it (with the message's id); a click outside or Escape closes it.
+        on_open_change=lambda is_open: RoomState.reactions_closed(is_open),
+        open=(message_id > 0) & (RoomState.reacting_in == panel),
     )

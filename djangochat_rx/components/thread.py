@@ -8,6 +8,7 @@ from djangochat_rx import settings
 from djangochat_rx.components import room_feed
 from djangochat_rx.components.layout import error_callout
 from djangochat_rx.components.message import message_row, replies_label
+from djangochat_rx.components.message_toolbar import message_toolbar
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.thread import REPLY_BOX_ID, ThreadState
@@ -104,6 +105,7 @@ def thread_panel() -> rx.Component:
                 class_name="thread-replies",
             ),
             rx.cond(~RoomState.archived, _composer()),
+            message_toolbar("thread"),
             SeenUpTo.create(value=newest, on_seen=ThreadState.thread_seen, key=ThreadState.thread_parent),
             id="thread-panel",
             aria_label="Thread",

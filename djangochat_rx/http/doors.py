@@ -263,6 +263,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
                 "load_mention_names",
                 "load_older",
                 "mark_read",
+                "reactions_closed",
                 "reactions_opened",
                 "refresh",
                 "remove_file",

@@ -13,6 +13,7 @@ from djangochat_rx.components.files import COMPOSER_FORM_ID, attach_control, fil
 from djangochat_rx.components.keys import Keys
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
 from djangochat_rx.components.message import EDIT_BOX_ID, message_row
+from djangochat_rx.components.message_toolbar import message_toolbar
 from djangochat_rx.components.notices import NotifyOffer
 from djangochat_rx.components.room_log import LOADER, RoomLog
 from djangochat_rx.components.thread import thread_panel
@@ -607,6 +608,7 @@ def _room() -> rx.Component:
             rx.box(
                 RoomLog.create(
                     _history(),
+                    message_toolbar("room"),
                     rx.button(
                         "Jump to latest",
                         rx.icon("arrow-down", size=14),

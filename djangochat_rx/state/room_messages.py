@@ -14,8 +14,10 @@ from djangochat_rx.state.room_tab import InRoom
 
 
 class MessageTools(InRoom, mixin=True):
-    # The message whose reaction picker is open (0: none), and the user's most used emoji it offers first.
+    # The message whose reaction picker is open (0: none), in which list ("room": the history, "thread": the
+    # thread panel, where the thread's first message shows too), and the user's most used emoji it offers first.
     reacting_id: int = 0
+    reacting_in: str = ""
     favourites: list[str] = []
     editing_id: int = 0
     edit_text: str = ""
@@ -66,21 +68,28 @@ class MessageTools(InRoom, mixin=True):
         await self._pin(message_actions.unpin_message, message_id)
 
     @rx.event
-    async def reactions_opened(self, message_id: int, is_open: bool):
-        """The reaction picker of a message opened (read the user's most used emoji) or closed."""
+    async def reactions_opened(self, message_id: int, is_open: bool, panel: str = "room"):
+        """The reaction picker of a message opened in `panel` ("room" or "thread"; read the user's most used
+        emoji) or closed."""
         identity = await self._identity()
-        if identity is None or not isinstance(message_id, int) or not is_open:
-            self.reacting_id = 0
+        if identity is None or not isinstance(message_id, int) or not is_open or panel not in ("room", "thread"):
+            self.reacting_id, self.reacting_in = 0, ""
             return
-        self.reacting_id = message_id
+        self.reacting_id, self.reacting_in = message_id, panel
         self.favourites = await db.run(reactions.favourites, identity.user_id)
+
+    @rx.event
+    def reactions_closed(self, is_open: bool):
+        """The picker's own close (a click outside, Escape); it opens by reactions_opened, with its message."""
+        if is_open is not True:
+            self.reacting_id, self.reacting_in = 0, ""
 
     @rx.event
     async def react(self, message_id: int, emoji: str):
         """React to a message of this room with an emoji, or take that reaction back; the whole room sees it.
         Reactions share the sending budget (throttle.SEND_LIMITS)."""
         identity = await self._in_room()
-        self.reacting_id = 0
+        self.reacting_id, self.reacting_in = 0, ""
         if identity is None or not isinstance(message_id, int) or not isinstance(emoji, str):
             return
         try:

@@ -25,10 +25,12 @@ def test_a_pin_shows_in_the_other_users_pinned_panel_live(new_page):
     plan.hover()
     plan.get_by_role("button", name="Pin message").click()
     expect(plan.get_by_role("button", name="Unpin message")).to_be_visible()
+    expect(plan.get_by_role("img", name="Pinned")).to_be_visible()
     expect(bob.locator("#pins-panel .pin")).to_have_count(1)
     expect(bob.locator("#pins-panel .pin")).to_contain_text("the plan")
     expect(bob.locator("#pins-button")).to_have_accessible_name("Pinned messages: 1")
 
     bob.locator("#pins-panel .pin").get_by_role("button", name="Unpin").click()
     expect(bob.locator("#pins-panel")).to_contain_text("Nothing is pinned here yet")
-    expect(plan.get_by_role("button", name="Pin message")).to_be_attached()
+    expect(plan.get_by_role("button", name="Pin message")).to_be_visible()
+    expect(plan.get_by_role("img", name="Pinned")).to_have_count(0)
