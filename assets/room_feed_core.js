@@ -7,7 +7,29 @@
 // the room's sequence order.
 import { followStore } from "./follower_core.js";
 
-const EMPTY = Object.freeze({ messages: [], gapAfter: 0, gapBefore: 0 });
+const EMPTY = Object.freeze({ messages: [], blocks: [], gapAfter: 0, gapBefore: 0 });
+
+// Messages per block: the page renders the list block by block, and a block whose messages are unchanged is the
+// same array as before, so a new message renders its own block only, whatever the page holds.
+export const BLOCK = 50;
+
+// `list` in blocks by seq (block k holds the seqs from k * BLOCK to (k + 1) * BLOCK - 1 that `list` has), each
+// block of `previous` with the same messages (the same objects) kept as it was.
+export function blocksOf(list, previous = []) {
+  const blocks = [];
+  let start = 0;
+  for (let i = 1; i <= list.length; i++) {
+    if (i === list.length || Math.floor(list[i].seq / BLOCK) !== Math.floor(list[start].seq / BLOCK)) {
+      blocks.push(list.slice(start, i));
+      start = i;
+    }
+  }
+  const before = new Map(previous.map((block) => [block[0].id, block]));
+  return blocks.map((block) => {
+    const old = before.get(block[0].id);
+    return old && old.length === block.length && old.every((message, i) => message === block[i]) ? old : block;
+  });
+}
 
 // `list` with `items` merged in: an item replaces the message with its id, the result is ordered by
 // seq and keeps the newest `limit` messages. `list` is never changed.
@@ -63,6 +85,6 @@ export function createFeed(store, substate, limit, fields = ROOM_FIELDS) {
         changed = true;
       }
     }
-    return changed ? { messages: list, ...firstGap(list) } : current;
+    return changed ? { messages: list, blocks: blocksOf(list, current.blocks), ...firstGap(list) } : current;
   });
 }

@@ -17,8 +17,10 @@ from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.files import message_files
 from djangochat_rx.components.local_time import LocalTime
 from djangochat_rx.components.reactions import reactions_row
+from djangochat_rx.components.room_log import LOADER
 from djangochat_rx.domain.attachments import FileView
 from djangochat_rx.domain.messages import MessageView
+from djangochat_rx.domain.pins import PinView
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.thread import ThreadState
@@ -211,21 +213,91 @@ room_message = _memo_row("room_message", in_thread=False)
 thread_message = _memo_row("thread_message", in_thread=True)
 
 
-def row_props(message: rx.Var[MessageView]) -> RowProps:
-    """A row's props, from the states (read by the list, once per render, never inside a row)."""
-    editing = RoomState.editing_id == message["id"]
-    return RowProps(
+class ListProps(NamedTuple):
+    """What a list of messages reads from the states, once per render, and its rows' props are worked out from."""
+
+    me: rx.Var[str]  # AuthState.username
+    files_base: rx.Var[str]  # AuthState.files_base
+    pins: rx.Var[list[PinView]]
+    bots: rx.Var[list[str]]
+    editing_id: rx.Var[int]
+    edit_text: rx.Var[str]
+    first_unread_seq: rx.Var[int]
+
+
+def list_props() -> ListProps:
+    return ListProps(
         me=AuthState.username,
         files_base=AuthState.files_base,
-        bot=RoomState.bots.contains(message["author"]),
-        pinned=RoomState.pins.map(lambda pin: pin["message"]["id"]).contains(message["id"]),
-        editing=editing,
-        edit_text=rx.cond(editing, RoomState.edit_text, ""),
-        first_unread=message["seq"] == RoomState.first_unread_seq,
+        pins=RoomState.pins,
+        bots=RoomState.bots,
+        editing_id=RoomState.editing_id,
+        edit_text=RoomState.edit_text,
+        first_unread_seq=RoomState.first_unread_seq,
     )
 
 
-def message_row(message: rx.Var[MessageView], in_thread: bool = False) -> rx.Component:
-    """A message of the room's history, or (`in_thread`) a message in a thread's panel, keyed by its id."""
+def row_props(message: rx.Var[MessageView], given: ListProps) -> RowProps:
+    """A row's props, from what its list read (never from a state inside a row)."""
+    editing = given.editing_id == message["id"]
+    return RowProps(
+        me=given.me,
+        files_base=given.files_base,
+        bot=given.bots.contains(message["author"]),
+        pinned=given.pins.map(lambda pin: pin["message"]["id"]).contains(message["id"]),
+        editing=editing,
+        edit_text=rx.cond(editing, given.edit_text, ""),
+        first_unread=message["seq"] == given.first_unread_seq,
+    )
+
+
+def message_row(message: rx.Var[MessageView], in_thread: bool = False, given: ListProps | None = None) -> rx.Component:
+    """A message of the room's history, or (`in_thread`) a message in a thread's panel, keyed by its id; `given`:
+    what its list read (by default, from the states here)."""
     made = thread_message if in_thread else room_message
-    return rx.fragment(made(message=message, **row_props(message)._asdict()), key=message["id"])
+    props = row_props(message, given or list_props())
+    return rx.fragment(made(message=message, **props._asdict()), key=message["id"])
+
+
+def _gap_loader(message: rx.Var[MessageView], gap_after: rx.Var[int], gap_before: rx.Var[int]) -> rx.Component:
+    """ "Load newer messages" before `message` when the messages just before it are missing (RoomLog loads them
+    as the button comes into view)."""
+    return rx.cond(
+        message["id"] == gap_before,
+        rx.button(
+            "Load newer messages",
+            id="load-gap",
+            custom_attrs={LOADER: "gap"},
+            on_click=RoomState.fill_gap(gap_after, gap_before),
+            variant="ghost",
+            size="1",
+            width="100%",
+        ),
+    )
+
+
+@rx.memo
+def room_block(
+    block: rx.Var[list[MessageView]],
+    me: rx.Var[str],
+    files_base: rx.Var[str],
+    pins: rx.Var[list[PinView]],
+    bots: rx.Var[list[str]],
+    editing_id: rx.Var[int],
+    edit_text: rx.Var[str],
+    first_unread_seq: rx.Var[int],
+    gap_after: rx.Var[int],
+    gap_before: rx.Var[int],
+) -> rx.Component:
+    """A block of the room's history (room_feed.blocks): its rows, with no element of its own around them (RoomLog
+    reads the rows as the log's children). Its props are the list's, so a block whose messages did not change is
+    not rendered again when a message comes."""
+    given = ListProps(me, files_base, pins, bots, editing_id, edit_text, first_unread_seq)
+    return rx.fragment(
+        rx.foreach(
+            block,
+            lambda message: rx.fragment(
+                _gap_loader(message, gap_after, gap_before), message_row(message, given=given), key=message["id"]
+            ),
+        )
+    )

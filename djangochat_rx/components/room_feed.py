@@ -30,6 +30,8 @@ def _thread_var(field: str, var_type: type) -> rx.Var:
 
 # The messages shown, oldest first.
 messages: rx.Var[list[MessageView]] = _feed_var("messages", list[MessageView])
+# The same in blocks by seq (room_feed_core.js BLOCK): a block whose messages did not change stays the same array.
+blocks: rx.Var[list[list[MessageView]]] = _feed_var("blocks", list[list[MessageView]])
 # The ids around the first hole in the sequence (0 and 0 when there is none): the page fills it.
 gap_after: rx.Var[int] = _feed_var("gapAfter", int)
 gap_before: rx.Var[int] = _feed_var("gapBefore", int)

@@ -12,7 +12,7 @@ from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.files import COMPOSER_FORM_ID, attach_control, files_panel, pending_files
 from djangochat_rx.components.keys import Keys
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
-from djangochat_rx.components.message import EDIT_BOX_ID, message_row
+from djangochat_rx.components.message import EDIT_BOX_ID, list_props, room_block
 from djangochat_rx.components.message_toolbar import message_toolbar
 from djangochat_rx.components.notices import NotifyOffer
 from djangochat_rx.components.room_log import LOADER, RoomLog
@@ -97,23 +97,14 @@ def _composer() -> rx.Component:
     )
 
 
-def _row(message: rx.Var[MessageView]) -> rx.Component:
-    """A message, after the "Load newer messages" button when messages are missing just before it."""
-    return rx.fragment(
-        rx.cond(
-            message["id"] == room_feed.gap_before,
-            rx.button(
-                "Load newer messages",
-                id="load-gap",
-                custom_attrs={LOADER: "gap"},
-                on_click=RoomState.fill_gap(room_feed.gap_after, room_feed.gap_before),
-                variant="ghost",
-                size="1",
-                width="100%",
-            ),
-        ),
-        message_row(message),
-        key=message["id"],
+def _block(block: rx.Var[list[MessageView]]) -> rx.Component:
+    """A block of the history (components/message.py room_block), keyed by its first message."""
+    return room_block(
+        block=block,
+        **list_props()._asdict(),
+        gap_after=room_feed.gap_after,
+        gap_before=room_feed.gap_before,
+        key=block[0].to(MessageView)["id"],
     )
 
 
@@ -135,7 +126,7 @@ def _history() -> rx.Component:
             ),
         ),
         rx.cond(shown.length() == 0, rx.text("No messages yet. Say hello!", color=rx.color("gray", 11))),
-        rx.foreach(shown, _row),
+        rx.foreach(room_feed.blocks, _block),
         id="messages",
         role="log",
         aria_label="Chat history",

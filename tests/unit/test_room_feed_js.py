@@ -115,3 +115,49 @@ def test_a_thread_panel_keeps_its_own_replies_apart_from_the_room_and_from_other
       out.second = thread.get().messages.map((x) => x.id);
     """)
     assert out == {"first": [11, 12, 13], "room": [1, 2], "second": [21]}
+
+
+def test_a_new_message_changes_its_own_block_only_and_the_blocks_hold_the_list():
+    """The page renders the list block by block (BLOCK messages by seq): a block whose messages did not change
+    is the same array as before, so React renders the block a message came to, whatever the page holds."""
+    out = run(
+        """
+      const snapshot = [];
+      for (let seq = 1; seq <= 120; seq++) snapshot.push(m(seq, seq));
+      apply({ feed_room: 1, snapshot });
+      const before = feed.get().blocks;
+      out.sizes = before.map((block) => block.length);
+      out.flat = feed.get().blocks.flat().map((x) => x.id).join() === feed.get().messages.map((x) => x.id).join();
+      apply({ incoming: [m(121, 121)] });
+      const after = feed.get().blocks;
+      out.kept = after.map((block, i) => block === before[i]);
+      apply({ incoming: [m(30, 30, 1, "edited")] });
+      out.edited = feed.get().blocks.map((block, i) => block === after[i]);
+      apply({ incoming: [m(150, 150)] });
+      out.new_block = feed.get().blocks.map((block) => block.length);
+    """,
+        limit=1000,
+    )
+    assert out == {
+        "sizes": [49, 50, 21],
+        "flat": True,
+        "kept": [True, True, False],
+        "edited": [False, True, True],
+        "new_block": [49, 50, 22, 1],
+    }
+
+
+def test_trimming_the_oldest_messages_changes_the_first_block_only():
+    out = run(
+        """
+      const snapshot = [];
+      for (let seq = 1; seq <= 120; seq++) snapshot.push(m(seq, seq));
+      apply({ feed_room: 1, snapshot });
+      const before = feed.get().blocks;
+      apply({ incoming: [m(121, 121)] });
+      out.first = feed.get().messages[0].seq;
+      out.kept = feed.get().blocks.map((block, i) => block === before[i]);
+    """,
+        limit=120,
+    )
+    assert out == {"first": 2, "kept": [False, True, False]}
