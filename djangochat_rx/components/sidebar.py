@@ -10,6 +10,7 @@ import reflex as rx
 from djangochat_rx import routes, settings
 from djangochat_rx.domain.reads import RoomSummary
 from djangochat_rx.state.auth import AuthState
+from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.search import SearchState
 
@@ -51,9 +52,16 @@ def muted_last(rooms: rx.Var[list[RoomSummary]], show, when=None) -> list[rx.Com
 
 
 def _row(room: rx.Var[RoomSummary], sheet: bool) -> rx.Component:
-    """A room's line: its kind, name, mention and unread badges; in the phone's sheet a tap also closes it."""
+    """A room's line: its kind, name, mention and unread badges; in the phone's sheet a tap also closes it. The
+    room starts loading with the click, while the browser draws its page (RoomState.open_room): asked by the
+    line around the link, so that the link keeps its own click handlers (navigation, the sheet's close)."""
     link = _link(room)
-    return rx.dialog.close(link) if sheet else link
+    return rx.box(
+        rx.dialog.close(link) if sheet else link,
+        on_click=lambda click: RoomState.open_room(room["slug"], click),
+        class_name="side-line",
+        key=room["slug"],
+    )
 
 
 def _link(room: rx.Var[RoomSummary]) -> rx.Component:
@@ -86,7 +94,6 @@ def _link(room: rx.Var[RoomSummary]) -> rx.Component:
         class_name="side-room",
         aria_current=rx.cond(current, "page", "false"),
         data_room=room["slug"],
-        key=room["slug"],
     )
 
 

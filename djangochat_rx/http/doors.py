@@ -263,6 +263,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
                 "load_mention_names",
                 "load_older",
                 "mark_read",
+                "open_room",
                 "reactions_closed",
                 "reactions_opened",
                 "refresh",

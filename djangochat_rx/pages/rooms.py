@@ -6,6 +6,7 @@ from djangochat_rx import settings
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page
 from djangochat_rx.components.sidebar import muted_last, unread_count
 from djangochat_rx.domain.reads import RoomSummary
+from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.rooms import RoomsState
 
 
@@ -93,6 +94,8 @@ def _room_card(room: rx.Var[RoomSummary]) -> rx.Component:
             width="100%",
         ),
         href="/rooms/" + room["slug"],
+        # The room starts loading with the click, while the browser draws its page (RoomState.open_room).
+        on_click=lambda click: RoomState.open_room(room["slug"], click),
         underline="none",
         width="100%",
         key=room["slug"],

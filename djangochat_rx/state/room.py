@@ -85,18 +85,51 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
     first_unread_seq: int = 0
     # Bot accounts (webhooks' posters): their messages are marked "bot".
     bots: list[str] = []
+    # "<socket id> <slug>": the room a click on its link loaded on that socket (open_room), for the page's load.
+    _opened: str = ""
+
+    @rx.event
+    async def open_room(self, slug: str, click: dict):
+        """A link to room `slug` was clicked (a plain click: the page goes there): load the room now, while the
+        browser draws its page, whose own load (below) then finds it loaded on this socket."""
+        plain = isinstance(click, dict) and click.get("button") == 0
+        modified = plain and any(click.get(key) for key in ("ctrl_key", "meta_key", "shift_key", "alt_key"))
+        if not plain or modified or not isinstance(slug, str) or not 0 < len(slug) <= settings.ROOM_SLUG_MAX_CHARS:
+            return
+        sid = self.router.session.session_id
+        if slug == self.slug and self._room_id and hub.watching(sid) == self._room_id:
+            return  # the room this page shows already
+        async for update in self._open(slug, guard=False):
+            yield update
+        self._opened = f"{sid} {slug}" if self.status == "ready" else ""
 
     @rx.event
     async def load(self):
-        """Guard the page, find the room by its slug, mark it read, and join its live feed."""
+        """The page's load: guard it, find the room by its slug, mark it read, and join its live feed; nothing
+        when a click on its link has just done that for this socket (open_room)."""
+        opened, self._opened = self._opened, ""
+        sid = self.router.session.session_id
+        if (
+            opened == f"{sid} {self.slug}"
+            and self._room_id
+            and hub.watching(sid) == self._room_id
+            and not self.router.url.query_parameters.get("message")
+        ):
+            return
+        async for update in self._open(self.slug, guard=True):
+            yield update
+
+    async def _open(self, slug: str, guard: bool):
+        """Open room `slug` on this tab (`guard`: send a logged-out page to the login page)."""
         identity = await self._enter_page()
         if identity is None:
-            yield rx.redirect(routes.LOGIN, replace=True)
+            if guard:
+                yield rx.redirect(routes.LOGIN, replace=True)
             return
         self.error, self.history, self.editing_id, self.deleting_id = "", [], 0, 0
         self.draft_id = self.draft_id or uuid.uuid4().hex
         try:
-            room, pending, details, read = await db.run(_opening, identity.user_id, self.slug)
+            room, pending, details, read = await db.run(_opening, identity.user_id, slug)
         except rooms.RoomNotFound:
             self.status, self._room_id = "missing", 0
             return

@@ -18,6 +18,7 @@ from tests.state.conftest import unique
 
 # Every room-page event, as a forged client could send it (ids and names of the room it cannot see).
 ROOM_EVENTS = [
+    ("open_room", {"slug": "{slug}", "click": {"button": 0}}),
     ("refresh", {}),
     ("load_older", {"before_id": 10**9}),
     ("fill_gap", {"before_id": 10**9}),
@@ -67,7 +68,7 @@ async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open
 
     peek = await open_tab(f"/rooms/{room.slug}", token=outsider_token)
     await peek.wait_for(lambda: peek.var(RoomState, "status") == "missing")
-    names = {"outsider": outsider.username, "member": member.username, "message_id": posted.id}
+    names = {"outsider": outsider.username, "member": member.username, "message_id": posted.id, "slug": room.slug}
     for handler, payload in ROOM_EVENTS:
         await peek.call(RoomState, handler, **fill(payload, names))
     await peek.call(ExportState, "download_room", room_id=room.id)
