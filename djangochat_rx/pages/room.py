@@ -368,7 +368,7 @@ def _pins_panel() -> rx.Component:
         rx.cond(
             RoomState.pins.length() > 0,
             rx.foreach(RoomState.pins, _pin_row),
-            rx.text("Nothing is pinned here yet. Pin a message with its pin button.", size="2"),
+            rx.text("Nothing is pinned here yet. Pin a message with the pin in its toolbar.", size="2"),
         ),
         id="pins-panel",
         spacing="2",
