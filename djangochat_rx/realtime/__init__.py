@@ -107,11 +107,9 @@ class Realtime:
         await self.presence.arrive(sid, room_id, username)
 
     def watching(self, sid: str) -> int:
-        """The room socket `sid` watches (0: none)."""
-        for group in sockets.groups_of(sid) if sockets.bound else []:
-            if group.startswith(ROOM) and group[len(ROOM) :].isdigit():
-                return int(group[len(ROOM) :])
-        return 0
+        """The room socket `sid` watches (0: none): presence knows it from join to the page's change."""
+        watched = self.presence.watcher(sid)
+        return watched[0] if watched else 0
 
     async def watch_lists(self, sid: str, user_id: int, username: str, fresh: bool = False) -> None:
         """Socket `sid` (already attached) shows the user's rooms lists (the sidebar of every signed-in page,

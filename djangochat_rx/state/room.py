@@ -96,28 +96,26 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
         modified = plain and any(click.get(key) for key in ("ctrl_key", "meta_key", "shift_key", "alt_key"))
         if not plain or modified or not isinstance(slug, str) or not 0 < len(slug) <= settings.ROOM_SLUG_MAX_CHARS:
             return
-        sid = self.router.session.session_id
-        if slug == self.slug and self._room_id and hub.watching(sid) == self._room_id:
+        if slug == self.slug and self._showing():
             return  # the room this page shows already
         async for update in self._open(slug, guard=False):
             yield update
-        self._opened = f"{sid} {slug}" if self.status == "ready" else ""
+        self._opened = f"{self.router.session.session_id} {slug}" if self.status == "ready" else ""
 
     @rx.event
     async def load(self):
         """The page's load: guard it, find the room by its slug, mark it read, and join its live feed; nothing
         when a click on its link has just done that for this socket (open_room)."""
         opened, self._opened = self._opened, ""
-        sid = self.router.session.session_id
-        if (
-            opened == f"{sid} {self.slug}"
-            and self._room_id
-            and hub.watching(sid) == self._room_id
-            and not self.router.url.query_parameters.get("message")
-        ):
+        clicked = opened == f"{self.router.session.session_id} {self.slug}"
+        if clicked and self._showing() and not self.router.url.query_parameters.get("message"):
             return
         async for update in self._open(self.slug, guard=True):
             yield update
+
+    def _showing(self) -> bool:
+        """This socket watches the tab's room (it joined its feed and has not left the page since)."""
+        return bool(self._room_id) and hub.watching(self.router.session.session_id) == self._room_id
 
     async def _open(self, slug: str, guard: bool):
         """Open room `slug` on this tab (`guard`: send a logged-out page to the login page)."""
