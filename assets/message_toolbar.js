@@ -10,6 +10,8 @@ import { createPortal } from "react-dom";
 import { handlerName, nextRow } from "$/public/message_toolbar_core.js";
 
 const ROW = ".message[data-message-id]";
+// The row of message `id` in `list` (null: none, or no id).
+const rowById = (list, id) => (id ? list.querySelector(`${ROW}[data-message-id="${id}"]`) : null);
 
 // `scope`: a selector of the element around the list (closest to the toolbar); `heldId`: the message whose
 // picker is open (0: none); `label`: the toolbar's accessible name; on<Tool>(id): one prop per tool.
@@ -32,9 +34,10 @@ export function MessageToolbar({ scope, heldId, label, archived, children, ...ha
       return found && list.contains(found) ? found : null;
     };
     const focusInside = () => Boolean(bar.current && bar.current.contains(document.activeElement));
-    const heldRow = () => (held.current ? list.querySelector(`${ROW}[data-message-id="${held.current}"]`) : null);
     const move = (kind, target = null) =>
-      setRow((current) => nextRow({ current, kind, row: rowOf(target), held: heldRow(), focusInside: focusInside() }));
+      setRow((current) =>
+        nextRow({ current, kind, row: rowOf(target), held: rowById(list, held.current), focusInside: focusInside() }),
+      );
     const onPointer = (event) => move("pointer", event.target);
     const onFocus = (event) => move("focus", event.target);
     const onLeave = () => move("leave");
@@ -55,9 +58,7 @@ export function MessageToolbar({ scope, heldId, label, archived, children, ...ha
 
   // The message whose picker opened keeps the toolbar; when it closes, the pointer decides again.
   useEffect(() => {
-    const list = root.current;
-    if (!list || !heldId) return;
-    const found = list.querySelector(`${ROW}[data-message-id="${heldId}"]`);
+    const found = root.current && rowById(root.current, heldId);
     if (found) setRow((current) => nextRow({ current, kind: "held", held: found }));
   }, [heldId]);
 

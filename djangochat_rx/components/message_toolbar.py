@@ -69,7 +69,7 @@ def message_toolbar(panel: Literal["room", "thread"]) -> rx.Component:
         held_id=held,
         label="Message actions",
         archived=RoomState.archived,
-        on_react=lambda message_id: RoomState.reactions_opened(message_id, True, panel),
+        on_react=lambda message_id: RoomState.reactions_opened(message_id, panel),
         on_reply=ThreadState.open_thread,
         on_pin=RoomState.pin,
         on_unpin=RoomState.unpin,

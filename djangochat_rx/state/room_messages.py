@@ -68,12 +68,12 @@ class MessageTools(InRoom, mixin=True):
         await self._pin(message_actions.unpin_message, message_id)
 
     @rx.event
-    async def reactions_opened(self, message_id: int, is_open: bool, panel: str = "room"):
-        """The reaction picker of a message opened in `panel` ("room" or "thread"; read the user's most used
-        emoji) or closed."""
+    async def reactions_opened(self, message_id: int, panel: str = "room"):
+        """The toolbar opened the reaction picker of a message in `panel` ("room" or "thread"): read the user's
+        most used emoji."""
         identity = await self._identity()
-        if identity is None or not isinstance(message_id, int) or not is_open or panel not in ("room", "thread"):
-            self.reacting_id, self.reacting_in = 0, ""
+        if identity is None or not isinstance(message_id, int) or panel not in ("room", "thread"):
+            self._close_picker()
             return
         self.reacting_id, self.reacting_in = message_id, panel
         self.favourites = await db.run(reactions.favourites, identity.user_id)
@@ -82,14 +82,17 @@ class MessageTools(InRoom, mixin=True):
     def reactions_closed(self, is_open: bool):
         """The picker's own close (a click outside, Escape); it opens by reactions_opened, with its message."""
         if is_open is not True:
-            self.reacting_id, self.reacting_in = 0, ""
+            self._close_picker()
+
+    def _close_picker(self) -> None:
+        self.reacting_id, self.reacting_in = 0, ""
 
     @rx.event
     async def react(self, message_id: int, emoji: str):
         """React to a message of this room with an emoji, or take that reaction back; the whole room sees it.
         Reactions share the sending budget (throttle.SEND_LIMITS)."""
         identity = await self._in_room()
-        self.reacting_id, self.reacting_in = 0, ""
+        self._close_picker()
         if identity is None or not isinstance(message_id, int) or not isinstance(emoji, str):
             return
         try:
