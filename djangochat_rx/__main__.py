@@ -2,6 +2,7 @@
 
     python -m djangochat_rx createsuperuser [--username NAME]
     python -m djangochat_rx promote NAME
+    python -m djangochat_rx reset-second-factor NAME  (someone who lost their phone and recovery codes)
     python -m djangochat_rx signup open|invite|closed   (who may create an account; signup.py)
     python -m djangochat_rx serve            (the production start: serve.py; HOST, PORT, WORKERS)
     python -m djangochat_rx prepare-frontend (Reflex's one-time frontend set-up, quietly; make run calls it)
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from djangochat_rx import db
 from djangochat_rx.actions import joining
+from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.domain import accounts, admin, signup
 from djangochat_rx.http import headers
 from djangochat_rx.infra import backup, serve
@@ -40,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--username", help="the new administrator's username (asked for if not given)")
     promote = commands.add_parser("promote", help="make an existing user an administrator")
     promote.add_argument("username")
+    reset = commands.add_parser(
+        "reset-second-factor", help="turn off someone's two-factor sign-in (a lost phone and lost recovery codes)"
+    )
+    reset.add_argument("username")
     mode = commands.add_parser("signup", help="choose who may create an account")
     mode.add_argument("mode", choices=signup.MODES)
     commands.add_parser("serve", help="build the frontend and run the app in production mode")
@@ -97,6 +103,12 @@ def promote(username: str) -> str:
     return f"“{user.username}” is now an administrator."
 
 
+def reset_second_factor(username: str) -> str:
+    """The terminal's way back in for an administrator (or anyone) without their app and recovery codes."""
+    name = db.call(factor_actions.reset_from_terminal, username).value
+    return f"Two-factor sign-in of “{name}” is off: their password alone signs them in."
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -117,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             elif args.command == "signup":
                 mode = db.call(joining.set_signup_mode, None, args.mode).value
                 done = f"Sign-up is now: {signup.MODE_LABELS[mode]}."
+            elif args.command == "reset-second-factor":
+                done = reset_second_factor(args.username)
             else:
                 done = promote(args.username)
     except (CommandError, accounts.AccountError, admin.AdminError, backup.BackupError, serve.ServeError) as error:

@@ -9,17 +9,18 @@ from djangochat_rx.domain import attachments, messages
 from djangochat_rx.http.endpoints import with_endpoints
 from djangochat_rx.infra import backup
 from djangochat_rx.notify import hooks, notices, push, subscribers
-from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search, threads
+from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search, second_factor, threads
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.admin import AdminState
-from djangochat_rx.state.auth import AccountFormState, AuthState
+from djangochat_rx.state.auth import AccountFormState, AuthState, SecondStepState
 from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, UnsubscribeState, VerifyState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.room_composer import COMPOSER_ID
 from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.search import SearchState
+from djangochat_rx.state.second_factor import TwoFactorState
 from djangochat_rx.state.thread import ThreadsState, ThreadState
 
 app = rx.App(
@@ -33,6 +34,15 @@ app = rx.App(
 )
 app.add_page(auth.index, route=routes.INDEX, title="DjangoChat RX", on_load=AuthState.route_home)
 app.add_page(auth.login, route=routes.LOGIN, title="Log in · DjangoChat RX", on_load=AccountFormState.open)
+app.add_page(
+    auth.login_code, route=routes.LOGIN_CODE, title="Two-factor sign-in · DjangoChat RX", on_load=SecondStepState.open
+)
+app.add_page(
+    second_factor.two_factor,
+    route=routes.TWO_FACTOR,
+    title="Two-factor sign-in · DjangoChat RX",
+    on_load=TwoFactorState.load,
+)
 app.add_page(auth.register, route=routes.REGISTER, title="Register · DjangoChat RX", on_load=AccountFormState.open)
 app.add_page(rooms.rooms, route=routes.ROOMS, title="Rooms · DjangoChat RX", on_load=RoomsState.load)
 app.add_page(

@@ -61,6 +61,36 @@ class UserSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     user_agent: str = Field(default="", max_length=256)
+    # How it was opened (second_factor.SIGN_INS: "password", "password reset", "registration", ...) and which
+    # second factor was shown ("" none, "authenticator app", "recovery code"), for the account page.
+    sign_in: str = Field(default="password", max_length=40, sa_column_kwargs={"server_default": "password"})
+    second_factor: str = Field(default="", max_length=24, sa_column_kwargs={"server_default": ""})
+
+
+class TotpDevice(SQLModel, table=True):
+    """An authenticator app (TOTP, RFC 6238) the user enrolled as a second factor; one per account. The secret
+    must be readable to compute codes, so it is stored as is; `confirmed_at` None: enrolment started, its first
+    code not yet shown. `last_step`: the newest 30-second step a code was accepted for (a code works once)."""
+
+    __tablename__ = "totp_devices"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    secret: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    confirmed_at: datetime | None = Field(default=None)
+    last_step: int = Field(default=0)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code that stands in for the second factor when the authenticator app is lost; shown once,
+    we store only its SHA-256 (80 random bits each)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64, unique=True)
+    used_at: datetime | None = Field(default=None)
 
 
 class KnownDevice(SQLModel, table=True):

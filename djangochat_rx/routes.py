@@ -4,6 +4,9 @@ from urllib.parse import urlsplit
 
 INDEX = "/"
 LOGIN = "/login"
+# The code step of a sign-in with a second factor, and the page that turns one on or off.
+LOGIN_CODE = "/login/code"
+TWO_FACTOR = "/account/two-factor"
 REGISTER = "/register"
 ROOMS = "/rooms"
 ROOM = "/rooms/[slug]"

@@ -98,6 +98,14 @@ KNOWN_DEVICE_DAYS = _int("KNOWN_DEVICE_DAYS", 30)
 KNOWN_DEVICES_PER_USER = _int("KNOWN_DEVICES_PER_USER", 20)
 # Wrong current passwords on the account page, per account (a stolen session must not guess on).
 PASSWORD_CHECK_LIMIT = os.environ.get("PASSWORD_CHECK_LIMIT", "5 per 30 minutes")
+# Second-factor codes (an authenticator app's or a recovery code), per account: like passwords (a thief who has
+# the password guesses on here; 5 tries at a 3-in-a-million chance each), and per client address.
+SECOND_FACTOR_LIMIT = os.environ.get("SECOND_FACTOR_LIMIT", "5 per 30 minutes")
+SECOND_FACTOR_LIMIT_PER_CLIENT = os.environ.get("SECOND_FACTOR_LIMIT_PER_CLIENT", "30 per 10 minutes")
+# How long the code step of a login waits after the password was right, before it starts over.
+SECOND_STEP_SECONDS = _int("SECOND_STEP_SECONDS", 300)
+# The name an authenticator app shows beside the account (its "issuer").
+TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "DjangoChat RX")
 # Registrations per client address without a usable invite link (an invite is its own budget: its max uses),
 # so a team behind one office address joins through its invite while a script signing up openly is stopped.
 REGISTER_LIMIT_PER_CLIENT = os.environ.get("REGISTER_LIMIT_PER_CLIENT", "10 per hour")

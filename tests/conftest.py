@@ -27,6 +27,7 @@ os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 # Every test connects from 127.0.0.1: per-client and sending budgets are raised for the suite;
 # tests/security/ and tests/state/test_throttling.py put the real limits back where they test them.
 os.environ["LOGIN_LIMIT_PER_CLIENT"] = "10000 per minute"
+os.environ["SECOND_FACTOR_LIMIT_PER_CLIENT"] = "10000 per minute"
 os.environ["REGISTER_LIMIT_PER_CLIENT"] = "10000 per minute"
 os.environ["SEND_LIMITS"] = "10000 per second"
 os.environ["CREATE_LIMITS"] = "10000 per second"

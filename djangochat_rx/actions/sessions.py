@@ -13,12 +13,15 @@ def _ended(session_ids: list[int]) -> Outcome[list[int]]:
     return Outcome(session_ids, [SessionsEnded(tuple(session_ids))] if session_ids else [])
 
 
-def start_session(db: Session, user_id: int, user_agent: str, old_token: str = "") -> Outcome[str]:
-    """Log the user in on this browser: a fresh session token, the session the browser had (`old_token`) ended.
-    Nobody is told: the browser's tab goes on under the new session."""
+def start_session(
+    db: Session, user_id: int, user_agent: str, old_token: str = "", sign_in: str = "password", factor: str = ""
+) -> Outcome[str]:
+    """Log the user in on this browser: a fresh session token, the session the browser had (`old_token`) ended;
+    `sign_in` and `factor` say how (sessions.issue). Nobody is told: the browser's tab goes on under the new
+    session."""
     if old_token:
         sessions.revoke(db, old_token)
-    return Outcome(sessions.issue(db, user_id, user_agent))
+    return Outcome(sessions.issue(db, user_id, user_agent, sign_in, factor))
 
 
 def remember_device(db: Session, user_id: int, device_token: str) -> Outcome[str]:

@@ -24,7 +24,7 @@ from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import accounts, devices
 from djangochat_rx.domain import admin as administration
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import AccountLink, AuditEntry, User, UserSession, as_utc, utcnow
 
 RESET = "reset"

@@ -13,9 +13,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 from djangochat_rx import db as database
-from djangochat_rx.domain import accounts, attachments, devices, markup, messages
+from djangochat_rx.domain import accounts, attachments, devices, markup, messages, second_factor
 from djangochat_rx.domain.rooms import BY_ACTIVITY, RoomNotFound
-from djangochat_rx.models import AuditEntry, Message, Room, User, UserSession, as_utc, utcnow
+from djangochat_rx.models import AuditEntry, Message, Room, SiteSetting, User, UserSession, as_utc, utcnow
 
 # Who the audit log names for actions taken from the terminal.
 CLI_ACTOR = "cli"
@@ -57,6 +57,16 @@ class NotAnAdmin(AdminError):
         )
 
 
+class OwnFactorFirst(AdminError):
+    def __init__(self) -> None:
+        super().__init__("Turn on two-factor sign-in for your own account first (Account page), then require it.")
+
+
+class InvalidRequirement(AdminError):
+    def __init__(self) -> None:
+        super().__init__("Choose one of the offered rules.")
+
+
 @dataclass(frozen=True)
 class AdminUserView:
     """A user as the admin area lists them; `created_at` is ISO 8601 in UTC."""
@@ -69,6 +79,8 @@ class AdminUserView:
     is_admin: bool
     message_count: int
     is_bot: bool = False
+    # Signing in asks for a second factor (second_factor.py).
+    two_factor: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,7 +150,7 @@ def list_users(db: Session, actor_id: int, query: str = "", limit: int = 50, off
     require_admin(db, actor_id)
     written = select(func.count()).where(Message.author_id == User.id).scalar_subquery()
     rows = db.exec(
-        select(User, written)
+        select(User, written, second_factor.has_factor(User.id))
         .where(col(User.username_key).contains(accounts.username_key(query), autoescape=True))
         .order_by(col(User.username_key))
         .limit(limit)
@@ -154,8 +166,9 @@ def list_users(db: Session, actor_id: int, query: str = "", limit: int = 50, off
             is_admin=user.is_admin,
             message_count=count,
             is_bot=user.is_bot,
+            two_factor=bool(enrolled),
         )
-        for user, count in rows
+        for user, count, enrolled in rows
     ]
 
 
@@ -370,3 +383,50 @@ def promote(db: Session, username: str) -> accounts.UserView:
     audit(db, None, "user.promote", f"user:{user.username}")
     db.commit()
     return accounts.view(user)
+
+
+def reset_second_factor(db: Session, actor_id: int, user_id: int) -> str:
+    """An administrator removes someone's second factor, for a person who lost their phone and their recovery
+    codes: they sign in with the password alone (and enrol again where it is required). Audited; their name."""
+    database.begin_write(db)
+    require_admin(db, actor_id)
+    return _reset_second_factor(db, actor_id, _locked(db, User, user_id, UserNotFound()))
+
+
+def reset_second_factor_of(db: Session, username: str) -> str:
+    """reset_second_factor from the terminal (`python -m djangochat_rx reset-second-factor NAME`): the way back
+    in for the last administrator. Audited with no actor."""
+    database.begin_write(db)
+    user = db.exec(select(User).where(User.username_key == accounts.username_key(username)).with_for_update()).first()
+    if user is None:
+        db.rollback()
+        raise UserNotFound()
+    return _reset_second_factor(db, None, user)
+
+
+def _reset_second_factor(db: Session, actor_id: int | None, user: User) -> str:
+    username = user.username
+    second_factor.remove(db, user.id)
+    audit(db, actor_id, "reset second factor", username)
+    db.commit()
+    return username
+
+
+def require_second_factor(db: Session, actor_id: int, chosen: str) -> second_factor.Requirement:
+    """An administrator chooses who must have a second factor (second_factor.REQUIREMENTS); requiring one
+    needs one of their own (OwnFactorFirst). Audited."""
+    if chosen not in second_factor.REQUIREMENTS:
+        raise InvalidRequirement()
+    database.begin_write(db)
+    require_admin(db, actor_id)
+    if chosen != "off" and not second_factor.is_enrolled(db, actor_id):
+        db.rollback()
+        raise OwnFactorFirst()
+    row = db.get(SiteSetting, second_factor.REQUIREMENT_KEY)
+    if row is None:
+        db.add(SiteSetting(key=second_factor.REQUIREMENT_KEY, value=chosen, updated_by_id=actor_id))
+    else:
+        row.value, row.updated_at, row.updated_by_id = chosen, utcnow(), actor_id
+    audit(db, actor_id, "require second factor", chosen)
+    db.commit()
+    return second_factor.requirement(db)

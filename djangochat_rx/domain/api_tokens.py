@@ -22,7 +22,7 @@ from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import accounts
 from djangochat_rx.domain import admin as administration
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import ApiToken, User, as_utc, utcnow
 
 SCOPES = ("read", "post")

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, delete, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import KnownDevice, User, utcnow
 
 

@@ -1,6 +1,5 @@
 """Server-side login sessions: issue, resolve, revoke. The browser holds a token; we store its hash."""
 
-import hashlib
 import secrets
 import threading
 import time
@@ -13,6 +12,8 @@ from sqlmodel import Session, col, delete, select, update
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
+from djangochat_rx.domain import second_factor
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import User, UserSession, as_utc, utcnow
 
 
@@ -25,6 +26,9 @@ class Identity:
     session_id: int
     # For showing the admin area's link only: every admin action re-checks through djangochat_rx.domain.admin.
     is_admin: bool
+    # A second factor is required of this person and they have none yet: the session may only enrol one
+    # (state/auth.py's AuthState._identity hands it to the two-factor page alone).
+    must_enrol: bool = False
 
 
 class RecentIdentities:
@@ -86,13 +90,9 @@ class RecentIdentities:
 recent = RecentIdentities()
 
 
-def hash_token(token: str) -> str:
-    """SHA-256 of a token: a leaked database does not hand out live sessions."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def issue(db: Session, user_id: int, user_agent: str = "") -> str:
-    """Create a session for `user_id` and return its fresh random token."""
+def issue(db: Session, user_id: int, user_agent: str = "", sign_in: str = "password", factor: str = "") -> str:
+    """Create a session for `user_id` and return its fresh random token; `sign_in` says how it was opened and
+    `factor` which second factor was shown (second_factor.APP, RECOVERY or "")."""
     token = secrets.token_urlsafe(settings.SESSION_TOKEN_BYTES)
     now = utcnow()
     database.begin_write(db)
@@ -104,6 +104,8 @@ def issue(db: Session, user_id: int, user_agent: str = "") -> str:
             last_seen_at=now,
             expires_at=now + settings.SESSION_MAX_AGE,
             user_agent=user_agent[:256],
+            sign_in=sign_in,
+            second_factor=factor,
         )
     )
     db.commit()
@@ -115,18 +117,24 @@ def resolve(db: Session, token: str) -> Identity | None:
     if not token:
         return None
     row = db.exec(
-        select(UserSession, User)
+        select(UserSession, User, second_factor.has_factor(User.id), second_factor.requirement_column())
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == hash_token(token))
     ).first()
     if row is None:
         db.rollback()
         return None
-    session, user = row
+    session, user, enrolled, required = row
     now = utcnow()
     last_seen = as_utc(session.last_seen_at)
     alive = user.is_active and _unexpired(session, now)
-    identity = Identity(user_id=user.id, username=user.username, session_id=session.id, is_admin=user.is_admin)
+    identity = Identity(
+        user_id=user.id,
+        username=user.username,
+        session_id=session.id,
+        is_admin=user.is_admin,
+        must_enrol=second_factor.must_enrol(required, user.is_admin, bool(enrolled)),
+    )
     db.rollback()  # end the read before any write (and read the rows' values before: rollback expires them)
     if not alive:
         return None
@@ -206,6 +214,8 @@ class SessionView:
     created_at: datetime
     last_seen_at: datetime
     user_agent: str
+    sign_in: str = "password"
+    second_factor: str = ""
 
 
 def active_sessions(db: Session, user_id: int) -> list[SessionView]:
@@ -220,6 +230,8 @@ def active_sessions(db: Session, user_id: int) -> list[SessionView]:
             created_at=as_utc(row.created_at),
             last_seen_at=as_utc(row.last_seen_at),
             user_agent=row.user_agent,
+            sign_in=row.sign_in,
+            second_factor=row.second_factor,
         )
         for row in rows
         if _unexpired(row, now)

@@ -24,7 +24,7 @@ from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import accounts
 from djangochat_rx.domain import admin as administration
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.models import Invite, SiteSetting, User, as_utc, utcnow
 

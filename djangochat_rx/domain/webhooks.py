@@ -22,7 +22,7 @@ from djangochat_rx import settings
 from djangochat_rx.domain import access, accounts
 from djangochat_rx.domain import admin as administration
 from djangochat_rx.domain.rooms import RoomNotFound
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import Room, RoomMember, User, Webhook, as_utc, utcnow
 
 PATH = "/api/v1/webhooks/{token}"

@@ -176,6 +176,8 @@ READ = SocketBudget()
 SEND = SocketBudget(counts=("SEND_LIMITS",))
 CREATE = SocketBudget(counts=("CREATE_LIMITS",))
 PASSWORD = SocketBudget(counts=("PASSWORD_CHECKS",), work=("bcrypt",))
+# A second-factor code: the account's budget and the client's (throttle.before_second_factor).
+CODE = SocketBudget(counts=("SECOND_FACTOR_CODES", "SECOND_FACTOR_PER_CLIENT"))
 ADMIN = SocketBudget(work=("administrators only",))
 OWNER = SocketBudget(work=("the room's owner only",))
 
@@ -194,6 +196,18 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         "register": SocketBudget(counts=("REGISTER_PER_CLIENT",), work=("bcrypt",)),
         "request_signup": SocketBudget(counts=("SIGNUP_LINKS_PER_CLIENT", "EMAIL_LINKS"), work=("mail",)),
         "open": READ,
+    },
+    # The code step of a sign-in: only after the password (or a reset link) was right, for that account.
+    "SecondStepState": {"cancel": READ, "open": READ, "verify": CODE},
+    "TwoFactorState": {
+        "confirm": CODE,
+        "load": READ,
+        "new_codes": CODE,
+        "saved_codes": READ,
+        "start": READ,
+        "turn_off": SocketBudget(
+            counts=("SECOND_FACTOR_CODES", "SECOND_FACTOR_PER_CLIENT", "PASSWORD_CHECKS"), work=("bcrypt",)
+        ),
     },
     "ProfileState": {
         "load": READ,
@@ -227,6 +241,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         name: ADMIN
         for name in (
             "archive_room",
+            "choose_second_factor",
             "choose_signup_domain",
             "choose_signup_mode",
             "create_account",
@@ -239,6 +254,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
             "messages_page",
             "remove_message",
             "reset_link",
+            "reset_second_factor",
             "revoke_invite",
             "search_users",
             "users_page",
@@ -311,6 +327,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
 CLI_COMMANDS: dict[str, str] = {
     "createsuperuser": "one bcrypt hash",
     "promote": "one row",
+    "reset-second-factor": "two deletes and an audit row",
     "signup": "one setting",
     "serve": "starts the server",
     "prepare-frontend": "writes .web",

@@ -32,6 +32,8 @@ LOGIN_PER_ACCOUNT = parse(settings.LOGIN_LIMIT_PER_ACCOUNT)
 LOGIN_PER_CLIENT = parse(settings.LOGIN_LIMIT_PER_CLIENT)
 LOGIN_PER_DEVICE = parse(settings.LOGIN_LIMIT_PER_DEVICE)
 PASSWORD_CHECKS = parse(settings.PASSWORD_CHECK_LIMIT)
+SECOND_FACTOR_CODES = parse(settings.SECOND_FACTOR_LIMIT)
+SECOND_FACTOR_PER_CLIENT = parse(settings.SECOND_FACTOR_LIMIT_PER_CLIENT)
 REGISTER_PER_CLIENT = parse(settings.REGISTER_LIMIT_PER_CLIENT)
 SEND_LIMITS = [parse(limit) for limit in settings.SEND_LIMITS.split(";")]
 CREATE_LIMITS = [parse(limit) for limit in settings.CREATE_LIMITS.split(";")]
@@ -137,6 +139,21 @@ async def before_password_check(user_id: int) -> None:
 
 async def password_check_succeeded(user_id: int) -> None:
     await _limiter().clear(PASSWORD_CHECKS, f"password:{user_id}")
+
+
+async def before_second_factor(user_id: int, client: str) -> None:
+    """Charge a second-factor code (at sign-in, enrolling, turning it off) to the account's budget and the
+    client's, refusing it when one is spent: a thief who has the password cannot guess the code on."""
+    client = f"code-from:{client_key(client)}"
+    if not await _limiter().hit(SECOND_FACTOR_PER_CLIENT, client):
+        raise await _too_many_attempts(SECOND_FACTOR_PER_CLIENT, client)
+    key = f"code:{user_id}"
+    if not await _limiter().hit(SECOND_FACTOR_CODES, key):
+        raise await _too_many_attempts(SECOND_FACTOR_CODES, key)
+
+
+async def second_factor_succeeded(user_id: int) -> None:
+    await _limiter().clear(SECOND_FACTOR_CODES, f"code:{user_id}")
 
 
 async def before_register(client: str) -> None:

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 from djangochat_rx import db as database
 from djangochat_rx import routes, settings
 from djangochat_rx.domain import access, markup, room_prefs
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.models import (
     AccountLink,

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from djangochat_rx import routes
 from djangochat_rx.components.api_tokens import api_tokens_panel
 from djangochat_rx.components.layout import current_password_input, error_callout, inline_form, labeled_input, page
 from djangochat_rx.components.push import push_settings
@@ -14,6 +15,7 @@ def _session_row(session: rx.Var[SessionItem]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(session["user_agent"], size="2", overflow_wrap="anywhere")),
         rx.table.cell(rx.moment(session["created_at"], format="MMM D, HH:mm")),
+        rx.table.cell(rx.text(session["how"], size="2")),
         rx.table.cell(rx.moment(session["last_seen_at"], from_now=True)),
         rx.table.cell(rx.cond(session["current"], rx.badge("this browser"), "")),
         key=session["id"],
@@ -115,6 +117,26 @@ def _email() -> rx.Component:
     )
 
 
+def _two_factor() -> rx.Component:
+    """Whether signing in asks for a code, and the way to the page that changes it."""
+    return rx.vstack(
+        rx.heading("Two-factor sign-in", size="4", margin_top="2rem"),
+        rx.text(
+            rx.cond(
+                AccountState.two_factor_on,
+                "On: signing in asks for a code from your authenticator app.",
+                "Off: your password alone signs you in.",
+            ),
+            " ",
+            rx.link(rx.cond(AccountState.two_factor_on, "Manage", "Set it up"), href=routes.TWO_FACTOR),
+            size="2",
+            id="two-factor-summary",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
 def account() -> rx.Component:
     return page(
         rx.heading("Account", size="7", margin_bottom="1rem"),
@@ -139,6 +161,7 @@ def account() -> rx.Component:
             on_submit=AccountState.change_password,
             reset_on_submit=False,
         ),
+        _two_factor(),
         _email(),
         push_settings(),
         rx.heading("Active sessions", size="4", margin_top="2rem", margin_bottom="0.5rem"),
@@ -147,6 +170,7 @@ def account() -> rx.Component:
                 rx.table.row(
                     rx.table.column_header_cell("Browser"),
                     rx.table.column_header_cell("Logged in"),
+                    rx.table.column_header_cell("Signed in with"),
                     rx.table.column_header_cell("Last active"),
                     rx.table.column_header_cell(rx.el.span("This browser", class_name="sr-only")),
                 )

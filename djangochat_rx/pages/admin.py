@@ -6,7 +6,7 @@ from djangochat_rx import routes
 from djangochat_rx.components.api_tokens import api_tokens_panel
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.layout import error_callout, labeled_input, page, shown_once
-from djangochat_rx.domain import signup
+from djangochat_rx.domain import second_factor, signup
 from djangochat_rx.domain.admin import AdminMessageView, AdminRoomView, AdminUserView, AuditView
 from djangochat_rx.domain.signup import InviteView
 from djangochat_rx.state.admin import AdminState
@@ -69,6 +69,10 @@ def _user_row(user: rx.Var[AdminUserView]) -> rx.Component:
                 rx.cond(user["is_admin"], rx.badge("admin", color_scheme="purple")),
                 rx.cond(user["is_bot"], rx.badge("bot", color_scheme="gray", variant="soft")),
                 rx.cond(
+                    user["two_factor"],
+                    rx.badge("2FA", color_scheme="blue", variant="soft", title="Two-factor sign-in on"),
+                ),
+                rx.cond(
                     user["is_active"],
                     rx.badge("active", color_scheme="green"),
                     rx.badge("disabled", color_scheme="red", class_name="disabled-mark"),
@@ -101,6 +105,21 @@ def _user_row(user: rx.Var[AdminUserView]) -> rx.Component:
                 on_click=AdminState.reset_link(user["id"]),
                 aria_label="Password-reset link for " + name,
                 margin_left="0.5rem",
+            ),
+            rx.cond(
+                user["two_factor"],
+                rx.box(
+                    confirmed_button(
+                        "Reset 2FA",
+                        "Reset " + name + "'s two-factor sign-in?",
+                        "Their authenticator app and recovery codes stop working: their password alone signs them in "
+                        "(until they set up a new app). Do this only when you know it is them asking.",
+                        AdminState.reset_second_factor(user["id"]),
+                        aria_label="Reset two-factor sign-in of " + name,
+                    ),
+                    display="inline-block",
+                    margin_left="0.5rem",
+                ),
             ),
         ),
         key=user["id"],
@@ -377,6 +396,20 @@ def _signup() -> rx.Component:
                 size="1",
                 color=rx.color("gray", 11),
             ),
+        ),
+        rx.el.label("Two-factor sign-in", html_for="second-factor-rule", font_weight="500", margin_top="1rem"),
+        rx.select.root(
+            rx.select.trigger(id="second-factor-rule", aria_label="Two-factor sign-in"),
+            rx.select.content(
+                *[rx.select.item(label, value=rule) for rule, label in second_factor.REQUIREMENT_LABELS.items()]
+            ),
+            value=AdminState.second_factor_rule,
+            on_change=AdminState.choose_second_factor,
+        ),
+        rx.text(
+            "People who must have a second factor and have none are sent to set one up when they sign in.",
+            size="1",
+            color=rx.color("gray", 11),
         ),
         rx.heading("Invite links", size="4", margin_top="1rem"),
         _filter_form(

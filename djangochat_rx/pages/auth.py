@@ -4,7 +4,7 @@ import reflex as rx
 
 from djangochat_rx import routes
 from djangochat_rx.components.layout import error_callout, labeled_input, page
-from djangochat_rx.state.auth import AccountFormState
+from djangochat_rx.state.auth import AccountFormState, SecondStepState
 
 
 def index() -> rx.Component:
@@ -90,5 +90,36 @@ def register() -> rx.Component:
             rx.callout(refusal, icon="lock", color_scheme="amber", role="status", id="signup-refusal"),
         ),
         rx.text("Have an account? ", rx.link("Log in", href=routes.LOGIN), margin_top="1rem"),
+        logged_in=False,
+    )
+
+
+def login_code() -> rx.Component:
+    """The code step of a sign-in with a second factor."""
+    return page(
+        rx.heading("Two-factor sign-in", size="7", margin_bottom="1rem"),
+        rx.form(
+            rx.vstack(
+                rx.text("Open your authenticator app and type the 6-digit code it shows for this account.", size="2"),
+                labeled_input(
+                    "Code",
+                    "code",
+                    auto_complete="one-time-code",
+                    input_mode="numeric",
+                    max_length=24,
+                    required=True,
+                    auto_focus=True,
+                ),
+                rx.text(
+                    "Lost your phone? Type one of your recovery codes instead.", size="1", color=rx.color("gray", 11)
+                ),
+                error_callout(SecondStepState.error),
+                rx.button("Sign in", type="submit", loading=SecondStepState.pending, width="100%"),
+                spacing="3",
+            ),
+            on_submit=SecondStepState.verify,
+            reset_on_submit=True,
+        ),
+        rx.button("Start over", on_click=SecondStepState.cancel, type="button", variant="ghost", margin_top="1rem"),
         logged_in=False,
     )

@@ -9,7 +9,7 @@ from djangochat_rx import db, routes
 from djangochat_rx.actions import joining, perform
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import account_links, accounts, sessions
+from djangochat_rx.domain import account_links, accounts, second_factor, sessions
 from djangochat_rx.infra import throttle
 from djangochat_rx.notify import mail, notices
 from djangochat_rx.state.auth import AuthState, field, password_checked, tokens_revoked
@@ -24,6 +24,8 @@ class SessionItem(TypedDict):
     last_seen_at: str
     user_agent: str
     current: bool
+    # How it was opened: "password", "password reset", … and "+ authenticator app" when a code was shown.
+    how: str
 
 
 class AccountState(AuthState):
@@ -39,6 +41,8 @@ class AccountState(AuthState):
     # notices.py: "mentions", "digest" or "off", and after how many minutes unread (as text, for the select).
     notices_choice: str = "mentions"
     notices_delay: str = "10"
+    # Whether signing in asks for a code from an authenticator app (the two-factor page changes it).
+    two_factor_on: bool = False
 
     async def _list_sessions(self, current_id: int, user_id: int) -> None:
         self.sessions = [
@@ -48,6 +52,7 @@ class AccountState(AuthState):
                 last_seen_at=s.last_seen_at.isoformat(),
                 user_agent=s.user_agent or "unknown browser",
                 current=s.id == current_id,
+                how=" + ".join(filter(None, [s.sign_in, s.second_factor])),
             )
             for s in await db.run(sessions.active_sessions, user_id)
         ]
@@ -63,6 +68,7 @@ class AccountState(AuthState):
         self.email = await db.run(account_links.email_of, identity.user_id)
         chosen = await db.run(notices.preferences, identity.user_id)
         self.notices_choice, self.notices_delay = chosen.choice, str(chosen.delay_minutes)
+        self.two_factor_on = await db.run(second_factor.is_enrolled, identity.user_id)
         await self._list_sessions(identity.session_id, identity.user_id)
 
     @rx.event

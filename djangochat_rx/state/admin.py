@@ -12,8 +12,9 @@ from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
+from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import accounts, admin, messages, rooms, signup
+from djangochat_rx.domain import accounts, admin, messages, rooms, second_factor, signup
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.notify import mail
 from djangochat_rx.state.auth import AuthState, field
@@ -40,6 +41,8 @@ class AdminState(AuthState):
     # Sign-up: the mode, the newest invites, and a link just made (an invite or a password link), shown
     # once: only its hash is kept.
     signup_mode: str = ""
+    # Who must sign in with a second factor (second_factor.REQUIREMENTS).
+    second_factor_rule: str = "off"
     signup_domain: str = ""
     email_enabled: bool = False
     invites: list[signup.InviteView] = []
@@ -121,6 +124,32 @@ class AdminState(AuthState):
             await self._lists(actor_id)
 
         if isinstance(mode, str):
+            await self._safely(work)
+
+    @rx.event
+    async def choose_second_factor(self, rule: str):
+        """Choose who must sign in with a second factor: "off", "admins" or "everyone"."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            await perform(factor_actions.require, actor_id, rule)
+            self.notice = "Sign-in setting saved."
+            await self._lists(actor_id)
+
+        if isinstance(rule, str):
+            await self._safely(work)
+
+    @rx.event
+    async def reset_second_factor(self, user_id: int):
+        """Remove a user's second factor (they lost their phone and their recovery codes); audited."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            username = await perform(factor_actions.reset, actor_id, user_id)
+            self.notice = f"Two-factor sign-in reset for {username}: their password alone signs them in."
+            await self._lists(actor_id)
+
+        if isinstance(user_id, int):
             await self._safely(work)
 
     @rx.event
@@ -236,6 +265,7 @@ class AdminState(AuthState):
         self.invites = await db.run(signup.list_invites, actor_id)
         current = await db.run(signup.policy)
         self.signup_mode, self.signup_domain = current.mode, current.domain
+        self.second_factor_rule = await db.run(second_factor.requirement)
         self.email_enabled = mail.configured()
         self.status = "ready"
 

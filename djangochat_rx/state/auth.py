@@ -1,5 +1,6 @@
 """The session every page shares: who is logged in, page guards, login, registration, logout."""
 
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -8,8 +9,9 @@ import reflex as rx
 from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import Outcome, joining, perform, perform_hashing
 from djangochat_rx.actions import rooms as room_actions
+from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import accounts, avatars, devices, rooms, sessions, signup, tickets
+from djangochat_rx.domain import accounts, avatars, devices, rooms, second_factor, sessions, signup, tickets
 from djangochat_rx.domain.sessions import Identity
 from djangochat_rx.infra import throttle
 from djangochat_rx.realtime import hub
@@ -92,6 +94,11 @@ class AuthState(rx.State):
     avatars: dict[str, str] = {}
     avatar_changed: dict[str, str] = {}
 
+    def _enrols(self) -> bool:
+        """Whether this state's handlers act for a session that must enrol a second factor first (only the
+        two-factor page's do: for every other handler such a session is nobody)."""
+        return False
+
     async def _identity(self, fresh: bool = False) -> Identity | None:
         """Re-check the session on the server; every handler that acts for a user starts here. Events
         (a send, typing) may take this worker's recent answer (sessions.RecentIdentities); page loads
@@ -101,6 +108,8 @@ class AuthState(rx.State):
             identity = await _resolve(self.session_token)
         elif sessions.recent.due(self.session_token):
             sockets.spawn(_resolve(self.session_token))
+        if identity is not None and identity.must_enrol and not self._enrols():
+            identity = None
         self.username = identity.username if identity else ""
         self.is_admin = identity.is_admin if identity else False
         return identity
@@ -125,11 +134,16 @@ class AuthState(rx.State):
                 await hub.watch_lists(sid, identity.user_id, identity.username)
         return identity
 
-    async def _start_session(self, user: accounts.UserView) -> None:
-        """Log `user` in with a fresh token, ending whatever session this browser had."""
+    async def _start_session(self, user_id: int, username: str, sign_in: str, factor: str = "") -> bool:
+        """Log the user in with a fresh token, ending whatever session this browser had; `sign_in` and `factor`
+        say how (sessions.issue). Whether they must enrol a second factor before anything else."""
         user_agent = self.router.headers.user_agent
-        self.session_token = await perform(session_actions.start_session, user.id, user_agent, self.session_token)
-        self.username = user.username
+        self.session_token = await perform(
+            session_actions.start_session, user_id, user_agent, self.session_token, sign_in, factor
+        )
+        self.username = username
+        identity = await _resolve(self.session_token)
+        return identity is not None and identity.must_enrol
 
     @rx.event
     async def route_home(self):
@@ -175,12 +189,17 @@ FORM_REFUSALS = (accounts.AccountError, signup.InvalidChoice, throttle.Throttled
 
 
 async def start_session_after(
-    state: AuthState, attempt: Coroutine[Any, Any, accounts.UserView], destination: str, refused=None
+    state: AuthState,
+    attempt: Coroutine[Any, Any, accounts.UserView],
+    destination: str,
+    refused=None,
+    sign_in: str = "password",
 ):
     """The common end of the login, registration, setup and reset forms (an async generator for their
-    handlers): show progress while `attempt` runs; on success start a session for its user and go to
-    `destination`; a refusal goes to `refused(error)` when given (it may answer with an event), else its
-    text is the form's error. `state` has the `error` and `pending` vars."""
+    handlers): show progress while `attempt` runs; on success start a session for its user (`sign_in`: how)
+    and go to `destination` — or first to the code step when the user has a second factor, or to enrol one
+    when it is required of them; a refusal goes to `refused(error)` when given (it may answer with an
+    event), else its text is the form's error. `state` has the `error` and `pending` vars."""
     state.error, state.pending = "", True
     yield
     try:
@@ -193,8 +212,78 @@ async def start_session_after(
         return
     finally:
         state.pending = False
-    await state._start_session(user)
-    yield rx.redirect(destination, replace=True)
+    if await db.run(second_factor.is_enrolled, user.id):
+        step = await state.get_state(SecondStepState)
+        step._await_code(user, sign_in, destination)
+        yield rx.redirect(routes.LOGIN_CODE, replace=True)
+        return
+    must_enrol = await state._start_session(user.id, user.username, sign_in)
+    yield rx.redirect(routes.TWO_FACTOR if must_enrol else destination, replace=True)
+
+
+class SecondStepState(AuthState):
+    """The code step of a sign-in: the password (or a reset link) was right for a user with a second factor;
+    a code from their authenticator app or a recovery code starts the session. The user waits here, in the
+    tab's server-side state (never sent to the browser), for SECOND_STEP_SECONDS."""
+
+    error: str = ""
+    pending: bool = False
+    _user_id: int = 0
+    _username: str = ""
+    _sign_in: str = ""
+    _destination: str = ""
+    _until: float = 0.0
+
+    def _await_code(self, user: accounts.UserView, sign_in: str, destination: str) -> None:
+        self._user_id, self._username, self._sign_in, self._destination = user.id, user.username, sign_in, destination
+        self._until = time.monotonic() + settings.SECOND_STEP_SECONDS
+        self.error, self.pending = "", False
+
+    def _waiting(self) -> int:
+        """The user whose code is awaited (0: none, or too late)."""
+        return self._user_id if self._user_id and time.monotonic() < self._until else 0
+
+    @rx.event
+    async def open(self):
+        """The code page shows only while a sign-in awaits its code; otherwise it is the login page."""
+        self.error, self.pending = "", False
+        if not self._waiting():
+            self._user_id = 0
+            return rx.redirect(routes.LOGIN, replace=True)
+        return None
+
+    @rx.event
+    async def verify(self, form: dict[str, Any]):
+        """Check the code (charged to the account's and the client's code budgets first); a right one starts
+        the session."""
+        user_id = self._waiting()
+        if not user_id:
+            self._user_id = 0
+            yield rx.redirect(routes.LOGIN, replace=True)
+            return
+        self.error, self.pending = "", True
+        yield
+        try:
+            await throttle.before_second_factor(user_id, self.router.session.client_ip)
+            factor = await perform(factor_actions.use_code, user_id, field(form, "code"))
+        except (accounts.AccountError, throttle.Throttled) as error:
+            self.error = str(error)
+            return
+        finally:
+            self.pending = False
+        await throttle.second_factor_succeeded(user_id)
+        username, sign_in, destination = self._username, self._sign_in, self._destination
+        self._user_id = 0
+        must_enrol = await self._start_session(user_id, username, sign_in, factor)
+        if factor == second_factor.RECOVERY:
+            yield rx.toast.info("You signed in with a recovery code: it cannot be used again.")
+        yield rx.redirect(routes.TWO_FACTOR if must_enrol else destination, replace=True)
+
+    @rx.event
+    def cancel(self):
+        """Back to the login page; the awaited sign-in is forgotten."""
+        self._user_id = 0
+        return rx.redirect(routes.LOGIN, replace=True)
 
 
 class AccountFormState(AuthState):
@@ -215,6 +304,9 @@ class AccountFormState(AuthState):
         self.error, self.pending = "", False
         if await self._enter_page(lists=False) is not None:
             return rx.redirect(routes.ROOMS, replace=True)
+        signed_in = sessions.recent.get(self.session_token)
+        if signed_in is not None and signed_in.must_enrol:  # signed in, but must enrol a second factor first
+            return rx.redirect(routes.TWO_FACTOR, replace=True)
         status = await db.run(signup.register_form, self._invite())
         if status == "setup":
             return rx.redirect(routes.SETUP, replace=True)
@@ -244,18 +336,19 @@ class AccountFormState(AuthState):
     @rx.event
     async def login(self, form: dict[str, Any]):
         """Check the credentials and start a session."""
-        async for update in self._submit(self._authenticate(field(form, "username"), field(form, "password"))):
+        attempt = self._authenticate(field(form, "username"), field(form, "password"))
+        async for update in self._submit(attempt, "password"):
             yield update
 
     @rx.event
     async def register(self, form: dict[str, Any]):
         """Create the account, then log it in."""
         fields = [field(form, name) for name in ("username", "password", "confirm_password")]
-        async for update in self._submit(self._register(*fields)):
+        async for update in self._submit(self._register(*fields), "registration"):
             yield update
 
-    async def _submit(self, attempt: Coroutine[Any, Any, accounts.UserView]):
-        async for update in start_session_after(self, attempt, routes.ROOMS):
+    async def _submit(self, attempt: Coroutine[Any, Any, accounts.UserView], sign_in: str):
+        async for update in start_session_after(self, attempt, routes.ROOMS, sign_in=sign_in):
             yield update
 
     async def _authenticate(self, username: str, password: str) -> accounts.UserView:

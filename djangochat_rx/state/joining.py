@@ -48,7 +48,9 @@ class SetupState(AuthState):
     async def set_up(self, form: dict[str, Any]):
         fields = [field(form, name) for name in ("username", "password", "confirm_password")]
         mode = field(form, "mode") or signup.DEFAULT_MODE
-        async for update in start_session_after(self, self._set_up(fields, mode), routes.ADMIN, self._refused):
+        async for update in start_session_after(
+            self, self._set_up(fields, mode), routes.ADMIN, self._refused, sign_in="setup"
+        ):
             yield update
 
     async def _set_up(self, fields: list[str], mode: str) -> accounts.UserView:
@@ -121,7 +123,9 @@ class ResetState(AuthState):
         here; a toast says how many tokens went."""
         self._revoked = 0
         new, confirm = field(form, "password"), field(form, "confirm_password")
-        async for update in start_session_after(self, self._reset(new, confirm), routes.ROOMS, self._refused):
+        async for update in start_session_after(
+            self, self._reset(new, confirm), routes.ROOMS, self._refused, sign_in="password reset"
+        ):
             yield update
         if said := tokens_revoked(self._revoked):
             yield rx.toast.info(said)

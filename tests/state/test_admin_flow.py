@@ -230,6 +230,8 @@ def every_handler(target_user: int, target_room: int, target_message: int) -> di
         "revoke_invite": {"invite_id": 1},
         "create_account": {"form": {"username": "planted"}},
         "reset_link": {"user_id": target_user},
+        "reset_second_factor": {"user_id": target_user},
+        "choose_second_factor": {"rule": "off"},
     }
 
 

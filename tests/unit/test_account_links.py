@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from djangochat_rx import settings
 from djangochat_rx.domain import account_links, accounts, admin, devices, sessions
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import AccountLink, AuditEntry, User, utcnow
 
 NEW = "a new passphrase"

@@ -11,6 +11,7 @@ import pkgutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 from PIL import Image
 
@@ -22,6 +23,7 @@ from djangochat_rx.actions import joining
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import rooms as room_actions
+from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.actions import threads as thread_actions
 from djangochat_rx.actions import webhooks as webhook_actions
@@ -60,7 +62,7 @@ from djangochat_rx.domain.events import (
     ThreadsRead,
     Typing,
 )
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.infra import storage
 from djangochat_rx.models import AccountLink
 from djangochat_rx.notify import notices
@@ -199,6 +201,24 @@ def test_ending_sessions_names_them_and_nothing_when_there_were_none(session, al
     assert session_actions.log_out(session, "no-such-token").events == []
     ended = only(session_actions.disable_user(session, root.id, alice.id), SessionsEnded)
     assert len(ended.session_ids) == 1 and sessions.resolve(session, other) is None
+
+
+def test_second_factor_changes_tell_nobody(session, alice, bob, root):
+    enrolment = factor_actions.start_enrolment(session, alice.id)
+    confirmed = factor_actions.confirm_enrolment(session, alice.id, pyotp.TOTP(enrolment.value.secret).now())
+    codes = confirmed.value
+    used = factor_actions.use_code(session, alice.id, codes[0])
+    renewed = factor_actions.new_recovery_codes(session, alice.id, codes[1])
+    off = factor_actions.turn_off(session, alice.id, "correct horse", renewed.value[0])
+    assert used.value == "recovery code" and len(renewed.value) == 10
+    factor_actions.confirm_enrolment(
+        session, bob.id, pyotp.TOTP(factor_actions.start_enrolment(session, bob.id).value.secret).now()
+    )
+    reset = factor_actions.reset(session, root.id, bob.id)
+    from_terminal = factor_actions.reset_from_terminal(session, "alice")
+    required = factor_actions.require(session, root.id, "off")
+    assert [enrolment.events, confirmed.events, used.events, renewed.events, off.events] == [[]] * 5
+    assert [reset.events, from_terminal.events, required.events] == [[]] * 3
 
 
 def test_marking_read_tells_the_reader_their_marker_and_mentions(session, alice, bob, general):

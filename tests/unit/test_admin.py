@@ -14,7 +14,7 @@ from djangochat_rx.models import AuditEntry, Mention, Message, Room, RoomMember,
 from tests.unit.conftest import make_admin
 
 # Terminal commands: trusted, no actor to check.
-TERMINAL = {"create_superuser", "promote"}
+TERMINAL = {"create_superuser", "promote", "reset_second_factor_of"}
 # The check and the audit row every admin function (here, in signup.py and account_links.py) is built on.
 BUILDING_BLOCKS = {"require_admin", "audit"}
 ADMIN_FUNCTIONS = sorted(
@@ -64,7 +64,7 @@ def test_non_admins_get_nothing_from_any_admin_function(session, alice, bob, gen
     disabled_admin = make_admin(session, accounts.register(session, "former", "former admin", "former admin"))
     session.execute(update(User).where(User.id == disabled_admin.id).values(is_active=False))
     session.commit()
-    targets = SimpleNamespace(user_id=bob.id, room_id=general.id, message_id=bobs_message.id)
+    targets = SimpleNamespace(user_id=bob.id, room_id=general.id, message_id=bobs_message.id, chosen="off")
     for actor_id in (alice.id, disabled_admin.id, None, 10_000):
         with pytest.raises(admin.NotAdmin, match=r"^Only administrators can do that\.$"):
             call(name, session, actor_id, targets)

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from djangochat_rx import settings
 from djangochat_rx.domain import accounts, admin, api_tokens, profiles
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import ApiToken, AuditEntry, User, utcnow
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import text, update
 
 from djangochat_rx import settings
 from djangochat_rx.domain import accounts, admin, devices
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import KnownDevice, utcnow
 from tests.unit.conftest import make_admin
 

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, func, select
 
 from djangochat_rx.domain import account_links, accounts, admin, signup
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import AuditEntry, Invite, SiteSetting, User, utcnow
 from tests.unit.conftest import make_admin
 

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.domain import accounts, members, rooms, webhooks
-from djangochat_rx.domain.sessions import hash_token
+from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import AuditEntry, User, Webhook
 
 
