@@ -181,8 +181,10 @@ def private_folder(path: Path) -> Path:
 
 def private_file(path: Path) -> Path:
     """`path`, created empty if missing, for this account only (SQLite gives its -wal and -shm files the
-    database file's mode)."""
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+    database file's mode). An existing file is never opened here: closing a descriptor of a database drops
+    every POSIX lock this process's SQLite connections hold on it (sqlite.org/howtocorrupt.html, 2.2)."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
     path.chmod(PRIVATE_FILE)
     return path
 

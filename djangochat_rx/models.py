@@ -248,7 +248,7 @@ class Mention(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """One administrator action: who did what to which user, room or message, and when."""
+    """One audited change (domain/audit.py): who did what to which user, room, message or setting, and when."""
 
     __tablename__ = "audit_log"
 

@@ -36,6 +36,14 @@ def navbar() -> rx.Component:
     )
 
 
+def _flash() -> rx.Component:
+    """What the handler that sent the tab here had to say (AuthState.flash), shown on this page only."""
+    return rx.cond(
+        AuthState.flash != "",
+        rx.callout(AuthState.flash, icon="info", role="status", id="flash", margin_bottom="1rem"),
+    )
+
+
 def _logged_out_notice() -> rx.Component:
     """Shown on a logged-in page once the session token is gone (e.g. logged out in another tab)."""
     return rx.cond(
@@ -64,6 +72,7 @@ def page(
     scrolls, its children share the height (chat.css `.page-fill`)."""
     column = rx.el.main(
         _logged_out_notice() if logged_in else rx.fragment(),
+        _flash(),
         *children,
         width="100%",
         max_width="80rem" if fill else "56rem" if wide else "28rem",

@@ -24,6 +24,7 @@ from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import accounts, devices
 from djangochat_rx.domain import admin as administration
+from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import AccountLink, AuditEntry, User, UserSession, as_utc, utcnow
 
@@ -122,9 +123,7 @@ def issue_reset(db: Session, actor_id: int, user_id: int) -> tuple[str, str]:
         db.rollback()
         raise administration.UserNotFound()
     token = _new_link(db, user_id, RESET, _admin_lifetime(), created_by=actor_id)
-    administration.audit(
-        db, actor_id, "user.reset_link", f"user:{username}", f"valid {settings.ADMIN_RESET_LINK_HOURS} h"
-    )
+    audit(db, actor_id, "user.reset_link", f"user:{username}", f"valid {settings.ADMIN_RESET_LINK_HOURS} h")
     db.commit()
     return username, token
 
@@ -143,7 +142,7 @@ def create_account(db: Session, actor_id: int, username: str) -> tuple[accounts.
     administration.require_admin(db, actor_id)
     user = accounts.insert_user(db, name, password_hash)
     token = _new_link(db, user.id, RESET, _admin_lifetime(), created_by=actor_id)
-    administration.audit(db, actor_id, "user.create", f"user:{name}", "set-password link issued")
+    audit(db, actor_id, "user.create", f"user:{name}", "set-password link issued")
     return accounts.commit_account(db, user), token
 
 
@@ -195,9 +194,7 @@ def reset_password(db: Session, token: str, new: str, confirm: str) -> tuple[acc
     )
     devices.forget_all(db, user.id)
     how = "emailed link" if link.created_by_id is None else "administrator's link"
-    administration.audit(
-        db, user.id, "user.password_reset", f"user:{user.username}", f"{how}, {len(ended)} sessions ended"
-    )
+    audit(db, user.id, "user.password_reset", f"user:{user.username}", f"{how}, {len(ended)} sessions ended")
     db.commit()
     return accounts.view(user), ended
 
@@ -267,7 +264,7 @@ def verify_email(db: Session, token: str) -> AddressChange:
     user.email, user.email_key = link.email, email_key(link.email)
     if changed:
         detail = "replaced" if change.previous else "added"
-        administration.audit(db, user.id, ADDRESS_CHANGED, f"user:{user.username}", detail)
+        audit(db, user.id, ADDRESS_CHANGED, f"user:{user.username}", detail)
     try:
         db.commit()
     except IntegrityError:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, delete, select
 
 from djangochat_rx import db as database
 from djangochat_rx.domain import accounts, attachments, devices, markup, messages, second_factor
+from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.rooms import BY_ACTIVITY, RoomNotFound
 from djangochat_rx.models import AuditEntry, Message, Room, SiteSetting, User, UserSession, as_utc, utcnow
 
@@ -128,10 +129,6 @@ def require_admin(db: Session, actor_id: int | None) -> None:
     if not accounts.is_admin(db, actor_id):
         db.rollback()
         raise NotAdmin()
-
-
-def audit(db: Session, actor_id: int | None, action: str, target: str, detail: str = "") -> None:
-    db.add(AuditEntry(actor_id=actor_id, action=action, target=target, detail=detail))
 
 
 def _locked(db: Session, model: type[Row], row_id: int, missing: Exception) -> Row:
@@ -407,7 +404,7 @@ def reset_second_factor_of(db: Session, username: str) -> str:
 def _reset_second_factor(db: Session, actor_id: int | None, user: User) -> str:
     username = user.username
     second_factor.remove(db, user.id)
-    audit(db, actor_id, "reset second factor", username)
+    audit(db, actor_id, "user.second_factor_reset", f"user:{username}")
     db.commit()
     return username
 
@@ -422,11 +419,12 @@ def require_second_factor(db: Session, actor_id: int, chosen: str) -> second_fac
     if chosen != "off" and not second_factor.is_enrolled(db, actor_id):
         db.rollback()
         raise OwnFactorFirst()
+    before = second_factor.requirement(db)
     row = db.get(SiteSetting, second_factor.REQUIREMENT_KEY)
     if row is None:
         db.add(SiteSetting(key=second_factor.REQUIREMENT_KEY, value=chosen, updated_by_id=actor_id))
     else:
         row.value, row.updated_at, row.updated_by_id = chosen, utcnow(), actor_id
-    audit(db, actor_id, "require second factor", chosen)
+    audit(db, actor_id, "signup.second_factor", "site", f"{before} → {chosen}")
     db.commit()
     return second_factor.requirement(db)

@@ -22,6 +22,7 @@ from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import accounts
 from djangochat_rx.domain import admin as administration
+from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import ApiToken, User, as_utc, utcnow
 
@@ -187,7 +188,7 @@ def create(
     db.add(row)
     db.flush()
     detail = f"“{name}” ({' '.join(scopes)}, {days} days)" + (" for a new bot account" if new_bot else "")
-    administration.audit(db, actor_id, "api_token.create", f"user:{owner.username}", detail)
+    audit(db, actor_id, "api_token.create", f"user:{owner.username}", detail)
     view = _view(row, owner.username)
     db.commit()
     return view, token
@@ -230,7 +231,7 @@ def revoke(db: Session, actor_id: int, token_id: int) -> TokenView:
     token, username = row
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        administration.audit(db, actor_id, "api_token.revoke", f"user:{username}", f"“{token.name}”")
+        audit(db, actor_id, "api_token.revoke", f"user:{username}", f"“{token.name}”")
     view = _view(token, username)
     db.commit()
     return view
@@ -280,5 +281,5 @@ def revoke_all_within(db: Session, user_id: int, why: str) -> int:
     revoked = db.execute(update(ApiToken).where(_live(user_id)).values(revoked_at=utcnow())).rowcount
     if revoked:
         username = db.exec(select(User.username).where(User.id == user_id)).one()
-        administration.audit(db, user_id, "api_token.revoke_all", f"user:{username}", f"{revoked} tokens, {why}")
+        audit(db, user_id, "api_token.revoke_all", f"user:{username}", f"{revoked} tokens, {why}")
     return revoked

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, func, select
 from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import accounts
+from djangochat_rx.domain.audit import audit
 from djangochat_rx.models import RecoveryCode, SiteSetting, TotpDevice, User, utcnow
 
 Requirement = Literal["off", "admins", "everyone"]
@@ -173,6 +174,7 @@ def confirm_enrolment(db: Session, user_id: int, code: str) -> list[str]:
         raise WrongCode()
     device.confirmed_at, device.last_step = utcnow(), step
     codes = _replace_recovery_codes(db, user_id)
+    _audit(db, user_id, "second_factor.on")
     db.commit()
     return codes
 
@@ -223,6 +225,7 @@ def turn_off(db: Session, user_id: int, password: str, code: str) -> None:
     verify(db, user_id, code)
     database.begin_write(db)
     remove(db, user_id)
+    _audit(db, user_id, "second_factor.off")
     db.commit()
 
 
@@ -231,6 +234,7 @@ def new_recovery_codes(db: Session, user_id: int, code: str) -> list[str]:
     verify(db, user_id, code)
     database.begin_write(db)
     codes = _replace_recovery_codes(db, user_id)
+    _audit(db, user_id, "second_factor.new_codes")
     db.commit()
     return codes
 
@@ -257,6 +261,12 @@ def remove(db: Session, user_id: int) -> None:
     """Within the caller's write transaction: the user's second factor and recovery codes gone."""
     db.execute(delete(TotpDevice).where(TotpDevice.user_id == user_id))
     db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+
+
+def _audit(db: Session, user_id: int, action: str) -> None:
+    """Within the caller's write transaction: the person changed how they sign in (the admin area's log)."""
+    username = db.exec(select(User.username).where(User.id == user_id)).one()
+    audit(db, user_id, action, f"user:{username}")
 
 
 def _claim(db: Session, statement) -> bool:

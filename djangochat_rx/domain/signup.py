@@ -24,6 +24,7 @@ from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import accounts
 from djangochat_rx.domain import admin as administration
+from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.models import Invite, SiteSetting, User, as_utc, utcnow
@@ -137,7 +138,7 @@ def set_domain(db: Session, actor_id: int | None, domain: str) -> str:
     else:
         row.value, row.updated_at, row.updated_by_id = domain, utcnow(), actor_id
     if before != domain:
-        administration.audit(db, actor_id, "signup.domain", "site", f"{before or 'none'} → {domain or 'none'}")
+        audit(db, actor_id, "signup.domain", "site", f"{before or 'none'} → {domain or 'none'}")
     db.commit()
     return domain
 
@@ -209,7 +210,7 @@ def set_mode(db: Session, actor_id: int | None, mode: str) -> Mode:
         administration.require_admin(db, actor_id)
     before = _store_mode(db, actor_id, chosen)
     if before != chosen:
-        administration.audit(db, actor_id, "signup.mode", "site", f"{before} → {chosen}")
+        audit(db, actor_id, "signup.mode", "site", f"{before} → {chosen}")
     db.commit()
     return chosen
 
@@ -236,8 +237,8 @@ def set_up(db: Session, username: str, password: str, confirm: str, mode: str) -
         db.rollback()
         raise AlreadySetUp() from None
     user = accounts.insert_user(db, name, password_hash, is_admin=True)
-    administration.audit(db, user.id, "user.create_admin", f"user:{name}", "first administrator (setup page)")
-    administration.audit(db, user.id, "signup.mode", "site", f"unset → {chosen}")
+    audit(db, user.id, "user.create_admin", f"user:{name}", "first administrator (setup page)")
+    audit(db, user.id, "signup.mode", "site", f"unset → {chosen}")
     return accounts.commit_account(db, user)
 
 
@@ -283,7 +284,7 @@ def create_invite(db: Session, actor_id: int, days: int, uses: int, note: str = 
     )
     db.add(invite)
     db.flush()
-    administration.audit(
+    audit(
         db,
         actor_id,
         "invite.create",
@@ -317,7 +318,7 @@ def revoke_invite(db: Session, actor_id: int, invite_id: int) -> None:
         raise administration.AdminError("Invite not found.")
     if invite.revoked_at is None:
         invite.revoked_at = utcnow()
-        administration.audit(db, actor_id, "invite.revoke", f"invite:{invite.id}", f"{invite.uses} used")
+        audit(db, actor_id, "invite.revoke", f"invite:{invite.id}", f"{invite.uses} used")
     db.commit()
 
 
@@ -383,7 +384,7 @@ def register(db: Session, username: str, password: str, confirm: str, invite_tok
                 db.rollback()
                 raise InvalidInvite()
             user.email, user.email_key = invite.email, invite.email.casefold()
-        administration.audit(db, user.id, "invite.use", f"invite:{invite.id}", f"user:{name}")
+        audit(db, user.id, "invite.use", f"invite:{invite.id}", f"user:{name}")
     return accounts.commit_account(db, user)
 
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import access, accounts
-from djangochat_rx.domain import admin as administration
+from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.rooms import RoomNotFound
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import Room, RoomMember, User, Webhook, as_utc, utcnow
@@ -117,7 +117,7 @@ def create(db: Session, user_id: int, room_id: int, name: str) -> tuple[WebhookV
     hook = Webhook(room_id=room_id, bot_user_id=bot.id, name=name, token_hash=hash_token(token), created_by_id=user_id)
     db.add(hook)
     db.flush()
-    administration.audit(db, user_id, "webhook.create", f"room:{room_id}", f"“{name}” posts as {bot_name}")
+    audit(db, user_id, "webhook.create", f"room:{room_id}", f"“{name}” posts as {bot_name}")
     db.commit()
     return _view(hook, bot_name), token
 
@@ -144,7 +144,7 @@ def revoke(db: Session, user_id: int, room_id: int, webhook_id: int) -> None:
         db.rollback()
         raise NotFound()
     hook.revoked_at = utcnow()
-    administration.audit(db, user_id, "webhook.revoke", f"room:{room_id}", f"“{hook.name}”")
+    audit(db, user_id, "webhook.revoke", f"room:{room_id}", f"“{hook.name}”")
     db.commit()
 
 

@@ -168,11 +168,12 @@ class AccountState(AuthState):
 
     @rx.event
     async def log_out_everywhere(self):
-        """End every session of the user, this one included, and revoke their API tokens (said in a toast that
-        stays over the login page)."""
+        """End every session of the user, this one included, and revoke their API tokens (said on the login
+        page)."""
         identity = await self._identity()
         if identity is None:
             return await self._log_out()
         revoked = await perform(session_actions.end_sessions, identity.user_id)
         said = " ".join(filter(None, ["Every session of your account was logged out.", tokens_revoked(revoked)]))
-        return [rx.toast.success(said), await self._log_out()]
+        self._flash(said)
+        return await self._log_out()

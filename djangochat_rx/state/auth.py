@@ -13,6 +13,7 @@ from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.domain import accounts, avatars, devices, rooms, second_factor, sessions, signup, tickets
 from djangochat_rx.domain.sessions import Identity
+from djangochat_rx.domain.wording import counted
 from djangochat_rx.infra import throttle
 from djangochat_rx.realtime import hub
 from djangochat_rx.realtime.sockets import sockets
@@ -93,6 +94,14 @@ class AuthState(rx.State):
     # (components/avatar.py): no tab's state on the server holds a copy of everyone's pictures.
     avatars: dict[str, str] = {}
     avatar_changed: dict[str, str] = {}
+    # A line the next page a handler sends the tab to shows once (components/layout.py; a toast sent from the
+    # server would run through eval, which the Content-Security-Policy forbids): set by `_flash`, shown by the
+    # next page load, cleared by the one after.
+    flash: str = ""
+    _flash_shown: bool = False
+
+    def _flash(self, text: str) -> None:
+        self.flash, self._flash_shown = text, False
 
     def _enrols(self) -> bool:
         """Whether this state's handlers act for a session that must enrol a second factor first (only the
@@ -117,6 +126,9 @@ class AuthState(rx.State):
     async def _enter_page(self, lists: bool = True) -> Identity | None:
         """Common start of every page load: resolve the session, stop watching the previous page's room,
         and follow the user's live notices and rooms lists, the sidebar's (or nothing, when logged out)."""
+        if self.flash:
+            self.flash = "" if self._flash_shown else self.flash
+            self._flash_shown = True
         identity = await self._identity(fresh=True)
         sid = self.router.session.session_id
         if identity is None:
@@ -232,16 +244,17 @@ class SecondStepState(AuthState):
     _username: str = ""
     _sign_in: str = ""
     _destination: str = ""
+    # Until when (wall-clock seconds: the tab's state may be read by another worker next).
     _until: float = 0.0
 
     def _await_code(self, user: accounts.UserView, sign_in: str, destination: str) -> None:
         self._user_id, self._username, self._sign_in, self._destination = user.id, user.username, sign_in, destination
-        self._until = time.monotonic() + settings.SECOND_STEP_SECONDS
+        self._until = time.time() + settings.SECOND_STEP_SECONDS
         self.error, self.pending = "", False
 
     def _waiting(self) -> int:
         """The user whose code is awaited (0: none, or too late)."""
-        return self._user_id if self._user_id and time.monotonic() < self._until else 0
+        return self._user_id if self._user_id and time.time() < self._until else 0
 
     @rx.event
     async def open(self):
@@ -275,9 +288,14 @@ class SecondStepState(AuthState):
         username, sign_in, destination = self._username, self._sign_in, self._destination
         self._user_id = 0
         must_enrol = await self._start_session(user_id, username, sign_in, factor)
+        destination = routes.TWO_FACTOR if must_enrol else destination
         if factor == second_factor.RECOVERY:
-            yield rx.toast.info("You signed in with a recovery code: it cannot be used again.")
-        yield rx.redirect(routes.TWO_FACTOR if must_enrol else destination, replace=True)
+            left = (await db.run(second_factor.status, user_id)).recovery_codes_left
+            self._flash(
+                f"You signed in with a recovery code: it cannot be used again ({counted(left, 'code')} left). "
+                "Make new ones on your account's two-factor page."
+            )
+        yield rx.redirect(destination, replace=True)
 
     @rx.event
     def cancel(self):

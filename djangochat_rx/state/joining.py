@@ -107,8 +107,6 @@ class ResetState(AuthState):
     for_user: str = ""
     error: str = ""
     pending: bool = False
-    # How many API tokens the reset revoked, for the toast after it.
-    _revoked: int = 0
 
     @rx.event
     async def open(self):
@@ -120,18 +118,17 @@ class ResetState(AuthState):
     @rx.event
     async def set_password(self, form: dict[str, Any]):
         """Set the password through the link (the account's sessions end, its API tokens are revoked) and log in
-        here; a toast says how many tokens went."""
-        self._revoked = 0
+        here; the next page says how many tokens went."""
         new, confirm = field(form, "password"), field(form, "confirm_password")
         async for update in start_session_after(
             self, self._reset(new, confirm), routes.ROOMS, self._refused, sign_in="password reset"
         ):
             yield update
-        if said := tokens_revoked(self._revoked):
-            yield rx.toast.info(said)
 
     async def _reset(self, new: str, confirm: str) -> accounts.UserView:
-        user, self._revoked = await perform_hashing(joining.reset_password, _token(self), new, confirm)
+        user, revoked = await perform_hashing(joining.reset_password, _token(self), new, confirm)
+        if said := tokens_revoked(revoked):
+            self._flash(said)
         return user
 
     def _refused(self, error: Exception) -> None:

@@ -30,3 +30,15 @@ def test_logout_in_one_tab_ends_the_session_in_every_tab(new_page):
     watcher.locator("a.room-card", has_text=room_name).click()
     expect(watcher.get_by_text("No messages yet")).to_be_visible()
     expect(messages(watcher)).to_have_count(0)
+
+
+def test_log_out_everywhere_says_so_on_the_login_page(new_page):
+    page = new_page()
+    register(page, unique("everywhere"))
+    page.goto("/account")
+    page.get_by_role("button", name="Log out everywhere").click()
+    expect(page).to_have_url(re.compile(r"/login/?$"))
+    expect(page.locator("#flash")).to_have_text("Every session of your account was logged out.")
+    page.get_by_role("link", name="Register").first.click()
+    expect(page).to_have_url(re.compile(r"/register/?$"))
+    expect(page.locator("#flash")).to_have_count(0)

@@ -16,8 +16,9 @@ from djangochat_rx.infra import throttle
 from djangochat_rx.models import AccountLink
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.api_tokens import ApiTokensState
-from djangochat_rx.state.auth import AccountFormState
+from djangochat_rx.state.auth import AccountFormState, AuthState
 from djangochat_rx.state.joining import ForgotState, ResetState, VerifyState
+from djangochat_rx.state.rooms import RoomsState
 from tests.security import test_account_attacks
 from tests.security.test_account_attacks import submit
 from tests.state import test_joining
@@ -64,9 +65,20 @@ async def reads(backend_url: str, path: str, token: str) -> bool:
     return status == 200 and "the vault code" in json.dumps(body)
 
 
-def toasted(tab, text: str) -> bool:
-    """Whether the server asked the tab to show a toast saying `text`."""
-    return any(text in json.dumps(event) for frame in tab.frames for event in frame.get("events") or [])
+async def loaded(tab, path: str, page_state: type) -> None:
+    """Navigate the tab to `path` and wait until its page's load (a handler of `page_state`) has answered."""
+    before = len(tab.frames)
+    await tab.navigate(path)
+    await tab.wait_for(lambda: any(page_state.get_full_name() in f.get("delta", {}) for f in tab.frames[before:]))
+
+
+async def said_on_the_next_page(tab, path: str, page_state: type, text: str) -> None:
+    """The page the tab was sent to (`path`, loaded by `page_state`) says `text` (AuthState.flash), and the next
+    page no longer does."""
+    await loaded(tab, path, page_state)
+    assert text in tab.var(AuthState, "flash")
+    await loaded(tab, "/login", AccountFormState)
+    assert tab.var(AuthState, "flash") == ""
 
 
 def token_form(password: str, name: str = "thief's key") -> dict[str, str]:
@@ -132,7 +144,7 @@ async def test_log_out_everywhere_revokes_every_token_and_says_so(open_tab, make
     await tab.wait_for(lambda: tab.var(AccountState, "sessions"))
     await tab.call(AccountState, "log_out_everywhere")
     await tab.wait_for(lambda: "/login" in tab.redirects)
-    assert toasted(tab, "Your 2 API tokens were revoked")
+    await said_on_the_next_page(tab, "/login", AccountFormState, "Your 2 API tokens were revoked")
     assert not any([await reads(backend_url, path, token) for token in tokens])
     assert db.call(sessions.resolve, session) is None
 
@@ -148,7 +160,7 @@ async def test_a_reset_link_revokes_every_token_and_says_so(open_tab, make_user,
         ResetState, "set_password", form={"password": "reset password", "confirm_password": "reset password"}
     )
     await page.wait_for(lambda: "/rooms" in page.redirects)
-    await page.wait_for(lambda: toasted(page, "Your 2 API tokens were revoked"))
+    await said_on_the_next_page(page, "/rooms", RoomsState, "Your 2 API tokens were revoked")
     assert not any([await reads(backend_url, path, token) for token in tokens])
 
 

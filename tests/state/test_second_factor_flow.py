@@ -98,6 +98,8 @@ async def test_a_recovery_code_signs_in_once(open_tab, make_user):
     user, _, codes = enrolled(make_user)
     tab = await to_code_step(open_tab, user.username)
     assert await verified(tab, codes[3]) == ""
+    assert "You signed in with a recovery code" in tab.var(AuthState, "flash")
+    assert "(9 codes left)" in tab.var(AuthState, "flash")
     again = await to_code_step(open_tab, user.username)
     assert (await verified(again, codes[3])).startswith("That code is not right.")
     assert not again.local_storage.get(STORAGE_KEY)

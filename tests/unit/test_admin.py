@@ -15,8 +15,8 @@ from tests.unit.conftest import make_admin
 
 # Terminal commands: trusted, no actor to check.
 TERMINAL = {"create_superuser", "promote", "reset_second_factor_of"}
-# The check and the audit row every admin function (here, in signup.py and account_links.py) is built on.
-BUILDING_BLOCKS = {"require_admin", "audit"}
+# The check every admin function (here, in signup.py and account_links.py) is built on.
+BUILDING_BLOCKS = {"require_admin"}
 ADMIN_FUNCTIONS = sorted(
     name
     for name, fn in inspect.getmembers(admin, inspect.isfunction)
