@@ -21,6 +21,7 @@ from djangochat_rx.state.room_composer import COMPOSER_ID
 from djangochat_rx.state.rooms import RoomsState
 from djangochat_rx.state.search import SearchState
 from djangochat_rx.state.second_factor import TwoFactorState
+from djangochat_rx.state.sso import SsoState
 from djangochat_rx.state.thread import ThreadsState, ThreadState
 
 app = rx.App(
@@ -37,6 +38,7 @@ app.add_page(auth.login, route=routes.LOGIN, title="Log in · DjangoChat RX", on
 app.add_page(
     auth.login_code, route=routes.LOGIN_CODE, title="Two-factor sign-in · DjangoChat RX", on_load=SecondStepState.open
 )
+app.add_page(auth.login_sso, route=routes.LOGIN_SSO, title="Signing in · DjangoChat RX", on_load=SsoState.finish)
 app.add_page(
     second_factor.two_factor,
     route=routes.TWO_FACTOR,

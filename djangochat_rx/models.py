@@ -93,6 +93,38 @@ class RecoveryCode(SQLModel, table=True):
     used_at: datetime | None = Field(default=None)
 
 
+class SsoLink(SQLModel, table=True):
+    """An account's identity at a single sign-on provider (OIDC): the provider's `subject` for the person, never
+    reassigned, is what signs them in; `email` is what the provider said when the link was made."""
+
+    __tablename__ = "sso_links"
+    __table_args__ = (Index("ux_sso_links_provider_subject", "provider", "subject", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    provider: str = Field(max_length=40)
+    subject: str = Field(max_length=255)
+    email: str = Field(default="", max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = Field(default=None)
+
+
+class SsoAttempt(SQLModel, table=True):
+    """A sign-in sent to a provider and not back yet: the `state` it carries (only its SHA-256 kept) and the
+    browser that started it (the SHA-256 of a random cookie: a callback from another browser is refused), the
+    `nonce` the ID token must carry and the PKCE verifier. Used once, expiring."""
+
+    __tablename__ = "sso_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state_hash: str = Field(max_length=64, unique=True)
+    browser_hash: str = Field(max_length=64)
+    provider: str = Field(max_length=40)
+    nonce: str = Field(max_length=64)
+    code_verifier: str = Field(max_length=128)
+    expires_at: datetime = Field(index=True)
+
+
 class KnownDevice(SQLModel, table=True):
     """A browser that logged in to the account (OWASP's "device cookies"): it holds a random token, we store
     only its SHA-256. Its login attempts have a budget of their own, so strangers' failed guesses, which

@@ -6,6 +6,8 @@ INDEX = "/"
 LOGIN = "/login"
 # The code step of a sign-in with a second factor, and the page that turns one on or off.
 LOGIN_CODE = "/login/code"
+# Where single sign-on hands a sign-in to the page (http/sso.py).
+LOGIN_SSO = "/login/sso"
 TWO_FACTOR = "/account/two-factor"
 REGISTER = "/register"
 ROOMS = "/rooms"

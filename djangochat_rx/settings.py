@@ -302,3 +302,25 @@ AVATAR_SMALL_PIXELS = 64
 # Picture changes (a new one, or back to the generated one) per user, a burst and a day: each is a frame to
 # every logged-in tab of the instance (40 in half a second sent 80 frames to each before).
 PICTURE_LIMITS = os.environ.get("PICTURE_LIMITS", "5 per minute;30 per day")
+
+# Single sign-on (OIDC, domain/sso.py): the identity providers people may sign in with, a JSON list of objects:
+# {"id": "keycloak", "label": "Sign in with Keycloak", "issuer": "https://id.example.com/realms/team",
+#  "client_id": "...", "client_secret": "...", "allowed_domains": ["example.com"], "admit_groups": ["staff"],
+#  "groups_claim": "groups"}; "allowed_domains" / "admit_groups" create accounts for such people even when
+# sign-up is invite-only or closed. The provider calls back to PUBLIC_BACKEND_URL + /_sso/<id>/callback.
+OIDC_PROVIDERS = os.environ.get("OIDC_PROVIDERS", "[]")
+# How long a sign-in may stay at the provider, and how long its hand-over to the page works once back.
+SSO_ATTEMPT_MINUTES = _int("SSO_ATTEMPT_MINUTES", 10)
+SSO_TICKET_SECONDS = _int("SSO_TICKET_SECONDS", 120)
+# Sign-ins started and finished per client address (each start writes a row and each finish fetches from the
+# provider; a team behind one address signs in together).
+SSO_LIMITS_PER_CLIENT = os.environ.get("SSO_LIMITS_PER_CLIENT", "60 per 10 minutes")
+# Every request to a provider (discovery, keys, token): seconds to connect and to answer, and the largest answer.
+SSO_FETCH_SECONDS = float(os.environ.get("SSO_FETCH_SECONDS", "10"))
+SSO_FETCH_MAX_BYTES = _int("SSO_FETCH_MAX_BYTES", 256 * 1024)
+# Fetches from providers in flight at once per worker (past it a sign-in is told to try again: a slow provider
+# holds at most this many).
+SSO_FETCHES_AT_ONCE = _int("SSO_FETCHES_AT_ONCE", 8)
+# How long a provider's discovery document and keys are trusted before they are fetched again (a key the
+# cache does not know is looked up at once, at most once a minute: key rotation).
+SSO_CACHE_SECONDS = _int("SSO_CACHE_SECONDS", 3600)

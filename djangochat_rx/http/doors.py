@@ -13,7 +13,8 @@ The budget of a door says what one caller may make the server hold or do through
   knows the account);
 - `counts`: the rate budgets charged (names of throttle's limits, per user, token, client or webhook);
 - `work`: what it may start beyond a database call: "bcrypt" (its own bounded pool), "image" (the image
-  threads' bounded queue), "mail" (one message, after the answer), "file" (bytes to disk), "push".
+  threads' bounded queue), "mail" (one message, after the answer), "file" (bytes to disk), "push", "fetch" (a
+  request to an identity provider, within SSO_FETCH_SECONDS and SSO_FETCH_MAX_BYTES).
 """
 
 import re
@@ -110,6 +111,23 @@ HTTP_DOORS: tuple[HttpDoor, ...] = (
         Budget(anonymous_bytes=FORM_BODY_BYTES, bytes=FORM_BODY_BYTES, at_once_per_client=ANONYMOUS_AT_ONCE),
         "one-click unsubscribe from a mail client (RFC 8058): no account, the token is the key",
     ),
+    # Single sign-on (sso.py): anonymous, no body, answered without waiting on the caller; the start writes one
+    # expiring row, the return fetches from the provider (its token, its keys when they changed): at most
+    # SSO_FETCHES_AT_ONCE fetches in flight per worker, whoever asks.
+    _http(
+        "GET HEAD",
+        "/_sso/{provider}/start",
+        "/_sso/nobody/start",
+        Budget(counts=("SSO_PER_CLIENT",), work=("fetch",)),
+        "single sign-on: off to the provider",
+    ),
+    _http(
+        "GET HEAD",
+        "/_sso/{provider}/callback",
+        "/_sso/nobody/callback",
+        Budget(counts=("SSO_PER_CLIENT",), work=("fetch",)),
+        "single sign-on: back from the provider",
+    ),
     # The REST API (api.py): the bearer token is resolved before the body is read.
     _http("GET HEAD", f"{_API}/openapi.json", f"{_API}/openapi.json", NO_BODY, "the API's description"),
     _http("GET", f"{_API}/docs", f"{_API}/docs", NO_BODY, "the API's reference page"),
@@ -199,6 +217,8 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
     },
     # The code step of a sign-in: only after the password (or a reset link) was right, for that account.
     "SecondStepState": {"cancel": READ, "open": READ, "verify": CODE},
+    # Single sign-on's hand-over: a one-time ticket from the provider's return (http/sso.py) starts the session.
+    "SsoState": {"finish": READ},
     "TwoFactorState": {
         "confirm": CODE,
         "load": READ,

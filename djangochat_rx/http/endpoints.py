@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from djangochat_rx.http import api, doors, downloads, files, unsubscribe
+from djangochat_rx.http import api, doors, downloads, files, sso, unsubscribe
 from djangochat_rx.http.headers import SecurityHeaders
 from djangochat_rx.http.page_assets import PageAssets
 from djangochat_rx.infra import throttle
@@ -25,7 +25,13 @@ logger = logging.getLogger(__name__)
 
 def http_routes() -> list[BaseRoute]:
     """Every HTTP route of ours, in front of Reflex's."""
-    return [*downloads.http_routes(), *files.http_routes(), *unsubscribe.http_routes(), *api.http_routes()]
+    return [
+        *downloads.http_routes(),
+        *files.http_routes(),
+        *unsubscribe.http_routes(),
+        *sso.http_routes(),
+        *api.http_routes(),
+    ]
 
 
 def with_endpoints(backend: ASGIApp) -> ASGIApp:

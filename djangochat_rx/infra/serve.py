@@ -12,7 +12,7 @@ import sys
 from urllib.parse import urlsplit, urlunsplit
 
 from djangochat_rx import db, settings
-from djangochat_rx.domain import signup
+from djangochat_rx.domain import signup, sso
 from djangochat_rx.notify import mail, push
 
 HOST = os.environ.get("HOST", "127.0.0.1")
@@ -47,6 +47,10 @@ def check() -> None:
             mail.server(settings.SMTP_URL)
         except ValueError as error:
             raise ServeError(str(error)) from None
+    try:
+        sso.providers()
+    except ValueError as error:  # a JSON error is a ValueError too
+        raise ServeError(str(error)) from None
 
 
 def _signup_line() -> str:
@@ -83,6 +87,7 @@ def summary() -> list[str]:
         ("HTTPS", f"HSTS for {settings.HSTS_SECONDS} s" if settings.HSTS_SECONDS else "HSTS off (HSTS_SECONDS)"),
         ("Proxy", _proxy_line()),
         ("Sign-up", _signup_line()),
+        ("SSO", ", ".join(f"{p.label} ({p.issuer})" for p in sso.providers()) or "none (OIDC_PROVIDERS)"),
     ]
     return ["DjangoChat RX, production start:"] + [f"  {name:<13}{value}" for name, value in rows]
 

@@ -248,3 +248,12 @@ PICTURE_LIMITS = [parse(limit) for limit in settings.PICTURE_LIMITS.split(";")]
 async def before_picture_change(user_id: int) -> None:
     """Charge a new picture or a removal to the user's budget (each change is a frame to every logged-in tab)."""
     await _within(PICTURE_LIMITS, f"picture:{user_id}", "You are changing your picture too often. Try again later.")
+
+
+SSO_PER_CLIENT = [parse(limit) for limit in settings.SSO_LIMITS_PER_CLIENT.split(";")]
+
+
+async def before_sso(client: str) -> None:
+    """Charge a single sign-on start or return to its client address's budget (each writes a row or fetches
+    from the provider)."""
+    await _within(SSO_PER_CLIENT, f"sso:{client_key(client)}", "Too many sign-ins from this address. Try again later.")

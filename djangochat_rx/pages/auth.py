@@ -5,6 +5,7 @@ import reflex as rx
 from djangochat_rx import routes
 from djangochat_rx.components.layout import error_callout, labeled_input, page
 from djangochat_rx.state.auth import AccountFormState, SecondStepState
+from djangochat_rx.state.sso import SsoState
 
 
 def index() -> rx.Component:
@@ -23,6 +24,26 @@ def login() -> rx.Component:
                 spacing="3",
             ),
             on_submit=AccountFormState.login,
+        ),
+        rx.cond(
+            AccountFormState.sso_buttons.length() > 0,
+            rx.vstack(
+                rx.text("or", size="2", color=rx.color("gray", 11), align="center", width="100%"),
+                rx.foreach(
+                    AccountFormState.sso_buttons,
+                    lambda button: rx.button(
+                        # A whole-page navigation to the backend (React Router would look for a page there).
+                        rx.el.a(button["label"], href=button["url"], custom_attrs={"reloadDocument": True}),
+                        as_child=True,
+                        variant="outline",
+                        width="100%",
+                        class_name="sso-button",
+                    ),
+                ),
+                spacing="2",
+                margin_top="1rem",
+                width="100%",
+            ),
         ),
         rx.text(rx.link("Forgot password?", href=routes.FORGOT), margin_top="1rem"),
         rx.text("No account yet? ", rx.link("Register", href=routes.REGISTER), margin_top="0.5rem"),
@@ -121,5 +142,18 @@ def login_code() -> rx.Component:
             reset_on_submit=True,
         ),
         rx.button("Start over", on_click=SecondStepState.cancel, type="button", variant="ghost", margin_top="1rem"),
+        logged_in=False,
+    )
+
+
+def login_sso() -> rx.Component:
+    """Where a single sign-on provider's return lands: the session starts, or the page says why not."""
+    return page(
+        rx.heading("Signing in", size="7", margin_bottom="1rem"),
+        rx.cond(
+            SsoState.error != "",
+            rx.vstack(error_callout(SsoState.error), rx.link("Back to the login page", href=routes.LOGIN)),
+            rx.center(rx.spinner(size="3"), padding="2rem"),
+        ),
         logged_in=False,
     )

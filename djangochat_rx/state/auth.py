@@ -11,7 +11,7 @@ from djangochat_rx.actions import Outcome, joining, perform, perform_hashing
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import accounts, avatars, devices, rooms, second_factor, sessions, signup, tickets
+from djangochat_rx.domain import accounts, avatars, devices, rooms, second_factor, sessions, signup, sso, tickets
 from djangochat_rx.domain.sessions import Identity
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.infra import throttle
@@ -314,6 +314,8 @@ class AccountFormState(AuthState):
     register_status: str = "form"
     signup_domain: str = ""
     signup_sent: str = ""
+    # The single sign-on providers' buttons: their labels and where they start (the backend's /_sso/<id>/start).
+    sso_buttons: list[dict[str, str]] = []
 
     @rx.event
     async def open(self):
@@ -322,6 +324,13 @@ class AccountFormState(AuthState):
         self.error, self.pending = "", False
         if await self._enter_page(lists=False) is not None:
             return rx.redirect(routes.ROOMS, replace=True)
+        reason = self.router.url.query_parameters.get("sso", "")
+        self.error = sso.REASONS.get(reason, "") if isinstance(reason, str) else ""
+        headers = self.router.headers
+        backend = routes.public_backend_url(headers.origin, headers.host, settings.PUBLIC_URL)
+        self.sso_buttons = [
+            {"label": provider.label, "url": f"{backend}/_sso/{provider.id}/start"} for provider in sso.providers()
+        ]
         signed_in = sessions.recent.get(self.session_token)
         if signed_in is not None and signed_in.must_enrol:  # signed in, but must enrol a second factor first
             return rx.redirect(routes.TWO_FACTOR, replace=True)

@@ -1,6 +1,7 @@
 """The whole app as users get it (`make serve`: the built frontend and the backend on one port),
 driven by Debian's Chromium through Playwright."""
 
+import json
 import os
 import re
 import socket
@@ -11,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import oidc_provider_mock
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
@@ -67,7 +69,32 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory, database_url: str, browser: Browser) -> Iterator[str]:
+def identity_providers() -> Iterator[dict[str, str]]:
+    """Two OpenID Connect providers on this machine (oidc-provider-mock), by id: their issuer URLs."""
+    with (
+        oidc_provider_mock.run_server_in_thread(port=0, require_nonce=True) as first,
+        oidc_provider_mock.run_server_in_thread(port=0, require_nonce=True) as second,
+    ):
+        yield {"north": f"http://localhost:{first.server_port}", "south": f"http://localhost:{second.server_port}"}
+
+
+def _providers_setting(issuers: dict[str, str]) -> str:
+    return json.dumps(
+        [
+            {
+                "id": name,
+                "label": f"Sign in with {name.title()} ID",
+                "issuer": url,
+                "client_id": f"chat-{name}",
+                "client_secret": f"{name}-secret",
+            }
+            for name, url in issuers.items()
+        ]
+    )
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, database_url: str, browser: Browser, identity_providers: dict[str, str]) -> Iterator[str]:
     """Start the production app on a free port with its own (empty) database, set it up through its setup
     page as a new owner would; stop it afterwards."""
     port = _free_port()
@@ -85,6 +112,7 @@ def app_url(tmp_path_factory, database_url: str, browser: Browser) -> Iterator[s
         "PORT": str(port),
         # The shipped example hooks (tests/e2e/test_slash_commands.py uses /echo).
         "HOOKS": "djangochat_rx.notify.hooks_examples.echo,djangochat_rx.notify.hooks_examples.remind",
+        "OIDC_PROVIDERS": _providers_setting(identity_providers),
     }
     log = (tmp_path_factory.getbasetemp() / "reflex-run.log").open("w")
     # The production start as `make serve` runs it (HOST and PORT: frontend and backend on one port).

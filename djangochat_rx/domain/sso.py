@@ -1,0 +1,323 @@
+"""Single sign-on with OpenID Connect providers (settings.OIDC_PROVIDERS): who a provider's person is here.
+
+The flow (http/sso.py speaks to the provider; this module holds the rules and the rows):
+- `begin`: a sign-in leaves for the provider with a random `state` (bound to the browser by a cookie's hash),
+  a `nonce` and a PKCE verifier, kept in `sso_attempts` for SSO_ATTEMPT_MINUTES; `claim_attempt` takes it
+  back once, from the same browser only.
+- `identify`: the ID token's checked claims name a person. An existing link (provider + subject) signs them
+  in; otherwise an account is linked only by an address the provider marks verified *and* the account has
+  verified (ours are verified by construction); otherwise an account is made when sign-up admits them (open
+  sign-up within its domain, or the provider's `allowed_domains` / `admit_groups`, which admit people even when
+  sign-up is invite-only or closed). A disabled account stays out.
+- `issue_ticket` / `redeem_ticket`: the provider's answer reaches our page through a one-time, two-minute
+  ticket in the address, which starts the session (and the code step of a second factor).
+"""
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from djangochat_rx import db as database
+from djangochat_rx import settings
+from djangochat_rx.domain import account_links, accounts, signup
+from djangochat_rx.domain.audit import audit
+from djangochat_rx.domain.tokens import hash_token
+from djangochat_rx.models import AccountLink, SsoAttempt, SsoLink, User, as_utc, utcnow
+
+# A sign-in handed over to the page (account_links' purposes).
+TICKET = "sso"
+_PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+class SsoError(accounts.AccountError):
+    """A sign-in with a provider did not work; `reason` names it for the login page (REASONS), the text is safe
+    to show and never says whether an account exists."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(REASONS[reason])
+
+
+REASONS = {
+    "unreachable": "The sign-in provider could not be reached. Try again in a moment.",
+    "expired": "That sign-in took too long or was already used. Start again.",
+    "refused": "The sign-in provider did not sign you in.",
+    "invalid": "The sign-in provider's answer could not be trusted. Start again, or ask an administrator.",
+    "closed": "This server has no account for you that this provider may sign in to, and sign-up is closed "
+    "to you. Ask an administrator for an invite.",
+    "disabled": "This account is disabled. Ask an administrator.",
+    "unknown": "There is no such sign-in provider here.",
+}
+
+
+@dataclass(frozen=True)
+class Provider:
+    """An OIDC provider from settings.OIDC_PROVIDERS."""
+
+    id: str
+    label: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    # Addresses at these domains (verified by the provider) get an account even when sign-up is closed to others.
+    allowed_domains: tuple[str, ...] = ()
+    # Members of these groups (the `groups_claim` claim) likewise.
+    admit_groups: tuple[str, ...] = ()
+    groups_claim: str = "groups"
+
+
+@cache
+def providers() -> tuple[Provider, ...]:
+    """The configured providers, checked once (ValueError names what is wrong: the server refuses to start)."""
+    raw = json.loads(settings.OIDC_PROVIDERS or "[]")
+    if not isinstance(raw, list):
+        raise ValueError("OIDC_PROVIDERS must be a JSON list of providers")
+    found = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            raise ValueError("each OIDC_PROVIDERS entry must be an object")
+        provider = Provider(
+            id=str(entry.get("id", "")),
+            label=str(entry.get("label", "")) or f"Sign in with {entry.get('id', '')}",
+            issuer=str(entry.get("issuer", "")).rstrip("/"),
+            client_id=str(entry.get("client_id", "")),
+            client_secret=str(entry.get("client_secret", "")),
+            allowed_domains=tuple(str(domain).lower() for domain in entry.get("allowed_domains", ())),
+            admit_groups=tuple(str(group) for group in entry.get("admit_groups", ())),
+            groups_claim=str(entry.get("groups_claim", "groups")),
+        )
+        if not _PROVIDER_ID.match(provider.id) or not provider.issuer.startswith(("https://", "http://")):
+            raise ValueError(f"OIDC_PROVIDERS: {entry.get('id')!r} needs an id (a-z, 0-9, - or _) and an issuer URL")
+        if not provider.client_id:
+            raise ValueError(f"OIDC_PROVIDERS: {provider.id!r} needs a client_id")
+        found.append(provider)
+    if len({provider.id for provider in found}) != len(found):
+        raise ValueError("OIDC_PROVIDERS: two providers share an id")
+    return tuple(found)
+
+
+def provider(provider_id: str) -> Provider:
+    """The provider with that id; SsoError("unknown") for any other."""
+    found = next((known for known in providers() if known.id == provider_id), None)
+    if found is None:
+        raise SsoError("unknown")
+    return found
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What a sign-in carried to the provider, kept until it comes back."""
+
+    provider: str
+    nonce: str
+    code_verifier: str
+
+
+def begin(db: Session, provider_id: str, browser: str) -> tuple[str, Attempt]:
+    """A sign-in leaves for the provider from the browser holding the random `browser` cookie: its state (for
+    the address) and what was kept. Expired attempts are dropped on the way."""
+    provider(provider_id)
+    state = secrets.token_urlsafe(32)
+    attempt = Attempt(provider_id, secrets.token_urlsafe(32), secrets.token_urlsafe(64))
+    now = utcnow()
+    database.begin_write(db)
+    db.execute(delete(SsoAttempt).where(col(SsoAttempt.expires_at) < now))
+    db.add(
+        SsoAttempt(
+            state_hash=hash_token(state),
+            browser_hash=hash_token(browser),
+            provider=provider_id,
+            nonce=attempt.nonce,
+            code_verifier=attempt.code_verifier,
+            expires_at=now + timedelta(minutes=settings.SSO_ATTEMPT_MINUTES),
+        )
+    )
+    db.commit()
+    return state, attempt
+
+
+def claim_attempt(db: Session, provider_id: str, state: str, browser: str) -> Attempt:
+    """Take back the sign-in that left with `state`, once, unexpired, for this provider and from the browser that
+    started it; SsoError("expired") otherwise (a replayed or forged callback, or another browser's)."""
+    database.begin_write(db)
+    row = db.execute(
+        delete(SsoAttempt)
+        .where(SsoAttempt.state_hash == hash_token(state))
+        .returning(
+            SsoAttempt.provider,
+            SsoAttempt.browser_hash,
+            SsoAttempt.nonce,
+            SsoAttempt.code_verifier,
+            SsoAttempt.expires_at,
+        )
+    ).first()
+    db.commit()
+    if row is None:
+        raise SsoError("expired")
+    attempt = row._mapping
+    if (
+        attempt["provider"] != provider_id
+        or not secrets.compare_digest(attempt["browser_hash"], hash_token(browser))
+        or as_utc(attempt["expires_at"]) <= utcnow()
+    ):
+        raise SsoError("expired")
+    return Attempt(attempt["provider"], attempt["nonce"], attempt["code_verifier"])
+
+
+def identify(db: Session, provider_id: str, claims: dict) -> accounts.UserView:
+    """The account the provider's checked ID-token `claims` sign in to: linked before, linked now by a verified
+    address, or made now when sign-up admits the person (module docstring). SsoError("closed" or "disabled")."""
+    found = provider(provider_id)
+    subject = str(claims.get("sub", ""))
+    if not subject or len(subject) > 255:
+        raise SsoError("invalid")
+    email = _verified_email(claims)
+    database.begin_write(db)
+    linked = db.exec(
+        select(User)
+        .join(SsoLink, col(SsoLink.user_id) == User.id)
+        .where(SsoLink.provider == provider_id, SsoLink.subject == subject)
+    ).first()
+    if linked is not None:
+        db.execute(
+            update(SsoLink)
+            .where(SsoLink.provider == provider_id, SsoLink.subject == subject)
+            .values(last_used_at=utcnow())
+        )
+        return _signed_in(db, linked)
+    by_address = (
+        db.exec(select(User).where(User.email_key == account_links.email_key(email))).first() if email else None
+    )
+    if by_address is not None:
+        _link(db, by_address, found, subject, email, "by verified address")
+        return _signed_in(db, by_address)
+    if not _admitted(db, found, claims, email):
+        db.rollback()
+        raise SsoError("closed")
+    user = accounts.insert_user(db, _free_username(db, claims, email), accounts.NO_PASSWORD)
+    if email:
+        user.email, user.email_key = email, account_links.email_key(email)
+    db.flush()
+    _link(db, user, found, subject, email, "new account")
+    return _signed_in(db, user)
+
+
+def issue_ticket(db: Session, user_id: int) -> str:
+    """A one-time ticket that hands the sign-in to our page (SSO_TICKET_SECONDS)."""
+    ticket = secrets.token_urlsafe(32)
+    database.begin_write(db)
+    db.add(
+        AccountLink(
+            user_id=user_id,
+            purpose=TICKET,
+            token_hash=hash_token(ticket),
+            expires_at=utcnow() + timedelta(seconds=settings.SSO_TICKET_SECONDS),
+        )
+    )
+    db.commit()
+    return ticket
+
+
+def redeem_ticket(db: Session, ticket: str) -> tuple[accounts.UserView, str]:
+    """The account a ticket signs in to, once and in time, while it is active, and the label of the provider it
+    came through (the account's link used last); SsoError("expired") otherwise."""
+    database.begin_write(db)
+    now = utcnow()
+    row = db.exec(
+        select(AccountLink, User)
+        .join(User, User.id == AccountLink.user_id)
+        .where(AccountLink.token_hash == hash_token(ticket), AccountLink.purpose == TICKET)
+        .where(col(AccountLink.used_at).is_(None))
+        .with_for_update()
+    ).first()
+    if row is None or as_utc(row[0].expires_at) <= now or not row[1].is_active:
+        db.rollback()
+        raise SsoError("expired")
+    link, user = row
+    link.used_at = now
+    view = accounts.view(user)
+    used = db.exec(
+        select(SsoLink.provider).where(SsoLink.user_id == user.id).order_by(col(SsoLink.last_used_at).desc())
+    ).first()
+    db.commit()
+    labels = {known.id: known.label.removeprefix("Sign in with ") for known in providers()}
+    return view, labels.get(used or "", used or "")
+
+
+def links_of(db: Session, user_id: int) -> list[tuple[str, str]]:
+    """The providers an account is linked to, as (label, email at the provider)."""
+    labels = {known.id: known.label for known in providers()}
+    rows = db.exec(select(SsoLink.provider, SsoLink.email).where(SsoLink.user_id == user_id)).all()
+    db.rollback()
+    return [(labels.get(provider_id, provider_id), email) for provider_id, email in rows]
+
+
+def _verified_email(claims: dict) -> str:
+    """The address the provider vouches for ("" when it does not say it verified it)."""
+    email = claims.get("email")
+    if claims.get("email_verified") is not True or not isinstance(email, str):
+        return ""
+    try:
+        return account_links.check_address(email)
+    except accounts.AccountError:
+        return ""
+
+
+def _admitted(db: Session, found: Provider, claims: dict, email: str) -> bool:
+    """Whether sign-up lets this person in with a new account: the provider's domains or groups, or open
+    sign-up (within its domain, when it has one)."""
+    domain = email.rpartition("@")[2].lower() if email else ""
+    if domain and domain in found.allowed_domains:
+        return True
+    groups = claims.get(found.groups_claim)
+    if isinstance(groups, list) and set(map(str, groups)) & set(found.admit_groups):
+        return True
+    policy = signup.policy(db)
+    return policy.mode == "open" and not policy.needs_setup and (not policy.domain or domain == policy.domain)
+
+
+def _free_username(db: Session, claims: dict, email: str) -> str:
+    """A username from the provider's claims (preferred_username, the address's local part, the name), made
+    valid and not taken."""
+    for raw in (claims.get("preferred_username"), email.partition("@")[0], claims.get("name"), "member"):
+        if not isinstance(raw, str):
+            continue
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "", raw.replace(" ", "."))[:24].strip(".-")
+        if not base:
+            continue
+        base = base.ljust(3, "_")  # "bo" → "bo_": names are 3 characters at least
+        for suffix in ("", *(str(n) for n in range(2, 50)), *(secrets.token_hex(3) for _ in range(5))):
+            name = f"{base}{suffix}"[:32]
+            try:
+                accounts.validate_username(name)
+            except accounts.AccountError:
+                break
+            if not accounts.user_exists(db, name):
+                return name
+    return f"member{secrets.token_hex(4)}"
+
+
+def _link(db: Session, user: User, found: Provider, subject: str, email: str, how: str) -> None:
+    db.add(SsoLink(user_id=user.id, provider=found.id, subject=subject, email=email, last_used_at=utcnow()))
+    audit(db, user.id, "sso.link", f"user:{user.username}", f"{found.label} ({how})")
+
+
+def _signed_in(db: Session, user: User) -> accounts.UserView:
+    """Commit the sign-in's rows; the account, unless it is disabled or a bot (SsoError("disabled"))."""
+    if not user.is_active or user.is_bot:
+        db.rollback()
+        raise SsoError("disabled")
+    view = accounts.view(user)
+    try:
+        db.commit()
+    except IntegrityError:  # the same person signing in twice at once: the other made the link
+        db.rollback()
+        raise SsoError("expired") from None
+    return view

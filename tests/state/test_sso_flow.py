@@ -1,0 +1,167 @@
+"""Single sign-on end to end over real HTTP: an OpenID Connect provider (oidc-provider-mock) on 127.0.0.1, the
+in-process backend's /_sso routes, the page that takes the hand-over; and the ways a sign-in is refused."""
+
+import json
+import socket
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import oidc_provider_mock
+import pyotp
+import pytest
+from sqlalchemy import update
+
+from djangochat_rx import db, settings
+from djangochat_rx.domain import account_links, second_factor, sessions, signup, sso
+from djangochat_rx.http import sso as sso_http
+from djangochat_rx.models import User
+from djangochat_rx.state.auth import AccountFormState, SecondStepState
+from djangochat_rx.state.sso import SsoState
+from tests.state.conftest import unique
+from tests.support.client import STORAGE_KEY
+
+
+@pytest.fixture(scope="module")
+def provider_url() -> Iterator[str]:
+    with oidc_provider_mock.run_server_in_thread(port=0, require_nonce=True) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(autouse=True)
+def configured(monkeypatch, provider_url):
+    providers = [
+        {"id": "mock", "label": "Sign in with Mock", "issuer": provider_url, "client_id": "chat", "client_secret": "x"},
+        {"id": "down", "label": "Sign in with Down", "issuer": f"http://127.0.0.1:{closed_port()}", "client_id": "c"},
+    ]
+    monkeypatch.setattr(settings, "OIDC_PROVIDERS", json.dumps(providers))
+    monkeypatch.setattr(sso_http, "directory", sso_http.Directory())
+    sso.providers.cache_clear()
+    db.call(signup.set_mode, None, "open")
+    yield
+    sso.providers.cache_clear()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def person(provider_url: str, sub: str, **claims) -> None:
+    """The provider knows a person with these claims."""
+    httpx.put(f"{provider_url}/users/{sub}", json=claims).raise_for_status()
+
+
+def to_provider(browser: httpx.Client, backend_url: str, provider: str = "mock") -> httpx.Response:
+    return browser.get(f"{backend_url}/_sso/{provider}/start")
+
+
+def sign_in_at_provider(browser: httpx.Client, backend_url: str, sub: str) -> httpx.Response:
+    """Start, let the person `sub` sign in at the provider, come back: our callback's answer."""
+    left = to_provider(browser, backend_url)
+    assert left.status_code == 303
+    authorize = left.headers["location"]
+    query = parse_qs(urlsplit(authorize).query)
+    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"] and query["nonce"]
+    at_provider = browser.post(authorize, data={"sub": sub})
+    assert at_provider.status_code == 302, at_provider.text[:300]
+    return browser.get(at_provider.headers["location"])
+
+
+def where(answer: httpx.Response) -> tuple[str, dict[str, str]]:
+    assert answer.status_code == 303, answer.text[:300]
+    parts = urlsplit(answer.headers["location"])
+    return parts.path, {name: values[0] for name, values in parse_qs(parts.query).items()}
+
+
+async def land(open_tab, ticket: str):
+    tab = await open_tab(f"/login/sso?ticket={ticket}")
+    await tab.wait_for(lambda: tab.redirects or tab.var(SsoState, "error"))
+    return tab
+
+
+async def test_a_new_person_signs_in_with_the_provider_and_gets_an_account(open_tab, backend_url, provider_url):
+    sub = unique("ann")
+    person(provider_url, sub, email=f"{sub}@corp.example", email_verified=True, preferred_username=sub)
+    with httpx.Client() as browser:
+        path, query = where(sign_in_at_provider(browser, backend_url, sub))
+    assert path == "/login/sso"
+    tab = await land(open_tab, query["ticket"])
+    assert tab.redirects == ["/rooms"]
+    identity = db.call(sessions.resolve, tab.local_storage[STORAGE_KEY])
+    assert identity.username == sub
+    (opened,) = db.call(sessions.active_sessions, identity.user_id)
+    assert opened.sign_in == "single sign-on (Mock)"
+    again = await land(open_tab, query["ticket"])  # the ticket worked once
+    assert again.var(SsoState, "error").startswith("That sign-in took too long or was already used")
+
+
+async def test_an_existing_account_with_that_verified_address_is_signed_in_and_a_second_factor_still_asked(
+    open_tab, backend_url, provider_url, make_user
+):
+    user, _ = make_user()
+    address = f"{user.username}@corp.example"
+    with db.session() as database:
+        database.execute(
+            update(User).where(User.id == user.id).values(email=address, email_key=account_links.email_key(address))
+        )
+        database.commit()
+    secret = db.call(second_factor.start_enrolment, user.id).secret
+    db.call(second_factor.confirm_enrolment, user.id, pyotp.TOTP(secret).now())
+    sub = unique("sso")
+    person(provider_url, sub, email=address, email_verified=True)
+    with httpx.Client() as browser:
+        _, query = where(sign_in_at_provider(browser, backend_url, sub))
+    tab = await land(open_tab, query["ticket"])
+    assert tab.redirects == ["/login/code"] and not tab.local_storage.get(STORAGE_KEY)
+    await tab.navigate("/login/code")
+    totp = pyotp.TOTP(secret)
+    await tab.call(
+        SecondStepState, "verify", form={"code": totp.generate_otp(totp.timecode(second_factor.utcnow()) + 1)}
+    )
+    await tab.wait_for(lambda: tab.redirects[-1:] == ["/rooms"])
+    assert db.call(sessions.resolve, tab.local_storage[STORAGE_KEY]).user_id == user.id
+
+
+async def test_a_callback_from_another_browser_a_replay_or_a_forged_state_is_refused(backend_url, provider_url):
+    sub = unique("bo")
+    person(provider_url, sub, email=f"{sub}@corp.example", email_verified=True)
+    with httpx.Client() as victim, httpx.Client() as attacker:
+        left = to_provider(attacker, backend_url)
+        back = attacker.post(left.headers["location"], data={"sub": sub}).headers["location"]
+        # The attacker's callback link opened in the victim's browser (login CSRF): not its sign-in.
+        assert where(victim.get(back)) == ("/login", {"sso": "expired"})
+        assert where(attacker.get(back)) == ("/login", {"sso": "expired"})  # and the attempt is spent
+        left = to_provider(attacker, backend_url)
+        back = attacker.post(left.headers["location"], data={"sub": sub}).headers["location"]
+        forged = back.replace("state=", "state=x")
+        assert where(attacker.get(forged)) == ("/login", {"sso": "expired"})
+        # The honest callback still works, once: replaying it (its code and state) does not.
+        assert where(attacker.get(back))[0] == "/login/sso"
+        assert where(attacker.get(back)) == ("/login", {"sso": "expired"})
+
+
+async def test_a_refusal_at_the_provider_an_unreachable_provider_or_an_unknown_one(backend_url):
+    with httpx.Client() as browser:
+        left = to_provider(browser, backend_url)
+        denied = browser.post(left.headers["location"], data={"action": "deny"}).headers["location"]
+        assert where(browser.get(denied)) == ("/login", {"sso": "refused"})
+        assert where(to_provider(browser, backend_url, "down")) == ("/login", {"sso": "unreachable"})
+        assert where(to_provider(browser, backend_url, "nobody")) == ("/login", {"sso": "unknown"})
+
+
+async def test_sign_up_closed_to_a_stranger_says_so_on_the_login_page(open_tab, backend_url, provider_url):
+    db.call(signup.set_mode, None, "invite")
+    sub = unique("cy")
+    person(provider_url, sub, email=f"{sub}@corp.example", email_verified=True)
+    with httpx.Client() as browser:
+        path, query = where(sign_in_at_provider(browser, backend_url, sub))
+    assert (path, query) == ("/login", {"sso": "closed"})
+    tab = await open_tab("/login?sso=closed")
+    await tab.wait_for(lambda: tab.var(AccountFormState, "error"))
+    assert tab.var(AccountFormState, "error") == sso.REASONS["closed"]
+    assert [button["label"] for button in tab.var(AccountFormState, "sso_buttons")] == [
+        "Sign in with Mock",
+        "Sign in with Down",
+    ]
