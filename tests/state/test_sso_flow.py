@@ -37,9 +37,12 @@ def configured(monkeypatch, provider_url):
     monkeypatch.setattr(settings, "OIDC_PROVIDERS", json.dumps(providers))
     monkeypatch.setattr(sso_http, "directory", sso_http.Directory())
     sso.providers.cache_clear()
+    before = db.call(signup.policy)
     db.call(signup.set_mode, None, "open")
     yield
     sso.providers.cache_clear()
+    if not before.needs_setup:  # the shared test database's sign-up as the suite had it
+        db.call(signup.set_mode, None, before.mode)
 
 
 def closed_port() -> int:
