@@ -5,7 +5,7 @@ from sqlmodel import Session
 
 from djangochat_rx import db as database
 from djangochat_rx.actions import Outcome
-from djangochat_rx.domain import access, accounts, admin, api_tokens, devices, reads, rooms, sessions
+from djangochat_rx.domain import access, accounts, admin, api_tokens, devices, reads, rooms, sessions, sso
 from djangochat_rx.domain.events import ReadMoved, SessionsEnded, Typing
 
 
@@ -84,4 +84,10 @@ def typing(db: Session, user_id: int, username: str, room_id: int, active: bool 
 def enable_user(db: Session, admin_id: int, user_id: int) -> Outcome[None]:
     """An administrator lets a disabled account log in again (nothing open changes)."""
     admin.enable_user(db, admin_id, user_id)
+    return Outcome(None)
+
+
+def unlink_provider(db: Session, user_id: int, provider_id: str) -> Outcome[None]:
+    """The user stops signing in with a single sign-on provider (never their last way in). Nobody is told."""
+    sso.unlink(db, user_id, provider_id)
     return Outcome(None)

@@ -16,7 +16,7 @@ from djangochat_rx import db as database
 from djangochat_rx.domain import accounts, attachments, devices, markup, messages, second_factor
 from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.rooms import BY_ACTIVITY, RoomNotFound
-from djangochat_rx.models import AuditEntry, Message, Room, SiteSetting, User, UserSession, as_utc, utcnow
+from djangochat_rx.models import AuditEntry, Message, Room, SiteSetting, SsoLink, User, UserSession, as_utc, utcnow
 
 # Who the audit log names for actions taken from the terminal.
 CLI_ACTOR = "cli"
@@ -82,6 +82,8 @@ class AdminUserView:
     is_bot: bool = False
     # Signing in asks for a second factor (second_factor.py).
     two_factor: bool = False
+    # The single sign-on providers (ids) the account signs in with (sso.py), space-separated.
+    sso: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,8 +148,9 @@ def list_users(db: Session, actor_id: int, query: str = "", limit: int = 50, off
     """Users whose name contains `query` (any case), in name order, with how many messages each wrote."""
     require_admin(db, actor_id)
     written = select(func.count()).where(Message.author_id == User.id).scalar_subquery()
+    providers = select(func.aggregate_strings(SsoLink.provider, " ")).where(SsoLink.user_id == User.id)
     rows = db.exec(
-        select(User, written, second_factor.has_factor(User.id))
+        select(User, written, second_factor.has_factor(User.id), providers.scalar_subquery())
         .where(col(User.username_key).contains(accounts.username_key(query), autoescape=True))
         .order_by(col(User.username_key))
         .limit(limit)
@@ -164,8 +167,9 @@ def list_users(db: Session, actor_id: int, query: str = "", limit: int = 50, off
             message_count=count,
             is_bot=user.is_bot,
             two_factor=bool(enrolled),
+            sso=linked or "",
         )
-        for user, count, enrolled in rows
+        for user, count, enrolled, linked in rows
     ]
 
 

@@ -54,6 +54,7 @@ REASONS = {
     "to you. Ask an administrator for an invite.",
     "disabled": "This account is disabled. Ask an administrator.",
     "unknown": "There is no such sign-in provider here.",
+    "last": "This is your only way to sign in: set a password first (Forgot password, or ask an administrator).",
 }
 
 
@@ -251,12 +252,42 @@ def redeem_ticket(db: Session, ticket: str) -> tuple[accounts.UserView, str]:
     return view, labels.get(used or "", used or "")
 
 
-def links_of(db: Session, user_id: int) -> list[tuple[str, str]]:
-    """The providers an account is linked to, as (label, email at the provider)."""
-    labels = {known.id: known.label for known in providers()}
-    rows = db.exec(select(SsoLink.provider, SsoLink.email).where(SsoLink.user_id == user_id)).all()
+@dataclass(frozen=True)
+class LinkView:
+    """A provider an account signs in with, as the account page lists it."""
+
+    provider: str
+    label: str
+    email: str
+
+
+def links_of(db: Session, user_id: int) -> list[LinkView]:
+    """The providers an account is linked to, oldest first."""
+    labels = {known.id: known.label.removeprefix("Sign in with ") for known in providers()}
+    rows = db.exec(
+        select(SsoLink.provider, SsoLink.email).where(SsoLink.user_id == user_id).order_by(col(SsoLink.id))
+    ).all()
     db.rollback()
-    return [(labels.get(provider_id, provider_id), email) for provider_id, email in rows]
+    return [LinkView(provider_id, labels.get(provider_id, provider_id), email) for provider_id, email in rows]
+
+
+def unlink(db: Session, user_id: int, provider_id: str) -> None:
+    """The person stops signing in with that provider, unless it is their only way in (no password, no
+    other provider): SsoError("last"). Audited."""
+    database.begin_write(db)
+    user = db.exec(select(User).where(User.id == user_id).with_for_update()).one()
+    links = db.exec(select(SsoLink).where(SsoLink.user_id == user_id)).all()
+    gone = [link for link in links if link.provider == provider_id]
+    if not gone:
+        db.rollback()
+        return
+    if user.password_hash == accounts.NO_PASSWORD and len(links) == len(gone):
+        db.rollback()
+        raise SsoError("last")
+    for link in gone:
+        db.delete(link)
+    audit(db, user_id, "sso.unlink", f"user:{user.username}", provider_id)
+    db.commit()
 
 
 def _verified_email(claims: dict) -> str:

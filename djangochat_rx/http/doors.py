@@ -255,6 +255,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         "pick_notices": READ,
         "remove_email": READ,
         "save_notices": READ,
+        "unlink_provider": READ,
     },
     "ExportState": {"download_mine": READ, "download_room": READ},
     "AdminState": {

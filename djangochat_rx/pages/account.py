@@ -137,6 +137,36 @@ def _two_factor() -> rx.Component:
     )
 
 
+def _sso_links() -> rx.Component:
+    """The single sign-on providers the account signs in with, each with Unlink."""
+    return rx.cond(
+        AccountState.sso_links.length() > 0,
+        rx.vstack(
+            rx.heading("Single sign-on", size="4", margin_top="2rem"),
+            rx.foreach(
+                AccountState.sso_links,
+                lambda link: rx.hstack(
+                    rx.text("Signs in with ", rx.text.strong(link.label), " (", link.email, ")", size="2"),
+                    rx.button(
+                        "Unlink",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=AccountState.unlink_provider(link.provider),
+                        aria_label="Stop signing in with " + link.label,
+                    ),
+                    align="center",
+                    wrap="wrap",
+                ),
+            ),
+            error_callout(AccountState.sso_error),
+            spacing="2",
+            width="100%",
+            id="sso-links",
+        ),
+    )
+
+
 def account() -> rx.Component:
     return page(
         rx.heading("Account", size="7", margin_bottom="1rem"),
@@ -162,6 +192,7 @@ def account() -> rx.Component:
             reset_on_submit=False,
         ),
         _two_factor(),
+        _sso_links(),
         _email(),
         push_settings(),
         rx.heading("Active sessions", size="4", margin_top="2rem", margin_bottom="0.5rem"),

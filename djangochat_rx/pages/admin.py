@@ -72,6 +72,7 @@ def _user_row(user: rx.Var[AdminUserView]) -> rx.Component:
                     user["two_factor"],
                     rx.badge("2FA", color_scheme="blue", variant="soft", title="Two-factor sign-in on"),
                 ),
+                rx.cond(user["sso"] != "", rx.badge("SSO: " + user["sso"], color_scheme="cyan", variant="soft")),
                 rx.cond(
                     user["is_active"],
                     rx.badge("active", color_scheme="green"),

@@ -9,7 +9,7 @@ from djangochat_rx import db, routes
 from djangochat_rx.actions import joining, perform
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import account_links, accounts, second_factor, sessions
+from djangochat_rx.domain import account_links, accounts, second_factor, sessions, sso
 from djangochat_rx.infra import throttle
 from djangochat_rx.notify import mail, notices
 from djangochat_rx.state.auth import AuthState, field, password_checked, tokens_revoked
@@ -43,6 +43,9 @@ class AccountState(AuthState):
     notices_delay: str = "10"
     # Whether signing in asks for a code from an authenticator app (the two-factor page changes it).
     two_factor_on: bool = False
+    # The single sign-on providers this account signs in with (domain/sso.py).
+    sso_links: list[sso.LinkView] = []
+    sso_error: str = ""
 
     async def _list_sessions(self, current_id: int, user_id: int) -> None:
         self.sessions = [
@@ -69,6 +72,7 @@ class AccountState(AuthState):
         chosen = await db.run(notices.preferences, identity.user_id)
         self.notices_choice, self.notices_delay = chosen.choice, str(chosen.delay_minutes)
         self.two_factor_on = await db.run(second_factor.is_enrolled, identity.user_id)
+        self.sso_links, self.sso_error = await db.run(sso.links_of, identity.user_id), ""
         await self._list_sessions(identity.session_id, identity.user_id)
 
     @rx.event
@@ -177,3 +181,17 @@ class AccountState(AuthState):
         said = " ".join(filter(None, ["Every session of your account was logged out.", tokens_revoked(revoked)]))
         self._flash(said)
         return await self._log_out()
+
+    @rx.event
+    async def unlink_provider(self, provider_id: str):
+        """Stop signing in with a single sign-on provider (refused when it is the account's only way in)."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        self.sso_error = ""
+        try:
+            await perform(session_actions.unlink_provider, identity.user_id, str(provider_id))
+        except sso.SsoError as error:
+            self.sso_error = str(error)
+        self.sso_links = await db.run(sso.links_of, identity.user_id)
+        return None

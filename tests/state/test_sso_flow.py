@@ -16,6 +16,7 @@ from djangochat_rx import db, settings
 from djangochat_rx.domain import account_links, second_factor, sessions, signup, sso
 from djangochat_rx.http import sso as sso_http
 from djangochat_rx.models import User
+from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.auth import AccountFormState, SecondStepState
 from djangochat_rx.state.sso import SsoState
 from tests.state.conftest import unique
@@ -168,3 +169,17 @@ async def test_sign_up_closed_to_a_stranger_says_so_on_the_login_page(open_tab, 
         "Sign in with Mock",
         "Sign in with Down",
     ]
+
+
+async def test_the_account_page_lists_the_providers_and_never_unlinks_the_last_way_in(open_tab):
+    sub = unique("dee")
+    user = db.call(sso.identify, "mock", {"sub": sub, "email": f"{sub}@corp.example", "email_verified": True})
+    tab = await open_tab("/account", token=db.call(sessions.issue, user.id))
+    await tab.wait_for(lambda: tab.var(AccountState, "sso_links"))
+    assert [(link["label"], link["email"]) for link in tab.var(AccountState, "sso_links")] == [
+        ("Mock", f"{sub}@corp.example")
+    ]
+    await tab.call(AccountState, "unlink_provider", provider_id="mock")
+    await tab.wait_for(lambda: tab.var(AccountState, "sso_error"))
+    assert tab.var(AccountState, "sso_error").startswith("This is your only way to sign in")
+    assert [link.provider for link in db.call(sso.links_of, user.id)] == ["mock"]

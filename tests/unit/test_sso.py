@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from djangochat_rx import settings
-from djangochat_rx.domain import account_links, accounts, signup, sso
+from djangochat_rx.domain import account_links, accounts, admin, signup, sso
 from djangochat_rx.http import sso as sso_http
 from djangochat_rx.models import AuditEntry, SsoAttempt, SsoLink, User, utcnow
 
@@ -330,3 +330,30 @@ def test_fetches_from_providers_are_bounded(monkeypatch):
             assert await sso_http.fetch_json("GET", f"{base}/ok") == {"ok": True}
 
     asyncio.run(scenario())
+
+
+def test_unlinking_a_provider_never_leaves_an_account_without_a_way_in(session, alice):
+    set_mode(session, "open")
+    made = sso.identify(session, "corp", {"sub": "z-1", "email": "z@corp.example", "email_verified": True})
+    assert [link.label for link in sso.links_of(session, made.id)] == ["Corp"]
+    with pytest.raises(sso.SsoError) as refused:  # no password, no other provider
+        sso.unlink(session, made.id, "corp")
+    assert refused.value.reason == "last"
+    sso.identify(session, "partner", {"sub": "z-2", "email": "z@corp.example", "email_verified": True})
+    sso.unlink(session, made.id, "corp")  # the partner link remains
+    assert [link.provider for link in sso.links_of(session, made.id)] == ["partner"]
+    verified(session, alice, "alice@corp.example")
+    sso.identify(session, "corp", {"sub": "a-1", "email": "alice@corp.example", "email_verified": True})
+    sso.unlink(session, alice.id, "corp")  # alice has a password
+    assert sso.links_of(session, alice.id) == []
+    assert ("sso.unlink", "user:alice", "corp") in session.exec(
+        select(AuditEntry.action, AuditEntry.target, AuditEntry.detail)
+    ).all()
+
+
+def test_the_admin_list_names_the_providers_someone_signs_in_with(session, root):
+    set_mode(session, "open")
+    made = sso.identify(session, "corp", {"sub": "q-1", "email": "q@corp.example", "email_verified": True})
+    sso.identify(session, "partner", {"sub": "q-2", "email": "q@corp.example", "email_verified": True})
+    listed = {user.username: user.sso for user in admin.list_users(session, root.id)}
+    assert sorted(listed[made.username].split()) == ["corp", "partner"] and listed["root"] == ""
