@@ -4,6 +4,7 @@
     python -m djangochat_rx promote NAME
     python -m djangochat_rx reset-second-factor NAME  (someone who lost their phone and recovery codes)
     python -m djangochat_rx signup open|invite|closed   (who may create an account; signup.py)
+    python -m djangochat_rx password-sign-in on|off     (off: single sign-on only; on: the way back in)
     python -m djangochat_rx serve            (the production start: serve.py; HOST, PORT, WORKERS)
     python -m djangochat_rx prepare-frontend (Reflex's one-time frontend set-up, quietly; make run calls it)
     python -m djangochat_rx backup PATH      (while the app runs; backup.py)
@@ -48,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     reset.add_argument("username")
     mode = commands.add_parser("signup", help="choose who may create an account")
     mode.add_argument("mode", choices=signup.MODES)
+    passwords = commands.add_parser("password-sign-in", help="allow passwords, or leave single sign-on alone")
+    passwords.add_argument("state", choices=("on", "off"))
     commands.add_parser("serve", help="build the frontend and run the app in production mode")
     commands.add_parser("prepare-frontend", help="set up the frontend folder (.web) if it needs it")
     save = commands.add_parser("backup", help="copy the database into a new folder (the app may run)")
@@ -129,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
             elif args.command == "signup":
                 mode = db.call(joining.set_signup_mode, None, args.mode).value
                 done = f"Sign-up is now: {signup.MODE_LABELS[mode]}."
+            elif args.command == "password-sign-in":
+                allowed = db.call(joining.set_password_sign_in, None, args.state == "on").value
+                done = "Passwords sign in again." if allowed else "Passwords are off: only single sign-on signs in."
             elif args.command == "reset-second-factor":
                 done = reset_second_factor(args.username)
             else:

@@ -10,7 +10,7 @@ the rest change nothing live and return no events.
 from sqlmodel import Session
 
 from djangochat_rx.actions import Outcome
-from djangochat_rx.domain import account_links, accounts, admin, api_tokens, signup
+from djangochat_rx.domain import account_links, accounts, admin, api_tokens, signup, sso
 from djangochat_rx.domain.events import (
     AddressCheckRequested,
     AddressReplaced,
@@ -43,6 +43,11 @@ def promote(db: Session, username: str) -> Outcome[accounts.UserView]:
 def set_signup_mode(db: Session, admin_id: int | None, mode: str) -> Outcome[str]:
     """Who may create an account (`admin_id` None: the command line's `signup`)."""
     return Outcome(signup.set_mode(db, admin_id, mode))
+
+
+def set_password_sign_in(db: Session, admin_id: int | None, allowed: bool) -> Outcome[bool]:
+    """Whether people may sign in with a password (`admin_id` None: the command line's `password-sign-in`)."""
+    return Outcome(sso.set_password_sign_in(db, admin_id, allowed))
 
 
 def set_signup_domain(db: Session, admin_id: int, domain: str) -> Outcome[str]:

@@ -27,12 +27,16 @@ from sqlmodel import Session, col, select
 from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import account_links, accounts, signup
+from djangochat_rx.domain import admin as administration
 from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.tokens import hash_token
-from djangochat_rx.models import AccountLink, SsoAttempt, SsoLink, User, as_utc, utcnow
+from djangochat_rx.models import AccountLink, SiteSetting, SsoAttempt, SsoLink, User, as_utc, utcnow
 
 # A sign-in handed over to the page (account_links' purposes).
 TICKET = "sso"
+# Whether people may sign in with a password ("on", the default, or "off": single sign-on only).
+PASSWORDS_KEY = "password_sign_in"
+PASSWORDS_OFF = "Passwords are turned off on this server: sign in with one of the buttons below."
 _PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
@@ -352,3 +356,40 @@ def _signed_in(db: Session, user: User) -> accounts.UserView:
         db.rollback()
         raise SsoError("expired") from None
     return view
+
+
+def passwords_allowed(db: Session) -> bool:
+    """Whether people may sign in (and register, and reset) with a password here."""
+    stored = db.exec(select(SiteSetting.value).where(SiteSetting.key == PASSWORDS_KEY)).first()
+    db.rollback()
+    return stored != "off"
+
+
+def set_password_sign_in(db: Session, actor_id: int | None, allowed: bool) -> bool:
+    """An administrator (or, with `actor_id` None, the terminal: the way back in) allows passwords or turns them
+    off. Off needs a configured provider and, for an administrator, a provider they sign in with themselves
+    (nobody locks themselves out from the page). Audited."""
+    database.begin_write(db)
+    if actor_id is not None:
+        administration.require_admin(db, actor_id)
+    if not allowed:
+        if not providers():
+            db.rollback()
+            raise administration.AdminError(
+                "No single sign-on provider is set up (OIDC_PROVIDERS): nobody could sign in."
+            )
+        if actor_id is not None and db.exec(select(SsoLink.id).where(SsoLink.user_id == actor_id)).first() is None:
+            db.rollback()
+            raise administration.AdminError(
+                "Sign in with a provider yourself first: with passwords off you would be locked out."
+            )
+    row = db.get(SiteSetting, PASSWORDS_KEY, with_for_update=True, populate_existing=True)
+    before, chosen = (row.value if row is not None else "on"), ("on" if allowed else "off")
+    if row is None:
+        db.add(SiteSetting(key=PASSWORDS_KEY, value=chosen, updated_by_id=actor_id))
+    else:
+        row.value, row.updated_at, row.updated_by_id = chosen, utcnow(), actor_id
+    if before != chosen:
+        audit(db, actor_id, "signup.passwords", "site", f"{before} → {chosen}")
+    db.commit()
+    return allowed

@@ -262,6 +262,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         name: ADMIN
         for name in (
             "archive_room",
+            "choose_password_sign_in",
             "choose_second_factor",
             "choose_signup_domain",
             "choose_signup_mode",
@@ -350,6 +351,7 @@ CLI_COMMANDS: dict[str, str] = {
     "promote": "one row",
     "reset-second-factor": "two deletes and an audit row",
     "signup": "one setting",
+    "password-sign-in": "one setting",
     "serve": "starts the server",
     "prepare-frontend": "writes .web",
     "backup": "a copy of the database, streamed",

@@ -398,6 +398,25 @@ def _signup() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
         ),
+        rx.cond(
+            AdminState.sso_configured,
+            rx.text(
+                rx.el.label(
+                    rx.switch(
+                        checked=AdminState.password_sign_in,
+                        on_change=AdminState.choose_password_sign_in,
+                        id="password-sign-in",
+                    ),
+                    " Passwords sign in (off: only the single sign-on providers do; "
+                    "python -m djangochat_rx password-sign-in on brings them back)",
+                    display="flex",
+                    gap="0.5rem",
+                    align_items="center",
+                ),
+                size="2",
+                margin_top="1rem",
+            ),
+        ),
         rx.el.label("Two-factor sign-in", html_for="second-factor-rule", font_weight="500", margin_top="1rem"),
         rx.select.root(
             rx.select.trigger(id="second-factor-rule", aria_label="Two-factor sign-in"),

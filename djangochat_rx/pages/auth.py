@@ -12,41 +12,58 @@ def index() -> rx.Component:
     return page(rx.center(rx.spinner(size="3"), padding="4rem"), logged_in=False)
 
 
+def _password_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            labeled_input("Username", "username", auto_complete="username", required=True),
+            labeled_input("Password", "password", type="password", auto_complete="current-password", required=True),
+            error_callout(AccountFormState.error),
+            rx.button("Log in", type="submit", loading=AccountFormState.pending, width="100%"),
+            spacing="3",
+        ),
+        on_submit=AccountFormState.login,
+    )
+
+
+def _sso_buttons() -> rx.Component:
+    """A button per single sign-on provider (settings.OIDC_PROVIDERS)."""
+    return rx.cond(
+        AccountFormState.sso_buttons.length() > 0,
+        rx.vstack(
+            rx.cond(
+                AccountFormState.passwords,
+                rx.text("or", size="2", color=rx.color("gray", 11), align="center", width="100%"),
+            ),
+            rx.foreach(
+                AccountFormState.sso_buttons,
+                lambda button: rx.button(
+                    # A whole-page navigation to the backend (React Router would look for a page there).
+                    rx.el.a(button["label"], href=button["url"], custom_attrs={"reloadDocument": True}),
+                    as_child=True,
+                    variant="outline",
+                    width="100%",
+                    class_name="sso-button",
+                ),
+            ),
+            spacing="2",
+            margin_top="1rem",
+            width="100%",
+        ),
+    )
+
+
 def login() -> rx.Component:
     return page(
         rx.heading("Log in", size="7", margin_bottom="1rem"),
-        rx.form(
-            rx.vstack(
-                labeled_input("Username", "username", auto_complete="username", required=True),
-                labeled_input("Password", "password", type="password", auto_complete="current-password", required=True),
-                error_callout(AccountFormState.error),
-                rx.button("Log in", type="submit", loading=AccountFormState.pending, width="100%"),
-                spacing="3",
-            ),
-            on_submit=AccountFormState.login,
-        ),
+        rx.cond(AccountFormState.passwords, _password_form(), error_callout(AccountFormState.error)),
+        _sso_buttons(),
         rx.cond(
-            AccountFormState.sso_buttons.length() > 0,
-            rx.vstack(
-                rx.text("or", size="2", color=rx.color("gray", 11), align="center", width="100%"),
-                rx.foreach(
-                    AccountFormState.sso_buttons,
-                    lambda button: rx.button(
-                        # A whole-page navigation to the backend (React Router would look for a page there).
-                        rx.el.a(button["label"], href=button["url"], custom_attrs={"reloadDocument": True}),
-                        as_child=True,
-                        variant="outline",
-                        width="100%",
-                        class_name="sso-button",
-                    ),
-                ),
-                spacing="2",
-                margin_top="1rem",
-                width="100%",
+            AccountFormState.passwords,
+            rx.fragment(
+                rx.text(rx.link("Forgot password?", href=routes.FORGOT), margin_top="1rem"),
+                rx.text("No account yet? ", rx.link("Register", href=routes.REGISTER), margin_top="0.5rem"),
             ),
         ),
-        rx.text(rx.link("Forgot password?", href=routes.FORGOT), margin_top="1rem"),
-        rx.text("No account yet? ", rx.link("Register", href=routes.REGISTER), margin_top="0.5rem"),
         logged_in=False,
     )
 
@@ -56,6 +73,7 @@ _REFUSALS = {
     "invite": "Registering here needs an invite link. Ask an administrator for one.",
     "invalid invite": "This invite link cannot be used: it has expired, been used up or been revoked. "
     "Ask for a new one.",
+    "sso": "Accounts here come from single sign-on: sign in with a button on the login page.",
 }
 
 

@@ -14,7 +14,7 @@ from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import accounts, admin, messages, rooms, second_factor, signup
+from djangochat_rx.domain import accounts, admin, messages, rooms, second_factor, signup, sso
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.notify import mail
 from djangochat_rx.state.auth import AuthState, field
@@ -43,6 +43,9 @@ class AdminState(AuthState):
     signup_mode: str = ""
     # Who must sign in with a second factor (second_factor.REQUIREMENTS).
     second_factor_rule: str = "off"
+    # Whether passwords sign in (off: single sign-on only), and whether any provider is set up.
+    password_sign_in: bool = True
+    sso_configured: bool = False
     signup_domain: str = ""
     email_enabled: bool = False
     invites: list[signup.InviteView] = []
@@ -137,6 +140,19 @@ class AdminState(AuthState):
             await self._lists(actor_id)
 
         if isinstance(rule, str):
+            await self._safely(work)
+
+    @rx.event
+    async def choose_password_sign_in(self, allowed: bool):
+        """Allow passwords, or leave single sign-on alone (refused unless the admin signs in with a provider)."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            await perform(joining.set_password_sign_in, actor_id, allowed)
+            self.notice = "Sign-in setting saved."
+            await self._lists(actor_id)
+
+        if isinstance(allowed, bool):
             await self._safely(work)
 
     @rx.event
@@ -266,6 +282,7 @@ class AdminState(AuthState):
         current = await db.run(signup.policy)
         self.signup_mode, self.signup_domain = current.mode, current.domain
         self.second_factor_rule = await db.run(second_factor.requirement)
+        self.password_sign_in, self.sso_configured = await db.run(sso.passwords_allowed), bool(sso.providers())
         self.email_enabled = mail.configured()
         self.status = "ready"
 

@@ -316,6 +316,8 @@ class AccountFormState(AuthState):
     signup_sent: str = ""
     # The single sign-on providers' buttons: their labels and where they start (the backend's /_sso/<id>/start).
     sso_buttons: list[dict[str, str]] = []
+    # Whether passwords sign in here (an administrator may leave single sign-on alone).
+    passwords: bool = True
 
     @rx.event
     async def open(self):
@@ -331,12 +333,15 @@ class AccountFormState(AuthState):
         self.sso_buttons = [
             {"label": provider.label, "url": f"{backend}/_sso/{provider.id}/start"} for provider in sso.providers()
         ]
+        self.passwords = await db.run(sso.passwords_allowed)
         signed_in = sessions.recent.get(self.session_token)
         if signed_in is not None and signed_in.must_enrol:  # signed in, but must enrol a second factor first
             return rx.redirect(routes.TWO_FACTOR, replace=True)
         status = await db.run(signup.register_form, self._invite())
         if status == "setup":
             return rx.redirect(routes.SETUP, replace=True)
+        if not self.passwords and status in ("form", "email"):
+            status = "sso"
         self.register_status, self.signup_sent = status, ""
         self.signup_domain = (await db.run(signup.policy)).domain if status == "email" else ""
         return None
@@ -381,6 +386,8 @@ class AccountFormState(AuthState):
     async def _authenticate(self, username: str, password: str) -> accounts.UserView:
         """bcrypt on its own pool, each attempt charged to the client's and the account's (or this known
         device's) budgets before it runs."""
+        if not await db.run(sso.passwords_allowed):
+            raise accounts.AccountError(sso.PASSWORDS_OFF)
         key = accounts.username_key(username)
         device = await db.run(devices.recognise, self.device_token, key)
         await throttle.before_login(key, self.router.session.client_ip, device)
@@ -392,6 +399,8 @@ class AccountFormState(AuthState):
     async def _register(self, username: str, password: str, confirm: str) -> accounts.UserView:
         """Open sign-up is charged to the client's registration budget; one through a usable invite link is
         not (signup.invite_admits: the invite is its budget)."""
+        if not await db.run(sso.passwords_allowed):
+            raise accounts.AccountError(sso.PASSWORDS_OFF)
         invite = self._invite()
         if not invite or not await db.run(signup.invite_admits, invite):
             await throttle.before_register(self.router.session.client_ip)

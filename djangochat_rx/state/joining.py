@@ -13,7 +13,7 @@ import reflex as rx
 from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import joining, perform, perform_hashing
 from djangochat_rx.actions import notices as notice_actions
-from djangochat_rx.domain import account_links, accounts, signup
+from djangochat_rx.domain import account_links, accounts, signup, sso
 from djangochat_rx.infra import throttle
 from djangochat_rx.notify import mail
 from djangochat_rx.state.auth import AuthState, field, start_session_after, tokens_revoked
@@ -126,6 +126,8 @@ class ResetState(AuthState):
             yield update
 
     async def _reset(self, new: str, confirm: str) -> accounts.UserView:
+        if not await db.run(sso.passwords_allowed):
+            raise accounts.AccountError(sso.PASSWORDS_OFF)
         user, revoked = await perform_hashing(joining.reset_password, _token(self), new, confirm)
         if said := tokens_revoked(revoked):
             self._flash(said)

@@ -232,6 +232,7 @@ def every_handler(target_user: int, target_room: int, target_message: int) -> di
         "reset_link": {"user_id": target_user},
         "reset_second_factor": {"user_id": target_user},
         "choose_second_factor": {"rule": "off"},
+        "choose_password_sign_in": {"allowed": True},
     }
 
 

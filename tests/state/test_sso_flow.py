@@ -183,3 +183,24 @@ async def test_the_account_page_lists_the_providers_and_never_unlinks_the_last_w
     await tab.wait_for(lambda: tab.var(AccountState, "sso_error"))
     assert tab.var(AccountState, "sso_error").startswith("This is your only way to sign in")
     assert [link.provider for link in db.call(sso.links_of, user.id)] == ["mock"]
+
+
+@pytest.fixture
+def passwords_off():
+    db.call(sso.set_password_sign_in, None, False)
+    yield
+    db.call(sso.set_password_sign_in, None, True)
+
+
+async def test_with_passwords_off_only_single_sign_on_signs_in(open_tab, make_user, passwords_off):
+    user, _ = make_user()
+    tab = await open_tab("/login")
+    await tab.wait_for(lambda: tab.var(AccountFormState, "passwords") is False)
+    await tab.call(AccountFormState, "login", form={"username": user.username, "password": "password123"})
+    await tab.wait_for(lambda: tab.var(AccountFormState, "error") == sso.PASSWORDS_OFF)
+    register = await open_tab("/register")
+    await register.wait_for(lambda: register.var(AccountFormState, "register_status") == "sso")
+    form = {"username": unique("reg"), "password": "password123", "confirm_password": "password123"}
+    await register.call(AccountFormState, "register", form=form)
+    await register.wait_for(lambda: register.var(AccountFormState, "error") == sso.PASSWORDS_OFF)
+    assert not tab.local_storage.get(STORAGE_KEY) and not register.local_storage.get(STORAGE_KEY)

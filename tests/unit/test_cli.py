@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session
+from sqlmodel import select as select_rows
 
 from djangochat_rx import db
-from djangochat_rx.domain import accounts
+from djangochat_rx.domain import accounts, second_factor, sso
 from djangochat_rx.models import AuditEntry, User
 
 PASSWORD = "s3cret-Tr0mbone"
@@ -148,3 +149,25 @@ def test_help_lists_the_commands(db_url):
     done = run(db_url, "--help")
     assert done.returncode == 0
     assert "createsuperuser" in done.stdout and "promote" in done.stdout
+
+
+def test_the_terminal_resets_a_second_factor_and_brings_passwords_back(db_url, session):
+    assert run(db_url, "createsuperuser", "--username", "boss").returncode == 0
+    engine = db.make_engine(db_url)
+    with Session(engine) as fresh:
+        boss_id = fresh.exec(select_rows(User.id).where(User.username == "boss")).one()
+        secret = second_factor.start_enrolment(fresh, boss_id).secret
+        second_factor.confirm_enrolment(fresh, boss_id, second_factor.code_now(secret))
+    done = run(db_url, "reset-second-factor", "BOSS", password=None)
+    assert (done.returncode, done.stderr.strip()) == (
+        0,
+        "Two-factor sign-in of “boss” is off: their password alone signs them in.",
+    )
+    with Session(engine) as fresh:
+        assert not second_factor.is_enrolled(fresh, boss_id)
+    done = run(db_url, "password-sign-in", "on", password=None)
+    assert (done.returncode, done.stderr.strip()) == (0, "Passwords sign in again.")
+    with Session(engine) as fresh:
+        assert sso.passwords_allowed(fresh)
+    assert run(db_url, "reset-second-factor", "nobody", password=None).returncode == 1
+    engine.dispose()

@@ -357,3 +357,28 @@ def test_the_admin_list_names_the_providers_someone_signs_in_with(session, root)
     sso.identify(session, "partner", {"sub": "q-2", "email": "q@corp.example", "email_verified": True})
     listed = {user.username: user.sso for user in admin.list_users(session, root.id)}
     assert sorted(listed[made.username].split()) == ["corp", "partner"] and listed["root"] == ""
+
+
+def test_turning_passwords_off_needs_a_provider_and_the_admins_own_link_and_the_terminal_brings_them_back(
+    session, root, alice, monkeypatch
+):
+    assert sso.passwords_allowed(session)
+    with pytest.raises(admin.NotAdmin):
+        sso.set_password_sign_in(session, alice.id, False)
+    with pytest.raises(admin.AdminError, match="Sign in with a provider yourself first"):
+        sso.set_password_sign_in(session, root.id, False)
+    verified(session, root, "root@corp.example")
+    sso.identify(session, "corp", {"sub": "r-1", "email": "root@corp.example", "email_verified": True})
+    assert sso.set_password_sign_in(session, root.id, False) is False
+    assert not sso.passwords_allowed(session)
+    assert sso.set_password_sign_in(session, None, True) is True  # python -m djangochat_rx password-sign-in on
+    assert sso.passwords_allowed(session)
+    monkeypatch.setattr(settings, "OIDC_PROVIDERS", "[]")
+    sso.providers.cache_clear()
+    with pytest.raises(admin.AdminError, match="No single sign-on provider"):
+        sso.set_password_sign_in(session, None, False)
+    entries = session.exec(select(AuditEntry.actor_id, AuditEntry.action, AuditEntry.detail)).all()
+    assert [entry for entry in entries if entry[1] == "signup.passwords"] == [
+        (root.id, "signup.passwords", "on → off"),
+        (None, "signup.passwords", "off → on"),
+    ]
