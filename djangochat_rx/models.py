@@ -81,6 +81,22 @@ class TotpDevice(SQLModel, table=True):
     last_step: int = Field(default=0)
 
 
+class Passkey(SQLModel, table=True):
+    """A passkey (WebAuthn credential) the user registered: a second factor, and a sign-in of its own (it proves
+    the device and, with user verification, the person). We keep its id and public key, never a secret."""
+
+    __tablename__ = "passkeys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    credential_id: str = Field(max_length=1400, unique=True)
+    public_key: str = Field(sa_column=Column(Text, nullable=False))
+    sign_count: int = Field(default=0)
+    name: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = Field(default=None)
+
+
 class RecoveryCode(SQLModel, table=True):
     """A single-use code that stands in for the second factor when the authenticator app is lost; shown once,
     we store only its SHA-256 (80 random bits each)."""

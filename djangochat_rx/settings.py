@@ -243,6 +243,8 @@ API_TOKEN_MAX_DAYS = _int("API_TOKEN_MAX_DAYS", 365)
 # Live (unexpired, unrevoked) API tokens one account may hold: each has its own API_LIMITS, so a cap bounds
 # what one account's scripts may load the server with.
 API_TOKENS_PER_USER = _int("API_TOKENS_PER_USER", 10)
+# Passkeys one account may hold (each is a row and a key a sign-in is checked against).
+PASSKEYS_PER_USER = _int("PASSKEYS_PER_USER", 10)
 API_PAGE_MAX = _int("API_PAGE_MAX", 200)
 # How long a mention or direct message waits unread before a new account's email about it (minutes:
 # 5, 10, 30 or 60; each person changes theirs on the account page).

@@ -4,7 +4,7 @@ screen changes (the person's own page shows the result), so no action here has e
 from sqlmodel import Session
 
 from djangochat_rx.actions import Outcome
-from djangochat_rx.domain import admin, second_factor
+from djangochat_rx.domain import accounts, admin, passkeys, second_factor
 
 
 def start_enrolment(db: Session, user_id: int) -> Outcome[second_factor.Enrolment]:
@@ -31,6 +31,26 @@ def turn_off(db: Session, user_id: int, password: str, code: str) -> Outcome[Non
 def new_recovery_codes(db: Session, user_id: int, code: str) -> Outcome[list[str]]:
     """Fresh recovery codes for a code; the old ones stop working."""
     return Outcome(second_factor.new_recovery_codes(db, user_id, code))
+
+
+def add_passkey(
+    db: Session, user_id: int, name: str, credential: str, challenge: str, origin: str, rp_id: str
+) -> Outcome[passkeys.PasskeyView]:
+    """Keep the passkey the user's browser created (checked); audited."""
+    return Outcome(passkeys.register(db, user_id, name, credential, challenge, origin, rp_id))
+
+
+def use_passkey(
+    db: Session, credential: str, challenge: str, origin: str, rp_id: str, user_id: int | None = None
+) -> Outcome[accounts.UserView]:
+    """Whom a passkey signs in (its counter moves on)."""
+    return Outcome(passkeys.authenticate(db, credential, challenge, origin, rp_id, user_id))
+
+
+def remove_passkey(db: Session, user_id: int, passkey_id: int) -> Outcome[None]:
+    """The user removes one of their passkeys; audited."""
+    passkeys.remove(db, user_id, passkey_id)
+    return Outcome(None)
 
 
 def reset(db: Session, actor_id: int, user_id: int) -> Outcome[str]:

@@ -20,14 +20,14 @@ from typing import Literal, cast
 
 import pyotp
 import segno
-from sqlalchemy import ColumnElement, delete, exists, update
+from sqlalchemy import ColumnElement, delete, exists, or_, update
 from sqlmodel import Session, col, func, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import accounts
 from djangochat_rx.domain.audit import audit
-from djangochat_rx.models import RecoveryCode, SiteSetting, TotpDevice, User, utcnow
+from djangochat_rx.models import Passkey, RecoveryCode, SiteSetting, TotpDevice, User, utcnow
 
 Requirement = Literal["off", "admins", "everyone"]
 REQUIREMENTS: tuple[Requirement, ...] = ("off", "admins", "everyone")
@@ -41,6 +41,7 @@ RECOVERY_CODES = 10
 # Which second factor a session was opened with (sessions.sign_in's companion column).
 APP = "authenticator app"
 RECOVERY = "recovery code"
+PASSKEY = "passkey"
 # A recovery code: 10 random bytes, 16 base32 letters shown in groups of four.
 _RECOVERY_BYTES = 10
 
@@ -75,6 +76,7 @@ class StillRequired(SecondFactorError):
 class Status:
     """Where a person's second factor stands, for the two-factor page."""
 
+    # An authenticator app is on.
     enrolled: bool
     # Enrolment started (a secret shown) but its first code not yet given.
     pending: bool
@@ -93,8 +95,12 @@ class Enrolment:
 
 
 def has_factor(user_id: ColumnElement[int]) -> ColumnElement[bool]:
-    """SQL: the user `user_id` has a second factor turned on (sessions.resolve reads it with the session)."""
-    return exists().where(TotpDevice.user_id == user_id, col(TotpDevice.confirmed_at).is_not(None))
+    """SQL: the user `user_id` has a second factor: an authenticator app turned on, or a passkey (sessions.resolve
+    reads it with the session)."""
+    return or_(
+        exists().where(TotpDevice.user_id == user_id, col(TotpDevice.confirmed_at).is_not(None)),
+        exists().where(Passkey.user_id == user_id),
+    )
 
 
 def requirement_column() -> ColumnElement[str | None]:
@@ -215,16 +221,18 @@ def verify(db: Session, user_id: int, code: str) -> str:
 
 def turn_off(db: Session, user_id: int, password: str, code: str) -> None:
     """The user turns their second factor off, with their password and a code (bcrypt: run on its pool, charged
-    to the password and second-factor budgets first). StillRequired when the instance requires one of them."""
+    to the password and second-factor budgets first); passkeys stay. StillRequired when the instance requires a
+    factor of them and they have no passkey."""
     now = status(db, user_id)
     if not now.enrolled:
         raise NotEnrolled()
-    if now.required:
+    has_passkey = db.exec(select(Passkey.id).where(Passkey.user_id == user_id)).first() is not None
+    if now.required and not has_passkey:
         raise StillRequired()
     accounts.check_current_password(db, user_id, password)
     verify(db, user_id, code)
     database.begin_write(db)
-    remove(db, user_id)
+    _remove_app(db, user_id)
     _audit(db, user_id, "second_factor.off")
     db.commit()
 
@@ -239,26 +247,19 @@ def new_recovery_codes(db: Session, user_id: int, code: str) -> list[str]:
     return codes
 
 
-def enrolled_users(db: Session, user_ids: list[int]) -> set[int]:
-    """Of these users, those with a second factor on (the admin area's list)."""
-    if not user_ids:
-        return set()
-    return set(
-        db.exec(
-            select(TotpDevice.user_id).where(
-                col(TotpDevice.user_id).in_(user_ids), col(TotpDevice.confirmed_at).is_not(None)
-            )
-        )
-    )
-
-
 def code_now(secret: str) -> str:
     """The code an app shows now for `secret` (the tests' authenticator app)."""
     return pyotp.TOTP(secret).now()
 
 
 def remove(db: Session, user_id: int) -> None:
-    """Within the caller's write transaction: the user's second factor and recovery codes gone."""
+    """Within the caller's write transaction: the user's second factors (app, recovery codes, passkeys) gone."""
+    db.execute(delete(Passkey).where(Passkey.user_id == user_id))
+    _remove_app(db, user_id)
+
+
+def _remove_app(db: Session, user_id: int) -> None:
+    """Within the caller's write transaction: the user's authenticator app and recovery codes gone."""
     db.execute(delete(TotpDevice).where(TotpDevice.user_id == user_id))
     db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
 

@@ -214,9 +214,11 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         "register": SocketBudget(counts=("REGISTER_PER_CLIENT",), work=("bcrypt",)),
         "request_signup": SocketBudget(counts=("SIGNUP_LINKS_PER_CLIENT", "EMAIL_LINKS"), work=("mail",)),
         "open": READ,
+        "passkey_sign_in": READ,
+        "passkey_answered": SocketBudget(counts=("LOGIN_PER_CLIENT",), work=("passkey check",)),
     },
     # The code step of a sign-in: only after the password (or a reset link) was right, for that account.
-    "SecondStepState": {"cancel": READ, "open": READ, "verify": CODE},
+    "SecondStepState": {"cancel": READ, "open": READ, "passkey_answered": CODE, "use_passkey": READ, "verify": CODE},
     # Single sign-on's hand-over: a one-time ticket from the provider's return (http/sso.py) starts the session.
     "SsoState": {"finish": READ},
     "TwoFactorState": {
@@ -225,6 +227,10 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         "new_codes": CODE,
         "saved_codes": READ,
         "start": READ,
+        # A passkey: its options are made for a ceremony; its answer checked, kept within PASSKEYS_PER_USER.
+        "add_passkey": SocketBudget(counts=("PASSKEYS_PER_USER",)),
+        "passkey_answered": SocketBudget(counts=("PASSKEYS_PER_USER",), work=("passkey check",)),
+        "remove_passkey": READ,
         "turn_off": SocketBudget(
             counts=("SECOND_FACTOR_CODES", "SECOND_FACTOR_PER_CLIENT", "PASSWORD_CHECKS"), work=("bcrypt",)
         ),

@@ -152,6 +152,14 @@ async def before_second_factor(user_id: int, client: str) -> None:
         raise await _too_many_attempts(SECOND_FACTOR_CODES, key)
 
 
+async def before_passkey_sign_in(client: str) -> None:
+    """Charge a passwordless sign-in with a passkey to the client's login budget (the account is not known
+    before the passkey is checked)."""
+    key = f"passkey-from:{client_key(client)}"
+    if not await _limiter().hit(LOGIN_PER_CLIENT, key):
+        raise await _too_many_attempts(LOGIN_PER_CLIENT, key)
+
+
 async def second_factor_succeeded(user_id: int) -> None:
     await _limiter().clear(SECOND_FACTOR_CODES, f"code:{user_id}")
 

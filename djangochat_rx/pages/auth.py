@@ -4,6 +4,7 @@ import reflex as rx
 
 from djangochat_rx import routes
 from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.components.passkey import Passkey
 from djangochat_rx.state.auth import AccountFormState, SecondStepState
 from djangochat_rx.state.sso import SsoState
 
@@ -52,10 +53,30 @@ def _sso_buttons() -> rx.Component:
     )
 
 
+def _passkey_sign_in() -> rx.Component:
+    """Sign in with a passkey alone (the browser offers the ones it holds for this site)."""
+    return rx.vstack(
+        rx.button(
+            "Sign in with a passkey",
+            on_click=AccountFormState.passkey_sign_in,
+            type="button",
+            variant="outline",
+            width="100%",
+            id="passkey-sign-in",
+        ),
+        error_callout(AccountFormState.passkey_error),
+        Passkey.create(request=AccountFormState.passkey_request, on_result=AccountFormState.passkey_answered),
+        spacing="2",
+        margin_top="1rem",
+        width="100%",
+    )
+
+
 def login() -> rx.Component:
     return page(
         rx.heading("Log in", size="7", margin_bottom="1rem"),
         rx.cond(AccountFormState.passwords, _password_form(), error_callout(AccountFormState.error)),
+        _passkey_sign_in(),
         _sso_buttons(),
         rx.cond(
             AccountFormState.passwords,
@@ -159,6 +180,16 @@ def login_code() -> rx.Component:
             on_submit=SecondStepState.verify,
             reset_on_submit=True,
         ),
+        rx.button(
+            "Use a passkey instead",
+            on_click=SecondStepState.use_passkey,
+            type="button",
+            variant="outline",
+            width="100%",
+            margin_top="1rem",
+        ),
+        error_callout(SecondStepState.passkey_error),
+        Passkey.create(request=SecondStepState.passkey_request, on_result=SecondStepState.passkey_answered),
         rx.button("Start over", on_click=SecondStepState.cancel, type="button", variant="ghost", margin_top="1rem"),
         logged_in=False,
     )

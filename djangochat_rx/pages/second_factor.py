@@ -5,6 +5,8 @@ import reflex as rx
 
 from djangochat_rx import routes
 from djangochat_rx.components.layout import error_callout, page
+from djangochat_rx.components.passkey import Passkey
+from djangochat_rx.domain.passkeys import PasskeyView
 from djangochat_rx.state.second_factor import TwoFactorState
 
 
@@ -124,6 +126,64 @@ def _manage() -> rx.Component:
     )
 
 
+def _passkey_row(key: rx.Var[PasskeyView]) -> rx.Component:
+    return rx.hstack(
+        rx.text(rx.text.strong(key.name), size="2"),
+        rx.text("added ", rx.moment(key.created_at, format="MMM D, YYYY"), size="1", color=rx.color("gray", 11)),
+        rx.cond(
+            key.last_used_at != "",
+            rx.text("used ", rx.moment(key.last_used_at, from_now=True), size="1", color=rx.color("gray", 11)),
+            rx.text("never used", size="1", color=rx.color("gray", 11)),
+        ),
+        rx.button(
+            "Remove",
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            on_click=TwoFactorState.remove_passkey(key.id),
+            aria_label="Remove the passkey " + key.name,
+        ),
+        align="center",
+        wrap="wrap",
+        class_name="passkey-row",
+    )
+
+
+def _passkeys() -> rx.Component:
+    """Passkeys: listed (name, added, last used, Remove), and one more added with a name."""
+    return rx.vstack(
+        rx.heading("Passkeys", size="4", margin_top="1.5rem"),
+        rx.text(
+            "A passkey signs you in with your device's screen lock or security key: no password, no code. It also "
+            "counts as your second factor.",
+            size="2",
+        ),
+        rx.foreach(TwoFactorState.passkey_list, _passkey_row),
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    id="passkey-name",
+                    name="name",
+                    placeholder="Name (e.g. work laptop)",
+                    aria_label="Passkey name",
+                    max_length=64,
+                    flex="1 1 12rem",
+                ),
+                rx.button("Add a passkey", type="submit", variant="soft"),
+                width="100%",
+            ),
+            on_submit=TwoFactorState.add_passkey,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        error_callout(TwoFactorState.passkey_error),
+        Passkey.create(request=TwoFactorState.passkey_request, on_result=TwoFactorState.passkey_answered),
+        spacing="2",
+        width="100%",
+        id="passkeys",
+    )
+
+
 def two_factor() -> rx.Component:
     return page(
         rx.heading("Two-factor sign-in", size="7", margin_bottom="1rem"),
@@ -143,7 +203,9 @@ def two_factor() -> rx.Component:
             rx.callout(TwoFactorState.notice, icon="check", color_scheme="green", role="status", width="100%"),
         ),
         _codes(),
+        rx.heading("Authenticator app", size="4", margin_top="1rem"),
         rx.cond(TwoFactorState.enrolled, _manage(), _enrol()),
+        _passkeys(),
         rx.cond(
             ~TwoFactorState.must_enrol,
             rx.link("Back to your account", href=routes.ACCOUNT, margin_top="1.5rem", display="block"),

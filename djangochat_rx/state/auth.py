@@ -11,12 +11,24 @@ from djangochat_rx.actions import Outcome, joining, perform, perform_hashing
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import accounts, avatars, devices, rooms, second_factor, sessions, signup, sso, tickets
+from djangochat_rx.domain import (
+    accounts,
+    avatars,
+    devices,
+    passkeys,
+    rooms,
+    second_factor,
+    sessions,
+    signup,
+    sso,
+    tickets,
+)
 from djangochat_rx.domain.sessions import Identity
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.infra import throttle
 from djangochat_rx.realtime import hub
 from djangochat_rx.realtime.sockets import sockets
+from djangochat_rx.state.passkeys import PasskeyCeremony
 
 T = TypeVar("T")
 
@@ -233,7 +245,7 @@ async def start_session_after(
     yield rx.redirect(routes.TWO_FACTOR if must_enrol else destination, replace=True)
 
 
-class SecondStepState(AuthState):
+class SecondStepState(PasskeyCeremony, AuthState):
     """The code step of a sign-in: the password (or a reset link) was right for a user with a second factor;
     a code from their authenticator app or a recovery code starts the session. The user waits here, in the
     tab's server-side state (never sent to the browser), for SECOND_STEP_SECONDS."""
@@ -298,13 +310,52 @@ class SecondStepState(AuthState):
         yield rx.redirect(destination, replace=True)
 
     @rx.event
+    async def use_passkey(self):
+        """Ask the browser for one of the awaited user's passkeys instead of a code."""
+        user_id = self._waiting()
+        party = self._relying_party()
+        if not user_id:
+            return rx.redirect(routes.LOGIN, replace=True)
+        if party is None:
+            self.passkey_error = "Passkeys work on this site's own address only."
+            return None
+        self._begin("get", await db.run(passkeys.authentication, party[1], user_id), *party)
+        return None
+
+    @rx.event
+    async def passkey_answered(self, answer: dict[str, Any]):
+        """One of the user's passkeys answered (charged to the code budgets like a code): the session starts."""
+        user_id = self._waiting()
+        got = self._answer("get", answer)
+        if not user_id or got is None:
+            return None
+        credential, ceremony = got
+        try:
+            await throttle.before_second_factor(user_id, self.router.session.client_ip)
+            await perform(
+                factor_actions.use_passkey,
+                credential,
+                ceremony["challenge"],
+                ceremony["origin"],
+                ceremony["rp_id"],
+                user_id,
+            )
+        except (accounts.AccountError, throttle.Throttled) as error:
+            self.passkey_error = str(error)
+            return None
+        username, sign_in, destination = self._username, self._sign_in, self._destination
+        self._user_id = 0
+        must_enrol = await self._start_session(user_id, username, sign_in, second_factor.PASSKEY)
+        return rx.redirect(routes.TWO_FACTOR if must_enrol else destination, replace=True)
+
+    @rx.event
     def cancel(self):
         """Back to the login page; the awaited sign-in is forgotten."""
         self._user_id = 0
         return rx.redirect(routes.LOGIN, replace=True)
 
 
-class AccountFormState(AuthState):
+class AccountFormState(PasskeyCeremony, AuthState):
     """The login and registration forms: both end in a fresh session for the user."""
 
     error: str = ""
@@ -359,6 +410,33 @@ class AccountFormState(AuthState):
             self.error = str(error)
             return
         self.signup_sent = f"We sent a link to {link.address}: open it to choose your username and password."
+
+    @rx.event
+    async def passkey_sign_in(self):
+        """Sign in with a passkey alone: the browser offers the ones it holds for this site."""
+        party = self._relying_party()
+        if party is None:
+            self.passkey_error = "Passkeys work on this site's own address only."
+            return
+        self._begin("get", await db.run(passkeys.authentication, party[1]), *party)
+
+    @rx.event
+    async def passkey_answered(self, answer: dict[str, Any]):
+        """A passkey answered: it proves the device and its user, so the session starts (no code step)."""
+        got = self._answer("get", answer)
+        if got is None:
+            return None
+        credential, ceremony = got
+        try:
+            await throttle.before_passkey_sign_in(self.router.session.client_ip)
+            user = await perform(
+                factor_actions.use_passkey, credential, ceremony["challenge"], ceremony["origin"], ceremony["rp_id"]
+            )
+        except (accounts.AccountError, throttle.Throttled) as error:
+            self.passkey_error = str(error)
+            return None
+        must_enrol = await self._start_session(user.id, user.username, "passkey", second_factor.PASSKEY)
+        return rx.redirect(routes.TWO_FACTOR if must_enrol else routes.ROOMS, replace=True)
 
     def _invite(self) -> str:
         """The invite link's token, on the registration page opened from one."""

@@ -9,13 +9,16 @@ import reflex as rx
 from djangochat_rx import db, routes
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import second_factor as factor_actions
-from djangochat_rx.domain import accounts, second_factor
+from djangochat_rx.domain import accounts, passkeys, second_factor
 from djangochat_rx.infra import throttle
 from djangochat_rx.state.auth import AuthState, field, password_checked
+from djangochat_rx.state.passkeys import PasskeyCeremony
 
 
-class TwoFactorState(AuthState):
+class TwoFactorState(PasskeyCeremony, AuthState):
     enrolled: bool = False
+    # The passkeys this account signs in with.
+    passkey_list: list[passkeys.PasskeyView] = []
     required: bool = False
     # Signed in, but the server requires a factor before anything else.
     must_enrol: bool = False
@@ -37,7 +40,8 @@ class TwoFactorState(AuthState):
         status = await db.run(second_factor.status, user_id)
         self.enrolled, self.required = status.enrolled, status.required
         self.recovery_codes_left = status.recovery_codes_left
-        self.must_enrol = status.required and not status.enrolled
+        self.passkey_list = await db.run(passkeys.listed, user_id)
+        self.must_enrol = status.required and not status.enrolled and not self.passkey_list
 
     @rx.event
     async def load(self):
@@ -135,3 +139,62 @@ class TwoFactorState(AuthState):
         await self._show(identity.user_id)
         self.notice = "Two-factor sign-in is off: your password alone signs you in."
         return [rx.set_value("off-password", ""), rx.set_value("off-code", "")]
+
+    @rx.event
+    async def add_passkey(self, form: dict[str, Any]):
+        """Ask the browser to create a passkey for this account (named as the form says)."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        self.error, self.notice = "", ""
+        party = self._relying_party()
+        if party is None:
+            self.passkey_error = "Passkeys work on this site's own address only."
+            return None
+        try:
+            ceremony = await db.run(passkeys.registration, identity.user_id, party[1])
+        except accounts.AccountError as error:
+            self.passkey_error = str(error)
+            return None
+        self._begin("create", ceremony, *party, name=field(form, "name"))
+        return None
+
+    @rx.event
+    async def passkey_answered(self, answer: dict[str, Any]):
+        """The browser created the passkey: checked and kept; a sign-in held here to enrol goes on to the rooms."""
+        identity = await self._identity()
+        got = self._answer("create", answer)
+        if identity is None or got is None:
+            return None
+        credential, ceremony = got
+        try:
+            added = await perform(
+                factor_actions.add_passkey,
+                identity.user_id,
+                ceremony.get("name", ""),
+                credential,
+                ceremony["challenge"],
+                ceremony["origin"],
+                ceremony["rp_id"],
+            )
+        except accounts.AccountError as error:
+            self.passkey_error = str(error)
+            return None
+        self.notice = f"Passkey “{added.name}” added: use it to sign in, or as your second factor."
+        await self._identity(fresh=True)  # a session held to enrol is free now
+        await self._show(identity.user_id)
+        if self._held:
+            self._held = False
+            return rx.redirect(routes.ROOMS)
+        return rx.set_value("passkey-name", "")
+
+    @rx.event
+    async def remove_passkey(self, passkey_id: int):
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        if isinstance(passkey_id, int):
+            await perform(factor_actions.remove_passkey, identity.user_id, passkey_id)
+            self.notice = "Passkey removed."
+        await self._show(identity.user_id)
+        return None

@@ -107,7 +107,8 @@ def app_url(tmp_path_factory, database_url: str, browser: Browser, identity_prov
         "DATABASE_URL": database_url,
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "BCRYPT_ROUNDS": "12",
-        "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
+        # localhost too: passkeys need a host name (WebAuthn refuses an IP address as the site).
+        "ALLOWED_ORIGINS": f"http://127.0.0.1:{port},http://localhost:{port}",
         "HOST": "127.0.0.1",
         "PORT": str(port),
         # The shipped example hooks (tests/e2e/test_slash_commands.py uses /echo).

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyotp
 import pytest
 from PIL import Image
+from sqlalchemy import update as sa_update
 
 from djangochat_rx import actions, settings
 from djangochat_rx.actions import api_tokens as token_actions
@@ -37,10 +38,12 @@ from djangochat_rx.domain import (
     devices,
     events,
     messages,
+    passkeys,
     room_prefs,
     rooms,
     sessions,
     signup,
+    sso,
     webhooks,
 )
 from djangochat_rx.domain.admin import NotAdmin
@@ -64,10 +67,11 @@ from djangochat_rx.domain.events import (
 )
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.infra import storage
-from djangochat_rx.models import AccountLink
+from djangochat_rx.models import AccountLink, User
 from djangochat_rx.notify import notices
 from djangochat_rx.realtime import hub
 from tests.state import test_joining
+from tests.support.authenticator import SoftAuthenticator
 
 inbox = test_joining.inbox
 until = test_joining.until
@@ -219,6 +223,32 @@ def test_second_factor_changes_tell_nobody(session, alice, bob, root):
     required = factor_actions.require(session, root.id, "off")
     assert [enrolment.events, confirmed.events, used.events, renewed.events, off.events] == [[]] * 5
     assert [reset.events, from_terminal.events, required.events] == [[]] * 3
+
+
+def test_passkeys_single_sign_on_and_password_sign_in_changes_tell_nobody(session, alice, root, monkeypatch):
+    origin, site = "http://localhost:3000", "localhost"
+    device = SoftAuthenticator(site, origin)
+    started = passkeys.registration(session, alice.id, site)
+    added = factor_actions.add_passkey(
+        session, alice.id, "laptop", device.create(started.options), started.challenge, origin, site
+    )
+    asked = passkeys.authentication(session, site)
+    used = factor_actions.use_passkey(session, device.get(asked.options), asked.challenge, origin, site)
+    removed = factor_actions.remove_passkey(session, alice.id, added.value.id)
+    assert used.value == alice and passkeys.listed(session, alice.id) == []
+    monkeypatch.setattr(
+        settings, "OIDC_PROVIDERS", json.dumps([{"id": "corp", "issuer": "https://id", "client_id": "c"}])
+    )
+    sso.providers.cache_clear()
+    signup.set_mode(session, None, "open")
+    made = sso.identify(session, "corp", {"sub": "s", "email": "s@x.example", "email_verified": True})
+    sso.identify(session, "corp", {"sub": "s"})
+    session.execute(sa_update(User).where(User.id == made.id).values(password_hash=accounts.hash_password("pw123456")))
+    session.commit()
+    unlinked = session_actions.unlink_provider(session, made.id, "corp")
+    passwords = joining.set_password_sign_in(session, None, True)
+    sso.providers.cache_clear()
+    assert [added.events, used.events, removed.events, unlinked.events, passwords.events] == [[]] * 5
 
 
 def test_marking_read_tells_the_reader_their_marker_and_mentions(session, alice, bob, general):
