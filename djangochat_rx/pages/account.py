@@ -120,15 +120,22 @@ def _email() -> rx.Component:
 def _two_factor() -> rx.Component:
     """Whether signing in asks for a code, and the way to the page that changes it."""
     return rx.vstack(
-        rx.heading("Two-factor sign-in", size="4", margin_top="2rem"),
+        rx.heading("Two-factor sign-in and passkeys", size="4", margin_top="2rem"),
         rx.text(
             rx.cond(
                 AccountState.two_factor_on,
-                "On: signing in asks for a code from your authenticator app.",
-                "Off: your password alone signs you in.",
+                "Authenticator app: on. ",
+                "Authenticator app: off. ",
             ),
-            " ",
-            rx.link(rx.cond(AccountState.two_factor_on, "Manage", "Set it up"), href=routes.TWO_FACTOR),
+            rx.cond(
+                AccountState.passkey_count > 0,
+                "Passkeys: " + AccountState.passkey_count.to_string() + ". ",
+                "No passkeys. ",
+            ),
+            rx.link(
+                rx.cond(AccountState.two_factor_on | (AccountState.passkey_count > 0), "Manage", "Set them up"),
+                href=routes.TWO_FACTOR,
+            ),
             size="2",
             id="two-factor-summary",
         ),

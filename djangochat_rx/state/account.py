@@ -9,7 +9,7 @@ from djangochat_rx import db, routes
 from djangochat_rx.actions import joining, perform
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import account_links, accounts, second_factor, sessions, sso
+from djangochat_rx.domain import account_links, accounts, passkeys, second_factor, sessions, sso
 from djangochat_rx.infra import throttle
 from djangochat_rx.notify import mail, notices
 from djangochat_rx.state.auth import AuthState, field, password_checked, tokens_revoked
@@ -43,6 +43,7 @@ class AccountState(AuthState):
     notices_delay: str = "10"
     # Whether signing in asks for a code from an authenticator app (the two-factor page changes it).
     two_factor_on: bool = False
+    passkey_count: int = 0
     # The single sign-on providers this account signs in with (domain/sso.py).
     sso_links: list[sso.LinkView] = []
     sso_error: str = ""
@@ -55,7 +56,7 @@ class AccountState(AuthState):
                 last_seen_at=s.last_seen_at.isoformat(),
                 user_agent=s.user_agent or "unknown browser",
                 current=s.id == current_id,
-                how=" + ".join(filter(None, [s.sign_in, s.second_factor])),
+                how=s.sign_in if s.second_factor in ("", s.sign_in) else f"{s.sign_in} + {s.second_factor}",
             )
             for s in await db.run(sessions.active_sessions, user_id)
         ]
@@ -71,7 +72,8 @@ class AccountState(AuthState):
         self.email = await db.run(account_links.email_of, identity.user_id)
         chosen = await db.run(notices.preferences, identity.user_id)
         self.notices_choice, self.notices_delay = chosen.choice, str(chosen.delay_minutes)
-        self.two_factor_on = await db.run(second_factor.is_enrolled, identity.user_id)
+        self.two_factor_on = (await db.run(second_factor.status, identity.user_id)).enrolled
+        self.passkey_count = len(await db.run(passkeys.listed, identity.user_id))
         self.sso_links, self.sso_error = await db.run(sso.links_of, identity.user_id), ""
         await self._list_sessions(identity.session_id, identity.user_id)
 
