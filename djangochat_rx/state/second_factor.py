@@ -2,7 +2,8 @@
 recovery codes, shown once), get new recovery codes, or turn it off (the password and a code). A session that
 must enrol before anything else (second_factor.must_enrol) may use this page and nothing else."""
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import reflex as rx
 
@@ -13,6 +14,8 @@ from djangochat_rx.domain import accounts, passkeys, second_factor
 from djangochat_rx.infra import throttle
 from djangochat_rx.state.auth import AuthState, field, password_checked
 from djangochat_rx.state.passkeys import PasskeyCeremony
+
+T = TypeVar("T")
 
 
 class TwoFactorState(PasskeyCeremony, AuthState):
@@ -42,6 +45,19 @@ class TwoFactorState(PasskeyCeremony, AuthState):
         self.recovery_codes_left = status.recovery_codes_left
         self.passkey_list = await db.run(passkeys.listed, user_id)
         self.must_enrol = status.required and not status.enrolled and not self.passkey_list
+
+    async def _coded(self, user_id: int, work: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
+        """Run `work` (an action that checks a code from the user) charged to the code budgets first, and clear
+        them once it worked; whether it did, and its value (a refusal is the page's error)."""
+        self.error, self.notice = "", ""
+        try:
+            await throttle.before_second_factor(user_id, self.router.session.client_ip)
+            value = await work()
+        except (accounts.AccountError, throttle.Throttled, db.HashingBusy) as error:
+            self.error = str(error)
+            return False, None
+        await throttle.second_factor_succeeded(user_id)
+        return True, value
 
     @rx.event
     async def load(self):
@@ -78,15 +94,12 @@ class TwoFactorState(PasskeyCeremony, AuthState):
         identity = await self._identity()
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
-        self.error, self.notice = "", ""
-        try:
-            await throttle.before_second_factor(identity.user_id, self.router.session.client_ip)
-            self.codes = await perform(factor_actions.confirm_enrolment, identity.user_id, field(form, "code"))
-        except (accounts.AccountError, throttle.Throttled) as error:
-            self.error = str(error)
+        done, codes = await self._coded(
+            identity.user_id, lambda: perform(factor_actions.confirm_enrolment, identity.user_id, field(form, "code"))
+        )
+        if not done:
             return None
-        await throttle.second_factor_succeeded(identity.user_id)
-        self.qr, self.secret = "", ""
+        self.codes, self.qr, self.secret = codes, "", ""
         self.notice = "Two-factor sign-in is on. Save these recovery codes somewhere safe: each works once."
         await self._identity(fresh=True)  # this worker forgets that the session had to enrol
         await self._show(identity.user_id)
@@ -108,14 +121,12 @@ class TwoFactorState(PasskeyCeremony, AuthState):
         identity = await self._identity()
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
-        self.error, self.notice = "", ""
-        try:
-            await throttle.before_second_factor(identity.user_id, self.router.session.client_ip)
-            self.codes = await perform(factor_actions.new_recovery_codes, identity.user_id, field(form, "code"))
-        except (accounts.AccountError, throttle.Throttled) as error:
-            self.error = str(error)
+        done, codes = await self._coded(
+            identity.user_id, lambda: perform(factor_actions.new_recovery_codes, identity.user_id, field(form, "code"))
+        )
+        if not done:
             return None
-        await throttle.second_factor_succeeded(identity.user_id)
+        self.codes = codes
         await self._show(identity.user_id)
         self.notice = "New recovery codes: the old ones no longer work."
         return rx.set_value("codes-code", "")
@@ -126,16 +137,13 @@ class TwoFactorState(PasskeyCeremony, AuthState):
         identity = await self._identity()
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
-        self.error, self.notice, self.codes = "", "", []
-        try:
-            await throttle.before_second_factor(identity.user_id, self.router.session.client_ip)
-            await password_checked(
-                identity.user_id, factor_actions.turn_off, field(form, "password"), field(form, "code")
-            )
-        except (accounts.AccountError, throttle.Throttled, db.HashingBusy) as error:
-            self.error = str(error)
+        self.codes = []
+        password, code = field(form, "password"), field(form, "code")
+        done, _ = await self._coded(
+            identity.user_id, lambda: password_checked(identity.user_id, factor_actions.turn_off, password, code)
+        )
+        if not done:
             return None
-        await throttle.second_factor_succeeded(identity.user_id)
         await self._show(identity.user_id)
         self.notice = "Two-factor sign-in is off: your password alone signs you in."
         return [rx.set_value("off-password", ""), rx.set_value("off-code", "")]
