@@ -40,7 +40,25 @@ def _flash() -> rx.Component:
     """What the handler that sent the tab here had to say (AuthState.flash), shown on this page only."""
     return rx.cond(
         AuthState.flash != "",
-        rx.callout(AuthState.flash, icon="info", role="status", id="flash", margin_bottom="1rem"),
+        rx.callout.root(
+            rx.callout.icon(rx.icon("info")),
+            rx.callout.text(
+                AuthState.flash,
+                rx.cond(
+                    AuthState.flash_link.contains("url"),
+                    rx.el.a(
+                        " " + AuthState.flash_link["text"].to(str),
+                        href=AuthState.flash_link["url"].to(str),
+                        # A whole-page navigation to the backend (React Router would look for a page there).
+                        custom_attrs={"reloadDocument": True},
+                        class_name="flash-link",
+                    ),
+                ),
+            ),
+            role="status",
+            id="flash",
+            margin_bottom="1rem",
+        ),
     )
 
 

@@ -30,7 +30,7 @@ from djangochat_rx.domain import account_links, accounts, signup
 from djangochat_rx.domain import admin as administration
 from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.tokens import hash_token
-from djangochat_rx.models import AccountLink, SiteSetting, SsoAttempt, SsoLink, User, as_utc, utcnow
+from djangochat_rx.models import AccountLink, SiteSetting, SsoAttempt, SsoLink, User, UserSession, as_utc, utcnow
 
 # A sign-in handed over to the page (account_links' purposes).
 TICKET = "sso"
@@ -356,6 +356,22 @@ def _signed_in(db: Session, user: User) -> accounts.UserView:
         db.rollback()
         raise SsoError("expired") from None
     return view
+
+
+def provider_of_session(db: Session, token: str) -> Provider | None:
+    """The provider the session behind `token` was opened through (None for any other way in): its account's
+    most recently used link, when the session says single sign-on."""
+    row = db.exec(
+        select(UserSession.sign_in, UserSession.user_id).where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if row is None or not row[0].startswith("single sign-on"):
+        db.rollback()
+        return None
+    used = db.exec(
+        select(SsoLink.provider).where(SsoLink.user_id == row[1]).order_by(col(SsoLink.last_used_at).desc())
+    ).first()
+    db.rollback()
+    return next((known for known in providers() if known.id == used), None)
 
 
 def passwords_allowed(db: Session) -> bool:

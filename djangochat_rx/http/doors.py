@@ -128,6 +128,13 @@ HTTP_DOORS: tuple[HttpDoor, ...] = (
         Budget(counts=("SSO_PER_CLIENT",), work=("fetch",)),
         "single sign-on: back from the provider",
     ),
+    _http(
+        "GET HEAD",
+        "/_sso/{provider}/logout",
+        "/_sso/nobody/logout",
+        Budget(counts=("SSO_PER_CLIENT",), work=("fetch",)),
+        "single sign-on: on to the provider's end-session page",
+    ),
     # The REST API (api.py): the bearer token is resolved before the body is read.
     _http("GET HEAD", f"{_API}/openapi.json", f"{_API}/openapi.json", NO_BODY, "the API's description"),
     _http("GET", f"{_API}/docs", f"{_API}/docs", NO_BODY, "the API's reference page"),

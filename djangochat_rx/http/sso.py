@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 START_PATH = "/_sso/{provider}/start"
 CALLBACK_PATH = "/_sso/{provider}/callback"
+# Sends the browser to the provider's end-session page (OIDC RP-initiated logout), back to our login page.
+LOGOUT_PATH = "/_sso/{provider}/logout"
 # The cookie that binds a sign-in to the browser that started it (HttpOnly, sent back on the provider's redirect).
 BROWSER_COOKIE = "djangochat_sso"
 # Signature algorithms an ID token may use (never "none", never a symmetric key shared with the client).
@@ -271,9 +273,27 @@ def _b64(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
+async def logout(request: Request) -> Response:
+    """After our sign-out: on to the provider's end-session page when it has one (else our login page)."""
+    try:
+        await throttle.before_sso(request.client.host if request.client else "")
+    except throttle.Throttled as error:
+        return Response(str(error), status_code=429, media_type="text/plain")
+    try:
+        provider = sso.provider(request.path_params["provider"])
+        end_session = (await directory.document(provider)).get("end_session_endpoint")
+    except (sso.SsoError, ProviderUnreachable):
+        end_session = None
+    if not isinstance(end_session, str) or not end_session.startswith(("https://", "http://")):
+        return RedirectResponse(f"{settings.PUBLIC_URL}{routes.LOGIN}", status_code=303)
+    back = {"client_id": provider.client_id, "post_logout_redirect_uri": f"{settings.PUBLIC_URL}{routes.LOGIN}"}
+    return RedirectResponse(f"{end_session}{'&' if '?' in end_session else '?'}{urlencode(back)}", status_code=303)
+
+
 def http_routes() -> list[Route]:
-    """The two single sign-on routes, for endpoints.py."""
+    """The single sign-on routes, for endpoints.py."""
     return [
         Route(START_PATH, start, methods=["GET"]),
         Route(CALLBACK_PATH, callback, methods=["GET"]),
+        Route(LOGOUT_PATH, logout, methods=["GET"]),
     ]

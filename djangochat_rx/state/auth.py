@@ -110,10 +110,12 @@ class AuthState(rx.State):
     # server would run through eval, which the Content-Security-Policy forbids): set by `_flash`, shown by the
     # next page load, cleared by the one after.
     flash: str = ""
+    # A link the flash offers ("" for none): its text and address.
+    flash_link: dict[str, str] = {}
     _flash_shown: bool = False
 
-    def _flash(self, text: str) -> None:
-        self.flash, self._flash_shown = text, False
+    def _flash(self, text: str, link: dict[str, str] | None = None) -> None:
+        self.flash, self.flash_link, self._flash_shown = text, link or {}, False
 
     def _enrols(self) -> bool:
         """Whether this state's handlers act for a session that must enrol a second factor first (only the
@@ -139,7 +141,8 @@ class AuthState(rx.State):
         """Common start of every page load: resolve the session, stop watching the previous page's room,
         and follow the user's live notices and rooms lists, the sidebar's (or nothing, when logged out)."""
         if self.flash:
-            self.flash = "" if self._flash_shown else self.flash
+            if self._flash_shown:
+                self.flash, self.flash_link = "", {}
             self._flash_shown = True
         identity = await self._identity(fresh=True)
         sid = self.router.session.session_id
@@ -185,8 +188,18 @@ class AuthState(rx.State):
 
     @rx.event
     async def logout(self):
-        """Delete the server-side session, forget the token, leave every room."""
+        """Delete the server-side session, forget the token, leave every room; a session opened through a
+        single sign-on provider is offered the provider's sign-out on the login page."""
+        provider = await db.run(sso.provider_of_session, self.session_token) if self.session_token else None
         await perform(session_actions.log_out, self.session_token)
+        if provider is not None:
+            headers = self.router.headers
+            backend = routes.public_backend_url(headers.origin, headers.host, settings.PUBLIC_URL)
+            label = provider.label.removeprefix("Sign in with ")
+            self._flash(
+                f"You are signed out here. You may still be signed in at {label}.",
+                {"text": f"Sign out of {label} too", "url": f"{backend}/_sso/{provider.id}/logout"},
+            )
         return await self._log_out()
 
     async def _open_direct(self, identity: Identity, usernames: list[str]):

@@ -1,6 +1,7 @@
 """Single sign-on in a real browser: two OpenID Connect providers' buttons side by side on the login page; a
-new person signs in through one and gets an account, then through the other (same verified address) into
-the same account; the account page says how each session was opened."""
+new person signs in through one and gets an account, signs out (here and, offered, at the provider), then
+signs in through the other (same verified address) into the same account; the account page says how each
+session was opened."""
 
 import re
 
@@ -33,6 +34,11 @@ def test_two_providers_sign_the_same_person_into_one_account(new_page, identity_
     page.goto("/account")
     expect(page.locator("#sessions")).to_contain_text("single sign-on (North ID)")
     page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/login/?$"))
+    # Signed out here; the provider's own sign-out is offered, and comes back to our login page.
+    expect(page.locator("#flash")).to_contain_text("You may still be signed in at North ID.")
+    page.get_by_role("link", name="Sign out of North ID too").click()
+    page.get_by_role("button", name="End session").click()
     expect(page).to_have_url(re.compile(r"/login/?$"))
 
     through(page, "Sign in with South ID", sub)

@@ -17,7 +17,7 @@ from djangochat_rx.domain import account_links, second_factor, sessions, signup,
 from djangochat_rx.http import sso as sso_http
 from djangochat_rx.models import User
 from djangochat_rx.state.account import AccountState
-from djangochat_rx.state.auth import AccountFormState, SecondStepState
+from djangochat_rx.state.auth import AccountFormState, AuthState, SecondStepState
 from djangochat_rx.state.sso import SsoState
 from tests.state.conftest import unique
 from tests.support.client import STORAGE_KEY
@@ -204,3 +204,37 @@ async def test_with_passwords_off_only_single_sign_on_signs_in(open_tab, make_us
     await register.call(AccountFormState, "register", form=form)
     await register.wait_for(lambda: register.var(AccountFormState, "error") == sso.PASSWORDS_OFF)
     assert not tab.local_storage.get(STORAGE_KEY) and not register.local_storage.get(STORAGE_KEY)
+
+
+async def test_signing_out_of_a_single_sign_on_session_offers_the_providers_sign_out(
+    open_tab, backend_url, provider_url
+):
+    sub = unique("eve")
+    person(provider_url, sub, email=f"{sub}@corp.example", email_verified=True)
+    with httpx.Client() as browser:
+        _, query = where(sign_in_at_provider(browser, backend_url, sub))
+    tab = await land(open_tab, query["ticket"])
+    await tab.call(AuthState, "logout")
+    await tab.wait_for(lambda: tab.var(AuthState, "flash"))
+    assert tab.var(AuthState, "flash") == "You are signed out here. You may still be signed in at Mock."
+    link = tab.var(AuthState, "flash_link")
+    assert link["text"] == "Sign out of Mock too" and link["url"].endswith("/_sso/mock/logout")
+    with httpx.Client() as browser:
+        onward = browser.get(f"{backend_url}/_sso/mock/logout")
+        assert onward.status_code == 303
+        target = urlsplit(onward.headers["location"])
+        assert f"{target.scheme}://{target.netloc}" == provider_url and target.path == "/oauth2/end_session"
+        assert parse_qs(target.query)["post_logout_redirect_uri"] == [f"{settings.PUBLIC_URL}/login"]
+        # A provider without an end-session page, or none at all: back to our login page.
+        for provider in ("down", "nobody"):
+            back = browser.get(f"{backend_url}/_sso/{provider}/logout")
+            assert (back.status_code, back.headers["location"]) == (303, f"{settings.PUBLIC_URL}/login")
+
+
+async def test_signing_out_of_a_password_session_offers_nothing_more(open_tab, make_user):
+    _, token = make_user()
+    tab = await open_tab("/rooms", token=token)
+    await tab.wait_for(lambda: tab.var(AuthState, "username"))
+    await tab.call(AuthState, "logout")
+    await tab.wait_for(lambda: "/login" in tab.redirects)
+    assert not tab.var(AuthState, "flash") and not tab.var(AuthState, "flash_link")
