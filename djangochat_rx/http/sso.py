@@ -15,6 +15,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -153,11 +154,21 @@ def _to_login(reason: str) -> RedirectResponse:
     return RedirectResponse(f"{settings.PUBLIC_URL}{routes.LOGIN}?{urlencode({'sso': reason})}", status_code=303)
 
 
+def budgeted(route: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """A route charged to its client address's SSO budget before it does anything (429 once spent)."""
+
+    async def charged(request: Request) -> Response:
+        try:
+            await throttle.before_sso(request.client.host if request.client else "")
+        except throttle.Throttled as error:
+            return Response(str(error), status_code=429, media_type="text/plain")
+        return await route(request)
+
+    return charged
+
+
+@budgeted
 async def start(request: Request) -> Response:
-    try:
-        await throttle.before_sso(request.client.host if request.client else "")
-    except throttle.Throttled as error:
-        return Response(str(error), status_code=429, media_type="text/plain")
     try:
         provider = sso.provider(request.path_params["provider"])
         document = await directory.document(provider)
@@ -192,11 +203,8 @@ async def start(request: Request) -> Response:
     return answer
 
 
+@budgeted
 async def callback(request: Request) -> Response:
-    try:
-        await throttle.before_sso(request.client.host if request.client else "")
-    except throttle.Throttled as error:
-        return Response(str(error), status_code=429, media_type="text/plain")
     try:
         provider = sso.provider(request.path_params["provider"])
         claimed = database.run(
@@ -273,12 +281,9 @@ def _b64(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
+@budgeted
 async def logout(request: Request) -> Response:
     """After our sign-out: on to the provider's end-session page when it has one (else our login page)."""
-    try:
-        await throttle.before_sso(request.client.host if request.client else "")
-    except throttle.Throttled as error:
-        return Response(str(error), status_code=429, media_type="text/plain")
     try:
         provider = sso.provider(request.path_params["provider"])
         end_session = (await directory.document(provider)).get("end_session_endpoint")

@@ -10,11 +10,13 @@ import httpx
 import oidc_provider_mock
 import pyotp
 import pytest
+from limits import parse
 from sqlalchemy import update
 
 from djangochat_rx import db, settings
 from djangochat_rx.domain import account_links, second_factor, sessions, signup, sso
 from djangochat_rx.http import sso as sso_http
+from djangochat_rx.infra import throttle
 from djangochat_rx.models import User
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.auth import AccountFormState, AuthState, SecondStepState
@@ -238,3 +240,15 @@ async def test_signing_out_of_a_password_session_offers_nothing_more(open_tab, m
     await tab.call(AuthState, "logout")
     await tab.wait_for(lambda: "/login" in tab.redirects)
     assert not tab.var(AuthState, "flash") and not tab.var(AuthState, "flash_link")
+
+
+async def test_each_address_has_a_budget_of_sign_ins_through_providers(backend_url, monkeypatch):
+    await throttle._limiter().storage.reset()
+    monkeypatch.setattr(throttle, "SSO_PER_CLIENT", [parse("3 per minute")])
+    with httpx.Client() as browser:
+        answers = [
+            browser.get(f"{backend_url}/_sso/mock/{route}") for route in ("start", "callback", "logout", "start")
+        ]
+    assert [answer.status_code for answer in answers] == [303, 303, 303, 429]
+    assert answers[-1].text == "Too many sign-ins from this address. Try again later."
+    await throttle._limiter().storage.reset()
