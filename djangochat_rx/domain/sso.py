@@ -77,6 +77,11 @@ class Provider:
     admit_groups: tuple[str, ...] = ()
     groups_claim: str = "groups"
 
+    @property
+    def name(self) -> str:
+        """The provider as sentences name it: its label without "Sign in with " ("Keycloak")."""
+        return self.label.removeprefix("Sign in with ")
+
 
 @cache
 def providers() -> tuple[Provider, ...]:
@@ -252,8 +257,8 @@ def redeem_ticket(db: Session, ticket: str) -> tuple[accounts.UserView, str]:
         select(SsoLink.provider).where(SsoLink.user_id == user.id).order_by(col(SsoLink.last_used_at).desc())
     ).first()
     db.commit()
-    labels = {known.id: known.label.removeprefix("Sign in with ") for known in providers()}
-    return view, labels.get(used or "", used or "")
+    names = {known.id: known.name for known in providers()}
+    return view, names.get(used or "", used or "")
 
 
 @dataclass(frozen=True)
@@ -267,12 +272,12 @@ class LinkView:
 
 def links_of(db: Session, user_id: int) -> list[LinkView]:
     """The providers an account is linked to, oldest first."""
-    labels = {known.id: known.label.removeprefix("Sign in with ") for known in providers()}
+    names = {known.id: known.name for known in providers()}
     rows = db.exec(
         select(SsoLink.provider, SsoLink.email).where(SsoLink.user_id == user_id).order_by(col(SsoLink.id))
     ).all()
     db.rollback()
-    return [LinkView(provider_id, labels.get(provider_id, provider_id), email) for provider_id, email in rows]
+    return [LinkView(provider_id, names.get(provider_id, provider_id), email) for provider_id, email in rows]
 
 
 def unlink(db: Session, user_id: int, provider_id: str) -> None:
@@ -379,6 +384,12 @@ def passwords_allowed(db: Session) -> bool:
     stored = db.exec(select(SiteSetting.value).where(SiteSetting.key == PASSWORDS_KEY)).first()
     db.rollback()
     return stored != "off"
+
+
+def check_passwords_allowed(db: Session) -> None:
+    """AccountError(PASSWORDS_OFF) when passwords do not sign in here (before any password is checked or set)."""
+    if not passwords_allowed(db):
+        raise accounts.AccountError(PASSWORDS_OFF)
 
 
 def set_password_sign_in(db: Session, actor_id: int | None, allowed: bool) -> bool:

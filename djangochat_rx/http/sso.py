@@ -9,7 +9,6 @@ Both routes are anonymous: each is charged to its client address's SSO budget be
 fetch from a provider is bounded in time and bytes. Discovery documents and keys are cached; a token signed
 with a key the cache does not know fetches the keys again (at most once a minute: rotation, not a flood)."""
 
-import base64
 import contextlib
 import json
 import logging
@@ -26,6 +25,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+from joserfc.jws import extract_compact
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -256,8 +256,8 @@ async def check_id_token(provider: sso.Provider, id_token: str, nonce: str) -> d
     """The claims of an ID token signed by one of the provider's keys, for us (audience, and authorized party
     when there are several), from the provider (issuer), unexpired and carrying our `nonce`."""
     try:
-        header = json.loads(_b64(id_token.split(".")[0]))
-        keys = await directory.keys(provider, header.get("kid"))
+        kid = extract_compact(id_token.encode()).headers().get("kid")
+        keys = await directory.keys(provider, kid)
         token = jwt.decode(id_token, keys, algorithms=ALGORITHMS)
         jwt.JWTClaimsRegistry(
             leeway=LEEWAY_SECONDS,
@@ -275,10 +275,6 @@ async def check_id_token(provider: sso.Provider, id_token: str, nonce: str) -> d
     if len(audiences) > 1 and token.claims.get("azp") != provider.client_id:
         raise sso.SsoError("invalid")
     return dict(token.claims)
-
-
-def _b64(segment: str) -> bytes:
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
 @budgeted

@@ -156,21 +156,30 @@ class AuthState(rx.State):
             await hub.show_pictures(sid, pictures)
             headers = self.router.headers
             self.files_base = routes.backend_origin(headers.origin, headers.host)
-            self.api_base = routes.public_backend_url(headers.origin, headers.host, settings.PUBLIC_URL)
+            self.api_base = self._backend()
             if lists:
                 await hub.watch_lists(sid, identity.user_id, identity.username)
         return identity
 
-    async def _start_session(self, user_id: int, username: str, sign_in: str, factor: str = "") -> bool:
-        """Log the user in with a fresh token, ending whatever session this browser had; `sign_in` and `factor`
-        say how (sessions.issue). Whether they must enrol a second factor before anything else."""
+    async def _start_session(
+        self, user_id: int, username: str, sign_in: str, factor: str, destination: str
+    ) -> rx.event.EventSpec:
+        """Log the user in with a fresh token, ending whatever session this browser had (`sign_in` and `factor`
+        say how: sessions.issue), and go to `destination` — or first to enrol a second factor, when one is
+        required of them and they have none."""
         user_agent = self.router.headers.user_agent
         self.session_token = await perform(
             session_actions.start_session, user_id, user_agent, self.session_token, sign_in, factor
         )
         self.username = username
         identity = await _resolve(self.session_token)
-        return identity is not None and identity.must_enrol
+        must_enrol = identity is not None and identity.must_enrol
+        return rx.redirect(routes.TWO_FACTOR if must_enrol else destination, replace=True)
+
+    def _backend(self) -> str:
+        """Where this tab's people and tools reach the backend (routes.public_backend_url)."""
+        headers = self.router.headers
+        return routes.public_backend_url(headers.origin, headers.host, settings.PUBLIC_URL)
 
     @rx.event
     async def route_home(self):
@@ -193,12 +202,9 @@ class AuthState(rx.State):
         provider = await db.run(sso.provider_of_session, self.session_token) if self.session_token else None
         await perform(session_actions.log_out, self.session_token)
         if provider is not None:
-            headers = self.router.headers
-            backend = routes.public_backend_url(headers.origin, headers.host, settings.PUBLIC_URL)
-            label = provider.label.removeprefix("Sign in with ")
             self._flash(
-                f"You are signed out here. You may still be signed in at {label}.",
-                {"text": f"Sign out of {label} too", "url": f"{backend}/_sso/{provider.id}/logout"},
+                f"You are signed out here. You may still be signed in at {provider.name}.",
+                {"text": f"Sign out of {provider.name} too", "url": f"{self._backend()}/_sso/{provider.id}/logout"},
             )
         return await self._log_out()
 
@@ -254,8 +260,7 @@ async def start_session_after(
         step._await_code(user, sign_in, destination)
         yield rx.redirect(routes.LOGIN_CODE, replace=True)
         return
-    must_enrol = await state._start_session(user.id, user.username, sign_in)
-    yield rx.redirect(routes.TWO_FACTOR if must_enrol else destination, replace=True)
+    yield await state._start_session(user.id, user.username, sign_in, "", destination)
 
 
 class SecondStepState(PasskeyCeremony, AuthState):
@@ -280,6 +285,11 @@ class SecondStepState(PasskeyCeremony, AuthState):
     def _waiting(self) -> int:
         """The user whose code is awaited (0: none, or too late)."""
         return self._user_id if self._user_id and time.time() < self._until else 0
+
+    async def _signed_in(self, user_id: int, factor: str) -> rx.event.EventSpec:
+        """The awaited sign-in showed its second factor: the session starts, the wait is over."""
+        self._user_id = 0
+        return await self._start_session(user_id, self._username, self._sign_in, factor, self._destination)
 
     @rx.event
     async def open(self):
@@ -310,27 +320,22 @@ class SecondStepState(PasskeyCeremony, AuthState):
         finally:
             self.pending = False
         await throttle.second_factor_succeeded(user_id)
-        username, sign_in, destination = self._username, self._sign_in, self._destination
-        self._user_id = 0
-        must_enrol = await self._start_session(user_id, username, sign_in, factor)
-        destination = routes.TWO_FACTOR if must_enrol else destination
         if factor == second_factor.RECOVERY:
             left = (await db.run(second_factor.status, user_id)).recovery_codes_left
             self._flash(
                 f"You signed in with a recovery code: it cannot be used again ({counted(left, 'code')} left). "
                 "Make new ones on your account's two-factor page."
             )
-        yield rx.redirect(destination, replace=True)
+        yield await self._signed_in(user_id, factor)
 
     @rx.event
     async def use_passkey(self):
         """Ask the browser for one of the awaited user's passkeys instead of a code."""
         user_id = self._waiting()
-        party = self._relying_party()
         if not user_id:
             return rx.redirect(routes.LOGIN, replace=True)
+        party = self._relying_party()
         if party is None:
-            self.passkey_error = "Passkeys work on this site's own address only."
             return None
         self._begin("get", await db.run(passkeys.authentication, party[1], user_id), *party)
         return None
@@ -356,10 +361,7 @@ class SecondStepState(PasskeyCeremony, AuthState):
         except (accounts.AccountError, throttle.Throttled) as error:
             self.passkey_error = str(error)
             return None
-        username, sign_in, destination = self._username, self._sign_in, self._destination
-        self._user_id = 0
-        must_enrol = await self._start_session(user_id, username, sign_in, second_factor.PASSKEY)
-        return rx.redirect(routes.TWO_FACTOR if must_enrol else destination, replace=True)
+        return await self._signed_in(user_id, second_factor.PASSKEY)
 
     @rx.event
     def cancel(self):
@@ -390,17 +392,16 @@ class AccountFormState(PasskeyCeremony, AuthState):
         self.error, self.pending = "", False
         if await self._enter_page(lists=False) is not None:
             return rx.redirect(routes.ROOMS, replace=True)
+        signed_in = sessions.recent.get(self.session_token)
+        if signed_in is not None and signed_in.must_enrol:  # signed in, but must enrol a second factor first
+            return rx.redirect(routes.TWO_FACTOR, replace=True)
         reason = self.router.url.query_parameters.get("sso", "")
         self.error = sso.REASONS.get(reason, "") if isinstance(reason, str) else ""
-        headers = self.router.headers
-        backend = routes.public_backend_url(headers.origin, headers.host, settings.PUBLIC_URL)
+        backend = self._backend()
         self.sso_buttons = [
             {"label": provider.label, "url": f"{backend}/_sso/{provider.id}/start"} for provider in sso.providers()
         ]
         self.passwords = await db.run(sso.passwords_allowed)
-        signed_in = sessions.recent.get(self.session_token)
-        if signed_in is not None and signed_in.must_enrol:  # signed in, but must enrol a second factor first
-            return rx.redirect(routes.TWO_FACTOR, replace=True)
         status = await db.run(signup.register_form, self._invite())
         if status == "setup":
             return rx.redirect(routes.SETUP, replace=True)
@@ -428,10 +429,8 @@ class AccountFormState(PasskeyCeremony, AuthState):
     async def passkey_sign_in(self):
         """Sign in with a passkey alone: the browser offers the ones it holds for this site."""
         party = self._relying_party()
-        if party is None:
-            self.passkey_error = "Passkeys work on this site's own address only."
-            return
-        self._begin("get", await db.run(passkeys.authentication, party[1]), *party)
+        if party is not None:
+            self._begin("get", await db.run(passkeys.authentication, party[1]), *party)
 
     @rx.event
     async def passkey_answered(self, answer: dict[str, Any]):
@@ -448,8 +447,7 @@ class AccountFormState(PasskeyCeremony, AuthState):
         except (accounts.AccountError, throttle.Throttled) as error:
             self.passkey_error = str(error)
             return None
-        must_enrol = await self._start_session(user.id, user.username, "passkey", second_factor.PASSKEY)
-        return rx.redirect(routes.TWO_FACTOR if must_enrol else routes.ROOMS, replace=True)
+        return await self._start_session(user.id, user.username, "passkey", second_factor.PASSKEY, routes.ROOMS)
 
     def _invite(self) -> str:
         """The invite link's token, on the registration page opened from one."""
@@ -477,8 +475,7 @@ class AccountFormState(PasskeyCeremony, AuthState):
     async def _authenticate(self, username: str, password: str) -> accounts.UserView:
         """bcrypt on its own pool, each attempt charged to the client's and the account's (or this known
         device's) budgets before it runs."""
-        if not await db.run(sso.passwords_allowed):
-            raise accounts.AccountError(sso.PASSWORDS_OFF)
+        await db.run(sso.check_passwords_allowed)
         key = accounts.username_key(username)
         device = await db.run(devices.recognise, self.device_token, key)
         await throttle.before_login(key, self.router.session.client_ip, device)
@@ -490,8 +487,7 @@ class AccountFormState(PasskeyCeremony, AuthState):
     async def _register(self, username: str, password: str, confirm: str) -> accounts.UserView:
         """Open sign-up is charged to the client's registration budget; one through a usable invite link is
         not (signup.invite_admits: the invite is its budget)."""
-        if not await db.run(sso.passwords_allowed):
-            raise accounts.AccountError(sso.PASSWORDS_OFF)
+        await db.run(sso.check_passwords_allowed)
         invite = self._invite()
         if not invite or not await db.run(signup.invite_admits, invite):
             await throttle.before_register(self.router.session.client_ip)

@@ -126,8 +126,7 @@ class ResetState(AuthState):
             yield update
 
     async def _reset(self, new: str, confirm: str) -> accounts.UserView:
-        if not await db.run(sso.passwords_allowed):
-            raise accounts.AccountError(sso.PASSWORDS_OFF)
+        await db.run(sso.check_passwords_allowed)
         user, revoked = await perform_hashing(joining.reset_password, _token(self), new, confirm)
         if said := tokens_revoked(revoked):
             self._flash(said)

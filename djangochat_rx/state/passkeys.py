@@ -25,9 +25,11 @@ class PasskeyCeremony(rx.State, mixin=True):
     _ceremony: dict[str, Any] = {}
 
     def _relying_party(self) -> tuple[str, str] | None:
-        """The page's origin (one the app serves: ALLOWED_ORIGINS) and its host, the relying party id."""
+        """The page's origin (one the app serves: ALLOWED_ORIGINS) and its host, the relying party id; None
+        (and the page says so) for a client on no such page."""
         origin = (self.router.headers.origin or "").rstrip("/")
         if origin not in settings.ALLOWED_ORIGINS:
+            self.passkey_error = "Passkeys work on this site's own address only."
             return None
         return origin, urlsplit(origin).hostname or ""
 

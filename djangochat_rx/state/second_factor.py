@@ -157,7 +157,6 @@ class TwoFactorState(PasskeyCeremony, AuthState):
         self.error, self.notice = "", ""
         party = self._relying_party()
         if party is None:
-            self.passkey_error = "Passkeys work on this site's own address only."
             return None
         try:
             ceremony = await db.run(passkeys.registration, identity.user_id, party[1])
