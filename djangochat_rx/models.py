@@ -47,6 +47,10 @@ class User(SQLModel, table=True):
     is_bot: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     # The storage key of their uploaded picture (avatars.py); None: the generated one (initials on a colour).
     avatar_key: str | None = Field(default=None, max_length=64)
+    # A guest (joined by a guest invite): reads only the rooms and conversations they were added to, sees only
+    # the people who share one with them (access.py); disabled from `guest_until` on, when set.
+    is_guest: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    guest_until: datetime | None = Field(default=None)
 
 
 class UserSession(SQLModel, table=True):
@@ -323,8 +327,8 @@ class SiteSetting(SQLModel, table=True):
 
 
 class Invite(SQLModel, table=True):
-    """An invite link an administrator made: good for `max_uses` accounts until `expires_at` unless
-    revoked. The link holds a random token; we store only its SHA-256."""
+    """An invite link an administrator (or, for guests, a room owner) made: good for `max_uses` accounts until
+    `expires_at` unless revoked. The link holds a random token; we store only its SHA-256."""
 
     __tablename__ = "invites"
 
@@ -340,6 +344,10 @@ class Invite(SQLModel, table=True):
     # Set for a sign-up link mailed to an address at the allowed domain: the account it makes gets this
     # (verified) address.
     email: str = Field(default="", max_length=254, sa_column_kwargs={"server_default": ""})
+    # A guest invite: the ids of the rooms its guests are added to ("3:8", as Room.dm_key); "" for a member
+    # invite. `guest_days`: its guests are disabled that many days after they join (0: never).
+    guest_rooms: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    guest_days: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
 
 
 class AccountLink(SQLModel, table=True):

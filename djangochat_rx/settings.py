@@ -173,6 +173,13 @@ CREATE_LIMITS = os.environ.get("CREATE_LIMITS", "10 per minute;100 per day")
 # Joining (signup.py): invite links last at most this many days and admit at most this many accounts.
 INVITE_MAX_DAYS = _int("INVITE_MAX_DAYS", 30)
 INVITE_MAX_USES = _int("INVITE_MAX_USES", 500)
+# Guests (access.py): a guest invite names at most this many rooms (its ids fit Invite.guest_rooms), and its
+# guests may be given at most this many days before they are disabled; expired guests are disabled (their
+# sessions ended, their sockets cut off) by a scan this often (sign-in and every session check refuse them
+# from the moment they expire).
+GUEST_INVITE_MAX_ROOMS = _int("GUEST_INVITE_MAX_ROOMS", 20)
+GUEST_MAX_DAYS = _int("GUEST_MAX_DAYS", 365)
+GUEST_EXPIRY_SCAN_SECONDS = float(os.environ.get("GUEST_EXPIRY_SCAN_SECONDS", "60"))
 # One-time account links (account_links.py): a password-reset link an administrator hands over lasts
 # this long; one sent by email (Forgot password) much less (OWASP: short-lived); an address check a day.
 ADMIN_RESET_LINK_HOURS = _int("ADMIN_RESET_LINK_HOURS", 72)

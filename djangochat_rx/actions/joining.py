@@ -3,13 +3,14 @@ accounts an administrator creates (or the command line: superusers, promotions),
 verified email addresses.
 
 Only a password reset changes what open pages show (the account's sessions end, so its tabs are cut off,
-and its API tokens are revoked). Links by email are mail events (events.Mail), sent after the commit;
-the rest change nothing live and return no events.
+and its API tokens are revoked), and a guest joining (its rooms' pages mark it). Links by email are mail
+events (events.Mail), sent after the commit; the rest change nothing live and return no events.
 """
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from djangochat_rx.actions import Outcome
+from djangochat_rx.actions.rooms import room_changed
 from djangochat_rx.domain import account_links, accounts, admin, api_tokens, signup, sso
 from djangochat_rx.domain.events import (
     AddressCheckRequested,
@@ -18,6 +19,7 @@ from djangochat_rx.domain.events import (
     SessionsEnded,
     SignupLinkRequested,
 )
+from djangochat_rx.models import RoomMember
 
 
 def set_up(db: Session, username: str, password: str, confirm: str, mode: str) -> Outcome[accounts.UserView]:
@@ -26,8 +28,11 @@ def set_up(db: Session, username: str, password: str, confirm: str, mode: str) -
 
 
 def register(db: Session, username: str, password: str, confirm: str, invite: str = "") -> Outcome[accounts.UserView]:
-    """A person registers (open sign-up, or with an invite link)."""
-    return Outcome(signup.register(db, username, password, confirm, invite))
+    """A person registers (open sign-up, or with an invite link). A guest invite's rooms have a new member: their
+    open pages read the room again (its guests marked)."""
+    user = signup.register(db, username, password, confirm, invite)
+    joined = db.exec(select(RoomMember.room_id).where(RoomMember.user_id == user.id).order_by(RoomMember.room_id)).all()
+    return Outcome(user, [room_changed(db, room_id) for room_id in joined])
 
 
 def create_superuser(db: Session, username: str, password: str, confirm: str) -> Outcome[accounts.UserView]:
@@ -63,9 +68,16 @@ def request_signup(db: Session, address: str) -> Outcome[signup.SignupMail]:
 
 
 def create_invite(
-    db: Session, admin_id: int, days: int, uses: int, note: str = ""
+    db: Session,
+    user_id: int,
+    days: int,
+    uses: int,
+    note: str = "",
+    guest_rooms: tuple[int, ...] = (),
+    guest_days: int = 0,
 ) -> Outcome[tuple[signup.InviteView, str]]:
-    return Outcome(signup.create_invite(db, admin_id, days, uses, note))
+    """An invite link (an administrator's), or a guest invite naming rooms (an administrator's, or their owner's)."""
+    return Outcome(signup.create_invite(db, user_id, days, uses, note, guest_rooms, guest_days))
 
 
 def revoke_invite(db: Session, admin_id: int, invite_id: int) -> Outcome[None]:

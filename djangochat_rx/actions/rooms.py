@@ -22,7 +22,7 @@ def _keys(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({accounts.username_key(name) for name in names}))
 
 
-def _changed(db: Session, room_id: int, expelled: Iterable[str] = ()) -> RoomChanged:
+def room_changed(db: Session, room_id: int, expelled: Iterable[str] = ()) -> RoomChanged:
     """The room as it is now, for everyone who has it; `expelled` (usernames) lost it."""
     summary = reads.summary_of(db, room_id)
     if summary is None:  # deleted meanwhile
@@ -41,13 +41,13 @@ def _as_admin(db: Session, user_id: int, room_id: int) -> bool:
 
 def create_room(db: Session, user_id: int, name: str, description: str, private: bool = False) -> Outcome[RoomView]:
     room = rooms.create_room(db, name, description, user_id, private)
-    return Outcome(room, [_changed(db, room.id)])
+    return Outcome(room, [room_changed(db, room.id)])
 
 
 def update_room(db: Session, user_id: int, room_id: int, name: str, description: str) -> Outcome[RoomView]:
     """The owner renames or describes the room (its address stays)."""
     room = rooms.update_room(db, user_id, room_id, name, description)
-    return Outcome(room, [_changed(db, room_id)])
+    return Outcome(room, [room_changed(db, room_id)])
 
 
 def set_topic(db: Session, user_id: int, room_id: int, topic: str) -> Outcome[RoomView]:
@@ -65,7 +65,7 @@ def archive_room(db: Session, user_id: int, room_id: int, archived: bool = True)
         admin.archive_room(db, user_id, room_id, archived)
     else:
         rooms.archive_room(db, user_id, room_id, archived)
-    return Outcome(None, [_changed(db, room_id)])
+    return Outcome(None, [room_changed(db, room_id)])
 
 
 def delete_room(db: Session, user_id: int, room_id: int) -> Outcome[None]:
@@ -82,23 +82,23 @@ def delete_room(db: Session, user_id: int, room_id: int) -> Outcome[None]:
 def invite(db: Session, user_id: int, room_id: int, username: str) -> Outcome[str]:
     """A member adds `username` to a private room; the invited user's name."""
     invited = members.invite(db, user_id, room_id, username)
-    return Outcome(invited, [_changed(db, room_id)])
+    return Outcome(invited, [room_changed(db, room_id)])
 
 
 def remove_member(db: Session, user_id: int, room_id: int, username: str) -> Outcome[str]:
     """The owner takes `username` out of the room; their open pages lose it at once."""
     members.remove(db, user_id, room_id, username)
-    return Outcome(username, [_changed(db, room_id, expelled=[username])])
+    return Outcome(username, [room_changed(db, room_id, expelled=[username])])
 
 
 def leave(db: Session, user_id: int, room_id: int) -> Outcome[None]:
     """Leave a private room or conversation."""
     members.leave(db, user_id, room_id)
     username = db.exec(select(User.username).where(User.id == user_id)).one()
-    return Outcome(None, [_changed(db, room_id, expelled=[username])])
+    return Outcome(None, [room_changed(db, room_id, expelled=[username])])
 
 
 def open_direct(db: Session, user_id: int, usernames: list[str]) -> Outcome[RoomView]:
     """Open (or create) the direct conversation of the user with `usernames`: it is on all their rooms lists."""
     room = members.open_direct(db, user_id, usernames)
-    return Outcome(room, [_changed(db, room.id)])
+    return Outcome(room, [room_changed(db, room.id)])

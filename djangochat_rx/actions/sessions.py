@@ -1,10 +1,13 @@
 """Sessions starting (log in) and ending (log out, log out everywhere, a password change, a disabled account),
 reading and typing in a room."""
 
+import contextlib
+
 from sqlmodel import Session
 
 from djangochat_rx import db as database
-from djangochat_rx.actions import Outcome
+from djangochat_rx import settings
+from djangochat_rx.actions import Outcome, perform
 from djangochat_rx.domain import access, accounts, admin, api_tokens, devices, reads, rooms, sessions, sso
 from djangochat_rx.domain.events import ReadMoved, SessionsEnded, Typing
 
@@ -63,6 +66,21 @@ def disable_user(db: Session, admin_id: int, user_id: int) -> Outcome[list[int]]
     return _ended(admin.disable_user(db, admin_id, user_id))
 
 
+def disable_expired_guests(db: Session) -> Outcome[list[int]]:
+    """Guests whose time is over are disabled: their sessions end and their open tabs are cut off at once."""
+    return _ended(admin.disable_expired_guests(db))
+
+
+def ending_expired_guests() -> contextlib.AbstractAsyncContextManager:
+    """While the app runs, disable_expired_guests every GUEST_EXPIRY_SCAN_SECONDS (a lifespan task)."""
+    from djangochat_rx.infra import periodic
+
+    async def scan() -> list[int]:
+        return await perform(disable_expired_guests)
+
+    return periodic.every(settings.GUEST_EXPIRY_SCAN_SECONDS, scan, "guest-expiry")
+
+
 def mark_read(db: Session, user_id: int, username: str, room_id: int, seq: int) -> Outcome[int]:
     """The user has read the room up to `seq`: their rooms lists update (read marks and mentions)."""
     try:
@@ -84,6 +102,12 @@ def typing(db: Session, user_id: int, username: str, room_id: int, active: bool 
 def enable_user(db: Session, admin_id: int, user_id: int) -> Outcome[None]:
     """An administrator lets a disabled account log in again (nothing open changes)."""
     admin.enable_user(db, admin_id, user_id)
+    return Outcome(None)
+
+
+def make_member(db: Session, admin_id: int, user_id: int) -> Outcome[None]:
+    """An administrator makes a guest a full member (their pages show the lobby from their next load)."""
+    admin.make_member(db, admin_id, user_id)
     return Outcome(None)
 
 

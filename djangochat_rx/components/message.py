@@ -16,6 +16,7 @@ from djangochat_rx import settings
 from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.files import message_files
 from djangochat_rx.components.local_time import LocalTime
+from djangochat_rx.components.marks import guest_mark
 from djangochat_rx.components.reactions import reactions_row
 from djangochat_rx.components.room_log import LOADER
 from djangochat_rx.domain.attachments import FileView
@@ -34,7 +35,7 @@ class RowProps(NamedTuple):
 
     me: rx.Var[str]  # AuthState.username
     files_base: rx.Var[str]  # AuthState.files_base
-    bot: rx.Var[bool]  # the author is a bot
+    mark: rx.Var[str]  # "bot" or "guest" (what the author is, beside their name), or ""
     pinned: rx.Var[bool]
     editing: rx.Var[bool]  # this message is being edited here
     edit_text: rx.Var[str]  # its text in the edit box ("" when not editing)
@@ -155,9 +156,11 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
                     underline="hover",
                     color=rx.cond(mine, rx.color("accent", 11), rx.color("gray", 12)),
                 ),
-                rx.cond(
-                    row.bot,
-                    rx.badge("bot", color_scheme="gray", variant="soft", size="1", class_name="bot-mark"),
+                rx.match(
+                    row.mark,
+                    ("bot", rx.badge("bot", color_scheme="gray", variant="soft", size="1", class_name="bot-mark")),
+                    ("guest", guest_mark()),
+                    rx.fragment(),
                 ),
                 LocalTime.create(value=message["created_at"], class_name="message-time"),
                 rx.cond(
@@ -195,13 +198,13 @@ def _memo_row(name: str, in_thread: bool):
         message: rx.Var[MessageView],
         me: rx.Var[str],
         files_base: rx.Var[str],
-        bot: rx.Var[bool],
+        mark: rx.Var[str],
         pinned: rx.Var[bool],
         editing: rx.Var[bool],
         edit_text: rx.Var[str],
         first_unread: rx.Var[bool],
     ) -> rx.Component:
-        row = RowProps(me, files_base, bot, pinned, editing, edit_text, first_unread)
+        row = RowProps(me, files_base, mark, pinned, editing, edit_text, first_unread)
         return _row(message, row, in_thread)
 
     row_component.__name__ = row_component.__qualname__ = name
@@ -220,6 +223,7 @@ class ListProps(NamedTuple):
     files_base: rx.Var[str]  # AuthState.files_base
     pins: rx.Var[list[PinView]]
     bots: rx.Var[list[str]]
+    guests: rx.Var[list[str]]
     editing_id: rx.Var[int]
     edit_text: rx.Var[str]
     first_unread_seq: rx.Var[int]
@@ -231,6 +235,7 @@ def list_props() -> ListProps:
         files_base=AuthState.files_base,
         pins=RoomState.pins,
         bots=RoomState.bots,
+        guests=RoomState.guests,
         editing_id=RoomState.editing_id,
         edit_text=RoomState.edit_text,
         first_unread_seq=RoomState.first_unread_seq,
@@ -243,7 +248,11 @@ def row_props(message: rx.Var[MessageView], given: ListProps) -> RowProps:
     return RowProps(
         me=given.me,
         files_base=given.files_base,
-        bot=given.bots.contains(message["author"]),
+        mark=rx.cond(
+            given.bots.contains(message["author"]),
+            "bot",
+            rx.cond(given.guests.contains(message["author"]), "guest", ""),
+        ),
         pinned=given.pins.map(lambda pin: pin["message"]["id"]).contains(message["id"]),
         editing=editing,
         edit_text=rx.cond(editing, given.edit_text, ""),
@@ -283,6 +292,7 @@ def room_block(
     files_base: rx.Var[str],
     pins: rx.Var[list[PinView]],
     bots: rx.Var[list[str]],
+    guests: rx.Var[list[str]],
     editing_id: rx.Var[int],
     edit_text: rx.Var[str],
     first_unread_seq: rx.Var[int],
@@ -292,7 +302,7 @@ def room_block(
     """A block of the room's history (room_feed.blocks): its rows, with no element of its own around them (RoomLog
     reads the rows as the log's children). Its props are the list's, so a block whose messages did not change is
     not rendered again when a message comes."""
-    given = ListProps(me, files_base, pins, bots, editing_id, edit_text, first_unread_seq)
+    given = ListProps(me, files_base, pins, bots, guests, editing_id, edit_text, first_unread_seq)
     return rx.fragment(
         rx.foreach(
             block,

@@ -261,12 +261,16 @@ def workspace(sheet: bool = False) -> rx.Component:
                 _threads_link(sheet),
                 _section(
                     "Rooms",
-                    muted_last(RoomsState.lobby, row),
-                    rx.hstack(
-                        rx.link("All rooms", href=routes.ROOMS, size="1"),
-                        _opener("New room", "room", sheet),
-                        spacing="2",
-                        align="center",
+                    # A guest's public rooms are in their own list (they have no lobby, nor a directory).
+                    muted_last(RoomsState.lobby, row) + muted_last(own, row, lambda room: room["kind"] == "public"),
+                    rx.cond(
+                        ~AuthState.is_guest,
+                        rx.hstack(
+                            rx.link("All rooms", href=routes.ROOMS, size="1"),
+                            _opener("New room", "room", sheet),
+                            spacing="2",
+                            align="center",
+                        ),
                     ),
                     data_section="rooms",
                 ),

@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import devices
-from djangochat_rx.models import User
+from djangochat_rx.domain import access, devices
+from djangochat_rx.models import User, as_utc, utcnow
 
 
 class AccountError(Exception):
@@ -229,7 +229,7 @@ def commit_account(db: Session, user: User) -> UserView:
 def authenticate(db: Session, username: str, password: str) -> UserView:
     """The user for these credentials, or InvalidCredentials; the same bcrypt work either way."""
     user = _user_by_name(db, username)
-    usable = user is not None and user.is_active and not user.is_bot and user.password_hash != NO_PASSWORD
+    usable = user is not None and enabled(user) and not user.is_bot and user.password_hash != NO_PASSWORD
     found = (view(user), user.password_hash) if usable else None
     db.rollback()  # no transaction held open during the slow check
     if found is None:
@@ -276,11 +276,19 @@ def is_admin(db: Session, user_id: int | None) -> bool:
     return flags is not None and all(flags)
 
 
-def active_usernames(db: Session, limit: int = 1000) -> list[str]:
-    """Usernames of active people in name order (who `@` offers and the switcher lists; never a bot)."""
-    people = select(User.username).where(col(User.is_active), col(User.is_bot).is_(False))
+def active_usernames(db: Session, viewer_id: int, limit: int = 1000) -> list[str]:
+    """Usernames of the active people `viewer_id` may see (access.sees) in name order (who `@` offers and the
+    switcher lists; never a bot)."""
+    people = select(User.username).where(
+        col(User.is_active), col(User.is_bot).is_(False), access.sees(viewer_id, User.id)
+    )
     query = people.order_by(col(User.username_key)).limit(limit)
     return list(db.exec(query))
+
+
+def enabled(user: User) -> bool:
+    """Whether `user` may be signed in: active, and not a guest past their `guest_until`."""
+    return user.is_active and (user.guest_until is None or as_utc(user.guest_until) > utcnow())
 
 
 def bot_names(db: Session, limit: int = 1000) -> list[str]:

@@ -84,6 +84,9 @@ class AdminUserView:
     two_factor: bool = False
     # The single sign-on providers (ids) the account signs in with (sso.py), space-separated.
     sso: str = ""
+    # A guest (access.py), and when they are disabled (ISO 8601 in UTC; "" for never).
+    is_guest: bool = False
+    guest_until: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,8 @@ def list_users(db: Session, actor_id: int, query: str = "", limit: int = 50, off
             is_bot=user.is_bot,
             two_factor=bool(enrolled),
             sso=linked or "",
+            is_guest=user.is_guest,
+            guest_until=as_utc(user.guest_until).isoformat() if user.guest_until else "",
         )
         for user, count, enrolled, linked in rows
     ]
@@ -195,14 +200,48 @@ def disable_user(db: Session, actor_id: int, user_id: int) -> list[int]:
 
 
 def enable_user(db: Session, actor_id: int, user_id: int) -> None:
-    """Let a disabled account log in again."""
+    """Let a disabled account log in again (a guest whose time was over: with no end from now on)."""
     database.begin_write(db)
     require_admin(db, actor_id)
     user = _locked(db, User, user_id, UserNotFound())
-    if not user.is_active:
+    if not accounts.enabled(user):
+        ended = user.guest_until is not None and as_utc(user.guest_until) <= utcnow()
         user.is_active = True
-        audit(db, actor_id, "user.enable", f"user:{user.username}")
+        if ended:
+            user.guest_until = None
+        audit(db, actor_id, "user.enable", f"user:{user.username}", "the guest's end removed" if ended else "")
     db.commit()
+
+
+def make_member(db: Session, actor_id: int, user_id: int) -> None:
+    """A guest becomes a full member (every public room, the directory; no end date). Audited."""
+    database.begin_write(db)
+    require_admin(db, actor_id)
+    user = _locked(db, User, user_id, UserNotFound())
+    if user.is_guest:
+        user.is_guest, user.guest_until = False, None
+        audit(db, actor_id, "user.make_member", f"user:{user.username}", "was a guest")
+    db.commit()
+
+
+def disable_expired_guests(db: Session) -> list[int]:
+    """Disable the guests whose time is over (`guest_until` passed) and delete their sessions, audited; the
+    ended session ids, for the caller to cut off their tabs (sign-in refuses them already: accounts.enabled)."""
+    database.begin_write(db)
+    expired = db.exec(
+        select(User).where(col(User.is_guest), col(User.is_active), col(User.guest_until) <= utcnow()).with_for_update()
+    ).all()
+    ended: list[int] = []
+    for user in expired:
+        user.is_active = False
+        gone = list(
+            db.execute(delete(UserSession).where(UserSession.user_id == user.id).returning(UserSession.id)).scalars()
+        )
+        devices.forget_all(db, user.id)
+        audit(db, None, "user.guest_expired", f"user:{user.username}", f"{len(gone)} sessions ended")
+        ended += gone
+    db.commit()
+    return ended
 
 
 def _room_view(room: Room) -> AdminRoomView:

@@ -1,6 +1,11 @@
 """Members of private rooms and direct conversations: invite, leave, remove, list, and opening a
-direct conversation (one per set of people, reused afterwards)."""
+direct conversation (one per set of people, reused afterwards). Public rooms have members too: their owner,
+and the guests added to them (access.py).
 
+A guest adds nobody to a room, and a conversation is opened only between people who may see each other
+(access.sees): a guest's name is unknown to those they share no room with, and theirs to the guest."""
+
+import itertools
 from dataclasses import dataclass
 
 from sqlalchemy import delete
@@ -31,27 +36,37 @@ class MemberError(RoomError):
 class MemberView:
     username: str
     role: str
+    guest: bool = False
 
 
-def members(db: Session, user_id: int, room_id: int) -> list[MemberView]:
-    """The room's members, owner first then by name, for someone who may read the room."""
+def members(db: Session, user_id: int, room_id: int, guests_only: bool = False) -> list[MemberView]:
+    """The room's members (`guests_only`: its guests), owner first then by name, for someone who may read it."""
     room = db.get(Room, room_id)
     if room is None or not access.can_read(db, user_id, room):
         raise RoomNotFound()
-    rows = db.exec(
-        select(User.username, RoomMember.role)
+    query = (
+        select(User.username, RoomMember.role, User.is_guest)
         .join(User, col(User.id) == RoomMember.user_id)
         .where(RoomMember.room_id == room_id)
         .order_by(col(RoomMember.role) != OWNER, col(User.username_key))
     )
-    return [MemberView(username, role) for username, role in rows]
+    rows = db.exec(query.where(col(User.is_guest)) if guests_only else query)
+    return [MemberView(username, role, guest) for username, role, guest in rows]
 
 
-def _active_user(db: Session, username: str) -> User:
+def _active_user(db: Session, username: str, seen_by: int) -> User:
+    """The active person called `username` whom `seen_by` may see (access.sees); else MemberError, the same for
+    a name nobody has and for one they may not know of."""
     user = db.exec(select(User).where(User.username_key == accounts.username_key(username))).first()
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not access.may_see(db, seen_by, user.id):
         raise MemberError(f"There is no user named “{username.strip()}”.")
     return user
+
+
+def add_guest(db: Session, room_id: int, guest_id: int) -> None:
+    """Put guest `guest_id` in the room (a guest invite's rooms), in the caller's transaction."""
+    if not access.is_member(db, guest_id, room_id):
+        db.add(RoomMember(room_id=room_id, user_id=guest_id, role=MEMBER))
 
 
 def invite(db: Session, member_id: int, room_id: int, username: str) -> str:
@@ -64,8 +79,11 @@ def invite(db: Session, member_id: int, room_id: int, username: str) -> str:
     if room.kind != access.PRIVATE:
         db.rollback()
         raise MemberError("Only private rooms have invitations.")
+    if access.is_guest(db, member_id):
+        db.rollback()
+        raise MemberError("Guests cannot add people to rooms.")
     try:
-        user = _active_user(db, username)
+        user = _active_user(db, username, member_id)
     except MemberError:
         db.rollback()
         raise
@@ -76,7 +94,8 @@ def invite(db: Session, member_id: int, room_id: int, username: str) -> str:
 
 
 def leave(db: Session, user_id: int, room_id: int) -> None:
-    """Leave a private room; an owner who leaves hands the room to its longest-standing member."""
+    """Leave a private room; an owner who leaves hands the room to its longest-standing member (a guest only when
+    nobody else is left)."""
     database.begin_write(db)
     me = db.get(RoomMember, (room_id, user_id))
     room = db.get(Room, room_id)
@@ -87,8 +106,9 @@ def leave(db: Session, user_id: int, room_id: int) -> None:
     if me.role == OWNER:
         heir = db.exec(
             select(RoomMember)
+            .join(User, col(User.id) == RoomMember.user_id)
             .where(RoomMember.room_id == room_id, RoomMember.user_id != user_id)
-            .order_by(col(RoomMember.joined_at), col(RoomMember.user_id))
+            .order_by(col(User.is_guest), col(RoomMember.joined_at), col(RoomMember.user_id))
         ).first()
         if heir is not None:
             heir.role = OWNER
@@ -99,7 +119,7 @@ def remove(db: Session, owner_id: int, room_id: int, username: str) -> int:
     """The owner removes `username` from the room; returns the removed user's id."""
     owned_for_change(db, owner_id, room_id)
     try:
-        user = _active_user(db, username)
+        user = _active_user(db, username, owner_id)
     except MemberError:
         db.rollback()
         raise
@@ -118,7 +138,7 @@ def open_direct(db: Session, user_id: int, usernames: list[str]) -> RoomView:
         raise MemberError(f"A direct conversation has 2 to {settings.DM_MAX_PEOPLE} people.")
     database.begin_write(db)
     try:
-        others = {user.id: user for user in (_active_user(db, name) for name in usernames)}
+        others = {user.id: user for user in (_active_user(db, name, user_id) for name in usernames)}
     except MemberError:
         db.rollback()
         raise
@@ -127,6 +147,14 @@ def open_direct(db: Session, user_id: int, usernames: list[str]) -> RoomView:
         db.rollback()
         raise MemberError(f"A direct conversation has 2 to {settings.DM_MAX_PEOPLE} people.")
     ids = sorted([user_id, *others])
+    strangers = [
+        (others[a].username, others[b].username)
+        for a, b in itertools.combinations(sorted(others), 2)
+        if not access.may_see(db, a, b)
+    ]
+    if strangers:  # each may see the caller, not each other: a guest and someone outside their rooms
+        db.rollback()
+        raise MemberError(f"“{strangers[0][0]}” and “{strangers[0][1]}” cannot be in a conversation together.")
     key = ":".join(map(str, ids))
     room = db.exec(select(Room).where(Room.dm_key == key)).first()
     if room is None:

@@ -163,7 +163,7 @@ def authenticate(
     database.begin_write(db)
     stored = db.exec(select(Passkey).where(Passkey.id == row.id).with_for_update()).first()
     owner = db.exec(select(User).where(User.id == row.user_id)).first()
-    if stored is None or owner is None or not owner.is_active or owner.is_bot:
+    if stored is None or owner is None or not accounts.enabled(owner) or owner.is_bot:
         db.rollback()
         raise PasskeyError(REFUSED)
     stored.sign_count, stored.last_used_at = verified.new_sign_count, utcnow()

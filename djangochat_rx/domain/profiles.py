@@ -41,6 +41,8 @@ class Profile:
     rooms_in_common: tuple[CommonRoom, ...]
     # A bot account (a webhook's poster, or one an administrator made for the API).
     is_bot: bool = False
+    # A guest (access.py), shown as one wherever their name appears.
+    is_guest: bool = False
 
 
 def _took_part(user_id: int):
@@ -52,9 +54,10 @@ def _took_part(user_id: int):
 
 def profile(db: Session, viewer_id: int, username: str) -> Profile:
     """`username`'s profile as `viewer_id` may see it: messages counted and rooms in common only in rooms
-    the viewer may read (so a private room never shows through). UserNotFound for unknown or disabled users."""
+    the viewer may read (so a private room never shows through). UserNotFound for unknown or disabled users,
+    and for those the viewer may not see (a guest and someone they share no room with)."""
     user = db.exec(select(User).where(User.username_key == accounts.username_key(username))).first()
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or (user.id != viewer_id and not access.may_see(db, viewer_id, user.id)):
         raise UserNotFound()
     visible = access.readable(viewer_id)
     count = db.exec(
@@ -79,6 +82,7 @@ def profile(db: Session, viewer_id: int, username: str) -> Profile:
         message_count=count,
         rooms_in_common=tuple(common),
         is_bot=user.is_bot,
+        is_guest=user.is_guest,
     )
 
 

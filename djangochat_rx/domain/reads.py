@@ -92,8 +92,8 @@ def room_summaries(db: Session, user_id: int | None) -> list[RoomSummary]:
 
 def public_page(db: Session, user_id: int, offset: int, limit: int) -> list[RoomSummary]:
     """Public rooms `offset` to `offset + limit` in rooms.BY_ACTIVITY order, with the user's unread counts
-    (the rooms page's "Show more rooms", past the live first page)."""
-    return _summaries(db, user_id, access.readable(None), offset, limit)
+    (the rooms page's "Show more rooms", past the live first page); for a guest, only those they are in."""
+    return _summaries(db, user_id, and_(access.readable(None), access.readable(user_id)), offset, limit)
 
 
 def summary_of(db: Session, room_id: int) -> RoomSummary | None:

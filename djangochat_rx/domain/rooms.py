@@ -33,6 +33,10 @@ class NotOwner(RoomError):
     pass
 
 
+class GuestsCannot(RoomError):
+    """What a guest account may not do (access.py)."""
+
+
 class RoomNotFound(RoomError):
     def __init__(self) -> None:
         super().__init__("Room not found.")
@@ -105,6 +109,9 @@ def create_room(db: Session, name: str, description: str, creator_id: int | None
     unguessable slug (hidden_slug), so that nothing anyone creates tells them it exists."""
     name, description = validate_room(name, description)
     database.begin_write(db)
+    if access.is_guest(db, creator_id):
+        db.rollback()
+        raise GuestsCannot("Guests cannot create rooms.")
     taken = RoomNameTaken(f"A room named “{name}” already exists.")
     if private:
         slug = name_key = hidden_slug(access.PRIVATE)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, delete, select, update
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import second_factor
+from djangochat_rx.domain import accounts, second_factor
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import User, UserSession, as_utc, utcnow
 
@@ -29,6 +29,8 @@ class Identity:
     # A second factor is required of this person and they have none yet: the session may only enrol one
     # (state/auth.py's AuthState._identity hands it to the two-factor page alone).
     must_enrol: bool = False
+    # A guest (access.py): for what the pages offer only (no lobby, no "New room"); every rule re-checks.
+    is_guest: bool = False
 
 
 class RecentIdentities:
@@ -127,12 +129,13 @@ def resolve(db: Session, token: str) -> Identity | None:
     session, user, enrolled, required = row
     now = utcnow()
     last_seen = as_utc(session.last_seen_at)
-    alive = user.is_active and _unexpired(session, now)
+    alive = accounts.enabled(user) and _unexpired(session, now)
     identity = Identity(
         user_id=user.id,
         username=user.username,
         session_id=session.id,
         is_admin=user.is_admin,
+        is_guest=user.is_guest,
         must_enrol=second_factor.must_enrol(required, user.is_admin, bool(enrolled)),
     )
     db.rollback()  # end the read before any write (and read the rows' values before: rollback expires them)
@@ -148,11 +151,11 @@ def live(db: Session, session_ids: Iterable[int]) -> set[int]:
     ids, alive, now = sorted(set(session_ids)), set(), utcnow()
     for start in range(0, len(ids), 500):
         rows = db.exec(
-            select(UserSession)
+            select(UserSession, User)
             .join(User, User.id == UserSession.user_id)
             .where(col(UserSession.id).in_(ids[start : start + 500]), col(User.is_active))
         ).all()
-        alive |= {session.id for session in rows if _unexpired(session, now)}
+        alive |= {session.id for session, user in rows if accounts.enabled(user) and _unexpired(session, now)}
     db.rollback()
     return alive
 

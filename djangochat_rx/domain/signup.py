@@ -6,6 +6,8 @@
   administrator and asks which mode to run in (`set_up`), or `python -m djangochat_rx createsuperuser`.
 - Invite links hold a random 256-bit token; we store only its SHA-256. Each is good for a number of
   accounts until it expires or is revoked.
+- A guest invite (made by an administrator, or by a room's owner for their rooms) names the rooms its
+  accounts join, as guests (access.py), disabled `guest_days` after they join when that is set.
 
 Every change an administrator makes is written to the audit log in the same transaction.
 """
@@ -22,12 +24,12 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import accounts
+from djangochat_rx.domain import access, accounts, members, rooms
 from djangochat_rx.domain import admin as administration
 from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.domain.wording import counted
-from djangochat_rx.models import Invite, SiteSetting, User, as_utc, utcnow
+from djangochat_rx.models import Invite, Room, SiteSetting, User, as_utc, utcnow
 
 Mode = Literal["open", "invite", "closed"]
 MODES: tuple[Mode, ...] = ("open", "invite", "closed")
@@ -104,6 +106,9 @@ class InviteView:
     uses: int
     # "active", "expired", "used up" or "revoked".
     status: str
+    # A guest invite: the names of the rooms its guests join, and after how many days they are disabled (0: never).
+    guest_rooms: str = ""
+    guest_days: int = 0
 
 
 def policy(db: Session) -> Policy:
@@ -242,7 +247,7 @@ def set_up(db: Session, username: str, password: str, confirm: str, mode: str) -
     return accounts.commit_account(db, user)
 
 
-def _invite_view(invite: Invite, creator: str | None) -> InviteView:
+def _invite_view(invite: Invite, creator: str | None, room_names: dict[int, str] | None = None) -> InviteView:
     now = utcnow()
     if invite.revoked_at is not None:
         status = "revoked"
@@ -261,19 +266,40 @@ def _invite_view(invite: Invite, creator: str | None) -> InviteView:
         max_uses=invite.max_uses,
         uses=invite.uses,
         status=status,
+        guest_rooms=", ".join((room_names or {}).get(room_id, "(deleted)") for room_id in guest_room_ids(invite)),
+        guest_days=invite.guest_days,
     )
 
 
-def create_invite(db: Session, actor_id: int, days: int, uses: int, note: str = "") -> tuple[InviteView, str]:
-    """A new invite link good for `uses` accounts during `days` days: its view and its token (shown once)."""
+def guest_room_ids(invite: Invite) -> list[int]:
+    return [int(room_id) for room_id in invite.guest_rooms.split(":") if room_id]
+
+
+def create_invite(
+    db: Session,
+    actor_id: int,
+    days: int,
+    uses: int,
+    note: str = "",
+    guest_rooms: tuple[int, ...] = (),
+    guest_days: int = 0,
+) -> tuple[InviteView, str]:
+    """A new invite link good for `uses` accounts during `days` days: its view and its token (shown once).
+    With `guest_rooms`, a guest invite: its accounts are guests in those rooms (public or private, never a
+    conversation), disabled `guest_days` days after they join (0: never). An administrator invites to any
+    room; a room's owner only to rooms they own (RoomNotFound for one they cannot read, NotOwner else)."""
     if not 1 <= days <= settings.INVITE_MAX_DAYS:
         raise InvalidChoice(f"An invite lasts 1 to {settings.INVITE_MAX_DAYS} days.")
     if not 1 <= uses <= settings.INVITE_MAX_USES:
         raise InvalidChoice(f"An invite is good for 1 to {settings.INVITE_MAX_USES} accounts.")
+    if not 0 <= guest_days <= settings.GUEST_MAX_DAYS:
+        raise InvalidChoice(f"Guests may stay 1 to {settings.GUEST_MAX_DAYS} days (0: with no end).")
+    if len(set(guest_rooms)) > settings.GUEST_INVITE_MAX_ROOMS:
+        raise InvalidChoice(f"A guest invite names at most {settings.GUEST_INVITE_MAX_ROOMS} rooms.")
     note = " ".join(note.split())[:100]
     token = secrets.token_urlsafe(settings.SESSION_TOKEN_BYTES)
     database.begin_write(db)
-    administration.require_admin(db, actor_id)
+    names = _guest_rooms_allowed(db, actor_id, sorted(set(guest_rooms)))
     creator = db.exec(select(User.username).where(User.id == actor_id)).one()
     invite = Invite(
         token_hash=hash_token(token),
@@ -281,18 +307,60 @@ def create_invite(db: Session, actor_id: int, days: int, uses: int, note: str = 
         created_by_id=actor_id,
         expires_at=utcnow() + timedelta(days=days),
         max_uses=uses,
+        guest_rooms=":".join(map(str, names)),
+        guest_days=guest_days if names else 0,
     )
     db.add(invite)
     db.flush()
+    guests = f", guests in {', '.join(names.values())}" if names else ""
     audit(
         db,
         actor_id,
         "invite.create",
         f"invite:{invite.id}",
-        f"{counted(uses, 'account')}, {counted(days, 'day')}{', ' + note if note else ''}",
+        f"{counted(uses, 'account')}, {counted(days, 'day')}{guests}{', ' + note if note else ''}",
     )
     db.commit()
-    return _invite_view(invite, creator), token
+    return _invite_view(invite, creator, names), token
+
+
+def rooms_named(db: Session, names: str) -> tuple[int, ...]:
+    """The rooms a guest invite form names (comma-separated: a public room's name, or any room's address),
+    by id; InvalidChoice naming the first that is no room."""
+    found = []
+    for name in (part.strip() for part in names.split(",")):
+        if not name:
+            continue
+        named = (Room.slug == name.lower()) | (Room.name_key == name.casefold())
+        room_id = db.exec(select(Room.id).where(named, Room.kind != access.DM)).first()
+        if room_id is None:
+            db.rollback()
+            raise InvalidChoice(f"There is no room called “{name}”.")
+        found.append(room_id)
+    db.rollback()
+    return tuple(found)
+
+
+def _guest_rooms_allowed(db: Session, actor_id: int, room_ids: list[int]) -> dict[int, str]:
+    """The rooms a guest invite by `actor_id` may name, by id with their names (none: a member invite, for
+    administrators only); the transaction ends with the refusal."""
+    is_admin = accounts.is_admin(db, actor_id)
+    if not room_ids:
+        administration.require_admin(db, actor_id)
+    if access.is_guest(db, actor_id):
+        db.rollback()
+        raise rooms.GuestsCannot("Guests cannot invite people.")
+    names = {}
+    for room_id in room_ids:
+        room = db.get(Room, room_id)
+        if room is None or room.kind == access.DM or not (is_admin or access.can_read(db, actor_id, room)):
+            db.rollback()
+            raise rooms.RoomNotFound()
+        if not is_admin and not access.is_owner(db, actor_id, room_id):
+            db.rollback()
+            raise rooms.NotOwner("Only the room's owner can invite guests to it.")
+        names[room_id] = room.name
+    return names
 
 
 def list_invites(db: Session, actor_id: int, limit: int = 50) -> list[InviteView]:
@@ -305,7 +373,9 @@ def list_invites(db: Session, actor_id: int, limit: int = 50) -> list[InviteView
         .order_by(col(Invite.created_at).desc(), col(Invite.id).desc())
         .limit(limit)
     ).all()
-    return [_invite_view(invite, creator) for invite, creator in rows]
+    wanted = {room_id for invite, _ in rows for room_id in guest_room_ids(invite)}
+    names = dict(db.exec(select(Room.id, Room.name).where(col(Room.id).in_(wanted))).all()) if wanted else {}
+    return [_invite_view(invite, creator, names) for invite, creator in rows]
 
 
 def revoke_invite(db: Session, actor_id: int, invite_id: int) -> None:
@@ -378,6 +448,8 @@ def register(db: Session, username: str, password: str, confirm: str, invite_tok
     user = accounts.insert_user(db, name, password_hash)
     if invite is not None:
         db.execute(update(Invite).where(col(Invite.id) == invite.id).values(uses=Invite.uses + 1))
+        if invite.guest_rooms:
+            _admit_guest(db, user, invite)
         if invite.email:  # the link went to this address: it is verified
             taken = db.exec(select(User.id).where(User.email_key == invite.email.casefold())).first()
             if taken is not None:
@@ -386,6 +458,17 @@ def register(db: Session, username: str, password: str, confirm: str, invite_tok
             user.email, user.email_key = invite.email, invite.email.casefold()
         audit(db, user.id, "invite.use", f"invite:{invite.id}", f"user:{name}")
     return accounts.commit_account(db, user)
+
+
+def _admit_guest(db: Session, user: User, invite: Invite) -> None:
+    """Make the new account a guest of the invite's rooms (those still there), until its guest days are over."""
+    user.is_guest = True
+    if invite.guest_days:
+        user.guest_until = utcnow() + timedelta(days=invite.guest_days)
+    for room_id in guest_room_ids(invite):
+        room = db.get(Room, room_id)
+        if room is not None and room.kind != access.DM:
+            members.add_guest(db, room_id, user.id)
 
 
 def _admitted(db: Session, invite_token: str, lock: bool = False) -> Invite | None:

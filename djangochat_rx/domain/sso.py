@@ -351,7 +351,7 @@ def _link(db: Session, user: User, found: Provider, subject: str, email: str, ho
 
 def _signed_in(db: Session, user: User) -> accounts.UserView:
     """Commit the sign-in's rows; the account, unless it is disabled or a bot (SsoError("disabled"))."""
-    if not user.is_active or user.is_bot:
+    if not accounts.enabled(user) or user.is_bot:
         db.rollback()
         raise SsoError("disabled")
     view = accounts.view(user)

@@ -42,8 +42,10 @@ def rooms_of(db: Session, user_id: int) -> list[Choice]:
 
 
 def choices(db: Session, user_id: int, username: str) -> tuple[list[Choice], list[Choice]]:
-    """The user's rooms (rooms_of) and the other active people."""
-    people = [Choice(name, "person", username=name) for name in accounts.active_usernames(db) if name != username]
+    """The user's rooms (rooms_of) and the other active people they may see."""
+    people = [
+        Choice(name, "person", username=name) for name in accounts.active_usernames(db, user_id) if name != username
+    ]
     return rooms_of(db, user_id), people
 
 

@@ -6,6 +6,7 @@ from djangochat_rx import routes
 from djangochat_rx.components.api_tokens import api_tokens_panel
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.layout import error_callout, labeled_input, page, shown_once
+from djangochat_rx.components.marks import guest_mark
 from djangochat_rx.domain import second_factor, signup
 from djangochat_rx.domain.admin import AdminMessageView, AdminRoomView, AdminUserView, AuditView
 from djangochat_rx.domain.signup import InviteView
@@ -69,6 +70,18 @@ def _user_row(user: rx.Var[AdminUserView]) -> rx.Component:
                 rx.cond(user["is_admin"], rx.badge("admin", color_scheme="purple")),
                 rx.cond(user["is_bot"], rx.badge("bot", color_scheme="gray", variant="soft")),
                 rx.cond(
+                    user["is_guest"],
+                    rx.hstack(
+                        guest_mark(),
+                        rx.cond(
+                            user["guest_until"] != "",
+                            rx.text("until ", rx.moment(user["guest_until"], format=TIME), size="1"),
+                        ),
+                        spacing="1",
+                        align="center",
+                    ),
+                ),
+                rx.cond(
                     user["two_factor"],
                     rx.badge("2FA", color_scheme="blue", variant="soft", title="Two-factor sign-in on"),
                 ),
@@ -97,6 +110,17 @@ def _user_row(user: rx.Var[AdminUserView]) -> rx.Component:
                     variant="soft",
                     on_click=AdminState.enable_user(user["id"]),
                     aria_label="Re-enable " + name,
+                ),
+            ),
+            rx.cond(
+                user["is_guest"],
+                rx.button(
+                    "Make member",
+                    size="1",
+                    variant="soft",
+                    on_click=AdminState.make_member(user["id"]),
+                    aria_label="Make " + name + " a full member",
+                    margin_left="0.5rem",
                 ),
             ),
             rx.button(
@@ -326,7 +350,18 @@ def _invite_row(invite: rx.Var[InviteView]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.moment(invite["created_at"], format=TIME)),
         rx.table.cell(invite["created_by"]),
-        rx.table.cell(invite["note"]),
+        rx.table.cell(
+            invite["note"],
+            rx.cond(
+                invite["guest_rooms"] != "",
+                rx.text(
+                    "Guests in " + invite["guest_rooms"],
+                    rx.cond(invite["guest_days"] > 0, " for " + invite["guest_days"].to_string() + " days", ""),
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
+            ),
+        ),
         rx.table.cell(invite["uses"].to_string() + " of " + invite["max_uses"].to_string()),
         rx.table.cell(rx.moment(invite["expires_at"], format=TIME)),
         rx.table.cell(
@@ -436,8 +471,22 @@ def _signup() -> rx.Component:
             rx.box(labeled_input("Note (who it is for)", "note", placeholder="design team"), flex="2"),
             rx.box(labeled_input("Accounts", "uses", type="number", default_value="10", min="1"), flex="1"),
             rx.box(labeled_input("Days valid", "days", type="number", default_value="7", min="1"), flex="1"),
+            rx.box(
+                labeled_input("Guests in rooms (empty: members)", "guest_rooms", placeholder="design, launch-plan"),
+                flex="2",
+            ),
+            rx.box(
+                labeled_input("Guests stay (days, 0: no end)", "guest_days", type="number", default_value="0", min="0"),
+                flex="1",
+            ),
             on_submit=AdminState.create_invite,
             button="Create invite link",
+        ),
+        rx.text(
+            "A guest invite names rooms (by name, or a private room's address): its accounts see only those rooms "
+            "and the people in them, and are disabled after their days.",
+            size="1",
+            color=rx.color("gray", 11),
         ),
         _table(
             ["Created", "By", "Note", "Used", "Expires", "Status", ""],

@@ -7,6 +7,7 @@ from djangochat_rx import routes, settings
 from djangochat_rx.components.avatar import avatar, picture_of
 from djangochat_rx.components.files import FileDrop
 from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.components.marks import guest_mark
 from djangochat_rx.domain import profiles
 from djangochat_rx.http import files
 from djangochat_rx.state.auth import AuthState
@@ -91,6 +92,7 @@ def _profile() -> rx.Component:
         ),
         rx.cond(ProfileState.display_name != "", rx.text("@" + ProfileState.shown_name, color=rx.color("gray", 11))),
         rx.cond(ProfileState.is_bot, rx.badge("bot", color_scheme="gray", variant="soft", id="profile-bot")),
+        rx.cond(ProfileState.is_guest, guest_mark(id="profile-guest")),
         rx.cond(ProfileState.about != "", rx.text(ProfileState.about, id="profile-about")),
         rx.data_list.root(
             rx.data_list.item(

@@ -12,6 +12,7 @@ from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.files import COMPOSER_FORM_ID, attach_control, files_panel, pending_files
 from djangochat_rx.components.keys import Keys
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
+from djangochat_rx.components.marks import guest_mark
 from djangochat_rx.components.message import EDIT_BOX_ID, list_props, room_block
 from djangochat_rx.components.message_toolbar import message_toolbar
 from djangochat_rx.components.notices import NotifyOffer
@@ -272,7 +273,7 @@ def _room_buttons() -> rx.Component:
             on_click=RoomState.toggle_panel("files"),
         ),
         rx.cond(
-            RoomState.room_kind != access.PUBLIC,
+            (RoomState.room_kind != access.PUBLIC) | (RoomState.members.length() > 0),  # a public room's: its guests
             _counted_panel_button("members", "users", RoomState.members, "Members"),
         ),
         rx.cond(
@@ -298,6 +299,7 @@ def _member_row(member: rx.Var[MemberView]) -> rx.Component:
         rx.link(name, href="/users/" + name, weight="medium"),
         rx.cond(member["role"] == "owner", rx.badge("owner", variant="outline", size="1")),
         rx.cond(RoomState.bots.contains(name), rx.badge("bot", color_scheme="gray", variant="soft", size="1")),
+        rx.cond(member["guest"], guest_mark()),
         rx.spacer(),
         rx.cond(
             name != AuthState.username,
@@ -380,7 +382,7 @@ def _members_panel() -> rx.Component:
     return rx.vstack(
         rx.foreach(RoomState.members, _member_row),
         rx.cond(
-            RoomState.room_kind == access.PRIVATE,
+            (RoomState.room_kind == access.PRIVATE) & ~RoomState.is_guest,
             inline_form(
                 rx.input(
                     id="invite-username",
@@ -395,13 +397,16 @@ def _members_panel() -> rx.Component:
             ),
         ),
         _panel_messages(),
-        rx.button(
-            rx.cond(RoomState.room_kind == access.DM, "Leave conversation", "Leave room"),
-            id="leave-room",
-            variant="outline",
-            color_scheme="red",
-            size="1",
-            on_click=RoomState.leave,
+        rx.cond(
+            RoomState.room_kind != access.PUBLIC,
+            rx.button(
+                rx.cond(RoomState.room_kind == access.DM, "Leave conversation", "Leave room"),
+                id="leave-room",
+                variant="outline",
+                color_scheme="red",
+                size="1",
+                on_click=RoomState.leave,
+            ),
         ),
         id="members-panel",
         class_name="room-panel",
@@ -452,6 +457,34 @@ def _webhooks() -> rx.Component:
     )
 
 
+def _guest_invite() -> rx.Component:
+    """A guest invite link for this room: its guests see this room and the people in it, nothing else."""
+    return rx.vstack(
+        rx.heading("Invite guests", size="3", margin_top="1rem"),
+        rx.text("Guests see only this room and the people in it: no other rooms, no directory.", size="1"),
+        rx.form(
+            rx.hstack(
+                labeled_input("People", "uses", type="number", default_value="5", min="1"),
+                labeled_input("Link valid (days)", "days", type="number", default_value="7", min="1"),
+                labeled_input(
+                    "Guests stay (days, 0: no end)", "guest_days", type="number", default_value="30", min="0"
+                ),
+                rx.button("Create guest link", type="submit", id="create-guest-link"),
+                align="end",
+                wrap="wrap",
+                spacing="2",
+            ),
+            on_submit=RoomState.invite_guests,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        shown_once("Guest invite link", RoomState.guest_link, "guest-link"),
+        spacing="2",
+        width="100%",
+        id="guest-invite",
+    )
+
+
 def _settings_panel() -> rx.Component:
     return rx.vstack(
         rx.form(
@@ -496,6 +529,7 @@ def _settings_panel() -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
+        _guest_invite(),
         _webhooks(),
         id="settings-panel",
         class_name="room-panel",

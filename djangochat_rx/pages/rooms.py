@@ -124,12 +124,19 @@ def rooms() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            rx.text("No rooms yet. Create the first one below.", color=rx.color("gray", 11)),
+            rx.cond(
+                ~RoomsState.is_guest,
+                rx.text("No rooms yet. Create the first one below.", color=rx.color("gray", 11)),
+            ),
         ),
         rx.cond(
             RoomsState.own_rooms.length() > 0,
             rx.vstack(
-                rx.heading("Private rooms and direct messages", size="4", margin_top="2rem"),
+                rx.heading(
+                    rx.cond(RoomsState.is_guest, "Your rooms", "Private rooms and direct messages"),
+                    size="4",
+                    margin_top="2rem",
+                ),
                 *muted_last(RoomsState.own_rooms, _room_card),
                 spacing="2",
                 width="100%",
@@ -150,25 +157,30 @@ def rooms() -> rx.Component:
             "Message",
             RoomsState.open_direct,
         ),
-        rx.heading("Create a room", size="4", margin_top="2rem", margin_bottom="0.5rem"),
-        rx.form(
-            rx.vstack(
-                labeled_input("Room name", "name", max_length=settings.ROOM_NAME_MAX_CHARS, required=True),
-                labeled_input("Description", "description", max_length=settings.ROOM_DESCRIPTION_MAX_CHARS),
-                rx.el.label(
-                    rx.checkbox(name="private", id="private"),
-                    " Private: only people you invite can see it",
-                    html_for="private",
-                    display="flex",
-                    gap="0.5rem",
-                    align_items="center",
+        rx.cond(
+            ~RoomsState.is_guest,
+            rx.fragment(
+                rx.heading("Create a room", size="4", margin_top="2rem", margin_bottom="0.5rem"),
+                rx.form(
+                    rx.vstack(
+                        labeled_input("Room name", "name", max_length=settings.ROOM_NAME_MAX_CHARS, required=True),
+                        labeled_input("Description", "description", max_length=settings.ROOM_DESCRIPTION_MAX_CHARS),
+                        rx.el.label(
+                            rx.checkbox(name="private", id="private"),
+                            " Private: only people you invite can see it",
+                            html_for="private",
+                            display="flex",
+                            gap="0.5rem",
+                            align_items="center",
+                        ),
+                        error_callout(RoomsState.error),
+                        rx.button("Create room", type="submit"),
+                        spacing="3",
+                    ),
+                    on_submit=RoomsState.create_room,
+                    reset_on_submit=False,
                 ),
-                error_callout(RoomsState.error),
-                rx.button("Create room", type="submit"),
-                spacing="3",
             ),
-            on_submit=RoomsState.create_room,
-            reset_on_submit=False,
         ),
         wide=True,
     )

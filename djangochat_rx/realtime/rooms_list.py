@@ -1,5 +1,6 @@
-"""The rooms lists, live: every public room (the lobby, one list all viewers share) and per user their
-private rooms and direct conversations ("own"), with each room's latest message and who is online; per
+"""The rooms lists, live: every public room (the lobby, one list all viewers but guests share) and per user
+their private rooms and direct conversations ("own"; a guest's holds every room they are in, and they have no
+lobby), with each room's latest message and who is online; per
 user how far they have read (read marks), where they are mentioned, which rooms they muted, and a notice
 for a browser notification. Every signed-in page shows them: the rooms page, and the sidebar beside
 every other page (components/sidebar.py).
@@ -16,7 +17,7 @@ import dataclasses
 from typing import Any
 
 from djangochat_rx import db, settings
-from djangochat_rx.domain import accounts, reads, room_prefs, threads
+from djangochat_rx.domain import access, accounts, reads, room_prefs, threads
 from djangochat_rx.domain.access import open_to_everyone
 from djangochat_rx.domain.events import MessageChanged, MessageSent, MutedChanged, ReadMoved, RoomChanged
 from djangochat_rx.domain.reads import RoomSummary
@@ -24,10 +25,11 @@ from djangochat_rx.realtime.presence import Presence
 from djangochat_rx.realtime.sockets import LOBBY, OWN, USER, sockets
 
 
-def _lists_of(db, user_id: int) -> tuple[list[RoomSummary], list[str], int]:
-    """The user's room summaries and muted slugs (room_prefs.rooms_and_muted), and their unread thread replies."""
+def _lists_of(db, user_id: int) -> tuple[list[RoomSummary], list[str], int, bool]:
+    """The user's room summaries and muted slugs (room_prefs.rooms_and_muted), their unread thread replies, and
+    whether they are a guest."""
     summaries, muted = room_prefs.rooms_and_muted(db, user_id)
-    return summaries, muted, threads.unread_total(db, user_id)
+    return summaries, muted, threads.unread_total(db, user_id), access.is_guest(db, user_id)
 
 
 def user_group(username: str) -> str:
@@ -42,6 +44,8 @@ class RoomsLists:
         presence.listeners.append(self._presence_changed)
         self._lobby: dict[int, RoomSummary] | None = None
         self._own: dict[str, dict[int, RoomSummary]] = {}
+        # The own lists that are guests': they hold the public rooms they are in, and see no lobby.
+        self._guests: set[str] = set()
         # What changed since the last flush: room ids per list (None: the lobby), and lists every socket
         # must get again whatever it shows (a room renamed, archived, gone).
         self._dirty: dict[str | None, set[int]] = {}
@@ -57,16 +61,19 @@ class RoomsLists:
         own_group = f"{OWN}{key}"
         if not fresh and own_group in sockets.groups_of(sid):
             return
-        summaries, muted, threads_unread = await db.run(_lists_of, user_id)
-        await sockets.enter(sid, LOBBY)
+        summaries, muted, threads_unread, guest = await db.run(_lists_of, user_id)
+        if guest:
+            self._guests.add(key)
+        else:
+            await sockets.enter(sid, LOBBY)
         await sockets.enter(sid, own_group)
-        self._own[key] = {row.id: row for row in summaries if not open_to_everyone(row.kind)}
-        if self._lobby is None:
+        self._own[key] = {row.id: row for row in summaries if guest or not open_to_everyone(row.kind)}
+        if self._lobby is None and not guest:
             lobby = await db.run(reads.room_summaries, None)
             if self._lobby is None:
                 self._lobby = {row.id: row for row in lobby}
         fields = {
-            **self._lobby_fields(),
+            **({"lobby": [], "lobby_total": 0} if guest else self._lobby_fields()),
             "own_rooms": self._listed(self._own[key]),
             "reads": {row.slug: row.read_seq for row in summaries},
             "read_marks": dict(self._read_marks.get(user_group(username), {})),
@@ -80,6 +87,7 @@ class RoomsLists:
         """Some socket stopped showing the rooms lists: forget the lists nobody here shows any more."""
         for key in [key for key in self._own if not sockets.has_members(f"{OWN}{key}")]:
             del self._own[key]
+            self._guests.discard(key)
             self._dirty.pop(key, None)
             self._forced.discard(key)
         for group in [group for group in self._read_marks if not sockets.has_members(group)]:
@@ -144,7 +152,8 @@ class RoomsLists:
             elif self._lobby.pop(room_id, None) is not None:
                 self._mark(None, room_id, force=True)
         for key, rows in self._own.items():
-            keeps = summary is not None and not open_to_everyone(summary.kind) and key in event.people
+            listed = summary is not None and (key in self._guests or not open_to_everyone(summary.kind))
+            keeps = listed and key in event.people
             if keeps:
                 rows[room_id] = summary
                 self._mark(key, room_id, force=True)

@@ -98,6 +98,11 @@ class AdminState(AuthState):
         await self._change(session_actions.enable_user, user_id, done="User re-enabled.")
 
     @rx.event
+    async def make_member(self, user_id: int):
+        """A guest becomes a full member: every public room, the directory, no end date."""
+        await self._change(session_actions.make_member, user_id, done="The guest is a full member now.")
+
+    @rx.event
     async def archive_room(self, room_id: int, archived: bool = True):
         """Archive a room (nobody can post; it stays readable) or, with `archived=False`, reopen it; its open
         pages and the rooms lists show it at once."""
@@ -182,14 +187,18 @@ class AdminState(AuthState):
 
     @rx.event
     async def create_invite(self, form: dict[str, Any]):
-        """A new invite link for a number of accounts during a number of days, shown once."""
+        """A new invite link for a number of accounts during a number of days, shown once; naming rooms, a guest
+        invite (its accounts are guests in those rooms, for a number of days or with no end)."""
 
         async def work() -> None:
             actor_id = await self._actor_id()
             days, uses = _number(field(form, "days")), _number(field(form, "uses"))
-            invite, token = await perform(joining.create_invite, actor_id, days, uses, field(form, "note"))
+            named = await db.run(signup.rooms_named, field(form, "guest_rooms"))
+            stay = _number(field(form, "guest_days"))  # 0 (or nothing): guests with no end
+            invite, token = await perform(joining.create_invite, actor_id, days, uses, field(form, "note"), named, stay)
+            guests = f", guests in {invite.guest_rooms}" if invite.guest_rooms else ""
             self._show_link(
-                f"Invite link (for {counted(invite.max_uses, 'account')}, until {invite.expires_at[:10]})",
+                f"Invite link (for {counted(invite.max_uses, 'account')}, until {invite.expires_at[:10]}{guests})",
                 settings.PUBLIC_URL + routes.invite(token),
             )
             await self._lists(actor_id)

@@ -89,6 +89,8 @@ class AuthState(rx.State):
     username: str = ""
     # Shows the navbar's Admin link; the admin page and its handlers check again through djangochat_rx.domain.admin.
     is_admin: bool = False
+    # For what the pages offer only (no room directory, no "New room"): every rule is checked on the server.
+    is_guest: bool = False
     # The latest message that mentioned this user, for a browser notification. Written only by realtime/rooms_list.py.
     notice: dict[str, str | int] = {}
     # Files (attachments.py, files.py): the tab's view ticket rides in a cookie so <img> and download links
@@ -135,6 +137,7 @@ class AuthState(rx.State):
             identity = None
         self.username = identity.username if identity else ""
         self.is_admin = identity.is_admin if identity else False
+        self.is_guest = identity.is_guest if identity else False
         return identity
 
     async def _enter_page(self, lists: bool = True) -> Identity | None:
@@ -223,7 +226,7 @@ class AuthState(rx.State):
         """After this tab's session ended: unsubscribe its socket, forget the token, go to the login page."""
         await hub.detach(self.router.session.session_id)
         self.session_token = ""
-        self.username, self.is_admin = "", False
+        self.username, self.is_admin, self.is_guest = "", False, False
         return rx.redirect(routes.LOGIN, replace=True)
 
 

@@ -23,6 +23,7 @@ class ProfileState(AuthState):
     rooms_in_common: list[profiles.CommonRoom] = []
     is_me: bool = False
     is_bot: bool = False
+    is_guest: bool = False
     error: str = ""
     saved: bool = False
 
@@ -104,3 +105,4 @@ class ProfileState(AuthState):
         self.shown_name, self.display_name, self.about = profile.username, profile.display_name, profile.about
         self.joined, self.message_count = profile.joined.isoformat(), profile.message_count
         self.rooms_in_common, self.is_bot = list(profile.rooms_in_common), profile.is_bot
+        self.is_guest = profile.is_guest

@@ -36,9 +36,9 @@ def _room_details(
     db, user_id: int, room_id: int, kind: str
 ) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs, list[str]]:
     """What the room page shows besides its messages, in one trip to the database's threads: whether the
-    user owns the room, its members (private rooms and conversations), its pins, how the user hears of it,
-    and which authors are bots."""
-    people = [] if kind == access.PUBLIC else members.members(db, user_id, room_id)
+    user owns the room, its members (private rooms and conversations; a public room's guests), its pins, how
+    the user hears of it, and which authors are bots."""
+    people = members.members(db, user_id, room_id, guests_only=kind == access.PUBLIC)
     heard = room_prefs.prefs(db, user_id, room_id, kind)
     owner = access.is_owner(db, user_id, room_id)
     return owner, people, pins.pinned(db, room_id), heard, accounts.bot_names(db)
@@ -85,6 +85,8 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
     first_unread_seq: int = 0
     # Bot accounts (webhooks' posters): their messages are marked "bot".
     bots: list[str] = []
+    # The room's guests (access.py): their messages are marked "guest".
+    guests: list[str] = []
     # "<socket id> <slug>": the room a click on its link loaded on that socket (open_room), for the page's load.
     _opened: str = ""
 
@@ -155,6 +157,7 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
         self.room_name, self.room_description = room.name, room.description
         self.room_kind, self.archived = room.kind, room.archived
         self.is_owner, self.members, self.pins, heard, self.bots = details
+        self.guests = [member.username for member in self.members if member.guest]
         self.notify_level, self.muted = heard.level, heard.muted
 
     async def _open_at_message(self, room_id: int) -> None:

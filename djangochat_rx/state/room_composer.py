@@ -39,8 +39,9 @@ class Composer(InRoom, mixin=True):
     async def load_mention_names(self):
         """The usernames `@` offers (the page asks when the user first types "@"), after `room` (everyone in
         the room) and `here` (everyone in it now)."""
-        if not self.mention_names and await self._identity() is not None:
-            self.mention_names = ["room", "here", *await db.run(accounts.active_usernames)]
+        identity = await self._identity()
+        if not self.mention_names and identity is not None:
+            self.mention_names = ["room", "here", *await db.run(accounts.active_usernames, identity.user_id)]
 
     @rx.event
     async def load_commands(self):

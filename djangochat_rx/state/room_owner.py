@@ -4,13 +4,41 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import routes
+from djangochat_rx import routes, settings
+from djangochat_rx.actions import joining, perform
 from djangochat_rx.actions import rooms as room_actions
+from djangochat_rx.domain import admin, rooms
+from djangochat_rx.infra import throttle
 from djangochat_rx.state.auth import field
 from djangochat_rx.state.room_panels import Panels
 
 
+def _whole(text: str) -> int:
+    """A form's whole number, or -1 (which every range check refuses) for anything else."""
+    return int(text) if text.strip().isdigit() else -1
+
+
 class OwnerSettings(Panels, mixin=True):
+    # A guest invite link the owner just made (shown once).
+    guest_link: str = ""
+
+    @rx.event
+    async def invite_guests(self, form: dict[str, Any]):
+        """The owner makes a guest invite link for this room, shown once: good for a number of people during a
+        number of days; its guests see only this room (and the people in it), for a number of days or no end."""
+        identity = await self._in_room()
+        self.panel_error, self.panel_notice, self.guest_link = "", "", ""
+        if identity is None:
+            return
+        days, uses, stay = (_whole(field(form, name)) for name in ("days", "uses", "guest_days"))
+        try:
+            await throttle.before_create(identity.user_id)
+            _, token = await perform(joining.create_invite, identity.user_id, days, uses, "", (self._room_id,), stay)
+        except (rooms.RoomError, admin.AdminError, throttle.Throttled) as error:
+            self.panel_error = str(error)
+            return
+        self.guest_link = settings.PUBLIC_URL + routes.invite(token)
+
     @rx.event
     async def invite(self, form: dict[str, Any]):
         """Add a user to this private room by username."""

@@ -1,7 +1,8 @@
 """The REST API over real HTTP against the real backend: a token posts into a room live for the room's
 sockets (once per idempotency key), reads after a seq page by page, edits, deletes and reacts to its own
-messages, searches; scopes, expired, revoked and disabled tokens, an outsider's token on a private room and
-a flood get their answers; the OpenAPI document is valid and lists every route, and its page loads."""
+messages, searches; scopes, expired, revoked and disabled tokens, an outsider's token on a private room (and a
+guest's on a public room it is not in) and a flood get their answers; the OpenAPI document is valid and lists
+every route, and its page loads."""
 
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from djangochat_rx.infra import throttle
 from djangochat_rx.models import ApiToken, utcnow
 from djangochat_rx.state.api_tokens import ApiTokensState
 from tests.state.conftest import room_tab, unique
+from tests.state.test_outsider import make_guest
 
 
 def token_for(user_id: int, scopes=("read", "post")) -> str:
@@ -133,10 +135,11 @@ async def test_scopes_and_dead_tokens_are_refused(make_user, backend_url, room):
     assert await call(backend_url, "GET", "/api/v1/rooms", reading) == refused
 
 
-async def test_an_outsiders_token_finds_nothing_of_a_private_room(make_user, backend_url):
+@pytest.mark.parametrize("who", ["outsider of a private room", "guest not in a public room"])
+async def test_an_outsiders_token_finds_nothing_of_a_private_room(make_user, backend_url, who):
     member, _ = make_user()
-    outsider, _ = make_user()
-    secret = db.call(rooms.create_room, unique("Secret "), "", member.id, True)
+    outsider, _ = make_guest(member.id) if "guest" in who else make_user()
+    secret = db.call(rooms.create_room, unique("Secret "), "", member.id, "private" in who)
     mine, theirs = token_for(member.id), token_for(outsider.id)
     _, message = await call(
         backend_url, "POST", f"/api/v1/rooms/{secret.slug}/messages", mine, json={"text": "quarterly numbers"}

@@ -1,5 +1,6 @@
-"""An outsider's raw websocket against a private room and a direct conversation they are not in:
-every event the pages offer, sent by hand, gets them nothing of it and changes nothing."""
+"""An outsider's raw websocket against a private room and a direct conversation they are not in, and a guest's
+against a public room it was not added to: every event the pages offer, sent by hand, gets them nothing of it
+and changes nothing."""
 
 import asyncio
 import uuid
@@ -8,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from djangochat_rx import db
-from djangochat_rx.domain import members, messages, rooms
+from djangochat_rx.domain import members, messages, rooms, sessions, signup
 from djangochat_rx.models import RoomMember, RoomRead
 from djangochat_rx.state.export import ExportState
 from djangochat_rx.state.profile import ProfileState
@@ -51,12 +52,23 @@ def rows(model, **where):
         return session.exec(select(model).filter_by(**where)).all()
 
 
-@pytest.mark.parametrize("kind", ["private", "dm"])
+def make_guest(host_id: int) -> tuple:
+    """A guest of a public room of `host_id`'s (made through a guest invite), and a session token for them."""
+    own = db.call(rooms.create_room, unique("Guest room "), "", host_id)
+    _, token = db.call(signup.create_invite, host_id, 1, 1, "", (own.id,), 0)
+    guest = db.call(signup.register, unique("g"), "password123", "password123", token)
+    return guest, db.call(sessions.issue, guest.id, "test")
+
+
+@pytest.mark.parametrize("kind", ["private", "dm", "public, as a guest"])
 async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open_tab, make_user, kind):
     owner, owner_token = make_user()
     member, _ = make_user()
-    outsider, outsider_token = make_user()
-    if kind == "private":
+    host, _ = make_user()
+    outsider, outsider_token = make_guest(host.id) if "guest" in kind else make_user()
+    if kind == "public, as a guest":
+        room = db.call(rooms.create_room, unique("Hall "), "", owner.id)
+    elif kind == "private":
         room = db.call(rooms.create_room, unique("Vault "), "", owner.id, True)
         db.call(members.invite, owner.id, room.id, member.username)
     else:
@@ -79,8 +91,11 @@ async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open
         await search.wait_for(lambda: search.var(SearchState, "searched"))  # noqa: B023
         assert search.var(SearchState, "hits") == []
     profile = await open_tab(f"/users/{owner.username}", token=outsider_token)
-    await profile.wait_for(lambda: profile.var(ProfileState, "status") == "ready")
-    assert (profile.var(ProfileState, "message_count"), profile.var(ProfileState, "rooms_in_common")) == (0, [])
+    if "guest" in kind:  # they share no room: the owner does not exist for the guest
+        await profile.wait_for(lambda: profile.var(ProfileState, "status") == "missing")
+    else:
+        await profile.wait_for(lambda: profile.var(ProfileState, "status") == "ready")
+        assert (profile.var(ProfileState, "message_count"), profile.var(ProfileState, "rooms_in_common")) == (0, [])
 
     # The room goes on; the outsider's socket gets none of it.
     await owner_tab.call(RoomState, "send", form={"message": f"{secret} second"})
@@ -90,5 +105,6 @@ async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open
     assert [view.body for view in db.call(messages.newest_messages, room.id)] == [f"{secret} first", f"{secret} second"]
     unchanged = db.call(rooms.open_room, owner.id, room.slug)
     assert (unchanged.name, unchanged.archived) == (room.name, False)
-    assert sorted(m.user_id for m in rows(RoomMember, room_id=room.id)) == sorted([owner.id, member.id])
+    people = [owner.id] if "guest" in kind else [owner.id, member.id]
+    assert sorted(m.user_id for m in rows(RoomMember, room_id=room.id)) == sorted(people)
     assert rows(RoomRead, user_id=outsider.id) == []

@@ -67,7 +67,7 @@ from djangochat_rx.domain.events import (
 )
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.infra import storage
-from djangochat_rx.models import AccountLink, User
+from djangochat_rx.models import AccountLink, User, utcnow
 from djangochat_rx.notify import notices
 from djangochat_rx.realtime import hub
 from tests.state import test_joining
@@ -205,6 +205,20 @@ def test_ending_sessions_names_them_and_nothing_when_there_were_none(session, al
     assert session_actions.log_out(session, "no-such-token").events == []
     ended = only(session_actions.disable_user(session, root.id, alice.id), SessionsEnded)
     assert len(ended.session_ids) == 1 and sessions.resolve(session, other) is None
+
+
+def test_a_guest_whose_time_is_over_is_disabled_and_their_sessions_named(session, alice, root):
+    token = sessions.issue(session, alice.id)
+    assert session_actions.disable_expired_guests(session).events == []  # not a guest: nothing ends
+    session.execute(
+        sa_update(User).where(User.id == alice.id).values(is_guest=True, guest_until=utcnow() - timedelta(seconds=1))
+    )
+    session.commit()
+    ended = only(session_actions.disable_expired_guests(session), SessionsEnded)
+    assert len(ended.session_ids) == 1 and sessions.resolve(session, token) is None
+    assert session_actions.disable_expired_guests(session).events == []
+    assert session_actions.make_member(session, root.id, alice.id).events == []  # from their next page on
+    assert session.get(User, alice.id).is_guest is False
 
 
 def test_second_factor_changes_tell_nobody(session, alice, bob, root):

@@ -14,7 +14,7 @@ from djangochat_rx.models import AuditEntry, Mention, Message, Room, RoomMember,
 from tests.unit.conftest import make_admin
 
 # Terminal commands: trusted, no actor to check.
-TERMINAL = {"create_superuser", "promote", "reset_second_factor_of"}
+TERMINAL = {"create_superuser", "promote", "reset_second_factor_of", "disable_expired_guests"}
 # The check every admin function (here, in signup.py and account_links.py) is built on.
 BUILDING_BLOCKS = {"require_admin"}
 ADMIN_FUNCTIONS = sorted(
