@@ -143,6 +143,9 @@ class SsoAttempt(SQLModel, table=True):
     nonce: str = Field(max_length=64)
     code_verifier: str = Field(max_length=128)
     expires_at: datetime = Field(index=True)
+    # Set when a signed-in person links another provider from the account page (sso.link_intent): the callback
+    # links the provider's account to theirs instead of signing anyone in.
+    link_user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
 
 
 class KnownDevice(SQLModel, table=True):

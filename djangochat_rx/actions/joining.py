@@ -55,6 +55,12 @@ def set_password_sign_in(db: Session, admin_id: int | None, allowed: bool) -> Ou
     return Outcome(sso.set_password_sign_in(db, admin_id, allowed))
 
 
+def choose_first_username(db: Session, user_id: int, name: str) -> Outcome[accounts.UserView]:
+    """The person of an account single sign-on just made changes its proposed username, once, before their
+    first session starts (nobody has seen the name yet: nothing to tell)."""
+    return Outcome(sso.choose_first_username(db, user_id, name))
+
+
 def set_signup_domain(db: Session, admin_id: int, domain: str) -> Outcome[str]:
     """Open sign-up only for addresses at `domain` ("" for anyone)."""
     return Outcome(signup.set_domain(db, admin_id, domain))

@@ -111,6 +111,12 @@ def make_member(db: Session, admin_id: int, user_id: int) -> Outcome[None]:
     return Outcome(None)
 
 
+def start_provider_link(db: Session, user_id: int, provider_id: str) -> Outcome[str]:
+    """The person starts linking a single sign-on provider to their account: the one-time token their browser
+    carries to the provider and back (sso.link_intent). Nobody is told."""
+    return Outcome(sso.link_intent(db, user_id, provider_id))
+
+
 def unlink_provider(db: Session, user_id: int, provider_id: str) -> Outcome[None]:
     """The user stops signing in with a single sign-on provider (never their last way in). Nobody is told."""
     sso.unlink(db, user_id, provider_id)

@@ -10,14 +10,18 @@ The flow (http/sso.py speaks to the provider; this module holds the rules and th
   sign-up within its domain, or the provider's `allowed_domains` / `admit_groups`, which admit people even when
   sign-up is invite-only or closed). A disabled account stays out.
 - `issue_ticket` / `redeem_ticket`: the provider's answer reaches our page through a one-time, two-minute
-  ticket in the address, which starts the session (and the code step of a second factor).
+  ticket in the address, which starts the session (and the code step of a second factor). An account made by
+  this sign-in (`NewAccount`) first lets its person change the username proposed from their claims, once
+  (`choose_first_username`).
+- `link_intent` / `link`: a signed-in person links another provider from the account page (the same round
+  trip, `begin`'s `intent`), and `unlink` removes one (never the last way in).
 """
 
 import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import delete, update
@@ -32,8 +36,11 @@ from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.models import AccountLink, SiteSetting, SsoAttempt, SsoLink, User, UserSession, as_utc, utcnow
 
-# A sign-in handed over to the page (account_links' purposes).
+# A sign-in handed over to the page (of an account it just made: TICKET_NEW), and a link started from the
+# account page (account_links' purposes).
 TICKET = "sso"
+TICKET_NEW = "sso-new"
+LINK_INTENT = "sso-link"
 # Whether people may sign in with a password ("on", the default, or "off": single sign-on only).
 PASSWORDS_KEY = "password_sign_in"
 PASSWORDS_OFF = "Passwords are turned off on this server: sign in with one of the buttons below."
@@ -59,7 +66,14 @@ REASONS = {
     "disabled": "This account is disabled. Ask an administrator.",
     "unknown": "There is no such sign-in provider here.",
     "last": "This is your only way to sign in: set a password first (Forgot password, or ask an administrator).",
+    "taken": "That account at the provider already signs in to another account here.",
 }
+
+
+@dataclass(frozen=True)
+class NewAccount(accounts.UserView):
+    """An account this sign-in made: its username is the proposal from the provider's claims, which its person
+    may change once before the session starts (choose_first_username)."""
 
 
 @dataclass(frozen=True)
@@ -128,16 +142,38 @@ class Attempt:
     provider: str
     nonce: str
     code_verifier: str
+    # A link to this account (the account page's "Link"), not a sign-in.
+    link_user_id: int | None = None
 
 
-def begin(db: Session, provider_id: str, browser: str) -> tuple[str, Attempt]:
-    """A sign-in leaves for the provider from the browser holding the random `browser` cookie: its state (for
-    the address) and what was kept. Expired attempts are dropped on the way."""
+def link_intent(db: Session, user_id: int, provider_id: str) -> str:
+    """A one-time token (SSO_TICKET_SECONDS) with which the person's browser starts linking `provider_id` to
+    their account (begin's `intent`): the start route knows no session, so the page hands it this."""
+    provider(provider_id)
+    token = secrets.token_urlsafe(32)
+    database.begin_write(db)
+    db.add(
+        AccountLink(
+            user_id=user_id,
+            purpose=LINK_INTENT,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + timedelta(seconds=settings.SSO_TICKET_SECONDS),
+        )
+    )
+    db.commit()
+    return token
+
+
+def begin(db: Session, provider_id: str, browser: str, intent: str = "") -> tuple[str, Attempt]:
+    """A sign-in (or, with a link_intent token, a link) leaves for the provider from the browser holding the
+    random `browser` cookie: its state (for the address) and what was kept. Expired attempts are dropped on the
+    way; a used, expired or unknown intent is SsoError("expired")."""
     provider(provider_id)
     state = secrets.token_urlsafe(32)
-    attempt = Attempt(provider_id, secrets.token_urlsafe(32), secrets.token_urlsafe(64))
     now = utcnow()
     database.begin_write(db)
+    linking = _redeem_intent(db, intent, now) if intent else None
+    attempt = Attempt(provider_id, secrets.token_urlsafe(32), secrets.token_urlsafe(64), linking)
     db.execute(delete(SsoAttempt).where(col(SsoAttempt.expires_at) < now))
     db.add(
         SsoAttempt(
@@ -147,10 +183,28 @@ def begin(db: Session, provider_id: str, browser: str) -> tuple[str, Attempt]:
             nonce=attempt.nonce,
             code_verifier=attempt.code_verifier,
             expires_at=now + timedelta(minutes=settings.SSO_ATTEMPT_MINUTES),
+            link_user_id=linking,
         )
     )
     db.commit()
     return state, attempt
+
+
+def _redeem_intent(db: Session, intent: str, now: datetime) -> int:
+    """The account a link_intent token is for, used once, in time, of an active account; else the transaction
+    ends with SsoError("expired")."""
+    row = db.exec(
+        select(AccountLink, User)
+        .join(User, User.id == AccountLink.user_id)
+        .where(AccountLink.token_hash == hash_token(intent), AccountLink.purpose == LINK_INTENT)
+        .where(col(AccountLink.used_at).is_(None))
+        .with_for_update()
+    ).first()
+    if row is None or as_utc(row[0].expires_at) <= now or not accounts.enabled(row[1]):
+        db.rollback()
+        raise SsoError("expired")
+    row[0].used_at = now
+    return row[1].id
 
 
 def claim_attempt(db: Session, provider_id: str, state: str, browser: str) -> Attempt:
@@ -166,6 +220,7 @@ def claim_attempt(db: Session, provider_id: str, state: str, browser: str) -> At
             SsoAttempt.nonce,
             SsoAttempt.code_verifier,
             SsoAttempt.expires_at,
+            SsoAttempt.link_user_id,
         )
     ).first()
     db.commit()
@@ -178,7 +233,7 @@ def claim_attempt(db: Session, provider_id: str, state: str, browser: str) -> At
         or as_utc(attempt["expires_at"]) <= utcnow()
     ):
         raise SsoError("expired")
-    return Attempt(attempt["provider"], attempt["nonce"], attempt["code_verifier"])
+    return Attempt(attempt["provider"], attempt["nonce"], attempt["code_verifier"], attempt["link_user_id"])
 
 
 def identify(db: Session, provider_id: str, claims: dict) -> accounts.UserView:
@@ -216,17 +271,37 @@ def identify(db: Session, provider_id: str, claims: dict) -> accounts.UserView:
         user.email, user.email_key = email, account_links.email_key(email)
     db.flush()
     _link(db, user, found, subject, email, "new account")
-    return _signed_in(db, user)
+    return NewAccount(**vars(_signed_in(db, user)))
 
 
-def issue_ticket(db: Session, user_id: int) -> str:
-    """A one-time ticket that hands the sign-in to our page (SSO_TICKET_SECONDS)."""
+def link(db: Session, provider_id: str, user_id: int, claims: dict) -> str:
+    """Link the provider's account in the checked ID-token `claims` to account `user_id` (the account page's
+    "Link"); the provider's name. SsoError("taken") when it signs in to another account already. Audited."""
+    found = provider(provider_id)
+    subject = str(claims.get("sub", ""))
+    if not subject or len(subject) > 255:
+        raise SsoError("invalid")
+    database.begin_write(db)
+    owner = db.exec(select(SsoLink.user_id).where(SsoLink.provider == provider_id, SsoLink.subject == subject)).first()
+    user = db.exec(select(User).where(User.id == user_id)).one()
+    if owner not in (None, user_id):
+        db.rollback()
+        raise SsoError("taken")
+    if owner is None:
+        _link(db, user, found, subject, _verified_email(claims), "from the account page")
+    _signed_in(db, user)
+    return found.name
+
+
+def issue_ticket(db: Session, user_id: int, new: bool = False) -> str:
+    """A one-time ticket that hands the sign-in to our page (SSO_TICKET_SECONDS); `new`: of an account the
+    sign-in made (redeemed as a NewAccount)."""
     ticket = secrets.token_urlsafe(32)
     database.begin_write(db)
     db.add(
         AccountLink(
             user_id=user_id,
-            purpose=TICKET,
+            purpose=TICKET_NEW if new else TICKET,
             token_hash=hash_token(ticket),
             expires_at=utcnow() + timedelta(seconds=settings.SSO_TICKET_SECONDS),
         )
@@ -236,14 +311,15 @@ def issue_ticket(db: Session, user_id: int) -> str:
 
 
 def redeem_ticket(db: Session, ticket: str) -> tuple[accounts.UserView, str]:
-    """The account a ticket signs in to, once and in time, while it is active, and the label of the provider it
-    came through (the account's link used last); SsoError("expired") otherwise."""
+    """The account a ticket signs in to (a NewAccount when the sign-in made it), once and in time, while it is
+    active, and the label of the provider it came through (the account's link used last); SsoError("expired")
+    otherwise."""
     database.begin_write(db)
     now = utcnow()
     row = db.exec(
         select(AccountLink, User)
         .join(User, User.id == AccountLink.user_id)
-        .where(AccountLink.token_hash == hash_token(ticket), AccountLink.purpose == TICKET)
+        .where(AccountLink.token_hash == hash_token(ticket), col(AccountLink.purpose).in_((TICKET, TICKET_NEW)))
         .where(col(AccountLink.used_at).is_(None))
         .with_for_update()
     ).first()
@@ -252,13 +328,30 @@ def redeem_ticket(db: Session, ticket: str) -> tuple[accounts.UserView, str]:
         raise SsoError("expired")
     link, user = row
     link.used_at = now
-    view = accounts.view(user)
+    view = NewAccount(**vars(accounts.view(user))) if link.purpose == TICKET_NEW else accounts.view(user)
     used = db.exec(
         select(SsoLink.provider).where(SsoLink.user_id == user.id).order_by(col(SsoLink.last_used_at).desc())
     ).first()
     db.commit()
     names = {known.id: known.name for known in providers()}
     return view, names.get(used or "", used or "")
+
+
+def choose_first_username(db: Session, user_id: int, name: str) -> accounts.UserView:
+    """The person of an account single sign-on just made (its page holds the NewAccount it redeemed, once)
+    replaces the proposed username; UsernameTaken or the validation's error otherwise. Refused for an account
+    that is not new any more (made more than SSO_ATTEMPT_MINUTES ago) as for a taken name. Audited."""
+    name = accounts.validate_username(name)
+    database.begin_write(db)
+    user = db.exec(select(User).where(User.id == user_id).with_for_update()).one()
+    fresh = as_utc(user.created_at) > utcnow() - timedelta(minutes=settings.SSO_ATTEMPT_MINUTES)
+    if not fresh or (accounts.username_key(name) != user.username_key and accounts.user_exists(db, name)):
+        db.rollback()
+        raise accounts.UsernameTaken(accounts.TAKEN)
+    if name != user.username:
+        audit(db, user.id, "user.rename", f"user:{user.username}", f"→ {name} (chosen at the first sign-in)")
+        user.username, user.username_key = name, accounts.username_key(name)
+    return accounts.commit_account(db, user)
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
     # The code step of a sign-in: only after the password (or a reset link) was right, for that account.
     "SecondStepState": {"cancel": READ, "open": READ, "passkey_answered": CODE, "use_passkey": READ, "verify": CODE},
     # Single sign-on's hand-over: a one-time ticket from the provider's return (http/sso.py) starts the session.
-    "SsoState": {"finish": READ},
+    "SsoState": {"choose_username": READ, "finish": READ},
     "TwoFactorState": {
         "confirm": CODE,
         "load": READ,
@@ -268,6 +268,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         "pick_notices": READ,
         "remove_email": READ,
         "save_notices": READ,
+        "link_provider": SocketBudget(counts=("SSO_PER_CLIENT",)),
         "unlink_provider": READ,
     },
     "ExportState": {"download_mine": READ, "download_room": READ},

@@ -3,7 +3,9 @@ flow with PKCE, `state` and `nonce`: Authlib's RFC 6749 / 7636 helpers), and GET
 code back, exchanges it at the provider's token endpoint, checks the ID token (joserfc: its signature against
 the provider's published keys, issuer, audience, expiry and nonce), asks domain/sso.py who that is, and hands
 the sign-in to our page with a one-time ticket (/login/sso?ticket=…). Anything wrong goes to the login page
-with a reason (/login?sso=<reason>), the same for every stranger.
+with a reason (/login?sso=<reason>), the same for every stranger. Started with `?link=<token>` from the account
+page (sso.link_intent), the same round trip links the provider's account to the signed-in person's and goes
+back to the account page (/account?sso_linked=<provider> or ?sso=<reason>).
 
 Both routes are anonymous: each is charged to its client address's SSO budget before any work, and every
 fetch from a provider is bounded in time and bytes. Discovery documents and keys are cached; a token signed
@@ -173,7 +175,7 @@ async def start(request: Request) -> Response:
         provider = sso.provider(request.path_params["provider"])
         document = await directory.document(provider)
         browser = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(32)
-        state, attempt = await database.run(sso.begin, provider.id, browser)
+        state, attempt = await database.run(sso.begin, provider.id, browser, request.query_params.get("link", ""))
         url = prepare_grant_uri(
             document["authorization_endpoint"],
             provider.client_id,
@@ -205,6 +207,7 @@ async def start(request: Request) -> Response:
 
 @budgeted
 async def callback(request: Request) -> Response:
+    attempt: sso.Attempt | None = None
     try:
         provider = sso.provider(request.path_params["provider"])
         claimed = database.run(
@@ -215,18 +218,30 @@ async def callback(request: Request) -> Response:
         )
         if "error" in request.query_params or not request.query_params.get("code"):
             with contextlib.suppress(sso.SsoError):  # the attempt is over either way
-                await claimed
+                attempt = await claimed
             raise sso.SsoError("refused")
         attempt = await claimed
         claims = await _checked_claims(request, provider, attempt)
+        if attempt.link_user_id is not None:  # the account page's "Link": back there, nobody signed in
+            await database.run(sso.link, provider.id, attempt.link_user_id, claims)
+            return _done(_to_account({"sso_linked": provider.id}))
         user = await database.run(sso.identify, provider.id, claims)
-        ticket = await database.run(sso.issue_ticket, user.id)
-    except sso.SsoError as error:
-        return _to_login(error.reason)
-    except ProviderUnreachable as error:
-        logger.warning("single sign-on callback: %s", error)
-        return _to_login("unreachable")
-    answer = RedirectResponse(f"{settings.PUBLIC_URL}{routes.LOGIN_SSO}?{urlencode({'ticket': ticket})}", 303)
+        ticket = await database.run(sso.issue_ticket, user.id, isinstance(user, sso.NewAccount))
+    except (sso.SsoError, ProviderUnreachable) as error:
+        if isinstance(error, ProviderUnreachable):
+            logger.warning("single sign-on callback: %s", error)
+        reason = error.reason if isinstance(error, sso.SsoError) else "unreachable"
+        linking = attempt is not None and attempt.link_user_id is not None
+        return _to_account({"sso": reason}) if linking else _to_login(reason)
+    return _done(RedirectResponse(f"{settings.PUBLIC_URL}{routes.LOGIN_SSO}?{urlencode({'ticket': ticket})}", 303))
+
+
+def _to_account(query: dict[str, str]) -> RedirectResponse:
+    return RedirectResponse(f"{settings.PUBLIC_URL}{routes.ACCOUNT}?{urlencode(query)}", status_code=303)
+
+
+def _done(answer: RedirectResponse) -> RedirectResponse:
+    """`answer`, forgetting the browser's attempt cookie."""
     answer.delete_cookie(BROWSER_COOKIE, path="/_sso/")
     return answer
 

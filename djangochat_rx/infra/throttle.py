@@ -265,3 +265,9 @@ async def before_sso(client: str) -> None:
     """Charge a single sign-on start or return to its client address's budget (each writes a row or fetches
     from the provider)."""
     await _within(SSO_PER_CLIENT, f"sso:{client_key(client)}", "Too many sign-ins from this address. Try again later.")
+
+
+async def before_sso_link(user_id: int) -> None:
+    """Charge a link started from the account page to the account's budget (the single sign-on rate, per account:
+    each writes a one-time token)."""
+    await _within(SSO_PER_CLIENT, f"sso-link:{user_id}", "Too many links started. Try again later.")

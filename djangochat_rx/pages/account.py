@@ -145,9 +145,9 @@ def _two_factor() -> rx.Component:
 
 
 def _sso_links() -> rx.Component:
-    """The single sign-on providers the account signs in with, each with Unlink."""
+    """The single sign-on providers the account signs in with, each with Unlink; the others, each with Link."""
     return rx.cond(
-        AccountState.sso_links.length() > 0,
+        (AccountState.sso_links.length() > 0) | (AccountState.sso_unlinked.length() > 0),
         rx.vstack(
             rx.heading("Single sign-on", size="4", margin_top="2rem"),
             rx.foreach(
@@ -165,6 +165,34 @@ def _sso_links() -> rx.Component:
                     align="center",
                     wrap="wrap",
                 ),
+            ),
+            rx.foreach(
+                AccountState.sso_unlinked,
+                lambda provider: rx.button(
+                    "Link " + provider["label"],
+                    size="1",
+                    variant="soft",
+                    on_click=AccountState.link_provider(provider["id"]),
+                    aria_label="Sign in with " + provider["label"] + " too",
+                ),
+            ),
+            rx.cond(
+                AccountState.link_url != "",
+                rx.button(
+                    # A whole-page navigation to the backend (React Router would look for a page there).
+                    rx.el.a(
+                        "Continue to " + AccountState.link_label + " to link it",
+                        href=AccountState.link_url,
+                        custom_attrs={"reloadDocument": True},
+                        id="continue-link",
+                    ),
+                    as_child=True,
+                    size="1",
+                ),
+            ),
+            rx.cond(
+                AccountState.sso_notice != "",
+                rx.callout(AccountState.sso_notice, icon="check", color_scheme="green", role="status", width="100%"),
             ),
             error_callout(AccountState.sso_error),
             spacing="2",

@@ -195,14 +195,38 @@ def login_code() -> rx.Component:
     )
 
 
+def _choose_username() -> rx.Component:
+    """A new account's username, proposed from the provider's profile: kept or changed here, once."""
+    return rx.form(
+        rx.vstack(
+            rx.text("Welcome! This is your username here: people see it and @mention you with it."),
+            labeled_input("Username", "username", default_value=SsoState.proposed, max_length=32, required=True),
+            rx.text("You can change it now, once.", size="1", color=rx.color("gray", 11)),
+            error_callout(SsoState.error),
+            rx.button("Continue", type="submit", loading=SsoState.pending, id="choose-username"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=SsoState.choose_username,
+        reset_on_submit=False,
+        width="100%",
+        key=SsoState.proposed,
+    )
+
+
 def login_sso() -> rx.Component:
-    """Where a single sign-on provider's return lands: the session starts, or the page says why not."""
+    """Where a single sign-on provider's return lands: the session starts (a new account first keeps or changes
+    its proposed username), or the page says why not."""
     return page(
         rx.heading("Signing in", size="7", margin_bottom="1rem"),
         rx.cond(
-            SsoState.error != "",
-            rx.vstack(error_callout(SsoState.error), rx.link("Back to the login page", href=routes.LOGIN)),
-            rx.center(rx.spinner(size="3"), padding="2rem"),
+            SsoState.proposed != "",
+            _choose_username(),
+            rx.cond(
+                SsoState.error != "",
+                rx.vstack(error_callout(SsoState.error), rx.link("Back to the login page", href=routes.LOGIN)),
+                rx.center(rx.spinner(size="3"), padding="2rem"),
+            ),
         ),
         logged_in=False,
     )

@@ -2,6 +2,7 @@
 log out everywhere."""
 
 from typing import Any, TypedDict
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -47,6 +48,12 @@ class AccountState(AuthState):
     # The single sign-on providers this account signs in with (domain/sso.py).
     sso_links: list[sso.LinkView] = []
     sso_error: str = ""
+    sso_notice: str = ""
+    # A link just started (link_provider): where the browser goes to finish it, and the provider's name.
+    link_url: str = ""
+    link_label: str = ""
+    # The providers the account could link: id and label (those it is not linked to).
+    sso_unlinked: list[dict[str, str]] = []
 
     async def _list_sessions(self, current_id: int, user_id: int) -> None:
         self.sessions = [
@@ -74,7 +81,8 @@ class AccountState(AuthState):
         self.notices_choice, self.notices_delay = chosen.choice, str(chosen.delay_minutes)
         self.two_factor_on = (await db.run(second_factor.status, identity.user_id)).enrolled
         self.passkey_count = len(await db.run(passkeys.listed, identity.user_id))
-        self.sso_links, self.sso_error = await db.run(sso.links_of, identity.user_id), ""
+        await self._load_links(identity.user_id)
+        self._show_link_outcome()
         await self._list_sessions(identity.session_id, identity.user_id)
 
     @rx.event
@@ -185,15 +193,49 @@ class AccountState(AuthState):
         return await self._log_out()
 
     @rx.event
+    async def link_provider(self, provider_id: str):
+        """Start linking a single sign-on provider: the page offers the way there (a link with a one-time token; a
+        whole-page load, which a handler's redirect to the same host is not) and the browser comes back here, the
+        provider's account now signing in to this one."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        if not isinstance(provider_id, str) or provider_id not in {known.id for known in sso.providers()}:
+            return
+        try:
+            await throttle.before_sso_link(identity.user_id)
+        except throttle.Throttled as refused:
+            self.sso_error = str(refused)
+            return
+        token = await perform(session_actions.start_provider_link, identity.user_id, provider_id)
+        self.link_url = f"{self._backend()}/_sso/{provider_id}/start?{urlencode({'link': token})}"
+        self.link_label = next(known.name for known in sso.providers() if known.id == provider_id)
+
+    async def _load_links(self, user_id: int) -> None:
+        """The providers the account signs in with, and the others it could link."""
+        self.sso_links = await db.run(sso.links_of, user_id)
+        linked = {link.provider for link in self.sso_links}
+        self.sso_unlinked = [{"id": p.id, "label": p.name} for p in sso.providers() if p.id not in linked]
+
+    def _show_link_outcome(self) -> None:
+        """How a link started here ended (the callback comes back with ?sso_linked=<provider> or ?sso=<reason>);
+        only known providers and reasons are shown, whatever the address says."""
+        query = self.router.url.query_parameters
+        names = {known.id: known.name for known in sso.providers()}
+        linked, reason = query.get("sso_linked", ""), query.get("sso", "")
+        self.sso_notice = f"{names[linked]} is linked: you can sign in with it." if linked in names else ""
+        self.sso_error = sso.REASONS.get(reason, "") if isinstance(reason, str) else ""
+
+    @rx.event
     async def unlink_provider(self, provider_id: str):
         """Stop signing in with a single sign-on provider (refused when it is the account's only way in)."""
         identity = await self._identity()
         if identity is None:
             return rx.redirect(routes.LOGIN, replace=True)
-        self.sso_error = ""
+        self.sso_error, self.sso_notice = "", ""
         try:
             await perform(session_actions.unlink_provider, identity.user_id, str(provider_id))
         except sso.SsoError as error:
             self.sso_error = str(error)
-        self.sso_links = await db.run(sso.links_of, identity.user_id)
+        await self._load_links(identity.user_id)
         return None

@@ -81,9 +81,13 @@ def where(answer: httpx.Response) -> tuple[str, dict[str, str]]:
     return parts.path, {name: values[0] for name, values in parse_qs(parts.query).items()}
 
 
-async def land(open_tab, ticket: str):
+async def land(open_tab, ticket: str, keep_name: bool = True):
+    """The page the provider's return lands on, with `ticket`; a new account keeps its proposed username."""
     tab = await open_tab(f"/login/sso?ticket={ticket}")
-    await tab.wait_for(lambda: tab.redirects or tab.var(SsoState, "error"))
+    await tab.wait_for(lambda: tab.redirects or tab.var(SsoState, "error") or tab.var(SsoState, "proposed"))
+    if keep_name and tab.var(SsoState, "proposed"):
+        await tab.call(SsoState, "choose_username", form={"username": tab.var(SsoState, "proposed")})
+        await tab.wait_for(lambda: tab.redirects or tab.var(SsoState, "error"))
     return tab
 
 
@@ -101,6 +105,39 @@ async def test_a_new_person_signs_in_with_the_provider_and_gets_an_account(open_
     assert opened.sign_in == "single sign-on (Mock)"
     again = await land(open_tab, query["ticket"])  # the ticket worked once
     assert again.var(SsoState, "error").startswith("That sign-in took too long or was already used")
+
+
+async def test_a_new_account_changes_its_proposed_username_once_before_its_first_session(
+    open_tab, backend_url, provider_url, make_user
+):
+    taken, _ = make_user()
+    sub = unique("fay")
+    person(provider_url, sub, email=f"{sub}@corp.example", email_verified=True, preferred_username=sub)
+    with httpx.Client() as browser:
+        _, query = where(sign_in_at_provider(browser, backend_url, sub))
+    tab = await land(open_tab, query["ticket"], keep_name=False)
+    assert tab.var(SsoState, "proposed") == sub and not tab.local_storage.get(STORAGE_KEY)
+    await tab.call(SsoState, "choose_username", form={"username": taken.username})
+    await tab.wait_for(lambda: tab.var(SsoState, "error") == "That username is taken.")
+    await tab.call(SsoState, "choose_username", form={"username": "x"})
+    await tab.wait_for(lambda: tab.var(SsoState, "error").startswith("Username must be"))
+    chosen = unique("Fay_")
+    await tab.call(SsoState, "choose_username", form={"username": chosen})
+    await tab.wait_for(lambda: tab.redirects == ["/rooms"])
+    await tab.wait_for(lambda: tab.var(SsoState, "proposed") == "")
+    assert db.call(sessions.resolve, tab.local_storage[STORAGE_KEY]).username == chosen
+    # Once: the same tab, or one that never redeemed a new account's ticket, renames nothing.
+    await tab.call(SsoState, "choose_username", form={"username": unique("again")})
+    stranger = await open_tab("/login/sso?ticket=forged")
+    await stranger.wait_for(lambda: stranger.var(SsoState, "error"))
+    await stranger.call(SsoState, "choose_username", form={"username": unique("again")})
+    await tab.navigate("/account")
+    assert db.call(sessions.resolve, tab.local_storage[STORAGE_KEY]).username == chosen
+    # The next sign-in through the provider goes straight in, under the chosen name.
+    with httpx.Client() as browser:
+        _, query = where(sign_in_at_provider(browser, backend_url, sub))
+    again = await land(open_tab, query["ticket"], keep_name=False)
+    assert again.redirects == ["/rooms"] and again.var(SsoState, "proposed") == ""
 
 
 async def test_an_existing_account_with_that_verified_address_is_signed_in_and_a_second_factor_still_asked(
@@ -185,6 +222,55 @@ async def test_the_account_page_lists_the_providers_and_never_unlinks_the_last_w
     await tab.wait_for(lambda: tab.var(AccountState, "sso_error"))
     assert tab.var(AccountState, "sso_error").startswith("This is your only way to sign in")
     assert [link.provider for link in db.call(sso.links_of, user.id)] == ["mock"]
+
+
+def on_backend(backend_url: str, url: str) -> str:
+    """`url` (the tab's idea of the backend's address) on the test's backend."""
+    parts = urlsplit(url)
+    return f"{backend_url}{parts.path}?{parts.query}"
+
+
+async def test_a_signed_in_person_links_another_provider_from_the_account_page(
+    open_tab, make_user, provider_url, backend_url
+):
+    user, token = make_user()
+    tab = await open_tab("/account", token=token)
+    await tab.wait_for(lambda: tab.var(AccountState, "sso_unlinked"))
+    assert [choice["label"] for choice in tab.var(AccountState, "sso_unlinked")] == ["Mock", "Down"]
+    await tab.call(AccountState, "link_provider", provider_id="mock")
+    await tab.wait_for(lambda: tab.var(AccountState, "link_url"))
+    assert tab.var(AccountState, "link_label") == "Mock"
+    start = on_backend(backend_url, tab.var(AccountState, "link_url"))
+    assert "/_sso/mock/start?link=" in start
+    sub = unique("lee")
+    person(provider_url, sub, email=f"{sub}@corp.example", email_verified=True)
+    with httpx.Client() as browser:
+        left = browser.get(start)
+        at_provider = browser.post(left.headers["location"], data={"sub": sub})
+        path, query = where(browser.get(at_provider.headers["location"]))
+        assert (path, query) == ("/account", {"sso_linked": "mock"})
+        assert where(browser.get(start)) == ("/login", {"sso": "expired"})  # the link token worked once
+    assert [(link.provider, link.email) for link in db.call(sso.links_of, user.id)] == [("mock", f"{sub}@corp.example")]
+    back = await open_tab("/account?sso_linked=mock", token=token)
+    await back.wait_for(lambda: back.var(AccountState, "sso_notice"))
+    assert back.var(AccountState, "sso_notice") == "Mock is linked: you can sign in with it."
+    assert [choice["id"] for choice in back.var(AccountState, "sso_unlinked")] == ["down"]
+
+    # The same account at the provider cannot then be linked to someone else too.
+    other, other_token = make_user()
+    theirs = await open_tab("/account", token=other_token)
+    await theirs.wait_for(lambda: theirs.var(AccountState, "sso_unlinked"))
+    await theirs.call(AccountState, "link_provider", provider_id="mock")
+    await theirs.wait_for(lambda: theirs.var(AccountState, "link_url"))
+    with httpx.Client() as browser:
+        left = browser.get(on_backend(backend_url, theirs.var(AccountState, "link_url")))
+        at_provider = browser.post(left.headers["location"], data={"sub": sub})
+        assert where(browser.get(at_provider.headers["location"])) == ("/account", {"sso": "taken"})
+    assert db.call(sso.links_of, other.id) == []
+    refused = await open_tab("/account?sso=taken&sso_linked=nowhere", token=other_token)
+    await refused.wait_for(lambda: refused.var(AccountState, "sso_error"))
+    assert refused.var(AccountState, "sso_error") == sso.REASONS["taken"]
+    assert refused.var(AccountState, "sso_notice") == ""
 
 
 @pytest.fixture

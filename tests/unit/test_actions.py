@@ -221,6 +221,17 @@ def test_a_guest_whose_time_is_over_is_disabled_and_their_sessions_named(session
     assert session.get(User, alice.id).is_guest is False
 
 
+def test_starting_a_provider_link_tells_nobody(session, alice, monkeypatch):
+    corp = '[{"id": "corp", "issuer": "https://id.example", "client_id": "c"}]'
+    monkeypatch.setattr(settings, "OIDC_PROVIDERS", corp)
+    sso.providers.cache_clear()
+    try:
+        started = session_actions.start_provider_link(session, alice.id, "corp")
+    finally:
+        sso.providers.cache_clear()
+    assert started.events == [] and len(started.value) >= 40
+
+
 def test_second_factor_changes_tell_nobody(session, alice, bob, root):
     enrolment = factor_actions.start_enrolment(session, alice.id)
     confirmed = factor_actions.confirm_enrolment(session, alice.id, pyotp.TOTP(enrolment.value.secret).now())
@@ -256,13 +267,16 @@ def test_passkeys_single_sign_on_and_password_sign_in_changes_tell_nobody(sessio
     sso.providers.cache_clear()
     signup.set_mode(session, None, "open")
     made = sso.identify(session, "corp", {"sub": "s", "email": "s@x.example", "email_verified": True})
-    sso.identify(session, "corp", {"sub": "s"})
+    again = sso.identify(session, "corp", {"sub": "s"})
+    assert isinstance(made, sso.NewAccount) and not isinstance(again, sso.NewAccount)
+    renamed = joining.choose_first_username(session, made.id, "sam_chosen")
+    assert renamed.value.username == "sam_chosen"
     session.execute(sa_update(User).where(User.id == made.id).values(password_hash=accounts.hash_password("pw123456")))
     session.commit()
     unlinked = session_actions.unlink_provider(session, made.id, "corp")
     passwords = joining.set_password_sign_in(session, None, True)
     sso.providers.cache_clear()
-    assert [added.events, used.events, removed.events, unlinked.events, passwords.events] == [[]] * 5
+    assert [added.events, used.events, removed.events, unlinked.events, passwords.events, renamed.events] == [[]] * 6
 
 
 def test_marking_read_tells_the_reader_their_marker_and_mentions(session, alice, bob, general):
