@@ -162,6 +162,13 @@ def current_password_input(input_id: str, **props) -> rx.Component:
     )
 
 
+def submit_button(label: str, **props) -> rx.Component:
+    """A sign-in or joining form's submit button, enabled once the page's own load has run (`is_hydrated` turns
+    true after its on_load handlers): a press before it would reach the server ahead of the page's load, which
+    then wipes the answer (a quick "Register" lost its "Passwords do not match")."""
+    return rx.button(label, type="submit", disabled=~rx.State.is_hydrated, **props)
+
+
 def inline_form(field: rx.Component, button: str, on_submit: rx.event.EventType, **props) -> rx.Component:
     """A one-line form: a field with its submit button beside it."""
     return rx.form(

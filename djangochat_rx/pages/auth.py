@@ -3,7 +3,7 @@
 import reflex as rx
 
 from djangochat_rx import routes
-from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.components.layout import error_callout, labeled_input, page, submit_button
 from djangochat_rx.components.passkey import Passkey
 from djangochat_rx.state.auth import AccountFormState, SecondStepState
 from djangochat_rx.state.sso import SsoState
@@ -19,7 +19,7 @@ def _password_form() -> rx.Component:
             labeled_input("Username", "username", auto_complete="username", required=True),
             labeled_input("Password", "password", type="password", auto_complete="current-password", required=True),
             error_callout(AccountFormState.error),
-            rx.button("Log in", type="submit", loading=AccountFormState.pending, width="100%"),
+            submit_button("Log in", loading=AccountFormState.pending, width="100%"),
             spacing="3",
         ),
         on_submit=AccountFormState.login,
@@ -112,7 +112,7 @@ def _register_form() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
             error_callout(AccountFormState.error),
-            rx.button("Register", type="submit", loading=AccountFormState.pending, width="100%"),
+            submit_button("Register", loading=AccountFormState.pending, width="100%"),
             spacing="3",
         ),
         on_submit=AccountFormState.register,
@@ -132,7 +132,7 @@ def _address_form() -> rx.Component:
                     AccountFormState.signup_sent, icon="mail", color_scheme="green", role="status", id="signup-sent"
                 ),
             ),
-            rx.button("Email me a link", type="submit", width="100%"),
+            submit_button("Email me a link", width="100%"),
             spacing="3",
         ),
         on_submit=AccountFormState.request_signup,
@@ -174,7 +174,7 @@ def login_code() -> rx.Component:
                     "Lost your phone? Type one of your recovery codes instead.", size="1", color=rx.color("gray", 11)
                 ),
                 error_callout(SecondStepState.error),
-                rx.button("Sign in", type="submit", loading=SecondStepState.pending, width="100%"),
+                submit_button("Sign in", loading=SecondStepState.pending, width="100%"),
                 spacing="3",
             ),
             on_submit=SecondStepState.verify,
@@ -203,7 +203,7 @@ def _choose_username() -> rx.Component:
             labeled_input("Username", "username", default_value=SsoState.proposed, max_length=32, required=True),
             rx.text("You can change it now, once.", size="1", color=rx.color("gray", 11)),
             error_callout(SsoState.error),
-            rx.button("Continue", type="submit", loading=SsoState.pending, id="choose-username"),
+            submit_button("Continue", loading=SsoState.pending, id="choose-username"),
             spacing="3",
             width="100%",
         ),

@@ -4,7 +4,7 @@ link's page and an address check's page."""
 import reflex as rx
 
 from djangochat_rx import routes
-from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.components.layout import error_callout, labeled_input, page, submit_button
 from djangochat_rx.domain import signup
 from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, UnsubscribeState, VerifyState
 
@@ -55,7 +55,7 @@ def setup() -> rx.Component:
                     margin="0",
                 ),
                 error_callout(SetupState.error),
-                rx.button("Create administrator", type="submit", loading=SetupState.pending, width="100%"),
+                submit_button("Create administrator", loading=SetupState.pending, width="100%"),
                 spacing="3",
                 margin_top="1rem",
             ),
@@ -81,7 +81,7 @@ def forgot() -> rx.Component:
                             ForgotState.sent, icon="mail", color_scheme="green", role="status", id="forgot-sent"
                         ),
                     ),
-                    rx.button("Email me a link", type="submit", width="100%"),
+                    submit_button("Email me a link", width="100%"),
                     spacing="3",
                 ),
                 on_submit=ForgotState.request,
@@ -109,7 +109,7 @@ def reset() -> rx.Component:
                         rx.text("For ", rx.text.strong(ResetState.for_user), ". Every session of the account ends."),
                         *_new_password_fields(),
                         error_callout(ResetState.error),
-                        rx.button("Set password and log in", type="submit", loading=ResetState.pending, width="100%"),
+                        submit_button("Set password and log in", loading=ResetState.pending, width="100%"),
                         spacing="3",
                     ),
                     on_submit=ResetState.set_password,
