@@ -184,6 +184,11 @@ class Room(SQLModel, table=True):
     archived_at: datetime | None = Field(default=None)
     # A direct conversation's members as "id:id:…" (sorted), so each set of people has one conversation.
     dm_key: str | None = Field(default=None, max_length=80)
+    # Retention (retention.py): the room's own policy in days (None: the instance's), and how far its stream
+    # has been deleted (every room message up to this seq is gone, but pinned ones kept): unread counts start
+    # after it.
+    retention_days: int | None = Field(default=None)
+    purged_seq: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
 
 
 class RoomMember(SQLModel, table=True):

@@ -180,6 +180,13 @@ INVITE_MAX_USES = _int("INVITE_MAX_USES", 500)
 GUEST_INVITE_MAX_ROOMS = _int("GUEST_INVITE_MAX_ROOMS", 20)
 GUEST_MAX_DAYS = _int("GUEST_MAX_DAYS", 365)
 GUEST_EXPIRY_SCAN_SECONDS = float(os.environ.get("GUEST_EXPIRY_SCAN_SECONDS", "60"))
+# Retention (retention.py): the longest policy one may set; the scan's period; how many messages one write
+# transaction deletes (short: senders wait for the write lock meanwhile) and the most one room loses per scan
+# (the rest the next time, so one scan never runs for long).
+RETENTION_MAX_DAYS = _int("RETENTION_MAX_DAYS", 3650)
+RETENTION_SCAN_SECONDS = float(os.environ.get("RETENTION_SCAN_SECONDS", "3600"))
+RETENTION_BATCH = _int("RETENTION_BATCH", 200)
+RETENTION_MOST_PER_RUN = _int("RETENTION_MOST_PER_RUN", 5000)
 # One-time account links (account_links.py): a password-reset link an administrator hands over lasts
 # this long; one sent by email (Forgot password) much less (OWASP: short-lived); an address check a day.
 ADMIN_RESET_LINK_HOURS = _int("ADMIN_RESET_LINK_HOURS", 72)

@@ -1,13 +1,17 @@
 """Rooms and their members: create, rename and describe, archive, delete (owner or administrator), invite,
-remove, leave, and open a direct conversation. Each tells the room's open pages and the rooms lists of
-everyone who has the room, or just lost it."""
+remove, leave, open a direct conversation, and retention (the policies, and the scan that deletes old
+messages). Each tells the room's open pages and the rooms lists of everyone who has the room, or just lost it."""
 
+import contextlib
+import dataclasses
 from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from djangochat_rx.actions import Outcome
-from djangochat_rx.domain import access, accounts, admin, members, reads, rooms
+from djangochat_rx import db as database
+from djangochat_rx import settings
+from djangochat_rx.actions import Outcome, perform
+from djangochat_rx.domain import access, accounts, admin, members, reads, retention, rooms
 from djangochat_rx.domain.events import RoomChanged
 from djangochat_rx.domain.rooms import RoomView
 from djangochat_rx.models import Room, RoomMember, User
@@ -102,3 +106,34 @@ def open_direct(db: Session, user_id: int, usernames: list[str]) -> Outcome[Room
     """Open (or create) the direct conversation of the user with `usernames`: it is on all their rooms lists."""
     room = members.open_direct(db, user_id, usernames)
     return Outcome(room, [room_changed(db, room.id)])
+
+
+def set_retention(db: Session, admin_id: int, days: int, keep_pinned: bool) -> Outcome[retention.Policy]:
+    """An administrator sets the instance's retention policy (rooms show it from their next load; the scan
+    applies it)."""
+    return Outcome(retention.set_policy(db, admin_id, days, keep_pinned))
+
+
+def set_room_retention(db: Session, user_id: int, room_id: int, days: int) -> Outcome[int]:
+    """The room's own retention policy (an administrator, or its owner shortening it): its open pages show it."""
+    in_force = retention.set_room_policy(db, user_id, room_id, days)
+    return Outcome(in_force, [room_changed(db, room_id)])
+
+
+def purge_room(db: Session, room_id: int, days: int) -> Outcome[retention.Purged]:
+    """Retention deletes the room's messages older than `days`: its open pages read it again, and the rooms
+    lists show its counts without them."""
+    purged = retention.purge(db, room_id, days)
+    return Outcome(purged, [dataclasses.replace(room_changed(db, room_id), purged=True)] if purged.messages else [])
+
+
+def retaining() -> contextlib.AbstractAsyncContextManager:
+    """While the app runs, every RETENTION_SCAN_SECONDS, purge_room each room with a policy in force (a lifespan
+    task)."""
+    from djangochat_rx.infra import periodic
+
+    async def scan() -> int:
+        due = await database.run(retention.due_rooms)
+        return sum([(await perform(purge_room, room_id, days)).messages for room_id, days in due])
+
+    return periodic.every(settings.RETENTION_SCAN_SECONDS, scan, "retention")

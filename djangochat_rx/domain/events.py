@@ -109,13 +109,15 @@ class RoomChanged:
     """A room was created, renamed, described, archived or deleted, or its members changed.
 
     `summary` is the room as the rooms lists show it now (None when it is `gone`); `people` are the
-    username keys whose rooms lists hold it now, `expelled` those who lost it (their sockets leave it)."""
+    username keys whose rooms lists hold it now, `expelled` those who lost it (their sockets leave it);
+    `purged`: retention deleted some of its messages (what a worker keeps of its history is read again)."""
 
     room_id: int
     summary: RoomSummary | None
     people: tuple[str, ...] = ()
     expelled: tuple[str, ...] = ()
     gone: bool = False
+    purged: bool = False
 
 
 @dataclass(frozen=True)

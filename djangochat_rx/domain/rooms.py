@@ -52,6 +52,8 @@ class RoomView:
     last_message_at: datetime | None
     kind: str = access.PUBLIC
     archived: bool = False
+    # Retention deleted the room's messages up to this seq (retention.py): nothing older to load.
+    purged_seq: int = 0
 
 
 def view(room: Room) -> RoomView:
@@ -64,6 +66,7 @@ def view(room: Room) -> RoomView:
         last_message_at=room.last_message_at,
         kind=room.kind,
         archived=room.archived_at is not None,
+        purged_seq=room.purged_seq,
     )
 
 

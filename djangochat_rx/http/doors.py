@@ -294,6 +294,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
             "reset_second_factor",
             "revoke_invite",
             "search_users",
+            "save_retention",
             "users_page",
         )
     },
@@ -331,7 +332,10 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
             )
         },
         **{name: SEND for name in ("confirm_delete", "pin", "react", "save_edit", "send", "unpin")},
-        **{name: OWNER for name in ("delete_room", "invite", "remove_member", "save_room", "set_archived")},
+        **{
+            name: OWNER
+            for name in ("delete_room", "invite", "remove_member", "save_room", "set_archived", "save_retention")
+        },
         "invite_guests": CREATE,
         "leave": READ,
         "message_user": CREATE,

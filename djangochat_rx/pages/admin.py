@@ -255,8 +255,48 @@ def _rooms() -> rx.Component:
             id="admin-rooms",
         ),
         rx.cond(AdminState.rooms.length() == 0, rx.text("No rooms yet.", color=rx.color("gray", 11))),
+        _retention(),
         spacing="3",
         width="100%",
+    )
+
+
+def _retention() -> rx.Component:
+    """The instance's retention policy: messages older than N days are deleted (rooms may have their own)."""
+    return rx.vstack(
+        rx.heading("Retention", size="4", margin_top="1rem"),
+        _filter_form(
+            rx.box(
+                labeled_input(
+                    "Delete messages after (days; 0: keep them)",
+                    "days",
+                    type="number",
+                    min="0",
+                    default_value=AdminState.retention_days.to_string(),
+                ),
+                flex="2",
+            ),
+            rx.el.label(
+                rx.checkbox(name="keep_pinned", id="keep-pinned", default_checked=AdminState.retention_keep_pinned),
+                " Keep pinned messages",
+                html_for="keep-pinned",
+                display="flex",
+                gap="0.5rem",
+                align_items="center",
+            ),
+            on_submit=AdminState.save_retention,
+            button="Save retention",
+        ),
+        rx.text(
+            "Older messages go with their files, reactions and thread replies (a thread when its last reply is "
+            "old enough), checked every hour and audited. A room's owner may only shorten it for their room.",
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        spacing="2",
+        width="100%",
+        id="retention",
+        key=AdminState.retention_days.to_string() + AdminState.retention_keep_pinned.to_string(),
     )
 
 

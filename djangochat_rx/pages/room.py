@@ -115,7 +115,7 @@ def _history() -> rx.Component:
     first = shown[0].to(MessageView)
     return rx.box(
         rx.cond(
-            (shown.length() > 0) & (first["seq"] > 1),
+            (shown.length() > 0) & (first["seq"] > RoomState.purged_seq + 1),
             rx.button(
                 "Load earlier messages",
                 id="load-older",
@@ -232,6 +232,17 @@ def _kind_badge() -> rx.Component:
             rx.fragment(),
         ),
         rx.cond(RoomState.archived, rx.badge("Archived", color_scheme="gray", id="archived-badge")),
+        rx.cond(
+            RoomState.retention_days > 0,
+            rx.badge(
+                rx.icon("timer", size=12),
+                RoomState.retention_days.to_string() + "-day history",
+                variant="soft",
+                color_scheme="gray",
+                title="Messages older than " + RoomState.retention_days.to_string() + " days are deleted.",
+                id="retention-badge",
+            ),
+        ),
     )
 
 
@@ -457,6 +468,35 @@ def _webhooks() -> rx.Component:
     )
 
 
+def _retention() -> rx.Component:
+    """The room's own retention policy (an owner may only shorten what is in force)."""
+    return rx.vstack(
+        rx.heading("History", size="3", margin_top="1rem"),
+        rx.text(
+            rx.cond(
+                RoomState.retention_days > 0,
+                "Messages older than " + RoomState.retention_days.to_string() + " days are deleted.",
+                "Messages here are kept.",
+            ),
+            size="1",
+        ),
+        inline_form(
+            rx.input(
+                name="days",
+                type="number",
+                min="0",
+                placeholder="Days (0: the server's policy)",
+                aria_label="Delete messages after (days)",
+            ),
+            "Set",
+            RoomState.save_retention,
+        ),
+        spacing="2",
+        width="100%",
+        id="room-retention",
+    )
+
+
 def _guest_invite() -> rx.Component:
     """A guest invite link for this room: its guests see this room and the people in it, nothing else."""
     return rx.vstack(
@@ -529,6 +569,7 @@ def _settings_panel() -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
+        _retention(),
         _guest_invite(),
         _webhooks(),
         id="settings-panel",

@@ -238,6 +238,8 @@ class Realtime:
 
     async def _room_changed(self, event: RoomChanged) -> None:
         group = f"{ROOM}{event.room_id}"
+        if event.purged:  # the history kept here holds messages that are gone: the pages' reads fetch it anew
+            self.feed.forget(event.room_id)
         # One frame asks every page in the room to read it again (access is re-checked there) ...
         await sockets.ask(self._refresh, to=group)
         # ... and the sockets of those who lost it stop receiving its messages now, whatever their page does.

@@ -14,13 +14,13 @@ from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import accounts, admin, messages, rooms, second_factor, signup, sso
+from djangochat_rx.domain import accounts, admin, messages, retention, rooms, second_factor, signup, sso
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.notify import mail
 from djangochat_rx.state.auth import AuthState, field
 
 # Refusals whose text the page shows as it is.
-_SHOWN = (admin.AdminError, rooms.RoomNotFound, messages.InvalidMessage, accounts.AccountError, db.HashingBusy)
+_SHOWN = (admin.AdminError, rooms.RoomError, messages.InvalidMessage, accounts.AccountError, db.HashingBusy)
 
 
 class AdminState(AuthState):
@@ -43,6 +43,9 @@ class AdminState(AuthState):
     signup_mode: str = ""
     # Who must sign in with a second factor (second_factor.REQUIREMENTS).
     second_factor_rule: str = "off"
+    # The instance's retention policy (retention.py): days (0: keep everything), and whether pins are kept.
+    retention_days: int = 0
+    retention_keep_pinned: bool = True
     # Whether passwords sign in (off: single sign-on only), and whether any provider is set up.
     password_sign_in: bool = True
     sso_configured: bool = False
@@ -186,6 +189,20 @@ class AdminState(AuthState):
         await self._safely(work)
 
     @rx.event
+    async def save_retention(self, form: dict[str, Any]):
+        """The instance's retention policy: messages older than a number of days are deleted (0: kept)."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            typed = field(form, "days").strip()
+            days, keep_pinned = int(typed) if typed.isdigit() else -1, field(form, "keep_pinned") == "on"
+            await perform(room_actions.set_retention, actor_id, days, keep_pinned)
+            self.notice = f"Messages older than {days} days are deleted." if days else "Messages are kept."
+            await self._lists(actor_id)
+
+        await self._safely(work)
+
+    @rx.event
     async def create_invite(self, form: dict[str, Any]):
         """A new invite link for a number of accounts during a number of days, shown once; naming rooms, a guest
         invite (its accounts are guests in those rooms, for a number of days or with no end)."""
@@ -291,6 +308,8 @@ class AdminState(AuthState):
         current = await db.run(signup.policy)
         self.signup_mode, self.signup_domain = current.mode, current.domain
         self.second_factor_rule = await db.run(second_factor.requirement)
+        kept = await db.run(retention.policy)
+        self.retention_days, self.retention_keep_pinned = kept.days, kept.keep_pinned
         self.password_sign_in, self.sso_configured = await db.run(sso.passwords_allowed), bool(sso.providers())
         self.email_enabled = mail.configured()
         self.status = "ready"

@@ -17,6 +17,7 @@ from djangochat_rx.domain import (
     messages,
     pins,
     reads,
+    retention,
     room_prefs,
     rooms,
 )
@@ -34,14 +35,14 @@ from djangochat_rx.state.room_owner import OwnerSettings
 
 def _room_details(
     db, user_id: int, room_id: int, kind: str
-) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs, list[str]]:
+) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs, list[str], int]:
     """What the room page shows besides its messages, in one trip to the database's threads: whether the
     user owns the room, its members (private rooms and conversations; a public room's guests), its pins, how
-    the user hears of it, and which authors are bots."""
+    the user hears of it, which authors are bots, and the retention days in force (0: kept forever)."""
     people = members.members(db, user_id, room_id, guests_only=kind == access.PUBLIC)
     heard = room_prefs.prefs(db, user_id, room_id, kind)
     owner = access.is_owner(db, user_id, room_id)
-    return owner, people, pins.pinned(db, room_id), heard, accounts.bot_names(db)
+    return owner, people, pins.pinned(db, room_id), heard, accounts.bot_names(db), retention.room_days(db, room_id)
 
 
 def _opening(db, user_id: int, slug: str):
@@ -87,6 +88,10 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
     bots: list[str] = []
     # The room's guests (access.py): their messages are marked "guest".
     guests: list[str] = []
+    # Messages older than this many days are deleted (retention.py; 0: kept forever), and up to which message
+    # they are gone: the page offers no earlier ones.
+    retention_days: int = 0
+    purged_seq: int = 0
     # "<socket id> <slug>": the room a click on its link loaded on that socket (open_room), for the page's load.
     _opened: str = ""
 
@@ -155,8 +160,8 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
 
     def _show_details(self, room: rooms.RoomView, details) -> None:
         self.room_name, self.room_description = room.name, room.description
-        self.room_kind, self.archived = room.kind, room.archived
-        self.is_owner, self.members, self.pins, heard, self.bots = details
+        self.room_kind, self.archived, self.purged_seq = room.kind, room.archived, room.purged_seq
+        self.is_owner, self.members, self.pins, heard, self.bots, self.retention_days = details
         self.guests = [member.username for member in self.members if member.guest]
         self.notify_level, self.muted = heard.level, heard.muted
 

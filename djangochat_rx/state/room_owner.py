@@ -48,6 +48,17 @@ class OwnerSettings(Panels, mixin=True):
             yield rx.set_value("invite-username", "")
 
     @rx.event
+    async def save_retention(self, form: dict[str, Any]):
+        """The room's own retention policy: messages older than a number of days are deleted (0: the server's).
+        An owner may only shorten it; its pages (this one too) show the policy in force once it is set."""
+        days = _whole(field(form, "days"))
+        in_force = await self._room_action(room_actions.set_room_retention, days)
+        if in_force is not None:
+            self.panel_notice = (
+                f"Messages older than {in_force} days are deleted." if in_force else "Messages here are kept."
+            )
+
+    @rx.event
     async def remove_member(self, username: str):
         """The owner takes `username` out of the room; their open pages lose it at once."""
         if isinstance(username, str) and await self._room_action(room_actions.remove_member, username) is not None:

@@ -222,6 +222,7 @@ def every_handler(target_user: int, target_room: int, target_message: int) -> di
         "disable_user": {"user_id": target_user},
         "enable_user": {"user_id": target_user},
         "make_member": {"user_id": target_user},
+        "save_retention": {"form": {"days": "1", "keep_pinned": "off"}},
         "archive_room": {"room_id": target_room, "archived": True},
         "delete_room": {"room_id": target_room},
         "remove_message": {"message_id": target_message},

@@ -67,7 +67,7 @@ from djangochat_rx.domain.events import (
 )
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.infra import storage
-from djangochat_rx.models import AccountLink, User, utcnow
+from djangochat_rx.models import AccountLink, Message, User, utcnow
 from djangochat_rx.notify import notices
 from djangochat_rx.realtime import hub
 from tests.state import test_joining
@@ -377,6 +377,18 @@ def test_an_action_no_test_calls_is_caught():
 
 
 # --- the actions that had no test of their events ------------------------------------------------------------
+
+
+def test_retention_tells_the_rooms_pages_what_went_and_a_policy_in_force(session, alice, root, general):
+    old = message_actions.send_message(session, alice.id, general.id, "old news").value
+    session.execute(sa_update(Message).where(Message.id == old.id).values(created_at=utcnow() - timedelta(days=9)))
+    session.commit()
+    assert room_actions.set_retention(session, root.id, 30, True).events == []  # rooms show it when loaded
+    changed = only(room_actions.set_room_retention(session, alice.id, general.id, 7), RoomChanged)
+    assert changed.room_id == general.id and changed.summary is not None
+    purged = room_actions.purge_room(session, general.id, 7)
+    assert purged.value.messages == 1 and only(purged, RoomChanged).purged
+    assert room_actions.purge_room(session, general.id, 7).events == []
 
 
 def test_pinning_and_unpinning_tell_the_room_its_pins(session, alice, general):
