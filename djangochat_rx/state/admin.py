@@ -17,7 +17,7 @@ from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.domain import accounts, admin, messages, retention, rooms, second_factor, signup, sso
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.notify import mail
-from djangochat_rx.state.auth import AuthState, field
+from djangochat_rx.state.auth import AuthState, field, whole
 
 # Refusals whose text the page shows as it is.
 _SHOWN = (admin.AdminError, rooms.RoomError, messages.InvalidMessage, accounts.AccountError, db.HashingBusy)
@@ -194,8 +194,7 @@ class AdminState(AuthState):
 
         async def work() -> None:
             actor_id = await self._actor_id()
-            typed = field(form, "days").strip()
-            days, keep_pinned = int(typed) if typed.isdigit() else -1, field(form, "keep_pinned") == "on"
+            days, keep_pinned = whole(form, "days", -1), field(form, "keep_pinned") == "on"
             await perform(room_actions.set_retention, actor_id, days, keep_pinned)
             self.notice = f"Messages older than {days} days are deleted." if days else "Messages are kept."
             await self._lists(actor_id)
@@ -209,9 +208,9 @@ class AdminState(AuthState):
 
         async def work() -> None:
             actor_id = await self._actor_id()
-            days, uses = _number(field(form, "days")), _number(field(form, "uses"))
+            days, uses = whole(form, "days"), whole(form, "uses")
             named = await db.run(signup.rooms_named, field(form, "guest_rooms"))
-            stay = _number(field(form, "guest_days"))  # 0 (or nothing): guests with no end
+            stay = whole(form, "guest_days")  # 0 (or nothing): guests with no end
             invite, token = await perform(joining.create_invite, actor_id, days, uses, field(form, "note"), named, stay)
             guests = f", guests in {invite.guest_rooms}" if invite.guest_rooms else ""
             self._show_link(
@@ -318,8 +317,3 @@ class AdminState(AuthState):
         """Forget every piece of admin data this tab was given."""
         self.reset()
         self.status = "denied"
-
-
-def _number(text: str) -> int:
-    """A form's whole number, or 0 (which every range check refuses) for anything else."""
-    return int(text) if text.strip().isdigit() else 0

@@ -39,6 +39,12 @@ def field(form: dict[str, Any], name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def whole(form: dict[str, Any], name: str, otherwise: int = 0) -> int:
+    """A form value as a whole number, or `otherwise` for anything else (a value the range checks refuse)."""
+    text = field(form, name).strip()
+    return int(text) if text.isdigit() else otherwise
+
+
 async def password_checked(user_id: int, action: Callable[..., Outcome[T]], *args: Any) -> T:
     """Perform `action` (which checks the user's current password first) on bcrypt's pool, charged to the
     account's password-check budget before it runs (throttle.before_password_check): a stolen session cannot

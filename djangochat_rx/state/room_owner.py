@@ -9,13 +9,8 @@ from djangochat_rx.actions import joining, perform
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.domain import admin, rooms
 from djangochat_rx.infra import throttle
-from djangochat_rx.state.auth import field
+from djangochat_rx.state.auth import field, whole
 from djangochat_rx.state.room_panels import Panels
-
-
-def _whole(text: str) -> int:
-    """A form's whole number, or -1 (which every range check refuses) for anything else."""
-    return int(text) if text.strip().isdigit() else -1
 
 
 class OwnerSettings(Panels, mixin=True):
@@ -30,7 +25,7 @@ class OwnerSettings(Panels, mixin=True):
         self.panel_error, self.panel_notice, self.guest_link = "", "", ""
         if identity is None:
             return
-        days, uses, stay = (_whole(field(form, name)) for name in ("days", "uses", "guest_days"))
+        days, uses, stay = (whole(form, name, -1) for name in ("days", "uses", "guest_days"))
         try:
             await throttle.before_create(identity.user_id)
             _, token = await perform(joining.create_invite, identity.user_id, days, uses, "", (self._room_id,), stay)
@@ -51,7 +46,7 @@ class OwnerSettings(Panels, mixin=True):
     async def save_retention(self, form: dict[str, Any]):
         """The room's own retention policy: messages older than a number of days are deleted (0: the server's).
         An owner may only shorten it; its pages (this one too) show the policy in force once it is set."""
-        days = _whole(field(form, "days"))
+        days = whole(form, "days", -1)
         in_force = await self._room_action(room_actions.set_room_retention, days)
         if in_force is not None:
             self.panel_notice = (
