@@ -12,7 +12,7 @@ import { checkFiles, pastedName, retryAfter, startable, uploadAnswer } from "$/p
 
 let nextId = 1;
 
-export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, maxAtOnce, pending, dropTarget, pasteTarget, onUploaded, onRefused, className, children }) {
+export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, maxAtOnce, pending, dropTarget, pasteTarget, inputLabel, onUploaded, onRefused, className, children }) {
   const [uploads, setUploads] = useState([]);
   // Uploads on their way (id -> XMLHttpRequest) and those waiting their turn or a retry ({id, file, name, tries}).
   const live = useRef(new Map());
@@ -146,10 +146,10 @@ export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, maxAtOnce, pen
 
   const input = h("input", {
     type: "file",
-    multiple: true,
-    id: "attach-files",
+    multiple: maxFiles !== 1,
+    id: inputLabel ? undefined : "attach-files",
     className: "sr-only",
-    "aria-label": "Attach files",
+    "aria-label": inputLabel || "Attach files",
     onChange: (event) => {
       takeRef.current(event.target.files);
       event.target.value = "";
@@ -177,7 +177,7 @@ export function FileDrop({ uploadUrl, ticket, maxBytes, maxFiles, maxAtOnce, pen
   return h(
     "div",
     { className: className ? `file-drop ${className}` : "file-drop" },
-    h("label", { className: "attach-button", title: "Attach files (or drop or paste them)" }, input, children),
+    h("label", { className: "attach-button", title: inputLabel || "Attach files (or drop or paste them)" }, input, children),
     progress,
   );
 }

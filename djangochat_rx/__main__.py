@@ -9,6 +9,9 @@
     python -m djangochat_rx prepare-frontend (Reflex's one-time frontend set-up, quietly; make run calls it)
     python -m djangochat_rx backup PATH      (while the app runs; backup.py)
     python -m djangochat_rx restore PATH     (the app stopped)
+    python -m djangochat_rx export-instance DIR [--with-passwords]  (everything, as JSON lines: instance.py)
+    python -m djangochat_rx import-instance DIR  (an export into an empty instance)
+    python -m djangochat_rx import-slack EXPORT.zip  (a Slack workspace's export, history and all; again: resumes)
     python -m djangochat_rx nginx-headers DIR (the security headers for an exported frontend served by nginx)
 
 At a terminal the password is typed twice and never echoed; otherwise (scripts, containers) it is
@@ -23,11 +26,11 @@ import sys
 from pathlib import Path
 
 from djangochat_rx import db
-from djangochat_rx.actions import joining
+from djangochat_rx.actions import imports, joining
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.domain import accounts, admin, signup
 from djangochat_rx.http import headers
-from djangochat_rx.infra import backup, serve
+from djangochat_rx.infra import backup, instance, serve
 
 PASSWORD_ENV = "DJANGOCHAT_SUPERUSER_PASSWORD"
 
@@ -57,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     save.add_argument("path", type=Path)
     load = commands.add_parser("restore", help="put a backup back in place of the database (the app stopped)")
     load.add_argument("path", type=Path)
+    out = commands.add_parser("export-instance", help="write everything as JSON lines and files into a new folder")
+    out.add_argument("path", type=Path)
+    out.add_argument("--with-passwords", action="store_true", help="include the password hashes (keep it safe)")
+    into = commands.add_parser("import-instance", help="load an export-instance folder into an empty instance")
+    into.add_argument("path", type=Path)
+    slack = commands.add_parser("import-slack", help="import a Slack export (its zip): people, channels, history")
+    slack.add_argument("path", type=Path)
     headers = commands.add_parser("nginx-headers", help="print nginx add_header lines for an exported frontend")
     headers.add_argument("frontend", type=Path, help="the folder frontend.zip was unzipped into")
     return parser
@@ -75,6 +85,40 @@ def load_backup(path: Path) -> str:
     manifest, kept = backup.restore(path)
     where = f"; the database it replaced is kept as {kept}" if kept else ""
     return f"Restored {_counted(manifest['counts'])} from {path} (made {manifest['made_at']}){where}."
+
+
+def _people(manifest: dict) -> str:
+    tables = manifest["tables"]
+    return f"{_counted({table: tables.get(table, 0) for table in backup.COUNTED})} ({len(tables)} tables)"
+
+
+def export_instance(path: Path, with_passwords: bool) -> str:
+    manifest = instance.export_instance(path, with_passwords)
+    hashes = "with" if with_passwords else "without"
+    return f"Exported {_people(manifest)} and {manifest['files']} files to {path}, {hashes} password hashes."
+
+
+def import_instance(path: Path) -> str:
+    manifest = instance.import_instance(path)
+    done = f"Imported {_people(manifest)} and {manifest['files']} files from {path} (made {manifest['made_at']})."
+    if manifest["with_passwords"]:
+        return done
+    return (
+        f"{done} It held no passwords: people sign in with single sign-on or a password reset "
+        "(createsuperuser makes an administrator who can hand out reset links)."
+    )
+
+
+def import_slack(path: Path) -> str:
+    """Import a Slack export here and now; the report's lines on stdout, the summary as the command's answer."""
+    if not path.is_file():
+        raise CommandError(f"{path} is not a file: give the zip of a Slack export.")
+    run = imports.import_now(path)
+    for line in run.report:
+        print(line)
+    if run.status != imports.DONE:
+        raise CommandError(f"Nothing was imported: {run.report[0]}")
+    return f"Imported {path.name}: " + ", ".join(run.counts) + "."
 
 
 def _credentials(username: str | None) -> tuple[str, str, str]:
@@ -137,9 +181,23 @@ def main(argv: list[str] | None = None) -> int:
                 done = "Passwords sign in again." if allowed else "Passwords are off: only single sign-on signs in."
             elif args.command == "reset-second-factor":
                 done = reset_second_factor(args.username)
+            elif args.command == "import-slack":
+                done = import_slack(args.path)
+            elif args.command == "export-instance":
+                done = export_instance(args.path, args.with_passwords)
+            elif args.command == "import-instance":
+                done = import_instance(args.path)
             else:
                 done = promote(args.username)
-    except (CommandError, accounts.AccountError, admin.AdminError, backup.BackupError, serve.ServeError) as error:
+    except (
+        CommandError,
+        accounts.AccountError,
+        admin.AdminError,
+        backup.BackupError,
+        imports.ImportBusy,
+        instance.InstanceError,
+        serve.ServeError,
+    ) as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1
     except (EOFError, KeyboardInterrupt):

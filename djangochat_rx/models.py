@@ -514,3 +514,44 @@ class MediaTicket(SQLModel, table=True):
     purpose: str = Field(max_length=8)
     token_hash: str = Field(max_length=64, unique=True)
     expires_at: datetime = Field(index=True)
+
+
+class ImportRun(SQLModel, table=True):
+    """One import of another chat's export (slack_import.py): the file, who started it, how far it got and its
+    report. `heartbeat_at` moves while it runs: a run still "running" whose heartbeat stopped was interrupted
+    (its process died) and is taken up again from the file kept at `path`."""
+
+    __tablename__ = "import_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=16)
+    file_name: str = Field(max_length=255)
+    # Where the uploaded export waits until the run is over ("" for one the terminal named: it stays the operator's).
+    path: str = Field(default="", max_length=1000)
+    started_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    started_at: datetime = Field(default_factory=utcnow, index=True)
+    heartbeat_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = Field(default=None)
+    # "running", "done" or "failed" (the export refused as a whole: nothing of it was written).
+    status: str = Field(default="running", max_length=8)
+    # Conversation-days read of all of them (the progress bar), and what was imported, as "n things" lines.
+    total: int = Field(default=0)
+    done: int = Field(default=0)
+    counts: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # What was skipped and why, one line each (at most IMPORT_REPORT_LINES; the rest counted).
+    report: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class ImportKey(SQLModel, table=True):
+    """What an import made of each thing of an export: (source, kind, its id there) -> our row's id, so a second
+    run of the same export finds what the first made and adds nothing. kind: "user", "bot", "room" or "thread"
+    (a thread's parent, by "<channel>:<ts>"). A room's `cursor` is the Slack timestamp of the last message
+    imported into it, written in the same transaction as that message: an interrupted run resumes after it."""
+
+    __tablename__ = "import_keys"
+
+    source: str = Field(max_length=40, primary_key=True)
+    kind: str = Field(max_length=8, primary_key=True)
+    external_id: str = Field(max_length=120, primary_key=True)
+    local_id: int
+    cursor: str = Field(default="", max_length=40)

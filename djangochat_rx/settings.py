@@ -187,6 +187,23 @@ RETENTION_MAX_DAYS = _int("RETENTION_MAX_DAYS", 3650)
 RETENTION_SCAN_SECONDS = float(os.environ.get("RETENTION_SCAN_SECONDS", "3600"))
 RETENTION_BATCH = _int("RETENTION_BATCH", 200)
 RETENTION_MOST_PER_RUN = _int("RETENTION_MOST_PER_RUN", 5000)
+# Imports of another chat's export (slack_import.py; `import-slack` and Admin → Import). An uploaded export is
+# at most IMPORT_MAX_BYTES, sent within the uploads' five minutes (a larger one: the terminal's import-slack).
+# Whatever its size, it may unpack to at most IMPORT_MAX_UNPACKED_BYTES in all, hold at most IMPORT_MAX_ENTRIES
+# files, each JSON file at most IMPORT_MAX_JSON_BYTES and none packed tighter than IMPORT_MAX_RATIO to 1 (a zip
+# bomb is refused before anything is written). One import runs at a time; it writes IMPORT_BATCH messages per
+# transaction and rests IMPORT_PAUSE_SECONDS between them, so people chatting meanwhile wait for the write lock
+# no longer than for a short batch. A run whose heartbeat stopped for IMPORT_STALE_SECONDS was interrupted and
+# is taken up again. A report keeps IMPORT_REPORT_LINES lines.
+IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 1024 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = _int("IMPORT_MAX_UNPACKED_BYTES", 20 * 1024 * 1024 * 1024)
+IMPORT_MAX_ENTRIES = _int("IMPORT_MAX_ENTRIES", 500_000)
+IMPORT_MAX_JSON_BYTES = _int("IMPORT_MAX_JSON_BYTES", 64 * 1024 * 1024)
+IMPORT_MAX_RATIO = _int("IMPORT_MAX_RATIO", 200)
+IMPORT_BATCH = _int("IMPORT_BATCH", 200)
+IMPORT_PAUSE_SECONDS = float(os.environ.get("IMPORT_PAUSE_SECONDS", "0.005"))
+IMPORT_STALE_SECONDS = _int("IMPORT_STALE_SECONDS", 120)
+IMPORT_REPORT_LINES = _int("IMPORT_REPORT_LINES", 500)
 # One-time account links (account_links.py): a password-reset link an administrator hands over lasts
 # this long; one sent by email (Forgot password) much less (OWASP: short-lived); an address check a day.
 ADMIN_RESET_LINK_HOURS = _int("ADMIN_RESET_LINK_HOURS", 72)

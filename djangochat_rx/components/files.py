@@ -32,6 +32,8 @@ class FileDrop(rx.Component):
     pending: rx.Var[int]
     drop_target: rx.Var[str]
     paste_target: rx.Var[str]
+    # The file picker's name for screen readers and its tooltip (default: "Attach files").
+    input_label: rx.Var[str]
     on_uploaded: rx.EventHandler[passthrough_event_spec(int)]
     on_refused: rx.EventHandler[passthrough_event_spec(str)]
 

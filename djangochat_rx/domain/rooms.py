@@ -95,7 +95,7 @@ def hidden_slug(kind: str) -> str:
     return f"{'dm' if kind == access.DM else 'p'}_{secrets.token_hex(16)}"
 
 
-def _free_slug(db: Session, name: str) -> str:
+def free_slug(db: Session, name: str) -> str:
     base = base_slug(name)
     taken = set(db.exec(select(Room.slug).where(col(Room.slug).startswith(base))))
     if base not in taken:
@@ -123,7 +123,7 @@ def create_room(db: Session, name: str, description: str, creator_id: int | None
         if db.exec(select(Room.id).where(Room.name_key == name_key)).first() is not None:
             db.rollback()
             raise taken
-        slug = _free_slug(db, name)
+        slug = free_slug(db, name)
     room = Room(
         slug=slug,
         name=name,

@@ -99,6 +99,19 @@ HTTP_DOORS: tuple[HttpDoor, ...] = (
         _upload("PICTURE_LIMITS"),
         "a new picture",
     ),
+    # An administrator's Slack export (imports.py): one import at a time in the instance, checked before the body.
+    _http(
+        "POST",
+        "/_files/import/slack",
+        "/_files/import/slack",
+        Budget(
+            bytes=settings.IMPORT_MAX_BYTES,
+            read_seconds=UPLOAD_READ_SECONDS,
+            at_once_per_user=1,
+            work=("import thread", "file", "image"),
+        ),
+        "an administrator's Slack export, imported on one thread",
+    ),
     _http("GET HEAD", "/_files/avatars/{user_id:int}/{key}/{size}", "/_files/avatars/1/k/small", NO_BODY, "a picture"),
     _http(
         "GET HEAD", "/_files/{attachment_id:int}/{variant}/{name}", "/_files/1/full/a.png", NO_BODY, "a file's bytes"
@@ -296,6 +309,10 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
             "search_users",
             "save_retention",
             "users_page",
+            "import_started",
+            "import_refused",
+            # A running import's progress: one short read, then a rest of IMPORT_FOLLOW_SECONDS; asked again.
+            "follow_import",
         )
     },
     "SwitcherState": {name: READ for name in ("go", "go_first", "narrow", "open_switcher", "set_open", "step")},
@@ -376,6 +393,9 @@ CLI_COMMANDS: dict[str, str] = {
     "prepare-frontend": "writes .web",
     "backup": "a copy of the database, streamed",
     "restore": "puts a copy back (the app stopped)",
+    "export-instance": "reads every table in batches, copies the files",
+    "import-instance": "fills an empty database in batches, copies the files",
+    "import-slack": "one import at a time; IMPORT_BATCH messages per transaction, the zip's budgets (settings)",
     "nginx-headers": "prints text",
 }
 

@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from djangochat_rx.http import api, doors, downloads, files, sso, unsubscribe
+from djangochat_rx.http import api, doors, downloads, files, imports, sso, unsubscribe
 from djangochat_rx.http.headers import SecurityHeaders
 from djangochat_rx.http.page_assets import PageAssets
 from djangochat_rx.infra import throttle
@@ -27,6 +27,7 @@ def http_routes() -> list[BaseRoute]:
     """Every HTTP route of ours, in front of Reflex's."""
     return [
         *downloads.http_routes(),
+        *imports.http_routes(),
         *files.http_routes(),
         *unsubscribe.http_routes(),
         *sso.http_routes(),

@@ -45,6 +45,8 @@ class Storage(Protocol):
 
     def read(self, key: str, variant: str) -> Iterator[bytes]: ...
 
+    def variants(self, key: str) -> list[str]: ...
+
     def delete(self, key: str) -> None: ...
 
     def scratch(self) -> Path: ...
@@ -96,6 +98,14 @@ class LocalStorage:
         with open(self._path(key, variant), "rb") as file:
             while chunk := file.read(CHUNK_BYTES):
                 yield chunk
+
+    def variants(self, key: str) -> list[str]:
+        """The variants kept under `key` ("full", "thumb", an avatar's sizes), sorted; none for an unknown key."""
+        _check(key, "full")
+        folder = self._dir(key)
+        if not folder.is_dir():
+            return []
+        return sorted(path.name for path in folder.iterdir() if path.is_file() and _VARIANT.fullmatch(path.name))
 
     def delete(self, key: str) -> None:
         _check(key, "full")

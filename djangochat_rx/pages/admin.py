@@ -2,15 +2,17 @@
 
 import reflex as rx
 
-from djangochat_rx import routes
+from djangochat_rx import routes, settings
 from djangochat_rx.components.api_tokens import api_tokens_panel
 from djangochat_rx.components.confirm import confirmed_button
+from djangochat_rx.components.files import FileDrop
 from djangochat_rx.components.layout import error_callout, labeled_input, page, shown_once
 from djangochat_rx.components.marks import guest_mark
 from djangochat_rx.domain import second_factor, signup
 from djangochat_rx.domain.admin import AdminMessageView, AdminRoomView, AdminUserView, AuditView
 from djangochat_rx.domain.signup import InviteView
 from djangochat_rx.state.admin import AdminState
+from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.export import ExportState
 
 TIME = "YYYY-MM-DD HH:mm"
@@ -546,6 +548,81 @@ def _signup() -> rx.Component:
     )
 
 
+def _import_run() -> rx.Component:
+    """The latest import: its file, a progress bar while it runs, then what it imported and its report."""
+    return rx.cond(
+        AdminState.import_id != 0,
+        rx.vstack(
+            rx.hstack(
+                rx.text(AdminState.import_file, weight="medium"),
+                rx.badge(
+                    rx.match(
+                        AdminState.import_status,
+                        ("running", "importing…"),
+                        ("done", "imported"),
+                        ("failed", "refused"),
+                        AdminState.import_status,
+                    ),
+                    color_scheme=rx.match(AdminState.import_status, ("done", "green"), ("failed", "red"), "blue"),
+                ),
+                align="center",
+                spacing="2",
+            ),
+            rx.cond(
+                AdminState.import_status == "running",
+                rx.progress(value=AdminState.import_percent, max=100, width="100%", aria_label="Import progress"),
+            ),
+            rx.el.ul(rx.foreach(AdminState.import_counts, lambda line: rx.el.li(line)), id="import-counts"),
+            rx.cond(
+                AdminState.import_report.length() > 0,
+                rx.vstack(
+                    rx.text("Report", weight="medium"),
+                    rx.el.ul(rx.foreach(AdminState.import_report, lambda line: rx.el.li(line)), id="import-report"),
+                    spacing="1",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+            id="import-run",
+        ),
+    )
+
+
+def _import() -> rx.Component:
+    """Moving in: a Slack export uploaded here is imported, its progress and report shown as it goes."""
+    return rx.vstack(
+        rx.heading("Import from Slack", size="4"),
+        rx.text(
+            "Upload the zip of a Slack export (in Slack: Workspace settings → Import/Export data → Export). Its people "
+            "are matched to accounts by email address; the others get accounts without a password that they claim "
+            "with “Forgot password” or single sign-on at that address. Channels become rooms, private channels "
+            "private rooms, direct messages conversations, with their history, threads, reactions, pins and files. "
+            "Uploading the same export again adds only what is new. A larger export: “import-slack” on the server.",
+            size="2",
+        ),
+        FileDrop.create(
+            rx.icon("upload", size=16, aria_hidden="true"),
+            rx.el.span("Choose a Slack export (.zip)"),
+            upload_url=AdminState.import_url,
+            ticket=AuthState.upload_ticket,
+            max_bytes=settings.IMPORT_MAX_BYTES,
+            max_files=1,
+            max_at_once=1,
+            pending=0,
+            drop_target="import",
+            paste_target="",
+            input_label="Choose a Slack export (.zip)",
+            on_uploaded=AdminState.import_started,
+            on_refused=AdminState.import_refused,
+            class_name="import-drop",
+        ),
+        _import_run(),
+        spacing="3",
+        width="100%",
+        id="import",
+    )
+
+
 def _area() -> rx.Component:
     sections = [
         ("users", "Users", _users),
@@ -553,6 +630,7 @@ def _area() -> rx.Component:
         ("messages", "Messages", _messages),
         ("signup", "Sign-up", _signup),
         ("tokens", "API tokens", lambda: api_tokens_panel(everyone=True)),
+        ("import", "Import", _import),
         ("audit", "Audit log", _audit),
     ]
     return rx.vstack(

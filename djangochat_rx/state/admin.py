@@ -3,22 +3,26 @@
 Every list and change goes through djangochat_rx.domain.admin, which checks that the session's user is an
 active administrator: anyone else gets the area emptied and closed, whichever handler they call."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 import reflex as rx
 
 from djangochat_rx import db, routes, settings
-from djangochat_rx.actions import joining, perform, perform_hashing
+from djangochat_rx.actions import imports, joining, perform, perform_hashing
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.domain import accounts, admin, messages, retention, rooms, second_factor, signup, sso
 from djangochat_rx.domain.wording import counted
+from djangochat_rx.http import imports as import_route
 from djangochat_rx.notify import mail
 from djangochat_rx.state.auth import AuthState, field, whole
 
+# How often an open Import tab reads a running import's progress.
+IMPORT_FOLLOW_SECONDS = 0.5
 # Refusals whose text the page shows as it is.
 _SHOWN = (admin.AdminError, rooms.RoomError, messages.InvalidMessage, accounts.AccountError, db.HashingBusy)
 
@@ -54,6 +58,14 @@ class AdminState(AuthState):
     invites: list[signup.InviteView] = []
     new_link: str = ""
     new_link_label: str = ""
+    # The latest import (actions/imports.py): where an export is uploaded, and that run's progress and report.
+    import_url: str = ""
+    import_id: int = 0
+    import_file: str = ""
+    import_status: str = ""
+    import_percent: int = 0
+    import_counts: list[str] = []
+    import_report: list[str] = []
     error: str = ""
     notice: str = ""
 
@@ -255,6 +267,47 @@ class AdminState(AuthState):
         if isinstance(user_id, int):
             await self._safely(work)
 
+    @rx.event
+    async def import_started(self, run_id: int):
+        """The upload is in and its import runs: follow it."""
+        if isinstance(run_id, int):
+            self.import_id, self.import_status, self.import_percent = run_id, imports.RUNNING, 0
+            self.import_counts, self.import_report = [], []
+        return AdminState.follow_import
+
+    @rx.event
+    async def import_refused(self, reason: str):
+        """The upload was refused: the page says why."""
+        self.error = reason if isinstance(reason, str) else "The upload failed; try again."
+
+    @rx.event
+    async def follow_import(self):
+        """The run's progress now, and again in IMPORT_FOLLOW_SECONDS while it runs (the tab asks again: a closed
+        tab stops asking); when it is over, every list again (its rooms and people are in them)."""
+        following = False
+
+        async def work() -> None:
+            nonlocal following
+            actor_id = await self._actor_id()
+            if not await db.run(accounts.is_admin, actor_id):
+                raise admin.NotAdmin()
+            shown = await db.run(imports.import_view, self.import_id)
+            self._show_import(shown)
+            following = shown is not None and shown.status == imports.RUNNING
+            if not following:
+                await self._lists(actor_id)
+
+        await self._safely(work)
+        if following:
+            await asyncio.sleep(IMPORT_FOLLOW_SECONDS)
+            return AdminState.follow_import
+
+    def _show_import(self, shown: imports.ImportView | None) -> None:
+        if shown is not None:
+            self.import_id, self.import_file, self.import_status = shown.id, shown.file_name, shown.status
+            self.import_percent, self.import_counts = shown.percent, list(shown.counts)
+            self.import_report = list(shown.report)
+
     def _show_link(self, label: str, url: str) -> None:
         self.new_link_label, self.new_link = label, url
         self.notice = "Copy the link now: it is shown only once."
@@ -311,6 +364,8 @@ class AdminState(AuthState):
         self.retention_days, self.retention_keep_pinned = kept.days, kept.keep_pinned
         self.password_sign_in, self.sso_configured = await db.run(sso.passwords_allowed), bool(sso.providers())
         self.email_enabled = mail.configured()
+        self.import_url = f"{self.files_base}{import_route.IMPORT_PATH}"
+        self._show_import(await db.run(imports.latest))
         self.status = "ready"
 
     def _close(self) -> None:

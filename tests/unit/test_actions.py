@@ -20,6 +20,7 @@ from djangochat_rx import actions, settings
 from djangochat_rx.actions import api_tokens as token_actions
 from djangochat_rx.actions import avatars as avatar_actions
 from djangochat_rx.actions import files as file_actions
+from djangochat_rx.actions import imports as import_actions
 from djangochat_rx.actions import joining
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import notices as notice_actions
@@ -530,6 +531,25 @@ async def test_an_upload_and_taking_it_back_are_its_uploaders_alone(session, ali
     kept = file_actions.upload_file(session, alice.id, general.id, "sky.png", prepared)
     assert (kept.value.name, kept.events) == ("sky.png", [])
     assert file_actions.take_back_upload(session, alice.id, kept.value.id) == actions.Outcome(None)
+
+
+def test_an_import_tells_the_people_of_each_room_it_wrote_into_when_it_is_over(session, root, tmp_path, store):
+    from djangochat_rx.domain import slack_import
+    from tests.support import slack
+
+    export = slack.write_export(
+        tmp_path / "team.zip",
+        [slack.user("U1", "ann"), slack.user("U2", "ben")],
+        [{"id": "C1", "name": "imported", "members": ["U1"]}],
+        {"imported": [slack.message("U1", slack.ts(slack.DAY1, 1), "hello")]},
+        groups=[{"id": "G1", "name": "hidden", "members": ["U1", "U2"]}],
+    )
+    run_id = only_value(import_actions.start_import(session, root.id, "team.zip"))
+    assert import_actions.record_progress(session, run_id, 1, 2) == actions.Outcome(None)
+    assert import_actions.claim_interrupted(session) == actions.Outcome(None)
+    finished = import_actions.finish_import(session, run_id, slack_import.run(session, export))
+    assert finished.value.status == "done"
+    assert [(e.summary.name, e.people) for e in finished.events] == [("imported", ("ann",)), ("hidden", ("ann", "ben"))]
 
 
 # --- joining: accounts, links, and the mail they call for ---------------------------------------------------
