@@ -1,7 +1,7 @@
 """Moving in from Slack, in Chromium: an administrator uploads a Slack export on Admin → Import, follows its
 progress to the report, and the imported channel reads like the Slack conversation it came from — Slack's markup
 as ours, the reaction, the thread with its replies, the image; a person of the export claims their account with
-a reset link and finds their private room and conversation."""
+a reset link and finds their private room and conversation; a picture keeps its place before it loads."""
 
 import os
 import re
@@ -83,3 +83,11 @@ def test_an_imported_slack_export_reads_like_the_conversation_it_came_from(new_p
     expect(messages(ann)).to_have_count(1)
     expect(messages(ann).first).to_contain_text("Only for ann and cat")
     shot(ann, "claimed-account")
+
+    # A picture's box is there before its bytes are: the history does not jump when they come (or never do).
+    ann.route("**/thumb/**", lambda route: route.abort())
+    ann.goto(f"/rooms/general{tag}")
+    unloaded = messages(ann).nth(2).locator(".attachment-thumb")
+    expect(unloaded).to_have_js_property("naturalWidth", 0)
+    box = unloaded.bounding_box()
+    assert (round(box["width"]), round(box["height"])) == (40, 30)
