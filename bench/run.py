@@ -11,6 +11,8 @@
     python -m bench.run images     fanout N = 200 with and without an uploaded image on every tenth message
     python -m bench.run replies    fanout N = 200 with and without a reply in a thread after every tenth message
     python -m bench.run profile    one fanout N = 200 run under py-spy: where the server's time goes
+    python -m bench.run import     a generated Slack export imported (20 000 and 100 000 messages: speed, peak memory),
+                                   and the fanout N = 50 run alone vs while an import runs (bench/imports.py)
     python -m bench.run search     search latency by kind over 100 000 messages, SQLite and PostgreSQL (bench/search.py)
     python -m bench.run compare    the seed (../shared/peer, Django Channels) and ours side by side on the fanout load,
                                    N in {10, 50, 200}, alternately, 3 runs each; ratios and the issue's targets
@@ -733,6 +735,7 @@ def main() -> int:
         "search",
         "compare",
         "browser",
+        "import",
     ]
     parser.add_argument("scenario", choices=scenarios)
     parser.add_argument(
@@ -747,6 +750,15 @@ def main() -> int:
         from bench import browser
 
         return browser.main(args.quick)
+    if args.scenario == "import":
+        from bench import imports
+
+        rows = asyncio.run(imports.run())
+        print("\n### import\n")
+        print(table(rows, imports.COLUMNS))
+        print("\n" + imports.verdict(rows))
+        write_results("import", rows)
+        return 1 if any(row.get("lost") for row in rows) else 0
     rows = asyncio.run(scenario(args.scenario))
     print(f"\n### {args.scenario}\n")
     print(table(rows, {"join": JOIN_COLUMNS, "search": search.COLUMNS}.get(args.scenario, COLUMNS)))

@@ -184,6 +184,7 @@ class Run:
         self.cursors: dict[str, str] = {}
         self.room_paths: dict[str, tuple[str, str]] = {}
         self.threads: collections.OrderedDict[str, int] = collections.OrderedDict()
+        self.members: dict[int, set[int]] = {}  # the members of the room being imported (a private one's)
 
     # --- what was made before ---------------------------------------------------------------------------
     def _known(self, db: Session, kind: str) -> dict[str, ImportKey]:
@@ -574,9 +575,10 @@ class Run:
         mentioned = [
             self.users[u] for u in slack_export.mentioned_ids(str(message.get("text") or "")) if u in self.users
         ]
-        if mentioned and conversation.kind != access.PUBLIC:
-            members = set(db.exec(select(RoomMember.user_id).where(RoomMember.room_id == room_id)).all())
-            mentioned = [user_id for user_id in mentioned if user_id in members]
+        if mentioned and conversation.kind != access.PUBLIC:  # only those who may read it (its members)
+            if room_id not in self.members:
+                self.members = {room_id: set(db.exec(select(RoomMember.user_id).where(RoomMember.room_id == room_id)))}
+            mentioned = [user_id for user_id in mentioned if user_id in self.members[room_id]]
         rows = [
             {"message_id": message_id, "user_id": u, "room_id": room_id, "seq": seq} for u in dict.fromkeys(mentioned)
         ]

@@ -178,36 +178,3 @@ def team_export(path: Path, big_file_bytes: int = 0, tag: str = "") -> Path:
         f"mpdm-ann--ben--cat-1{tag}": group,
     }
     return write_export(path, users, channels, history, groups, dms, mpims, uploads)
-
-
-def generated_export(path: Path, messages: int, channels: int = 10, people: int = 50) -> Path:
-    """A large export written as it goes (the bench's): `messages` spread over `channels`, 500 a day, every
-    tenth starting a thread that the next two answer, every fifth with a reaction."""
-    users = [user(f"U{n:05d}", f"person{n}", f"person{n}@example.com") for n in range(people)]
-    listed = [
-        {"id": f"C{n:04d}", "name": f"channel-{n}", "creator": "U00000", "members": [u["id"] for u in users]}
-        for n in range(channels)
-    ]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("users.json", json.dumps(users))
-        archive.writestr("channels.json", json.dumps(listed))
-        per_channel = messages // channels
-        for channel in listed:
-            day: list[dict] = []
-            for n in range(per_channel):
-                at = ts(DAY1 + 86400 * (n // 500), n % 500 * 60 + 1)
-                author = f"U{(n * 7) % people:05d}"
-                item = message(author, at, f"Message {n} in {channel['name']} for <@U{n % people:05d}> *bold*")
-                parent = n - n % 10
-                if n % 10 == 0:
-                    item |= {"thread_ts": at, "reply_count": 2}
-                elif n % 10 in (1, 2):
-                    item["thread_ts"] = ts(DAY1 + 86400 * (parent // 500), parent % 500 * 60 + 1)
-                if n % 5 == 0:
-                    item["reactions"] = [{"name": "thumbsup", "users": [author], "count": 1}]
-                day.append(item)
-                if len(day) == 500 or n == per_channel - 1:
-                    name = datetime.fromtimestamp(float(day[0]["ts"]), UTC).strftime("%Y-%m-%d")
-                    archive.writestr(f"{channel['name']}/{name}.json", json.dumps(day))
-                    day = []
-    return path

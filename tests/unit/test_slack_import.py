@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
+from bench.imports import generated_export
 from djangochat_rx import settings
 from djangochat_rx.actions import imports
 from djangochat_rx.domain import (
@@ -164,7 +165,7 @@ def test_a_second_run_adds_nothing(session, export):
 
 
 def test_an_interrupted_run_resumes_after_its_last_batch(session, files, monkeypatch):
-    export = slack.generated_export(files / "big.zip", messages=600, channels=2, people=5)
+    export = generated_export(files / "big.zip", messages=600, channels=2, people=5)
     monkeypatch.setattr(settings, "IMPORT_BATCH", 50)
     calls = 0
     real = slack_import.Run._batch
