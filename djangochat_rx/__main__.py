@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     into.add_argument("path", type=Path)
     slack = commands.add_parser("import-slack", help="import a Slack export (its zip): people, channels, history")
     slack.add_argument("path", type=Path)
+    # The server's own use: an import it started from Admin → Import, run in this process (actions/imports.running).
+    slack.add_argument("--run", type=int, help=argparse.SUPPRESS)
+    slack.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     headers = commands.add_parser("nginx-headers", help="print nginx add_header lines for an exported frontend")
     headers.add_argument("frontend", type=Path, help="the folder frontend.zip was unzipped into")
     return parser
@@ -181,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
                 done = "Passwords sign in again." if allowed else "Passwords are off: only single sign-on signs in."
             elif args.command == "reset-second-factor":
                 done = reset_second_factor(args.username)
+            elif args.command == "import-slack" and args.run:
+                imports.import_for_run(args.run, args.path, args.result)
+                done = f"Import {args.run} ran."
             elif args.command == "import-slack":
                 done = import_slack(args.path)
             elif args.command == "export-instance":

@@ -192,16 +192,21 @@ RETENTION_MOST_PER_RUN = _int("RETENTION_MOST_PER_RUN", 5000)
 # Whatever its size, it may unpack to at most IMPORT_MAX_UNPACKED_BYTES in all, hold at most IMPORT_MAX_ENTRIES
 # files, each JSON file at most IMPORT_MAX_JSON_BYTES and none packed tighter than IMPORT_MAX_RATIO to 1 (a zip
 # bomb is refused before anything is written). One import runs at a time; it writes IMPORT_BATCH messages per
-# transaction and rests IMPORT_PAUSE_SECONDS between them, so people chatting meanwhile wait for the write lock
-# no longer than for a short batch. A run whose heartbeat stopped for IMPORT_STALE_SECONDS was interrupted and
-# is taken up again. A report keeps IMPORT_REPORT_LINES lines.
+# transaction and rests IMPORT_PAUSE_SECONDS between them, so a sender waiting for the write lock meanwhile gets it
+# within a short batch (db._begin_immediate). A run whose heartbeat stopped for IMPORT_STALE_SECONDS was
+# interrupted and is taken up again. A report keeps IMPORT_REPORT_LINES lines.
 IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 1024 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = _int("IMPORT_MAX_UNPACKED_BYTES", 20 * 1024 * 1024 * 1024)
 IMPORT_MAX_ENTRIES = _int("IMPORT_MAX_ENTRIES", 500_000)
 IMPORT_MAX_JSON_BYTES = _int("IMPORT_MAX_JSON_BYTES", 64 * 1024 * 1024)
 IMPORT_MAX_RATIO = _int("IMPORT_MAX_RATIO", 200)
-IMPORT_BATCH = _int("IMPORT_BATCH", 200)
-IMPORT_PAUSE_SECONDS = float(os.environ.get("IMPORT_PAUSE_SECONDS", "0.005"))
+IMPORT_BATCH = _int("IMPORT_BATCH", 25)
+IMPORT_PAUSE_SECONDS = float(os.environ.get("IMPORT_PAUSE_SECONDS", "0.02"))
+# While people chat (a message not the import's in the last IMPORT_LIVE_SECONDS), it gives way: a few messages
+# per transaction (each a lock of a few milliseconds: search indexes every message) and long rests.
+IMPORT_LIVE_SECONDS = float(os.environ.get("IMPORT_LIVE_SECONDS", "10"))
+IMPORT_LIVE_BATCH = _int("IMPORT_LIVE_BATCH", 5)
+IMPORT_LIVE_PAUSE_SECONDS = float(os.environ.get("IMPORT_LIVE_PAUSE_SECONDS", "0.5"))
 IMPORT_STALE_SECONDS = _int("IMPORT_STALE_SECONDS", 120)
 IMPORT_REPORT_LINES = _int("IMPORT_REPORT_LINES", 500)
 # One-time account links (account_links.py): a password-reset link an administrator hands over lasts

@@ -2,13 +2,15 @@
 and every room it wrote into shown to the people who have it), and take up a run that was interrupted.
 
 One import runs at a time (a second is refused while the first's heartbeat beats). The run itself is many short
-transactions on its own thread (`running`): it holds no database thread of the pool and never the write lock
+transactions in a process of its own (`running`): it holds no database thread of the pool and never the write lock
 for longer than a batch. An upload from the admin area is kept under DATA_DIR/imports until its run is over;
 one the terminal names is the operator's file."""
 
 import asyncio
 import contextlib
+import json
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,13 +160,45 @@ def import_now(path: Path, actor_id: int | None = None) -> ImportView:
     return database.call(finish_import, run_id, result).value
 
 
+def import_for_run(run_id: int, path: Path, result_path: Path) -> None:
+    """In an import's own process (`import-slack --run`): run the import of a run the server started, and leave
+    its result in `result_path` for the server to finish it."""
+    result = database.call(slack_import.run, path, _progress(run_id))
+    result_path.write_text(json.dumps(result.to_wire()))
+
+
 async def running(run_id: int, path: Path, remove: bool = True) -> ImportView:
-    """Run an import on its own thread, then finish it (its events published); the uploaded file removed after."""
+    """Run an import in a process of its own (`import-slack --run`: its CPU work, JSON, Markdown, images, never on
+    this server's event loop or threads), then finish it here (its events published); the upload removed after.
+    A process that dies leaves a failed run whose report says so (uploading the export again goes on from where
+    it stopped)."""
+    result_path = path.with_suffix(".result.json")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "djangochat_rx",
+        "import-slack",
+        "--run",
+        str(run_id),
+        "--result",
+        str(result_path),
+        str(path),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, said = await process.communicate()
     try:
-        result = await asyncio.to_thread(database.call, slack_import.run, path, _progress(run_id))
-    except Exception:  # a bug or a lost database: the run stays "running" and is taken up again when it goes stale
-        logger.exception("import %s stopped", run_id)
-        raise
+        result = slack_import.Result.from_wire(json.loads(result_path.read_text()))
+    except (OSError, ValueError, KeyError):
+        logger.error(
+            "import %s stopped (exit %s): %s", run_id, process.returncode, said.decode(errors="replace")[-2000:]
+        )
+        result = slack_import.Result(
+            refused="The import stopped before its end (the server's log says why); what it had imported stays, and "
+            "uploading the export again goes on from there."
+        )
+    finally:
+        result_path.unlink(missing_ok=True)
     shown = await perform(finish_import, run_id, result)
     if remove:
         path.unlink(missing_ok=True)

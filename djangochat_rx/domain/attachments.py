@@ -356,55 +356,13 @@ def store(
 
 
 def prepare_here(source: Path, scratch: Path) -> Prepared:
-    """`prepare` on the calling thread, for an import's own thread (slack_import.py): the same sniffing and
+    """`prepare` on the calling thread, for an import's own process (slack_import.py): the same sniffing and
     re-encoding as an upload's; FileRefused past FILE_MAX_BYTES (the temporary file is then removed)."""
     size, content_type = _sniffed(source)
     if size > settings.FILE_MAX_BYTES:
         source.unlink(missing_ok=True)
         raise too_big(source.name, size)
     return Prepared(source, size, content_type, images.reencode(source, content_type, scratch))
-
-
-def keep_imported(
-    db: Session,
-    owner_id: int,
-    room_id: int,
-    message_id: int,
-    name: str,
-    prepared: Prepared,
-    created_at: datetime,
-    into: storage.Storage | None = None,
-) -> str:
-    """In the caller's write transaction: keep a prepared file of an imported message, bound to it (an import
-    is the administrator's, so no one's daily budget is charged); its storage key, whose bytes the caller
-    deletes if its transaction fails. Its temporary files are moved or removed."""
-    into = into or storage.default()
-    key = storage.new_key()
-    row = Attachment(
-        owner_id=owner_id,
-        room_id=room_id,
-        message_id=message_id,
-        name=clean_name(name),
-        size=prepared.size,
-        content_type=prepared.content_type,
-        kind=FILE,
-        storage_key=key,
-        created_at=created_at,
-    )
-    try:
-        if prepared.image is None:
-            into.put(key, FULL, prepared.source)
-        else:
-            into.put(key, FULL, prepared.image.full)
-            into.put(key, THUMB, prepared.image.thumb)
-            row.kind, row.size = IMAGE, into.size(key, FULL) or prepared.size
-            row.width, row.height = prepared.image.width, prepared.image.height
-            row.thumb_width, row.thumb_height = prepared.image.thumb_width, prepared.image.thumb_height
-    finally:
-        for leftover in prepared.files():
-            leftover.unlink(missing_ok=True)
-    db.add(row)
-    return key
 
 
 def bind(

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -54,6 +54,7 @@ from djangochat_rx.domain import (
 from djangochat_rx.domain.slack_export import Conversation, Export, FileTooBig, Names, NotAnExport, ts_key
 from djangochat_rx.infra import storage
 from djangochat_rx.models import (
+    Attachment,
     ImportKey,
     Mention,
     Message,
@@ -118,13 +119,80 @@ COUNTED = {
     "messages there already": ("message there already", "messages there already"),
     "messages read by an earlier run": ("message read by an earlier run", "messages read by an earlier run"),
     "notices left out (joins, topics…)": ("notice left out (joins, topics…)", "notices left out (joins, topics…)"),
+    "batches that gave way to people chatting": (
+        "batch that gave way to people chatting",
+        "batches that gave way to people chatting",
+    ),
     "skipped": ("thing left out (the report says why)", "things left out (the report says why)"),
     "report lines left out": ("line of the report not kept", "lines of the report not kept"),
 }
 
 
-class _Imported(Exception):
-    """The message was imported by an earlier run (its client id is there): its savepoint is rolled back."""
+@dataclass
+class _Planned:
+    """A message of a batch, worked out before the write lock: its author, body, prepared files (stored under
+    `keys`), its thread's parent (an id, or the Slack timestamp of a parent in the same batch) and reactions."""
+
+    message: dict
+    author_id: int
+    body: str
+    files: list
+    parent: int | str | None
+    reactions: list[tuple[str, int]]
+    keys: list[str] = field(default_factory=list)
+    seq: int = 0
+
+    @property
+    def ts(self) -> str:
+        return self.message["ts"]
+
+    def client_id(self, conversation_id: str) -> str:
+        """Its client id here: unique per author, so a message is never inserted twice."""
+        return f"slack:{conversation_id}:{self.ts}"[:64]
+
+
+def _inserted(sql, rows: list[dict]) -> dict[str, int]:
+    """Insert message rows in one statement: client id -> new id. One imported before (its client id is there)
+    would leave a hole in the room's seqs: it never is (a room's cursor moves with its messages), and if it were,
+    the batch is refused whole."""
+    if not rows:
+        return {}
+    statement = (
+        _UPSERT[sql.dialect.name](Message)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["author_id", "client_id"])
+    )
+    ids = dict(
+        (client_id, message_id)
+        for message_id, client_id in sql.execute(statement.returning(Message.id, Message.client_id))
+    )
+    if len(ids) != len(rows):
+        raise RuntimeError("messages of this batch were imported before; the batch was not written")
+    return ids
+
+
+def _attachment(owner_id: int, room_id: int, message_id: int, name: str, prepared, key: str, at: datetime) -> dict:
+    row = {
+        "owner_id": owner_id,
+        "room_id": room_id,
+        "message_id": message_id,
+        "name": attachments.clean_name(name),
+        "size": prepared.size,
+        "content_type": prepared.content_type,
+        "kind": attachments.FILE,
+        "storage_key": key,
+        "created_at": at,
+        "width": None,
+        "height": None,
+        "thumb_width": None,
+        "thumb_height": None,
+        "discarded_at": None,
+    }
+    if prepared.image is not None:
+        image = prepared.image
+        row |= {"kind": attachments.IMAGE, "width": image.width, "height": image.height}
+        row |= {"thumb_width": image.thumb_width, "thumb_height": image.thumb_height}
+    return row
 
 
 @dataclass
@@ -147,6 +215,19 @@ class Result:
             self.report.append(line)
         else:
             self.counts["report lines left out"] += 1
+
+    def to_wire(self) -> dict:
+        """As JSON, from the import's process to the server's (actions/imports.running)."""
+        return {
+            "counts": dict(self.counts),
+            "report": self.report,
+            "rooms": sorted(self.rooms),
+            "refused": self.refused,
+        }
+
+    @classmethod
+    def from_wire(cls, data: dict) -> "Result":
+        return cls(collections.Counter(data["counts"]), list(data["report"]), set(data["rooms"]), data["refused"])
 
     def counted(self) -> str:
         """The counts as lines ("13 messages", "1 file"), in COUNTED's order."""
@@ -185,6 +266,8 @@ class Run:
         self.room_paths: dict[str, tuple[str, str]] = {}
         self.threads: collections.OrderedDict[str, int] = collections.OrderedDict()
         self.members: dict[int, set[int]] = {}  # the members of the room being imported (a private one's)
+        self.last_id = 0  # the newest message when the last batch was written (_give_way)
+        self.live_until = 0.0  # people were chatting lately: the import gives way until then
 
     # --- what was made before ---------------------------------------------------------------------------
     def _known(self, db: Session, kind: str) -> dict[str, ImportKey]:
@@ -198,6 +281,7 @@ class Run:
     def people(self, db: Session) -> None:
         """Every Slack user mapped to an account: the one made before, the one with their address, or a new one."""
         listed = self.export.users()
+        self.last_id = db.exec(select(func.max(Message.id))).one() or 0  # a message after it: someone chatting
         database.begin_write(db)
         known = self._known(db, USER)
         for person in listed:
@@ -256,10 +340,12 @@ class Run:
         if known is None:
             profile = message.get("bot_profile") if isinstance(message.get("bot_profile"), dict) else {}
             label = str(message.get("username") or profile.get("name") or "slack")
+            database.begin_write(db)  # a short transaction of its own, before its first message's batch
             name = _free_username(db, [accounts.bot_username(label, "slack")])
-            with db.begin_nested():
-                known = accounts.insert_user(db, name, accounts.NO_PASSWORD, is_bot=True).id
-                self._record(db, BOT, bot_id, known)
+            known = accounts.insert_user(db, name, accounts.NO_PASSWORD, is_bot=True).id
+            self._record(db, BOT, bot_id, known)
+            db.commit()
+            self.names_by_id[known] = name
             self.result.counts["bots made"] += 1
         self.bots[bot_id] = known
         return known
@@ -339,7 +425,11 @@ class Run:
     def days(self, conversations: list[Conversation]) -> int:
         return sum(len(self.export.days(c.folder)) for c in conversations)
 
-    def history(self, db: Session, conversation: Conversation, progress: Callable[[], None]) -> None:
+    def history(
+        self, db: Session, conversation: Conversation, progress: Callable[[], None], beat: Callable[[], None]
+    ) -> None:
+        """The conversation's history, day by day (`progress` after each), batch by batch (`beat` after each: the
+        run's heartbeat moves while a long day goes in slowly, giving way to people chatting)."""
         room_id = self.room_ids[conversation.id]
         names = Names(self.usernames, self.room_paths)
         label = _label(conversation)
@@ -353,9 +443,12 @@ class Run:
             cursor = ts_key(self.cursors.get(conversation.id, ""))
             waiting = [message for message in found if ts_key(message["ts"]) > cursor]
             self.result.counts["messages read by an earlier run"] += len(found) - len(waiting)
-            for start in range(0, len(waiting), settings.IMPORT_BATCH):
-                self._batch(db, conversation, room_id, waiting[start : start + settings.IMPORT_BATCH], names, label)
-                time.sleep(settings.IMPORT_PAUSE_SECONDS)
+            start = 0
+            while start < len(waiting):
+                size = settings.IMPORT_LIVE_BATCH if self._give_way(db) else settings.IMPORT_BATCH
+                self._batch(db, conversation, room_id, waiting[start : start + size], names, label)
+                start += size
+                beat()
             progress()
         self._read_to_the_end(db, room_id)
         self.result.rooms.add(room_id)
@@ -382,48 +475,192 @@ class Run:
             links.append(f"[{name}]({address})" if isinstance(address, str) and address.startswith("http") else name)
         return kept, links
 
-    def _batch(
-        self, db: Session, conversation: Conversation, room_id: int, batch: list[dict], names: Names, label: str
-    ) -> None:
-        ready = []
+    def _give_way(self, db: Session) -> bool:
+        """Before a batch: whether people are chatting (a message not the import's within the last
+        IMPORT_LIVE_SECONDS). Then the import gives way: it rests IMPORT_LIVE_PAUSE_SECONDS and writes
+        IMPORT_LIVE_BATCH messages (a write lock of a few milliseconds); otherwise it rests IMPORT_PAUSE_SECONDS
+        (enough for a sender waiting on the lock to get it: db._begin_immediate) and writes IMPORT_BATCH."""
+        newest = db.exec(select(func.max(Message.id))).one() or 0  # the index's last entry: a read, no lock
+        db.rollback()
+        if newest > self.last_id:
+            self.live_until = time.monotonic() + settings.IMPORT_LIVE_SECONDS
+        live = time.monotonic() < self.live_until
+        time.sleep(settings.IMPORT_LIVE_PAUSE_SECONDS if live else settings.IMPORT_PAUSE_SECONDS)
+        if live:
+            self.result.counts["batches that gave way to people chatting"] += 1
+        return live
+
+    def _planned(self, db: Session, conversation: Conversation, batch: list[dict], names: Names, label: str) -> list:
+        """The batch's messages as rows to write, worked out before the write lock: authors (bots made in a short
+        transaction of their own), bodies, threads, reactions, pins, mentions, files prepared (re-encoded)."""
+        planned, seen = [], set()
         for message in batch:
+            ts = message["ts"]
             if message.get("subtype") in NOTICES:
                 self.result.counts["notices left out (joins, topics…)"] += 1
+                continue
+            if ts in seen:
+                self.result.skip(f"{label}, {_when(message)}: a second message with the same time was skipped.")
+                continue
+            seen.add(ts)
+            author_id = self._author(db, message)
+            if author_id is None:
+                who = message.get("user") or "nobody"
+                self.result.skip(f"{label}, {_when(message)}: a message by an unknown user ({who}) was skipped.")
                 continue
             files, links = self._prepared(message, label)
             body = slack_export.to_markdown(str(message.get("text") or ""), names)
             if links:
                 body = "\n".join([body, *links]).strip()
-            ready.append((message, body, files))
-        keys: list[str] = []
-        database.begin_write(db)
+            try:
+                body = messages.clean_body(body, with_files=bool(files))
+            except messages.InvalidMessage as error:
+                self._drop(files)
+                self.result.skip(f"{label}, {_when(message)}: a message was skipped: {error}")
+                continue
+            thread_ts = message.get("thread_ts")
+            parent: int | str | None = None
+            if isinstance(thread_ts, str) and thread_ts != ts:
+                parent = thread_ts if thread_ts in seen else self._parent(db, conversation.id, thread_ts)
+                if parent is None:
+                    self.result.skip(
+                        f"{label}, {_when(message)}: a reply's thread is not in the export; it is in the room."
+                    )
+            planned.append(_Planned(message, author_id, body, files, parent, self._reactions(message, label)))
+        db.rollback()
+        return planned
+
+    def _drop(self, files: list[tuple[str, attachments.Prepared]]) -> None:
+        for _, prepared in files:
+            for leftover in prepared.files():
+                leftover.unlink(missing_ok=True)
+
+    def _reactions(self, message: dict, label: str) -> list[tuple[str, int]]:
+        found = []
+        for reaction in message.get("reactions") or ():
+            if not isinstance(reaction, dict) or not isinstance(reaction.get("name"), str):
+                continue
+            emoji = slack_export.shortcode_emoji(reaction["name"])
+            if emoji is None:
+                self.result.skip(f"{label}, {_when(message)}: the custom emoji :{reaction['name']}: was left out.")
+                continue
+            people = {self.users[u] for u in reaction.get("users") or () if isinstance(u, str) and u in self.users}
+            found += [(emoji, person) for person in sorted(people)]
+        return found
+
+    def _batch(
+        self, db: Session, conversation: Conversation, room_id: int, batch: list[dict], names: Names, label: str
+    ) -> None:
+        """Write a batch of a conversation's messages in one short write transaction: a few statements of many
+        rows each, everything else worked out before (`_planned`), the files' bytes stored before too."""
+        planned = self._planned(db, conversation, batch, names, label)
+        stored: list[str] = []
         try:
-            seq, last_at = db.exec(select(Room.message_count, Room.last_message_at).where(Room.id == room_id)).one()
-            last_at = _aware(last_at) if last_at else None
-            for message, body, files in ready:
-                seq = self._message(db, conversation, room_id, seq, message, body, files, keys, label)
-                last_at = max(last_at, moment(message["ts"])) if last_at else moment(message["ts"])
-            db.execute(update(Room).where(col(Room.id) == room_id).values(message_count=seq, last_message_at=last_at))
-            last_ts = batch[-1]["ts"]
+            for item in planned:
+                item.keys = [self._store(prepared) for _, prepared in item.files]
+                stored += item.keys
+            database.begin_write(db)
+            if (db.exec(select(func.max(Message.id))).one() or 0) > self.last_id:  # someone wrote since our last
+                self.live_until = time.monotonic() + settings.IMPORT_LIVE_SECONDS
+            self._write(db, conversation, room_id, planned)
             db.execute(
                 update(ImportKey)
                 .where(
                     ImportKey.source == self.source, ImportKey.kind == ROOM, ImportKey.external_id == conversation.id
                 )
-                .values(cursor=last_ts)
+                .values(cursor=batch[-1]["ts"])
             )
+            newest = db.exec(select(func.max(Message.id))).one() or 0
             db.commit()
-            self.cursors[conversation.id] = last_ts
+            self.last_id = newest  # the newest message is ours: another one after it is someone chatting
+            self.cursors[conversation.id] = batch[-1]["ts"]
         except BaseException:
             db.rollback()
-            for key in keys:
+            for key in stored:
                 self.into.delete(key)
             raise
-        finally:  # files of messages not written (an unknown author…) are left in the scratch folder otherwise
-            for _, _, files in ready:
-                for _, prepared in files:
-                    for leftover in prepared.files():
-                        leftover.unlink(missing_ok=True)
+        finally:
+            for item in planned:
+                self._drop(item.files)
+        for item in planned:
+            self.result.counts["replies in threads" if item.parent else "messages"] += 1
+            self.result.counts["reactions"] += len(item.reactions)
+            self.result.counts["files"] += len(item.files)
+
+    def _store(self, prepared: attachments.Prepared) -> str:
+        key = storage.new_key()
+        if prepared.image is None:
+            self.into.put(key, attachments.FULL, prepared.source)
+        else:
+            self.into.put(key, attachments.FULL, prepared.image.full)
+            self.into.put(key, attachments.THUMB, prepared.image.thumb)
+        return key
+
+    def _write(self, db: Session, conversation: Conversation, room_id: int, planned: list) -> None:
+        """In the write transaction: the room's messages (their seqs drawn now), then the replies (their
+        parents' counts moved), then files, reactions, pins, mentions, thread keys, the room's counters."""
+        sql = db.connection()
+        count, last_at = db.exec(select(Room.message_count, Room.last_message_at).where(Room.id == room_id)).one()
+        ids: dict[str, int] = {}
+        in_room = [item for item in planned if item.parent is None]
+        rows = []
+        for item in in_room:
+            count += 1
+            item.seq = count
+            rows.append(self._row(conversation, room_id, item, None))
+        ids |= _inserted(sql, rows)
+        replies = [item for item in planned if item.parent is not None]
+        if replies:
+            for item in replies:
+                if isinstance(item.parent, str):  # its parent is in this batch
+                    item.parent = ids[f"slack:{conversation.id}:{item.parent}"[:64]]
+            parents = {item.parent for item in replies}
+            heads = db.exec(
+                select(Message.id, Message.reply_count, Message.repliers).where(col(Message.id).in_(parents))
+            ).all()
+            state = {parent_id: [n, repliers.split(), None] for parent_id, n, repliers in heads}
+            rows = []
+            for item in replies:
+                counted = state[item.parent]
+                counted[0] += 1
+                item.seq = counted[0]
+                author = self.names_by_id.get(item.author_id, "")
+                counted[1] = [author, *(name for name in counted[1] if name != author)][: threads.REPLIERS_SHOWN]
+                counted[2] = moment(item.message["ts"])
+                rows.append(self._row(conversation, room_id, item, item.parent))
+            ids |= _inserted(sql, rows)
+            sql.execute(
+                update(Message).where(col(Message.id) == bindparam("parent")),
+                [
+                    {"parent": parent_id, "reply_count": n, "repliers": " ".join(names), "last_reply_at": at}
+                    for parent_id, (n, names, at) in state.items()
+                ],
+            )
+        self._extras(db, conversation, room_id, planned, ids)
+        if in_room:
+            newest = moment(in_room[-1].message["ts"])
+            last_at = max(_aware(last_at), newest) if last_at else newest
+            db.execute(update(Room).where(col(Room.id) == room_id).values(message_count=count, last_message_at=last_at))
+
+    def _row(self, conversation: Conversation, room_id: int, item: "_Planned", parent: int | None) -> dict:
+        edited = item.message.get("edited") if isinstance(item.message.get("edited"), dict) else {}
+        return {
+            "room_id": room_id,
+            "seq": item.seq,
+            "author_id": item.author_id,
+            "body": item.body,
+            "created_at": moment(item.message["ts"]),
+            "client_id": item.client_id(conversation.id),
+            "file_count": len(item.files),
+            "quote_id": None,
+            "thread_id": parent,
+            "edited_at": moment(edited["ts"]) if isinstance(edited.get("ts"), str) else None,
+            "reply_count": 0,
+            "repliers": "",
+            "last_reply_at": None,
+            "deleted_at": None,
+            "removed_by_id": None,
+        }
 
     def _author(self, db: Session, message: dict) -> int | None:
         user = message.get("user")
@@ -432,89 +669,6 @@ class Run:
         if not user or message.get("subtype") == "bot_message":
             return self._bot(db, message)
         return None
-
-    def _message(
-        self,
-        db: Session,
-        conversation: Conversation,
-        room_id: int,
-        seq: int,
-        message: dict,
-        body: str,
-        files: list[tuple[str, attachments.Prepared]],
-        keys: list[str],
-        label: str,
-    ) -> int:
-        """Write one message whole (in a savepoint): the room's seq after it."""
-        ts = message["ts"]
-        author_id = self._author(db, message)
-        if author_id is None:
-            who = message.get("user") or "nobody"
-            self.result.skip(f"{label}, {_when(message)}: a message by an unknown user ({who}) was skipped.")
-            return seq
-        try:
-            body = messages.clean_body(body, with_files=bool(files))
-        except messages.InvalidMessage as error:
-            self.result.skip(f"{label}, {_when(message)}: a message was skipped: {error}")
-            return seq
-        created = moment(ts)
-        thread_ts = message.get("thread_ts")
-        parent = None
-        if isinstance(thread_ts, str) and thread_ts != ts:
-            parent = self._parent(db, conversation.id, thread_ts)
-            if parent is None:
-                self.result.skip(
-                    f"{label}, {_when(message)}: a reply's thread is not in the export; it is in the room."
-                )
-        try:
-            with db.begin_nested():  # the message whole, or nothing of it
-                row_seq = seq + 1 if parent is None else self._reply_to(db, parent, author_id, created)
-                self._write(db, conversation, room_id, row_seq, parent, author_id, message, body, files, keys)
-        except _Imported:
-            self.result.counts["messages there already"] += 1
-            return seq
-        self.result.counts["replies in threads" if parent else "messages"] += 1
-        return row_seq if parent is None else seq
-
-    def _write(
-        self,
-        db: Session,
-        conversation: Conversation,
-        room_id: int,
-        row_seq: int,
-        parent: int | None,
-        author_id: int,
-        message: dict,
-        body: str,
-        files: list[tuple[str, attachments.Prepared]],
-        keys: list[str],
-    ) -> None:
-        ts, thread_ts, created = message["ts"], message.get("thread_ts"), moment(message["ts"])
-        edited = message.get("edited") if isinstance(message.get("edited"), dict) else {}
-        row = {
-            "room_id": room_id,
-            "seq": row_seq,
-            "author_id": author_id,
-            "body": body,
-            "created_at": created,
-            "client_id": f"slack:{conversation.id}:{ts}"[:64],
-            "file_count": len(files),
-            "quote_id": None,
-            "thread_id": parent,
-            "edited_at": moment(edited["ts"]) if isinstance(edited.get("ts"), str) else None,
-        }
-        message_id = messages.insert_row(db.connection(), row)
-        if message_id is None:  # imported before (its client id is there): nothing of it again
-            raise _Imported()
-        for name, prepared in files:
-            keys.append(
-                attachments.keep_imported(db, author_id, room_id, message_id, name, prepared, created, self.into)
-            )
-        self.result.counts["files"] += len(files)
-        if parent is None and (message.get("reply_count") or thread_ts == ts):
-            self._record(db, THREAD, f"{conversation.id}:{ts}", message_id)
-            self.threads[f"{conversation.id}:{ts}"] = message_id
-        self._extras(db, conversation, room_id, message_id, row_seq if parent is None else 0, message, created)
 
     def _parent(self, db: Session, conversation_id: str, thread_ts: str) -> int | None:
         key = f"{conversation_id}:{thread_ts}"
@@ -527,62 +681,54 @@ class Run:
             )
         ).first()
         if found is not None:
-            self.threads[key] = found
-            while len(self.threads) > 10_000:  # the recent threads: replies come soon after their parent
-                self.threads.popitem(last=False)
+            self._remember_thread(key, found)
         return found
 
-    def _reply_to(self, db: Session, parent_id: int, author_id: int, created: datetime) -> int:
-        """The parent's counters moved for one more reply: the reply's seq in its thread."""
-        count, repliers = db.exec(select(Message.reply_count, Message.repliers).where(Message.id == parent_id)).one()
-        author = self.names_by_id.get(author_id) or db.exec(select(User.username).where(User.id == author_id)).one()
-        latest = [author, *(name for name in repliers.split() if name != author)][: threads.REPLIERS_SHOWN]
-        db.execute(
-            update(Message)
-            .where(col(Message.id) == parent_id)
-            .values(reply_count=count + 1, last_reply_at=created, repliers=" ".join(latest))
-        )
-        return count + 1
+    def _remember_thread(self, key: str, message_id: int) -> None:
+        self.threads[key] = message_id
+        while len(self.threads) > 10_000:  # the recent threads: replies come soon after their parent
+            self.threads.popitem(last=False)
 
-    def _extras(
-        self,
-        db: Session,
-        conversation: Conversation,
-        room_id: int,
-        message_id: int,
-        seq: int,
-        message: dict,
-        at: datetime,
-    ) -> None:
-        """A message's reactions, pin and mentions."""
-        reactions = []
-        for reaction in message.get("reactions") or ():
-            if not isinstance(reaction, dict) or not isinstance(reaction.get("name"), str):
-                continue
-            found = slack_export.shortcode_emoji(reaction["name"])
-            if found is None:
-                self.result.skip(
-                    f"{_label(conversation)}, {_when(message)}: the custom emoji :{reaction['name']}: was left out."
+    def _extras(self, db: Session, conversation: Conversation, room_id: int, planned: list, ids: dict) -> None:
+        """The batch's files, reactions, pins, mentions and thread keys, a statement each."""
+        files, reactions, pins, mentions, keys = [], [], [], [], []
+        if conversation.kind != access.PUBLIC and room_id not in self.members:
+            self.members = {room_id: set(db.exec(select(RoomMember.user_id).where(RoomMember.room_id == room_id)))}
+        for item in planned:
+            message_id, at = ids[item.client_id(conversation.id)], moment(item.message["ts"])
+            for (name, prepared), key in zip(item.files, item.keys, strict=True):
+                files.append(_attachment(item.author_id, room_id, message_id, name, prepared, key, at))
+            reactions += [
+                {"message_id": message_id, "user_id": person, "emoji": emoji, "created_at": at}
+                for emoji, person in item.reactions
+            ]
+            if conversation.id in (item.message.get("pinned_to") or ()):
+                pins.append({"message_id": message_id, "room_id": room_id, "pinned_at": at})
+            text_ = str(item.message.get("text") or "")
+            mentioned = [self.users[u] for u in slack_export.mentioned_ids(text_) if u in self.users]
+            if conversation.kind != access.PUBLIC:  # only those who may read it (its members)
+                mentioned = [user_id for user_id in mentioned if user_id in self.members[room_id]]
+            seq = item.seq if item.parent is None else 0  # a reply's is never a room's unread mention
+            mentions += [{"message_id": message_id, "user_id": u, "room_id": room_id, "seq": seq} for u in mentioned]
+            if item.parent is None and (item.message.get("reply_count") or item.message.get("thread_ts") == item.ts):
+                external = f"{conversation.id}:{item.ts}"
+                keys.append(
+                    {
+                        "source": self.source,
+                        "kind": THREAD,
+                        "external_id": external,
+                        "local_id": message_id,
+                        "cursor": "",
+                    }
                 )
-                continue
-            people = {self.users[u] for u in reaction.get("users") or () if isinstance(u, str) and u in self.users}
-            reactions += [{"message_id": message_id, "user_id": p, "emoji": found, "created_at": at} for p in people]
+                self._remember_thread(external, message_id)
+        if files:
+            db.execute(insert(Attachment), files)
         _upsert(db, Reaction, reactions, ["message_id", "user_id", "emoji"])
-        self.result.counts["reactions"] += len(reactions)
-        if conversation.id in (message.get("pinned_to") or ()):
-            _upsert(db, Pin, [{"message_id": message_id, "room_id": room_id, "pinned_at": at}], ["message_id"])
-            self.result.counts["pins"] += 1
-        mentioned = [
-            self.users[u] for u in slack_export.mentioned_ids(str(message.get("text") or "")) if u in self.users
-        ]
-        if mentioned and conversation.kind != access.PUBLIC:  # only those who may read it (its members)
-            if room_id not in self.members:
-                self.members = {room_id: set(db.exec(select(RoomMember.user_id).where(RoomMember.room_id == room_id)))}
-            mentioned = [user_id for user_id in mentioned if user_id in self.members[room_id]]
-        rows = [
-            {"message_id": message_id, "user_id": u, "room_id": room_id, "seq": seq} for u in dict.fromkeys(mentioned)
-        ]
-        _upsert(db, Mention, rows, ["message_id", "user_id"])
+        _upsert(db, Pin, pins, ["message_id"])
+        _upsert(db, Mention, mentions, ["message_id", "user_id"])
+        _upsert(db, ImportKey, keys, ["source", "kind", "external_id"])
+        self.result.counts["pins"] += len(pins)
 
     def _read_to_the_end(self, db: Session, room_id: int) -> None:
         """An imported history is read history: the members' read markers go to its end (no wall of unread)."""
@@ -631,7 +777,7 @@ def run(db: Session, path: Path, progress: Callable[[int, int], None] = lambda d
                 done += 1
                 progress(done, total)
 
-            importing.history(db, conversation, step)
+            importing.history(db, conversation, step, lambda: progress(done, total))
     finally:
         export.close()
     return result

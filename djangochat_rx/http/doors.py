@@ -108,9 +108,9 @@ HTTP_DOORS: tuple[HttpDoor, ...] = (
             bytes=settings.IMPORT_MAX_BYTES,
             read_seconds=UPLOAD_READ_SECONDS,
             at_once_per_user=1,
-            work=("import thread", "file", "image"),
+            work=("import process", "file", "image"),
         ),
-        "an administrator's Slack export, imported on one thread",
+        "an administrator's Slack export, imported in a process of its own",
     ),
     _http("GET HEAD", "/_files/avatars/{user_id:int}/{key}/{size}", "/_files/avatars/1/k/small", NO_BODY, "a picture"),
     _http(

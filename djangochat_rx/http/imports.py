@@ -4,7 +4,7 @@ Its budget: an administrator's upload ticket (tickets.py) resolved before a byte
 answer an unknown route gives, 404); one import at a time in the whole instance (409 while one runs or is on its
 way, checked before the body is read and again when the run starts); IMPORT_MAX_BYTES (413, counted as it
 streams to a file of our own naming under DATA_DIR/imports, never held in memory). The import then runs on one
-thread of its own (actions/imports.running); the answer, 201 {"id": run}, comes at once, and the admin page
+process of its own (actions/imports.running); the answer, 201 {"id": run}, comes at once, and the admin page
 follows the run's progress. The file is removed when the run is over (or refused)."""
 
 import asyncio

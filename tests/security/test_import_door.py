@@ -2,6 +2,8 @@
 time, and what an administrator uploads is imported on its own thread, the upload answered at once."""
 
 import asyncio
+import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -93,3 +95,15 @@ async def test_an_export_over_the_budget_is_refused_and_nothing_is_kept(backend_
     answer = await post(backend_url, export[0], {"x-upload-ticket": ticket(chief)})
     assert answer.status_code == 413 and "An export may be at most" in answer.json()["error"]
     assert runs() == before and list(imports.folder().iterdir()) == []
+
+
+async def test_an_import_whose_process_dies_is_a_failed_run_that_says_so(tmp_path, export, monkeypatch):
+    run_id = db.call(imports.start_import, None, "team.zip", str(export[0])).value
+    monkeypatch.setattr(sys, "executable", shutil.which("false"))  # the import's process exits at once, 1
+    shown = await imports.running(run_id, export[0], remove=False)
+    assert shown.status == "failed"
+    assert shown.report == (
+        "The import stopped before its end (the server's log says why); what it had imported stays, and uploading "
+        "the export again goes on from there.",
+    )
+    assert export[0].is_file() and not export[0].with_suffix(".result.json").exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bench.imports import generated_export
 from djangochat_rx import settings
@@ -192,6 +192,28 @@ def test_an_interrupted_run_resumes_after_its_last_batch(session, files, monkeyp
     assert session.exec(select(func.count()).select_from(Message)).one() == 600
     parents = session.exec(select(Message.reply_count).where(col(Message.reply_count) > 0)).all()
     assert parents == [2] * 60
+
+
+def test_the_import_gives_way_while_people_chat(session, alice, general, files, monkeypatch):
+    export = generated_export(files / "chat.zip", messages=300, channels=1, people=5)
+    for name, value in (("IMPORT_BATCH", 50), ("IMPORT_LIVE_BATCH", 3), ("IMPORT_PAUSE_SECONDS", 0)):
+        monkeypatch.setattr(settings, name, value)
+    monkeypatch.setattr(settings, "IMPORT_LIVE_PAUSE_SECONDS", 0)
+    messages.post(session, general.id, alice.id, "an old message: nobody is chatting now")
+    sizes, real = [], slack_import.Run._batch
+
+    def batch(self, db, *args):
+        sizes.append(len(args[2]))
+        if len(sizes) == 2:  # alice says something while the import runs (another connection)
+            with Session(session.get_bind()) as chatting:
+                messages.post(chatting, general.id, alice.id, "hello while importing")
+        return real(self, db, *args)
+
+    monkeypatch.setattr(slack_import.Run, "_batch", batch)
+    result = slack_import.run(session, export)
+    assert sizes[:3] == [50, 50, 3] and max(sizes[2:]) == 3  # (a day's last batch may be smaller)
+    assert result.counts["batches that gave way to people chatting"] == len(sizes) - 2
+    assert result.counts["messages"] + result.counts["replies in threads"] == 300
 
 
 def test_markup_outside_code_only():

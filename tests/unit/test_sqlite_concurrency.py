@@ -9,9 +9,10 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from djangochat_rx import db
+from djangochat_rx import db, settings
 from djangochat_rx.domain import messages, rooms, sessions
 from djangochat_rx.models import utcnow
 
@@ -54,6 +55,28 @@ def test_a_write_waits_for_another_writer_instead_of_failing(sqlite_url, alice, 
         else:
             assert sessions.resolve(session, token) is not None
         holder.join()
+    engine.dispose()
+
+
+def test_a_writer_asks_again_for_the_lock_until_its_time_is_up_and_other_statements_wait_as_before(
+    sqlite_url, alice, general, monkeypatch
+):
+    """db._begin_immediate asks for the write lock every half millisecond (not SQLite's ever longer sleeps) and
+    gives up after SQLITE_BUSY_TIMEOUT_MS like the busy handler did; the connection's busy timeout is back after."""
+    monkeypatch.setattr(settings, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    engine = db.make_engine(sqlite_url)
+    with Session(engine, expire_on_commit=False) as session:
+        started = threading.Event()
+        holder = threading.Thread(target=hold_write_lock, args=(sqlite_url, 0.6, started))
+        holder.start()
+        assert started.wait(5)
+        with pytest.raises(OperationalError, match="database is locked"):
+            messages.post_message(session, general.id, alice.id, "gave up")
+        session.rollback()
+        holder.join()
+        assert messages.post_message(session, general.id, alice.id, "after").body == "after"
+        assert session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 100
+        session.rollback()
     engine.dispose()
 
 
