@@ -81,7 +81,7 @@ def test_nobody_but_an_admin_gets_the_admin_page_or_its_link(new_page, engine):
     expect(visitor).to_have_url(re.compile(r"/login/?$"))
 
     root = open_admin(new_page, engine)
-    expect(root.get_by_role("tab")).to_have_count(6)
+    expect(root.get_by_role("tab")).to_have_count(7)
 
 
 def test_disabling_a_member_cuts_their_open_room_and_sends_them_to_login_until_re_enabled(new_page, engine):

@@ -68,6 +68,16 @@ def test_invite_only_sign_up_refuses_strangers_and_admits_whoever_has_the_link(n
     expect(admin.locator("#admin-invites tbody tr").first).to_contain_text("used up")
 
 
+def set_password_by_link(page: Page, path: str, name: str, password: str) -> None:
+    """Open a password link (a reset, a new account's) for `name`, set `password` and arrive in the rooms."""
+    page.goto(path)
+    expect(page.get_by_text(f"For {name}.")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill(password)
+    page.get_by_label("Confirm new password").fill(password)
+    page.get_by_role("button", name="Set password and log in").click()
+    expect(page).to_have_url(re.compile(r"/rooms/?$"))
+
+
 def test_an_admins_reset_link_lets_a_user_who_forgot_their_password_back_in(new_page, engine):
     user, name = new_page(), unique("forgetful")
     register(user, name)
@@ -81,12 +91,7 @@ def test_an_admins_reset_link_lets_a_user_who_forgot_their_password_back_in(new_
     again.goto("/login")
     again.get_by_role("link", name="Forgot password?").click()
     expect(again.get_by_text("This server does not send email.")).to_be_visible()
-    again.goto(path)
-    expect(again.get_by_text(f"For {name}.")).to_be_visible()
-    again.get_by_label("New password", exact=True).fill("a fresh password")
-    again.get_by_label("Confirm new password").fill("a fresh password")
-    again.get_by_role("button", name="Set password and log in").click()
-    expect(again).to_have_url(re.compile(r"/rooms/?$"))
+    set_password_by_link(again, path, name, "a fresh password")
     # The old session ended: the first browser is logged out.
     user.reload()
     expect(user).to_have_url(re.compile(r"/login$"))

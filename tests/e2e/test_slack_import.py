@@ -4,14 +4,13 @@ as ours, the reaction, the thread with its replies, the image; a person of the e
 a reset link and finds their private room and conversation; a picture keeps its place before it loads."""
 
 import os
-import re
 from pathlib import Path
 
 from playwright.sync_api import expect
 
 from tests.e2e.test_admin import open_admin
 from tests.e2e.test_chat import messages, unique
-from tests.e2e.test_joining import shown_link
+from tests.e2e.test_joining import set_password_by_link, shown_link
 from tests.e2e.test_threads import replies
 from tests.support import slack
 
@@ -70,12 +69,7 @@ def test_an_imported_slack_export_reads_like_the_conversation_it_came_from(new_p
     chief.get_by_role("button", name=f"Password-reset link for ann{tag}").click()
     path = shown_link(chief)
     ann = new_page()
-    ann.goto(path)
-    expect(ann.get_by_text(f"For ann{tag}.")).to_be_visible()
-    ann.get_by_label("New password", exact=True).fill("ann's new password")
-    ann.get_by_label("Confirm new password").fill("ann's new password")
-    ann.get_by_role("button", name="Set password and log in").click()
-    expect(ann).to_have_url(re.compile(r"/rooms/?$"))
+    set_password_by_link(ann, path, f"ann{tag}", "ann's new password")
     sidebar = ann.get_by_role("navigation", name="Your rooms")
     expect(sidebar.get_by_text(f"secret-plans{tag}")).to_be_visible()
     expect(sidebar.get_by_text(f"ann{tag}, ben{tag}", exact=True)).to_be_visible()
