@@ -200,8 +200,8 @@ IMPORT_MAX_UNPACKED_BYTES = _int("IMPORT_MAX_UNPACKED_BYTES", 20 * 1024 * 1024 *
 IMPORT_MAX_ENTRIES = _int("IMPORT_MAX_ENTRIES", 500_000)
 IMPORT_MAX_JSON_BYTES = _int("IMPORT_MAX_JSON_BYTES", 64 * 1024 * 1024)
 IMPORT_MAX_RATIO = _int("IMPORT_MAX_RATIO", 200)
-IMPORT_BATCH = _int("IMPORT_BATCH", 25)
-IMPORT_PAUSE_SECONDS = float(os.environ.get("IMPORT_PAUSE_SECONDS", "0.02"))
+IMPORT_BATCH = _int("IMPORT_BATCH", 10)
+IMPORT_PAUSE_SECONDS = float(os.environ.get("IMPORT_PAUSE_SECONDS", "0.008"))
 # While people chat (a message not the import's in the last IMPORT_LIVE_SECONDS), it gives way: a few messages
 # per transaction (each a lock of a few milliseconds: search indexes every message) and long rests.
 IMPORT_LIVE_SECONDS = float(os.environ.get("IMPORT_LIVE_SECONDS", "10"))
