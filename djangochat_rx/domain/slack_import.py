@@ -493,7 +493,7 @@ class Run:
     def _planned(self, db: Session, conversation: Conversation, batch: list[dict], names: Names, label: str) -> list:
         """The batch's messages as rows to write, worked out before the write lock: authors (bots made in a short
         transaction of their own), bodies, threads, reactions, pins, mentions, files prepared (re-encoded)."""
-        planned, seen = [], set()
+        planned, seen, kept = [], set(), set()  # seen: every time read; kept: those of messages planned
         for message in batch:
             ts = message["ts"]
             if message.get("subtype") in NOTICES:
@@ -521,12 +521,13 @@ class Run:
             thread_ts = message.get("thread_ts")
             parent: int | str | None = None
             if isinstance(thread_ts, str) and thread_ts != ts:
-                parent = thread_ts if thread_ts in seen else self._parent(db, conversation.id, thread_ts)
+                parent = thread_ts if thread_ts in kept else self._parent(db, conversation.id, thread_ts)
                 if parent is None:
                     self.result.skip(
                         f"{label}, {_when(message)}: a reply's thread is not in the export; it is in the room."
                     )
             planned.append(_Planned(message, author_id, body, files, parent, self._reactions(message, label)))
+            kept.add(ts)
         db.rollback()
         return planned
 

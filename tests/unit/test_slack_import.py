@@ -315,6 +315,24 @@ def test_a_message_too_long_is_a_line_of_the_report(session, files):
     assert session.exec(select(func.count()).select_from(Message)).one() == 0
 
 
+def test_replies_to_a_message_left_out_go_to_the_room(session, files):
+    parent = slack.ts(slack.DAY1, 1)
+    path = slack.write_export(
+        files / "orphans.zip",
+        [slack.user("U1", "ann")],
+        [{"id": "C1", "name": "general", "members": ["U1"]}],
+        {
+            "general": [
+                slack.message("U0GONE", parent, "by someone unknown", thread_ts=parent, reply_count=1),
+                slack.message("U1", slack.ts(slack.DAY1, 2), "an answer", thread_ts=parent),
+            ]
+        },
+    )
+    result = slack_import.run(session, path)
+    assert [m.body for m in messages.newest_messages(session, room(session, "general").id)] == ["an answer"]
+    assert result.report[-1] == "#general, 2024-03-04 09:00: a reply's thread is not in the export; it is in the room."
+
+
 def test_a_public_name_taken_gets_a_suffix(session, alice, general, files):
     path = slack.write_export(
         files / "taken.zip",
