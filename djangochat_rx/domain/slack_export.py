@@ -15,7 +15,9 @@ taken from `__uploads/<file id>/<name>` when the export has them (Mattermost's s
 there); otherwise the message links to the file's Slack address.
 """
 
+import collections
 import contextlib
+import functools
 import html
 import json
 import re
@@ -55,11 +57,23 @@ class Conversation:
 
 @dataclass
 class Export:
-    """An open, checked Slack export; `skipped` gathers the report's lines about the zip itself."""
+    """An open, checked Slack export; `skipped` gathers the report's lines about the zip itself. Its names are
+    indexed once: each folder's day files, oldest first, and each file id's uploads."""
 
     archive: zipfile.ZipFile
     names: frozenset[str]
     skipped: list[str] = field(default_factory=list)
+    folders: dict[str, list[str]] = field(init=False)
+    uploads: dict[str, list[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.folders, self.uploads = collections.defaultdict(list), collections.defaultdict(list)
+        for name in sorted(self.names):
+            folder, _, rest = name.partition("/")
+            if folder == UPLOADS and "/" in rest:
+                self.uploads[rest.partition("/")[0]].append(name)
+            elif DAY_FILE.fullmatch(rest):
+                self.folders[folder].append(name)
 
     def close(self) -> None:
         self.archive.close()
@@ -88,9 +102,12 @@ class Export:
             raise NotAnExport(f"{name} does not hold a list.")
         return [item for item in found if isinstance(item, dict)]
 
+    @functools.cached_property
     def users(self) -> list[dict]:
+        """The people of users.json (read once)."""
         return [user for user in self.listed("users.json") if isinstance(user.get("id"), str)]
 
+    @functools.cached_property
     def conversations(self) -> list[Conversation]:
         """Every conversation the lists name, in the order public, private, DMs, group DMs."""
         found = []
@@ -122,10 +139,7 @@ class Export:
 
     def days(self, folder: str) -> list[str]:
         """The day files of a conversation's folder, oldest first."""
-        prefix = f"{folder}/"
-        return sorted(
-            name for name in self.names if name.startswith(prefix) and DAY_FILE.fullmatch(name[len(prefix) :])
-        )
+        return self.folders.get(folder, [])
 
     def messages(self, day: str) -> list[dict]:
         """The messages of one day file, in their time order."""
@@ -140,7 +154,7 @@ class Export:
         None when it carries none. FileTooBig past FILE_MAX_BYTES."""
         wanted = f"{UPLOADS}/{file_id}/{name}"
         if wanted not in self.names:
-            candidates = [n for n in self.names if n.startswith(f"{UPLOADS}/{file_id}/")]
+            candidates = self.uploads.get(file_id, [])
             if len(candidates) != 1:
                 return None
             wanted = candidates[0]

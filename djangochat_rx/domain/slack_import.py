@@ -255,7 +255,7 @@ class Run:
         self.export = export
         self.result = result
         self.into = into or storage.default()
-        teams = collections.Counter(user.get("team_id") for user in export.users() if user.get("team_id"))
+        teams = collections.Counter(user.get("team_id") for user in export.users if user.get("team_id"))
         self.source = f"{SOURCE}:{teams.most_common(1)[0][0]}" if teams else SOURCE
         self.users: dict[str, int] = {}
         self.usernames: dict[str, str] = {}
@@ -280,7 +280,7 @@ class Run:
     # --- people -------------------------------------------------------------------------------------------
     def people(self, db: Session) -> None:
         """Every Slack user mapped to an account: the one made before, the one with their address, or a new one."""
-        listed = self.export.users()
+        listed = self.export.users
         self.last_id = db.exec(select(func.max(Message.id))).one() or 0  # a message after it: someone chatting
         database.begin_write(db)
         known = self._known(db, USER)
@@ -353,7 +353,7 @@ class Run:
     # --- rooms --------------------------------------------------------------------------------------------
     def rooms(self, db: Session) -> list[Conversation]:
         """Every conversation mapped to a room (made the first time); the conversations, in import order."""
-        conversations = self.export.conversations()
+        conversations = self.export.conversations
         database.begin_write(db)
         known = self._known(db, ROOM)
         for conversation in conversations:
@@ -758,9 +758,8 @@ def run(db: Session, path: Path, progress: Callable[[int, int], None] = lambda d
         result.refused = str(error)
         return result
     try:
-        try:  # the lists read whole before anything is written: a broken one refuses the export
-            export.users()
-            export.conversations()
+        try:  # the lists read whole (once) before anything is written: a broken one refuses the export
+            _ = export.users, export.conversations
         except NotAnExport as error:
             result.refused = str(error)
             return result
