@@ -78,10 +78,14 @@ def _stale():
     return utcnow() - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
 
 
+def _beating():
+    """The run whose heartbeat beats: an import running now."""
+    return select(ImportRun.id).where(ImportRun.status == RUNNING, col(ImportRun.heartbeat_at) > _stale())
+
+
 def busy(db: Session) -> bool:
-    """Whether an import runs now (its heartbeat beats)."""
-    found = db.exec(select(ImportRun.id).where(ImportRun.status == RUNNING, col(ImportRun.heartbeat_at) > _stale()))
-    busy = found.first() is not None
+    """Whether an import runs now."""
+    busy = db.exec(_beating()).first() is not None
     db.rollback()
     return busy
 
@@ -90,8 +94,7 @@ def start_import(db: Session, actor_id: int | None, file_name: str, path: str = 
     """A new run of the export `file_name` (kept at `path` when uploaded), audited; ImportBusy while another
     run's heartbeat beats."""
     database.begin_write(db)
-    running = select(ImportRun.id).where(ImportRun.status == RUNNING, col(ImportRun.heartbeat_at) > _stale())
-    if db.exec(running).first() is not None:
+    if db.exec(_beating()).first() is not None:
         db.rollback()
         raise ImportBusy()
     run = ImportRun(source=slack_import.SOURCE, file_name=file_name[:255], path=path, started_by_id=actor_id)

@@ -64,6 +64,7 @@ from djangochat_rx.models import (
     RoomMember,
     RoomRead,
     User,
+    as_utc,
     utcnow,
 )
 
@@ -116,7 +117,6 @@ COUNTED = {
     "reactions": ("reaction", "reactions"),
     "pins": ("pin", "pins"),
     "files": ("file", "files"),
-    "messages there already": ("message there already", "messages there already"),
     "messages read by an earlier run": ("message read by an earlier run", "messages read by an earlier run"),
     "notices left out (joins, topics…)": ("notice left out (joins, topics…)", "notices left out (joins, topics…)"),
     "batches that gave way to people chatting": (
@@ -147,8 +147,12 @@ class _Planned:
         return self.message["ts"]
 
     def client_id(self, conversation_id: str) -> str:
-        """Its client id here: unique per author, so a message is never inserted twice."""
-        return f"slack:{conversation_id}:{self.ts}"[:64]
+        return _client_id(conversation_id, self.ts)
+
+
+def _client_id(conversation_id: str, ts: str) -> str:
+    """An imported message's client id: unique per author, so a message is never inserted twice."""
+    return f"slack:{conversation_id}:{ts}"[:64]
 
 
 def _inserted(sql, rows: list[dict]) -> dict[str, int]:
@@ -274,8 +278,16 @@ class Run:
         rows = db.exec(select(ImportKey).where(ImportKey.source == self.source, ImportKey.kind == kind)).all()
         return {row.external_id: row for row in rows}
 
-    def _record(self, db: Session, kind: str, external_id: str, local_id: int, cursor: str = "") -> None:
-        db.add(ImportKey(source=self.source, kind=kind, external_id=external_id, local_id=local_id, cursor=cursor))
+    def _record(self, db: Session, kind: str, external_id: str, local_id: int) -> None:
+        db.add(ImportKey(source=self.source, kind=kind, external_id=external_id, local_id=local_id))
+
+    def _key(self, kind: str, external_id: str) -> tuple:
+        """The conditions that find the ImportKey of a thing of this export."""
+        return ImportKey.source == self.source, ImportKey.kind == kind, ImportKey.external_id == external_id
+
+    def _local_id(self, db: Session, kind: str, external_id: str) -> int | None:
+        """Our id of what a run made of a thing of the export (None: nothing yet)."""
+        return db.exec(select(ImportKey.local_id).where(*self._key(kind, external_id))).first()
 
     # --- people -------------------------------------------------------------------------------------------
     def people(self, db: Session) -> None:
@@ -332,11 +344,7 @@ class Run:
             return None
         if bot_id in self.bots:
             return self.bots[bot_id]
-        known = db.exec(
-            select(ImportKey.local_id).where(
-                ImportKey.source == self.source, ImportKey.kind == BOT, ImportKey.external_id == bot_id
-            )
-        ).first()
+        known = self._local_id(db, BOT, bot_id)
         if known is None:
             profile = message.get("bot_profile") if isinstance(message.get("bot_profile"), dict) else {}
             label = str(message.get("username") or profile.get("name") or "slack")
@@ -564,13 +572,7 @@ class Run:
             if (db.exec(select(func.max(Message.id))).one() or 0) > self.last_id:  # someone wrote since our last
                 self.live_until = time.monotonic() + settings.IMPORT_LIVE_SECONDS
             self._write(db, conversation, room_id, planned)
-            db.execute(
-                update(ImportKey)
-                .where(
-                    ImportKey.source == self.source, ImportKey.kind == ROOM, ImportKey.external_id == conversation.id
-                )
-                .values(cursor=batch[-1]["ts"])
-            )
+            db.execute(update(ImportKey).where(*self._key(ROOM, conversation.id)).values(cursor=batch[-1]["ts"]))
             newest = db.exec(select(func.max(Message.id))).one() or 0
             db.commit()
             self.last_id = newest  # the newest message is ours: another one after it is someone chatting
@@ -614,7 +616,7 @@ class Run:
         if replies:
             for item in replies:
                 if isinstance(item.parent, str):  # its parent is in this batch
-                    item.parent = ids[f"slack:{conversation.id}:{item.parent}"[:64]]
+                    item.parent = ids[_client_id(conversation.id, item.parent)]
             parents = {item.parent for item in replies}
             heads = db.exec(
                 select(Message.id, Message.reply_count, Message.repliers).where(col(Message.id).in_(parents))
@@ -640,7 +642,7 @@ class Run:
         self._extras(db, conversation, room_id, planned, ids)
         if in_room:
             newest = moment(in_room[-1].message["ts"])
-            last_at = max(_aware(last_at), newest) if last_at else newest
+            last_at = max(as_utc(last_at), newest) if last_at else newest
             db.execute(update(Room).where(col(Room.id) == room_id).values(message_count=count, last_message_at=last_at))
 
     def _row(self, conversation: Conversation, room_id: int, item: "_Planned", parent: int | None) -> dict:
@@ -676,11 +678,7 @@ class Run:
         if key in self.threads:
             self.threads.move_to_end(key)
             return self.threads[key]
-        found = db.exec(
-            select(ImportKey.local_id).where(
-                ImportKey.source == self.source, ImportKey.kind == THREAD, ImportKey.external_id == key
-            )
-        ).first()
+        found = self._local_id(db, THREAD, key)
         if found is not None:
             self._remember_thread(key, found)
         return found
@@ -842,7 +840,3 @@ def _label(conversation: Conversation) -> str:
 
 def _when(message: dict) -> str:
     return moment(message["ts"]).strftime("%Y-%m-%d %H:%M")
-
-
-def _aware(moment_: datetime) -> datetime:
-    return moment_ if moment_.tzinfo else moment_.replace(tzinfo=UTC)
