@@ -279,6 +279,25 @@ async def prepare(source: Path, scratch: Path) -> Prepared:
     return Prepared(source, size, content_type, image)
 
 
+def put(prepared: Prepared, key: str, into: storage.Storage) -> dict:
+    """Put a prepared upload's files into storage under `key`: the Attachment fields they decide (its kind and
+    size, an image's and its thumbnail's dimensions)."""
+    image = prepared.image
+    if image is None:
+        into.put(key, FULL, prepared.source)
+        return {"kind": FILE, "size": prepared.size}
+    into.put(key, FULL, image.full)
+    into.put(key, THUMB, image.thumb)
+    return {
+        "kind": IMAGE,
+        "size": into.size(key, FULL) or prepared.size,
+        "width": image.width,
+        "height": image.height,
+        "thumb_width": image.thumb_width,
+        "thumb_height": image.thumb_height,
+    }
+
+
 def keep(
     db: Session,
     user_id: int,
@@ -301,21 +320,11 @@ def keep(
             owner_id=user_id,
             room_id=room_id,
             name=clean_name(name),
-            size=prepared.size,
             content_type=prepared.content_type,
-            kind=FILE,
             storage_key=key,
             created_at=now,
+            **put(prepared, key, into),
         )
-        processed = prepared.image
-        if processed is None:
-            into.put(key, FULL, prepared.source)
-        else:
-            into.put(key, FULL, processed.full)
-            into.put(key, THUMB, processed.thumb)
-            row.kind, row.size = IMAGE, into.size(key, FULL) or prepared.size
-            row.width, row.height = processed.width, processed.height
-            row.thumb_width, row.thumb_height = processed.thumb_width, processed.thumb_height
         # The day's total is counted again and the row added in one write transaction, serialised per user
         # (SQLite's write lock; the user's row lock elsewhere): two uploads at once cannot both pass it.
         database.begin_write(db)

@@ -131,7 +131,7 @@ COUNTED = {
 @dataclass
 class _Planned:
     """A message of a batch, worked out before the write lock: its author, body, prepared files (stored under
-    `keys`), its thread's parent (an id, or the Slack timestamp of a parent in the same batch) and reactions."""
+    `stored`), its thread's parent (an id, or the Slack timestamp of a parent in the same batch) and reactions."""
 
     message: dict
     author_id: int
@@ -139,7 +139,8 @@ class _Planned:
     files: list
     parent: int | str | None
     reactions: list[tuple[str, int]]
-    keys: list[str] = field(default_factory=list)
+    # Each file's storage key and what attachments.put said of it.
+    stored: list[tuple[str, dict]] = field(default_factory=list)
     seq: int = 0
 
     @property
@@ -175,28 +176,13 @@ def _inserted(sql, rows: list[dict]) -> dict[str, int]:
     return ids
 
 
-def _attachment(owner_id: int, room_id: int, message_id: int, name: str, prepared, key: str, at: datetime) -> dict:
-    row = {
-        "owner_id": owner_id,
-        "room_id": room_id,
-        "message_id": message_id,
-        "name": attachments.clean_name(name),
-        "size": prepared.size,
-        "content_type": prepared.content_type,
-        "kind": attachments.FILE,
-        "storage_key": key,
-        "created_at": at,
-        "width": None,
-        "height": None,
-        "thumb_width": None,
-        "thumb_height": None,
-        "discarded_at": None,
-    }
-    if prepared.image is not None:
-        image = prepared.image
-        row |= {"kind": attachments.IMAGE, "width": image.width, "height": image.height}
-        row |= {"thumb_width": image.thumb_width, "thumb_height": image.thumb_height}
-    return row
+def _attachment(
+    owner_id: int, room_id: int, message_id: int, name: str, content_type: str, stored: dict, at: datetime
+) -> dict:
+    """An imported file's row: `stored` is what attachments.put said of its bytes (kind, size, dimensions)."""
+    row = dict.fromkeys(("width", "height", "thumb_width", "thumb_height", "discarded_at"))
+    row |= {"owner_id": owner_id, "room_id": room_id, "message_id": message_id, "name": attachments.clean_name(name)}
+    return row | {"content_type": content_type, "created_at": at} | stored
 
 
 @dataclass
@@ -566,8 +552,10 @@ class Run:
         stored: list[str] = []
         try:
             for item in planned:
-                item.keys = [self._store(prepared) for _, prepared in item.files]
-                stored += item.keys
+                for _, prepared in item.files:
+                    key = storage.new_key()
+                    stored.append(key)
+                    item.stored.append((key, attachments.put(prepared, key, self.into)))
             database.begin_write(db)
             if (db.exec(select(func.max(Message.id))).one() or 0) > self.last_id:  # someone wrote since our last
                 self.live_until = time.monotonic() + settings.IMPORT_LIVE_SECONDS
@@ -589,15 +577,6 @@ class Run:
             self.result.counts["replies in threads" if item.parent else "messages"] += 1
             self.result.counts["reactions"] += len(item.reactions)
             self.result.counts["files"] += len(item.files)
-
-    def _store(self, prepared: attachments.Prepared) -> str:
-        key = storage.new_key()
-        if prepared.image is None:
-            self.into.put(key, attachments.FULL, prepared.source)
-        else:
-            self.into.put(key, attachments.FULL, prepared.image.full)
-            self.into.put(key, attachments.THUMB, prepared.image.thumb)
-        return key
 
     def _write(self, db: Session, conversation: Conversation, room_id: int, planned: list) -> None:
         """In the write transaction: the room's messages (their seqs drawn now), then the replies (their
@@ -695,8 +674,9 @@ class Run:
             self.members = {room_id: set(db.exec(select(RoomMember.user_id).where(RoomMember.room_id == room_id)))}
         for item in planned:
             message_id, at = ids[item.client_id(conversation.id)], moment(item.message["ts"])
-            for (name, prepared), key in zip(item.files, item.keys, strict=True):
-                files.append(_attachment(item.author_id, room_id, message_id, name, prepared, key, at))
+            for (name, prepared), (key, fields) in zip(item.files, item.stored, strict=True):
+                stored = fields | {"storage_key": key}
+                files.append(_attachment(item.author_id, room_id, message_id, name, prepared.content_type, stored, at))
             reactions += [
                 {"message_id": message_id, "user_id": person, "emoji": emoji, "created_at": at}
                 for emoji, person in item.reactions
