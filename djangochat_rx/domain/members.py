@@ -6,6 +6,7 @@ A guest adds nobody to a room, and a conversation is opened only between people 
 (access.sees): a guest's name is unknown to those they share no room with, and theirs to the guest."""
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete
@@ -131,6 +132,18 @@ def remove(db: Session, owner_id: int, room_id: int, username: str) -> int:
     return user.id
 
 
+def direct_key(user_ids: Iterable[int]) -> str:
+    """The key of the direct conversation of these people (one per set of people: Room.dm_key)."""
+    return ":".join(map(str, sorted(user_ids)))
+
+
+def direct_room(usernames: Iterable[str], key: str) -> Room:
+    """A new direct conversation of `usernames` (named for them), under its `direct_key`."""
+    slug = hidden_slug(access.DM)
+    name = ", ".join(sorted(usernames, key=str.casefold))[:64]
+    return Room(slug=slug, name=name, name_key=slug, kind=access.DM, dm_key=key)
+
+
 def open_direct(db: Session, user_id: int, usernames: list[str]) -> RoomView:
     """The direct conversation of the user with `usernames` (1 to DM_MAX_PEOPLE - 1 others), created
     the first time and reused afterwards."""
@@ -155,13 +168,11 @@ def open_direct(db: Session, user_id: int, usernames: list[str]) -> RoomView:
     if strangers:  # each may see the caller, not each other: a guest and someone outside their rooms
         db.rollback()
         raise MemberError(f"“{strangers[0][0]}” and “{strangers[0][1]}” cannot be in a conversation together.")
-    key = ":".join(map(str, ids))
+    key = direct_key(ids)
     room = db.exec(select(Room).where(Room.dm_key == key)).first()
     if room is None:
         me = db.get(User, user_id)
-        names = sorted([me.username, *(user.username for user in others.values())], key=str.casefold)
-        slug = hidden_slug(access.DM)
-        room = Room(slug=slug, name=", ".join(names)[:64], name_key=slug, kind=access.DM, dm_key=key)
+        room = direct_room([me.username, *(user.username for user in others.values())], key)
         try:
             db.add(room)
             db.flush()

@@ -45,6 +45,7 @@ from djangochat_rx.domain import (
     account_links,
     accounts,
     attachments,
+    members,
     messages,
     rooms,
     slack_export,
@@ -379,14 +380,12 @@ class Run:
             if len(people) < 1:
                 self.result.skip(f"Conversation {conversation.id}: none of its people is known; it was skipped.")
                 return None
-            key = ":".join(map(str, sorted(people)))
+            key = members.direct_key(people)
             room = db.exec(select(Room).where(Room.dm_key == key)).first()
             if room is not None:
                 self.result.counts["conversations continued"] += 1
                 return room
-            slug = rooms.hidden_slug(access.DM)
-            names = sorted(db.exec(select(User.username).where(col(User.id).in_(people))).all(), key=str.casefold)
-            room = Room(slug=slug, name=", ".join(names)[:64], name_key=slug, kind=access.DM, dm_key=key)
+            room = members.direct_room([self.names_by_id[person] for person in people], key)
             self.result.counts["conversations"] += 1
         else:
             name = _room_name(conversation.name)
