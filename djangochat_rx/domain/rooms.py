@@ -106,6 +106,22 @@ def free_slug(db: Session, name: str) -> str:
     return f"{base}-{n}"
 
 
+def name_taken(db: Session, name: str) -> bool:
+    """Whether a public room has this name (in any case)."""
+    return db.exec(select(Room.id).where(Room.name_key == name.casefold())).first() is not None
+
+
+def new_room(db: Session, name: str, description: str, creator_id: int | None, private: bool) -> Room:
+    """The row of a new room (its name checked, and free if public), addressed as its kind is: a public room by
+    a slug of its name, a private one by an unguessable slug (hidden_slug)."""
+    if private:
+        slug = name_key = hidden_slug(access.PRIVATE)
+    else:
+        name_key, slug = name.casefold(), free_slug(db, name)
+    kind = access.PRIVATE if private else access.PUBLIC
+    return Room(slug=slug, name=name, name_key=name_key, description=description, created_by_id=creator_id, kind=kind)
+
+
 def create_room(db: Session, name: str, description: str, creator_id: int | None, private: bool = False) -> RoomView:
     """A new room; its creator is its owner. A public room has a name unique among public rooms (case-
     insensitive) and a slug derived from it. A private room is seen only by its members: any name, and an
@@ -116,22 +132,10 @@ def create_room(db: Session, name: str, description: str, creator_id: int | None
         db.rollback()
         raise GuestsCannot("Guests cannot create rooms.")
     taken = RoomNameTaken(f"A room named “{name}” already exists.")
-    if private:
-        slug = name_key = hidden_slug(access.PRIVATE)
-    else:
-        name_key = name.casefold()
-        if db.exec(select(Room.id).where(Room.name_key == name_key)).first() is not None:
-            db.rollback()
-            raise taken
-        slug = free_slug(db, name)
-    room = Room(
-        slug=slug,
-        name=name,
-        name_key=name_key,
-        description=description,
-        created_by_id=creator_id,
-        kind=access.PRIVATE if private else access.PUBLIC,
-    )
+    if not private and name_taken(db, name):
+        db.rollback()
+        raise taken
+    room = new_room(db, name, description, creator_id, private)
     db.add(room)
     try:
         db.flush()

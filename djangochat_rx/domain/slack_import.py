@@ -388,22 +388,11 @@ class Run:
             room = members.direct_room([self.names_by_id[person] for person in people], key)
             self.result.counts["conversations"] += 1
         else:
+            private = conversation.kind == access.PRIVATE
             name = _room_name(conversation.name)
-            if conversation.kind == access.PRIVATE:
-                slug = name_key = rooms.hidden_slug(access.PRIVATE)
-                self.result.counts["private rooms"] += 1
-            else:
-                name = _free_room_name(db, name, self.result)
-                name_key, slug = name.casefold(), rooms.free_slug(db, name)
-                self.result.counts["public rooms"] += 1
-            room = Room(
-                slug=slug,
-                name=name,
-                name_key=name_key,
-                description=description,
-                created_by_id=created_by,
-                kind=conversation.kind,
-            )
+            name = name if private else _free_room_name(db, name, self.result)
+            room = rooms.new_room(db, name, description, created_by, private)
+            self.result.counts["private rooms" if private else "public rooms"] += 1
         room.archived_at = utcnow() if conversation.archived else None
         db.add(room)
         db.flush()
@@ -798,14 +787,11 @@ def _room_name(raw: str) -> str:
 
 
 def _free_room_name(db: Session, name: str, result: Result) -> str:
-    def taken(candidate: str) -> bool:
-        return db.exec(select(Room.id).where(Room.name_key == candidate.casefold())).first() is not None
-
-    if not taken(name):
+    if not rooms.name_taken(db, name):
         return name
     base = name[: settings.ROOM_NAME_MAX_CHARS - 9]
     candidate, n = f"{base}-slack", 2
-    while taken(candidate):
+    while rooms.name_taken(db, candidate):
         candidate, n = f"{base}-slack-{n}", n + 1
     result.note(f"#{name} was imported as #{candidate}: a room of that name is here already.")
     return candidate
