@@ -13,10 +13,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 from djangochat_rx import db as database
-from djangochat_rx.domain import accounts, attachments, devices, markup, messages, second_factor
+from djangochat_rx.domain import accounts, attachments, devices, markup, messages, second_factor, site_settings
 from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.rooms import BY_ACTIVITY, RoomNotFound
-from djangochat_rx.models import AuditEntry, Message, Room, SiteSetting, SsoLink, User, UserSession, as_utc, utcnow
+from djangochat_rx.models import AuditEntry, Message, Room, SsoLink, User, UserSession, as_utc, utcnow
 
 # Who the audit log names for actions taken from the terminal.
 CLI_ACTOR = "cli"
@@ -463,11 +463,7 @@ def require_second_factor(db: Session, actor_id: int, chosen: str) -> second_fac
         db.rollback()
         raise OwnFactorFirst()
     before = second_factor.requirement(db)
-    row = db.get(SiteSetting, second_factor.REQUIREMENT_KEY)
-    if row is None:
-        db.add(SiteSetting(key=second_factor.REQUIREMENT_KEY, value=chosen, updated_by_id=actor_id))
-    else:
-        row.value, row.updated_at, row.updated_by_id = chosen, utcnow(), actor_id
+    site_settings.store(db, actor_id, second_factor.REQUIREMENT_KEY, chosen)
     audit(db, actor_id, "signup.second_factor", "site", f"{before} → {chosen}")
     db.commit()
     return second_factor.requirement(db)

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import access, accounts, rooms
+from djangochat_rx.domain import access, accounts, rooms, site_settings
 from djangochat_rx.domain import admin as administration
 from djangochat_rx.domain.audit import audit
 from djangochat_rx.models import Attachment, Message, Pin, Room, SiteSetting, utcnow
@@ -68,23 +68,13 @@ def _check_days(days: int, allow_none: bool) -> None:
         )
 
 
-def _store(db: Session, actor_id: int, key: str, value: str) -> str:
-    row = db.get(SiteSetting, key, with_for_update=True, populate_existing=True)
-    before = row.value if row is not None else "unset"
-    if row is None:
-        db.add(SiteSetting(key=key, value=value, updated_by_id=actor_id))
-    else:
-        row.value, row.updated_at, row.updated_by_id = value, utcnow(), actor_id
-    return before
-
-
 def set_policy(db: Session, actor_id: int, days: int, keep_pinned: bool) -> Policy:
     """An administrator sets the instance's policy (`days` 0: keep everything). Audited."""
     _check_days(days, allow_none=True)
     database.begin_write(db)
     administration.require_admin(db, actor_id)
-    before = _store(db, actor_id, RETENTION_KEY, str(days))
-    _store(db, actor_id, KEEP_PINNED_KEY, "on" if keep_pinned else "off")
+    before = site_settings.store(db, actor_id, RETENTION_KEY, str(days))
+    site_settings.store(db, actor_id, KEEP_PINNED_KEY, "on" if keep_pinned else "off")
     audit(db, actor_id, "retention.set", "site", f"{before} → {days} days, pinned {'kept' if keep_pinned else 'too'}")
     db.commit()
     return Policy(days, keep_pinned)

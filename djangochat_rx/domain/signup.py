@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import access, accounts, members, rooms
+from djangochat_rx.domain import access, accounts, members, rooms, site_settings
 from djangochat_rx.domain import admin as administration
 from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.tokens import hash_token
@@ -136,12 +136,7 @@ def set_domain(db: Session, actor_id: int | None, domain: str) -> str:
     database.begin_write(db)
     if actor_id is not None:
         administration.require_admin(db, actor_id)
-    row = db.get(SiteSetting, DOMAIN_KEY, with_for_update=True, populate_existing=True)
-    before = row.value if row is not None else ""
-    if row is None:
-        db.add(SiteSetting(key=DOMAIN_KEY, value=domain, updated_by_id=actor_id))
-    else:
-        row.value, row.updated_at, row.updated_by_id = domain, utcnow(), actor_id
+    before = site_settings.store(db, actor_id, DOMAIN_KEY, domain, absent="")
     if before != domain:
         audit(db, actor_id, "signup.domain", "site", f"{before or 'none'} → {domain or 'none'}")
     db.commit()
@@ -198,13 +193,7 @@ def _check_mode(mode: str) -> Mode:
 
 def _store_mode(db: Session, actor_id: int | None, mode: Mode) -> str:
     """Write the mode (in the caller's write transaction); the previous one, for the audit log."""
-    row = db.get(SiteSetting, MODE_KEY, with_for_update=True, populate_existing=True)
-    before = row.value if row is not None else "unset"
-    if row is None:
-        db.add(SiteSetting(key=MODE_KEY, value=mode, updated_by_id=actor_id))
-    else:
-        row.value, row.updated_at, row.updated_by_id = mode, utcnow(), actor_id
-    return before
+    return site_settings.store(db, actor_id, MODE_KEY, mode)
 
 
 def set_mode(db: Session, actor_id: int | None, mode: str) -> Mode:

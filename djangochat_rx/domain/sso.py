@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import account_links, accounts, signup
+from djangochat_rx.domain import account_links, accounts, signup, site_settings
 from djangochat_rx.domain import admin as administration
 from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.tokens import hash_token
@@ -503,12 +503,8 @@ def set_password_sign_in(db: Session, actor_id: int | None, allowed: bool) -> bo
             raise administration.AdminError(
                 "Sign in with a provider yourself first: with passwords off you would be locked out."
             )
-    row = db.get(SiteSetting, PASSWORDS_KEY, with_for_update=True, populate_existing=True)
-    before, chosen = (row.value if row is not None else "on"), ("on" if allowed else "off")
-    if row is None:
-        db.add(SiteSetting(key=PASSWORDS_KEY, value=chosen, updated_by_id=actor_id))
-    else:
-        row.value, row.updated_at, row.updated_by_id = chosen, utcnow(), actor_id
+    chosen = "on" if allowed else "off"
+    before = site_settings.store(db, actor_id, PASSWORDS_KEY, chosen, absent="on")
     if before != chosen:
         audit(db, actor_id, "signup.passwords", "site", f"{before} → {chosen}")
     db.commit()
