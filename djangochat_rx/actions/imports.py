@@ -172,7 +172,7 @@ def import_for_run(run_id: int, path: Path, result_path: Path) -> None:
 
 async def running(run_id: int, path: Path, remove: bool = True) -> ImportView:
     """Run an import in a process of its own (`import-slack --run`: its CPU work, JSON, Markdown, images, never on
-    this server's event loop or threads), then finish it here (its events published); the upload removed after.
+    this server's event loop or threads), then finish it here (its events published), its upload removed first.
     A process that dies leaves a failed run whose report says so (uploading the export again goes on from where
     it stopped)."""
     result_path = path.with_suffix(".result.json")
@@ -202,10 +202,9 @@ async def running(run_id: int, path: Path, remove: bool = True) -> ImportView:
         )
     finally:
         result_path.unlink(missing_ok=True)
-    shown = await perform(finish_import, run_id, result)
-    if remove:
+    if remove:  # before the run shows as over: whoever sees it finished finds its upload gone
         path.unlink(missing_ok=True)
-    return shown
+    return await perform(finish_import, run_id, result)
 
 
 def claim_interrupted(db: Session) -> Outcome[tuple[int, str] | None]:
