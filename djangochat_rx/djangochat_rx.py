@@ -12,7 +12,19 @@ from djangochat_rx.domain import attachments, messages
 from djangochat_rx.http.endpoints import with_endpoints
 from djangochat_rx.infra import backup
 from djangochat_rx.notify import hooks, notices, push, subscribers
-from djangochat_rx.pages import account, admin, auth, joining, profile, room, rooms, search, second_factor, threads
+from djangochat_rx.pages import (
+    account,
+    admin,
+    auth,
+    joining,
+    profile,
+    room,
+    rooms,
+    saved,
+    search,
+    second_factor,
+    threads,
+)
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.admin import AdminState
@@ -22,6 +34,7 @@ from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.room_composer import COMPOSER_ID
 from djangochat_rx.state.rooms import RoomsState
+from djangochat_rx.state.saved import SavedState
 from djangochat_rx.state.search import SearchState
 from djangochat_rx.state.second_factor import TwoFactorState
 from djangochat_rx.state.sso import SsoState
@@ -59,6 +72,7 @@ app.add_page(profile.profile, route=routes.USER, title="Profile · DjangoChat RX
 app.add_page(admin.admin, route=routes.ADMIN, title="Admin · DjangoChat RX", on_load=AdminState.load)
 app.add_page(search.search, route=routes.SEARCH, title="Search · DjangoChat RX", on_load=SearchState.load)
 app.add_page(threads.threads, route=routes.THREADS, title="Threads · DjangoChat RX", on_load=ThreadsState.load)
+app.add_page(saved.saved_page, route=routes.SAVED, title="Saved · DjangoChat RX", on_load=SavedState.load)
 app.add_page(joining.setup, route=routes.SETUP, title="Set up · DjangoChat RX", on_load=SetupState.open)
 app.add_page(joining.forgot, route=routes.FORGOT, title="Forgot password · DjangoChat RX", on_load=ForgotState.open)
 app.add_page(joining.reset, route=routes.RESET, title="New password · DjangoChat RX", on_load=ResetState.open)

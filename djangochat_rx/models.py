@@ -279,6 +279,32 @@ class Pin(SQLModel, table=True):
     pinned_at: datetime = Field(default_factory=utcnow)
 
 
+class MessageEdit(SQLModel, table=True):
+    """An earlier version of an edited message: its text from `since` (when it was sent or last edited) until
+    `until` (the edit that replaced it). Deleting or removing the message deletes its versions (messages.erase)."""
+
+    __tablename__ = "message_edits"
+    __table_args__ = (Index("ix_message_edits_message_id_until", "message_id", "until"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id", ondelete="CASCADE")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    since: datetime
+    until: datetime
+
+
+class SavedMessage(SQLModel, table=True):
+    """A message a user saved for later (the Saved page), newest first; it leaves the list when the user can no
+    longer read its room or it is deleted."""
+
+    __tablename__ = "saved_messages"
+    __table_args__ = (Index("ix_saved_messages_user_id_saved_at", "user_id", "saved_at"),)
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    message_id: int = Field(foreign_key="messages.id", primary_key=True, ondelete="CASCADE", index=True)
+    saved_at: datetime = Field(default_factory=utcnow)
+
+
 class ThreadFollow(SQLModel, table=True):
     """A user following a message's thread (they wrote it, replied or were mentioned in it, or chose to):
     its new replies count as unread for them until `read_count` (the replies they have seen) catches up.

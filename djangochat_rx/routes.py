@@ -16,6 +16,7 @@ PROFILE = "/profile"
 ACCOUNT = "/account"
 SEARCH = "/search"
 THREADS = "/threads"
+SAVED = "/saved"
 ADMIN = "/admin"
 USER = "/users/[name]"
 

@@ -121,6 +121,14 @@ DM_MAX_PEOPLE = 8
 
 # Messages: 1-4000 characters after trimming (Rocket.Chat allows 5000, Zulip 10000 bytes).
 MESSAGE_MAX_CHARS = 4000
+# A fenced code block with no language has its language guessed (markup.py) only up to this length: colouring
+# costs ~1.6 ms per 1000 characters of Python, and a long paste with no language (a log, a stack trace) is more
+# often not code than code. A block with its language named is coloured up to MESSAGE_MAX_CHARS.
+CODE_GUESS_MAX_CHARS = 2000
+# Colouring one code block may take this long (ms) before the block is shown plain instead: every Pygments lexer
+# has texts it takes quadratic time on (C#'s, 2 s for 4000 characters), while 4000 characters of ordinary Python
+# take ~5 ms.
+CODE_COLOUR_MS = 25
 # Authors may edit or delete a message this long after sending: time to fix a typo, not to rewrite
 # a conversation others have already answered.
 EDIT_WINDOW_MINUTES = _int("EDIT_WINDOW_MINUTES", 15)
@@ -164,6 +172,9 @@ PINS_PER_ROOM = _int("PINS_PER_ROOM", 50)
 # A thread's panel shows its newest THREAD_WINDOW replies; the Threads page lists THREADS_LISTED followed threads.
 THREAD_WINDOW = _int("THREAD_WINDOW", 200)
 THREADS_LISTED = _int("THREADS_LISTED", 50)
+# Messages a person may keep saved (the Saved page), and how many of them the page lists, newest saved first.
+SAVED_PER_USER = _int("SAVED_PER_USER", 1000)
+SAVED_LISTED = _int("SAVED_LISTED", 200)
 # The rooms page shows this many public rooms (most recently active first) live, and as many private rooms
 # and conversations; "Show more rooms" reads the next page. A frame's size is bounded however many exist.
 ROOMS_LIST_PAGE = _int("ROOMS_LIST_PAGE", 50)

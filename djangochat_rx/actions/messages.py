@@ -1,10 +1,10 @@
-"""Sending, editing and deleting messages, a moderator's removal, pins and reactions."""
+"""Sending, editing and deleting messages, a moderator's removal, pins, reactions and saved messages."""
 
 from sqlmodel import Session
 
 from djangochat_rx.actions import Outcome
-from djangochat_rx.domain import admin, messages, pins, reactions, reads, room_prefs
-from djangochat_rx.domain.events import MessageChanged, MessageSent, PinsChanged, ReactionsChanged
+from djangochat_rx.domain import admin, messages, pins, reactions, reads, room_prefs, saved
+from djangochat_rx.domain.events import MessageChanged, MessageSent, PinsChanged, ReactionsChanged, SavedChanged
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.models import Pin
 
@@ -90,3 +90,18 @@ def react(
     True when the user's reaction is there afterwards."""
     toggled = reactions.toggle(db, user_id, message_id, emoji, room_id, want)
     return Outcome(toggled.added, [ReactionsChanged(messages.message_view(db, message_id))])
+
+
+def _saved_changed(db: Session, user_id: int, username: str, room_id: int) -> SavedChanged:
+    return SavedChanged(username, room_id, tuple(saved.saved_in_room(db, user_id, room_id)))
+
+
+def save_message(db: Session, user_id: int, username: str, message_id: int) -> Outcome[None]:
+    """Save a message one may read to one's Saved list: one's pages of its room show it saved."""
+    return Outcome(None, [_saved_changed(db, user_id, username, saved.save(db, user_id, message_id))])
+
+
+def unsave_message(db: Session, user_id: int, username: str, message_id: int) -> Outcome[None]:
+    """Take a message off one's Saved list (no event when there was no such message to tell of)."""
+    room_id = saved.unsave(db, user_id, message_id)
+    return Outcome(None, [_saved_changed(db, user_id, username, room_id)] if room_id else [])

@@ -1,5 +1,5 @@
 """One chat message: author, time, its sanitised Markdown (see markup.py), files, reactions and thread summary.
-Its tools (react, reply, pin, edit, delete) are the list's one toolbar (components/message_toolbar.py), shown on
+Its tools (react, reply, pin, save, edit, delete) are the list's one toolbar (components/message_toolbar.py), shown on
 the message the pointer is over or focus is in; a row carries what the toolbar needs in data- attributes.
 
 A row is a memoised React component whose props are the message and a few plain values worked out by the list
@@ -37,6 +37,7 @@ class RowProps(NamedTuple):
     files_base: rx.Var[str]  # AuthState.files_base
     mark: rx.Var[str]  # "bot" or "guest" (what the author is, beside their name), or ""
     pinned: rx.Var[bool]
+    saved: rx.Var[bool]  # the reader saved it (the Saved page)
     editing: rx.Var[bool]  # this message is being edited here
     edit_text: rx.Var[str]  # its text in the edit box ("" when not editing)
     first_unread: rx.Var[bool]  # the "New messages" line goes above it
@@ -66,6 +67,18 @@ def _editor(row: RowProps) -> rx.Component:
         on_submit=RoomState.save_edit,
         reset_on_submit=False,
         width="100%",
+    )
+
+
+def _edited_mark(message: rx.Var[MessageView]) -> rx.Component:
+    """ "(edited)", opening the message's earlier versions (components/edit_history.py)."""
+    return rx.el.button(
+        "(edited)",
+        type="button",
+        on_click=RoomState.show_versions(message["id"]),
+        class_name="edited-mark",
+        title="Show earlier versions",
+        aria_label="Edited: show earlier versions",
     )
 
 
@@ -163,9 +176,7 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
                     rx.fragment(),
                 ),
                 LocalTime.create(value=message["created_at"], class_name="message-time"),
-                rx.cond(
-                    message["edited"] & ~message["deleted"], rx.text("(edited)", size="1", color=rx.color("gray", 11))
-                ),
+                rx.cond(message["edited"] & ~message["deleted"], _edited_mark(message)),
                 *([] if in_thread else [rx.cond(row.pinned, _pinned_mark())]),
                 spacing="2",
                 align="baseline",
@@ -184,6 +195,7 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
             data_deleted=message["deleted"].to_string(),
             data_mentioned=message["mentions"].contains(row.me).to_string(),
             data_pinned=row.pinned.to_string(),
+            data_saved=row.saved.to_string(),
             # Focus on a message brings its tools (MessageToolbar), also on one grouped under the one before.
             tab_index=0,
             class_name="message",
@@ -200,11 +212,12 @@ def _memo_row(name: str, in_thread: bool):
         files_base: rx.Var[str],
         mark: rx.Var[str],
         pinned: rx.Var[bool],
+        saved: rx.Var[bool],
         editing: rx.Var[bool],
         edit_text: rx.Var[str],
         first_unread: rx.Var[bool],
     ) -> rx.Component:
-        row = RowProps(me, files_base, mark, pinned, editing, edit_text, first_unread)
+        row = RowProps(me, files_base, mark, pinned, saved, editing, edit_text, first_unread)
         return _row(message, row, in_thread)
 
     row_component.__name__ = row_component.__qualname__ = name
@@ -222,6 +235,7 @@ class ListProps(NamedTuple):
     me: rx.Var[str]  # AuthState.username
     files_base: rx.Var[str]  # AuthState.files_base
     pins: rx.Var[list[PinView]]
+    saved_ids: rx.Var[list[int]]
     bots: rx.Var[list[str]]
     guests: rx.Var[list[str]]
     editing_id: rx.Var[int]
@@ -234,6 +248,7 @@ def list_props() -> ListProps:
         me=AuthState.username,
         files_base=AuthState.files_base,
         pins=RoomState.pins,
+        saved_ids=RoomState.saved_ids,
         bots=RoomState.bots,
         guests=RoomState.guests,
         editing_id=RoomState.editing_id,
@@ -254,6 +269,7 @@ def row_props(message: rx.Var[MessageView], given: ListProps) -> RowProps:
             rx.cond(given.guests.contains(message["author"]), "guest", ""),
         ),
         pinned=given.pins.map(lambda pin: pin["message"]["id"]).contains(message["id"]),
+        saved=given.saved_ids.contains(message["id"]),
         editing=editing,
         edit_text=rx.cond(editing, given.edit_text, ""),
         first_unread=message["seq"] == given.first_unread_seq,
@@ -291,6 +307,7 @@ def room_block(
     me: rx.Var[str],
     files_base: rx.Var[str],
     pins: rx.Var[list[PinView]],
+    saved_ids: rx.Var[list[int]],
     bots: rx.Var[list[str]],
     guests: rx.Var[list[str]],
     editing_id: rx.Var[int],
@@ -302,7 +319,7 @@ def room_block(
     """A block of the room's history (room_feed.blocks): its rows, with no element of its own around them (RoomLog
     reads the rows as the log's children). Its props are the list's, so a block whose messages did not change is
     not rendered again when a message comes."""
-    given = ListProps(me, files_base, pins, bots, guests, editing_id, edit_text, first_unread_seq)
+    given = ListProps(me, files_base, pins, saved_ids, bots, guests, editing_id, edit_text, first_unread_seq)
     return rx.fragment(
         rx.foreach(
             block,

@@ -117,6 +117,21 @@ def _threads_link(sheet: bool) -> rx.Component:
     return rx.dialog.close(link) if sheet else link
 
 
+def _saved_link(sheet: bool) -> rx.Component:
+    """The Saved page: the messages the user keeps for later."""
+    current = rx.State.router.page.path == routes.SAVED
+    link = rx.link(
+        rx.icon("bookmark", size=14, aria_hidden="true", flex_shrink="0"),
+        rx.text("Saved", class_name="side-name", size="2"),
+        href=routes.SAVED,
+        underline="none",
+        _hover={},
+        class_name="side-room side-saved",
+        aria_current=rx.cond(current, "page", "false"),
+    )
+    return rx.dialog.close(link) if sheet else link
+
+
 def _section(title: str, rooms: list[rx.Component], control: rx.Component | None = None, **props) -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -259,6 +274,7 @@ def workspace(sheet: bool = False) -> rx.Component:
         rx.el.nav(
             rx.vstack(
                 _threads_link(sheet),
+                _saved_link(sheet),
                 _section(
                     "Rooms",
                     # A guest's public rooms are in their own list (they have no lobby, nor a directory).

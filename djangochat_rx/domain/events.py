@@ -138,6 +138,16 @@ class MutedChanged:
 
 
 @dataclass(frozen=True)
+class SavedChanged:
+    """`username` saved a message of a room or took one off their saved list: their pages of that room show which
+    of its messages they keep saved now (`saved`: their ids, at most settings.SAVED_PER_USER)."""
+
+    username: str
+    room_id: int
+    saved: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class AvatarChanged:
     """`username` has a new picture (`url`, its small size) or is back to the generated one (`url` empty):
     every open page shows it wherever the name appears."""
@@ -164,6 +174,7 @@ Event = (
     | RoomChanged
     | PinsChanged
     | MutedChanged
+    | SavedChanged
     | SessionsEnded
     | AvatarChanged
 )

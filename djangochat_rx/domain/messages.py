@@ -19,7 +19,19 @@ from djangochat_rx.domain.attachments import FileView
 from djangochat_rx.domain.reactions import ReactionView
 from djangochat_rx.domain.rooms import RoomNotFound
 from djangochat_rx.domain.text import without_hidden
-from djangochat_rx.models import Mention, Message, Pin, Reaction, Room, RoomMember, RoomRead, User, as_utc, utcnow
+from djangochat_rx.models import (
+    Mention,
+    Message,
+    MessageEdit,
+    Pin,
+    Reaction,
+    Room,
+    RoomMember,
+    RoomRead,
+    User,
+    as_utc,
+    utcnow,
+)
 
 
 class InvalidMessage(Exception):
@@ -99,7 +111,7 @@ def view(
         seq=message.seq,
         author=author,
         body="" if deleted else message.body,
-        html="" if deleted else _html(message.body, author, frozenset(key for _, key in mentioned)),
+        html="" if deleted else body_html(message.body, author, frozenset(key for _, key in mentioned)),
         created_at=as_utc(message.created_at).isoformat(),
         edited=message.edited_at is not None,
         deleted=deleted,
@@ -128,7 +140,7 @@ def first_line(body: str, deleted: bool = False) -> str:
 QUOTE_CHARS = 120
 
 
-def _html(body: str, author: str, mentioned: frozenset[str]) -> str:
+def body_html(body: str, author: str, mentioned: frozenset[str]) -> str:
     """A body's sanitised HTML, its mentions highlighted; a me message ("/me waves") as "*alice waves*"."""
     mentions = mentioned | _groups(body)
     action = markup.me_action(body)
@@ -381,13 +393,17 @@ def _own_message(db: Session, message_id: int, user_id: int, room_id: int | None
 def edit_message(
     db: Session, message_id: int, user_id: int, text: str, room_id: int | None = None, now: datetime | None = None
 ) -> MessageView:
-    """Replace the text of the user's own message within the edit window; its mentions follow the new text."""
+    """Replace the text of the user's own message within the edit window (the same text again changes nothing);
+    its mentions follow the new text."""
     body = clean_body(text)
     now = now or utcnow()
     database.begin_write(db)
     message, author = _own_message(db, message_id, user_id, room_id, now)
     _, mentioned = author_and_mentioned(db, user_id, body, message.room_id)
-    message.body, message.edited_at = body, now
+    if body != message.body:  # the version it replaces is kept (edit_history.py); the same text is no new version
+        since = as_utc(message.edited_at or message.created_at)
+        db.add(MessageEdit(message_id=message_id, body=message.body, since=since, until=now))
+        message.body, message.edited_at = body, now
     db.execute(delete(Mention).where(col(Mention.message_id) == message_id))
     store_mentions(db, message, mentioned)
     db.commit()
@@ -412,9 +428,10 @@ def delete_message(
 
 
 def erase(db: Session, message: Message, now: datetime) -> list[str]:
-    """Soft-delete `message` in the caller's transaction: its text, mentions, pin, reactions and files go,
-    its row (and seq) stays. The files' storage keys, for attachments.forget after the commit."""
+    """Soft-delete `message` in the caller's transaction: its text, earlier versions, mentions, pin, reactions and
+    files go, its row (and seq) stays. The files' storage keys, for attachments.forget after the commit."""
     message.body, message.deleted_at = "", now
+    db.execute(delete(MessageEdit).where(col(MessageEdit.message_id) == message.id))
     db.execute(delete(Mention).where(col(Mention.message_id) == message.id))
     db.execute(delete(Pin).where(col(Pin.message_id) == message.id))
     db.execute(delete(Reaction).where(col(Reaction.message_id) == message.id))

@@ -342,13 +342,16 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
                 "search_room",
                 "set_level",
                 "show_files",
+                "show_versions",
                 "start_edit",
                 "toggle_mute",
                 "toggle_panel",
                 "typing_now",
+                "versions_closed",
             )
         },
-        **{name: SEND for name in ("confirm_delete", "pin", "react", "save_edit", "send", "unpin")},
+        **{name: SEND for name in ("confirm_delete", "pin", "react", "save_edit", "send", "unpin", "unsave")},
+        "save": SocketBudget(counts=("SEND_LIMITS", "SAVED_PER_USER")),
         **{
             name: OWNER
             for name in ("delete_room", "invite", "remove_member", "save_room", "set_archived", "save_retention")
@@ -378,6 +381,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
     "PushState": {"answered": READ, "check": READ, "turn_off": READ, "turn_on": READ},
     "SearchState": {"load": READ, "submit": SocketBudget(counts=("SEARCH_LIMITS",))},
     "ThreadsState": {"load": READ},
+    "SavedState": {"load": READ, "remove": SEND},
     "VerifyState": {"confirm": SocketBudget(work=("mail",)), "open": READ},
     "ResetState": {"open": READ, "set_password": SocketBudget(work=("bcrypt",))},
 }

@@ -9,6 +9,7 @@ from djangochat_rx.components import room_feed
 from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.composer import Draft, Picker
 from djangochat_rx.components.confirm import confirmed_button
+from djangochat_rx.components.edit_history import edit_history_dialog
 from djangochat_rx.components.files import COMPOSER_FORM_ID, attach_control, files_panel, pending_files
 from djangochat_rx.components.keys import Keys
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
@@ -716,6 +717,7 @@ def _room() -> rx.Component:
             rx.box(_typing_line(), _composer(), width="100%"),
         ),
         _delete_dialog(),
+        edit_history_dialog(),
         Keys.create(
             composer=COMPOSER_ID,
             edit_box=EDIT_BOX_ID,

@@ -25,6 +25,7 @@ from djangochat_rx.domain.events import (
     ReactionsChanged,
     ReadMoved,
     RoomChanged,
+    SavedChanged,
     SessionsEnded,
     ThreadReplied,
     ThreadsRead,
@@ -187,6 +188,10 @@ class Realtime:
                 await sockets.emit({"pins": list(event.pins)}, to=f"{ROOM}{event.room_id}")
             case MutedChanged():
                 await self.lists.muted(event)
+            case SavedChanged():  # the person's own pages of that room: in both groups
+                room = set(sockets.members(f"{ROOM}{event.room_id}"))
+                for sid in (sid for sid in sockets.members(user_group(event.username)) if sid in room):
+                    await sockets.emit({"saved_ids": list(event.saved)}, to=sid)
             case AvatarChanged():
                 await sockets.emit({"avatar_changed": {event.username: event.url}}, to=EVERYONE)
             case SessionsEnded():

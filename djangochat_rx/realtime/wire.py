@@ -47,6 +47,7 @@ ROLES = {
     "typing": "RoomState.typing",
     "present": "RoomState.present",
     "pins": "RoomState.pins",
+    "saved_ids": "RoomState.saved_ids",
     "files_posted": "RoomState.files_posted",
     "files_removed": "RoomState.files_removed",
     "thread_parent": "ThreadState.thread_parent",

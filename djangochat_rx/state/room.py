@@ -20,6 +20,7 @@ from djangochat_rx.domain import (
     retention,
     room_prefs,
     rooms,
+    saved,
 )
 from djangochat_rx.domain.members import MemberView
 from djangochat_rx.domain.messages import MessageView
@@ -35,14 +36,17 @@ from djangochat_rx.state.room_owner import OwnerSettings
 
 def _room_details(
     db, user_id: int, room_id: int, kind: str
-) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs, list[str], int]:
+) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs, list[str], int, list[int]]:
     """What the room page shows besides its messages, in one trip to the database's threads: whether the
     user owns the room, its members (private rooms and conversations; a public room's guests), its pins, how
-    the user hears of it, which authors are bots, and the retention days in force (0: kept forever)."""
+    the user hears of it, which authors are bots, the retention days in force (0: kept forever) and which of its
+    messages the user saved."""
     people = members.members(db, user_id, room_id, guests_only=kind == access.PUBLIC)
     heard = room_prefs.prefs(db, user_id, room_id, kind)
     owner = access.is_owner(db, user_id, room_id)
-    return owner, people, pins.pinned(db, room_id), heard, accounts.bot_names(db), retention.room_days(db, room_id)
+    kept = saved.saved_in_room(db, user_id, room_id)
+    days = retention.room_days(db, room_id)
+    return owner, people, pins.pinned(db, room_id), heard, accounts.bot_names(db), days, kept
 
 
 def _opening(db, user_id: int, slug: str):
@@ -82,6 +86,9 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
     # The room's pinned messages, newest first: read when the page opens, then written by realtime/
     # whenever they change (every PinsChanged carries the whole, bounded, list).
     pins: list[PinView] = []
+    # Which of the room's messages (and its threads' replies) the user saved: read when the page opens, then
+    # written by realtime/ on the user's SavedChanged.
+    saved_ids: list[int] = []
     # Where the "New messages" divider goes: the first message unread when the page opened (0: none).
     first_unread_seq: int = 0
     # Bot accounts (webhooks' posters): their messages are marked "bot".
@@ -161,7 +168,7 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
     def _show_details(self, room: rooms.RoomView, details) -> None:
         self.room_name, self.room_description = room.name, room.description
         self.room_kind, self.archived, self.purged_seq = room.kind, room.archived, room.purged_seq
-        self.is_owner, self.members, self.pins, heard, self.bots, self.retention_days = details
+        self.is_owner, self.members, self.pins, heard, self.bots, self.retention_days, self.saved_ids = details
         self.guests = [member.username for member in self.members if member.guest]
         self.notify_level, self.muted = heard.level, heard.muted
 

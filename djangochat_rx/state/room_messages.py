@@ -1,4 +1,5 @@
-"""The room page's tools on one message: editing and deleting one's own, pinning, reacting."""
+"""The room page's tools on one message: editing and deleting one's own, its earlier versions, pinning, reacting,
+saving for later."""
 
 from typing import Any
 
@@ -7,7 +8,8 @@ import reflex as rx
 from djangochat_rx import db
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform
-from djangochat_rx.domain import messages, reactions
+from djangochat_rx.domain import edit_history, messages, reactions
+from djangochat_rx.domain.edit_history import VersionView
 from djangochat_rx.infra import throttle
 from djangochat_rx.state.auth import field
 from djangochat_rx.state.room_tab import InRoom
@@ -22,6 +24,8 @@ class MessageTools(InRoom, mixin=True):
     editing_id: int = 0
     edit_text: str = ""
     deleting_id: int = 0
+    # The versions of the message whose "(edited)" was opened, newest first (empty: the dialog is closed).
+    versions: list[VersionView] = []
 
     @rx.event
     async def start_edit(self, message_id: int):
@@ -68,6 +72,33 @@ class MessageTools(InRoom, mixin=True):
         await self._pin(message_actions.unpin_message, message_id)
 
     @rx.event
+    async def save(self, message_id: int):
+        """Save a message of this room for later (the Saved page); the user's pages of the room show it saved."""
+        await self._pin(message_actions.save_message, message_id, named=True)
+
+    @rx.event
+    async def unsave(self, message_id: int):
+        await self._pin(message_actions.unsave_message, message_id, named=True)
+
+    @rx.event
+    async def show_versions(self, message_id: int):
+        """Open the earlier versions of an edited message of this room (anyone who may read it)."""
+        identity = await self._in_room()
+        if identity is None or not isinstance(message_id, int):
+            return
+        try:
+            found = await db.run(edit_history.versions, identity.user_id, message_id)
+        except messages.InvalidMessage as error:
+            self.error = str(error)
+            return
+        self.error, self.versions = "", found
+
+    @rx.event
+    def versions_closed(self, is_open: bool):
+        if is_open is not True:
+            self.versions = []
+
+    @rx.event
     async def reactions_opened(self, message_id: int, panel: str = "room"):
         """The toolbar opened the reaction picker of a message in `panel` ("room" or "thread"): read the user's
         most used emoji."""
@@ -103,14 +134,16 @@ class MessageTools(InRoom, mixin=True):
             return
         self.error = ""
 
-    async def _pin(self, action, message_id: int) -> None:
-        """Pin or unpin as the session's user; it spends the sending budget, as in the API."""
+    async def _pin(self, action, message_id: int, named: bool = False) -> None:
+        """Pin or unpin, save or unsave (`named`: the action takes the username too) as the session's user; it
+        spends the sending budget, as in the API."""
         identity = await self._in_room()
         if identity is None or not isinstance(message_id, int):
             return
+        who = (identity.user_id, identity.username) if named else (identity.user_id,)
         try:
             await throttle.before_send(identity.user_id)
-            await perform(action, identity.user_id, message_id)
+            await perform(action, *who, message_id)
         except (messages.InvalidMessage, throttle.Throttled) as error:
             self.error = str(error)
             return

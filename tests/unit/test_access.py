@@ -7,6 +7,7 @@ from djangochat_rx.domain import (
     access,
     admin,
     attachments,
+    edit_history,
     export,
     members,
     messages,
@@ -15,6 +16,7 @@ from djangochat_rx.domain import (
     reactions,
     reads,
     rooms,
+    saved,
     search,
     threads,
 )
@@ -63,6 +65,8 @@ OUTSIDER_PATHS = {
     "react": lambda db, user, room, message: reactions.toggle(db, user.id, message.id, "👍"),
     "upload a file into it": lambda db, user, room, message: attachments.check_upload(db, user.id, room.id, "a.txt", 5),
     "its files panel": lambda db, user, room, message: attachments.room_files(db, user.id, room.id),
+    "save a message": lambda db, user, room, message: saved.save(db, user.id, message.id),
+    "a message's edit history": lambda db, user, room, message: edit_history.versions(db, user.id, message.id),
 }
 
 # Paths that answer with content: the outsider's answer holds nothing of the room.
@@ -74,14 +78,17 @@ OUTSIDER_VIEWS = {
     "profile of its owner": lambda db, user, room: profiles.profile(db, user.id, "alice"),
     "rooms list": lambda db, user, room: reads.room_summaries(db, user.id),
     "unread mentions": lambda db, user, room: reads.unread_mention_rooms(db, user.id),
+    "saved messages": lambda db, user, room: saved.saved_list(db, user.id),
 }
 
 
 @pytest.fixture(params=["outsider", "removed member"])
 def stranger(request, session, alice, carol, secret):
-    """Carol, who was never in the room, or who was and has been removed: the room is as closed to both."""
+    """Carol, who was never in the room, or who was and has been removed (after saving its first message): the
+    room is as closed to both."""
     if request.param == "removed member":
         members.invite(session, alice.id, secret.id, "carol")
+        saved.save(session, carol.id, messages.newest_messages(session, secret.id)[0].id)
         members.remove(session, alice.id, secret.id, "carol")
     return carol
 

@@ -60,6 +60,7 @@ from djangochat_rx.domain.events import (
     ReadMoved,
     ResetLinkRequested,
     RoomChanged,
+    SavedChanged,
     SessionsEnded,
     SignupLinkRequested,
     ThreadReplied,
@@ -398,6 +399,18 @@ def test_pinning_and_unpinning_tell_the_room_its_pins(session, alice, general):
     assert (pinned.room_id, [pin.message.id for pin in pinned.pins]) == (general.id, [posted.id])
     unpinned = only(message_actions.unpin_message(session, alice.id, posted.id), PinsChanged)
     assert (unpinned.room_id, unpinned.pins) == (general.id, ())
+
+
+def test_saving_and_unsaving_tell_the_savers_own_pages_of_the_room_what_they_keep(session, alice, bob, general):
+    first = message_actions.send_message(session, alice.id, general.id, "keep this").value
+    second = message_actions.send_message(session, alice.id, general.id, "and this").value
+    only(message_actions.save_message(session, bob.id, "bob", first.id), SavedChanged)
+    kept = only(message_actions.save_message(session, bob.id, "bob", second.id), SavedChanged)
+    assert (kept.username, kept.room_id, sorted(kept.saved)) == ("bob", general.id, [first.id, second.id])
+    left = only(message_actions.unsave_message(session, bob.id, "bob", first.id), SavedChanged)
+    assert left.saved == (second.id,)
+    assert events.from_wire(events.to_wire(left)) == left
+    assert message_actions.unsave_message(session, bob.id, "bob", 10**9).events == []  # nothing to tell of
 
 
 def test_a_reaction_tells_the_room_the_message_with_its_reactions(session, alice, bob, general):
