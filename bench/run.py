@@ -9,6 +9,7 @@
     python -m bench.run typing     fanout N = 200 with and without 10 % of the clients typing
     python -m bench.run reactions  fanout N = 200 with and without a reaction on every tenth message
     python -m bench.run images     fanout N = 200 with and without an uploaded image on every tenth message
+    python -m bench.run code       fanout N = 200 with and without a 20-line Python code block in every tenth message
     python -m bench.run replies    fanout N = 200 with and without a reply in a thread after every tenth message
     python -m bench.run profile    one fanout N = 200 run under py-spy: where the server's time goes
     python -m bench.run import     a generated Slack export imported (20 000 and 100 000 messages: speed, peak memory),
@@ -59,6 +60,7 @@ COLUMNS = [
     ("reactions", "{:.0%}"),
     ("replies", "{:.0%}"),
     ("images", "{:.0%}"),
+    ("code", "{:.0%}"),
     ("typing", "{}"),
     ("workers", "{}"),
     ("history", "{}"),
@@ -179,6 +181,7 @@ async def run_load(
     reaction_share: float = 0.0,
     image_share: float = 0.0,
     reply_share: float = 0.0,
+    code_share: float = 0.0,
 ) -> dict:
     """One run on a fresh `server` (ours or the seed's): `connect()` opens the N tabs, K of them send `rate`
     messages/s in total for `seconds`; latency, completeness, bytes per delivery, CPU, memory, harness lag."""
@@ -205,6 +208,7 @@ async def run_load(
             reaction_share=reaction_share,
             image_share=image_share,
             reply_share=reply_share,
+            code_share=code_share,
         )
         await typing
         if profiler is not None:
@@ -217,6 +221,7 @@ async def run_load(
             reactions=reaction_share,
             replies=reply_share,
             images=image_share,
+            code=code_share,
             typing=len(typists),
             clients=clients,
             senders=senders,
@@ -251,6 +256,7 @@ async def fanout_once(
     reaction_share: float = 0.0,
     image_share: float = 0.0,
     reply_share: float = 0.0,
+    code_share: float = 0.0,
 ) -> dict:
     """One run on our backend: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
     with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
@@ -269,6 +275,7 @@ async def fanout_once(
             reaction_share,
             image_share,
             reply_share,
+            code_share,
         )
         return {**result, "workers": workers, "history": history}
 
@@ -346,12 +353,14 @@ async def send_load(
     reaction_share: float = 0.0,
     image_share: float = 0.0,
     reply_share: float = 0.0,
+    code_share: float = 0.0,
 ) -> tuple[dict, dict]:
     """Each sender posts 64-character messages on a fixed schedule; returns send times and senders. With
     `reaction_share`, that share of the messages also gets a reaction (the sender's, on its previous one);
     with `image_share`, that share carries a photo-sized PNG, uploaded (and re-encoded by the server) just
     before the message is sent, as the message box does; with `reply_share`, that share also gets a reply in
-    the thread of the sender's previous message, from the sender's thread panel (the panel stays open)."""
+    the thread of the sender's previous message, from the sender's thread panel (the panel stays open); with
+    `code_share`, that share also holds BENCH_CODE in a fenced Python block (coloured by the server)."""
     image = bench_image() if image_share else b""
     sent_at: dict[str, float] = {}
     sent_by: dict[str, int] = {}
@@ -368,6 +377,9 @@ async def send_load(
                 await tab.attach(f"photo-{index}-{seq}.png", image)
             tag = f"{prefix}s{index}-{seq}"
             body = f"{tag} ".ljust(64, "x")
+            # Spread like the images; each body differs (its tag), so the server colours every one afresh.
+            if code_share and (seq + 2 * index) % round(1 / code_share) == 0:
+                body += f"\n```python\n{BENCH_CODE}```"
             sent_at[tag], sent_by[tag] = time.perf_counter(), index
             await tab.send(body)
             if reaction_share and seq % round(1 / reaction_share) == 0:
@@ -381,6 +393,29 @@ async def send_load(
 
     await asyncio.gather(*(run(i, tab) for i, tab in enumerate(senders)))
     return sent_at, sent_by
+
+
+# 20 lines of Python, as a code block a team pastes: ~600 characters, a few hundred tokens to colour.
+BENCH_CODE = """import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Point:
+    x: float
+    y: float
+
+    def distance(self, other: "Point") -> float:
+        return ((self.x - other.x) ** 2 + (self.y - other.y) ** 2) ** 0.5
+
+
+def load(path: Path) -> list[Point]:
+    \"\"\"Points from a JSON file of [x, y] pairs.\"\"\"
+    pairs = json.loads(path.read_text(encoding="utf-8"))
+    return [Point(float(x), float(y)) for x, y in pairs]  # 2-D only
+print(sum(a.distance(b) for a, b in zip(load(Path("p.json")), load(Path("q.json")))))
+"""
 
 
 def bench_image() -> bytes:
@@ -688,6 +723,13 @@ async def scenario(name: str) -> list[dict]:
             runs = [await fanout_once(200, 5, 20, 5, image_share=share) for _ in range(3)]
             rows.append({**median_of(runs), "runs": 3})
         return rows
+    if name == "code":
+        # The same load with and without a block of Python in every tenth message (issue 31: its cost on p99).
+        rows = []
+        for share in (0.0, 0.1):
+            runs = [await fanout_once(200, 5, 20, 5, code_share=share) for _ in range(3)]
+            rows.append({**median_of(runs), "runs": 3})
+        return rows
     if name == "workers":
         # A load one worker cannot keep up with (400 clients, 40 msg/s: 16 000 deliveries/s), on 1, 2 and 4
         # workers sharing Redis: the same relay path in every row, only the number of workers differs.
@@ -730,6 +772,7 @@ def main() -> int:
         "reactions",
         "replies",
         "images",
+        "code",
         "smoke",
         "profile",
         "search",

@@ -6,6 +6,7 @@ from reflex.event import passthrough_event_spec
 
 from djangochat_rx import settings
 from djangochat_rx.components import room_feed
+from djangochat_rx.components.code_copy import code_copy
 from djangochat_rx.components.layout import error_callout
 from djangochat_rx.components.message import message_row, replies_label
 from djangochat_rx.components.message_toolbar import message_toolbar
@@ -106,6 +107,7 @@ def thread_panel() -> rx.Component:
             ),
             rx.cond(~RoomState.archived, _composer()),
             message_toolbar("thread"),
+            code_copy("thread"),
             SeenUpTo.create(value=newest, on_seen=ThreadState.thread_seen, key=ThreadState.thread_parent),
             id="thread-panel",
             aria_label="Thread",

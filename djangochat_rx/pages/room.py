@@ -7,6 +7,7 @@ from reflex_components_core.core.banner import has_connection_errors
 from djangochat_rx import routes, settings
 from djangochat_rx.components import room_feed
 from djangochat_rx.components.avatar import avatar
+from djangochat_rx.components.code_copy import code_copy
 from djangochat_rx.components.composer import Draft, Picker
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.edit_history import edit_history_dialog
@@ -676,6 +677,7 @@ def _room() -> rx.Component:
                 RoomLog.create(
                     _history(),
                     message_toolbar("room"),
+                    code_copy("room"),
                     rx.button(
                         "Jump to latest",
                         rx.icon("arrow-down", size=14),
