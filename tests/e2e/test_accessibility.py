@@ -8,6 +8,13 @@ from tests.e2e.test_admin import open_admin
 from tests.e2e.test_chat import composer, create_room, messages, register, unique
 
 axe = Axe()
+CODE_BLOCK = '''```python
+# a comment
+@cache
+def total(values: list[int]) -> int:
+    """Sum."""
+    return sum(v for v in values if v is not None and v > 0x10) + len("a\\n") * 2.5 or True
+```'''
 
 
 def violations(page: Page) -> list[str]:
@@ -35,6 +42,11 @@ def test_every_page_has_no_axe_violations(new_page, engine, scheme):
     composer(page).fill("hello there")
     composer(page).press("Enter")
     expect(messages(page)).to_have_count(1)
+    # A highlighted code block: every colour of its palette on the page (comment, decorator, keyword, builtin,
+    # function, string, escape, number, operator word, constant).
+    composer(page).fill(CODE_BLOCK)
+    composer(page).press("Enter")
+    expect(messages(page).last.locator("pre.hl")).to_be_visible()
     report["room"] = violations(page)
     # A thread open beside the room, with a reply (the Threads page then lists it).
     messages(page).first.hover()
@@ -49,10 +61,10 @@ def test_every_page_has_no_axe_violations(new_page, engine, scheme):
     page.locator("aside.sidebar a.side-room", has_text=room_name).click()
     current = page.locator('aside.sidebar a.side-room[aria-current="page"]')
     expect(current).to_contain_text(room_name)
-    expect(messages(page)).to_have_count(1)
+    expect(messages(page)).to_have_count(2)
     current.hover()
     report["room opened from the sidebar"] = violations(page)
-    for path in ("/rooms", "/account", "/profile", f"/users/{name}", "/search?q=hello", "/threads"):
+    for path in ("/rooms", "/account", "/profile", f"/users/{name}", "/search?q=hello", "/threads", "/saved"):
         page.goto(path)
         page.wait_for_load_state("networkidle")
         report[path] = violations(page)
