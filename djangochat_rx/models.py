@@ -256,6 +256,9 @@ class Message(SQLModel, table=True):
     repliers: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
     # A room message sent from a thread ("also send to the room") quotes the thread's parent.
     quote_id: int | None = Field(default=None, foreign_key="messages.id")
+    # A forwarded copy (forwarding.py): the message it copies, in whatever room (gone with it: its room deleted,
+    # its history purged).
+    forward_of_id: int | None = Field(default=None, foreign_key="messages.id", ondelete="SET NULL")
 
 
 class RoomRead(SQLModel, table=True):
@@ -303,6 +306,39 @@ class SavedMessage(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
     message_id: int = Field(foreign_key="messages.id", primary_key=True, ondelete="CASCADE", index=True)
     saved_at: datetime = Field(default_factory=utcnow)
+
+
+class Poll(SQLModel, table=True):
+    """A poll, asked by a message of its own (`/poll "Question?" "A" "B"`, polls.py): its options, one vote each
+    (changeable) until its author closes it; `anonymous` hides who chose what."""
+
+    __tablename__ = "polls"
+
+    message_id: int = Field(foreign_key="messages.id", primary_key=True, ondelete="CASCADE")
+    question: str = Field(max_length=300)
+    anonymous: bool = Field(default=False)
+    closed_at: datetime | None = Field(default=None)
+
+
+class PollOption(SQLModel, table=True):
+    """One answer a poll offers, in the order its author gave (`position` 0, 1, 2...)."""
+
+    __tablename__ = "poll_options"
+
+    poll_id: int = Field(foreign_key="polls.message_id", primary_key=True, ondelete="CASCADE")
+    position: int = Field(primary_key=True)
+    text: str = Field(max_length=100)
+
+
+class PollVote(SQLModel, table=True):
+    """A person's vote in a poll: the option they chose (one each, changeable while the poll is open)."""
+
+    __tablename__ = "poll_votes"
+
+    poll_id: int = Field(foreign_key="polls.message_id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    position: int
+    voted_at: datetime = Field(default_factory=utcnow)
 
 
 class ThreadFollow(SQLModel, table=True):
