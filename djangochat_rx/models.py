@@ -256,9 +256,9 @@ class Message(SQLModel, table=True):
     repliers: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
     # A room message sent from a thread ("also send to the room") quotes the thread's parent.
     quote_id: int | None = Field(default=None, foreign_key="messages.id")
-    # A forwarded copy (forwarding.py): the message it copies, in whatever room (gone with it: its room deleted,
-    # its history purged).
-    forward_of_id: int | None = Field(default=None, foreign_key="messages.id", ondelete="SET NULL")
+    # A forwarded copy (forwarding.py): the id of the message it copies, in whatever room. No foreign key: the
+    # original may go (its room deleted, its history purged) and the copy stays; ids are never used again.
+    forward_of_id: int | None = Field(default=None)
 
 
 class RoomRead(SQLModel, table=True):

@@ -175,6 +175,8 @@ THREADS_LISTED = _int("THREADS_LISTED", 50)
 # Messages a person may keep saved (the Saved page), and how many of them the page lists, newest saved first.
 SAVED_PER_USER = _int("SAVED_PER_USER", 1000)
 SAVED_LISTED = _int("SAVED_LISTED", 200)
+# The answers a poll may offer (polls.py), and how many messages one forwarding may copy (forwarding.py).
+POLL_MAX_OPTIONS = _int("POLL_MAX_OPTIONS", 10)
 # The rooms page shows this many public rooms (most recently active first) live, and as many private rooms
 # and conversations; "Show more rooms" reads the next page. A frame's size is bounded however many exist.
 ROOMS_LIST_PAGE = _int("ROOMS_LIST_PAGE", 50)

@@ -1,4 +1,4 @@
-"""forwarded messages and polls: the message a forwarded copy comes from; polls, their options and votes
+"""forwarded messages and polls: the id of the message a forwarded copy comes from; polls, their options and votes
 
 Revision ID: 0028
 Revises: 0027
@@ -18,27 +18,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-# The search index's triggers on messages (0019's, unchanged since): a rebuild of the table drops them.
-_SEARCH_TRIGGERS = {
-    "messages_fts_insert": "AFTER INSERT ON messages BEGIN "
-    "INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END",
-    "messages_fts_delete": "AFTER DELETE ON messages BEGIN "
-    "INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
-    "messages_fts_update": "AFTER UPDATE OF body ON messages BEGIN "
-    "INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body); "
-    "INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END",
-}
-
-
 def upgrade() -> None:
-    # SQLite takes a new column's foreign key only inline (no rebuild of the messages table).
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("ALTER TABLE messages ADD COLUMN forward_of_id INTEGER REFERENCES messages (id) ON DELETE SET NULL")
-    else:
-        op.add_column(
-            "messages",
-            sa.Column("forward_of_id", sa.Integer(), sa.ForeignKey("messages.id", ondelete="SET NULL"), nullable=True),
-        )
+    # A plain id, no foreign key (the original may go, the copy stays): added without rebuilding messages.
+    op.add_column("messages", sa.Column("forward_of_id", sa.Integer(), nullable=True))
     op.create_table(
         "polls",
         sa.Column("message_id", sa.Integer(), nullable=False),
@@ -72,12 +54,4 @@ def downgrade() -> None:
     op.drop_table("poll_votes")
     op.drop_table("poll_options")
     op.drop_table("polls")
-    if op.get_bind().dialect.name != "sqlite":
-        op.drop_column("messages", "forward_of_id")
-        return
-    for trigger in _SEARCH_TRIGGERS:
-        op.execute(f"DROP TRIGGER {trigger}")
-    with op.batch_alter_table("messages", table_kwargs={"sqlite_autoincrement": True}) as batch_op:
-        batch_op.drop_column("forward_of_id")
-    for trigger, body in _SEARCH_TRIGGERS.items():
-        op.execute(f"CREATE TRIGGER {trigger} {body}")
+    op.drop_column("messages", "forward_of_id")

@@ -1,9 +1,11 @@
-"""Sending, editing and deleting messages, a moderator's removal, pins, reactions and saved messages."""
+"""Sending, editing and deleting messages, a moderator's removal, pins, reactions, saved messages and polls."""
+
+from dataclasses import replace
 
 from sqlmodel import Session
 
 from djangochat_rx.actions import Outcome
-from djangochat_rx.domain import admin, messages, pins, reactions, reads, room_prefs, saved
+from djangochat_rx.domain import admin, messages, pins, polls, reactions, reads, room_prefs, saved
 from djangochat_rx.domain.events import MessageChanged, MessageSent, PinsChanged, ReactionsChanged, SavedChanged
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.models import Pin
@@ -34,6 +36,30 @@ def send_message(
     preview = reads.preview(message.body, message.deleted, message.removed)
     sent = MessageSent(message, posted.room_name, posted.slug, preview, mentioned, posted.direct, quiet)
     return Outcome(message, [sent])
+
+
+def ask_poll(db: Session, user_id: int, room_id: int, asked: polls.Asked, client_id: str = "") -> Outcome[MessageView]:
+    """Post a poll (`asked`: polls.ask checked it): its message, written out, with the poll everyone votes in."""
+    sent = send_message(db, user_id, room_id, asked.text, client_id)
+    if sent.value.poll is None and not sent.value.deleted:  # a retry under the same client id has its poll already
+        polls.attach(db, sent.value.id, asked)
+    message = messages.message_view(db, sent.value.id)
+    return Outcome(message, [replace(event, message=message) for event in sent.events])
+
+
+def vote(db: Session, user_id: int, message_id: int, position: int, room_id: int | None = None) -> Outcome[int | None]:
+    """Vote for an answer of a poll, change one's vote, or take it back (the same answer again): the room sees the
+    new results. The user's answer now (None: no vote)."""
+    chosen = polls.vote(db, user_id, message_id, position, room_id)
+    message = messages.message_view(db, message_id)
+    return Outcome(chosen, [MessageChanged(message, reads.preview(message.body, message.deleted, message.removed))])
+
+
+def close_poll(db: Session, user_id: int, message_id: int, room_id: int | None = None) -> Outcome[None]:
+    """The poll's author closes it: the room sees its final results."""
+    polls.close(db, user_id, message_id, room_id)
+    message = messages.message_view(db, message_id)
+    return Outcome(None, [MessageChanged(message, reads.preview(message.body, message.deleted, message.removed))])
 
 
 def _changed(db: Session, message: MessageView, was_pinned: bool) -> Outcome[MessageView]:

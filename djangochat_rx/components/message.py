@@ -17,6 +17,7 @@ from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.files import message_files
 from djangochat_rx.components.local_time import LocalTime
 from djangochat_rx.components.marks import guest_mark
+from djangochat_rx.components.poll import poll_card
 from djangochat_rx.components.reactions import reactions_row
 from djangochat_rx.components.room_log import LOADER
 from djangochat_rx.domain.attachments import FileView
@@ -38,6 +39,7 @@ class RowProps(NamedTuple):
     mark: rx.Var[str]  # "bot" or "guest" (what the author is, beside their name), or ""
     pinned: rx.Var[bool]
     saved: rx.Var[bool]  # the reader saved it (the Saved page)
+    poll_choices: rx.Var[list[str]]  # the reader's answers in the room's polls, "<message id>:<position>"
     editing: rx.Var[bool]  # this message is being edited here
     edit_text: rx.Var[str]  # its text in the edit box ("" when not editing)
     first_unread: rx.Var[bool]  # the "New messages" line goes above it
@@ -98,7 +100,11 @@ def _body(message: rx.Var[MessageView], row: RowProps) -> rx.Component:
         rx.cond(
             row.editing,
             _editor(row),
-            rx.html(message["html"], class_name="message-body"),
+            rx.cond(
+                message["poll"],
+                poll_card(message, message["author"] == row.me, row.poll_choices),
+                rx.html(message["html"], class_name="message-body"),
+            ),
         ),
     )
 
@@ -213,11 +219,12 @@ def _memo_row(name: str, in_thread: bool):
         mark: rx.Var[str],
         pinned: rx.Var[bool],
         saved: rx.Var[bool],
+        poll_choices: rx.Var[list[str]],
         editing: rx.Var[bool],
         edit_text: rx.Var[str],
         first_unread: rx.Var[bool],
     ) -> rx.Component:
-        row = RowProps(me, files_base, mark, pinned, saved, editing, edit_text, first_unread)
+        row = RowProps(me, files_base, mark, pinned, saved, poll_choices, editing, edit_text, first_unread)
         return _row(message, row, in_thread)
 
     row_component.__name__ = row_component.__qualname__ = name
@@ -236,6 +243,7 @@ class ListProps(NamedTuple):
     files_base: rx.Var[str]  # AuthState.files_base
     pins: rx.Var[list[PinView]]
     saved_ids: rx.Var[list[int]]
+    poll_choices: rx.Var[list[str]]
     bots: rx.Var[list[str]]
     guests: rx.Var[list[str]]
     editing_id: rx.Var[int]
@@ -249,6 +257,7 @@ def list_props() -> ListProps:
         files_base=AuthState.files_base,
         pins=RoomState.pins,
         saved_ids=RoomState.saved_ids,
+        poll_choices=RoomState.poll_choices,
         bots=RoomState.bots,
         guests=RoomState.guests,
         editing_id=RoomState.editing_id,
@@ -270,6 +279,7 @@ def row_props(message: rx.Var[MessageView], given: ListProps) -> RowProps:
         ),
         pinned=given.pins.map(lambda pin: pin["message"]["id"]).contains(message["id"]),
         saved=given.saved_ids.contains(message["id"]),
+        poll_choices=given.poll_choices,
         editing=editing,
         edit_text=rx.cond(editing, given.edit_text, ""),
         first_unread=message["seq"] == given.first_unread_seq,
@@ -308,6 +318,7 @@ def room_block(
     files_base: rx.Var[str],
     pins: rx.Var[list[PinView]],
     saved_ids: rx.Var[list[int]],
+    poll_choices: rx.Var[list[str]],
     bots: rx.Var[list[str]],
     guests: rx.Var[list[str]],
     editing_id: rx.Var[int],
@@ -319,7 +330,9 @@ def room_block(
     """A block of the room's history (room_feed.blocks): its rows, with no element of its own around them (RoomLog
     reads the rows as the log's children). Its props are the list's, so a block whose messages did not change is
     not rendered again when a message comes."""
-    given = ListProps(me, files_base, pins, saved_ids, bots, guests, editing_id, edit_text, first_unread_seq)
+    given = ListProps(
+        me, files_base, pins, saved_ids, poll_choices, bots, guests, editing_id, edit_text, first_unread_seq
+    )
     return rx.fragment(
         rx.foreach(
             block,

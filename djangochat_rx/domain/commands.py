@@ -1,17 +1,19 @@
-"""Slash commands typed in the message box: the built-ins (`/me`, `/shrug`, `/topic`) and those Python hooks
+"""Slash commands typed in the message box: the built-ins (`/me`, `/poll`, `/shrug`, `/topic`) and those Python hooks
 register (hooks.py), in one registry the message box's autocomplete lists.
 
 `parse` turns what was typed into what to do, a `Request`: post a text (a plain message; `/me waves` as
 typed, which the message row draws as "*alice waves*"; `/shrug`'s text and ¯\\_(ツ)_/¯; `//text` as
-`/text`), set the room's topic, or run a hook's command. Nothing here posts or changes anything: the room
+`/text`), ask a poll, set the room's topic, or run a hook's command. Nothing here posts or changes anything: the room
 page's send handler carries the request out through the actions, as it would a plain message.
 """
 
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from djangochat_rx.domain import markup
+from djangochat_rx.domain import markup, polls
+from djangochat_rx.domain.messages import InvalidMessage
 from djangochat_rx.domain.text import without_hidden
 
 # ¯\_(ツ)_/¯ in Markdown: the arm's backslash and both underscores escaped, or they would vanish.
@@ -56,7 +58,14 @@ class Invoke:
     args: str
 
 
-Request = Post | SetTopic | Invoke
+@dataclass(frozen=True)
+class AskPoll:
+    """Post a poll (actions.messages.ask_poll)."""
+
+    asked: polls.Asked
+
+
+Request = Post | SetTopic | Invoke | AskPoll
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,29 @@ def _topic(args: str, _typed: str) -> Request:
     return SetTopic(args)
 
 
+# Straight and typographic double quotes (a phone's keyboard types “ ” „).
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"'})
+
+
+def _poll(args: str, _typed: str) -> Request:
+    usage = 'Usage: /poll [anonymous] "Question?" "Answer" "Answer" ..., e.g. /poll "Lunch?" "Pizza" "Sushi"'
+    try:
+        words = shlex.split(args.translate(_QUOTES))
+    except ValueError:
+        raise CommandError(usage + " (a quote is not closed)") from None
+    anonymous = bool(words) and words[0].lower() == "anonymous"
+    words = words[1:] if anonymous else words
+    if len(words) < 3:
+        raise CommandError(usage)
+    try:
+        return AskPoll(polls.ask(words[0], words[1:], anonymous))
+    except InvalidMessage as error:
+        raise CommandError(str(error)) from None
+
+
 _BUILTINS = (
     Command("/me", "TEXT", "Say what you are doing: shown as your name and TEXT, in italics", _me),
+    Command("/poll", '[anonymous] "QUESTION" "ANSWER" "ANSWER"...', "Ask a poll: one vote each, results live", _poll),
     Command("/shrug", "[TEXT]", "Post TEXT followed by ¯\\_(ツ)_/¯", _shrug),
     Command("/topic", "TEXT", "Set the room's topic (its description; the room's owner only)", _topic),
 )

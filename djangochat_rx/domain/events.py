@@ -16,6 +16,7 @@ from djangochat_rx.domain.account_links import AddressChange, MailedLink
 from djangochat_rx.domain.attachments import FileView
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.domain.pins import PinView
+from djangochat_rx.domain.poll_views import OptionView, PollView
 from djangochat_rx.domain.reactions import ReactionView
 from djangochat_rx.domain.reads import RoomSummary
 from djangochat_rx.domain.signup import SignupMail
@@ -228,6 +229,10 @@ def _message(data: dict[str, Any]) -> MessageView:
         ReactionView(**{**reaction, "users": tuple(reaction["users"])}) for reaction in data.get("reactions", ())
     )
     files = tuple(FileView(**file) for file in data.get("files", ()))
+    poll = data.get("poll")
+    if poll is not None:
+        options = tuple(OptionView(**{**option, "voters": tuple(option["voters"])}) for option in poll["options"])
+        poll = PollView(**{**poll, "options": options})
     return MessageView(
         **{
             **data,
@@ -235,6 +240,7 @@ def _message(data: dict[str, Any]) -> MessageView:
             "reactions": reactions,
             "files": files,
             "repliers": tuple(data.get("repliers", ())),
+            "poll": poll,
         }
     )
 

@@ -14,8 +14,9 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import access, accounts, attachments, markup, reactions, reads
+from djangochat_rx.domain import access, accounts, attachments, markup, poll_views, reactions, reads
 from djangochat_rx.domain.attachments import FileView
+from djangochat_rx.domain.poll_views import PollView
 from djangochat_rx.domain.reactions import ReactionView
 from djangochat_rx.domain.rooms import RoomNotFound
 from djangochat_rx.domain.text import without_hidden
@@ -24,6 +25,7 @@ from djangochat_rx.models import (
     Message,
     MessageEdit,
     Pin,
+    Poll,
     Reaction,
     Room,
     RoomMember,
@@ -78,6 +80,8 @@ class MessageView:
     quote_id: int = 0
     quote_author: str = ""
     quote_text: str = ""
+    # A poll's message carries the poll (poll_views.py): its answers and votes, live.
+    poll: PollView | None = None
 
 
 def clean_body(typed: str, with_files: bool = False) -> str:
@@ -100,9 +104,10 @@ def view(
     reactions: tuple[ReactionView, ...] = (),
     files: tuple[FileView, ...] = (),
     quote: tuple[str, str] = ("", ""),
+    poll: PollView | None = None,
 ) -> MessageView:
     """The view of `message`; `mentioned` holds the (username, username_key) of each user it mentions,
-    `quote` the author and first line of the message it quotes."""
+    `quote` the author and first line of the message it quotes, `poll` the poll it asks."""
     deleted = message.deleted_at is not None
     mentioned = [] if deleted else sorted(mentioned, key=lambda user: user[1])
     return MessageView(
@@ -126,6 +131,7 @@ def view(
         quote_id=message.quote_id or 0,
         quote_author=quote[0],
         quote_text=quote[1],
+        poll=None if deleted else poll,
     )
 
 
@@ -357,9 +363,11 @@ def sent_before(db: Session, author_id: int, client_id: str) -> MessageView | No
     return found[0] if found else None
 
 
-def _own_message(db: Session, message_id: int, user_id: int, room_id: int | None, now: datetime) -> tuple[Message, str]:
-    """The message (locked for the transaction) and its author's name, if the user may still change it;
-    otherwise the transaction is ended and MessageNotFound or NotAllowed raised."""
+def _own_message(
+    db: Session, message_id: int, user_id: int, room_id: int | None, now: datetime, editing: bool = True
+) -> tuple[Message, str]:
+    """The message (locked for the transaction) and its author's name, if the user may still change it (`editing`:
+    its text; a poll's cannot be); otherwise the transaction is ended and MessageNotFound or NotAllowed raised."""
     row = db.exec(
         select(Message, User.username)
         .join(User, col(User.id) == Message.author_id)
@@ -382,6 +390,8 @@ def _own_message(db: Session, message_id: int, user_id: int, room_id: int | None
         error = NotAllowed("This message was deleted.")
     elif db.exec(select(Room.archived_at).where(Room.id == message.room_id)).one() is not None:
         error = NotAllowed("This room is archived; nobody can change its messages.")
+    elif editing and poll_views.maybe_poll(message.body) and db.get(Poll, message_id) is not None:
+        error = NotAllowed("A poll cannot be edited; close it, or delete it and ask again.")
     elif now - as_utc(message.created_at) > window:
         error = NotAllowed(f"Messages can only be changed for {settings.EDIT_WINDOW_MINUTES} minutes after sending.")
     if error is not None:
@@ -420,7 +430,7 @@ def delete_message(
     placeholder keeps its place (and seq) in the room; returns the placeholder."""
     now = now or utcnow()
     database.begin_write(db)
-    message, author = _own_message(db, message_id, user_id, room_id, now)
+    message, author = _own_message(db, message_id, user_id, room_id, now, editing=False)
     files = erase(db, message, now)
     db.commit()
     attachments.forget(db, files)
@@ -467,11 +477,12 @@ def views(db: Session, query) -> list[MessageView]:
     """Views of the (Message, author) rows `query` selects, in its order: one query for the messages
     and their authors, one for the users mentioned in them (none if no text has an "@"), one for their
     reactions (none for no rows), one for their files (none if no message has any), one for the messages
-    they quote (none if none quotes)."""
+    they quote (none if none quotes), and for their polls (none if no text starts as a poll's does)."""
     rows = db.exec(query.join(User, col(User.id) == Message.author_id)).all()
     reacted = reactions.summaries(db, [message.id for message, _ in rows])
     filed = attachments.files_of(db, [message.id for message, _ in rows if message.file_count])
     quotes = _quotes(db, [message for message, _ in rows])
+    polls = poll_views.polls_of(db, [message.id for message, _ in rows if poll_views.maybe_poll(message.body)])
     mentioned: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if ids := [message.id for message, _ in rows if "@" in message.body]:
         for message_id, username, key in db.exec(
@@ -488,6 +499,7 @@ def views(db: Session, query) -> list[MessageView]:
             reacted.get(message.id, ()),
             filed.get(message.id, ()),
             quotes.get(message.id, ("", "")),
+            polls.get(message.id),
         )
         for message, author in rows
     ]

@@ -335,6 +335,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
                 "load_older",
                 "mark_read",
                 "open_room",
+                "poll_form_opened",
                 "reactions_closed",
                 "reactions_opened",
                 "refresh",
@@ -350,7 +351,21 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
                 "versions_closed",
             )
         },
-        **{name: SEND for name in ("confirm_delete", "pin", "react", "save_edit", "send", "unpin", "unsave")},
+        **{
+            name: SEND
+            for name in (
+                "ask_poll",
+                "close_poll",
+                "confirm_delete",
+                "pin",
+                "react",
+                "save_edit",
+                "send",
+                "unpin",
+                "unsave",
+                "vote",
+            )
+        },
         "save": SocketBudget(counts=("SEND_LIMITS", "SAVED_PER_USER")),
         **{
             name: OWNER

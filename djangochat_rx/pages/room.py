@@ -18,6 +18,7 @@ from djangochat_rx.components.marks import guest_mark
 from djangochat_rx.components.message import EDIT_BOX_ID, list_props, room_block
 from djangochat_rx.components.message_toolbar import message_toolbar
 from djangochat_rx.components.notices import NotifyOffer
+from djangochat_rx.components.poll import poll_button, poll_form
 from djangochat_rx.components.room_log import LOADER, RoomLog
 from djangochat_rx.components.thread import thread_panel
 from djangochat_rx.domain import access
@@ -65,6 +66,7 @@ def _composer() -> rx.Component:
         pending_files(),
         rx.hstack(
             attach_control(),
+            poll_button(),
             rx.text_area(
                 id=COMPOSER_ID,
                 name="message",
@@ -716,7 +718,7 @@ def _room() -> rx.Component:
         rx.cond(
             RoomState.archived,
             _archived_notice(),
-            rx.box(_typing_line(), _composer(), width="100%"),
+            rx.box(_typing_line(), _composer(), poll_form(), width="100%"),
         ),
         _delete_dialog(),
         edit_history_dialog(),

@@ -16,6 +16,7 @@ from djangochat_rx.domain import (
     members,
     messages,
     pins,
+    polls,
     reads,
     retention,
     room_prefs,
@@ -36,17 +37,17 @@ from djangochat_rx.state.room_owner import OwnerSettings
 
 def _room_details(
     db, user_id: int, room_id: int, kind: str
-) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs, list[str], int, list[int]]:
+) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs, list[str], int, list[int], list[str]]:
     """What the room page shows besides its messages, in one trip to the database's threads: whether the
     user owns the room, its members (private rooms and conversations; a public room's guests), its pins, how
-    the user hears of it, which authors are bots, the retention days in force (0: kept forever) and which of its
-    messages the user saved."""
+    the user hears of it, which authors are bots, the retention days in force (0: kept forever), which of its
+    messages the user saved and their answers in its polls."""
     people = members.members(db, user_id, room_id, guests_only=kind == access.PUBLIC)
     heard = room_prefs.prefs(db, user_id, room_id, kind)
     owner = access.is_owner(db, user_id, room_id)
     kept = saved.saved_in_room(db, user_id, room_id)
-    days = retention.room_days(db, room_id)
-    return owner, people, pins.pinned(db, room_id), heard, accounts.bot_names(db), days, kept
+    days, choices = retention.room_days(db, room_id), polls.choices(db, user_id, room_id)
+    return owner, people, pins.pinned(db, room_id), heard, accounts.bot_names(db), days, kept, choices
 
 
 def _opening(db, user_id: int, slug: str):
@@ -168,7 +169,16 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
     def _show_details(self, room: rooms.RoomView, details) -> None:
         self.room_name, self.room_description = room.name, room.description
         self.room_kind, self.archived, self.purged_seq = room.kind, room.archived, room.purged_seq
-        self.is_owner, self.members, self.pins, heard, self.bots, self.retention_days, self.saved_ids = details
+        (
+            self.is_owner,
+            self.members,
+            self.pins,
+            heard,
+            self.bots,
+            self.retention_days,
+            self.saved_ids,
+            self.poll_choices,
+        ) = details
         self.guests = [member.username for member in self.members if member.guest]
         self.notify_level, self.muted = heard.level, heard.muted
 

@@ -11,7 +11,7 @@ from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform, performing
 from djangochat_rx.actions import rooms as room_actions
-from djangochat_rx.domain import accounts, attachments, commands, messages, rooms
+from djangochat_rx.domain import accounts, attachments, commands, messages, polls, rooms
 from djangochat_rx.domain.attachments import FileView
 from djangochat_rx.infra import throttle
 from djangochat_rx.notify import hooks
@@ -34,6 +34,9 @@ class Composer(InRoom, mixin=True):
     # uploaded and goes with the next message.
     upload_url: str = ""
     pending_files: list[FileView] = []
+    # The poll form (components/poll.py): open or not, and what went wrong with what it asked.
+    poll_form_open: bool = False
+    poll_error: str = ""
 
     @rx.event
     async def load_mention_names(self):
@@ -77,6 +80,11 @@ class Composer(InRoom, mixin=True):
                         # The box empties and the next message's client id arrives before the message itself.
                         self.pending_files = []
                         await hub.composer_sent(self.router.session.session_id, self._next_draft())
+                case commands.AskPoll(asked=asked):
+                    async with performing(
+                        message_actions.ask_poll, identity.user_id, self._room_id, asked, field(form, "client_id")
+                    ):
+                        await hub.composer_sent(self.router.session.session_id, self._next_draft())
                 case commands.SetTopic(topic=topic):
                     await perform(room_actions.set_topic, identity.user_id, self._room_id, topic)
                     yield self._sent()
@@ -87,6 +95,27 @@ class Composer(InRoom, mixin=True):
             self.error = "Only the room's owner can change its topic."
         except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled, commands.CommandError) as error:
             self.error = str(error)
+
+    @rx.event
+    def poll_form_opened(self, is_open: bool):
+        self.poll_form_open, self.poll_error = is_open is True, ""
+
+    @rx.event
+    async def ask_poll(self, form: dict[str, Any]):
+        """The poll form's question, answers (one per line) and choice of anonymous voting, posted as a poll: the
+        same as `/poll`, through the same action and budget."""
+        identity = await self._in_room()
+        if identity is None:
+            return
+        try:
+            answers = field(form, "answers").splitlines()
+            asked = polls.ask(field(form, "question"), answers, form.get("anonymous") in ("on", True))
+            await throttle.before_send(identity.user_id)
+            await perform(message_actions.ask_poll, identity.user_id, self._room_id, asked, uuid.uuid4().hex)
+        except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled) as error:
+            self.poll_error = str(error)
+            return
+        self.poll_form_open, self.poll_error = False, ""
 
     def _next_draft(self) -> str:
         """What was typed went through: no error, and a new client id for the next message (returned)."""

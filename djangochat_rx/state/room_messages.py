@@ -1,5 +1,5 @@
 """The room page's tools on one message: editing and deleting one's own, its earlier versions, pinning, reacting,
-saving for later."""
+saving for later, voting in a poll."""
 
 from typing import Any
 
@@ -26,6 +26,8 @@ class MessageTools(InRoom, mixin=True):
     deleting_id: int = 0
     # The versions of the message whose "(edited)" was opened, newest first (empty: the dialog is closed).
     versions: list[VersionView] = []
+    # The user's answers in this room's polls, "<message id>:<position>" (their page marks them chosen).
+    poll_choices: list[str] = []
 
     @rx.event
     async def start_edit(self, message_id: int):
@@ -81,6 +83,26 @@ class MessageTools(InRoom, mixin=True):
         await self._pin(message_actions.unsave_message, message_id, named=True)
 
     @rx.event
+    async def vote(self, message_id: int, position: int):
+        """Vote for an answer of a poll of this room, change one's vote, or take it back (the chosen one again)."""
+        identity = await self._in_room()
+        if identity is None or not isinstance(message_id, int) or not isinstance(position, int):
+            return
+        try:
+            await throttle.before_send(identity.user_id)
+            chosen = await perform(message_actions.vote, identity.user_id, message_id, position, self._room_id)
+        except (messages.InvalidMessage, throttle.Throttled) as error:
+            self.error = str(error)
+            return
+        kept = [choice for choice in self.poll_choices if not choice.startswith(f"{message_id}:")]
+        self.error, self.poll_choices = "", kept + ([f"{message_id}:{chosen}"] if chosen is not None else [])
+
+    @rx.event
+    async def close_poll(self, message_id: int):
+        """The poll's author closes it."""
+        await self._pin(message_actions.close_poll, message_id, in_room=True)
+
+    @rx.event
     async def show_versions(self, message_id: int):
         """Open the earlier versions of an edited message of this room (anyone who may read it)."""
         identity = await self._in_room()
@@ -134,16 +156,17 @@ class MessageTools(InRoom, mixin=True):
             return
         self.error = ""
 
-    async def _pin(self, action, message_id: int, named: bool = False) -> None:
-        """Pin or unpin, save or unsave (`named`: the action takes the username too) as the session's user; it
-        spends the sending budget, as in the API."""
+    async def _pin(self, action, message_id: int, named: bool = False, in_room: bool = False) -> None:
+        """Pin or unpin, save or unsave, close a poll, as the session's user (`named`: the action takes the username
+        too; `in_room`: this room's message only); it spends the sending budget, as in the API."""
         identity = await self._in_room()
         if identity is None or not isinstance(message_id, int):
             return
         who = (identity.user_id, identity.username) if named else (identity.user_id,)
+        where = (self._room_id,) if in_room else ()
         try:
             await throttle.before_send(identity.user_id)
-            await perform(action, *who, message_id)
+            await perform(action, *who, message_id, *where)
         except (messages.InvalidMessage, throttle.Throttled) as error:
             self.error = str(error)
             return

@@ -40,6 +40,7 @@ from djangochat_rx.domain import (
     events,
     messages,
     passkeys,
+    polls,
     room_prefs,
     rooms,
     sessions,
@@ -411,6 +412,22 @@ def test_saving_and_unsaving_tell_the_savers_own_pages_of_the_room_what_they_kee
     assert left.saved == (second.id,)
     assert events.from_wire(events.to_wire(left)) == left
     assert message_actions.unsave_message(session, bob.id, "bob", 10**9).events == []  # nothing to tell of
+
+
+def test_a_poll_is_a_message_sent_and_each_vote_or_closing_a_changed_message(session, alice, bob, general):
+    asked = polls.ask("Lunch?", ["Pizza", "Sushi"])
+    outcome = message_actions.ask_poll(session, alice.id, general.id, asked, "poll-1")
+    sent = only(outcome, MessageSent)
+    assert sent.message.poll is not None and sent.message == outcome.value
+    assert [option.text for option in sent.message.poll.options] == ["Pizza", "Sushi"]
+    again = message_actions.ask_poll(session, alice.id, general.id, asked, "poll-1")  # a retry: the same poll
+    assert again.value.id == outcome.value.id and again.value.poll == outcome.value.poll
+    voted = message_actions.vote(session, bob.id, outcome.value.id, 1)
+    changed = only(voted, MessageChanged)
+    assert voted.value == 1 and changed.message.poll.options[1].voters == ("bob",)
+    assert events.from_wire(events.to_wire(changed)) == changed
+    closed = only(message_actions.close_poll(session, alice.id, outcome.value.id), MessageChanged)
+    assert closed.message.poll.closed
 
 
 def test_a_reaction_tells_the_room_the_message_with_its_reactions(session, alice, bob, general):
