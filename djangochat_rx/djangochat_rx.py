@@ -17,6 +17,7 @@ from djangochat_rx.pages import (
     admin,
     auth,
     joining,
+    located,
     profile,
     room,
     rooms,
@@ -30,6 +31,7 @@ from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AccountFormState, AuthState, SecondStepState
 from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, UnsubscribeState, VerifyState
+from djangochat_rx.state.located import LocatedState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.room_composer import COMPOSER_ID
@@ -73,6 +75,7 @@ app.add_page(admin.admin, route=routes.ADMIN, title="Admin · DjangoChat RX", on
 app.add_page(search.search, route=routes.SEARCH, title="Search · DjangoChat RX", on_load=SearchState.load)
 app.add_page(threads.threads, route=routes.THREADS, title="Threads · DjangoChat RX", on_load=ThreadsState.load)
 app.add_page(saved.saved_page, route=routes.SAVED, title="Saved · DjangoChat RX", on_load=SavedState.load)
+app.add_page(located.located, route=routes.LOCATED, title="Message · DjangoChat RX", on_load=LocatedState.load)
 app.add_page(joining.setup, route=routes.SETUP, title="Set up · DjangoChat RX", on_load=SetupState.open)
 app.add_page(joining.forgot, route=routes.FORGOT, title="Forgot password · DjangoChat RX", on_load=ForgotState.open)
 app.add_page(joining.reset, route=routes.RESET, title="New password · DjangoChat RX", on_load=ResetState.open)

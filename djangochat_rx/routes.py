@@ -17,6 +17,8 @@ ACCOUNT = "/account"
 SEARCH = "/search"
 THREADS = "/threads"
 SAVED = "/saved"
+# Opens a message wherever it is (a forwarded copy's link to its original), for those who may read it.
+LOCATED = "/messages/[message_id]"
 ADMIN = "/admin"
 USER = "/users/[name]"
 

@@ -177,6 +177,9 @@ SAVED_PER_USER = _int("SAVED_PER_USER", 1000)
 SAVED_LISTED = _int("SAVED_LISTED", 200)
 # The answers a poll may offer (polls.py), and how many messages one forwarding may copy (forwarding.py).
 POLL_MAX_OPTIONS = _int("POLL_MAX_OPTIONS", 10)
+FORWARD_MAX_MESSAGES = _int("FORWARD_MAX_MESSAGES", 10)
+# The rooms and conversations the forward form lists, by name.
+FORWARD_TARGETS_LISTED = _int("FORWARD_TARGETS_LISTED", 500)
 # The rooms page shows this many public rooms (most recently active first) live, and as many private rooms
 # and conversations; "Show more rooms" reads the next page. A frame's size is bounded however many exist.
 ROOMS_LIST_PAGE = _int("ROOMS_LIST_PAGE", 50)

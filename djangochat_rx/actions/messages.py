@@ -5,7 +5,7 @@ from dataclasses import replace
 from sqlmodel import Session
 
 from djangochat_rx.actions import Outcome
-from djangochat_rx.domain import admin, messages, pins, polls, reactions, reads, room_prefs, saved
+from djangochat_rx.domain import admin, forwarding, messages, pins, polls, reactions, reads, room_prefs, saved
 from djangochat_rx.domain.events import MessageChanged, MessageSent, PinsChanged, ReactionsChanged, SavedChanged
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.models import Pin
@@ -20,13 +20,15 @@ def send_message(
     present: tuple[str, ...] = (),
     file_ids: tuple[int, ...] = (),
     quote_id: int | None = None,
+    forward_of_id: int | None = None,
 ) -> Outcome[MessageView]:
     """Post a message (one write transaction; a retry under the same `client_id` posts nothing new): the
     room sees it, the author's rooms lists count it read, and the users it mentions are told (`present`:
     who is in the room now, whom an `@here` mentions). `file_ids`: the author's uploads that go with it;
     the room sees the message with them (their metadata, never their bytes). `quote_id`: the message of
-    the room it quotes (a reply also sent to the room, actions/threads.py)."""
-    posted = messages.post(db, room_id, user_id, text, client_id, present, file_ids, quote_id)
+    the room it quotes (a reply also sent to the room, actions/threads.py); `forward_of_id`: the message it is a
+    forwarded copy of (forward_messages)."""
+    posted = messages.post(db, room_id, user_id, text, client_id, present, file_ids, quote_id, forward_of_id)
     message = posted.message
     mentioned, quiet = {}, ()
     if message.mentions:
@@ -36,6 +38,21 @@ def send_message(
     preview = reads.preview(message.body, message.deleted, message.removed)
     sent = MessageSent(message, posted.room_name, posted.slug, preview, mentioned, posted.direct, quiet)
     return Outcome(message, [sent])
+
+
+def forward_messages(
+    db: Session, user_id: int, room_id: int, message_ids: tuple[int, ...], comment: str = ""
+) -> Outcome[list[MessageView]]:
+    """Forward copies of messages one may read to a room or conversation one may post in, after `comment` (if
+    any): each is a message sent there, told as any other (mentions in a copy notify no one: its @names are the
+    original author's words, quoted). The messages posted, in order."""
+    copies = forwarding.originals(db, user_id, tuple(message_ids))
+    sent: list[Outcome[MessageView]] = []
+    if comment.strip():
+        sent.append(send_message(db, user_id, room_id, comment))
+    for original in copies:
+        sent.append(send_message(db, user_id, room_id, original.text, forward_of_id=original.id))
+    return Outcome([outcome.value for outcome in sent], [event for outcome in sent for event in outcome.events])
 
 
 def ask_poll(db: Session, user_id: int, room_id: int, asked: polls.Asked, client_id: str = "") -> Outcome[MessageView]:

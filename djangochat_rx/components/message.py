@@ -15,6 +15,7 @@ import reflex as rx
 from djangochat_rx import settings
 from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.files import message_files
+from djangochat_rx.components.forward import forwarded_line
 from djangochat_rx.components.local_time import LocalTime
 from djangochat_rx.components.marks import guest_mark
 from djangochat_rx.components.poll import poll_card
@@ -189,6 +190,7 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
                 class_name="message-header",
             ),
             *([] if in_thread else [quote(message)]),
+            forwarded_line(message),
             _body(message, row),
             message_files(message["files"].to(list[FileView]), row.files_base),
             reactions_row(message, row.me),

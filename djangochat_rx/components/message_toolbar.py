@@ -1,9 +1,8 @@
-"""The tools on a message (react, reply in a thread, pin, save for later, edit, delete): one toolbar for a list of
-messages, not five buttons in every row. MessageToolbar (assets/message_toolbar.js) shows it on the message the pointer
-is over or focus is in, and calls the tool's event with that message's id; which tools a message offers
-follows the row's data- attributes (chat.css): edit and delete on one's own, pin or unpin by data-pinned, save or
-unsave by data-saved,
-nothing on a deleted message, only edit and delete in an archived room."""
+"""The tools on a message (react, reply in a thread, pin, forward, save for later, edit, delete): one toolbar for a
+list of messages, not a row of buttons in every row. MessageToolbar (assets/message_toolbar.js) shows it on the
+message the pointer is over or focus is in, and calls the tool's event with that message's id; which tools a message
+offers follows the row's data- attributes (chat.css): edit and delete on one's own, pin or unpin by data-pinned, save
+or unsave by data-saved, nothing on a deleted message, only edit, delete, forward and save in an archived room."""
 
 from typing import Literal
 
@@ -34,6 +33,7 @@ class MessageToolbar(rx.Component):
     on_unpin: rx.EventHandler[passthrough_event_spec(int)]
     on_save: rx.EventHandler[passthrough_event_spec(int)]
     on_unsave: rx.EventHandler[passthrough_event_spec(int)]
+    on_forward: rx.EventHandler[passthrough_event_spec(int)]
     on_edit: rx.EventHandler[passthrough_event_spec(int)]
     on_delete: rx.EventHandler[passthrough_event_spec(int)]
 
@@ -66,6 +66,7 @@ def message_toolbar(panel: Literal["room", "thread"]) -> rx.Component:
             if room
             else []
         ),
+        _tool("forward", "forward", "Forward message"),
         _tool("save", "bookmark", "Save for later"),
         _tool("unsave", "bookmark-minus", "Remove from saved", variant="soft"),
         _tool("edit", "pencil", "Edit message"),
@@ -80,6 +81,7 @@ def message_toolbar(panel: Literal["room", "thread"]) -> rx.Component:
         on_unpin=RoomState.unpin,
         on_save=RoomState.save,
         on_unsave=RoomState.unsave,
+        on_forward=RoomState.start_forward,
         on_edit=RoomState.start_edit,
         on_delete=RoomState.ask_delete,
     )

@@ -80,6 +80,10 @@ class MessageView:
     quote_id: int = 0
     quote_author: str = ""
     quote_text: str = ""
+    # A forwarded copy (forwarding.py): the original's id and author (its room is never shown: the link to it,
+    # routes.located, opens only for those who may read it).
+    forward_id: int = 0
+    forward_author: str = ""
     # A poll's message carries the poll (poll_views.py): its answers and votes, live.
     poll: PollView | None = None
 
@@ -105,9 +109,11 @@ def view(
     files: tuple[FileView, ...] = (),
     quote: tuple[str, str] = ("", ""),
     poll: PollView | None = None,
+    forwarded_from: str = "",
 ) -> MessageView:
     """The view of `message`; `mentioned` holds the (username, username_key) of each user it mentions,
-    `quote` the author and first line of the message it quotes, `poll` the poll it asks."""
+    `quote` the author and first line of the message it quotes, `poll` the poll it asks, `forwarded_from` the
+    author of the message it is a forwarded copy of."""
     deleted = message.deleted_at is not None
     mentioned = [] if deleted else sorted(mentioned, key=lambda user: user[1])
     return MessageView(
@@ -132,6 +138,8 @@ def view(
         quote_author=quote[0],
         quote_text=quote[1],
         poll=None if deleted else poll,
+        forward_id=message.forward_of_id or 0,
+        forward_author=forwarded_from,
     )
 
 
@@ -268,6 +276,7 @@ def post(
     present: Iterable[str] = (),
     file_ids: Iterable[int] = (),
     quote_id: int | None = None,
+    forward_of_id: int | None = None,
 ) -> Posted:
     """Save a message with the room's next seq and its mentions, bump the room's counters and move
     the author's read marker past it, in one transaction.
@@ -279,7 +288,7 @@ def post(
     (Postgres) before the id and seq are drawn, so within a room both follow commit order.
     `file_ids` are the author's uploads to this room that go with it (attachments.bind); then the text may be empty.
     `quote_id`: the message of the same room it quotes (a reply also sent to the room quotes its thread's parent;
-    the caller has checked it).
+    the caller has checked it). `forward_of_id`: the message it is a forwarded copy of (forwarding.py checked it).
     """
     try:
         files = attachments.check_count(file_ids)
@@ -298,11 +307,13 @@ def post(
         raise InvalidMessage("This room is archived; nobody can post in it.") if archived else RoomNotFound()
     seq, room_name, slug, kind, author = counted
     mentioned = {}
-    if markup.mention_candidates(body):
+    if not forward_of_id and markup.mention_candidates(body):  # a copy's @names are quoted words: no one is told
         mentioned = author_and_mentioned(db, author_id, body, room_id, present)[1]
     row = {"room_id": room_id, "seq": seq, "author_id": author_id, "body": body, "created_at": now}
     row["file_count"] = len(files)
     row["quote_id"] = quote_id
+    if forward_of_id:
+        row["forward_of_id"] = forward_of_id
     message_id = insert_row(sql, {**row, "client_id": client_id})
     if message_id is None:  # sent before under this client id (a retry): nothing new is written
         db.rollback()
@@ -315,6 +326,7 @@ def post(
     # them again (Message(...) costs ~40 µs of the send path, model_construct ~6).
     message = Message.model_construct(id=message_id, client_id=client_id, **row)
     quote = _quotes(db, [message]).get(message_id, ("", "")) if quote_id else ("", "")
+    forwarded_from = _forwarded(db, [message]).get(message_id, "") if forward_of_id else ""
     posted_files: tuple[FileView, ...] = ()
     if files:
         try:
@@ -327,7 +339,10 @@ def post(
     reads.move_marker(db, author_id, room_id, seq)
     db.commit()
     return Posted(
-        view(message, author, mentioned.values(), (), posted_files, quote), room_name, slug, kind == access.DM
+        view(message, author, mentioned.values(), (), posted_files, quote, forwarded_from=forwarded_from),
+        room_name,
+        slug,
+        kind == access.DM,
     )
 
 
@@ -457,6 +472,21 @@ def message_source(
     return message.body
 
 
+def _forwarded(db: Session, copies: Iterable[Message]) -> dict[int, str]:
+    """By forwarded copy's id, the author of the message it copies ("" when that message is gone; one query)."""
+    wanted = {message.id: message.forward_of_id for message in copies if message.forward_of_id}
+    if not wanted:
+        return {}
+    authors = dict(
+        db.exec(
+            select(Message.id, User.username)
+            .join(User, col(User.id) == Message.author_id)
+            .where(col(Message.id).in_(set(wanted.values())))
+        ).all()
+    )
+    return {message_id: authors.get(original_id, "") for message_id, original_id in wanted.items()}
+
+
 def _quotes(db: Session, quoting: Iterable[Message]) -> dict[int, tuple[str, str]]:
     """By quoting message id, the author and first line of the message it quotes (one query)."""
     wanted = {message.id: message.quote_id for message in quoting if message.quote_id}
@@ -477,12 +507,14 @@ def views(db: Session, query) -> list[MessageView]:
     """Views of the (Message, author) rows `query` selects, in its order: one query for the messages
     and their authors, one for the users mentioned in them (none if no text has an "@"), one for their
     reactions (none for no rows), one for their files (none if no message has any), one for the messages
-    they quote (none if none quotes), and for their polls (none if no text starts as a poll's does)."""
+    they quote (none if none quotes), for their polls (none if no text starts as a poll's does), and for the
+    authors of the messages they are forwarded copies of (none if none is)."""
     rows = db.exec(query.join(User, col(User.id) == Message.author_id)).all()
     reacted = reactions.summaries(db, [message.id for message, _ in rows])
     filed = attachments.files_of(db, [message.id for message, _ in rows if message.file_count])
     quotes = _quotes(db, [message for message, _ in rows])
     polls = poll_views.polls_of(db, [message.id for message, _ in rows if poll_views.maybe_poll(message.body)])
+    forwarded = _forwarded(db, [message for message, _ in rows])
     mentioned: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if ids := [message.id for message, _ in rows if "@" in message.body]:
         for message_id, username, key in db.exec(
@@ -500,6 +532,7 @@ def views(db: Session, query) -> list[MessageView]:
             filed.get(message.id, ()),
             quotes.get(message.id, ("", "")),
             polls.get(message.id),
+            forwarded.get(message.id, ""),
         )
         for message, author in rows
     ]

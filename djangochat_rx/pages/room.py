@@ -12,6 +12,7 @@ from djangochat_rx.components.composer import Draft, Picker
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.edit_history import edit_history_dialog
 from djangochat_rx.components.files import COMPOSER_FORM_ID, attach_control, files_panel, pending_files
+from djangochat_rx.components.forward import forward_form
 from djangochat_rx.components.keys import Keys
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
 from djangochat_rx.components.marks import guest_mark
@@ -722,6 +723,7 @@ def _room() -> rx.Component:
         ),
         _delete_dialog(),
         edit_history_dialog(),
+        forward_form(),
         Keys.create(
             composer=COMPOSER_ID,
             edit_box=EDIT_BOX_ID,

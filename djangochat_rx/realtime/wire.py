@@ -9,7 +9,7 @@ from reflex.state import State
 
 from djangochat_rx.domain.messages import MessageView
 
-# A message's thread, quote and poll fields while they are empty: left out of what goes to the browser, where a
+# A message's thread, quote, poll and forward fields while they are empty: left out of what goes to the browser, where a
 # missing field reads as empty (components/message.py tests them as `> 0`), so a plain message costs its
 # room's sockets no more than before threads (the relay between workers, events.to_wire, keeps them all).
 _EMPTY_ON_THE_WIRE = {
@@ -21,6 +21,8 @@ _EMPTY_ON_THE_WIRE = {
     "quote_author": "",
     "quote_text": "",
     "poll": None,
+    "forward_id": 0,
+    "forward_author": "",
 }
 _MESSAGE_FIELDS = tuple(field.name for field in dataclasses.fields(MessageView))
 

@@ -8,10 +8,10 @@ import reflex as rx
 from djangochat_rx import db
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform
-from djangochat_rx.domain import edit_history, messages, reactions
+from djangochat_rx.domain import edit_history, forwarding, messages, reactions, rooms
 from djangochat_rx.domain.edit_history import VersionView
 from djangochat_rx.infra import throttle
-from djangochat_rx.state.auth import field
+from djangochat_rx.state.auth import field, whole
 from djangochat_rx.state.room_tab import InRoom
 
 
@@ -28,6 +28,10 @@ class MessageTools(InRoom, mixin=True):
     versions: list[VersionView] = []
     # The user's answers in this room's polls, "<message id>:<position>" (their page marks them chosen).
     poll_choices: list[str] = []
+    # The message being forwarded (0: the forward form is closed), where it may go, and what went wrong.
+    forwarding_id: int = 0
+    forward_targets: list[forwarding.Target] = []
+    forward_error: str = ""
 
     @rx.event
     async def start_edit(self, message_id: int):
@@ -101,6 +105,40 @@ class MessageTools(InRoom, mixin=True):
     async def close_poll(self, message_id: int):
         """The poll's author closes it."""
         await self._pin(message_actions.close_poll, message_id, in_room=True)
+
+    @rx.event
+    async def start_forward(self, message_id: int):
+        """Open the forward form for a message of this room: the rooms and conversations the user may post in."""
+        identity = await self._in_room()
+        if identity is None or not isinstance(message_id, int):
+            return
+        self.forward_targets = await db.run(forwarding.targets, identity.user_id)
+        self.forwarding_id, self.forward_error = message_id, ""
+
+    @rx.event
+    def forward_closed(self, is_open: bool):
+        if is_open is not True:
+            self.forwarding_id, self.forward_error = 0, ""
+
+    @rx.event
+    async def forward(self, form: dict[str, Any]):
+        """Forward the message to the room chosen, after the comment typed (if any)."""
+        identity = await self._in_room()
+        if identity is None or not self.forwarding_id:
+            return
+        try:
+            await throttle.before_send(identity.user_id)
+            await perform(
+                message_actions.forward_messages,
+                identity.user_id,
+                whole(form, "room"),
+                (self.forwarding_id,),
+                field(form, "comment"),
+            )
+        except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled) as error:
+            self.forward_error = str(error) if not isinstance(error, rooms.RoomNotFound) else "Choose where to send it."
+            return
+        self.forwarding_id, self.forward_error = 0, ""
 
     @rx.event
     async def show_versions(self, message_id: int):

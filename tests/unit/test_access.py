@@ -9,6 +9,7 @@ from djangochat_rx.domain import (
     attachments,
     edit_history,
     export,
+    forwarding,
     members,
     messages,
     pins,
@@ -67,6 +68,8 @@ OUTSIDER_PATHS = {
     "its files panel": lambda db, user, room, message: attachments.room_files(db, user.id, room.id),
     "save a message": lambda db, user, room, message: saved.save(db, user.id, message.id),
     "a message's edit history": lambda db, user, room, message: edit_history.versions(db, user.id, message.id),
+    "forward a message": lambda db, user, room, message: forwarding.originals(db, user.id, (message.id,)),
+    "a link to a message": lambda db, user, room, message: forwarding.located(db, user.id, message.id),
 }
 
 # Paths that answer with content: the outsider's answer holds nothing of the room.

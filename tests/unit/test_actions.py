@@ -430,6 +430,16 @@ def test_a_poll_is_a_message_sent_and_each_vote_or_closing_a_changed_message(ses
     assert closed.message.poll.closed
 
 
+def test_forwarding_is_each_copy_sent_after_its_comment(session, alice, bob, general):
+    original = message_actions.send_message(session, alice.id, general.id, "ship it").value
+    dm = room_actions.open_direct(session, bob.id, ["alice"]).value
+    outcome = message_actions.forward_messages(session, bob.id, dm.id, (original.id,), "fyi")
+    sent = [event for event in outcome.events if isinstance(event, MessageSent)]
+    assert [event.message.body for event in sent] == ["fyi", "ship it"] and len(outcome.events) == 2
+    assert sent[1].message.forward_author == "alice" and sent[1].direct
+    assert events.from_wire(events.to_wire(sent[1])) == sent[1]
+
+
 def test_a_reaction_tells_the_room_the_message_with_its_reactions(session, alice, bob, general):
     posted = message_actions.send_message(session, alice.id, general.id, "ship it?").value
     outcome = message_actions.react(session, bob.id, posted.id, "👍")

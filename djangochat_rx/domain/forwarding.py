@@ -1,0 +1,89 @@
+"""Forwarding: a copy of one or several messages one may read, posted in a room or conversation one may post in,
+after an optional comment. A copy keeps the original's text (it stays when the original is edited or goes) and
+names the original's author; the link to the original (routes.located) opens it only for those who may read its
+room, so a copy never shows where a message of a private room came from."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from djangochat_rx import routes, settings
+from djangochat_rx.domain import access
+from djangochat_rx.domain.messages import InvalidMessage, MessageNotFound, NotAllowed
+from djangochat_rx.models import Message, Room
+
+
+@dataclass(frozen=True)
+class Original:
+    """A message to forward: its id and the text its copy says."""
+
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """A room or conversation one may forward to: its id and name (what the forward form lists)."""
+
+    id: int
+    name: str
+    kind: str
+
+
+def originals(db: Session, user_id: int, message_ids: tuple[int, ...]) -> list[Original]:
+    """The messages to forward, in the order given, each one the user may read and not deleted; MessageNotFound
+    (as for no such message) or NotAllowed otherwise. At most FORWARD_MAX_MESSAGES at once."""
+    ids = list(dict.fromkeys(message_ids))
+    if not ids:
+        raise InvalidMessage("Choose a message to forward.")
+    if len(ids) > settings.FORWARD_MAX_MESSAGES:
+        raise InvalidMessage(f"You can forward at most {settings.FORWARD_MAX_MESSAGES} messages at once.")
+    found = {
+        message.id: message
+        for message in db.exec(
+            select(Message).where(col(Message.id).in_(ids), access.readable(user_id, Message.room_id))
+        )
+    }
+    db.rollback()
+    if len(found) < len(ids):
+        raise MessageNotFound()
+    if any(found[message_id].deleted_at is not None for message_id in ids):
+        raise NotAllowed("A deleted message cannot be forwarded.")
+    return [Original(message_id, _copy_text(found[message_id])) for message_id in ids]
+
+
+def _copy_text(message: Message) -> str:
+    """What a forwarded copy says: the original's text (its files are not copied: the copy says how many)."""
+    files = message.file_count
+    note = f"({files} file{'s' if files != 1 else ''} not forwarded)" if files else ""
+    return "\n\n".join(part for part in (message.body, note) if part)
+
+
+def targets(db: Session, user_id: int) -> list[Target]:
+    """The rooms and conversations the user may post in, by name (at most FORWARD_TARGETS_LISTED)."""
+    found = [
+        Target(room_id, name, kind)
+        for room_id, name, kind in db.exec(
+            select(Room.id, Room.name, Room.kind)
+            .where(access.readable(user_id), col(Room.archived_at).is_(None))
+            .order_by(Room.name_key, Room.id)
+            .limit(settings.FORWARD_TARGETS_LISTED)
+        )
+    ]
+    db.rollback()
+    return found
+
+
+def located(db: Session, user_id: int, message_id: int) -> str:
+    """The path that shows a message (a reply: its thread beside its room), if the user may read it;
+    MessageNotFound, as for no such message, otherwise."""
+    found = db.exec(
+        select(Message.thread_id, Message.deleted_at, Room.slug)
+        .join(Room, col(Room.id) == Message.room_id)
+        .where(Message.id == message_id, access.readable(user_id, Message.room_id))
+    ).first()
+    db.rollback()
+    if found is None:
+        raise MessageNotFound()
+    thread_id, _deleted, slug = found
+    return routes.thread(slug, thread_id) if thread_id else routes.message(slug, message_id)
