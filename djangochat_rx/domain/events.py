@@ -14,6 +14,7 @@ from typing import Any
 
 from djangochat_rx.domain.account_links import AddressChange, MailedLink
 from djangochat_rx.domain.attachments import FileView
+from djangochat_rx.domain.link_previews import PreviewView
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.domain.pins import PinView
 from djangochat_rx.domain.reactions import ReactionView
@@ -235,6 +236,7 @@ def _message(data: dict[str, Any]) -> MessageView:
             "reactions": reactions,
             "files": files,
             "repliers": tuple(data.get("repliers", ())),
+            "previews": tuple(PreviewView(**card) for card in data.get("previews", ())),
         }
     )
 
