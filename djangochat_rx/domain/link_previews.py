@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
@@ -387,3 +387,25 @@ def image_readable(db: Session, user_id: int, message_id: int, key: str) -> bool
     readable = settings.LINK_PREVIEWS and found is not None and access.can_read_id(db, user_id, found)
     db.rollback()
     return readable
+
+
+def sweep(db: Session, now: datetime | None = None, into: storage.Storage | None = None, batch: int = 500) -> int:
+    """Remove the cards whose time is up and that no message shows any more (its messages deleted or purged), with
+    their pictures: a private room's secret link is not kept past its messages (attachments.sweep runs it). How
+    many went."""
+    since = (now or utcnow()) - timedelta(seconds=settings.LINK_PREVIEW_TTL_SECONDS)
+    shown = (
+        select(MessagePreview.url)
+        .join(Message, col(Message.id) == MessagePreview.message_id)
+        .where(MessagePreview.url == LinkPreview.url, col(Message.deleted_at).is_(None))
+        .exists()
+    )
+    database.begin_write(db)
+    gone = db.exec(
+        select(LinkPreview.id, LinkPreview.image_key).where(col(LinkPreview.fetched_at) < since, ~shown).limit(batch)
+    ).all()
+    if gone:
+        db.execute(delete(LinkPreview).where(col(LinkPreview.id).in_([row_id for row_id, _ in gone])))
+    db.commit()
+    forget_images((key for _, key in gone if key), into)
+    return len(gone)

@@ -368,3 +368,24 @@ def test_attach_keeps_a_removed_card_removed(session, alice, general):
     assert link_previews.remove(session, alice.id, message.id, "https://example.com/a")
     assert preview_actions.attach_previews(session, message.id, (card,)).events == []
     assert messages.message_view(session, message.id).previews == ()
+
+
+def test_the_sweep_removes_cards_past_their_time_that_no_message_shows_with_their_pictures(
+    session, alice, general, tmp_path
+):
+    into = storage.LocalStorage(tmp_path / "uploads")
+    key = storage.new_key()
+    picture = tmp_path / "picture"
+    picture.write_bytes(b"png")
+    into.put(key, link_previews.IMAGE_VARIANT, picture)
+    url = "https://example.com/secret"
+    message = messages.post_message(session, general.id, alice.id, url)
+    card = link_previews.Card(url, True, url, "Example", "Secret", image_key=key, image_width=4, image_height=3)
+    link_previews.attach(session, message.id, [url], [card])
+    later = utcnow() + timedelta(seconds=settings.LINK_PREVIEW_TTL_SECONDS + 1)
+    assert link_previews.sweep(session, utcnow(), into) == 0  # its time is not up
+    assert link_previews.sweep(session, later, into) == 0  # a message shows it
+    messages.delete_message(session, message.id, alice.id)
+    assert link_previews.sweep(session, later, into) == 1
+    assert link_previews.fresh(session, [url], later - timedelta(days=365)) == {}
+    assert into.size(key, link_previews.IMAGE_VARIANT) is None
