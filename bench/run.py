@@ -10,6 +10,8 @@
     python -m bench.run reactions  fanout N = 200 with and without a reaction on every tenth message
     python -m bench.run images     fanout N = 200 with and without an uploaded image on every tenth message
     python -m bench.run code       fanout N = 200 with and without a 20-line Python code block in every tenth message
+    python -m bench.run previews   fanout N = 200 with and without a link (its card fetched from a page on 127.0.0.1,
+                                   with a picture) in every tenth message
     python -m bench.run replies    fanout N = 200 with and without a reply in a thread after every tenth message
     python -m bench.run profile    one fanout N = 200 run under py-spy: where the server's time goes
     python -m bench.run import     a generated Slack export imported (20 000 and 100 000 messages: speed, peak memory),
@@ -44,7 +46,7 @@ os.environ.setdefault("BCRYPT_ROUNDS", "4")
 
 from PIL import Image
 
-from bench import peer, search
+from bench import pages, peer, search
 from bench.clients import BenchTab
 from bench.server import Backend
 from bench.services import redis_server
@@ -61,6 +63,7 @@ COLUMNS = [
     ("replies", "{:.0%}"),
     ("images", "{:.0%}"),
     ("code", "{:.0%}"),
+    ("previews", "{:.0%}"),
     ("typing", "{}"),
     ("workers", "{}"),
     ("history", "{}"),
@@ -182,6 +185,8 @@ async def run_load(
     image_share: float = 0.0,
     reply_share: float = 0.0,
     code_share: float = 0.0,
+    preview_share: float = 0.0,
+    preview_base: str = "",
 ) -> dict:
     """One run on a fresh `server` (ours or the seed's): `connect()` opens the N tabs, K of them send `rate`
     messages/s in total for `seconds`; latency, completeness, bytes per delivery, CPU, memory, harness lag."""
@@ -209,6 +214,8 @@ async def run_load(
             image_share=image_share,
             reply_share=reply_share,
             code_share=code_share,
+            preview_share=preview_share,
+            preview_base=preview_base,
         )
         await typing
         if profiler is not None:
@@ -222,6 +229,7 @@ async def run_load(
             replies=reply_share,
             images=image_share,
             code=code_share,
+            previews=preview_share,
             typing=len(typists),
             clients=clients,
             senders=senders,
@@ -257,9 +265,15 @@ async def fanout_once(
     image_share: float = 0.0,
     reply_share: float = 0.0,
     code_share: float = 0.0,
+    preview_share: float = 0.0,
 ) -> dict:
-    """One run on our backend: N clients in one room, K of them sending `rate` messages/s in total for `seconds`."""
-    with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp:
+    """One run on our backend: N clients in one room, K of them sending `rate` messages/s in total for `seconds`.
+    With `preview_share`, that share of the messages links a page of a site on 127.0.0.1 (bench/pages.py, allowed
+    by the backend's settings for the run): each link is new, so its card and picture are fetched and re-encoded."""
+    with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp, pages.serving() as site:
+        if preview_share:
+            os.environ["LINK_PREVIEW_ALLOWED_NETWORKS"] = "127.0.0.1/32"
+            os.environ["LINK_PREVIEW_ALLOWED_PORTS"] = f"80,443,{site.port}"
         database_url = f"sqlite:///{tmp}/bench.db"
         slug, users = prepare(database_url, clients, history)
         backend = Backend(database_url, Path(tmp) / "backend.log", redis_url, workers)
@@ -276,6 +290,8 @@ async def fanout_once(
             image_share,
             reply_share,
             code_share,
+            preview_share,
+            f"{site.url}/og",
         )
         return {**result, "workers": workers, "history": history}
 
@@ -354,13 +370,16 @@ async def send_load(
     image_share: float = 0.0,
     reply_share: float = 0.0,
     code_share: float = 0.0,
+    preview_share: float = 0.0,
+    preview_base: str = "",
 ) -> tuple[dict, dict]:
     """Each sender posts 64-character messages on a fixed schedule; returns send times and senders. With
     `reaction_share`, that share of the messages also gets a reaction (the sender's, on its previous one);
     with `image_share`, that share carries a photo-sized PNG, uploaded (and re-encoded by the server) just
     before the message is sent, as the message box does; with `reply_share`, that share also gets a reply in
     the thread of the sender's previous message, from the sender's thread panel (the panel stays open); with
-    `code_share`, that share also holds BENCH_CODE in a fenced Python block (coloured by the server)."""
+    `code_share`, that share also holds BENCH_CODE in a fenced Python block (coloured by the server); with
+    `preview_share`, that share also links a new page under `preview_base` (its card fetched after the send)."""
     image = bench_image() if image_share else b""
     sent_at: dict[str, float] = {}
     sent_by: dict[str, int] = {}
@@ -380,6 +399,8 @@ async def send_load(
             # Spread like the images; each body differs (its tag), so the server colours every one afresh.
             if code_share and (seq + 2 * index) % round(1 / code_share) == 0:
                 body += f"\n```python\n{BENCH_CODE}```"
+            if preview_share and (seq + 2 * index) % round(1 / preview_share) == 0:
+                body += f" {preview_base}?{tag}"
             sent_at[tag], sent_by[tag] = time.perf_counter(), index
             await tab.send(body)
             if reaction_share and seq % round(1 / reaction_share) == 0:
@@ -730,6 +751,14 @@ async def scenario(name: str) -> list[dict]:
             runs = [await fanout_once(200, 5, 20, 5, code_share=share) for _ in range(3)]
             rows.append({**median_of(runs), "runs": 3})
         return rows
+    if name == "previews":
+        # The same load with and without a link on every tenth message, its card fetched from a page on 127.0.0.1
+        # with a picture (issue 31: at most 10 % worse at p99).
+        rows = []
+        for share in (0.0, 0.1):
+            runs = [await fanout_once(200, 5, 20, 5, preview_share=share) for _ in range(3)]
+            rows.append({**median_of(runs), "runs": 3})
+        return rows
     if name == "workers":
         # A load one worker cannot keep up with (400 clients, 40 msg/s: 16 000 deliveries/s), on 1, 2 and 4
         # workers sharing Redis: the same relay path in every row, only the number of workers differs.
@@ -773,6 +802,7 @@ def main() -> int:
         "replies",
         "images",
         "code",
+        "previews",
         "smoke",
         "profile",
         "search",

@@ -617,3 +617,35 @@ class ImportKey(SQLModel, table=True):
     external_id: str = Field(max_length=120, primary_key=True)
     local_id: int
     cursor: str = Field(default="", max_length=40)
+
+
+class LinkPreview(SQLModel, table=True):
+    """A web page's card, fetched for link previews (link_previews.py), kept per normalised URL: fetched again
+    after LINK_PREVIEW_TTL_SECONDS. `ok` false: the fetch failed or the page had no title (no card shows).
+    `image_key` names its picture in storage.py (re-encoded by us, served by us: never hot-linked)."""
+
+    __tablename__ = "link_previews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2048, unique=True)
+    fetched_at: datetime
+    ok: bool = Field(default=False)
+    final_url: str = Field(default="", max_length=2048)
+    site: str = Field(default="", max_length=100)
+    title: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=300)
+    image_key: str | None = Field(default=None, max_length=64)
+    image_width: int = Field(default=0)
+    image_height: int = Field(default=0)
+
+
+class MessagePreview(SQLModel, table=True):
+    """A link of a message that gets a card, in the order the links appear; `removed` when its author took the
+    card away (it never comes back for that message)."""
+
+    __tablename__ = "message_previews"
+
+    message_id: int = Field(foreign_key="messages.id", primary_key=True, ondelete="CASCADE")
+    url: str = Field(max_length=2048, primary_key=True)
+    position: int
+    removed: bool = Field(default=False)

@@ -378,3 +378,45 @@ SSO_FETCHES_AT_ONCE = _int("SSO_FETCHES_AT_ONCE", 8)
 # How long a provider's discovery document and keys are trusted before they are fetched again (a key the
 # cache does not know is looked up at once, at most once a minute: key rotation).
 SSO_CACHE_SECONDS = _int("SSO_CACHE_SECONDS", 3600)
+
+# Link previews (domain/link_previews.py, infra/fetch.py, notify/previews.py): the first links of a message get a
+# card (site, title, description, image) fetched by the server after the commit, never on the send path.
+# LINK_PREVIEWS=0 turns them off (no fetch, and no card shows). LINK_PREVIEW_DOMAINS: a comma-separated
+# allow-list (example.com also allows its subdomains; every redirect and the card's image too); empty: any site.
+LINK_PREVIEWS = os.environ.get("LINK_PREVIEWS", "1") == "1"
+LINK_PREVIEW_DOMAINS = [
+    domain.strip().lower().strip(".")
+    for domain in os.environ.get("LINK_PREVIEW_DOMAINS", "").split(",")
+    if domain.strip().strip(".")
+]
+# The fetch reaches only global addresses (never loopback, private, link-local, multicast, reserved, shared or
+# documentation ones, in IPv4 or IPv6, whatever a name or a redirect says): these networks (CIDR, comma-separated)
+# are allowed besides, for an intranet's own sites or the tests' server on 127.0.0.1. Empty by default.
+LINK_PREVIEW_ALLOWED_NETWORKS = [
+    network.strip() for network in os.environ.get("LINK_PREVIEW_ALLOWED_NETWORKS", "").split(",") if network.strip()
+]
+# The ports a fetch may connect to (http and https only, whatever the port).
+LINK_PREVIEW_ALLOWED_PORTS = [
+    int(port) for port in os.environ.get("LINK_PREVIEW_ALLOWED_PORTS", "80,443").split(",") if port.strip()
+]
+# A URL's card (or its failure) is kept this long before a new message with it fetches it again.
+LINK_PREVIEW_TTL_SECONDS = _int("LINK_PREVIEW_TTL_SECONDS", 24 * 3600)
+# The most bytes read of a page (its <head> is what matters: 512 KB holds every common site's), and of its image
+# (then re-encoded within IMAGE_MAX_PIXELS on the image threads, kept as a thumbnail).
+LINK_PREVIEW_MAX_BYTES = _int("LINK_PREVIEW_MAX_BYTES", 512 * 1024)
+LINK_PREVIEW_IMAGE_MAX_BYTES = _int("LINK_PREVIEW_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+# The whole fetch of a page (redirects included) and, apart, of its image must end within this; each connection
+# within LINK_PREVIEW_CONNECT_SECONDS and each read within LINK_PREVIEW_READ_SECONDS (constants).
+LINK_PREVIEW_TIMEOUT_SECONDS = float(os.environ.get("LINK_PREVIEW_TIMEOUT_SECONDS", "10"))
+LINK_PREVIEW_CONNECT_SECONDS = 3.0
+LINK_PREVIEW_READ_SECONDS = 5.0
+# Redirects followed (each hop checked again, its name resolved again and its address vetted).
+LINK_PREVIEW_MAX_REDIRECTS = 3
+# Messages whose links are fetched at once per worker, and how many more may wait; past it a message gets no
+# card (a flood of links costs the server at most this, never the send path).
+LINK_PREVIEW_CONCURRENCY = _int("LINK_PREVIEW_CONCURRENCY", 2)
+LINK_PREVIEW_QUEUE_MAX = _int("LINK_PREVIEW_QUEUE_MAX", 50)
+# Links of one message that get a card (the first ones, in the order they appear; links in code are not links).
+LINK_PREVIEWS_PER_MESSAGE = _int("LINK_PREVIEWS_PER_MESSAGE", 2)
+# What the fetch says it is (the only thing a site learns besides the URL and the server's address).
+LINK_PREVIEW_USER_AGENT = "DjangoChatRX-LinkPreview/1.0 (a chat server showing a link's title)"

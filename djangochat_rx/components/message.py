@@ -1,4 +1,5 @@
-"""One chat message: author, time, its sanitised Markdown (see markup.py), files, reactions and thread summary.
+"""One chat message: author, time, its sanitised Markdown (see markup.py), files, link previews
+(components/link_preview.py), reactions and thread summary.
 Its tools (react, reply, pin, save, edit, delete) are the list's one toolbar (components/message_toolbar.py), shown on
 the message the pointer is over or focus is in; a row carries what the toolbar needs in data- attributes.
 
@@ -16,6 +17,7 @@ from djangochat_rx import settings
 from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.files import message_files
 from djangochat_rx.components.forward import forwarded_line
+from djangochat_rx.components.link_preview import link_previews
 from djangochat_rx.components.local_time import LocalTime
 from djangochat_rx.components.marks import guest_mark
 from djangochat_rx.components.poll import poll_card
@@ -193,6 +195,7 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
             forwarded_line(message),
             _body(message, row),
             message_files(message["files"].to(list[FileView]), row.files_base),
+            link_previews(message, mine, row.files_base),
             reactions_row(message, row.me),
             *([] if in_thread else [thread_summary(message)]),
             data_message_id=message["id"],

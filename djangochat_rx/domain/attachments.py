@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import access, images, tickets
+from djangochat_rx.domain import access, images, link_previews, tickets
 from djangochat_rx.domain.text import without_hidden
 from djangochat_rx.infra import periodic, storage
 from djangochat_rx.models import Attachment, MediaTicket, Message, Room, User, as_utc, utcnow
@@ -504,8 +504,9 @@ def forget(db: Session, keys: Iterable[str], into: storage.Storage | None = None
 
 def sweep(db: Session, now: datetime | None = None, into: storage.Storage | None = None, batch: int = 500) -> int:
     """Remove what nobody can reach any more: uploads never posted within FILE_UNBOUND_HOURS, files of
-    deleted messages and of deleted rooms, expired media tickets, and the temporary files of uploads cut off
-    more than FILE_SCRATCH_MINUTES ago. How many attachments' files went."""
+    deleted messages and of deleted rooms, expired media tickets, link previews' cards no message shows
+    (link_previews.sweep), and the temporary files of uploads cut off more than FILE_SCRATCH_MINUTES ago. How
+    many attachments' files went."""
     now = now or utcnow()
     into = into or storage.default()
     into.sweep_scratch((now - timedelta(minutes=settings.FILE_SCRATCH_MINUTES)).timestamp())
@@ -531,6 +532,7 @@ def sweep(db: Session, now: datetime | None = None, into: storage.Storage | None
     database.begin_write(db)
     db.execute(delete(MediaTicket).where(col(MediaTicket.expires_at) < now))
     db.commit()
+    link_previews.sweep(db, now, into)
     return len(keys)
 
 

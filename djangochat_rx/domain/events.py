@@ -14,6 +14,7 @@ from typing import Any
 
 from djangochat_rx.domain.account_links import AddressChange, MailedLink
 from djangochat_rx.domain.attachments import FileView
+from djangochat_rx.domain.link_previews import PreviewView
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.domain.pins import PinView
 from djangochat_rx.domain.poll_views import OptionView, PollView
@@ -241,6 +242,7 @@ def _message(data: dict[str, Any]) -> MessageView:
             "files": files,
             "repliers": tuple(data.get("repliers", ())),
             "poll": poll,
+            "previews": tuple(PreviewView(**card) for card in data.get("previews", ())),
         }
     )
 

@@ -3,7 +3,7 @@
 import contextlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, delete, insert, or_, update
@@ -14,8 +14,9 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import access, accounts, attachments, markup, poll_views, reactions, reads
+from djangochat_rx.domain import access, accounts, attachments, link_previews, markup, poll_views, reactions, reads
 from djangochat_rx.domain.attachments import FileView
+from djangochat_rx.domain.link_previews import PreviewView
 from djangochat_rx.domain.poll_views import PollView
 from djangochat_rx.domain.reactions import ReactionView
 from djangochat_rx.domain.rooms import RoomNotFound
@@ -86,6 +87,8 @@ class MessageView:
     forward_author: str = ""
     # A poll's message carries the poll (poll_views.py): its answers and votes, live.
     poll: PollView | None = None
+    # The cards of its first links, fetched after it was sent (link_previews.py).
+    previews: tuple[PreviewView, ...] = ()
 
 
 def clean_body(typed: str, with_files: bool = False) -> str:
@@ -434,8 +437,9 @@ def edit_message(
     db.commit()
     kept = reactions.summaries(db, [message_id]).get(message_id, ())
     files = attachments.files_of(db, [message_id]).get(message_id, ()) if message.file_count else ()
+    [edited] = _with_previews(db, [view(message, author, mentioned.values(), kept, files)])
     db.rollback()
-    return view(message, author, mentioned.values(), kept, files)
+    return edited
 
 
 def delete_message(
@@ -507,8 +511,9 @@ def views(db: Session, query) -> list[MessageView]:
     """Views of the (Message, author) rows `query` selects, in its order: one query for the messages
     and their authors, one for the users mentioned in them (none if no text has an "@"), one for their
     reactions (none for no rows), one for their files (none if no message has any), one for the messages
-    they quote (none if none quotes), for their polls (none if no text starts as a poll's does), and for the
-    authors of the messages they are forwarded copies of (none if none is)."""
+    they quote (none if none quotes), for their polls (none if no text starts as a poll's does), for the
+    authors of the messages they are forwarded copies of (none if none is), and for their links' cards (none if
+    none links)."""
     rows = db.exec(query.join(User, col(User.id) == Message.author_id)).all()
     reacted = reactions.summaries(db, [message.id for message, _ in rows])
     filed = attachments.files_of(db, [message.id for message, _ in rows if message.file_count])
@@ -523,19 +528,28 @@ def views(db: Session, query) -> list[MessageView]:
             .where(col(Mention.message_id).in_(ids))
         ):
             mentioned[message_id].append((username, key))
-    return [
-        view(
-            message,
-            author,
-            mentioned[message.id],
-            reacted.get(message.id, ()),
-            filed.get(message.id, ()),
-            quotes.get(message.id, ("", "")),
-            polls.get(message.id),
-            forwarded.get(message.id, ""),
-        )
-        for message, author in rows
-    ]
+    return _with_previews(
+        db,
+        [
+            view(
+                message,
+                author,
+                mentioned[message.id],
+                reacted.get(message.id, ()),
+                filed.get(message.id, ()),
+                quotes.get(message.id, ("", "")),
+                polls.get(message.id),
+                forwarded.get(message.id, ""),
+            )
+            for message, author in rows
+        ],
+    )
+
+
+def _with_previews(db: Session, found: list[MessageView]) -> list[MessageView]:
+    """The views with their links' cards (one query, none when no message links anywhere: link_previews.py)."""
+    cards = link_previews.cards_of(db, {message.id: message.html for message in found})
+    return [replace(message, previews=cards[message.id]) if message.id in cards else message for message in found]
 
 
 def _in_room(room_id: int):

@@ -14,7 +14,10 @@ The budget of a door says what one caller may make the server hold or do through
 - `counts`: the rate budgets charged (names of throttle's limits, per user, token, client or webhook);
 - `work`: what it may start beyond a database call: "bcrypt" (its own bounded pool), "image" (the image
   threads' bounded queue), "mail" (one message, after the answer), "file" (bytes to disk), "push", "fetch" (a
-  request to an identity provider, within SSO_FETCH_SECONDS and SSO_FETCH_MAX_BYTES).
+  request to an identity provider, within SSO_FETCH_SECONDS and SSO_FETCH_MAX_BYTES), "link previews" (after the
+  commit, a message's first links fetched through the guard of infra/fetch.py: LINK_PREVIEW_CONCURRENCY jobs at
+  once per worker and LINK_PREVIEW_QUEUE_MAX waiting, each within LINK_PREVIEW_TIMEOUT_SECONDS and
+  LINK_PREVIEW_MAX_BYTES, its picture on the image threads' queue).
 """
 
 import re
@@ -114,6 +117,13 @@ HTTP_DOORS: tuple[HttpDoor, ...] = (
     ),
     _http("GET HEAD", "/_files/avatars/{user_id:int}/{key}/{size}", "/_files/avatars/1/k/small", NO_BODY, "a picture"),
     _http(
+        "GET HEAD",
+        "/_files/previews/{message_id:int}/{key}",
+        "/_files/previews/1/k",
+        NO_BODY,
+        "a link preview's picture",
+    ),
+    _http(
         "GET HEAD", "/_files/{attachment_id:int}/{variant}/{name}", "/_files/1/full/a.png", NO_BODY, "a file's bytes"
     ),
     _http("GET HEAD", "/_download/{ticket}", "/_download/nothing", NO_BODY, "an export, by a one-use ticket"),
@@ -160,14 +170,14 @@ HTTP_DOORS: tuple[HttpDoor, ...] = (
         "POST",
         f"{_API}/rooms/{{slug}}/messages",
         f"{_API}/rooms/x/messages",
-        Budget(bytes=API_BODY_BYTES, counts=("API_LIMITS", "SEND_LIMITS")),
+        Budget(bytes=API_BODY_BYTES, counts=("API_LIMITS", "SEND_LIMITS"), work=("link previews",)),
         "post a message",
     ),
     _http(
         "PATCH DELETE",
         f"{_API}/messages/{{message_id}}",
         f"{_API}/messages/1",
-        Budget(bytes=API_BODY_BYTES, counts=("API_LIMITS", "SEND_LIMITS")),
+        Budget(bytes=API_BODY_BYTES, counts=("API_LIMITS", "SEND_LIMITS"), work=("link previews",)),
         "edit or delete one's message",
     ),
     _http(
@@ -182,7 +192,12 @@ HTTP_DOORS: tuple[HttpDoor, ...] = (
         "POST",
         f"{_API}/webhooks/{{token}}",
         f"{_API}/webhooks/nothing",
-        Budget(bytes=settings.WEBHOOK_MAX_BYTES, at_once_per_client=ANONYMOUS_AT_ONCE, counts=("WEBHOOK_LIMITS",)),
+        Budget(
+            bytes=settings.WEBHOOK_MAX_BYTES,
+            at_once_per_client=ANONYMOUS_AT_ONCE,
+            counts=("WEBHOOK_LIMITS",),
+            work=("link previews",),
+        ),
         "an incoming webhook: no account, the secret path is resolved before the body is read",
     ),
     # Reflex's own (app._api): liveness, and the websocket's path (websocket-only transport: no HTTP body).
@@ -212,6 +227,8 @@ class SocketBudget:
 
 READ = SocketBudget()
 SEND = SocketBudget(counts=("SEND_LIMITS",))
+# A message posted or edited: its links' cards are fetched after the commit (link previews).
+POST = SocketBudget(counts=("SEND_LIMITS",), work=("link previews",))
 CREATE = SocketBudget(counts=("CREATE_LIMITS",))
 PASSWORD = SocketBudget(counts=("PASSWORD_CHECKS",), work=("bcrypt",))
 # A second-factor code: the account's budget and the client's (throttle.before_second_factor).
@@ -355,20 +372,9 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         },
         **{
             name: SEND
-            for name in (
-                "ask_poll",
-                "close_poll",
-                "confirm_delete",
-                "forward",
-                "pin",
-                "react",
-                "save_edit",
-                "send",
-                "unpin",
-                "unsave",
-                "vote",
-            )
+            for name in ("close_poll", "confirm_delete", "pin", "react", "remove_preview", "unpin", "unsave", "vote")
         },
+        **{name: POST for name in ("ask_poll", "forward", "save_edit", "send")},
         "save": SocketBudget(counts=("SEND_LIMITS", "SAVED_PER_USER")),
         **{
             name: OWNER
@@ -382,7 +388,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         "close_thread": READ,
         "open_from_address": READ,
         "open_thread": READ,
-        "send_reply": SEND,
+        "send_reply": POST,
         "thread_seen": READ,
         "toggle_follow": READ,
     },

@@ -33,13 +33,14 @@ from djangochat_rx import settings
 from djangochat_rx.actions import avatars as avatar_actions
 from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import perform
-from djangochat_rx.domain import attachments, avatars, images, rooms, tickets
+from djangochat_rx.domain import attachments, avatars, images, link_previews, rooms, tickets
 from djangochat_rx.infra import storage, throttle
 
 UPLOAD_PATH = "/_files/upload"
 AVATAR_UPLOAD_PATH = "/_files/avatar"
 FILE_PATH = "/_files/{attachment_id:int}/{variant}/{name}"
 AVATAR_PATH = "/_files/avatars/{user_id:int}/{key}/{size}"
+PREVIEW_PATH = "/_files/previews/{message_id:int}/{key}"
 # The cookie holding the tab's view ticket, and the header carrying its upload ticket.
 VIEW_COOKIE = "djangochat_media"
 UPLOAD_HEADER = "x-upload-ticket"
@@ -221,11 +222,39 @@ async def serve_avatar(request: Request) -> Response:
     return response
 
 
+async def serve_preview(request: Request) -> Response:
+    """GET PREVIEW_PATH: the picture of a link's card on a message the viewer may read (re-encoded and kept by us,
+    so no reader's address reaches the site); 404 for anything else, a private room's to an outsider included."""
+    user_id = await _viewer(request)
+    message_id, key = request.path_params["message_id"], request.path_params["key"]
+    if user_id is None or not await database.run(link_previews.image_readable, user_id, message_id, key):
+        return PlainTextResponse(_NOT_FOUND, status_code=404)
+    # The picture is re-encoded as PNG for PNG and GIF, else as it came (JPEG or WebP): the browser sniffs
+    # neither, so its type is read from its first bytes.
+    head = await asyncio.to_thread(_head, key)
+    content_type = attachments.sniff(head) if head else ""
+    if content_type not in images.SAFE_IMAGES:
+        return PlainTextResponse(_NOT_FOUND, status_code=404)
+    variant = link_previews.IMAGE_VARIANT
+    response = await asyncio.to_thread(_bytes, key, variant, content_type, _disposition("inline", "preview"))
+    # A new fetch of the page keeps its picture under a new key, so a key's bytes never change.
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
+
+
+def _head(key: str) -> bytes:
+    try:
+        return next(storage.default().read(key, link_previews.IMAGE_VARIANT), b"")
+    except (FileNotFoundError, storage.BadKey):
+        return b""
+
+
 def http_routes() -> list[Route]:
     """The upload and file routes, for endpoints.py."""
     return [
         Route(UPLOAD_PATH, upload, methods=["POST"]),
         Route(AVATAR_UPLOAD_PATH, upload_avatar, methods=["POST"]),
         Route(AVATAR_PATH, serve_avatar, methods=["GET", "HEAD"]),
+        Route(PREVIEW_PATH, serve_preview, methods=["GET", "HEAD"]),
         Route(FILE_PATH, serve_file, methods=["GET", "HEAD"]),
     ]

@@ -1,11 +1,12 @@
 """What happens after a commit, in order: the sockets hear the live events (realtime/, every worker), then,
-from this worker only and in the background, Web Push (push.py), the Python hooks (hooks.py) and mail
-(mail.py). Each subscribes to actions.publish for the kinds of events it hears; `register` runs at start
-(djangochat_rx.py, and the tests' session)."""
+from this worker only and in the background, Web Push (push.py), the Python hooks (hooks.py), mail
+(mail.py) and link previews (previews.py: the cards of a message's links, fetched). Each subscribes to
+actions.publish for the kinds of events it hears; `register` runs at start (djangochat_rx.py, and the tests'
+session)."""
 
 from djangochat_rx import actions
 from djangochat_rx.domain.events import LIVE, MAIL, MessageSent
-from djangochat_rx.notify import hooks, mail, push
+from djangochat_rx.notify import hooks, mail, previews, push
 from djangochat_rx.realtime import hub
 
 
@@ -15,3 +16,4 @@ def register() -> None:
     actions.subscribe(push.heard, (MessageSent,))
     actions.subscribe(hooks.heard, (MessageSent,))
     actions.subscribe(mail.requested, MAIL)
+    actions.subscribe(previews.heard, previews.HEARS)

@@ -9,9 +9,10 @@ from reflex.state import State
 
 from djangochat_rx.domain.messages import MessageView
 
-# A message's thread, quote, poll and forward fields while they are empty: left out of what goes to the browser, where a
-# missing field reads as empty (components/message.py tests them as `> 0`), so a plain message costs its
-# room's sockets no more than before threads (the relay between workers, events.to_wire, keeps them all).
+# A message's thread, quote, poll, forward and link-preview fields while they are empty: left out of what goes to
+# the browser, where a missing field reads as empty (components/message.py tests them as `> 0`), so a plain
+# message costs its room's sockets no more than before threads (the relay between workers, events.to_wire, keeps
+# them all).
 _EMPTY_ON_THE_WIRE = {
     "thread_id": 0,
     "reply_count": 0,
@@ -23,13 +24,14 @@ _EMPTY_ON_THE_WIRE = {
     "poll": None,
     "forward_id": 0,
     "forward_author": "",
+    "previews": (),
 }
 _MESSAGE_FIELDS = tuple(field.name for field in dataclasses.fields(MessageView))
 
 
 @rx.serializer
 def message_on_the_wire(message: MessageView) -> dict:
-    """A message as the browser gets it: every field but the empty thread and quote ones."""
+    """A message as the browser gets it: every field but the empty thread, quote and preview ones."""
     return {
         name: value
         for name in _MESSAGE_FIELDS

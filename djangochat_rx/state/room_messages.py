@@ -1,5 +1,5 @@
 """The room page's tools on one message: editing and deleting one's own, its earlier versions, pinning, reacting,
-saving for later, voting in a poll."""
+saving for later, voting in a poll, forwarding, taking a link's preview off one's own."""
 
 from typing import Any
 
@@ -8,7 +8,8 @@ import reflex as rx
 from djangochat_rx import db
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform
-from djangochat_rx.domain import edit_history, forwarding, messages, reactions, rooms
+from djangochat_rx.actions import previews as preview_actions
+from djangochat_rx.domain import edit_history, forwarding, link_previews, messages, reactions, rooms
 from djangochat_rx.domain.edit_history import VersionView
 from djangochat_rx.infra import throttle
 from djangochat_rx.state.auth import field, whole
@@ -139,6 +140,20 @@ class MessageTools(InRoom, mixin=True):
             self.forward_error = str(error) if not isinstance(error, rooms.RoomNotFound) else "Choose where to send it."
             return
         self.forwarding_id, self.forward_error = 0, ""
+
+    @rx.event
+    async def remove_preview(self, message_id: int, url: str):
+        """Take the card of link `url` off one's own message (for good); everyone sees it go through the feed."""
+        identity = await self._in_room()
+        if identity is None or not isinstance(message_id, int) or not isinstance(url, str):
+            return
+        try:
+            await throttle.before_send(identity.user_id)
+            await perform(preview_actions.remove_preview, identity.user_id, message_id, url)
+        except (link_previews.PreviewRefused, throttle.Throttled) as error:
+            self.error = str(error)
+            return
+        self.error = ""
 
     @rx.event
     async def show_versions(self, message_id: int):

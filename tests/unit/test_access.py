@@ -10,6 +10,7 @@ from djangochat_rx.domain import (
     edit_history,
     export,
     forwarding,
+    link_previews,
     members,
     messages,
     pins,
@@ -201,6 +202,24 @@ def test_an_outsider_gets_a_private_rooms_file_exactly_like_a_made_up_id(
         assert attachments.readable(session, carol.id, file_id) is None
     members.remove(session, alice.id, secret.id, "bob")
     assert attachments.readable(session, bob.id, secret_file.id) is None
+
+
+def test_an_outsider_gets_a_private_rooms_link_preview_exactly_like_a_made_up_one(session, alice, bob, carol, secret):
+    url = "https://example.com/secret-doc"
+    message = messages.post_message(session, secret.id, alice.id, f"our doc: {url}")
+    card = link_previews.Card(url, True, url, "Docs", "Quarterly numbers", "Private figures", storage.new_key(), 4, 3)
+    link_previews.attach(session, message.id, [url], [card])
+    assert messages.message_view(session, message.id).previews[0].title == "Quarterly numbers"
+    assert link_previews.image_readable(session, bob.id, message.id, card.image_key)
+    for message_id, key in ((message.id, card.image_key), (message.id, storage.new_key()), (10**9, card.image_key)):
+        assert not link_previews.image_readable(session, carol.id, message_id, key)
+    for path, view in OUTSIDER_VIEWS.items():  # the card is in no answer an outsider gets
+        answer = repr(view(session, carol, secret))
+        assert "Quarterly" not in answer and "Private figures" not in answer and card.image_key not in answer, path
+    with pytest.raises(link_previews.PreviewRefused, match="Message not found"):
+        link_previews.remove(session, carol.id, message.id, url)
+    members.remove(session, alice.id, secret.id, "bob")
+    assert not link_previews.image_readable(session, bob.id, message.id, card.image_key)
 
 
 def test_an_outsider_opens_answers_follows_and_lists_no_thread_of_a_private_room(session, alice, bob, carol, secret):

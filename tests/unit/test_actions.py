@@ -24,6 +24,7 @@ from djangochat_rx.actions import imports as import_actions
 from djangochat_rx.actions import joining
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import notices as notice_actions
+from djangochat_rx.actions import previews as preview_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
@@ -38,6 +39,7 @@ from djangochat_rx.domain import (
     avatars,
     devices,
     events,
+    link_previews,
     messages,
     passkeys,
     polls,
@@ -400,6 +402,23 @@ def test_pinning_and_unpinning_tell_the_room_its_pins(session, alice, general):
     assert (pinned.room_id, [pin.message.id for pin in pinned.pins]) == (general.id, [posted.id])
     unpinned = only(message_actions.unpin_message(session, alice.id, posted.id), PinsChanged)
     assert (unpinned.room_id, unpinned.pins) == (general.id, ())
+
+
+def test_a_links_card_and_its_removal_tell_the_room_the_message_as_it_now_shows(session, alice, bob, general):
+    posted = message_actions.send_message(session, alice.id, general.id, "see https://example.com/a").value
+    card = link_previews.Card("https://example.com/a", True, "https://example.com/a", "Example", "A page", "About it.")
+    attached = only(preview_actions.attach_previews(session, posted.id, (card,)), MessageChanged)
+    assert attached.message.id == posted.id and attached.message.body == posted.body
+    assert attached.message.previews == (
+        link_previews.PreviewView("https://example.com/a", "Example", "A page", "About it."),
+    )
+    assert events.from_wire(json.loads(json.dumps(events.to_wire(attached)))) == attached  # between workers
+    assert preview_actions.attach_previews(session, posted.id, (card,)).events == []  # it shows that card already
+    with pytest.raises(link_previews.PreviewRefused, match="Only its author"):
+        preview_actions.remove_preview(session, bob.id, posted.id, card.url)
+    removed = only(preview_actions.remove_preview(session, alice.id, posted.id, card.url), MessageChanged)
+    assert removed.message.previews == () and removed.message.id == posted.id
+    assert preview_actions.remove_preview(session, alice.id, posted.id, card.url).events == []  # nothing left to take
 
 
 def test_saving_and_unsaving_tell_the_savers_own_pages_of_the_room_what_they_keep(session, alice, bob, general):
