@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
+from bench import pages
 from djangochat_rx.db import make_engine
 from djangochat_rx.domain.signup import MODE_LABELS
 
@@ -94,7 +95,20 @@ def _providers_setting(issuers: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory, database_url: str, browser: Browser, identity_providers: dict[str, str]) -> Iterator[str]:
+def preview_site() -> Iterator[pages.Site]:
+    """A web site on 127.0.0.1 whose pages the app may preview (bench/pages.py): the tests' own allowed host."""
+    with pages.serving() as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def app_url(
+    tmp_path_factory,
+    database_url: str,
+    browser: Browser,
+    identity_providers: dict[str, str],
+    preview_site: pages.Site,
+) -> Iterator[str]:
     """Start the production app on a free port with its own (empty) database, set it up through its setup
     page as a new owner would; stop it afterwards."""
     port = _free_port()
@@ -114,6 +128,9 @@ def app_url(tmp_path_factory, database_url: str, browser: Browser, identity_prov
         # The shipped example hooks (tests/e2e/test_slash_commands.py uses /echo).
         "HOOKS": "djangochat_rx.notify.hooks_examples.echo,djangochat_rx.notify.hooks_examples.remind",
         "OIDC_PROVIDERS": _providers_setting(identity_providers),
+        # Link previews of the tests' own site only (every other loopback or private address stays refused).
+        "LINK_PREVIEW_ALLOWED_NETWORKS": "127.0.0.1/32",
+        "LINK_PREVIEW_ALLOWED_PORTS": str(preview_site.port),
     }
     log = (tmp_path_factory.getbasetemp() / "reflex-run.log").open("w")
     # The production start as `make serve` runs it (HOST and PORT: frontend and backend on one port).

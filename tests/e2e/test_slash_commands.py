@@ -15,8 +15,8 @@ def test_slash_lists_the_commands_and_the_keyboard_chooses_and_sends_shrug(new_p
     box.press_sequentially("/")
     picker = alice.get_by_role("listbox", name="Commands")
     names = picker.get_by_role("option").locator(".picker-name")
-    expect(names).to_have_text(["/echo", "/me", "/remind", "/shrug", "/topic"])
-    shrug = picker.get_by_role("option").nth(3)
+    expect(names).to_have_text(["/echo", "/me", "/poll", "/remind", "/shrug", "/topic"])
+    shrug = picker.get_by_role("option").nth(4)
     expect(shrug.locator(".picker-usage")).to_contain_text("[TEXT]")
     expect(shrug.locator(".picker-help")).to_have_text("Post TEXT followed by ¯\\_(ツ)_/¯")
 
@@ -26,11 +26,11 @@ def test_slash_lists_the_commands_and_the_keyboard_chooses_and_sends_shrug(new_p
     expect(picker).to_have_count(0)
     expect(box).to_have_value("/t")
     box.press("Backspace")
-    expect(names).to_have_text(["/echo", "/me", "/remind", "/shrug", "/topic"])
-    for _ in range(4):
+    expect(names).to_have_text(["/echo", "/me", "/poll", "/remind", "/shrug", "/topic"])
+    for _ in range(5):
         box.press("ArrowDown")
     box.press("ArrowUp")
-    expect(picker.get_by_role("option").nth(3)).to_have_attribute("aria-selected", "true")
+    expect(picker.get_by_role("option").nth(4)).to_have_attribute("aria-selected", "true")
     box.press("Enter")
     expect(picker).to_have_count(0)
     expect(box).to_have_value("/shrug ")

@@ -102,6 +102,7 @@ async def test_the_page_lists_the_commands_with_usage_and_help_the_hooks_ones_in
     assert [line.split("\t")[:2] for line in listed] == [
         ["/echo", "TEXT"],
         ["/me", "TEXT"],
+        ["/poll", '[anonymous] "QUESTION" "ANSWER" "ANSWER"...'],
         ["/shrug", "[TEXT]"],
         ["/topic", "TEXT"],
     ]
