@@ -231,8 +231,8 @@ def test_author_edits_and_deletes_live_while_others_get_no_controls(new_page):
     expect(mine.get_by_role("button", name="Delete message")).to_be_visible()
     theirs = bob.locator(f'#messages .message[data-author="{alice_name}"]')
     expect(theirs).to_have_count(3)
-    # Another's messages offer no edit or delete, only what every member may do: react, reply and pin; a deleted
-    # one offers nothing. The one toolbar follows the pointer: one message's tools at a time.
+    # Another's messages offer no edit or delete, only what every member may do: react, reply, pin, forward and
+    # save; a deleted one offers nothing. The one toolbar follows the pointer: one message's tools at a time.
     toolbar = bob.get_by_role("toolbar", name="Message actions")
     for row in (kept, theirs.nth(2)):
         row.hover()
@@ -244,7 +244,7 @@ def test_author_edits_and_deletes_live_while_others_get_no_controls(new_page):
                 "(buttons) => buttons.filter((b) => b.checkVisibility()).map((b) => b.getAttribute('aria-label'))"
             )
         )
-        assert names == ["Add reaction", "Reply in thread", "Pin message"], names
+        assert names == ["Add reaction", "Reply in thread", "Pin message", "Forward message", "Save for later"], names
         expect(toolbar).to_have_count(1)
     typo.hover()
     expect(typo.locator(".message-tools")).to_be_attached()
