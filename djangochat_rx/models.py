@@ -649,3 +649,19 @@ class MessagePreview(SQLModel, table=True):
     url: str = Field(max_length=2048, primary_key=True)
     position: int
     removed: bool = Field(default=False)
+
+
+class CustomEmoji(SQLModel, table=True):
+    """An emoji a member uploaded (custom_emoji.py), used as `:name:` in messages and reactions. `storage_key`
+    names its picture in storage.py (re-encoded by us as a PNG of `width` x `height`); removing one deletes the
+    row and its picture, and `:name:` shows as text again everywhere."""
+
+    __tablename__ = "custom_emoji"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=32, unique=True)
+    storage_key: str = Field(max_length=64)
+    width: int
+    height: int
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)

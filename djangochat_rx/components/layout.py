@@ -4,6 +4,7 @@ as tall as the window)."""
 import reflex as rx
 
 from djangochat_rx import routes
+from djangochat_rx.components.custom_emoji import emoji_style
 from djangochat_rx.components.notices import MentionNotice
 from djangochat_rx.components.prefetch import ROOM_PAGE, PrefetchPage
 from djangochat_rx.components.sidebar import color_mode_button, dialogs, sidebar, top_bar
@@ -104,6 +105,7 @@ def page(
         sidebar(),
         rx.box(top_bar(title), column, class_name="workspace-main workspace-fill" if fill else "workspace-main"),
         MentionNotice.create(notice=AuthState.notice.to_string()),
+        emoji_style(),
         quick_switcher(),
         dialogs(),
         # A room is what people open next from any page: its scripts load now (components/prefetch.py).

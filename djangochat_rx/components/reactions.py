@@ -6,8 +6,10 @@ emoji-mart's picker in assets/emoji_picker.js)."""
 import reflex as rx
 from reflex_base.event import passthrough_event_spec
 
+from djangochat_rx.components.custom_emoji import emoji_label
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.domain.reactions import ReactionView
+from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 
 
@@ -20,13 +22,16 @@ class EmojiPicker(rx.Component):
     lib_dependencies: list[str] = ["emoji-mart@5.6.0", "@emoji-mart/data@1.2.1"]
 
     on_pick: rx.EventHandler[passthrough_event_spec(str)]
+    # Where the page's custom emoji are held (custom_emoji.js) and their pictures' origin.
+    substate: rx.Var[str]
+    base: rx.Var[str]
 
 
 def _chip(message: rx.Var[MessageView], reaction: rx.Var[ReactionView], me: rx.Var[str]) -> rx.Component:
     mine = reaction["users"].contains(me)
     who = reaction["users"].join(", ")
     return rx.button(
-        rx.text(reaction["emoji"], as_="span", class_name="reaction-emoji"),
+        rx.el.span(emoji_label(reaction["emoji"]), class_name="reaction-emoji"),
         rx.text(reaction["count"], as_="span", size="1"),
         on_click=RoomState.react(message["id"], reaction["emoji"]),
         variant=rx.cond(mine, "soft", "outline"),
@@ -61,7 +66,7 @@ def _who_reacted(message: rx.Var[MessageView]) -> rx.Component:
                 rx.foreach(
                     message["reactions"],
                     lambda reaction: rx.hstack(
-                        rx.text(reaction["emoji"], as_="span"),
+                        emoji_label(reaction["emoji"]),
                         rx.text(reaction["users"].join(", "), size="2"),
                         align="center",
                         spacing="2",
@@ -104,7 +109,7 @@ def reaction_picker(trigger: rx.Component, panel: str) -> rx.Component:
                     rx.foreach(
                         RoomState.favourites,
                         lambda emoji: rx.button(
-                            emoji,
+                            emoji_label(emoji),
                             on_click=RoomState.react(message_id, emoji),
                             variant="ghost",
                             size="2",
@@ -117,7 +122,11 @@ def reaction_picker(trigger: rx.Component, panel: str) -> rx.Component:
                     spacing="1",
                     aria_label="Your most used reactions",
                 ),
-                EmojiPicker.create(on_pick=lambda emoji: RoomState.react(message_id, emoji)),
+                EmojiPicker.create(
+                    on_pick=lambda emoji: RoomState.react(message_id, emoji),
+                    substate=AuthState.get_full_name(),
+                    base=AuthState.files_base,
+                ),
                 spacing="2",
             ),
             padding="0.5rem",

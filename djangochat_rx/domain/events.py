@@ -159,6 +159,15 @@ class AvatarChanged:
 
 
 @dataclass(frozen=True)
+class EmojiChanged:
+    """The custom emoji `name` was added (`url`: its picture) or removed (`url` empty): every open page draws
+    `:name:` with that picture, or as text again."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class SessionsEnded:
     """These sessions were ended (logout, logout everywhere, a disabled account): their sockets are cut off."""
 
@@ -179,6 +188,7 @@ Event = (
     | SavedChanged
     | SessionsEnded
     | AvatarChanged
+    | EmojiChanged
 )
 _KINDS: dict[str, type] = {kind.__name__: kind for kind in Event.__args__}
 # The kinds of live events (isinstance takes the tuple): what the sockets hear.

@@ -12,7 +12,13 @@ Code: a fenced block in a language of _LANGUAGES (by any of Pygments' names for 
 coloured on the server by Pygments into <span class="hl-...">s, the short names of Pygments' standard token
 types (_CODE_CLASSES, the only classes nh3 keeps on them; chat.css colours them in light and dark). A block
 with no language is coloured only when a guess is clear (_guess); any other block is plain. The language the
-sender typed never reaches the HTML."""
+sender typed never reaches the HTML.
+
+Custom emoji: every `:name:` shaped like a custom emoji's name (custom_emoji.NAME) in ordinary text (not in code,
+not in a link, not glued to a letter or digit on either side, as in "10:30:00") becomes
+<span class="custom-emoji" data-emoji="name" role="img" aria-label=":name:">:name:</span>, whether or not such an
+emoji exists: the rendering is cached by body and must not change when one is added or removed. The page draws
+the ones it knows over their text (components/custom_emoji.py); any other stays `:name:`."""
 
 import html
 import json
@@ -35,6 +41,7 @@ from pygments.token import _TokenType as TokenType
 
 from djangochat_rx import settings
 from djangochat_rx.domain.accounts import username_key
+from djangochat_rx.domain.custom_emoji import NAME as EMOJI_NAME
 
 _TAGS = {"p", "br", "strong", "em", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span"}
 
@@ -86,6 +93,39 @@ def _mentions_rule(state: StateCore) -> None:
         for token in block.children:
             in_link += {"link_open": 1, "link_close": -1}.get(token.type, 0)
             children += _highlight(token, known, found) if token.type == "text" and not in_link else [token]
+        block.children = children
+
+
+# A custom emoji's `:name:`, not glued to a letter or digit (a time, "a:bc:d"); two may touch (":a::b:").
+_SHORTCODE = re.compile(rf"(?<![A-Za-z0-9]):({EMOJI_NAME}):(?![A-Za-z0-9])")
+
+
+def _emoji_spans(token: Token) -> list[Token]:
+    """`token` (plain text) split so that each `:name:` is wrapped in a custom-emoji span."""
+    pieces, done = [], 0
+    for found in _SHORTCODE.finditer(token.content):
+        shortcode = found.group(0)
+        attrs = {"class": "custom-emoji", "data-emoji": found.group(1), "role": "img", "aria-label": shortcode}
+        pieces += [
+            Token("text", "", 0, content=token.content[done : found.start()]),
+            Token("emoji_open", "span", 1, attrs=attrs),
+            Token("text", "", 0, content=shortcode),
+            Token("emoji_close", "span", -1),
+        ]
+        done = found.end()
+    return [*pieces, Token("text", "", 0, content=token.content[done:])] if pieces else [token]
+
+
+def _emoji_rule(state: StateCore) -> None:
+    """Core rule: wrap each `:name:` of plain text outside links in a custom-emoji span."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, in_link = [], 0
+        for token in block.children:
+            in_link += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+            plain = token.type == "text" and not in_link and ":" in token.content
+            children += _emoji_spans(token) if plain else [token]
         block.children = children
 
 
@@ -202,6 +242,8 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": 
 )
 # Before text_join, so an escaped "\@" is still its own token and starts no mention.
 _MARKDOWN.core.ruler.before("text_join", "mentions", _mentions_rule)
+# After text_join, so a `:name:` next to an escaped character is one text token.
+_MARKDOWN.core.ruler.after("text_join", "custom_emoji", _emoji_rule)
 
 
 # Punctuation that Markdown and linkify leave alone inside a line that starts with a letter ("." only
@@ -214,6 +256,8 @@ def is_plain(body: str) -> bool:
     and holds only letters, digits and _PLAIN_PUNCTUATION (tests/unit/test_markup.py checks the claim
     against the full pipeline on many such strings)."""
     if not body or not body[0].isalpha() or body[-1] == " ":  # Markdown drops a paragraph's trailing spaces
+        return False
+    if ":" in body and _SHORTCODE.search(body):  # a custom emoji's span
         return False
     last = len(body) - 1
     for index, ch in enumerate(body):
@@ -240,8 +284,9 @@ def _clean(rendered: str) -> str:
     return nh3.clean(
         rendered,
         tags=_TAGS,
-        attributes={"a": {"href"}, "ol": {"start"}},
-        allowed_classes={"span": {"mention", *_CODE_CLASSES}, "pre": {"hl"}},
+        # A span's other attributes come only from _emoji_spans (raw HTML is off): a name of custom_emoji.NAME.
+        attributes={"a": {"href"}, "ol": {"start"}, "span": {"data-emoji", "role", "aria-label"}},
+        allowed_classes={"span": {"mention", "custom-emoji", *_CODE_CLASSES}, "pre": {"hl"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         set_tag_attribute_values={"a": {"target": "_blank"}},

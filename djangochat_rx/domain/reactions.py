@@ -3,7 +3,8 @@
 Anyone who may read a room reacts to its messages (not to deleted ones, not in an archived room); the
 same emoji again takes one's reaction back. A message holds at most REACTIONS_PER_MESSAGE distinct
 emoji. An emoji is one emoji as Unicode defines them (the `emoji` package's data, skin tones and
-sequences included), never text.
+sequences included), never text, or a custom emoji's `:name:` (custom_emoji.py) while it exists; one's
+reaction with a removed one can still be taken back, and it shows as `:name:`.
 """
 
 import contextlib
@@ -18,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import access
+from djangochat_rx.domain import access, custom_emoji
 from djangochat_rx.models import Message, Reaction, Room, User
 
 # Offered first in the picker before someone has reacted to anything.
@@ -46,8 +47,11 @@ class ReactionView:
 
 
 def check_emoji(text: str) -> str:
-    """`text` when it is a single emoji, else NotAnEmoji."""
+    """`text` when it is a single emoji or a custom emoji's `:name:` (whether it exists is the caller's to
+    check), else NotAnEmoji."""
     text = text.strip() if isinstance(text, str) else ""
+    if custom_emoji.shortcode_name(text) is not None:
+        return text
     if not text or len(text) > 16 or not emoji_data.purely_emoji(text) or emoji_data.emoji_count(text) != 1:
         raise NotAnEmoji()
     return text
@@ -120,6 +124,10 @@ def toggle(
         if used is None and distinct >= settings.REACTIONS_PER_MESSAGE:
             db.rollback()
             raise ReactionError(f"A message takes at most {settings.REACTIONS_PER_MESSAGE} different reactions.")
+        custom = custom_emoji.shortcode_name(emoji)
+        if custom is not None and not custom_emoji.existing(db, {custom}):
+            db.rollback()
+            raise NotAnEmoji()
         db.add(Reaction(message_id=message_id, user_id=user_id, emoji=emoji))
     try:
         db.commit()
@@ -160,6 +168,8 @@ def favourites(db: Session, user_id: int, n: int = 6) -> list[str]:
     used = db.exec(
         select(recent.c.emoji).group_by(recent.c.emoji).order_by(func.count().desc(), recent.c.emoji).limit(n)
     ).all()
+    custom = {name for name in map(custom_emoji.shortcode_name, used) if name}
+    gone = custom - custom_emoji.existing(db, custom)
     db.rollback()
-    mine = list(used)
+    mine = [emoji for emoji in used if custom_emoji.shortcode_name(emoji) not in gone]
     return (mine + [e for e in DEFAULT_FAVOURITES if e not in mine])[:n]

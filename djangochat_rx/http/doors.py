@@ -102,6 +102,20 @@ HTTP_DOORS: tuple[HttpDoor, ...] = (
         _upload("PICTURE_LIMITS"),
         "a new picture",
     ),
+    # A custom emoji (custom_emoji.py): a small picture, shrunk on the image threads.
+    _http(
+        "POST",
+        "/_files/emoji",
+        "/_files/emoji?name=party",
+        Budget(
+            bytes=settings.CUSTOM_EMOJI_MAX_BYTES,
+            read_seconds=READ_SECONDS,
+            at_once_per_user=settings.UPLOADS_PER_USER_AT_ONCE,
+            counts=("CUSTOM_EMOJI_LIMITS", "CUSTOM_EMOJI_MAX"),
+            work=("file", "image"),
+        ),
+        "a new custom emoji",
+    ),
     # An administrator's Slack export (imports.py): one import at a time in the instance, checked before the body.
     _http(
         "POST",
@@ -116,6 +130,7 @@ HTTP_DOORS: tuple[HttpDoor, ...] = (
         "an administrator's Slack export, imported in a process of its own",
     ),
     _http("GET HEAD", "/_files/avatars/{user_id:int}/{key}/{size}", "/_files/avatars/1/k/small", NO_BODY, "a picture"),
+    _http("GET HEAD", "/_files/emoji/{name}/{key}", "/_files/emoji/party/k", NO_BODY, "a custom emoji's picture"),
     _http(
         "GET HEAD",
         "/_files/previews/{message_id:int}/{key}",
@@ -302,6 +317,14 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         "unlink_provider": READ,
     },
     "ExportState": {"download_mine": READ, "download_room": READ},
+    # Custom emoji on the account page: the upload is the door above; a removal is a frame to every tab.
+    "EmojiState": {
+        "emoji_added": READ,
+        "emoji_refused": READ,
+        "load_emoji": READ,
+        "name_typed": READ,
+        "remove_emoji": SocketBudget(counts=("CUSTOM_EMOJI_LIMITS",)),
+    },
     "AdminState": {
         name: ADMIN
         for name in (

@@ -31,9 +31,10 @@ from starlette.routing import Route
 from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.actions import avatars as avatar_actions
+from djangochat_rx.actions import emoji as emoji_actions
 from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import perform
-from djangochat_rx.domain import attachments, avatars, images, link_previews, rooms, tickets
+from djangochat_rx.domain import attachments, avatars, custom_emoji, images, link_previews, rooms, tickets
 from djangochat_rx.infra import storage, throttle
 
 UPLOAD_PATH = "/_files/upload"
@@ -41,6 +42,8 @@ AVATAR_UPLOAD_PATH = "/_files/avatar"
 FILE_PATH = "/_files/{attachment_id:int}/{variant}/{name}"
 AVATAR_PATH = "/_files/avatars/{user_id:int}/{key}/{size}"
 PREVIEW_PATH = "/_files/previews/{message_id:int}/{key}"
+EMOJI_UPLOAD_PATH = "/_files/emoji"
+EMOJI_PATH = "/_files/emoji/{name}/{key}"
 # The cookie holding the tab's view ticket, and the header carrying its upload ticket.
 VIEW_COOKIE = "djangochat_media"
 UPLOAD_HEADER = "x-upload-ticket"
@@ -101,6 +104,7 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (rooms.RoomNotFound, 404),
     (attachments.FileRefused, 413),
     (avatars.AvatarRefused, 415),
+    (custom_emoji.EmojiRefused, 422),
     (attachments.UploadsBusy, 429),
     (throttle.Throttled, 429),
     (images.ImagesBusy, 503),
@@ -168,6 +172,35 @@ async def upload_avatar(request: Request) -> Response:
         for path in made:
             path.unlink(missing_ok=True)
     return JSONResponse({"id": user_id, "url": url}, status_code=201, headers={"Cache-Control": "no-store"})
+
+
+async def upload_emoji(request: Request) -> Response:
+    """POST EMOJI_UPLOAD_PATH?name=<name> (or the file's name), an image as the body: it becomes a custom emoji
+    (every open page sees it). The name and who may add are checked before a byte is read, the budget charged
+    (CUSTOM_EMOJI_LIMITS), then the picture shrunk on the image threads and kept, checked again."""
+    user_id = await _uploader(request)
+    if user_id is None:
+        return _refusal(_ENDED, 401)
+    declared = request.headers.get("content-length", "0")
+    if declared.isdigit() and int(declared) > settings.CUSTOM_EMOJI_MAX_BYTES:
+        return _refusal(f"An emoji's picture is at most {settings.CUSTOM_EMOJI_MAX_BYTES // 1024} KB.", 413)
+    typed = request.query_params.get("name", "").strip()
+    typed = typed or custom_emoji.name_from_file(unquote(request.headers.get(NAME_HEADER, "")))
+    made: list[Path] = []
+    try:
+        name = await database.run(custom_emoji.check_add, user_id, typed)
+        await throttle.before_emoji_change(user_id)
+        with attachments.receiving(user_id) as upload:
+            made.append(await _receive(request, "emoji", upload, None))
+            png, width, height = await custom_emoji.shrunk(made[0], storage.default().scratch())
+            made.append(png)
+            url = await perform(emoji_actions.add_emoji, user_id, name, png, width, height)
+    except _UPLOAD_REFUSALS as refused:
+        return _refused(refused)
+    finally:
+        for path in made:
+            path.unlink(missing_ok=True)
+    return JSONResponse({"id": 0, "name": name, "url": url}, status_code=201, headers={"Cache-Control": "no-store"})
 
 
 def _disposition(kind: str, name: str) -> str:
@@ -242,6 +275,19 @@ async def serve_preview(request: Request) -> Response:
     return response
 
 
+async def serve_emoji(request: Request) -> Response:
+    """GET EMOJI_PATH: a custom emoji's picture, to any signed-in viewer, while it exists under that key; 404
+    otherwise (a removed emoji's old link included)."""
+    name, key = request.path_params["name"], request.path_params["key"]
+    if await _viewer(request) is None or await database.run(custom_emoji.current_key, name) != key:
+        return PlainTextResponse(_NOT_FOUND, status_code=404)
+    variant = custom_emoji.VARIANT
+    response = await asyncio.to_thread(_bytes, key, variant, "image/png", _disposition("inline", f"{name}.png"))
+    # A new picture under the same name gets a new key, so a key's bytes never change.
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
+
+
 def _head(key: str) -> bytes:
     try:
         return next(storage.default().read(key, link_previews.IMAGE_VARIANT), b"")
@@ -254,6 +300,8 @@ def http_routes() -> list[Route]:
     return [
         Route(UPLOAD_PATH, upload, methods=["POST"]),
         Route(AVATAR_UPLOAD_PATH, upload_avatar, methods=["POST"]),
+        Route(EMOJI_UPLOAD_PATH, upload_emoji, methods=["POST"]),
+        Route(EMOJI_PATH, serve_emoji, methods=["GET", "HEAD"]),
         Route(AVATAR_PATH, serve_avatar, methods=["GET", "HEAD"]),
         Route(PREVIEW_PATH, serve_preview, methods=["GET", "HEAD"]),
         Route(FILE_PATH, serve_file, methods=["GET", "HEAD"]),

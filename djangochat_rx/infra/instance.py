@@ -62,9 +62,14 @@ EXCLUDED: dict[str, str] = {
 # Rows of an exported table left out: the Web Push key pair (notify/push.py PRIVATE_KEY, PUBLIC_KEY) is the
 # server's signing secret, of use only with the push subscriptions; the new instance makes its own.
 EXCLUDED_SETTINGS = ("vapid_private_key", "vapid_public_key")
-# Columns that name bytes in storage.py: an attachment's, an uploaded profile picture's (avatars.py), and a link
-# preview's picture (link_previews.py).
-FILE_KEYS = {"attachments": "storage_key", "users": "avatar_key", "link_previews": "image_key"}
+# Columns that name bytes in storage.py: an attachment's, an uploaded profile picture's (avatars.py), a link
+# preview's picture (link_previews.py) and a custom emoji's (custom_emoji.py).
+FILE_KEYS = {
+    "attachments": "storage_key",
+    "users": "avatar_key",
+    "link_previews": "image_key",
+    "custom_emoji": "storage_key",
+}
 PASSWORDS = ("users", "password_hash")
 
 

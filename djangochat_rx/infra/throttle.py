@@ -258,6 +258,15 @@ async def before_picture_change(user_id: int) -> None:
     await _within(PICTURE_LIMITS, f"picture:{user_id}", "You are changing your picture too often. Try again later.")
 
 
+CUSTOM_EMOJI_LIMITS = [parse(limit) for limit in settings.CUSTOM_EMOJI_LIMITS.split(";")]
+
+
+async def before_emoji_change(user_id: int) -> None:
+    """Charge adding or removing a custom emoji to the user's budget (each change is a frame to every logged-in
+    tab), before the upload is read."""
+    await _within(CUSTOM_EMOJI_LIMITS, f"emoji:{user_id}", "You are changing custom emoji too often. Try again later.")
+
+
 SSO_PER_CLIENT = [parse(limit) for limit in settings.SSO_LIMITS_PER_CLIENT.split(";")]
 
 

@@ -4,6 +4,7 @@ import reflex as rx
 
 from djangochat_rx import routes
 from djangochat_rx.components.api_tokens import api_tokens_panel
+from djangochat_rx.components.custom_emoji import emoji_section
 from djangochat_rx.components.layout import current_password_input, error_callout, inline_form, labeled_input, page
 from djangochat_rx.components.push import push_settings
 from djangochat_rx.notify import notices
@@ -253,6 +254,7 @@ def account() -> rx.Component:
             margin_top="1rem",
         ),
         api_tokens_panel(),
+        emoji_section(),
         rx.heading("Your messages", size="4", margin_top="2rem", margin_bottom="0.5rem"),
         rx.text("Every message you wrote, in the rooms you can still read, as one JSON file.", size="2"),
         error_callout(ExportState.export_error),

@@ -17,6 +17,7 @@ from djangochat_rx import db, routes, settings
 from djangochat_rx.domain import accounts, reads, sessions
 from djangochat_rx.domain.events import (
     AvatarChanged,
+    EmojiChanged,
     Event,
     MessageChanged,
     MessageSent,
@@ -84,11 +85,11 @@ class Realtime:
         await sockets.enter(sid, user_group(username))
         await sockets.enter(sid, EVERYONE)
 
-    async def show_pictures(self, sid: str, pictures: dict[str, str]) -> None:
-        """Send the page on socket `sid` everyone's uploaded pictures (username -> URL). They go straight to
-        the browser, which keeps them: a team's pictures held in every tab's state cost the server memory
-        per tab as the team grows."""
-        await sockets.emit({"avatars": pictures}, to=sid)
+    async def show_pictures(self, sid: str, pictures: dict[str, str], emoji: dict[str, str]) -> None:
+        """Send the page on socket `sid` everyone's uploaded pictures (username -> URL) and the custom emoji
+        (name -> URL), in one frame. They go straight to the browser, which keeps them: a team's pictures held
+        in every tab's state cost the server memory per tab as the team grows."""
+        await sockets.emit({"avatars": pictures, "emoji": emoji}, to=sid)
 
     async def detach(self, sid: str) -> None:
         """Socket `sid` is no longer logged in: out of every room, rooms list, session and user."""
@@ -194,6 +195,8 @@ class Realtime:
                     await sockets.emit({"saved_ids": list(event.saved)}, to=sid)
             case AvatarChanged():
                 await sockets.emit({"avatar_changed": {event.username: event.url}}, to=EVERYONE)
+            case EmojiChanged():
+                await sockets.emit({"emoji_changed": {event.name: event.url}}, to=EVERYONE)
             case SessionsEnded():
                 sessions.recent.forget(event.session_ids)
                 for session_id in event.session_ids:

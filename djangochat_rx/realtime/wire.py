@@ -70,6 +70,8 @@ ROLES = {
     "notice": "AuthState.notice",
     "avatars": "AuthState.avatars",
     "avatar_changed": "AuthState.avatar_changed",
+    "emoji": "AuthState.custom_emoji",
+    "emoji_changed": "AuthState.custom_emoji_changed",
 }
 
 

@@ -14,6 +14,7 @@ from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.domain import (
     accounts,
     avatars,
+    custom_emoji,
     devices,
     passkeys,
     rooms,
@@ -68,10 +69,12 @@ def checked(form: dict[str, Any], name: str) -> bool:
     return form.get(name) in (True, "on")
 
 
-def _page_media(database, session_id: int, view: str, upload: str) -> tuple[str, str, dict[str, str]]:
-    """What a logged-in page needs for files and faces, in one trip to the database's threads: the tab's
-    view and upload tickets (tickets.tickets) and everyone's uploaded pictures (avatars.pictures)."""
-    return *tickets.tickets(database, session_id, view, upload), avatars.pictures(database)
+def _page_media(database, session_id: int, view: str, upload: str) -> tuple[str, str, dict[str, str], dict[str, str]]:
+    """What a logged-in page needs for files, faces and emoji, in one trip to the database's threads: the tab's
+    view and upload tickets (tickets.tickets), everyone's uploaded pictures (avatars.pictures) and the custom
+    emoji (custom_emoji.emoji_map)."""
+    media = tickets.tickets(database, session_id, view, upload)
+    return *media, avatars.pictures(database), custom_emoji.emoji_map(database)
 
 
 async def _resolve(token: str) -> Identity | None:
@@ -114,6 +117,9 @@ class AuthState(rx.State):
     # (components/avatar.py): no tab's state on the server holds a copy of everyone's pictures.
     avatars: dict[str, str] = {}
     avatar_changed: dict[str, str] = {}
+    # The custom emoji (name -> picture URL) the same way (an EmojiChanged event; components/custom_emoji.py).
+    custom_emoji: dict[str, str] = {}
+    custom_emoji_changed: dict[str, str] = {}
     # A line the next page a handler sends the tab to shows once (components/layout.py; a toast sent from the
     # server would run through eval, which the Content-Security-Policy forbids): set by `_flash`, shown by the
     # next page load, cleared by the one after.
@@ -159,10 +165,10 @@ class AuthState(rx.State):
             await hub.detach(sid)
         else:
             await hub.attach(sid, identity.session_id, identity.username)
-            self.media_ticket, self.upload_ticket, pictures = await db.run(
+            self.media_ticket, self.upload_ticket, pictures, emoji = await db.run(
                 _page_media, identity.session_id, self.media_ticket, self.upload_ticket
             )
-            await hub.show_pictures(sid, pictures)
+            await hub.show_pictures(sid, pictures, emoji)
             headers = self.router.headers
             self.files_base = routes.backend_origin(headers.origin, headers.host)
             self.api_base = self._backend()

@@ -129,6 +129,8 @@ class Keys:
             return f"{door.path}?room={self.room_id}", {"x-upload-ticket": self.upload_ticket, "x-file-name": "a.bin"}
         if door.path == "/_files/avatar":
             return door.path, {"x-upload-ticket": self.upload_ticket}
+        if door.path == "/_files/emoji":
+            return f"{door.path}?name={unique('doors')}", {"x-upload-ticket": self.upload_ticket}
         if door.path == "/_files/import/slack":
             return door.path, {"x-upload-ticket": self.admin_ticket, "x-file-name": "export.zip"}
         return door.example, {}

@@ -19,6 +19,7 @@ from sqlalchemy import update as sa_update
 from djangochat_rx import actions, settings
 from djangochat_rx.actions import api_tokens as token_actions
 from djangochat_rx.actions import avatars as avatar_actions
+from djangochat_rx.actions import emoji as emoji_actions
 from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import imports as import_actions
 from djangochat_rx.actions import joining
@@ -37,6 +38,7 @@ from djangochat_rx.domain import (
     api_tokens,
     attachments,
     avatars,
+    custom_emoji,
     devices,
     events,
     link_previews,
@@ -55,6 +57,7 @@ from djangochat_rx.domain.events import (
     AddressCheckRequested,
     AddressReplaced,
     AvatarChanged,
+    EmojiChanged,
     MessageChanged,
     MessageSent,
     MutedChanged,
@@ -579,6 +582,20 @@ def test_a_new_picture_tells_every_page_and_going_back_tells_it_once(session, al
     assert only(outcome, AvatarChanged) == AvatarChanged("alice", outcome.value) and outcome.value
     assert only(avatar_actions.remove_avatar(session, alice.id), AvatarChanged) == AvatarChanged("alice", "")
     assert avatar_actions.remove_avatar(session, alice.id).events == []
+
+
+def test_a_custom_emoji_added_or_removed_tells_every_page_and_a_refusal_tells_nobody(
+    session, alice, bob, root, tmp_path, store
+):
+    png, width, height = custom_emoji.shrink(picture(tmp_path), store.scratch())
+    outcome = emoji_actions.add_emoji(session, alice.id, ":Party:", png, width, height)
+    assert only(outcome, EmojiChanged) == EmojiChanged("party", outcome.value) and outcome.value
+    assert events.from_wire(events.to_wire(outcome.events[0])) == outcome.events[0]
+    with pytest.raises(custom_emoji.EmojiRefused):
+        emoji_actions.remove_emoji(session, bob.id, "party")
+    assert only(emoji_actions.remove_emoji(session, root.id, "party"), EmojiChanged) == EmojiChanged("party", "")
+    with pytest.raises(custom_emoji.EmojiNotFound):
+        emoji_actions.remove_emoji(session, alice.id, "party")
 
 
 async def test_an_upload_and_taking_it_back_are_its_uploaders_alone(session, alice, general, tmp_path, store):
