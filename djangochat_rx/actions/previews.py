@@ -1,11 +1,12 @@
 """Link previews: a message's links bound to their fetched cards (after the commit that sent or edited it, from
-notify/previews.py), and its author taking a card away. The room sees the message with its cards, as for an edit."""
+notify/previews.py), and its author taking a card away. The room sees the message with its cards (PreviewsChanged:
+with the room's next message, as a reaction does, not a frame of its own to every socket)."""
 
 from sqlmodel import Session, select
 
 from djangochat_rx.actions import Outcome
-from djangochat_rx.domain import link_previews, messages, reads
-from djangochat_rx.domain.events import MessageChanged
+from djangochat_rx.domain import link_previews, messages
+from djangochat_rx.domain.events import PreviewsChanged
 from djangochat_rx.domain.link_previews import Card
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.models import Message, User
@@ -13,7 +14,7 @@ from djangochat_rx.models import Message, User
 
 def _changed(db: Session, message_id: int) -> Outcome[MessageView]:
     message = messages.message_view(db, message_id)
-    return Outcome(message, [MessageChanged(message, reads.preview(message.body, message.deleted, message.removed))])
+    return Outcome(message, [PreviewsChanged(message)])
 
 
 def attach_previews(db: Session, message_id: int, fetched: tuple[Card, ...] = ()) -> Outcome[MessageView | None]:

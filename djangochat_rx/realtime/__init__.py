@@ -23,6 +23,7 @@ from djangochat_rx.domain.events import (
     MessageSent,
     MutedChanged,
     PinsChanged,
+    PreviewsChanged,
     ReactionsChanged,
     ReadMoved,
     RoomChanged,
@@ -167,9 +168,9 @@ class Realtime:
             case MessageChanged():
                 await self._message_changed(event.message)  # a deleted one's files leave the Files panels
                 self.lists.message_changed(event)
-            case ReactionsChanged() if event.message.thread_id:
+            case ReactionsChanged() | PreviewsChanged() if event.message.thread_id:
                 await self._thread_changed(event.message)
-            case ReactionsChanged():
+            case ReactionsChanged() | PreviewsChanged():
                 await self._message_changed(event.message, soon=True)
             case ThreadReplied():
                 await self._thread_changed(event.reply)

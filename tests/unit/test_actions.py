@@ -62,6 +62,7 @@ from djangochat_rx.domain.events import (
     MessageSent,
     MutedChanged,
     PinsChanged,
+    PreviewsChanged,
     ReactionsChanged,
     ReadMoved,
     ResetLinkRequested,
@@ -410,7 +411,7 @@ def test_pinning_and_unpinning_tell_the_room_its_pins(session, alice, general):
 def test_a_links_card_and_its_removal_tell_the_room_the_message_as_it_now_shows(session, alice, bob, general):
     posted = message_actions.send_message(session, alice.id, general.id, "see https://example.com/a").value
     card = link_previews.Card("https://example.com/a", True, "https://example.com/a", "Example", "A page", "About it.")
-    attached = only(preview_actions.attach_previews(session, posted.id, (card,)), MessageChanged)
+    attached = only(preview_actions.attach_previews(session, posted.id, (card,)), PreviewsChanged)
     assert attached.message.id == posted.id and attached.message.body == posted.body
     assert attached.message.previews == (
         link_previews.PreviewView("https://example.com/a", "Example", "A page", "About it."),
@@ -419,7 +420,7 @@ def test_a_links_card_and_its_removal_tell_the_room_the_message_as_it_now_shows(
     assert preview_actions.attach_previews(session, posted.id, (card,)).events == []  # it shows that card already
     with pytest.raises(link_previews.PreviewRefused, match="Only its author"):
         preview_actions.remove_preview(session, bob.id, posted.id, card.url)
-    removed = only(preview_actions.remove_preview(session, alice.id, posted.id, card.url), MessageChanged)
+    removed = only(preview_actions.remove_preview(session, alice.id, posted.id, card.url), PreviewsChanged)
     assert removed.message.previews == () and removed.message.id == posted.id
     assert preview_actions.remove_preview(session, alice.id, posted.id, card.url).events == []  # nothing left to take
 
