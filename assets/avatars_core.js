@@ -1,6 +1,6 @@
 // DjangoChat RX: the generated picture's letters and colour, and the map of uploaded pictures a page holds
 // (used by avatars.js; its only import is follower_core.js, so tests/unit/test_avatars_js.py runs it under Node).
-import { followStore } from "./follower_core.js";
+import { followUrlMap } from "./follower_core.js";
 
 // Radix colour scales for generated pictures (components/avatar.py draws them soft: step 11 on step a3).
 export const COLOURS = ["tomato", "crimson", "plum", "purple", "violet", "indigo", "blue", "cyan", "teal", "grass", "brown", "orange"];
@@ -28,18 +28,5 @@ export function avatarColour(name) {
 // Follows one substate of Reflex's store: `avatars` (every picture, when the page loads) and
 // `avatar_changed` (one person's new picture, or "" for none, as it happens), merged into one map.
 export function createAvatars(store, substate) {
-  return followStore(store, substate, {}, (fresh, current) => {
-    let next = current;
-    const [reloaded, all] = fresh("avatars");
-    if (reloaded) next = { ...(all || {}) };
-    const [came, change] = fresh("avatar_changed");
-    if (came) {
-      next = { ...next };
-      for (const [name, url] of Object.entries(change || {})) {
-        if (url) next[name] = url;
-        else delete next[name];
-      }
-    }
-    return next;
-  });
+  return followUrlMap(store, substate, "avatars", "avatar_changed");
 }

@@ -5,7 +5,7 @@
 // A message's `:name:` is always <span class="custom-emoji" data-emoji="name">:name:</span> (markup.py renders
 // it without knowing which emoji exist). One rule per known emoji draws the picture over that text; an emoji
 // that is removed loses its rule, and its spans show `:name:` again. No element is walked or observed.
-import { followStore } from "./follower_core.js";
+import { followUrlMap } from "./follower_core.js";
 
 const NAME = /^[a-z0-9_+-]{2,32}$/;
 const PATH = /^\/_files\/emoji\/[a-z0-9_+-]{2,32}\/[0-9a-f]{32}$/;
@@ -15,20 +15,7 @@ export const PICKER_PREFIX = "custom:";
 // Follows one substate of Reflex's store: `custom_emoji` (every emoji, when the page loads) and
 // `custom_emoji_changed` (one emoji's new picture, or "" once removed, as it happens), merged into one map.
 export function createEmojiMap(store, substate) {
-  return followStore(store, substate, {}, (fresh, current) => {
-    let next = current;
-    const [reloaded, all] = fresh("custom_emoji");
-    if (reloaded) next = { ...(all || {}) };
-    const [came, change] = fresh("custom_emoji_changed");
-    if (came) {
-      next = { ...next };
-      for (const [name, url] of Object.entries(change || {})) {
-        if (url) next[name] = url;
-        else delete next[name];
-      }
-    }
-    return next;
-  });
+  return followUrlMap(store, substate, "custom_emoji", "custom_emoji_changed");
 }
 
 // The emoji of `map` whose name and URL have the shapes the server makes (anything else is left out: a rule

@@ -1,5 +1,6 @@
 // DjangoChat RX: the one way a page's list follows the server (the room's messages and a thread's replies,
-// room_feed_core.js; the Files panel, room_files_core.js; everyone's pictures, avatars_core.js). No imports,
+// room_feed_core.js; the Files panel, room_files_core.js; everyone's pictures, avatars_core.js; the custom emoji,
+// custom_emoji_core.js). No imports,
 // so the tests under Node run it (tests/unit/test_follower_js.py).
 //
 // The server writes a few vars of one substate of Reflex's state store (a snapshot, then each change alone),
@@ -41,4 +42,23 @@ export function followStore(store, substate, initial, step) {
       return () => listeners.delete(listener);
     },
   };
+}
+
+// A map of name -> URL following two vars of `substate`: `all` (every entry, when the page loads) and `changed`
+// (some entries' new URLs, or "" for an entry gone, as it happens), merged into one map.
+export function followUrlMap(store, substate, all, changed) {
+  return followStore(store, substate, {}, (fresh, current) => {
+    let next = current;
+    const [reloaded, every] = fresh(all);
+    if (reloaded) next = { ...(every || {}) };
+    const [came, change] = fresh(changed);
+    if (came) {
+      next = { ...next };
+      for (const [name, url] of Object.entries(change || {})) {
+        if (url) next[name] = url;
+        else delete next[name];
+      }
+    }
+    return next;
+  });
 }

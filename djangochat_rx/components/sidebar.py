@@ -97,39 +97,38 @@ def _link(room: rx.Var[RoomSummary]) -> rx.Component:
     )
 
 
+def _page_link(sheet: bool, route: str, icon: str, label: str, unread: rx.Var[int] | None = None, **props):
+    """A page of one's own in the sidebar (Threads, Saved): its icon and name, bold with a count when `unread`."""
+    bold = rx.cond(unread > 0, "bold", "regular") if unread is not None else "regular"
+    link = rx.link(
+        rx.icon(icon, size=14, aria_hidden="true", flex_shrink="0"),
+        rx.text(label, class_name="side-name", weight=bold, size="2"),
+        rx.cond(
+            unread > 0,
+            rx.badge(
+                unread.to_string(), variant="solid", radius="full", class_name="side-unread", id=f"{route[1:]}-unread"
+            ),
+        )
+        if unread is not None
+        else rx.fragment(),
+        href=route,
+        underline="none",
+        _hover={},
+        aria_current=rx.cond(rx.State.router.page.path == route, "page", "false"),
+        **props,
+    )
+    return rx.dialog.close(link) if sheet else link
+
+
 def _threads_link(sheet: bool) -> rx.Component:
     """The Threads page, with how many replies are unread in the threads the user follows (live)."""
     unread = RoomsState.threads_unread
-    current = rx.State.router.page.path == routes.THREADS
-    link = rx.link(
-        rx.icon("messages-square", size=14, aria_hidden="true", flex_shrink="0"),
-        rx.text("Threads", class_name="side-name", weight=rx.cond(unread > 0, "bold", "regular"), size="2"),
-        rx.cond(
-            unread > 0,
-            rx.badge(unread.to_string(), variant="solid", radius="full", class_name="side-unread", id="threads-unread"),
-        ),
-        href=routes.THREADS,
-        underline="none",
-        _hover={},
-        class_name="side-room side-threads",
-        aria_current=rx.cond(current, "page", "false"),
-    )
-    return rx.dialog.close(link) if sheet else link
+    return _page_link(sheet, routes.THREADS, "messages-square", "Threads", unread, class_name="side-room side-threads")
 
 
 def _saved_link(sheet: bool) -> rx.Component:
     """The Saved page: the messages the user keeps for later."""
-    current = rx.State.router.page.path == routes.SAVED
-    link = rx.link(
-        rx.icon("bookmark", size=14, aria_hidden="true", flex_shrink="0"),
-        rx.text("Saved", class_name="side-name", size="2"),
-        href=routes.SAVED,
-        underline="none",
-        _hover={},
-        class_name="side-room side-saved",
-        aria_current=rx.cond(current, "page", "false"),
-    )
-    return rx.dialog.close(link) if sheet else link
+    return _page_link(sheet, routes.SAVED, "bookmark", "Saved", class_name="side-room side-saved")
 
 
 def _section(title: str, rooms: list[rx.Component], control: rx.Component | None = None, **props) -> rx.Component:

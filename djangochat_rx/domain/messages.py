@@ -552,6 +552,12 @@ def _with_previews(db: Session, found: list[MessageView]) -> list[MessageView]:
     return [replace(message, previews=cards[message.id]) if message.id in cards else message for message in found]
 
 
+def views_by_id(db: Session, message_ids: Iterable[int]) -> dict[int, MessageView]:
+    """The views of these messages, by id (views(): a query for the messages and one per kind of what they hold)."""
+    query = select(Message, User.username).where(col(Message.id).in_(list(message_ids)))
+    return {view.id: view for view in views(db, query)}
+
+
 def _in_room(room_id: int):
     """The room's own stream (a thread's replies are read with their thread, threads.py)."""
     return select(Message, User.username).where(Message.room_id == room_id, col(Message.thread_id).is_(None))

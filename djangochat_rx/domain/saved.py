@@ -13,7 +13,7 @@ from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import access, messages
 from djangochat_rx.domain.messages import MessageNotFound, MessageView, NotAllowed
-from djangochat_rx.models import Message, Room, SavedMessage, User, as_utc, utcnow
+from djangochat_rx.models import Message, Room, SavedMessage, as_utc, utcnow
 
 
 @dataclass(frozen=True)
@@ -96,12 +96,7 @@ def saved_list(db: Session, user_id: int, limit: int = settings.SAVED_LISTED) ->
         .order_by(col(SavedMessage.saved_at).desc(), col(SavedMessage.message_id).desc())
         .limit(limit)
     ).all()
-    found = {
-        view.id: view
-        for view in messages.views(
-            db, select(Message, User.username).where(col(Message.id).in_([row[0] for row in rows]))
-        )
-    }
+    found = messages.views_by_id(db, [row[0] for row in rows])
     db.rollback()
     return [
         SavedView(found[message_id], name, slug, as_utc(saved_at).isoformat())

@@ -290,11 +290,6 @@ def followed_threads(db: Session, user_id: int, limit: int = settings.THREADS_LI
         .order_by((unread > 0).desc(), col(Message.last_reply_at).desc(), col(Message.id).desc())
         .limit(limit)
     ).all()
-    found = {
-        view.id: view
-        for view in messages.views(
-            db, select(Message, User.username).where(col(Message.id).in_([row[0] for row in rows]))
-        )
-    }
+    found = messages.views_by_id(db, [row[0] for row in rows])
     db.rollback()
     return [ThreadView(found[parent_id], name, slug, count) for parent_id, name, slug, count in rows]
