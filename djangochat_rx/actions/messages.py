@@ -68,20 +68,23 @@ def vote(db: Session, user_id: int, message_id: int, position: int, room_id: int
     """Vote for an answer of a poll, change one's vote, or take it back (the same answer again): the room sees the
     new results. The user's answer now (None: no vote)."""
     chosen = polls.vote(db, user_id, message_id, position, room_id)
-    message = messages.message_view(db, message_id)
-    return Outcome(chosen, [MessageChanged(message, reads.preview(message.body, message.deleted, message.removed))])
+    return Outcome(chosen, [_message_changed(messages.message_view(db, message_id))])
 
 
 def close_poll(db: Session, user_id: int, message_id: int, room_id: int | None = None) -> Outcome[None]:
     """The poll's author closes it: the room sees its final results."""
     polls.close(db, user_id, message_id, room_id)
-    message = messages.message_view(db, message_id)
-    return Outcome(None, [MessageChanged(message, reads.preview(message.body, message.deleted, message.removed))])
+    return Outcome(None, [_message_changed(messages.message_view(db, message_id))])
+
+
+def _message_changed(message: MessageView) -> MessageChanged:
+    """The room sees the message's new version (the rooms lists its new preview, when it is their last)."""
+    return MessageChanged(message, reads.preview(message.body, message.deleted, message.removed))
 
 
 def _changed(db: Session, message: MessageView, was_pinned: bool) -> Outcome[MessageView]:
     """The room sees the new version; if the message was pinned, its pins panel too (a deleted one leaves it)."""
-    events = [MessageChanged(message, reads.preview(message.body, message.deleted, message.removed))]
+    events: list = [_message_changed(message)]
     if was_pinned:
         events.append(_pins_changed(db, message.room_id))
     return Outcome(message, events)

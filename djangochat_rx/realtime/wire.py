@@ -31,7 +31,7 @@ _MESSAGE_FIELDS = tuple(field.name for field in dataclasses.fields(MessageView))
 
 @rx.serializer
 def message_on_the_wire(message: MessageView) -> dict:
-    """A message as the browser gets it: every field but the empty thread, quote and preview ones."""
+    """A message as the browser gets it: every field but those of _EMPTY_ON_THE_WIRE while they are empty."""
     return {
         name: value
         for name in _MESSAGE_FIELDS

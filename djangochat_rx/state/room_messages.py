@@ -72,40 +72,35 @@ class MessageTools(InRoom, mixin=True):
     @rx.event
     async def pin(self, message_id: int):
         """Pin a message of this room (any member); everyone's Pinned panel shows it."""
-        await self._pin(message_actions.pin_message, message_id)
+        await self._tool(message_actions.pin_message, message_id)
 
     @rx.event
     async def unpin(self, message_id: int):
-        await self._pin(message_actions.unpin_message, message_id)
+        await self._tool(message_actions.unpin_message, message_id)
 
     @rx.event
     async def save(self, message_id: int):
         """Save a message of this room for later (the Saved page); the user's pages of the room show it saved."""
-        await self._pin(message_actions.save_message, message_id, named=True)
+        await self._tool(message_actions.save_message, message_id, named=True)
 
     @rx.event
     async def unsave(self, message_id: int):
-        await self._pin(message_actions.unsave_message, message_id, named=True)
+        await self._tool(message_actions.unsave_message, message_id, named=True)
 
     @rx.event
     async def vote(self, message_id: int, position: int):
         """Vote for an answer of a poll of this room, change one's vote, or take it back (the chosen one again)."""
-        identity = await self._in_room()
-        if identity is None or not isinstance(message_id, int) or not isinstance(position, int):
+        if not isinstance(position, int):
             return
-        try:
-            await throttle.before_send(identity.user_id)
-            chosen = await perform(message_actions.vote, identity.user_id, message_id, position, self._room_id)
-        except (messages.InvalidMessage, throttle.Throttled) as error:
-            self.error = str(error)
-            return
-        kept = [choice for choice in self.poll_choices if not choice.startswith(f"{message_id}:")]
-        self.error, self.poll_choices = "", kept + ([f"{message_id}:{chosen}"] if chosen is not None else [])
+        done, chosen = await self._tool(message_actions.vote, message_id, position, self._room_id)
+        if done:
+            kept = [choice for choice in self.poll_choices if not choice.startswith(f"{message_id}:")]
+            self.poll_choices = kept + ([f"{message_id}:{chosen}"] if chosen is not None else [])
 
     @rx.event
     async def close_poll(self, message_id: int):
         """The poll's author closes it."""
-        await self._pin(message_actions.close_poll, message_id, in_room=True)
+        await self._tool(message_actions.close_poll, message_id, self._room_id)
 
     @rx.event
     async def start_forward(self, message_id: int):
@@ -144,16 +139,8 @@ class MessageTools(InRoom, mixin=True):
     @rx.event
     async def remove_preview(self, message_id: int, url: str):
         """Take the card of link `url` off one's own message (for good); everyone sees it go through the feed."""
-        identity = await self._in_room()
-        if identity is None or not isinstance(message_id, int) or not isinstance(url, str):
-            return
-        try:
-            await throttle.before_send(identity.user_id)
-            await perform(preview_actions.remove_preview, identity.user_id, message_id, url)
-        except (link_previews.PreviewRefused, throttle.Throttled) as error:
-            self.error = str(error)
-            return
-        self.error = ""
+        if isinstance(url, str):
+            await self._tool(preview_actions.remove_preview, message_id, url, refused=link_previews.PreviewRefused)
 
     @rx.event
     async def show_versions(self, message_id: int):
@@ -209,21 +196,28 @@ class MessageTools(InRoom, mixin=True):
             return
         self.error = ""
 
-    async def _pin(self, action, message_id: int, named: bool = False, in_room: bool = False) -> None:
-        """Pin or unpin, save or unsave, close a poll, as the session's user (`named`: the action takes the username
-        too; `in_room`: this room's message only); it spends the sending budget, as in the API."""
+    async def _tool(
+        self,
+        action,
+        message_id: int,
+        *args: Any,
+        named: bool = False,
+        refused: type[Exception] = messages.InvalidMessage,
+    ) -> tuple[bool, Any]:
+        """A tool's action on a message, as the session's user (`named`: the action takes the username too), then
+        `args`; it spends the sending budget, as in the API. (True, its value), or (False, None) with why shown."""
         identity = await self._in_room()
         if identity is None or not isinstance(message_id, int):
-            return
+            return False, None
         who = (identity.user_id, identity.username) if named else (identity.user_id,)
-        where = (self._room_id,) if in_room else ()
         try:
             await throttle.before_send(identity.user_id)
-            await perform(action, *who, message_id, *where)
-        except (messages.InvalidMessage, throttle.Throttled) as error:
+            value = await perform(action, *who, message_id, *args)
+        except (refused, throttle.Throttled) as error:
             self.error = str(error)
-            return
+            return False, None
         self.error = ""
+        return True, value
 
     async def _change(self, action, message_id: int, *args: str) -> None:
         """Edit or delete as the session's user (the domain checks author and time limit); it spends the sending
