@@ -3,7 +3,6 @@ the generated one every account has (initials on a colour that stays the same fo
 page itself (components/avatar.py, letters and colour from assets/avatars.js) without any image."""
 
 import tempfile
-import warnings
 from pathlib import Path
 
 from PIL import Image, ImageOps
@@ -54,20 +53,9 @@ def _upright(source: Path) -> Image.Image:
     image type, more than AVATAR_MAX_PIXELS (checked before decoding) or does not decode."""
     if source.stat().st_size > settings.FILE_MAX_BYTES:
         raise AvatarRefused(str(attachments.too_big("picture", source.stat().st_size)))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source) as opened:
-                if opened.format not in images.SAFE_IMAGES.values():
-                    raise AvatarRefused("Use a PNG, JPEG, GIF or WebP picture.")
-                if opened.width * opened.height > settings.AVATAR_MAX_PIXELS:
-                    raise AvatarRefused(
-                        f"This picture is {opened.width}×{opened.height} pixels; use one of at most "
-                        f"{settings.AVATAR_MAX_PIXELS // 1_000_000} megapixels."
-                    )
-                return ImageOps.exif_transpose(opened).convert("RGBA")
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise AvatarRefused("This file is not a picture we can read.") from None
+    return images.first_frame_upright(
+        source, settings.AVATAR_MAX_PIXELS, AvatarRefused, "use one of at most {} megapixels"
+    )
 
 
 def square(source: Path, scratch: Path) -> dict[str, Path]:

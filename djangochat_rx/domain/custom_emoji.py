@@ -12,11 +12,10 @@ the page draws the pictures it knows, components/custom_emoji.py).
 
 import re
 import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -148,20 +147,9 @@ def shrink(source: Path, scratch: Path) -> tuple[Path, int, int]:
     CUSTOM_EMOJI_MAX_SOURCE_PIXELS (checked before decoding) or that does not decode."""
     if source.stat().st_size > settings.CUSTOM_EMOJI_MAX_BYTES:
         raise EmojiRefused(f"An emoji's picture is at most {settings.CUSTOM_EMOJI_MAX_BYTES // 1024} KB.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source) as opened:
-                if opened.format not in images.SAFE_IMAGES.values():
-                    raise EmojiRefused("Use a PNG, JPEG, GIF or WebP picture.")
-                if opened.width * opened.height > settings.CUSTOM_EMOJI_MAX_SOURCE_PIXELS:
-                    raise EmojiRefused(
-                        f"This picture is {opened.width}×{opened.height} pixels; an emoji's is at most "
-                        f"{settings.CUSTOM_EMOJI_MAX_SOURCE_PIXELS // 1_000_000} megapixels."
-                    )
-                picture = ImageOps.exif_transpose(opened).convert("RGBA")
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise EmojiRefused("This file is not a picture we can read.") from None
+    picture = images.first_frame_upright(
+        source, settings.CUSTOM_EMOJI_MAX_SOURCE_PIXELS, EmojiRefused, "an emoji's is at most {} megapixels"
+    )
     box = settings.CUSTOM_EMOJI_PIXELS
     picture.thumbnail((box, box), Image.Resampling.LANCZOS)
     picture.info = {}

@@ -142,6 +142,24 @@ def reencode(source: Path, content_type: str, scratch: Path) -> Processed | None
         return None
 
 
+def first_frame_upright(source: Path, max_pixels: int, refused: type[Exception], too_large: str) -> Image.Image:
+    """A picture's first frame turned upright, in RGBA (profile pictures, custom emoji); `refused(reason)` when it
+    is not a safe image type, has more than `max_pixels` (checked before decoding: `too_large` says what is allowed,
+    its {} the megapixels) or does not decode."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(source) as opened:
+                if opened.format not in SAFE_IMAGES.values():
+                    raise refused("Use a PNG, JPEG, GIF or WebP picture.")
+                if opened.width * opened.height > max_pixels:
+                    limit = too_large.format(max_pixels // 1_000_000)
+                    raise refused(f"This picture is {opened.width}×{opened.height} pixels; {limit}.")
+                return ImageOps.exif_transpose(opened).convert("RGBA")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise refused("This file is not a picture we can read.") from None
+
+
 def warm_up(scratch: Path) -> None:
     """At start: the image thread started and Pillow's formats loaded (a tiny image of each safe type
     re-encoded), so the first upload after a start costs what every other does."""
