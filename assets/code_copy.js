@@ -6,8 +6,8 @@
 import { createElement as h, Fragment, useEffect, useRef, useState } from "react";
 import { createPortal } from "react-dom";
 import { SAID_MS, buttonText, codeToCopy, nextRow, sameBlocks } from "$/public/code_copy_core.js";
+import { followRows } from "$/public/row_events.js";
 
-const ROW = ".message[data-message-id]";
 const BLOCK = ".message-body pre";
 const NONE = { row: null, blocks: [] };
 
@@ -22,34 +22,15 @@ export function CodeCopy({ scope }) {
   useEffect(() => {
     const list = anchor.current && anchor.current.closest(scope);
     if (!list) return undefined;
-    const rowOf = (target) => {
-      const found = target && target.closest ? target.closest(ROW) : null;
-      return found && list.contains(found) ? found : null;
-    };
-    const move = (kind, target = null) =>
+    return followRows(list, (kind, found) =>
       setShown((current) => {
         const active = document.activeElement;
         const focusShown = Boolean(current.row && current.row.contains(active) && active.matches(":focus-visible"));
-        const row = nextRow({ current: current.row, kind, row: rowOf(target), focusShown });
+        const row = nextRow({ current: current.row, kind, row: found, focusShown });
         const blocks = row ? Array.from(row.querySelectorAll(BLOCK)) : [];
         return row === current.row && sameBlocks(blocks, current.blocks) ? current : { row, blocks };
-      });
-    const onPointer = (event) => move("pointer", event.target);
-    const onFocus = (event) => move("focus", event.target);
-    const onLeave = () => move("leave");
-    const onBlur = (event) => {
-      if (!event.relatedTarget || !list.contains(event.relatedTarget)) move("leave");
-    };
-    list.addEventListener("pointerover", onPointer);
-    list.addEventListener("focusin", onFocus);
-    list.addEventListener("pointerleave", onLeave);
-    list.addEventListener("focusout", onBlur);
-    return () => {
-      list.removeEventListener("pointerover", onPointer);
-      list.removeEventListener("focusin", onFocus);
-      list.removeEventListener("pointerleave", onLeave);
-      list.removeEventListener("focusout", onBlur);
-    };
+      }),
+    );
   }, [scope]);
 
   useEffect(() => () => clearTimeout(timer.current), []);

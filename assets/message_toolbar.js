@@ -8,8 +8,8 @@
 import { createElement as h, Fragment, useEffect, useRef, useState } from "react";
 import { createPortal } from "react-dom";
 import { handlerName, nextRow } from "$/public/message_toolbar_core.js";
+import { ROW, followRows } from "$/public/row_events.js";
 
-const ROW = ".message[data-message-id]";
 // The row of message `id` in `list` (null: none, or no id).
 const rowById = (list, id) => (id ? list.querySelector(`${ROW}[data-message-id="${id}"]`) : null);
 
@@ -29,31 +29,12 @@ export function MessageToolbar({ scope, heldId, label, archived, children, ...ha
     const list = anchor.current && anchor.current.closest(scope);
     root.current = list;
     if (!list) return undefined;
-    const rowOf = (target) => {
-      const found = target && target.closest ? target.closest(ROW) : null;
-      return found && list.contains(found) ? found : null;
-    };
     const focusInside = () => Boolean(bar.current && bar.current.contains(document.activeElement));
-    const move = (kind, target = null) =>
+    return followRows(list, (kind, found) =>
       setRow((current) =>
-        nextRow({ current, kind, row: rowOf(target), held: rowById(list, held.current), focusInside: focusInside() }),
-      );
-    const onPointer = (event) => move("pointer", event.target);
-    const onFocus = (event) => move("focus", event.target);
-    const onLeave = () => move("leave");
-    const onBlur = (event) => {
-      if (!event.relatedTarget || !list.contains(event.relatedTarget)) move("leave");
-    };
-    list.addEventListener("pointerover", onPointer);
-    list.addEventListener("focusin", onFocus);
-    list.addEventListener("pointerleave", onLeave);
-    list.addEventListener("focusout", onBlur);
-    return () => {
-      list.removeEventListener("pointerover", onPointer);
-      list.removeEventListener("focusin", onFocus);
-      list.removeEventListener("pointerleave", onLeave);
-      list.removeEventListener("focusout", onBlur);
-    };
+        nextRow({ current, kind, row: found, held: rowById(list, held.current), focusInside: focusInside() }),
+      ),
+    );
   }, [scope]);
 
   // The message whose picker opened keeps the toolbar; when it closes, the pointer decides again.
