@@ -30,6 +30,7 @@ from djangochat_rx.realtime import hub
 from djangochat_rx.state.account import AccountState
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AccountFormState, AuthState, SecondStepState
+from djangochat_rx.state.availability import AvailabilityState
 from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, UnsubscribeState, VerifyState
 from djangochat_rx.state.located import LocatedState
 from djangochat_rx.state.profile import ProfileState
@@ -68,7 +69,12 @@ app.add_page(rooms.rooms, route=routes.ROOMS, title="Rooms · DjangoChat RX", on
 app.add_page(
     room.room, route=routes.ROOM, title="Room · DjangoChat RX", on_load=[RoomState.load, ThreadState.open_from_address]
 )
-app.add_page(account.account, route=routes.ACCOUNT, title="Account · DjangoChat RX", on_load=AccountState.load)
+app.add_page(
+    account.account,
+    route=routes.ACCOUNT,
+    title="Account · DjangoChat RX",
+    on_load=[AccountState.load, AvailabilityState.load_availability],
+)
 app.add_page(profile.own_profile, route=routes.PROFILE, title="Profile · DjangoChat RX", on_load=ProfileState.open_own)
 app.add_page(profile.profile, route=routes.USER, title="Profile · DjangoChat RX", on_load=ProfileState.load)
 app.add_page(admin.admin, route=routes.ADMIN, title="Admin · DjangoChat RX", on_load=AdminState.load)

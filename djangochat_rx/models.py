@@ -51,6 +51,20 @@ class User(SQLModel, table=True):
     # the people who share one with them (access.py); disabled from `guest_until` on, when set.
     is_guest: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     guest_until: datetime | None = Field(default=None)
+    # Time and attention (availability.py). `time_zone`: an IANA name, detected from the browser, editable; ""
+    # until known (treated as UTC). A status (emoji and text) shown beside the name until `status_until`.
+    time_zone: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    status_emoji: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
+    status_text: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
+    status_until: datetime | None = Field(default=None)
+    # Do not disturb until then; and outside working hours: `work_days` a bit per weekday (Monday = 1), 0 for
+    # no schedule, `work_start`/`work_end` minutes after midnight in `time_zone`.
+    dnd_until: datetime | None = Field(default=None)
+    work_days: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    work_start: int = Field(default=540, sa_column_kwargs={"server_default": text("540")})
+    work_end: int = Field(default=1080, sa_column_kwargs={"server_default": text("1080")})
+    # Since when notifications wait for the end of their quiet time (None: nothing waits); the summary clears it.
+    held_since: datetime | None = Field(default=None)
 
 
 class UserSession(SQLModel, table=True):

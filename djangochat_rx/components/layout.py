@@ -9,6 +9,7 @@ from djangochat_rx.components.notices import MentionNotice
 from djangochat_rx.components.prefetch import ROOM_PAGE, PrefetchPage
 from djangochat_rx.components.sidebar import color_mode_button, dialogs, sidebar, top_bar
 from djangochat_rx.components.switcher import quick_switcher
+from djangochat_rx.components.time_zone import TimeZoneProbe
 from djangochat_rx.state.auth import AuthState
 
 
@@ -105,6 +106,7 @@ def page(
         sidebar(),
         rx.box(top_bar(title), column, class_name="workspace-main workspace-fill" if fill else "workspace-main"),
         MentionNotice.create(notice=AuthState.notice.to_string()),
+        TimeZoneProbe.create(ask=AuthState.zone_unknown, on_zone=AuthState.note_time_zone),
         emoji_style(),
         quick_switcher(),
         dialogs(),

@@ -31,6 +31,8 @@ class Identity:
     must_enrol: bool = False
     # A guest (access.py): for what the pages offer only (no lobby, no "New room"); every rule re-checks.
     is_guest: bool = False
+    # Their time zone (availability.py), "" until their browser says it: a page then asks the browser once.
+    time_zone: str = ""
 
 
 class RecentIdentities:
@@ -136,6 +138,7 @@ def resolve(db: Session, token: str) -> Identity | None:
         session_id=session.id,
         is_admin=user.is_admin,
         is_guest=user.is_guest,
+        time_zone=user.time_zone,
         must_enrol=second_factor.must_enrol(required, user.is_admin, bool(enrolled)),
     )
     db.rollback()  # end the read before any write (and read the rows' values before: rollback expires them)

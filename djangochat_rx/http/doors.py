@@ -259,7 +259,8 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
     "OnLoadInternalState": {"on_load_internal": READ, "set_is_hydrated": READ},
     "UpdateVarsInternalState": {"update_vars_internal": READ},
     "FrontendEventExceptionState": {"handle_frontend_exception": READ},
-    "AuthState": {"logout": READ, "require_login": READ, "route_home": READ},
+    "AuthState": {"logout": READ, "note_time_zone": SEND, "require_login": READ, "route_home": READ},
+    "AvailabilityState": {"choose_time_zone": SEND, "load_availability": READ},
     "AccountFormState": {
         "login": SocketBudget(counts=("LOGIN_PER_ACCOUNT", "LOGIN_PER_CLIENT", "LOGIN_PER_DEVICE"), work=("bcrypt",)),
         # An invite link's own uses are its budget: a team behind one address joins through it.

@@ -4,6 +4,7 @@ import reflex as rx
 
 from djangochat_rx import routes
 from djangochat_rx.components.api_tokens import api_tokens_panel
+from djangochat_rx.components.availability import availability_settings
 from djangochat_rx.components.custom_emoji import emoji_section
 from djangochat_rx.components.layout import current_password_input, error_callout, inline_form, labeled_input, page
 from djangochat_rx.components.push import push_settings
@@ -230,6 +231,7 @@ def account() -> rx.Component:
         _two_factor(),
         _sso_links(),
         _email(),
+        availability_settings(),
         push_settings(),
         rx.heading("Active sessions", size="4", margin_top="2rem", margin_bottom="0.5rem"),
         rx.table.root(

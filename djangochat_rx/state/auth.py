@@ -1,5 +1,6 @@
 """The session every page shares: who is logged in, page guards, login, registration, logout."""
 
+import contextlib
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -8,11 +9,13 @@ import reflex as rx
 
 from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import Outcome, joining, perform, perform_hashing
+from djangochat_rx.actions import availability as availability_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.domain import (
     accounts,
+    availability,
     avatars,
     custom_emoji,
     devices,
@@ -127,6 +130,8 @@ class AuthState(rx.State):
     # A link the flash offers ("" for none): its text and address.
     flash_link: dict[str, str] = {}
     _flash_shown: bool = False
+    # The person's time zone is not known yet: the page's TimeZoneProbe asks the browser (note_time_zone).
+    zone_unknown: bool = False
 
     def _flash(self, text: str, link: dict[str, str] | None = None) -> None:
         self.flash, self.flash_link, self._flash_shown = text, link or {}, False
@@ -161,6 +166,7 @@ class AuthState(rx.State):
             self._flash_shown = True
         identity = await self._identity(fresh=True)
         sid = self.router.session.session_id
+        self.zone_unknown = identity is not None and not identity.time_zone
         if identity is None:
             await hub.detach(sid)
         else:
@@ -175,6 +181,16 @@ class AuthState(rx.State):
             if lists:
                 await hub.watch_lists(sid, identity.user_id, identity.username)
         return identity
+
+    @rx.event
+    async def note_time_zone(self, name: str):
+        """The browser's time zone, kept when the person has none yet (the account page changes it)."""
+        identity = await self._identity()
+        self.zone_unknown = False
+        if identity is None or identity.time_zone or not isinstance(name, str):
+            return
+        with contextlib.suppress(availability.InvalidZone):
+            await perform(availability_actions.set_time_zone, identity.user_id, name, True)
 
     async def _start_session(
         self, user_id: int, username: str, sign_in: str, factor: str, destination: str

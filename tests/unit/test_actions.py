@@ -18,6 +18,7 @@ from sqlalchemy import update as sa_update
 
 from djangochat_rx import actions, settings
 from djangochat_rx.actions import api_tokens as token_actions
+from djangochat_rx.actions import availability as availability_actions
 from djangochat_rx.actions import avatars as avatar_actions
 from djangochat_rx.actions import emoji as emoji_actions
 from djangochat_rx.actions import files as file_actions
@@ -715,3 +716,8 @@ async def test_a_mail_event_is_mailed_after_the_commit_and_never_reaches_a_socke
     await until(lambda: len(inbox.mail) == 1)
     assert relayed == [Typing(1, "someone")]
     assert inbox.mail[0]["To"] == "someone@example.com" and "token=the-token" in inbox.mail[0].get_content()
+
+
+def test_a_time_zone_tells_nobody(session, alice):
+    outcome = availability_actions.set_time_zone(session, alice.id, "Europe/Paris")
+    assert (outcome.value, outcome.events) == ("Europe/Paris", [])
