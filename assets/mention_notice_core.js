@@ -13,7 +13,8 @@ export function noticeToShow(raw, { first, visible, permission }) {
   }
   if (!notice || !notice.id || visible || permission !== "granted") return null;
   return {
-    title: `${notice.author} mentioned you in ${notice.room}`,
+    // A notice of our own (the summary when a quiet time ends: availability.py) brings its title.
+    title: typeof notice.title === "string" && notice.title ? notice.title : `${notice.author} mentioned you in ${notice.room}`,
     body: notice.text,
     // The same tag as a push of the same mention (push.py): a hidden tab and the push show one.
     tag: `djangochat-${notice.id}`,
@@ -21,10 +22,11 @@ export function noticeToShow(raw, { first, visible, permission }) {
   };
 }
 
-// Where a click on the notice goes: a mention in a thread opens the thread beside its room (`path`); any
-// other, the room.
+// Where a click on the notice goes: a mention in a thread opens the thread beside its room (`path`), a summary
+// the rooms list; any other, the room.
 export function noticeHref(notice) {
-  const path = typeof notice.path === "string" && notice.path.startsWith("/rooms/") ? notice.path : null;
+  const path =
+    typeof notice.path === "string" && (notice.path.startsWith("/rooms/") || notice.path === "/rooms") ? notice.path : null;
   return path || `/rooms/${encodeURIComponent(notice.slug)}`;
 }
 

@@ -5,6 +5,7 @@ import gc
 import reflex as rx
 
 from djangochat_rx import db, routes, settings
+from djangochat_rx.actions import availability as availability_actions
 from djangochat_rx.actions import imports as import_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
@@ -100,6 +101,7 @@ app.register_lifespan_task(push.following_loud_rooms)
 app.register_lifespan_task(attachments.sweeping)
 app.register_lifespan_task(session_actions.ending_expired_guests)
 app.register_lifespan_task(room_actions.retaining)
+app.register_lifespan_task(availability_actions.summarising)
 app.register_lifespan_task(import_actions.resuming)
 
 

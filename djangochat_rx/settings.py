@@ -201,6 +201,8 @@ GUEST_EXPIRY_SCAN_SECONDS = float(os.environ.get("GUEST_EXPIRY_SCAN_SECONDS", "6
 # (the rest the next time, so one scan never runs for long).
 RETENTION_MAX_DAYS = _int("RETENTION_MAX_DAYS", 3650)
 RETENTION_SCAN_SECONDS = float(os.environ.get("RETENTION_SCAN_SECONDS", "3600"))
+# How often people whose do not disturb or time off work ended, with notifications waiting, get their summary.
+QUIET_SCAN_SECONDS = float(os.environ.get("QUIET_SCAN_SECONDS", "60"))
 RETENTION_BATCH = _int("RETENTION_BATCH", 200)
 RETENTION_MOST_PER_RUN = _int("RETENTION_MOST_PER_RUN", 5000)
 # Imports of another chat's export (slack_import.py; `import-slack` and Admin → Import). An uploaded export is

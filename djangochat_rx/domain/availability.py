@@ -12,14 +12,18 @@ every notification path asks — may this person be disturbed now, and if not, f
 """
 
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
+from djangochat_rx.domain.wording import counted
 from djangochat_rx.models import User, as_utc, utcnow
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -152,3 +156,167 @@ def parse_minutes(text: str) -> int:
 
 def clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# --- do not disturb and working hours: set by the person -----------------------------------------------------
+
+# The account page's and the sidebar's "Do not disturb for …" choices, in minutes (0: until tomorrow 09:00).
+DND_CHOICES = (30, 60, 120, 240, 0)
+DND_LONGEST = timedelta(days=31)
+
+
+class InvalidDnd(ValueError):
+    def __init__(self) -> None:
+        super().__init__("Choose how long: 30 minutes, 1, 2 or 4 hours, or until tomorrow.")
+
+
+@dataclass(frozen=True)
+class AvailabilityView:
+    """What the account page and the sidebar show of a person's own availability."""
+
+    time_zone: str
+    dnd_until: str  # ISO 8601 in UTC, "" when off
+    work_days: int
+    work_start: str  # "09:00"
+    work_end: str
+    quiet_until: str  # when they may be disturbed again (ISO), "" when they may now
+
+
+def view(db: Session, user_id: int, now: datetime | None = None) -> AvailabilityView:
+    user = db.get(User, user_id)
+    schedule = Schedule.of(user)
+    db.rollback()
+    now = as_utc(now or utcnow())
+    dnd = schedule.dnd_until if schedule.dnd_until is not None and schedule.dnd_until > now else None
+    until = quiet_until(schedule, now)
+    return AvailabilityView(
+        schedule.time_zone,
+        dnd.isoformat() if dnd else "",
+        schedule.work_days,
+        clock(schedule.work_start),
+        clock(schedule.work_end),
+        until.isoformat() if until else "",
+    )
+
+
+def dnd_end(minutes: int, time_zone: str, now: datetime | None = None) -> datetime:
+    """When "do not disturb for `minutes`" ends; 0: tomorrow at 09:00 in the person's zone."""
+    if minutes not in DND_CHOICES:
+        raise InvalidDnd()
+    now = as_utc(now or utcnow())
+    if minutes:
+        return now + timedelta(minutes=minutes)
+    tomorrow = local(now, time_zone).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(9, 0), tzinfo=zone(time_zone)).astimezone(UTC)
+
+
+def set_dnd(db: Session, user_id: int, until: datetime | None, now: datetime | None = None) -> AvailabilityView:
+    """Do not disturb until `until` (None: off now)."""
+    now = as_utc(now or utcnow())
+    if until is not None and not (now < as_utc(until) <= now + DND_LONGEST):
+        raise InvalidDnd()
+    database.begin_write(db)
+    user = db.get(User, user_id, with_for_update=True, populate_existing=True)
+    user.dnd_until = as_utc(until) if until is not None else None
+    db.commit()
+    return view(db, user_id, now)
+
+
+def set_work_hours(db: Session, user_id: int, days: int, start: int, end: int) -> AvailabilityView:
+    """Working hours (`days` a bit per weekday, Monday = 1; 0 for none): outside them nothing notifies."""
+    if not (0 <= days < 128) or not (0 <= start < end <= 1440):
+        raise InvalidHours()
+    database.begin_write(db)
+    user = db.get(User, user_id, with_for_update=True, populate_existing=True)
+    user.work_days, user.work_start, user.work_end = days, start, end
+    db.commit()
+    return view(db, user_id)
+
+
+# --- the one gate: who may not be disturbed now --------------------------------------------------------------
+
+HOLD_SLACK = timedelta(seconds=10)
+_SCHEDULE_COLUMNS = (User.id, User.time_zone, User.dnd_until, User.work_days, User.work_start, User.work_end)
+
+
+def _quiet_now(db: Session, condition: Any, now: datetime) -> dict[int, datetime]:
+    """Of the users matching `condition`, those in do not disturb or outside working hours: when each may be
+    disturbed again. Only people with a schedule or a do-not-disturb are read and computed."""
+    rows = db.exec(
+        select(*_SCHEDULE_COLUMNS).where(condition, or_(col(User.work_days) != 0, col(User.dnd_until) > now))
+    ).all()
+    quiet = {}
+    for user_id, time_zone, dnd, days, start, end in rows:
+        until = quiet_until(Schedule(time_zone, as_utc(dnd) if dnd else None, days, start, end), now)
+        if until is not None:
+            quiet[user_id] = until
+    return quiet
+
+
+def hold(db: Session, user_ids: Iterable[int], now: datetime | None = None) -> set[int]:
+    """Those of `user_ids` nothing may notify now (push, email, browser notices); each is marked as having
+    something waiting (`held_since`), summarised when their quiet time ends (notify/attention.py). Commits."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return set()
+    now = as_utc(now or utcnow())
+    quiet = set(_quiet_now(db, col(User.id).in_(ids), now))
+    if quiet:
+        database.begin_write(db)
+        # The message was stored moments before its notification was held: the summary counts from just before.
+        since = now - HOLD_SLACK
+        held = update(User).where(col(User.id).in_(sorted(quiet)), col(User.held_since).is_(None))
+        db.exec(held.values(held_since=since))
+        db.commit()
+    else:
+        db.rollback()
+    return quiet
+
+
+def hold_keys(db: Session, username_keys: Iterable[str], now: datetime | None = None) -> set[str]:
+    """`hold` by username key."""
+    keys = sorted(set(username_keys))
+    if not keys:
+        return set()
+    ids = dict(db.exec(select(User.id, User.username_key).where(col(User.username_key).in_(keys))).all())
+    return {ids[user_id] for user_id in hold(db, ids, now)}
+
+
+def quiet_ids(db: Session, user_ids: Iterable[int], now: datetime | None = None) -> dict[int, datetime]:
+    """`_quiet_now` for these users, without marking anything: the email scan and what senders are told."""
+    ids = sorted(set(user_ids))
+    return _quiet_now(db, col(User.id).in_(ids), as_utc(now or utcnow())) if ids else {}
+
+
+def summary_text(mentions: int, direct: int) -> str:
+    """What the summary at the end of a quiet time says."""
+    parts = [counted(mentions, "mention")] if mentions else []
+    parts += [counted(direct, "direct message")] if direct else []
+    return f"{' and '.join(parts)} waited while you were not to be disturbed."
+
+
+def quiet_over(db: Session, now: datetime | None = None) -> list[tuple[int, str, datetime]]:
+    """The people whose quiet time is over while notifications waited for them: each (id, username, since when
+    things waited), their mark cleared by a conditional update — claimed once, whichever worker asks first."""
+    now = as_utc(now or utcnow())
+    rows = db.exec(
+        select(User.id, User.username, User.held_since, *_SCHEDULE_COLUMNS[1:]).where(
+            col(User.held_since).is_not(None), col(User.held_since) <= now
+        )
+    ).all()
+    db.rollback()
+    over = [
+        (user_id, username, since)
+        for user_id, username, since, time_zone, dnd, days, start, end in rows
+        if quiet_until(Schedule(time_zone, as_utc(dnd) if dnd else None, days, start, end), now) is None
+    ]
+    claimed = []
+    for user_id, username, since in over:
+        database.begin_write(db)
+        cleared = db.exec(
+            update(User).where(col(User.id) == user_id, col(User.held_since) == since).values(held_since=None)
+        )
+        db.commit()
+        if cleared.rowcount == 1:
+            claimed.append((user_id, username, as_utc(since)))
+    return claimed

@@ -176,6 +176,16 @@ class EmojiChanged:
 
 
 @dataclass(frozen=True)
+class QuietEnded:
+    """`username`'s do not disturb or time off work ended while notifications waited for them: one notice (their
+    open pages, and a push) sums up what waited — `mentions` unread mentions and `direct` unread direct messages."""
+
+    username: str
+    mentions: int
+    direct: int
+
+
+@dataclass(frozen=True)
 class SessionsEnded:
     """These sessions were ended (logout, logout everywhere, a disabled account): their sockets are cut off."""
 
@@ -198,6 +208,7 @@ Event = (
     | SessionsEnded
     | AvatarChanged
     | EmojiChanged
+    | QuietEnded
 )
 _KINDS: dict[str, type] = {kind.__name__: kind for kind in Event.__args__}
 # The kinds of live events (isinstance takes the tuple): what the sockets hear.

@@ -5,7 +5,8 @@
 - Muted: the room sorts last in the rooms list with a dot instead of an unread count, and nothing of
   it notifies, whatever the level. Unread counts and mention marks are kept either way.
 
-Browser notices, Web Push and emails about unread messages all ask `quiet` / `wants_all` here.
+Browser notices, Web Push and emails about unread messages all ask `quiet` / `wants_all` here (and, through
+them, availability.py: do not disturb and working hours).
 """
 
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
-from djangochat_rx.domain import access, reads
+from djangochat_rx.domain import access, availability, reads
 from djangochat_rx.domain.rooms import RoomNotFound
 from djangochat_rx.models import Room, RoomMember, RoomPref, User, utcnow
 
@@ -87,12 +88,15 @@ SILENT = col(RoomPref.muted) | (col(RoomPref.level) == "nothing")
 
 
 def quiet(db: Session, room_id: int, user_ids: Iterable[int]) -> set[int]:
-    """Those of `user_ids` a message in the room must not notify."""
+    """Those of `user_ids` a message in the room must not notify: they muted it or hear nothing of it, or they
+    may not be disturbed now (availability.hold: do not disturb, outside working hours; what waits for them is
+    summarised when that ends)."""
     ids = list(user_ids)
     if not ids:
         return set()
     query = select(RoomPref.user_id).where(RoomPref.room_id == room_id, col(RoomPref.user_id).in_(ids), SILENT)
-    return set(db.exec(query))
+    silent = set(db.exec(query))
+    return silent | availability.hold(db, set(ids) - silent)
 
 
 def wants_all(db: Session, room_id: int, kind: str) -> set[int]:
@@ -108,7 +112,7 @@ def wants_all(db: Session, room_id: int, kind: str) -> set[int]:
 
 
 def quiet_keys(db: Session, room_id: int, username_keys: Iterable[str]) -> tuple[str, ...]:
-    """Of these users (by username key), those a message in the room must not notify."""
+    """Of these users (by username key), those a message in the room must not notify (as `quiet`)."""
     keys = list(username_keys)
     if not keys:
         return ()
@@ -117,7 +121,7 @@ def quiet_keys(db: Session, room_id: int, username_keys: Iterable[str]) -> tuple
         .join(RoomPref, (RoomPref.user_id == User.id) & (RoomPref.room_id == room_id))
         .where(col(User.username_key).in_(keys), SILENT)
     ).all()
-    return tuple(sorted(rows))
+    return tuple(sorted(set(rows) | availability.hold_keys(db, set(keys) - set(rows))))
 
 
 def loud_rooms(db: Session) -> set[int]:

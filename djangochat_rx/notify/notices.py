@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import routes, settings
-from djangochat_rx.domain import access, markup, room_prefs
+from djangochat_rx.domain import access, availability, markup, room_prefs
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.models import (
@@ -147,6 +147,17 @@ def _unread(user_ids: list[int], since: dict[int, datetime], until: datetime) ->
     ]
 
 
+def waiting(db: Session, user_id: int, since: datetime, now: datetime) -> tuple[int, int]:
+    """How many unread mentions, and unread direct messages that mention nobody, the user got in (since, now]
+    (the summary when their quiet time ends: availability.py)."""
+    found: list[set[int]] = []
+    for query in _unread([user_id], {user_id: since}, now):
+        found.append({row[1] for row in db.exec(query) if as_utc(row[-1]) > since})
+    db.rollback()
+    mentions, direct = found
+    return len(mentions), len(direct - mentions)
+
+
 def due(db: Session, now: datetime | None = None) -> list[Notice]:
     """The emails to send now: for each user who chose them, has a verified address, was not active
     within their delay and has unread mentions or direct messages not yet emailed (for "mentions": the
@@ -171,6 +182,9 @@ def due(db: Session, now: datetime | None = None) -> list[Notice]:
         if choice == "digest" and digest_at is not None and as_utc(digest_at) + DIGEST_EVERY > now:
             continue
         candidates[user_id] = (username, address, choice, timedelta(minutes=delay), since)
+    # In do not disturb or outside working hours (availability.py): their email waits, then tells it all at once.
+    for user_id in availability.quiet_ids(db, candidates, now):
+        del candidates[user_id]
     if not candidates:
         return []
     # "Reading": a session of theirs was active within their delay.

@@ -29,8 +29,8 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import routes, settings
-from djangochat_rx.domain import access, accounts, room_prefs
-from djangochat_rx.domain.events import Event, MessageSent
+from djangochat_rx.domain import access, accounts, availability, room_prefs
+from djangochat_rx.domain.events import Event, MessageSent, QuietEnded
 from djangochat_rx.models import PushSubscription, Room, SiteSetting, User, utcnow
 from djangochat_rx.realtime.sockets import sockets
 
@@ -202,6 +202,22 @@ def deliveries(db: Session, event: MessageSent) -> list[Delivery]:
     return result
 
 
+def summary_deliveries(db: Session, event: QuietEnded) -> list[Delivery]:
+    """The push summing up what waited while `event.username` was not to be disturbed, on each of their browsers."""
+    user_id = db.exec(select(User.id).where(User.username_key == accounts.username_key(event.username))).first()
+    rows = db.exec(select(PushSubscription).where(PushSubscription.user_id == user_id)).all() if user_id else []
+    db.rollback()
+    payload = json.dumps(
+        {
+            "title": "While you were away",
+            "body": availability.summary_text(event.mentions, event.direct),
+            "url": routes.ROOMS,
+            "tag": "djangochat-quiet-ended",
+        }
+    )
+    return [Delivery(row.id, row.endpoint, row.p256dh, row.auth, payload) for row in rows]
+
+
 # Rooms where someone wants every message (room_prefs "all"): a new message there calls for push.notify.
 # This worker's copy, read again every LOUD_ROOMS_SECONDS and at once after a change made here.
 loud_rooms: set[int] = set()
@@ -271,19 +287,21 @@ async def _push(delivery: Delivery, private_pem: str) -> str:
     return "sent"
 
 
-async def heard(events: list[MessageSent]) -> None:
+async def heard(events: list[MessageSent | QuietEnded]) -> None:
     """After the commit (actions.publish): push what new messages call for, in the background; nothing at all
-    for a message nobody may be pushed of (most of them: no task is started)."""
-    if any(event.calls_for_push(loud_rooms) for event in events):
+    for a message nobody may be pushed of (most of them: no task is started). A quiet time's end: its summary."""
+    if any(isinstance(event, QuietEnded) or event.calls_for_push(loud_rooms) for event in events):
         sockets.spawn(notify(events))
 
 
 async def notify(events: list[Event]) -> int:
     """Push what these events call for (after their commit); how many pushes the services accepted."""
-    sent = [event for event in events if isinstance(event, MessageSent)]
-    if not sent:
-        return 0
-    todo = [delivery for event in sent for delivery in await database.run(deliveries, event)]
+    todo = []
+    for event in events:
+        if isinstance(event, MessageSent):
+            todo += await database.run(deliveries, event)
+        elif isinstance(event, QuietEnded):
+            todo += await database.run(summary_deliveries, event)
     if not todo:
         return 0
     private_pem = (await database.run(keys)).private_pem

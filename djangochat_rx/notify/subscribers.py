@@ -5,7 +5,7 @@ actions.publish for the kinds of events it hears; `register` runs at start (djan
 session)."""
 
 from djangochat_rx import actions
-from djangochat_rx.domain.events import LIVE, MAIL, MessageSent
+from djangochat_rx.domain.events import LIVE, MAIL, MessageSent, QuietEnded
 from djangochat_rx.notify import hooks, mail, previews, push
 from djangochat_rx.realtime import hub
 
@@ -13,7 +13,7 @@ from djangochat_rx.realtime import hub
 def register() -> None:
     """Subscribe every channel to actions.publish (once, however often called)."""
     actions.subscribe(hub.publish, LIVE)
-    actions.subscribe(push.heard, (MessageSent,))
+    actions.subscribe(push.heard, (MessageSent, QuietEnded))
     actions.subscribe(hooks.heard, (MessageSent,))
     actions.subscribe(mail.requested, MAIL)
     actions.subscribe(previews.heard, previews.HEARS)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from reflex.event import Event as ReflexEvent
 
 from djangochat_rx import db, routes, settings
-from djangochat_rx.domain import accounts, reads, sessions
+from djangochat_rx.domain import accounts, availability, reads, sessions
 from djangochat_rx.domain.events import (
     AvatarChanged,
     EmojiChanged,
@@ -24,6 +24,7 @@ from djangochat_rx.domain.events import (
     MutedChanged,
     PinsChanged,
     PreviewsChanged,
+    QuietEnded,
     ReactionsChanged,
     ReadMoved,
     RoomChanged,
@@ -198,6 +199,14 @@ class Realtime:
                 await sockets.emit({"avatar_changed": {event.username: event.url}}, to=EVERYONE)
             case EmojiChanged():
                 await sockets.emit({"emoji_changed": {event.name: event.url}}, to=EVERYONE)
+            case QuietEnded():  # the person's pages: one notice summing up what waited
+                notice = {
+                    "id": "quiet-ended",
+                    "title": "While you were away",
+                    "text": availability.summary_text(event.mentions, event.direct),
+                    "path": routes.ROOMS,
+                }
+                await sockets.emit({"notice": notice}, to=user_group(event.username))
             case SessionsEnded():
                 sessions.recent.forget(event.session_ids)
                 for session_id in event.session_ids:

@@ -64,6 +64,7 @@ from djangochat_rx.domain.events import (
     MutedChanged,
     PinsChanged,
     PreviewsChanged,
+    QuietEnded,
     ReactionsChanged,
     ReadMoved,
     ResetLinkRequested,
@@ -721,3 +722,18 @@ async def test_a_mail_event_is_mailed_after_the_commit_and_never_reaches_a_socke
 def test_a_time_zone_tells_nobody(session, alice):
     outcome = availability_actions.set_time_zone(session, alice.id, "Europe/Paris")
     assert (outcome.value, outcome.events) == ("Europe/Paris", [])
+
+
+def test_do_not_disturb_and_working_hours_tell_nobody_and_the_end_of_a_quiet_time_tells_its_person(
+    session, alice, bob, general
+):
+    dnd = availability_actions.set_dnd(session, bob.id, 60)
+    assert dnd.events == [] and dnd.value.dnd_until and dnd.value.quiet_until == dnd.value.dnd_until
+    hours = availability_actions.set_work_hours(session, bob.id, 0, "09:00", "18:00")
+    assert hours.events == [] and (hours.value.work_start, hours.value.work_end) == ("09:00", "18:00")
+    message_actions.send_message(session, alice.id, general.id, "@bob ping")
+    ended = availability_actions.end_dnd(session, bob.id)
+    assert ended.events == [] and ended.value.quiet_until == ""
+    summary = availability_actions.end_quiet(session)
+    assert summary.events == [QuietEnded("bob", 1, 0)]
+    assert events.from_wire(json.loads(json.dumps(events.to_wire(summary.events[0])))) == summary.events[0]

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from djangochat_rx.domain import availability
+from djangochat_rx.domain import account_links, availability, members, room_prefs
 from djangochat_rx.domain.availability import Schedule, quiet_until
 from djangochat_rx.models import User
 
@@ -84,3 +84,81 @@ def test_clock_times_read_as_minutes(text, minutes):
 def test_bad_clock_times_are_refused(text):
     with pytest.raises(availability.InvalidHours):
         availability.parse_minutes(text)
+
+
+# --- the gate: nothing notifies a quiet person; what waited is summed up once when the quiet time ends -----------
+
+
+def quiet_for_an_hour(session, user_id):
+    return availability.set_dnd(session, user_id, datetime.now(UTC) + timedelta(hours=1))
+
+
+def test_a_message_mentioning_someone_in_do_not_disturb_holds_their_notice(session, alice, bob, carol, general):
+    from djangochat_rx.actions import messages as message_actions
+
+    quiet_for_an_hour(session, bob.id)
+    sent = message_actions.send_message(session, alice.id, general.id, "@bob @carol standup").value
+    event = message_actions.send_message(session, alice.id, general.id, "@bob again").events[0]
+    assert sent.mentions == ("bob", "carol") and event.quiet == ("bob",)  # the browser notice waits
+    assert room_prefs.quiet(session, general.id, {bob.id, carol.id}) == {bob.id}  # push waits
+    session.expire_all()
+    assert session.get(User, bob.id).held_since is not None and session.get(User, carol.id).held_since is None
+
+
+def test_outside_working_hours_holds_too_but_a_room_muted_stays_muted(session, alice, bob, general):
+    now = datetime.now(UTC)
+    # Working hours that exclude now: a one-minute day on tomorrow's weekday only.
+    tomorrow_bit = 1 << availability.local(now + timedelta(days=1), "UTC").weekday()
+    availability.set_work_hours(session, bob.id, tomorrow_bit, 0, 1)
+    assert room_prefs.quiet(session, general.id, {bob.id}) == {bob.id}
+    availability.set_work_hours(session, bob.id, 0, 540, 1080)
+    assert room_prefs.quiet(session, general.id, {bob.id}) == set()
+
+
+def test_email_about_unread_mentions_waits_for_the_end_of_do_not_disturb(session, alice, bob, general):
+    from djangochat_rx.actions import messages as message_actions
+    from djangochat_rx.notify import notices
+
+    account_links.verify_email(session, account_links.request_verify(session, bob.id, "bob@example.org").token)
+    message_actions.send_message(session, alice.id, general.id, "@bob are you there?")
+    later = datetime.now(UTC) + timedelta(minutes=30)  # past bob's 10-minute delay
+    assert [notice.username for notice in notices.due(session, later)] == ["bob"]
+    availability.set_dnd(session, bob.id, later + timedelta(hours=1))
+    assert notices.due(session, later) == []
+    assert [notice.username for notice in notices.due(session, later + timedelta(hours=2))] == ["bob"]
+
+
+def test_the_end_of_a_quiet_time_sums_up_what_waited_once(session, alice, bob, general):
+    from djangochat_rx.actions import availability as availability_actions
+    from djangochat_rx.actions import messages as message_actions
+    from djangochat_rx.domain.events import QuietEnded
+
+    quiet_for_an_hour(session, bob.id)
+    message_actions.send_message(session, alice.id, general.id, "@bob one")
+    message_actions.send_message(session, alice.id, general.id, "@bob two")
+    dm = members.open_direct(session, alice.id, ["bob"])
+    message_actions.send_message(session, alice.id, dm.id, "psst")
+    assert availability_actions.end_quiet(session).events == []  # still quiet: nothing yet
+    availability.set_dnd(session, bob.id, None)
+    ended = availability_actions.end_quiet(session)
+    assert ended.events == [QuietEnded("bob", 2, 1)] and ended.value == 1
+    assert availability_actions.end_quiet(session).events == []  # once
+    assert (
+        availability.summary_text(2, 1) == "2 mentions and 1 direct message waited while you were not to be disturbed."
+    )
+
+
+def test_two_scans_racing_claim_a_summary_once(session, alice, bob, general):
+    quiet_for_an_hour(session, bob.id)
+    availability.hold(session, [bob.id])
+    availability.set_dnd(session, bob.id, None)
+    first = availability.quiet_over(session)
+    assert [row[1] for row in first] == ["bob"] and availability.quiet_over(session) == []
+
+
+def test_do_not_disturb_for_a_choice_or_until_tomorrow_morning_in_the_persons_zone():
+    now = at("2026-12-08T22:30:00+00:00")
+    assert availability.dnd_end(60, "UTC", now) == now + timedelta(hours=1)
+    assert availability.dnd_end(0, "Asia/Tokyo", now) == at("2026-12-10T09:00:00+09:00")  # 07:30 on the 9th there
+    with pytest.raises(availability.InvalidDnd):
+        availability.dnd_end(7, "UTC", now)

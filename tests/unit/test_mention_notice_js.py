@@ -55,3 +55,17 @@ def test_notifications_are_offered_until_the_browser_has_been_asked():
       out.unsupported = offerNotifications(false, "default");
     """)
     assert out == {"ask": True, "granted": False, "unsupported": False}
+
+
+def test_the_summary_after_a_quiet_time_brings_its_title_and_opens_the_rooms_list():
+    out = run("""
+      const summary = JSON.stringify({ id: "quiet-ended", title: "While you were away",
+        text: "2 mentions waited while you were not to be disturbed.", path: "/rooms" });
+      out.shown = noticeToShow(summary, hidden);
+    """)
+    assert out["shown"] == {
+        "title": "While you were away",
+        "body": "2 mentions waited while you were not to be disturbed.",
+        "tag": "djangochat-quiet-ended",
+        "href": "/rooms",
+    }
