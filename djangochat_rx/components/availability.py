@@ -3,6 +3,7 @@
 import reflex as rx
 
 from djangochat_rx.components.layout import error_callout
+from djangochat_rx.components.local_time import LocalTime
 from djangochat_rx.domain import availability
 from djangochat_rx.state.availability import AvailabilityState
 
@@ -30,10 +31,112 @@ def _time_zone() -> rx.Component:
     )
 
 
+_DND_LABELS = {30: "30 minutes", 60: "1 hour", 120: "2 hours", 240: "4 hours", 0: "Until tomorrow 09:00"}
+
+
+def _dnd() -> rx.Component:
+    on = AvailabilityState.dnd_until != ""
+    return rx.vstack(
+        rx.text("Do not disturb", size="2", weight="medium"),
+        rx.cond(
+            on,
+            rx.hstack(
+                rx.text(
+                    "On until ", LocalTime.create(value=AvailabilityState.dnd_until), ".", size="2", id="dnd-status"
+                ),
+                rx.button("Turn off", on_click=AvailabilityState.stop_dnd, variant="soft", size="2"),
+                align="center",
+            ),
+            rx.form(
+                rx.hstack(
+                    rx.el.select(
+                        *[rx.el.option(label, value=str(minutes)) for minutes, label in _DND_LABELS.items()],
+                        name="dnd_minutes",
+                        default_value="60",
+                        aria_label="Do not disturb for",
+                        class_name="plain-select",
+                        width="auto",
+                    ),
+                    rx.button("Turn on", type="submit", variant="soft", size="2"),
+                    align="center",
+                ),
+                on_submit=AvailabilityState.start_dnd,
+                reset_on_submit=False,
+            ),
+        ),
+        rx.text(
+            "While it is on, nothing notifies you (browser, push, email); people who write to you are told when "
+            "you will see it, and one summary waits for you when it ends.",
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        align="stretch",
+        spacing="1",
+    )
+
+
+def _work_hours() -> rx.Component:
+    days = [
+        rx.el.label(
+            rx.el.input(
+                type="checkbox",
+                name=f"work_day_{day}",
+                checked=AvailabilityState.work_days[day],
+                on_change=AvailabilityState.toggle_work_day(day),
+            ),
+            name,
+            class_name="day-choice",
+        )
+        for day, name in enumerate(availability.WEEKDAYS)
+    ]
+    return rx.form(
+        rx.vstack(
+            rx.text("Working hours", size="2", weight="medium"),
+            rx.hstack(*days, wrap="wrap", spacing="3"),
+            rx.hstack(
+                rx.el.label(
+                    "From ",
+                    rx.el.input(
+                        type="time",
+                        name="work_start",
+                        value=AvailabilityState.work_start,
+                        on_change=AvailabilityState.set_work_start,
+                        required=True,
+                    ),
+                ),
+                rx.el.label(
+                    "to ",
+                    rx.el.input(
+                        type="time",
+                        name="work_end",
+                        value=AvailabilityState.work_end,
+                        on_change=AvailabilityState.set_work_end,
+                        required=True,
+                    ),
+                ),
+                rx.button("Save working hours", type="submit", variant="soft", size="2"),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text(
+                "Outside them nothing notifies you, as in do not disturb. No day ticked: no working hours.",
+                size="1",
+                color=rx.color("gray", 11),
+            ),
+            align="stretch",
+            spacing="1",
+        ),
+        on_submit=AvailabilityState.save_work_hours,
+        reset_on_submit=False,
+    )
+
+
 def availability_settings() -> rx.Component:
     return rx.vstack(
         rx.heading("Time and availability", size="4", margin_top="2rem"),
         _time_zone(),
+        _dnd(),
+        _work_hours(),
         rx.cond(AvailabilityState.availability_error != "", error_callout(AvailabilityState.availability_error)),
         rx.cond(
             AvailabilityState.availability_notice != "",

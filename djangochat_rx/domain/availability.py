@@ -19,10 +19,11 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
+from djangochat_rx.domain import access
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.models import User, as_utc, utcnow
 
@@ -239,12 +240,11 @@ HOLD_SLACK = timedelta(seconds=10)
 _SCHEDULE_COLUMNS = (User.id, User.time_zone, User.dnd_until, User.work_days, User.work_start, User.work_end)
 
 
-def _quiet_now(db: Session, condition: Any, now: datetime) -> dict[int, datetime]:
+def _quiet_now(db: Session, condition: Any, now: datetime, limit: int | None = None) -> dict[int, datetime]:
     """Of the users matching `condition`, those in do not disturb or outside working hours: when each may be
-    disturbed again. Only people with a schedule or a do-not-disturb are read and computed."""
-    rows = db.exec(
-        select(*_SCHEDULE_COLUMNS).where(condition, or_(col(User.work_days) != 0, col(User.dnd_until) > now))
-    ).all()
+    disturbed again. Only people with a schedule or a do-not-disturb are read and computed (at most `limit`)."""
+    query = select(*_SCHEDULE_COLUMNS).where(condition, or_(col(User.work_days) != 0, col(User.dnd_until) > now))
+    rows = db.exec(query.order_by(User.id).limit(limit) if limit else query).all()
     quiet = {}
     for user_id, time_zone, dnd, days, start, end in rows:
         until = quiet_until(Schedule(time_zone, as_utc(dnd) if dnd else None, days, start, end), now)
@@ -320,3 +320,24 @@ def quiet_over(db: Session, now: datetime | None = None) -> list[tuple[int, str,
         if cleared.rowcount == 1:
             claimed.append((user_id, username, as_utc(since)))
     return claimed
+
+
+QUIET_LISTED = 200
+
+
+def quiet_in_room(db: Session, room_id: int, viewer_id: int, now: datetime | None = None) -> list[dict[str, str]]:
+    """The people who may read the room (the viewer may read it too: else nobody) and may not be disturbed now —
+    what a sender is told before writing to them: name, time zone, and when they may be disturbed again. At most
+    QUIET_LISTED, read among those with a do-not-disturb or working hours only."""
+    now = as_utc(now or utcnow())
+    if not access.can_read_id(db, viewer_id, room_id):
+        db.rollback()
+        return []
+    condition = and_(
+        access.readable(User.id, room_id), col(User.id) != viewer_id, col(User.is_active), ~col(User.is_bot)
+    )
+    found = _quiet_now(db, condition, now, limit=QUIET_LISTED)
+    rows = db.exec(select(User.id, User.username, User.time_zone).where(col(User.id).in_(list(found)))).all()
+    db.rollback()
+    people = [{"name": name, "zone": zone or "UTC", "until": found[uid].isoformat()} for uid, name, zone in rows]
+    return sorted(people, key=lambda person: person["name"])

@@ -260,7 +260,16 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
     "UpdateVarsInternalState": {"update_vars_internal": READ},
     "FrontendEventExceptionState": {"handle_frontend_exception": READ},
     "AuthState": {"logout": READ, "note_time_zone": SEND, "require_login": READ, "route_home": READ},
-    "AvailabilityState": {"choose_time_zone": SEND, "load_availability": READ},
+    "AvailabilityState": {
+        "choose_time_zone": SEND,
+        "load_availability": READ,
+        "save_work_hours": SEND,
+        "set_work_end": READ,
+        "set_work_start": READ,
+        "start_dnd": SEND,
+        "stop_dnd": SEND,
+        "toggle_work_day": READ,
+    },
     "AccountFormState": {
         "login": SocketBudget(counts=("LOGIN_PER_ACCOUNT", "LOGIN_PER_CLIENT", "LOGIN_PER_DEVICE"), work=("bcrypt",)),
         # An invite link's own uses are its budget: a team behind one address joins through it.
@@ -375,6 +384,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
                 "load_commands",
                 "load_mention_names",
                 "load_older",
+                "load_quiet_people",
                 "mark_read",
                 "open_room",
                 "poll_form_opened",

@@ -20,6 +20,7 @@ from djangochat_rx.components.message import EDIT_BOX_ID, list_props, room_block
 from djangochat_rx.components.message_toolbar import message_toolbar
 from djangochat_rx.components.notices import NotifyOffer
 from djangochat_rx.components.poll import poll_button, poll_form
+from djangochat_rx.components.quiet_notice import QuietNotice
 from djangochat_rx.components.room_log import LOADER, RoomLog
 from djangochat_rx.components.thread import thread_panel
 from djangochat_rx.domain import access
@@ -92,6 +93,14 @@ def _composer() -> rx.Component:
             rx.button("Send", type="submit"),
             align="end",
             width="100%",
+        ),
+        QuietNotice.create(
+            box=COMPOSER_ID,
+            people=RoomState.quiet_people,
+            direct=RoomState.room_kind == access.DM,
+            scheduling=False,
+            on_want=RoomState.load_quiet_people,
+            key=RoomState.feed_room,
         ),
         rx.text("", id=_COUNTER_ID, size="1", aria_live="polite"),
         error_callout(RoomState.error),

@@ -167,6 +167,7 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
         self._show_details(room, await db.run(_room_details, identity.user_id, room.id, room.kind))
 
     def _show_details(self, room: rooms.RoomView, details) -> None:
+        self.quiet_people = []  # asked again at the first keystroke in this room (load_quiet_people)
         self.room_name, self.room_description = room.name, room.description
         self.room_kind, self.archived, self.purged_seq = room.kind, room.archived, room.purged_seq
         (

@@ -11,7 +11,7 @@ from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform, performing
 from djangochat_rx.actions import rooms as room_actions
-from djangochat_rx.domain import accounts, attachments, commands, messages, polls, rooms
+from djangochat_rx.domain import accounts, attachments, availability, commands, messages, polls, rooms
 from djangochat_rx.domain.attachments import FileView
 from djangochat_rx.infra import throttle
 from djangochat_rx.notify import hooks
@@ -37,6 +37,8 @@ class Composer(InRoom, mixin=True):
     # The poll form (components/poll.py): open or not, and what went wrong with what it asked.
     poll_form_open: bool = False
     poll_error: str = ""
+    # Who of the room may not be disturbed now: name, zone, until (availability.py), for QuietNotice.
+    quiet_people: list[dict[str, str]] = []
 
     @rx.event
     async def load_mention_names(self):
@@ -45,6 +47,14 @@ class Composer(InRoom, mixin=True):
         identity = await self._identity()
         if not self.mention_names and identity is not None:
             self.mention_names = ["room", "here", *await db.run(accounts.active_usernames, identity.user_id)]
+
+    @rx.event
+    async def load_quiet_people(self):
+        """The room's people who may not be disturbed now (availability.quiet_in_room), for the sender's notice
+        (components/quiet_notice.py); asked at the first keystroke."""
+        identity = await self._identity()
+        if identity is not None and self._room_id:
+            self.quiet_people = await db.run(availability.quiet_in_room, self._room_id, identity.user_id)
 
     @rx.event
     async def load_commands(self):

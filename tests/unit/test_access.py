@@ -7,6 +7,7 @@ from djangochat_rx.domain import (
     access,
     admin,
     attachments,
+    availability,
     edit_history,
     export,
     forwarding,
@@ -75,6 +76,7 @@ OUTSIDER_PATHS = {
 
 # Paths that answer with content: the outsider's answer holds nothing of the room.
 OUTSIDER_VIEWS = {
+    "its quiet people": lambda db, user, room: availability.quiet_in_room(db, room.id, user.id),
     "search": lambda db, user, room: [hit.snippet for hit in search.search(db, user.id, "plan")],
     "search in the room": lambda db, user, room: search.search(db, user.id, f"in:{room.slug} plan"),
     "search its author": lambda db, user, room: search.search(db, user.id, "from:alice agreed"),

@@ -162,3 +162,19 @@ def test_do_not_disturb_for_a_choice_or_until_tomorrow_morning_in_the_persons_zo
     assert availability.dnd_end(0, "Asia/Tokyo", now) == at("2026-12-10T09:00:00+09:00")  # 07:30 on the 9th there
     with pytest.raises(availability.InvalidDnd):
         availability.dnd_end(7, "UTC", now)
+
+
+def test_a_sender_is_told_of_the_quiet_people_who_may_read_the_room_and_an_outsider_of_nobody(
+    session, alice, bob, carol
+):
+    from djangochat_rx.domain import rooms
+
+    secret = rooms.create_room(session, "Secret", "", alice.id, True)
+    members.invite(session, alice.id, secret.id, "bob")
+    availability.set_time_zone(session, bob.id, "Europe/Paris")
+    quiet_for_an_hour(session, bob.id)
+    quiet_for_an_hour(session, carol.id)  # quiet too, but not in the room
+    [listed] = availability.quiet_in_room(session, secret.id, alice.id)
+    assert (listed["name"], listed["zone"]) == ("bob", "Europe/Paris") and listed["until"]
+    assert availability.quiet_in_room(session, secret.id, bob.id) == []  # never oneself
+    assert availability.quiet_in_room(session, secret.id, carol.id) == []  # an outsider hears of nobody

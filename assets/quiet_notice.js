@@ -1,0 +1,40 @@
+// DjangoChat RX: QuietNotice (components/quiet_notice.py). Under the message box (`box`, an element id) it says,
+// as the text is typed, which of the people written to may not be disturbed now and when they will hear of it
+// (quiet_notice_core.js). The first keystroke asks the server for the room's quiet people (`onWant`); each line
+// offers `onSchedule(until)`: send the text when they may be disturbed again.
+import { createElement as h, useEffect, useState } from "react";
+import { quietLines } from "$/public/quiet_notice_core.js";
+
+export function QuietNotice({ box, people, direct, onWant, onSchedule, scheduling }) {
+  const [text, setText] = useState("");
+  const [asked, setAsked] = useState(false);
+  useEffect(() => {
+    const element = document.getElementById(box);
+    if (!element) return undefined;
+    const typed = () => {
+      setText(element.value);
+      if (!asked && onWant) {
+        setAsked(true);
+        onWant();
+      }
+    };
+    element.addEventListener("input", typed);
+    return () => element.removeEventListener("input", typed);
+  }, [box, asked]);
+  const lines = text.trim() ? quietLines(people, text, new Date(), direct) : [];
+  if (!lines.length) return null;
+  return h(
+    "div",
+    { className: "quiet-notice", role: "status" },
+    lines.map((line) =>
+      h(
+        "div",
+        { key: line.name, className: "quiet-line" },
+        h("span", null, line.text),
+        scheduling && onSchedule
+          ? h("button", { type: "button", className: "quiet-schedule", onClick: () => onSchedule(line.until) }, "Schedule for then")
+          : null,
+      ),
+    ),
+  );
+}
