@@ -1,26 +1,36 @@
 // DjangoChat RX: QuietNotice (components/quiet_notice.py). Under the message box (`box`, an element id) it says,
 // as the text is typed, which of the people written to may not be disturbed now and when they will hear of it
-// (quiet_notice_core.js). The first keystroke asks the server for the room's quiet people (`onWant`); each line
-// offers `onSchedule(until)`: send the text when they may be disturbed again.
-import { createElement as h, useEffect, useState } from "react";
+// (quiet_notice_core.js). The first keystroke of each message asks the server for the room's quiet people now
+// (`onWant`: one small query a message, never a keystroke); each line offers `onSchedule(until)`: send the text
+// when they may be disturbed again.
+import { createElement as h, useEffect, useRef, useState } from "react";
 import { quietLines } from "$/public/quiet_notice_core.js";
 
 export function QuietNotice({ box, people, direct, onWant, onSchedule, scheduling }) {
   const [text, setText] = useState("");
-  const [asked, setAsked] = useState(false);
+  const started = useRef(false);
   useEffect(() => {
     const element = document.getElementById(box);
     if (!element) return undefined;
     const typed = () => {
       setText(element.value);
-      if (!asked && onWant) {
-        setAsked(true);
-        onWant();
-      }
+      const writing = element.value.trim() !== "";
+      if (writing && !started.current && onWant) onWant();
+      started.current = writing;
     };
+    // Sent: the server empties the box without an input event (rx.set_value), so the form's submit ends the message.
+    const sent = () => {
+      setText("");
+      started.current = false;
+    };
+    const form = element.form;
     element.addEventListener("input", typed);
-    return () => element.removeEventListener("input", typed);
-  }, [box, asked]);
+    if (form) form.addEventListener("submit", sent);
+    return () => {
+      element.removeEventListener("input", typed);
+      if (form) form.removeEventListener("submit", sent);
+    };
+  }, [box]);
   const lines = text.trim() ? quietLines(people, text, new Date(), direct) : [];
   if (!lines.length) return null;
   return h(

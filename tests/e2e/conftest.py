@@ -131,6 +131,8 @@ def app_url(
         # Link previews of the tests' own site only (every other loopback or private address stays refused).
         "LINK_PREVIEW_ALLOWED_NETWORKS": "127.0.0.1/32",
         "LINK_PREVIEW_ALLOWED_PORTS": str(preview_site.port),
+        # The summary at the end of a quiet time comes within a second (tests/e2e/test_quiet_hours.py).
+        "QUIET_SCAN_SECONDS": "1",
     }
     log = (tmp_path_factory.getbasetemp() / "reflex-run.log").open("w")
     # The production start as `make serve` runs it (HOST and PORT: frontend and backend on one port).
