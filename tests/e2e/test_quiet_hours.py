@@ -56,9 +56,9 @@ def test_the_sender_is_told_the_mention_waits_and_the_recipients_day_brings_it(n
     expect(bob.get_by_label("From")).to_have_value("09:00")
 
     # Do not disturb is on and off from the same section.
-    bob.get_by_role("button", name="Turn on").click()
+    bob.get_by_role("button", name="Turn on", exact=True).click()
     expect(bob.locator("#dnd-status")).to_contain_text("On until")
-    bob.get_by_role("button", name="Turn off").click()
+    bob.get_by_role("button", name="Turn off", exact=True).click()
     expect(bob.get_by_text("Do not disturb is off.")).to_be_visible()
 
     bob.goto(room_url)
