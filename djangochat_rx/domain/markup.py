@@ -7,6 +7,8 @@ Mentions: `@name` in ordinary text (not in code, not in a link, not right after 
 e-mail address, not escaped as `\\@`) names a user. A name runs over the characters a username may
 hold (accounts.py: letters, digits and their marks, "_", "." and "-"); as a sentence may end right
 after it ("thanks @alice."), the name without its trailing dots and hyphens is tried as well.
+A user group's `@name` (user_groups.py; the caller names the groups that exist) becomes
+<a class="mention group-mention" href="/groups/name" title="Group @name">; any other `@name` stays text.
 
 Code: a fenced block in a language of _LANGUAGES (by any of Pygments' names for it: "py", "js", "sh", ...) is
 coloured on the server by Pygments into <span class="hl-...">s, the short names of Pygments' standard token
