@@ -35,7 +35,7 @@ class GroupsState(AuthState):
 
     def _named(self) -> str:
         """The group the address names ("" on the Groups page)."""
-        name = self.router.page.params.get("group", "")
+        name = self.group  # the address's [group] (routes.GROUP)
         return name if isinstance(name, str) else ""
 
     @rx.event
