@@ -13,7 +13,12 @@ export const PICKERS = Object.freeze([
       const found = /(^|\s)@([^\s@]{0,32})$/.exec(before);
       return found && { start: before.length - found[2].length - 1, typed: found[2].toLowerCase() };
     },
-    items: (names) => names.map((name) => ({ key: name.toLowerCase(), insert: `@${name}`, name: `@${name}` })),
+    // Each is a username, or "name\tgroup · N members" for a user group (state/room_composer.py).
+    items: (names) =>
+      names.map((line) => {
+        const [name, help] = line.split("\t");
+        return { key: name.toLowerCase(), insert: `@${name}`, name: `@${name}`, help: help || "" };
+      }),
   },
   {
     id: "command-picker",

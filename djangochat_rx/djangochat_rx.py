@@ -26,6 +26,7 @@ from djangochat_rx.pages import (
     search,
     second_factor,
     threads,
+    user_groups,
 )
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.account import AccountState
@@ -43,6 +44,7 @@ from djangochat_rx.state.search import SearchState
 from djangochat_rx.state.second_factor import TwoFactorState
 from djangochat_rx.state.sso import SsoState
 from djangochat_rx.state.thread import ThreadsState, ThreadState
+from djangochat_rx.state.user_groups import GroupsState
 
 app = rx.App(
     api_transformer=with_endpoints,
@@ -82,6 +84,8 @@ app.add_page(admin.admin, route=routes.ADMIN, title="Admin · DjangoChat RX", on
 app.add_page(search.search, route=routes.SEARCH, title="Search · DjangoChat RX", on_load=SearchState.load)
 app.add_page(threads.threads, route=routes.THREADS, title="Threads · DjangoChat RX", on_load=ThreadsState.load)
 app.add_page(saved.saved_page, route=routes.SAVED, title="Saved · DjangoChat RX", on_load=SavedState.load)
+app.add_page(user_groups.groups_page, route=routes.GROUPS, title="Groups · DjangoChat RX", on_load=GroupsState.load)
+app.add_page(user_groups.group_page, route=routes.GROUP, title="Group · DjangoChat RX", on_load=GroupsState.load)
 app.add_page(located.located, route=routes.LOCATED, title="Message · DjangoChat RX", on_load=LocatedState.load)
 app.add_page(joining.setup, route=routes.SETUP, title="Set up · DjangoChat RX", on_load=SetupState.open)
 app.add_page(joining.forgot, route=routes.FORGOT, title="Forgot password · DjangoChat RX", on_load=ForgotState.open)
@@ -90,7 +94,12 @@ app.add_page(joining.verify, route=routes.VERIFY, title="Email address · Django
 app.add_page(
     joining.unsubscribe, route=routes.UNSUBSCRIBE, title="Unsubscribe · DjangoChat RX", on_load=UnsubscribeState.open
 )
-hub.bind(app, refresh=RoomState.refresh, clear_composer=rx.set_value(COMPOSER_ID, ""))
+hub.bind(
+    app,
+    refresh=RoomState.refresh,
+    clear_composer=rx.set_value(COMPOSER_ID, ""),
+    groups_refresh=GroupsState.refresh,
+)
 subscribers.register()
 app.register_lifespan_task(hub.relay.running)
 app.register_lifespan_task(db.checkpointing)

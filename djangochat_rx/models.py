@@ -679,3 +679,25 @@ class CustomEmoji(SQLModel, table=True):
     height: int
     created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserGroup(SQLModel, table=True):
+    """A named group of people (user_groups.py), mentioned as `@name`: the mention tells its members who may read
+    the room. `name` is a lower-case slug no username takes (nor a username it)."""
+
+    __tablename__ = "user_groups"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=32, unique=True)
+    description: str = Field(default="", max_length=200)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserGroupMember(SQLModel, table=True):
+    """Who belongs to a user group."""
+
+    __tablename__ = "user_group_members"
+
+    group_id: int = Field(foreign_key="user_groups.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")

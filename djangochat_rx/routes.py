@@ -21,6 +21,9 @@ SAVED = "/saved"
 LOCATED = "/messages/[message_id]"
 ADMIN = "/admin"
 USER = "/users/[name]"
+# User groups: every group, and one group's page (user_groups.py).
+GROUPS = "/groups"
+GROUP = "/groups/[group]"
 
 
 def room(slug: str) -> str:
@@ -36,6 +39,11 @@ def message(slug: str, message_id: int) -> str:
 def thread(slug: str, parent_id: int) -> str:
     """The path that opens the room with `slug` with the thread of message `parent_id` beside it."""
     return f"/rooms/{slug}?thread={parent_id}"
+
+
+def group(name: str) -> str:
+    """The path of the user group `name`'s page."""
+    return f"/groups/{name}"
 
 
 def user(username: str) -> str:

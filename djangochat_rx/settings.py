@@ -371,6 +371,14 @@ CUSTOM_EMOJI_LIMITS = os.environ.get("CUSTOM_EMOJI_LIMITS", "10 per minute;50 pe
 CUSTOM_EMOJI_PIXELS = 64
 CUSTOM_EMOJI_MAX_SOURCE_PIXELS = 4_000_000
 
+# User groups (user_groups.py, `@backend`): how many one instance holds and how many people one holds (a mention of
+# a group writes a row per member who may read the room), and the changes one person makes to groups (create,
+# rename, describe, delete, add or remove someone, join, leave), a burst and a day: each tells every open group page.
+# Who manages groups (administrators, or each group's members) is an instance setting on the admin page.
+USER_GROUPS_MAX = _int("USER_GROUPS_MAX", 200)
+USER_GROUP_MEMBERS_MAX = _int("USER_GROUP_MEMBERS_MAX", 1000)
+USER_GROUP_LIMITS = os.environ.get("USER_GROUP_LIMITS", "30 per minute;300 per day")
+
 # Single sign-on (OIDC, domain/sso.py): the identity providers people may sign in with, a JSON list of objects:
 # {"id": "keycloak", "label": "Sign in with Keycloak", "issuer": "https://id.example.com/realms/team",
 #  "client_id": "...", "client_secret": "...", "allowed_domains": ["example.com"], "admit_groups": ["staff"],

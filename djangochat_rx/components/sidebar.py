@@ -131,6 +131,14 @@ def _saved_link(sheet: bool) -> rx.Component:
     return _page_link(sheet, routes.SAVED, "bookmark", "Saved", class_name="side-room side-saved")
 
 
+def _groups_link(sheet: bool) -> rx.Component:
+    """The Groups page: the user groups people mention as @name (none for a guest, who sees no group)."""
+    return rx.cond(
+        ~AuthState.is_guest,
+        _page_link(sheet, routes.GROUPS, "users", "Groups", class_name="side-room side-groups"),
+    )
+
+
 def _section(title: str, rooms: list[rx.Component], control: rx.Component | None = None, **props) -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -274,6 +282,7 @@ def workspace(sheet: bool = False) -> rx.Component:
             rx.vstack(
                 _threads_link(sheet),
                 _saved_link(sheet),
+                _groups_link(sheet),
                 _section(
                     "Rooms",
                     # A guest's public rooms are in their own list (they have no lobby, nor a directory).

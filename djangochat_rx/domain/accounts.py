@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import access, devices
-from djangochat_rx.models import User, as_utc, utcnow
+from djangochat_rx.models import User, UserGroup, as_utc, utcnow
 
 
 class AccountError(Exception):
@@ -159,8 +159,13 @@ TAKEN = "That username is taken."
 
 
 def user_exists(db: Session, username: str) -> bool:
-    """Whether an account (active or not) has this name, in any case."""
-    return _user_by_name(db, username) is not None
+    """Whether the name is taken: an account (active or not) has it, in any case, or a user group does
+    (`@name` mentions one or the other, user_groups.py)."""
+    return _user_by_name(db, username) is not None or _group_named(db, username)
+
+
+def _group_named(db: Session, username: str) -> bool:
+    return db.exec(select(UserGroup.id).where(UserGroup.name == username_key(username))).first() is not None
 
 
 def register(db: Session, username: str, password: str, confirm: str) -> UserView:
@@ -199,6 +204,9 @@ def insert_user(db: Session, name: str, password_hash: str, is_admin: bool = Fal
     """Add the account for `name` (already validated) in the caller's write transaction, flushed so it
     has an id; UsernameTaken (the transaction ended) if the name is taken. A bot account (`is_bot`: a
     webhook's, a hook's, one made for the API) is marked as a bot wherever it shows."""
+    if _group_named(db, name):
+        db.rollback()
+        raise UsernameTaken(TAKEN)
     user = User(
         username=name,
         username_key=username_key(name),

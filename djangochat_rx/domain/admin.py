@@ -13,7 +13,16 @@ from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 from djangochat_rx import db as database
-from djangochat_rx.domain import accounts, attachments, devices, markup, messages, second_factor, site_settings
+from djangochat_rx.domain import (
+    accounts,
+    attachments,
+    devices,
+    markup,
+    messages,
+    second_factor,
+    site_settings,
+    user_groups,
+)
 from djangochat_rx.domain.audit import audit
 from djangochat_rx.domain.rooms import BY_ACTIVITY, RoomNotFound
 from djangochat_rx.models import AuditEntry, Message, Room, SsoLink, User, UserSession, as_utc, utcnow
@@ -280,6 +289,19 @@ def export_room(db: Session, actor_id: int, room_id: int) -> AdminRoomView:
     audit(db, actor_id, "room.export", f"room:{room.slug}", f"“{room.name}”, {room.kind}")
     db.commit()
     return view
+
+
+def set_group_managers(db: Session, actor_id: int, chosen: str) -> str:
+    """Choose who manages user groups: "admins" or "members" (user_groups.MANAGERS); audited."""
+    if chosen not in user_groups.MANAGERS:
+        raise AdminError("Choose administrators or members.")
+    database.begin_write(db)
+    require_admin(db, actor_id)
+    before = site_settings.store(db, actor_id, user_groups.MANAGERS_KEY, chosen, absent="members")
+    if before != chosen:
+        audit(db, actor_id, "groups.managers", "site", f"{before} → {chosen}")
+    db.commit()
+    return chosen
 
 
 def archive_room(db: Session, actor_id: int, room_id: int, archived: bool = True) -> None:

@@ -186,6 +186,16 @@ class QuietEnded:
 
 
 @dataclass(frozen=True)
+class UserGroupsChanged:
+    """A user group was created, renamed or described, deleted, or gained or lost people (`name`: its name now,
+    `was`: its name before a rename): the open group pages read it again; the next `@` picker and the next
+    rendering of a message read the groups as they are."""
+
+    name: str
+    was: str = ""
+
+
+@dataclass(frozen=True)
 class SessionsEnded:
     """These sessions were ended (logout, logout everywhere, a disabled account): their sockets are cut off."""
 
@@ -209,6 +219,7 @@ Event = (
     | AvatarChanged
     | EmojiChanged
     | QuietEnded
+    | UserGroupsChanged
 )
 _KINDS: dict[str, type] = {kind.__name__: kind for kind in Event.__args__}
 # The kinds of live events (isinstance takes the tuple): what the sockets hear.

@@ -14,7 +14,17 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import access, accounts, attachments, link_previews, markup, poll_views, reactions, reads
+from djangochat_rx.domain import (
+    access,
+    accounts,
+    attachments,
+    link_previews,
+    markup,
+    poll_views,
+    reactions,
+    reads,
+    user_groups,
+)
 from djangochat_rx.domain.attachments import FileView
 from djangochat_rx.domain.link_previews import PreviewView
 from djangochat_rx.domain.poll_views import PollView
@@ -113,10 +123,11 @@ def view(
     quote: tuple[str, str] = ("", ""),
     poll: PollView | None = None,
     forwarded_from: str = "",
+    groups: frozenset[str] = frozenset(),
 ) -> MessageView:
     """The view of `message`; `mentioned` holds the (username, username_key) of each user it mentions,
     `quote` the author and first line of the message it quotes, `poll` the poll it asks, `forwarded_from` the
-    author of the message it is a forwarded copy of."""
+    author of the message it is a forwarded copy of, `groups` the names of the user groups it mentions."""
     deleted = message.deleted_at is not None
     mentioned = [] if deleted else sorted(mentioned, key=lambda user: user[1])
     return MessageView(
@@ -125,7 +136,7 @@ def view(
         seq=message.seq,
         author=author,
         body="" if deleted else message.body,
-        html="" if deleted else body_html(message.body, author, frozenset(key for _, key in mentioned)),
+        html="" if deleted else body_html(message.body, author, frozenset(key for _, key in mentioned), groups),
         created_at=as_utc(message.created_at).isoformat(),
         edited=message.edited_at is not None,
         deleted=deleted,
@@ -157,11 +168,14 @@ def first_line(body: str, deleted: bool = False) -> str:
 QUOTE_CHARS = 120
 
 
-def body_html(body: str, author: str, mentioned: frozenset[str]) -> str:
-    """A body's sanitised HTML, its mentions highlighted; a me message ("/me waves") as "*alice waves*"."""
+def body_html(body: str, author: str, mentioned: frozenset[str], groups: frozenset[str] = frozenset()) -> str:
+    """A body's sanitised HTML, its mentions of people and of the user `groups` highlighted; a me message
+    ("/me waves") as "*alice waves*"."""
     mentions = mentioned | _groups(body)
     action = markup.me_action(body)
-    return markup.render(body, mentions) if action is None else markup.render_me(author, action, mentions)
+    if action is None:
+        return markup.render(body, mentions, groups)
+    return markup.render_me(author, action, mentions, groups)
 
 
 def _groups(body: str) -> frozenset[str]:
@@ -173,10 +187,12 @@ def _groups(body: str) -> frozenset[str]:
 
 def author_and_mentioned(
     db: Session, author_id: int, body: str, room_id: int, present: Iterable[str] = ()
-) -> tuple[str, dict[int, tuple[str, str]]]:
-    """The author's username and, by user id, the (username, username_key) of the other active users
+) -> tuple[str, dict[int, tuple[str, str]], frozenset[str]]:
+    """The author's username; by user id, the (username, username_key) of the other active users
     that `body` mentions and who may read the room (a mention never tells anyone a private room exists):
-    by name, everyone in the room for `@room` (room_people), the `present` usernames for `@here`."""
+    by name, everyone in the room for `@room` (room_people), the `present` usernames for `@here`, the members of
+    a user group for `@group` (user_groups.mentioned); and the names of the groups it mentions. A name that is no
+    user who may read the room costs one more query (it may be a group's)."""
     keys = markup.mention_candidates(body)
     everyone, here = "room" in keys, "here" in keys
     keys -= accounts.RESERVED_NAMES
@@ -186,21 +202,39 @@ def author_and_mentioned(
     if keys:
         may_read = access.readable(User.id, room_id)
         wanted = or_(wanted, and_(col(User.username_key).in_(keys), col(User.is_active), may_read))
-    author, mentioned = "", {}
+    author, mentioned, named = "", {}, set()
     for user_id, username, key in db.exec(select(User.id, User.username, User.username_key).where(wanted)):
+        named.add(key)
         if user_id == author_id:
             author = username
         else:
             mentioned[user_id] = (username, key)
+    groups: frozenset[str] = frozenset()
+    if unknown := keys - named:
+        groups, members, largest = user_groups.mentioned(db, author_id, room_id, unknown)
+        _check_big(db, author_id, room_id, largest, "a group of")
+        mentioned.update(members)
     if everyone:
         mentioned.update(_room_people(db, author_id, room_id))
-    return author, mentioned
+    return author, mentioned, groups
+
+
+def _check_big(db: Session, author_id: int, room_id: int, people: int, what: str) -> None:
+    """Past ROOM_MENTION_OWNER_ONLY_OVER people told at once (`@room`, a big group), only the room's owner may."""
+    limit = settings.ROOM_MENTION_OWNER_ONLY_OVER
+    if people <= limit:
+        return
+    creator = db.exec(select(Room.created_by_id).where(Room.id == room_id)).one()
+    if creator != author_id and not access.is_owner(db, author_id, room_id):
+        db.rollback()
+        mention = "@room" if what == "@room" else "a group of more people"
+        raise InvalidMessage(f"Only the room's owner may mention {mention} when it has more than {limit} people.")
 
 
 def _room_people(db: Session, author_id: int, room_id: int) -> dict[int, tuple[str, str]]:
     """Who `@room` mentions: a private room's or conversation's members; in a public room everyone who has
     opened it (has a read marker). Past ROOM_MENTION_OWNER_ONLY_OVER people only the owner may."""
-    kind, creator = db.exec(select(Room.kind, Room.created_by_id).where(Room.id == room_id)).one()
+    kind = db.exec(select(Room.kind).where(Room.id == room_id)).one()
     if kind == access.PUBLIC:
         people = select(User.id, User.username, User.username_key).join(
             RoomRead, (RoomRead.user_id == User.id) & (RoomRead.room_id == room_id)
@@ -211,10 +245,7 @@ def _room_people(db: Session, author_id: int, room_id: int) -> dict[int, tuple[s
         )
     people = people.where(col(User.is_active), col(User.id) != author_id, access.readable(User.id, room_id))
     found = {user_id: (username, key) for user_id, username, key in db.exec(people)}
-    limit = settings.ROOM_MENTION_OWNER_ONLY_OVER
-    if len(found) > limit and creator != author_id and not access.is_owner(db, author_id, room_id):
-        db.rollback()
-        raise InvalidMessage(f"Only the room's owner may mention @room when it has more than {limit} people.")
+    _check_big(db, author_id, room_id, len(found), "@room")
     return found
 
 
@@ -309,9 +340,9 @@ def post(
         db.rollback()
         raise InvalidMessage("This room is archived; nobody can post in it.") if archived else RoomNotFound()
     seq, room_name, slug, kind, author = counted
-    mentioned = {}
+    mentioned, groups = {}, frozenset()
     if not forward_of_id and markup.mention_candidates(body):  # a copy's @names are quoted words: no one is told
-        mentioned = author_and_mentioned(db, author_id, body, room_id, present)[1]
+        _, mentioned, groups = author_and_mentioned(db, author_id, body, room_id, present)
     row = {"room_id": room_id, "seq": seq, "author_id": author_id, "body": body, "created_at": now}
     row["file_count"] = len(files)
     row["quote_id"] = quote_id
@@ -342,7 +373,7 @@ def post(
     reads.move_marker(db, author_id, room_id, seq)
     db.commit()
     return Posted(
-        view(message, author, mentioned.values(), (), posted_files, quote, forwarded_from=forwarded_from),
+        view(message, author, mentioned.values(), (), posted_files, quote, None, forwarded_from, groups),
         room_name,
         slug,
         kind == access.DM,
@@ -427,7 +458,7 @@ def edit_message(
     now = now or utcnow()
     database.begin_write(db)
     message, author = _own_message(db, message_id, user_id, room_id, now)
-    _, mentioned = author_and_mentioned(db, user_id, body, message.room_id)
+    _, mentioned, groups = author_and_mentioned(db, user_id, body, message.room_id)
     if body != message.body:  # the version it replaces is kept (edit_history.py); the same text is no new version
         since = as_utc(message.edited_at or message.created_at)
         db.add(MessageEdit(message_id=message_id, body=message.body, since=since, until=now))
@@ -437,7 +468,7 @@ def edit_message(
     db.commit()
     kept = reactions.summaries(db, [message_id]).get(message_id, ())
     files = attachments.files_of(db, [message_id]).get(message_id, ()) if message.file_count else ()
-    [edited] = _with_previews(db, [view(message, author, mentioned.values(), kept, files)])
+    [edited] = _with_previews(db, [view(message, author, mentioned.values(), kept, files, groups=groups)])
     db.rollback()
     return edited
 
@@ -528,6 +559,7 @@ def views(db: Session, query) -> list[MessageView]:
             .where(col(Mention.message_id).in_(ids))
         ):
             mentioned[message_id].append((username, key))
+    groups = _groups_named(db, [(message, mentioned[message.id]) for message, _ in rows])
     return _with_previews(
         db,
         [
@@ -540,10 +572,26 @@ def views(db: Session, query) -> list[MessageView]:
                 quotes.get(message.id, ("", "")),
                 polls.get(message.id),
                 forwarded.get(message.id, ""),
+                groups.get(message.id, frozenset()),
             )
             for message, author in rows
         ],
     )
+
+
+def _groups_named(db: Session, listed: Iterable[tuple[Message, list[tuple[str, str]]]]) -> dict[int, frozenset[str]]:
+    """By message id, the user groups its `@name`s name (one query, none when every `@name` of every message is
+    someone it mentions)."""
+    wanted: dict[int, set[str]] = {}
+    for message, people in listed:
+        if "@" in message.body and message.deleted_at is None and not message.forward_of_id:
+            names = markup.at_names(message.body) - {key for _, key in people} - accounts.RESERVED_NAMES
+            if names:
+                wanted[message.id] = names
+    if not wanted:
+        return {}
+    found = user_groups.existing(db, set().union(*wanted.values()))
+    return {message_id: frozenset(names & found) for message_id, names in wanted.items() if names & found}
 
 
 def _with_previews(db: Session, found: list[MessageView]) -> list[MessageView]:

@@ -79,7 +79,7 @@ def post_reply(db: Session, parent_id: int, author_id: int, text: str, client_id
     if counted is None:
         raise _refusal(db, parent_id, author_id)
     seq, room_id, parent_author_id, repliers = counted
-    author, mentioned = messages.author_and_mentioned(db, author_id, body, room_id)
+    author, mentioned, _ = messages.author_and_mentioned(db, author_id, body, room_id)
     row = {"room_id": room_id, "seq": seq, "author_id": author_id, "body": body, "created_at": now}
     row |= {"file_count": 0, "quote_id": None, "thread_id": parent_id}
     message_id = messages.insert_row(sql, {**row, "client_id": client_id})

@@ -339,6 +339,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         name: ADMIN
         for name in (
             "archive_room",
+            "choose_group_managers",
             "choose_password_sign_in",
             "choose_second_factor",
             "choose_signup_domain",
@@ -440,6 +441,17 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
     "SearchState": {"load": READ, "submit": SocketBudget(counts=("SEARCH_LIMITS",))},
     "ThreadsState": {"load": READ},
     "SavedState": {"load": READ, "remove": SEND},
+    # User groups: each change reads every open group page again (UserGroupsChanged); creating one is also
+    # within USER_GROUPS_MAX, adding people within USER_GROUP_MEMBERS_MAX.
+    "GroupsState": {
+        "load": READ,
+        "refresh": READ,
+        **{
+            name: SocketBudget(counts=("USER_GROUP_LIMITS",))
+            for name in ("add", "delete", "join", "leave", "remove", "save")
+        },
+        "create": SocketBudget(counts=("USER_GROUP_LIMITS", "USER_GROUPS_MAX")),
+    },
     "LocatedState": {"load": READ},
     "VerifyState": {"confirm": SocketBudget(work=("mail",)), "open": READ},
     "ResetState": {"open": READ, "set_password": SocketBudget(work=("bcrypt",))},

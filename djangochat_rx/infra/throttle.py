@@ -267,6 +267,15 @@ async def before_emoji_change(user_id: int) -> None:
     await _within(CUSTOM_EMOJI_LIMITS, f"emoji:{user_id}", "You are changing custom emoji too often. Try again later.")
 
 
+USER_GROUP_LIMITS = [parse(limit) for limit in settings.USER_GROUP_LIMITS.split(";")]
+
+
+async def before_group_change(user_id: int) -> None:
+    """Charge a change to a user group (create, rename, describe, delete, add or remove someone, join, leave) to
+    the user's budget (each reads every open group page again)."""
+    await _within(USER_GROUP_LIMITS, f"groups:{user_id}", "You are changing groups too often. Try again later.")
+
+
 SSO_PER_CLIENT = [parse(limit) for limit in settings.SSO_LIMITS_PER_CLIENT.split(";")]
 
 

@@ -8,7 +8,7 @@ from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.files import FileDrop
 from djangochat_rx.components.layout import error_callout, labeled_input, page, shown_once
 from djangochat_rx.components.marks import guest_mark
-from djangochat_rx.domain import second_factor, signup
+from djangochat_rx.domain import second_factor, signup, user_groups
 from djangochat_rx.domain.admin import AdminMessageView, AdminRoomView, AdminUserView, AuditView
 from djangochat_rx.domain.signup import InviteView
 from djangochat_rx.state.admin import AdminState
@@ -505,6 +505,19 @@ def _signup() -> rx.Component:
         ),
         rx.text(
             "People who must have a second factor and have none are sent to set one up when they sign in.",
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        rx.el.label("User groups are managed by", html_for="group-managers", font_weight="500", margin_top="1rem"),
+        rx.select.root(
+            rx.select.trigger(id="group-managers", aria_label="User groups are managed by"),
+            rx.select.content(*[rx.select.item(label, value=mode) for mode, label in user_groups.MANAGERS.items()]),
+            value=AdminState.group_managers,
+            on_change=AdminState.choose_group_managers,
+        ),
+        rx.text(
+            "Members: anyone but a guest creates a group, and each group's members change it. "
+            "Administrators always may; guests never do.",
             size="1",
             color=rx.color("gray", 11),
         ),

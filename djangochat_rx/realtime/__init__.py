@@ -33,6 +33,7 @@ from djangochat_rx.domain.events import (
     ThreadReplied,
     ThreadsRead,
     Typing,
+    UserGroupsChanged,
 )
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.infra import periodic
@@ -42,7 +43,7 @@ from djangochat_rx.realtime.guard import guard
 from djangochat_rx.realtime.presence import Presence
 from djangochat_rx.realtime.relay import Relay
 from djangochat_rx.realtime.rooms_list import RoomsLists, user_group
-from djangochat_rx.realtime.sockets import EVERYONE, LOBBY, OWN, ROOM, SESSION, THREAD, USER, sockets
+from djangochat_rx.realtime.sockets import EVERYONE, GROUPS, LOBBY, OWN, ROOM, SESSION, THREAD, USER, sockets
 
 
 class Realtime:
@@ -55,16 +56,18 @@ class Realtime:
         self.relay = Relay(self.deliver, self.presence)
         self._refresh: list[ReflexEvent] = []
         self._clear_composer: list[ReflexEvent] = []
+        self._groups_refresh: list[ReflexEvent] = []
         sockets.on_disconnect(self._gone)
 
-    def bind(self, app, refresh, clear_composer) -> None:
+    def bind(self, app, refresh, clear_composer, groups_refresh) -> None:
         """Write to the vars of `app`'s states that wire.ROLES names (see sockets.bind); `refresh` re-reads a
-        room's page, `clear_composer` empties its message box."""
+        room's page, `clear_composer` empties its message box, `groups_refresh` re-reads a groups page."""
         sockets.bind(app, **wire.targets())
         if app.event_namespace is not None:
             guard.install(app.event_namespace)
         self._refresh = ReflexEvent.from_event_type(refresh)
         self._clear_composer = ReflexEvent.from_event_type(clear_composer)
+        self._groups_refresh = ReflexEvent.from_event_type(groups_refresh)
 
     async def composer_sent(self, sid: str, draft_id: str) -> None:
         """The message typed on socket `sid` is saved: its box empties and its error goes, and the next message's
@@ -110,6 +113,10 @@ class Realtime:
             return
         await self.presence.arrive(sid, room_id, username)
 
+    async def watch_groups(self, sid: str) -> None:
+        """Socket `sid` (already attached) shows user groups: its page reads them again when one changes."""
+        await sockets.enter(sid, GROUPS)
+
     def watching(self, sid: str) -> int:
         """The room socket `sid` watches (0: none): presence knows it from join to the page's change."""
         watched = self.presence.watcher(sid)
@@ -143,7 +150,7 @@ class Realtime:
         """Stop sending socket `sid` a room's messages and threads, and take it off the room's presence (its
         page changed)."""
         for group in sockets.groups_of(sid) if sockets.bound else []:
-            if group.startswith((ROOM, THREAD)):
+            if group.startswith((ROOM, THREAD)) or group == GROUPS:
                 await sockets.leave(sid, group)
         self.presence.depart(sid)
 
@@ -207,6 +214,9 @@ class Realtime:
                     "path": routes.ROOMS,
                 }
                 await sockets.emit({"notice": notice}, to=user_group(event.username))
+            case UserGroupsChanged():  # the group pages open on this worker read again (access checked there)
+                if sockets.has_members(GROUPS):
+                    await sockets.ask(self._groups_refresh, to=GROUPS)
             case SessionsEnded():
                 sessions.recent.forget(event.session_ids)
                 for session_id in event.session_ids:

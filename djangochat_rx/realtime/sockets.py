@@ -26,6 +26,8 @@ LOBBY = "lobby"
 OWN = "own:"
 # Every logged-in socket (what concerns everyone who sees names: a new avatar).
 EVERYONE = "everyone"
+# The sockets whose page shows user groups (the Groups page, a group's page): read again when one changes.
+GROUPS = "groups"
 
 
 class Sockets:

@@ -15,7 +15,18 @@ from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import accounts, admin, messages, retention, rooms, second_factor, signup, sso
+from djangochat_rx.actions import user_groups as group_actions
+from djangochat_rx.domain import (
+    accounts,
+    admin,
+    messages,
+    retention,
+    rooms,
+    second_factor,
+    signup,
+    sso,
+    user_groups,
+)
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.http import imports as import_route
 from djangochat_rx.notify import mail
@@ -52,6 +63,8 @@ class AdminState(AuthState):
     retention_keep_pinned: bool = True
     # Whether passwords sign in (off: single sign-on only), and whether any provider is set up.
     password_sign_in: bool = True
+    # Who manages user groups (user_groups.MANAGERS).
+    group_managers: str = "members"
     sso_configured: bool = False
     signup_domain: str = ""
     email_enabled: bool = False
@@ -160,6 +173,19 @@ class AdminState(AuthState):
             await self._lists(actor_id)
 
         if isinstance(rule, str):
+            await self._safely(work)
+
+    @rx.event
+    async def choose_group_managers(self, managers: str):
+        """Choose who manages user groups: "admins" or "members" (user_groups.py)."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            await perform(group_actions.set_group_managers, actor_id, managers)
+            self.notice = "Groups setting saved."
+            await self._lists(actor_id)
+
+        if isinstance(managers, str):
             await self._safely(work)
 
     @rx.event
@@ -360,6 +386,7 @@ class AdminState(AuthState):
         current = await db.run(signup.policy)
         self.signup_mode, self.signup_domain = current.mode, current.domain
         self.second_factor_rule = await db.run(second_factor.requirement)
+        self.group_managers = await db.run(user_groups.managers)
         kept = await db.run(retention.policy)
         self.retention_days, self.retention_keep_pinned = kept.days, kept.keep_pinned
         self.password_sign_in, self.sso_configured = await db.run(sso.passwords_allowed), bool(sso.providers())

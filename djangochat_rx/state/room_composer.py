@@ -11,7 +11,7 @@ from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform, performing
 from djangochat_rx.actions import rooms as room_actions
-from djangochat_rx.domain import accounts, attachments, availability, commands, messages, polls, rooms
+from djangochat_rx.domain import accounts, attachments, availability, commands, messages, polls, rooms, user_groups
 from djangochat_rx.domain.attachments import FileView
 from djangochat_rx.infra import throttle
 from djangochat_rx.notify import hooks
@@ -42,11 +42,14 @@ class Composer(InRoom, mixin=True):
 
     @rx.event
     async def load_mention_names(self):
-        """The usernames `@` offers (the page asks when the user first types "@"), after `room` (everyone in
-        the room) and `here` (everyone in it now)."""
+        """What `@` offers (the page asks when the user first types "@", once per page load, so a group made
+        since shows then): `room` (everyone in the room), `here` (everyone in it now), the user groups
+        ("name\tgroup · N members", user_groups.picker_entries), then the usernames."""
         identity = await self._identity()
-        if not self.mention_names and identity is not None:
-            self.mention_names = ["room", "here", *await db.run(accounts.active_usernames, identity.user_id)]
+        if identity is not None:
+            groups = await db.run(user_groups.picker_entries, identity.user_id)
+            people = await db.run(accounts.active_usernames, identity.user_id)
+            self.mention_names = ["room", "here", *groups, *people]
 
     @rx.event
     async def load_quiet_people(self):

@@ -9,12 +9,13 @@ import pytest
 from sqlmodel import select
 
 from djangochat_rx import db
-from djangochat_rx.domain import members, messages, rooms, sessions, signup
-from djangochat_rx.models import RoomMember, RoomRead
+from djangochat_rx.domain import members, messages, rooms, sessions, signup, user_groups
+from djangochat_rx.models import Mention, RoomMember, RoomRead
 from djangochat_rx.state.export import ExportState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.search import SearchState
+from djangochat_rx.state.user_groups import GroupsState
 from tests.state.conftest import unique
 
 # Every room-page event, as a forged client could send it (ids and names of the room it cannot see).
@@ -108,3 +109,20 @@ async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open
     people = [owner.id] if "guest" in kind else [owner.id, member.id]
     assert sorted(m.user_id for m in rows(RoomMember, room_id=room.id)) == sorted(people)
     assert rows(RoomRead, user_id=outsider.id) == []
+
+    if "guest" in kind:  # a guest sees no group, not even one they are in: the same page as a made-up name
+        group = unique("team")
+        db.call(user_groups.create, host.id, group, "", outsider.username)
+        for path in ("/groups", f"/groups/{group}", "/groups/nosuchgroup"):
+            page = await open_tab(path, token=outsider_token)
+            await page.wait_for(lambda: page.var(GroupsState, "status") == "missing")  # noqa: B023
+            assert page.var(GroupsState, "groups") == [] and page.var(GroupsState, "members") == []
+        return
+    # A group mention in the room tells the group's member there, never the outsider in the group.
+    group = unique("team")
+    db.call(user_groups.create, owner.id, group, "", f"{member.username}, {outsider.username}")
+    await owner_tab.call(RoomState, "send", form={"message": f"@{group} {secret} third"})
+    await owner_tab.wait_for(lambda: len(owner_tab.texts()) == 3)
+    await asyncio.sleep(0.5)
+    assert secret not in str(peek.frames) and room.name not in str(peek.frames)
+    assert rows(Mention, user_id=outsider.id) == [] and len(rows(Mention, user_id=member.id)) == 1

@@ -105,7 +105,7 @@ class ReflexTab:
         """Send one event, as a click or a form submit would."""
         pathname, _, search = self.path.partition("?")
         query = dict(parse_qsl(search))
-        for prefix, name in (("/rooms/", "slug"), ("/users/", "name")):
+        for prefix, name in (("/rooms/", "slug"), ("/users/", "name"), ("/groups/", "group")):
             if pathname.startswith(prefix):
                 query[name] = pathname.removeprefix(prefix)
         await self.sio.emit(

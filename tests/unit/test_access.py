@@ -1,6 +1,7 @@
 """Private rooms and direct conversations: members only, on every path, and they never leak."""
 
 import pytest
+from sqlmodel import select
 
 from djangochat_rx import settings
 from djangochat_rx.domain import (
@@ -22,8 +23,10 @@ from djangochat_rx.domain import (
     saved,
     search,
     threads,
+    user_groups,
 )
 from djangochat_rx.infra import storage
+from djangochat_rx.models import User
 
 
 @pytest.fixture
@@ -74,6 +77,19 @@ OUTSIDER_PATHS = {
     "a link to a message": lambda db, user, room, message: forwarding.located(db, user.id, message.id),
 }
 
+
+def _their_group_mentioned(db, user, room):
+    """The room's owner mentions a group that holds the outsider and a member: what the outsider is told of it."""
+    owner = db.exec(select(User.id).where(User.username == "alice")).one()
+    user_groups.create(db, owner, "team", "", f"bob, {user.username}")
+    messages.post_message(db, room.id, owner, "@team look")
+    return (
+        reads.unread_mention_rooms(db, user.id),
+        reads.mention_marks(db, [user.username]),
+        user_groups.page(db, user.id, "team"),
+    )
+
+
 # Paths that answer with content: the outsider's answer holds nothing of the room.
 OUTSIDER_VIEWS = {
     "its quiet people": lambda db, user, room: availability.quiet_in_room(db, room.id, user.id),
@@ -85,6 +101,7 @@ OUTSIDER_VIEWS = {
     "rooms list": lambda db, user, room: reads.room_summaries(db, user.id),
     "unread mentions": lambda db, user, room: reads.unread_mention_rooms(db, user.id),
     "saved messages": lambda db, user, room: saved.saved_list(db, user.id),
+    "a mention of their group": _their_group_mentioned,
 }
 
 
@@ -114,7 +131,7 @@ def test_an_outsider_finds_nothing_of_the_room_on_every_path_that_answers(sessio
         assert trace not in answer, (path, trace)
 
 
-@pytest.mark.parametrize("path", ["search", "search in the room", "rooms list"])
+@pytest.mark.parametrize("path", ["search", "search in the room", "rooms list", "a mention of their group"])
 def test_a_member_finds_the_room_on_the_paths_an_outsider_finds_nothing_on(session, bob, secret, path):
     """The walk above is not empty because every path is: a member's answer holds the room."""
     answer = repr(OUTSIDER_VIEWS[path](session, bob, secret))

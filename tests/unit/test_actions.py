@@ -31,6 +31,7 @@ from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.actions import threads as thread_actions
+from djangochat_rx.actions import user_groups as group_actions
 from djangochat_rx.actions import webhooks as webhook_actions
 from djangochat_rx.domain import (
     access,
@@ -51,6 +52,7 @@ from djangochat_rx.domain import (
     sessions,
     signup,
     sso,
+    user_groups,
     webhooks,
 )
 from djangochat_rx.domain.admin import NotAdmin
@@ -75,6 +77,7 @@ from djangochat_rx.domain.events import (
     ThreadReplied,
     ThreadsRead,
     Typing,
+    UserGroupsChanged,
 )
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.infra import storage
@@ -737,3 +740,22 @@ def test_do_not_disturb_and_working_hours_tell_nobody_and_the_end_of_a_quiet_tim
     summary = availability_actions.end_quiet(session)
     assert summary.events == [QuietEnded("bob", 1, 0)]
     assert events.from_wire(json.loads(json.dumps(events.to_wire(summary.events[0])))) == summary.events[0]
+
+
+def test_every_change_to_a_group_tells_the_open_group_pages(session, alice, bob, carol, root):
+    made = group_actions.create_group(session, alice.id, "Backend", "the API", "bob")
+    assert (made.value, made.events) == ("backend", [UserGroupsChanged("backend")])
+    assert events.from_wire(events.to_wire(made.events[0])) == made.events[0]
+    assert group_actions.add_to_group(session, alice.id, "backend", "carol").events == [UserGroupsChanged("backend")]
+    removed = group_actions.remove_from_group(session, bob.id, "backend", "carol")
+    assert removed.events == [UserGroupsChanged("backend")]
+    assert group_actions.join_group(session, carol.id, "backend").events == [UserGroupsChanged("backend")]
+    assert group_actions.leave_group(session, carol.id, "backend").events == [UserGroupsChanged("backend")]
+    renamed = group_actions.edit_group(session, bob.id, "backend", "api", "the API")
+    assert (renamed.value, renamed.events) == ("api", [UserGroupsChanged("api", "backend")])
+    described = group_actions.edit_group(session, bob.id, "api", "api", "the REST API")
+    assert described.events == [UserGroupsChanged("api")]
+    assert group_actions.set_group_managers(session, root.id, "admins").events == [UserGroupsChanged("")]
+    with pytest.raises(user_groups.GroupRefused):
+        group_actions.delete_group(session, bob.id, "api")  # administrators only now
+    assert group_actions.delete_group(session, root.id, "api").events == [UserGroupsChanged("api")]
