@@ -13,7 +13,8 @@ export function noticeToShow(raw, { first, visible, permission }) {
   }
   if (!notice || !notice.id || visible || permission !== "granted") return null;
   return {
-    title: `${notice.author} mentioned you in ${notice.room}`,
+    // A reminder (actions/later.py) names itself; a mention says who and where.
+    title: typeof notice.title === "string" && notice.title ? notice.title : `${notice.author} mentioned you in ${notice.room}`,
     body: notice.text,
     // The same tag as a push of the same mention (push.py): a hidden tab and the push show one.
     tag: `djangochat-${notice.id}`,
@@ -21,10 +22,12 @@ export function noticeToShow(raw, { first, visible, permission }) {
   };
 }
 
-// Where a click on the notice goes: a mention in a thread opens the thread beside its room (`path`); any
-// other, the room.
+// Where a click on the notice goes: a mention in a thread opens the thread beside its room (`path`), a reminder
+// its message (/messages/<id>) or the Reminders page; any other, the room.
+const PLACES = ["/rooms/", "/messages/", "/reminders"];
 export function noticeHref(notice) {
-  const path = typeof notice.path === "string" && notice.path.startsWith("/rooms/") ? notice.path : null;
+  const given = typeof notice.path === "string" ? notice.path : "";
+  const path = PLACES.some((place) => given.startsWith(place)) ? given : null;
   return path || `/rooms/${encodeURIComponent(notice.slug)}`;
 }
 

@@ -55,3 +55,19 @@ def test_notifications_are_offered_until_the_browser_has_been_asked():
       out.unsupported = offerNotifications(false, "default");
     """)
     assert out == {"ask": True, "granted": False, "unsupported": False}
+
+
+def test_a_reminder_names_itself_and_opens_its_message():
+    out = run("""
+      const reminder = { id: "reminder-4", title: "Reminder", room: "General", author: "", text: "ship it",
+        path: "/messages/12" };
+      out.shown = noticeToShow(JSON.stringify(reminder), hidden);
+      out.page = noticeHref({ slug: "", path: "/reminders" });
+    """)
+    assert out["shown"] == {
+        "title": "Reminder",
+        "body": "ship it",
+        "tag": "djangochat-reminder-4",
+        "href": "/messages/12",
+    }
+    assert out["page"] == "/reminders"
