@@ -89,7 +89,7 @@ class Composer(InRoom, mixin=True):
                     await perform(room_actions.set_topic, identity.user_id, self._room_id, topic)
                     yield self._sent()
                 case commands.RemindMe(spec=spec, note=note):
-                    await self.remind_me_command(identity, spec, note)
+                    await self._remind_me_command(identity, spec, note)
                     yield self._sent()
                 case commands.Invoke(name=name, args=args):
                     await hooks.invoke(name, identity.username, self._room_id, self.slug, args)

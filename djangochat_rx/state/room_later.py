@@ -56,7 +56,7 @@ class Later(InRoom, mixin=True):
         self.later_said = f"Scheduled for {when.shown(due, identity.time_zone)}."
         return rx.set_value(COMPOSER_ID, "")
 
-    async def remind_me_command(self, identity: Identity, spec: when.Spec, note: str) -> None:
+    async def _remind_me_command(self, identity: Identity, spec: when.Spec, note: str) -> None:
         """`/remind me ...` typed in the box (commands.RemindMe): a reminder of the note (budget spent by send)."""
         now = utcnow()
         due = when.checked(when.resolve(spec, identity.time_zone, now), now)
