@@ -13,7 +13,8 @@ export function noticeToShow(raw, { first, visible, permission }) {
   }
   if (!notice || !notice.id || visible || permission !== "granted") return null;
   return {
-    // A notice of our own (the summary when a quiet time ends: availability.py) brings its title.
+    // A notice of our own names itself (a reminder: actions/later.py; the summary when a quiet time ends:
+    // availability.py); a mention says who and where.
     title: typeof notice.title === "string" && notice.title ? notice.title : `${notice.author} mentioned you in ${notice.room}`,
     body: notice.text,
     // The same tag as a push of the same mention (push.py): a hidden tab and the push show one.
@@ -22,11 +23,12 @@ export function noticeToShow(raw, { first, visible, permission }) {
   };
 }
 
-// Where a click on the notice goes: a mention in a thread opens the thread beside its room (`path`), a summary
-// the rooms list; any other, the room.
+// Where a click on the notice goes: a mention in a thread opens the thread beside its room (`path`), a reminder
+// its message (/messages/<id>) or the Reminders page, a quiet time's summary the rooms list; any other, the room.
+const PLACES = ["/rooms/", "/messages/", "/reminders"];
 export function noticeHref(notice) {
-  const path =
-    typeof notice.path === "string" && (notice.path.startsWith("/rooms/") || notice.path === "/rooms") ? notice.path : null;
+  const given = typeof notice.path === "string" ? notice.path : "";
+  const path = PLACES.some((place) => given.startsWith(place)) || given === "/rooms" ? given : null;
   return path || `/rooms/${encodeURIComponent(notice.slug)}`;
 }
 

@@ -7,6 +7,7 @@ import reflex as rx
 from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import availability as availability_actions
 from djangochat_rx.actions import imports as import_actions
+from djangochat_rx.actions import later as later_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import sessions as session_actions
 from djangochat_rx.domain import attachments, messages
@@ -18,6 +19,7 @@ from djangochat_rx.pages import (
     admin,
     auth,
     joining,
+    later,
     located,
     profile,
     room,
@@ -34,6 +36,7 @@ from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AccountFormState, AuthState, SecondStepState
 from djangochat_rx.state.availability import AvailabilityState
 from djangochat_rx.state.joining import ForgotState, ResetState, SetupState, UnsubscribeState, VerifyState
+from djangochat_rx.state.later import LaterState
 from djangochat_rx.state.located import LocatedState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
@@ -86,6 +89,12 @@ app.add_page(threads.threads, route=routes.THREADS, title="Threads · DjangoChat
 app.add_page(saved.saved_page, route=routes.SAVED, title="Saved · DjangoChat RX", on_load=SavedState.load)
 app.add_page(user_groups.groups_page, route=routes.GROUPS, title="Groups · DjangoChat RX", on_load=GroupsState.load)
 app.add_page(user_groups.group_page, route=routes.GROUP, title="Group · DjangoChat RX", on_load=GroupsState.load)
+app.add_page(
+    later.scheduled_page, route=routes.SCHEDULED, title="Scheduled · DjangoChat RX", on_load=LaterState.load_scheduled
+)
+app.add_page(
+    later.reminders_page, route=routes.REMINDERS, title="Reminders · DjangoChat RX", on_load=LaterState.load_reminders
+)
 app.add_page(located.located, route=routes.LOCATED, title="Message · DjangoChat RX", on_load=LocatedState.load)
 app.add_page(joining.setup, route=routes.SETUP, title="Set up · DjangoChat RX", on_load=SetupState.open)
 app.add_page(joining.forgot, route=routes.FORGOT, title="Forgot password · DjangoChat RX", on_load=ForgotState.open)
@@ -112,6 +121,7 @@ app.register_lifespan_task(session_actions.ending_expired_guests)
 app.register_lifespan_task(room_actions.retaining)
 app.register_lifespan_task(availability_actions.summarising)
 app.register_lifespan_task(import_actions.resuming)
+app.register_lifespan_task(later_actions.running)
 
 
 @app.register_lifespan_task

@@ -701,3 +701,48 @@ class UserGroupMember(SQLModel, table=True):
 
     group_id: int = Field(foreign_key="user_groups.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class ScheduledMessage(SQLModel, table=True):
+    """A message its author wrote to be sent later (scheduled.py): `due_at` (UTC), then `state` pending → done,
+    failed (`reason`: the room was archived, deleted or left meanwhile) or cancelled. A durable job: whichever
+    worker finds it due carries it out once (actions/later.py)."""
+
+    __tablename__ = "scheduled_messages"
+    __table_args__ = (
+        Index("ix_scheduled_messages_state_due_at", "state", "due_at"),
+        Index("ix_scheduled_messages_author_id_state", "author_id", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    # None once the room is deleted (the author is told when it falls due).
+    room_id: int | None = Field(default=None, foreign_key="rooms.id", ondelete="SET NULL")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    due_at: datetime
+    state: str = Field(default="pending", max_length=10)
+    reason: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    done_at: datetime | None = Field(default=None)
+
+
+class Reminder(SQLModel, table=True):
+    """A reminder a person set (reminders.py) on a message they could read (`message_id`) or with a note only
+    (`/remind me in 10m ...`): at `due_at` (UTC) a notice, then `state` done; failed when the message can no longer
+    be read (`reason`, never shown: nothing about the room is told); cancelled by its person."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        Index("ix_reminders_state_due_at", "state", "due_at"),
+        Index("ix_reminders_user_id_state", "user_id", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    message_id: int | None = Field(default=None, foreign_key="messages.id", ondelete="CASCADE")
+    note: str = Field(default="", max_length=200)
+    due_at: datetime
+    state: str = Field(default="pending", max_length=10)
+    reason: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    done_at: datetime | None = Field(default=None)

@@ -17,6 +17,9 @@ ACCOUNT = "/account"
 SEARCH = "/search"
 THREADS = "/threads"
 SAVED = "/saved"
+# Send later's and Remind me's lists (pages/later.py).
+SCHEDULED = "/scheduled"
+REMINDERS = "/reminders"
 # Opens a message wherever it is (a forwarded copy's link to its original), for those who may read it.
 LOCATED = "/messages/[message_id]"
 ADMIN = "/admin"
@@ -34,6 +37,11 @@ def room(slug: str) -> str:
 def message(slug: str, message_id: int) -> str:
     """The path that opens the room with `slug` scrolled to message `message_id`."""
     return f"/rooms/{slug}?message={message_id}"
+
+
+def located(message_id: int) -> str:
+    """The path that opens message `message_id` wherever it is (LOCATED), for those who may read it."""
+    return f"/messages/{message_id}"
 
 
 def thread(slug: str, parent_id: int) -> str:

@@ -175,6 +175,12 @@ THREADS_LISTED = _int("THREADS_LISTED", 50)
 # Messages a person may keep saved (the Saved page), and how many of them the page lists, newest saved first.
 SAVED_PER_USER = _int("SAVED_PER_USER", 1000)
 SAVED_LISTED = _int("SAVED_LISTED", 200)
+# Send later and reminders (scheduled.py, reminders.py, actions/later.py): how often each worker looks for what is
+# due (the job runs once whichever worker finds it), how many each person may have waiting, and how far ahead.
+JOBS_SCAN_SECONDS = float(os.environ.get("JOBS_SCAN_SECONDS", "2"))
+SCHEDULED_PER_USER = _int("SCHEDULED_PER_USER", 100)
+REMINDERS_PER_USER = _int("REMINDERS_PER_USER", 200)
+LATER_MAX_DAYS = _int("LATER_MAX_DAYS", 365)
 # The answers a poll may offer (polls.py), and how many messages one forwarding may copy (forwarding.py).
 POLL_MAX_OPTIONS = _int("POLL_MAX_OPTIONS", 10)
 FORWARD_MAX_MESSAGES = _int("FORWARD_MAX_MESSAGES", 10)

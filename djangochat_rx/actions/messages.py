@@ -1,5 +1,6 @@
 """Sending, editing and deleting messages, a moderator's removal, pins, reactions, saved messages and polls."""
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from sqlmodel import Session
@@ -21,14 +22,16 @@ def send_message(
     file_ids: tuple[int, ...] = (),
     quote_id: int | None = None,
     forward_of_id: int | None = None,
+    claim: Callable[[Session], bool] | None = None,
 ) -> Outcome[MessageView]:
     """Post a message (one write transaction; a retry under the same `client_id` posts nothing new): the
     room sees it, the author's rooms lists count it read, and the users it mentions are told (`present`:
     who is in the room now, whom an `@here` mentions). `file_ids`: the author's uploads that go with it;
     the room sees the message with them (their metadata, never their bytes). `quote_id`: the message of
     the room it quotes (a reply also sent to the room, actions/threads.py); `forward_of_id`: the message it is a
-    forwarded copy of (forward_messages)."""
-    posted = messages.post(db, room_id, user_id, text, client_id, present, file_ids, quote_id, forward_of_id)
+    forwarded copy of (forward_messages). `claim`: the durable job it carries out (actions/later.py), claimed in the
+    same transaction (messages.post)."""
+    posted = messages.post(db, room_id, user_id, text, client_id, present, file_ids, quote_id, forward_of_id, claim)
     message = posted.message
     mentioned, quiet = {}, ()
     if message.mentions:

@@ -64,6 +64,26 @@ def _flash() -> rx.Component:
     )
 
 
+def _later_notice() -> rx.Component:
+    """A reminder that fell due or a scheduled message that failed, while the page is open (AuthState.later_notice,
+    written by realtime/), with its link."""
+    return rx.cond(
+        AuthState.later_notice.contains("text"),
+        rx.callout.root(
+            rx.callout.icon(rx.icon("alarm-clock")),
+            rx.callout.text(
+                AuthState.later_notice["text"].to(str),
+                " ",
+                rx.link(AuthState.later_notice["link"].to(str), href=AuthState.later_notice["href"].to(str)),
+            ),
+            role="status",
+            id="later-notice",
+            color_scheme="amber",
+            margin_bottom="1rem",
+        ),
+    )
+
+
 def _logged_out_notice() -> rx.Component:
     """Shown on a logged-in page once the session token is gone (e.g. logged out in another tab)."""
     return rx.cond(
@@ -93,6 +113,7 @@ def page(
     column = rx.el.main(
         _logged_out_notice() if logged_in else rx.fragment(),
         _flash(),
+        _later_notice() if logged_in else rx.fragment(),
         *children,
         width="100%",
         max_width="80rem" if fill else "56rem" if wide else "28rem",

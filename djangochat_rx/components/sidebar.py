@@ -139,6 +139,14 @@ def _groups_link(sheet: bool) -> rx.Component:
     )
 
 
+def _later_links(sheet: bool) -> list[rx.Component]:
+    """The Scheduled and Reminders pages: the messages the user will send later, the reminders they set."""
+    return [
+        _page_link(sheet, routes.SCHEDULED, "clock", "Scheduled", class_name="side-room side-scheduled"),
+        _page_link(sheet, routes.REMINDERS, "alarm-clock", "Reminders", class_name="side-room side-reminders"),
+    ]
+
+
 def _section(title: str, rooms: list[rx.Component], control: rx.Component | None = None, **props) -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -283,6 +291,7 @@ def workspace(sheet: bool = False) -> rx.Component:
                 _threads_link(sheet),
                 _saved_link(sheet),
                 _groups_link(sheet),
+                *_later_links(sheet),
                 _section(
                     "Rooms",
                     # A guest's public rooms are in their own list (they have no lobby, nor a directory).

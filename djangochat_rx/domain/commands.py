@@ -1,9 +1,10 @@
-"""Slash commands typed in the message box: the built-ins (`/me`, `/poll`, `/shrug`, `/topic`) and those Python hooks
-register (hooks.py), in one registry the message box's autocomplete lists.
+"""Slash commands typed in the message box: the built-ins (`/me`, `/poll`, `/remind`, `/shrug`, `/topic`) and those
+Python hooks register (hooks.py), in one registry the message box's autocomplete lists.
 
 `parse` turns what was typed into what to do, a `Request`: post a text (a plain message; `/me waves` as
 typed, which the message row draws as "*alice waves*"; `/shrug`'s text and ¯\\_(ツ)_/¯; `//text` as
-`/text`), ask a poll, set the room's topic, or run a hook's command. Nothing here posts or changes anything: the room
+`/text`), ask a poll, set the room's topic, set a reminder (`/remind me in 10m TEXT`: a durable one, reminders.py),
+or run a hook's command. Nothing here posts or changes anything: the room
 page's send handler carries the request out through the actions, as it would a plain message.
 """
 
@@ -12,7 +13,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from djangochat_rx.domain import markup, polls
+from djangochat_rx.domain import markup, polls, when
 from djangochat_rx.domain.messages import InvalidMessage
 from djangochat_rx.domain.text import without_hidden
 
@@ -65,7 +66,15 @@ class AskPoll:
     asked: polls.Asked
 
 
-Request = Post | SetTopic | Invoke | AskPoll
+@dataclass(frozen=True)
+class RemindMe:
+    """Set a reminder of `note` at the time `spec` names in the person's zone (actions.later.remind)."""
+
+    spec: when.Spec
+    note: str
+
+
+Request = Post | SetTopic | Invoke | AskPoll | RemindMe
 
 
 @dataclass(frozen=True)
@@ -115,9 +124,21 @@ def _poll(args: str, _typed: str) -> Request:
         raise CommandError(str(error)) from None
 
 
+REMIND_USAGE = "Usage: /remind me in 10m TEXT (m, h or d), or /remind me tomorrow at 9 TEXT"
+
+
+def _remind(args: str, _typed: str) -> Request:
+    who, _, rest = args.partition(" ")
+    asked = when.spoken(rest) if who.lower() == "me" else None
+    if asked is None or not asked[1]:
+        raise CommandError(REMIND_USAGE)
+    return RemindMe(*asked)
+
+
 _BUILTINS = (
     Command("/me", "TEXT", "Say what you are doing: shown as your name and TEXT, in italics", _me),
     Command("/poll", '[anonymous] "QUESTION" "ANSWER" "ANSWER"...', "Ask a poll: one vote each, results live", _poll),
+    Command("/remind", "me in 10m TEXT", "Remind you of TEXT later (in 10m, in 2h, tomorrow at 9)", _remind),
     Command("/shrug", "[TEXT]", "Post TEXT followed by ¯\\_(ツ)_/¯", _shrug),
     Command("/topic", "TEXT", "Set the room's topic (its description; the room's owner only)", _topic),
 )

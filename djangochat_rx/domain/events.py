@@ -202,6 +202,31 @@ class SessionsEnded:
     session_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class ReminderDue:
+    """A reminder `username` set fell due (reminders.fire): their open pages show a notice linking to the message
+    (`message_id`, 0 for a note only), with its excerpt and room; push and email follow their settings."""
+
+    username: str
+    user_id: int
+    reminder_id: int
+    message_id: int
+    excerpt: str
+    room_name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ScheduledFailed:
+    """A message `username` scheduled was not sent when it fell due (the room archived, deleted or left meanwhile):
+    their open pages say so (the Scheduled page lists it with `reason`)."""
+
+    username: str
+    job_id: int
+    room_name: str
+    reason: str
+
+
 Event = (
     MessageSent
     | MessageChanged
@@ -220,6 +245,8 @@ Event = (
     | EmojiChanged
     | QuietEnded
     | UserGroupsChanged
+    | ReminderDue
+    | ScheduledFailed
 )
 _KINDS: dict[str, type] = {kind.__name__: kind for kind in Event.__args__}
 # The kinds of live events (isinstance takes the tuple): what the sockets hear.

@@ -2,7 +2,7 @@
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -54,6 +54,10 @@ class InvalidMessage(Exception):
 class MessageNotFound(InvalidMessage):
     def __init__(self) -> None:
         super().__init__("Message not found.")
+
+
+class JobTaken(Exception):
+    """The job a send carries out (post's `claim`) was done or cancelled meanwhile: nothing was posted."""
 
 
 class NotAllowed(InvalidMessage):
@@ -311,6 +315,7 @@ def post(
     file_ids: Iterable[int] = (),
     quote_id: int | None = None,
     forward_of_id: int | None = None,
+    claim: Callable[[Session], bool] | None = None,
 ) -> Posted:
     """Save a message with the room's next seq and its mentions, bump the room's counters and move
     the author's read marker past it, in one transaction.
@@ -323,6 +328,8 @@ def post(
     `file_ids` are the author's uploads to this room that go with it (attachments.bind); then the text may be empty.
     `quote_id`: the message of the same room it quotes (a reply also sent to the room quotes its thread's parent;
     the caller has checked it). `forward_of_id`: the message it is a forwarded copy of (forwarding.py checked it).
+    `claim`: a durable job's claim (scheduled.claim), run first in the same transaction, so the job turns done with
+    the message or not at all; JobTaken when it answers False (done elsewhere).
     """
     try:
         files = attachments.check_count(file_ids)
@@ -332,6 +339,9 @@ def post(
     client_id = client_id[:64] or None
     now = utcnow()
     database.begin_write(db)
+    if claim is not None and not claim(db):
+        db.rollback()
+        raise JobTaken()
     sql = db.connection()
     params = {"author_id": author_id, "room_id": room_id, "now": now}
     counted = sql.execute(_COUNT, params).first()

@@ -390,6 +390,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
                 "open_room",
                 "poll_form_opened",
                 "reactions_closed",
+                "remind_closed",
                 "reactions_opened",
                 "refresh",
                 "remove_file",
@@ -399,6 +400,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
                 "show_versions",
                 "start_edit",
                 "start_forward",
+                "start_remind",
                 "toggle_mute",
                 "toggle_panel",
                 "typing_now",
@@ -409,8 +411,13 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
             name: SEND
             for name in ("close_poll", "confirm_delete", "pin", "react", "remove_preview", "unpin", "unsave", "vote")
         },
-        **{name: POST for name in ("ask_poll", "forward", "save_edit", "send")},
+        **{name: POST for name in ("ask_poll", "forward", "save_edit")},
+        # `/remind me ...` sets a reminder (reminders.py).
+        "send": SocketBudget(counts=("SEND_LIMITS", "REMINDERS_PER_USER"), work=("link previews",)),
         "save": SocketBudget(counts=("SEND_LIMITS", "SAVED_PER_USER")),
+        # Send later and Remind me (actions/later.py): each kept as a durable job, so each is counted per person.
+        "send_later": SocketBudget(counts=("SEND_LIMITS", "SCHEDULED_PER_USER")),
+        **{name: SocketBudget(counts=("SEND_LIMITS", "REMINDERS_PER_USER")) for name in ("remind_at", "remind_preset")},
         **{
             name: OWNER
             for name in ("delete_room", "invite", "remove_member", "save_room", "set_archived", "save_retention")
@@ -451,6 +458,12 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
             for name in ("add", "delete", "join", "leave", "remove", "save")
         },
         "create": SocketBudget(counts=("USER_GROUP_LIMITS", "USER_GROUPS_MAX")),
+    },
+    # The Scheduled and Reminders pages: Send now goes through the send path (its budget and link previews).
+    "LaterState": {
+        **{name: READ for name in ("load_reminders", "load_scheduled", "start_edit_later", "stop_edit_later")},
+        **{name: SEND for name in ("cancel_later", "cancel_reminder", "save_later")},
+        "send_now": POST,
     },
     "LocatedState": {"load": READ},
     "VerifyState": {"confirm": SocketBudget(work=("mail",)), "open": READ},

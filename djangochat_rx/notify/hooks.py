@@ -140,7 +140,7 @@ def forget(*functions: Callable) -> None:
 # The examples lived at djangochat_rx.hooks_examples before the package was laid out by kind: a HOOKS setting
 # written then still loads them.
 _MOVED_EXAMPLES = {
-    f"djangochat_rx.hooks_examples.{name}": f"djangochat_rx.notify.hooks_examples.{name}" for name in ("echo", "remind")
+    f"djangochat_rx.hooks_examples.{name}": f"djangochat_rx.notify.hooks_examples.{name}" for name in ("echo",)
 }
 
 

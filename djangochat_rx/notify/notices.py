@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from djangochat_rx import db as database
 from djangochat_rx import routes, settings
 from djangochat_rx.domain import access, availability, markup, room_prefs
+from djangochat_rx.domain.events import ReminderDue
 from djangochat_rx.domain.tokens import hash_token
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.models import (
@@ -336,6 +337,41 @@ def message(notice: Notice, unsubscribe_token: str) -> EmailMessage:
     subject = f"{count} for you in DjangoChat RX" + (" (daily digest)" if notice.digest else "")
     unsubscribe = {"List-Unsubscribe": f"<{one_click_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     return mail.compose(notice.address, subject, body, unsubscribe)
+
+
+def queue_reminder(db: Session, event: ReminderDue) -> int | None:
+    """A reminder that fell due, by email to its person (a verified address, emails not turned off): written to
+    the outbox (the mailer sends it); its row's id, or None when no email is wanted."""
+    user = db.get(User, event.user_id)
+    if user is None or not user.email or user.email_notices == "off":
+        db.rollback()
+        return None
+    from djangochat_rx.notify import mail
+
+    url = settings.PUBLIC_URL + (routes.located(event.message_id) if event.message_id else routes.REMINDERS)
+    where = f" in #{event.room_name}" if event.room_name else ""
+    about = event.note or event.excerpt
+    body = (
+        f"Hello {user.username},\n\nYou asked to be reminded{where}:\n\n  {about}\n\n{url}\n\n"
+        f"Choose which emails you get on your account page: {settings.PUBLIC_URL}{routes.ACCOUNT}\n"
+    )
+    email = mail.compose(user.email, f"Reminder: {about[:60]}" if about else "Reminder", body)
+    database.begin_write(db)
+    row = EmailOutbox(user_id=user.id, message=email.as_string())
+    db.add(row)
+    db.commit()
+    return row.id
+
+
+async def reminded(events: list[ReminderDue]) -> None:
+    """After the commit: each reminder that fell due by email, as its person's settings say (through the outbox)."""
+    from djangochat_rx.notify import mail
+
+    if not mail.configured():
+        return
+    queued = [await database.run(queue_reminder, event) for event in events]
+    if any(queued):
+        await send_pending()
 
 
 async def send_due() -> int:

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 from djangochat_rx import db as database
 from djangochat_rx import routes, settings
 from djangochat_rx.domain import access, accounts, availability, room_prefs
-from djangochat_rx.domain.events import Event, MessageSent, QuietEnded
+from djangochat_rx.domain.events import Event, MessageSent, QuietEnded, ReminderDue
 from djangochat_rx.models import PushSubscription, Room, SiteSetting, User, utcnow
 from djangochat_rx.realtime.sockets import sockets
 
@@ -294,6 +294,29 @@ async def heard(events: list[MessageSent | QuietEnded]) -> None:
         sockets.spawn(notify(events))
 
 
+def reminder_deliveries(db: Session, event: ReminderDue) -> list[Delivery]:
+    """The pushes of a reminder that fell due: to each browser its person subscribed, linking to the message (the
+    Reminders page for a note only)."""
+    rows = db.exec(select(PushSubscription).where(PushSubscription.user_id == event.user_id)).all()
+    db.rollback()
+    about = event.note or event.excerpt
+    payload = json.dumps(
+        {
+            "title": f"Reminder in #{event.room_name}" if event.room_name else "Reminder",
+            "body": about,
+            "url": routes.located(event.message_id) if event.message_id else routes.REMINDERS,
+            # The same tag as the page's own notice (realtime later_notices): a hidden tab and the push show one.
+            "tag": f"djangochat-reminder-{event.reminder_id}",
+        }
+    )
+    return [Delivery(row.id, row.endpoint, row.p256dh, row.auth, payload) for row in rows]
+
+
+async def reminded(events: list[ReminderDue]) -> None:
+    """After the commit: push each reminder that fell due to its person's browsers, in the background."""
+    sockets.spawn(notify(events))
+
+
 async def notify(events: list[Event]) -> int:
     """Push what these events call for (after their commit); how many pushes the services accepted."""
     todo = []
@@ -302,6 +325,8 @@ async def notify(events: list[Event]) -> int:
             todo += await database.run(deliveries, event)
         elif isinstance(event, QuietEnded):
             todo += await database.run(summary_deliveries, event)
+        elif isinstance(event, ReminderDue):
+            todo += await database.run(reminder_deliveries, event)
     if not todo:
         return 0
     private_pem = (await database.run(keys)).private_pem

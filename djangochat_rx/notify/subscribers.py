@@ -5,8 +5,8 @@ actions.publish for the kinds of events it hears; `register` runs at start (djan
 session)."""
 
 from djangochat_rx import actions
-from djangochat_rx.domain.events import LIVE, MAIL, MessageSent, QuietEnded
-from djangochat_rx.notify import hooks, mail, previews, push
+from djangochat_rx.domain.events import LIVE, MAIL, MessageSent, QuietEnded, ReminderDue
+from djangochat_rx.notify import hooks, mail, notices, previews, push
 from djangochat_rx.realtime import hub
 
 
@@ -17,3 +17,6 @@ def register() -> None:
     actions.subscribe(hooks.heard, (MessageSent,))
     actions.subscribe(mail.requested, MAIL)
     actions.subscribe(previews.heard, previews.HEARS)
+    # A reminder that fell due (actions/later.py): pushed, and emailed by the person's settings.
+    actions.subscribe(push.reminded, (ReminderDue,))
+    actions.subscribe(notices.reminded, (ReminderDue,))

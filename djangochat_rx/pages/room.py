@@ -14,6 +14,7 @@ from djangochat_rx.components.edit_history import edit_history_dialog
 from djangochat_rx.components.files import COMPOSER_FORM_ID, attach_control, files_panel, pending_files
 from djangochat_rx.components.forward import forward_form
 from djangochat_rx.components.keys import Keys
+from djangochat_rx.components.later import later_said, remind_dialog, send_later_control
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
 from djangochat_rx.components.marks import guest_mark
 from djangochat_rx.components.message import EDIT_BOX_ID, list_props, room_block
@@ -91,6 +92,7 @@ def _composer() -> rx.Component:
             ),
             Draft.create(box=COMPOSER_ID, counter=_COUNTER_ID, limit=settings.MESSAGE_MAX_CHARS),
             rx.button("Send", type="submit"),
+            send_later_control(),
             align="end",
             width="100%",
         ),
@@ -103,6 +105,7 @@ def _composer() -> rx.Component:
             key=RoomState.feed_room,
         ),
         rx.text("", id=_COUNTER_ID, size="1", aria_live="polite"),
+        later_said(),
         error_callout(RoomState.error),
         on_submit=RoomState.send,
         reset_on_submit=False,
@@ -733,6 +736,7 @@ def _room() -> rx.Component:
         _delete_dialog(),
         edit_history_dialog(),
         forward_form(),
+        remind_dialog(),
         Keys.create(
             composer=COMPOSER_ID,
             edit_box=EDIT_BOX_ID,

@@ -27,8 +27,10 @@ from djangochat_rx.domain.events import (
     QuietEnded,
     ReactionsChanged,
     ReadMoved,
+    ReminderDue,
     RoomChanged,
     SavedChanged,
+    ScheduledFailed,
     SessionsEnded,
     ThreadReplied,
     ThreadsRead,
@@ -44,6 +46,29 @@ from djangochat_rx.realtime.presence import Presence
 from djangochat_rx.realtime.relay import Relay
 from djangochat_rx.realtime.rooms_list import RoomsLists, user_group
 from djangochat_rx.realtime.sockets import EVERYONE, GROUPS, LOBBY, OWN, ROOM, SESSION, THREAD, USER, sockets
+
+
+def later_notices(event: ReminderDue | ScheduledFailed) -> dict[str, dict[str, str | int]]:
+    """What a person's pages show of a reminder that fell due or a scheduled message that failed: the page's own
+    notice (`later_notice`: its text and link), and for a reminder the browser notification (`notice`) too."""
+    if isinstance(event, ScheduledFailed):
+        where = f" to {event.room_name}" if event.room_name else ""
+        text = f"A scheduled message{where} was not sent. {event.reason}"
+        return {"later_notice": {"id": f"s{event.job_id}", "text": text, "href": routes.SCHEDULED, "link": "Scheduled"}}
+    about = event.note or event.excerpt
+    where = f" in {event.room_name}" if event.room_name else ""
+    href = routes.located(event.message_id) if event.message_id else routes.REMINDERS
+    text = f"Reminder{where}: {about}" if about else f"Reminder{where}"
+    shown = {"id": f"r{event.reminder_id}", "text": text, "href": href, "link": "Open"}
+    browser = {
+        "id": f"reminder-{event.reminder_id}",
+        "title": "Reminder",
+        "room": event.room_name,
+        "author": "",
+        "text": about,
+        "path": href,
+    }
+    return {"later_notice": shown, "notice": browser}
 
 
 class Realtime:
@@ -202,6 +227,10 @@ class Realtime:
                 room = set(sockets.members(f"{ROOM}{event.room_id}"))
                 for sid in (sid for sid in sockets.members(user_group(event.username)) if sid in room):
                     await sockets.emit({"saved_ids": list(event.saved)}, to=sid)
+            case ReminderDue():  # the person's pages: the notice on the page, and a browser notice while hidden
+                await sockets.emit(later_notices(event), to=user_group(event.username))
+            case ScheduledFailed():
+                await sockets.emit(later_notices(event), to=user_group(event.username))
             case AvatarChanged():
                 await sockets.emit({"avatar_changed": {event.username: event.url}}, to=EVERYONE)
             case EmojiChanged():

@@ -68,6 +68,7 @@ ROLES = {
     "mentioned": "RoomsState.mentioned",
     "muted": "RoomsState.muted",
     "notice": "AuthState.notice",
+    "later_notice": "AuthState.later_notice",
     "avatars": "AuthState.avatars",
     "avatar_changed": "AuthState.avatar_changed",
     "emoji": "AuthState.custom_emoji",

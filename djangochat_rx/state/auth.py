@@ -105,6 +105,9 @@ class AuthState(rx.State):
     is_guest: bool = False
     # The latest message that mentioned this user, for a browser notification. Written only by realtime/rooms_list.py.
     notice: dict[str, str | int] = {}
+    # A reminder that fell due or a scheduled message that failed (realtime later_notices): its text and link,
+    # shown on the page (components/layout.py) until the next page opens. Written only by realtime/.
+    later_notice: dict[str, str] = {}
     # Files (attachments.py, files.py): the tab's view ticket rides in a cookie so <img> and download links
     # reach the file route; its upload ticket goes in an upload's header. `files_base` is the backend's
     # origin (in development the page comes from another port).
@@ -165,6 +168,7 @@ class AuthState(rx.State):
                 self.flash, self.flash_link = "", {}
             self._flash_shown = True
         identity = await self._identity(fresh=True)
+        self.later_notice = {}
         sid = self.router.session.session_id
         self.zone_unknown = identity is not None and not identity.time_zone
         if identity is None:

@@ -23,6 +23,7 @@ from djangochat_rx.domain import (
     rooms,
     saved,
 )
+from djangochat_rx.domain.availability import zone
 from djangochat_rx.domain.members import MemberView
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.domain.pins import PinView
@@ -31,6 +32,7 @@ from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room_composer import Composer
 from djangochat_rx.state.room_hearing import Hearing
+from djangochat_rx.state.room_later import Later
 from djangochat_rx.state.room_messages import MessageTools
 from djangochat_rx.state.room_owner import OwnerSettings
 
@@ -59,7 +61,7 @@ def _opening(db, user_id: int, slug: str):
     return room, pending, _room_details(db, user_id, room.id, room.kind), reads.read_seq(db, user_id, room.id)
 
 
-class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
+class RoomState(Composer, MessageTools, Later, Hearing, OwnerSettings, AuthState):
     """One room's page. Its parts by concern are Reflex state mixins, each in its own module: the message box
     (room_composer.py), the tools on a message (room_messages.py), how the user hears of the room
     (room_hearing.py), the side panels and the owner's settings (room_panels.py, room_owner.py); here the
@@ -140,6 +142,7 @@ class RoomState(Composer, MessageTools, Hearing, OwnerSettings, AuthState):
                 yield rx.redirect(routes.LOGIN, replace=True)
             return
         self.error, self.history, self.editing_id, self.deleting_id = "", [], 0, 0
+        self.later_said, self.zone_name = "", str(zone(identity.time_zone))
         self.draft_id = self.draft_id or uuid.uuid4().hex
         try:
             room, pending, details, read = await db.run(_opening, identity.user_id, slug)

@@ -11,7 +11,17 @@ from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform, performing
 from djangochat_rx.actions import rooms as room_actions
-from djangochat_rx.domain import accounts, attachments, availability, commands, messages, polls, rooms, user_groups
+from djangochat_rx.domain import (
+    accounts,
+    attachments,
+    availability,
+    commands,
+    messages,
+    polls,
+    rooms,
+    user_groups,
+    when,
+)
 from djangochat_rx.domain.attachments import FileView
 from djangochat_rx.infra import throttle
 from djangochat_rx.notify import hooks
@@ -101,12 +111,17 @@ class Composer(InRoom, mixin=True):
                 case commands.SetTopic(topic=topic):
                     await perform(room_actions.set_topic, identity.user_id, self._room_id, topic)
                     yield self._sent()
+                case commands.RemindMe(spec=spec, note=note):
+                    await self._remind_me_command(identity, spec, note)
+                    yield self._sent()
                 case commands.Invoke(name=name, args=args):
                     await hooks.invoke(name, identity.username, self._room_id, self.slug, args)
                     yield self._sent()
         except rooms.NotOwner:
             self.error = "Only the room's owner can change its topic."
         except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled, commands.CommandError) as error:
+            self.error = str(error)
+        except when.InvalidTime as error:
             self.error = str(error)
 
     @rx.event

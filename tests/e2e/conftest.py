@@ -126,7 +126,9 @@ def app_url(
         "HOST": "127.0.0.1",
         "PORT": str(port),
         # The shipped example hooks (tests/e2e/test_slash_commands.py uses /echo).
-        "HOOKS": "djangochat_rx.notify.hooks_examples.echo,djangochat_rx.notify.hooks_examples.remind",
+        "HOOKS": "djangochat_rx.notify.hooks_examples.echo",
+        # Scheduled messages and reminders are looked for often (tests/e2e/test_send_later.py).
+        "JOBS_SCAN_SECONDS": "0.5",
         "OIDC_PROVIDERS": _providers_setting(identity_providers),
         # Link previews of the tests' own site only (every other loopback or private address stays refused).
         "LINK_PREVIEW_ALLOWED_NETWORKS": "127.0.0.1/32",

@@ -9,14 +9,16 @@ import pytest
 from sqlmodel import select
 
 from djangochat_rx import db
-from djangochat_rx.domain import members, messages, rooms, sessions, signup, user_groups
+from djangochat_rx.domain import members, messages, rooms, scheduled, sessions, signup, user_groups
 from djangochat_rx.models import Mention, RoomMember, RoomRead
 from djangochat_rx.state.export import ExportState
+from djangochat_rx.state.later import LaterState
 from djangochat_rx.state.profile import ProfileState
 from djangochat_rx.state.room import RoomState
 from djangochat_rx.state.search import SearchState
 from djangochat_rx.state.user_groups import GroupsState
-from tests.state.conftest import unique
+from tests.state.conftest import beside_a_private_room, unique
+from tests.support.client import STORAGE_KEY
 
 # Every room-page event, as a forged client could send it (ids and names of the room it cannot see).
 ROOM_EVENTS = [
@@ -126,3 +128,26 @@ async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open
     await asyncio.sleep(0.5)
     assert secret not in str(peek.frames) and room.name not in str(peek.frames)
     assert rows(Mention, user_id=outsider.id) == [] and len(rows(Mention, user_id=member.id)) == 1
+
+
+async def test_an_outsider_gets_no_reminder_of_a_private_message_nor_anothers_scheduled_message(open_tab, make_user):
+    owner, _den, secret, outsider, insider = await beside_a_private_room(open_tab, make_user)
+    await outsider.call(RoomState, "start_remind", message_id=secret.id)
+    await outsider.wait_for(lambda: outsider.var(RoomState, "reminding_id") == secret.id)
+    await outsider.call(RoomState, "remind_preset", choice="20m")
+    await outsider.wait_for(lambda: outsider.var(RoomState, "remind_error") == "Message not found.")
+    await insider.call(RoomState, "send_later", text="secret plan, later", choice="1h", picked="")
+    await insider.wait_for(lambda: insider.var(RoomState, "later_said"))
+    stranger_page = await open_tab("/scheduled", token=outsider.local_storage[STORAGE_KEY])
+    await stranger_page.wait_for(lambda: stranger_page.var(LaterState, "pending") == [])
+    job_id = db.call(scheduled.listing, owner.id, "")[0][0].id
+    answers = []
+    for guessed in (job_id, job_id + 1000):
+        await stranger_page.call(LaterState, "send_now", job_id=guessed)
+        await stranger_page.wait_for(lambda: stranger_page.var(LaterState, "later_error"))
+        answers.append(stranger_page.var(LaterState, "later_error"))
+        await stranger_page.call(LaterState, "stop_edit_later")
+        await stranger_page.wait_for(lambda: not stranger_page.var(LaterState, "later_error"))
+    assert answers == ["Scheduled message not found."] * 2
+    assert db.call(scheduled.listing, owner.id, "")[0][0].body == "secret plan, later"
+    assert all("secret plan" not in str(frame) for frame in outsider.frames + stranger_page.frames)

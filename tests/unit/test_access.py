@@ -1,5 +1,7 @@
 """Private rooms and direct conversations: members only, on every path, and they never leak."""
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import select
 
@@ -19,14 +21,16 @@ from djangochat_rx.domain import (
     profiles,
     reactions,
     reads,
+    reminders,
     rooms,
     saved,
+    scheduled,
     search,
     threads,
     user_groups,
 )
 from djangochat_rx.infra import storage
-from djangochat_rx.models import User
+from djangochat_rx.models import User, utcnow
 
 
 @pytest.fixture
@@ -75,6 +79,12 @@ OUTSIDER_PATHS = {
     "a message's edit history": lambda db, user, room, message: edit_history.versions(db, user.id, message.id),
     "forward a message": lambda db, user, room, message: forwarding.originals(db, user.id, (message.id,)),
     "a link to a message": lambda db, user, room, message: forwarding.located(db, user.id, message.id),
+    "remind me of a message": lambda db, user, room, message: reminders.remind(
+        db, user.id, message.id, utcnow() + timedelta(hours=1)
+    ),
+    "send later into it": lambda db, user, room, message: scheduled.schedule(
+        db, user.id, room.id, "let me in", utcnow() + timedelta(hours=1)
+    ),
 }
 
 
@@ -102,6 +112,8 @@ OUTSIDER_VIEWS = {
     "unread mentions": lambda db, user, room: reads.unread_mention_rooms(db, user.id),
     "saved messages": lambda db, user, room: saved.saved_list(db, user.id),
     "a mention of their group": _their_group_mentioned,
+    "reminders": lambda db, user, room: reminders.pending(db, user.id, ""),
+    "scheduled messages": lambda db, user, room: scheduled.listing(db, user.id, ""),
 }
 
 
@@ -111,7 +123,10 @@ def stranger(request, session, alice, carol, secret):
     room is as closed to both."""
     if request.param == "removed member":
         members.invite(session, alice.id, secret.id, "carol")
-        saved.save(session, carol.id, messages.newest_messages(session, secret.id)[0].id)
+        first = messages.newest_messages(session, secret.id)[0].id
+        saved.save(session, carol.id, first)
+        reminders.remind(session, carol.id, first, utcnow() + timedelta(hours=1))
+        scheduled.schedule(session, carol.id, secret.id, "carol was here", utcnow() + timedelta(hours=1))
         members.remove(session, alice.id, secret.id, "carol")
     return carol
 
@@ -312,3 +327,27 @@ def test_a_removed_member_is_reached_by_no_mention_of_the_room(session, alice, b
     assert by_name.mentions == ()
     assert "carol" not in everyone.mentions and "bob" in everyone.mentions
     assert reads.unread_mention_rooms(session, carol.id) == []
+
+
+def test_another_persons_scheduled_message_or_reminder_answers_like_a_made_up_one(session, alice, bob, secret):
+    """Bob (a member) guesses the ids of Alice's scheduled message and reminder: the answer is the one for an id
+    that does not exist."""
+    later = utcnow() + timedelta(hours=1)
+    job_id = scheduled.schedule(session, alice.id, secret.id, "the plan, later", later)
+    reminder_id = reminders.remind(session, alice.id, None, later, "secret note")
+
+    def answers(guessed_job: int, guessed_reminder: int) -> list[str]:
+        said = []
+        for attempt in (
+            lambda: scheduled.edit(session, bob.id, guessed_job, "mine", later),
+            lambda: scheduled.cancel(session, bob.id, guessed_job),
+            lambda: scheduled.own_pending_job(session, bob.id, guessed_job),
+            lambda: reminders.cancel(session, bob.id, guessed_reminder),
+        ):
+            with pytest.raises(messages.InvalidMessage) as refused:
+                attempt()
+            said.append(str(refused.value))
+        return said
+
+    assert answers(job_id, reminder_id) == answers(job_id + 1000, reminder_id + 1000)
+    assert scheduled.listing(session, bob.id, "") == ([], []) and reminders.pending(session, bob.id, "") == []

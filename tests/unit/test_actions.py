@@ -24,6 +24,7 @@ from djangochat_rx.actions import emoji as emoji_actions
 from djangochat_rx.actions import files as file_actions
 from djangochat_rx.actions import imports as import_actions
 from djangochat_rx.actions import joining
+from djangochat_rx.actions import later as later_actions
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import previews as preview_actions
@@ -759,3 +760,30 @@ def test_every_change_to_a_group_tells_the_open_group_pages(session, alice, bob,
     with pytest.raises(user_groups.GroupRefused):
         group_actions.delete_group(session, bob.id, "api")  # administrators only now
     assert group_actions.delete_group(session, root.id, "api").events == [UserGroupsChanged("api")]
+
+
+def test_send_later_and_reminders_tell_nobody_until_due_then_the_room_or_the_person(session, alice, bob, general):
+    """Scheduling, editing, cancelling and setting reminders tell nobody; a due message is a MessageSent like any
+    other; a failed one tells its author; a due reminder tells its person (and both survive the trip between
+    workers)."""
+    soon = utcnow() + timedelta(hours=1)
+    job = later_actions.schedule_message(session, alice.id, general.id, "later", soon)
+    assert job.events == []
+    assert later_actions.edit_scheduled(session, alice.id, job.value, "later on", soon).events == []
+    sent = later_actions.deliver_scheduled(session, job.value, None, alice.id)
+    assert only(sent, MessageSent).message.body == "later on"
+    other = later_actions.schedule_message(session, alice.id, general.id, "never", soon).value
+    assert later_actions.cancel_scheduled(session, alice.id, other).events == []
+    gone = later_actions.schedule_message(session, alice.id, general.id, "too late", soon).value
+    rooms.archive_room(session, alice.id, general.id)
+    failed = only(later_actions.deliver_scheduled(session, gone, None, alice.id), events.ScheduledFailed)
+    assert failed.username == "alice" and "archived" in failed.reason
+    message_id = only(sent, MessageSent).message.id
+    reminder = later_actions.remind(session, bob.id, message_id, soon)
+    assert reminder.events == []
+    note = later_actions.remind(session, bob.id, None, soon, "tea").value
+    assert later_actions.cancel_reminder(session, bob.id, note).events == []
+    due = only(later_actions.fire_reminder(session, reminder.value, soon), events.ReminderDue)
+    assert (due.username, due.message_id, due.room_name) == ("bob", message_id, "General")
+    for event in (failed, due):
+        assert events.from_wire(json.loads(json.dumps(events.to_wire(event)))) == event

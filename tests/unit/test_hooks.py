@@ -4,11 +4,9 @@ touching the chat. The running parts use the app's own test database, as the bac
 
 import asyncio
 import logging
-import re
 import sys
 import threading
 import uuid
-from datetime import timedelta
 
 import pytest
 
@@ -78,17 +76,6 @@ def test_forgetting_a_hook_takes_its_command_away():
 def test_reply_outside_a_hook_is_refused():
     with pytest.raises(RuntimeError, match="only inside a hook"):
         hooks.reply("hello")
-
-
-def test_remind_reads_seconds_minutes_and_hours_up_to_a_day():
-    fresh_module("djangochat_rx.notify.hooks_examples.remind")
-    from djangochat_rx.notify.hooks_examples import remind
-
-    assert remind.parse("me in 10m stretch your legs") == (timedelta(minutes=10), "stretch your legs")
-    assert remind.parse("me in 5s tea") == (timedelta(seconds=5), "tea")
-    assert remind.parse("ME IN 2H lunch") == (timedelta(hours=2), "lunch")
-    for wrong in ("", "me in 10 tea", "me in 10m", "you in 1m x", "me in 0s x", "me in 25h x"):
-        assert remind.parse(wrong) is None
 
 
 # --- who hears what ------------------------------------------------------------------------------------
@@ -233,21 +220,6 @@ async def test_a_command_answers_where_its_bot_may_post_and_is_refused_elsewhere
     db.call(members.invite, owner.id, secret.id, f"{bot}-bot")
     await hooks.invoke("/say", owner.username, secret.id, secret.slug, "psst")
     await until(lambda: texts(secret.id))
-
-
-async def test_remind_acknowledges_at_once_in_utc_then_mentions_the_author_in_the_room_when_due():
-    fresh_module("djangochat_rx.notify.hooks_examples.remind")
-    author = person()
-    room = db.call(rooms.create_room, unique("Standup "), "", author.id)
-    await hooks.invoke("/remind", author.username, room.id, room.slug, "me in 1s stand up")
-    [(bot, ack)] = await until(lambda: texts(room.id))
-    assert bot == "remind-bot"
-    assert re.fullmatch(rf"OK {author.username}, I will remind you at \d\d:\d\d:\d\d UTC \(\d{{4}}-\d\d-\d\d\)\.", ack)
-    await until(lambda: len(texts(room.id)) == 2)
-    assert texts(room.id)[1] == ("remind-bot", f"@{author.username} reminder: stand up")
-    await hooks.invoke("/remind", author.username, room.id, room.slug, "me later")
-    await until(lambda: len(texts(room.id)) == 3)
-    assert texts(room.id)[2] == ("remind-bot", "Usage: /remind me in 10m TEXT (s, m or h; at most 24h)")
 
 
 def test_a_hooks_setting_naming_the_examples_where_they_were_still_loads_them():

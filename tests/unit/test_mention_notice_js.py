@@ -69,3 +69,19 @@ def test_the_summary_after_a_quiet_time_brings_its_title_and_opens_the_rooms_lis
         "tag": "djangochat-quiet-ended",
         "href": "/rooms",
     }
+
+
+def test_a_reminder_names_itself_and_opens_its_message():
+    out = run("""
+      const reminder = { id: "reminder-4", title: "Reminder", room: "General", author: "", text: "ship it",
+        path: "/messages/12" };
+      out.shown = noticeToShow(JSON.stringify(reminder), hidden);
+      out.page = noticeHref({ slug: "", path: "/reminders" });
+    """)
+    assert out["shown"] == {
+        "title": "Reminder",
+        "body": "ship it",
+        "tag": "djangochat-reminder-4",
+        "href": "/messages/12",
+    }
+    assert out["page"] == "/reminders"

@@ -1,2 +1,1 @@
-"""Hooks shipped as examples (hooks.py):
-HOOKS=djangochat_rx.notify.hooks_examples.echo,djangochat_rx.notify.hooks_examples.remind."""
+"""A hook shipped as an example (hooks.py): HOOKS=djangochat_rx.notify.hooks_examples.echo."""
