@@ -329,6 +329,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         name: ADMIN
         for name in (
             "archive_room",
+            "choose_emoji_adders",
             "choose_password_sign_in",
             "choose_second_factor",
             "choose_signup_domain",

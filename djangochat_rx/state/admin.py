@@ -10,12 +10,13 @@ from typing import Any, Literal
 import reflex as rx
 
 from djangochat_rx import db, routes, settings
+from djangochat_rx.actions import emoji as emoji_actions
 from djangochat_rx.actions import imports, joining, perform, perform_hashing
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import accounts, admin, messages, retention, rooms, second_factor, signup, sso
+from djangochat_rx.domain import accounts, admin, custom_emoji, messages, retention, rooms, second_factor, signup, sso
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.http import imports as import_route
 from djangochat_rx.notify import mail
@@ -50,6 +51,8 @@ class AdminState(AuthState):
     # The instance's retention policy (retention.py): days (0: keep everything), and whether pins are kept.
     retention_days: int = 0
     retention_keep_pinned: bool = True
+    # Who may add custom emoji (custom_emoji.ADDERS_LABELS).
+    emoji_adders: str = "members"
     # Whether passwords sign in (off: single sign-on only), and whether any provider is set up.
     password_sign_in: bool = True
     sso_configured: bool = False
@@ -160,6 +163,19 @@ class AdminState(AuthState):
             await self._lists(actor_id)
 
         if isinstance(rule, str):
+            await self._safely(work)
+
+    @rx.event
+    async def choose_emoji_adders(self, adders: str):
+        """Choose who may add custom emoji: "members" or "admins" (overriding CUSTOM_EMOJI_ADDERS)."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            await perform(emoji_actions.choose_adders, actor_id, adders)
+            self.notice = "Custom emoji setting saved."
+            await self._lists(actor_id)
+
+        if isinstance(adders, str):
             await self._safely(work)
 
     @rx.event
@@ -360,6 +376,7 @@ class AdminState(AuthState):
         current = await db.run(signup.policy)
         self.signup_mode, self.signup_domain = current.mode, current.domain
         self.second_factor_rule = await db.run(second_factor.requirement)
+        self.emoji_adders = await db.run(custom_emoji.adders)
         kept = await db.run(retention.policy)
         self.retention_days, self.retention_keep_pinned = kept.days, kept.keep_pinned
         self.password_sign_in, self.sso_configured = await db.run(sso.passwords_allowed), bool(sso.providers())
