@@ -19,8 +19,11 @@ function handlerOf(name) {
   return undefined;
 }
 
+// A checkbox, radio or button input takes no typing: Escape there is the page's (leaving selection mode).
 function typingIn(target) {
-  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.tagName === "INPUT") return !/^(checkbox|radio|button|submit|reset)$/.test(target.type);
+  return target.isContentEditable || /^(TEXTAREA|SELECT)$/.test(target.tagName);
 }
 
 function fieldOf(target) {

@@ -364,10 +364,11 @@ AVATAR_SMALL_PIXELS = 64
 # Picture changes (a new one, or back to the generated one) per user, a burst and a day: each is a frame to
 # every logged-in tab of the instance (40 in half a second sent 80 frames to each before).
 PICTURE_LIMITS = os.environ.get("PICTURE_LIMITS", "5 per minute;30 per day")
-# Custom emoji (custom_emoji.py): who may add one, "members" (everyone but guests and bots) or "admins"; the
-# most an instance holds (each is a CSS rule on every page and a line in every picker: Slack's own cap is 5000,
-# ours is a small team's); the largest upload (an emoji is drawn at 22 pixels: 256 KB is a generous source);
-# and additions and removals per user, a burst and a day (each is a frame to every logged-in tab).
+# Custom emoji (custom_emoji.py): who may add one, "members" (everyone but guests and bots) or "admins" (the
+# default only: the admin page's choice overrides it); the most an instance holds (each is a CSS rule on every page
+# and a line in every picker: Slack's own cap is 5000, ours is a small team's); the largest upload (an emoji is
+# drawn at 22 pixels: 256 KB is a generous source); and additions and removals per user, a burst and a day (each
+# is a frame to every logged-in tab).
 CUSTOM_EMOJI_ADDERS = os.environ.get("CUSTOM_EMOJI_ADDERS", "members")
 CUSTOM_EMOJI_MAX = _int("CUSTOM_EMOJI_MAX", 500)
 CUSTOM_EMOJI_MAX_BYTES = _int("CUSTOM_EMOJI_MAX_BYTES", 256 * 1024)

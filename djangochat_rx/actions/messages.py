@@ -47,8 +47,9 @@ def forward_messages(
     db: Session, user_id: int, room_id: int, message_ids: tuple[int, ...], comment: str = ""
 ) -> Outcome[list[MessageView]]:
     """Forward copies of messages one may read to a room or conversation one may post in, after `comment` (if
-    any): each is a message sent there, told as any other (mentions in a copy notify no one: its @names are the
-    original author's words, quoted). The messages posted, in order."""
+    any), in one transaction: one copy of each, in their room's order (whatever the order of `message_ids`), each a
+    message sent there, told as any other (mentions in a copy notify no one: its @names are the original author's
+    words, quoted). The messages posted, in order."""
     copies = forwarding.originals(db, user_id, tuple(message_ids))
     sent: list[Outcome[MessageView]] = []
     if comment.strip():

@@ -118,7 +118,7 @@ def emoji_section() -> rx.Component:
             "first frame).",
             size="2",
         ),
-        rx.cond(EmojiState.may_add, _add(), rx.text("Only administrators add custom emoji here.", size="2")),
+        rx.cond(EmojiState.may_add, _add(), rx.text(EmojiState.who_adds, size="2", id="who-adds-emoji")),
         rx.cond(
             EmojiState.emoji_error != "",
             rx.callout(EmojiState.emoji_error, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),

@@ -16,7 +16,7 @@ import reflex as rx
 from djangochat_rx import settings
 from djangochat_rx.components.avatar import avatar
 from djangochat_rx.components.files import message_files
-from djangochat_rx.components.forward import forwarded_line
+from djangochat_rx.components.forward import forwarded_line, select_box
 from djangochat_rx.components.link_preview import link_previews
 from djangochat_rx.components.local_time import LocalTime
 from djangochat_rx.components.marks import guest_mark
@@ -46,6 +46,8 @@ class RowProps(NamedTuple):
     editing: rx.Var[bool]  # this message is being edited here
     edit_text: rx.Var[str]  # its text in the edit box ("" when not editing)
     first_unread: rx.Var[bool]  # the "New messages" line goes above it
+    selecting: rx.Var[bool]  # the room is in selection mode (forwarding): the row offers a checkbox
+    selected: rx.Var[bool]  # it is ticked
 
 
 def _editor(row: RowProps) -> rx.Component:
@@ -158,6 +160,11 @@ def quote(message: rx.Var[MessageView]) -> rx.Component:
     )
 
 
+def _select_box(message: rx.Var[MessageView], row: RowProps) -> rx.Component:
+    """In selection mode, the checkbox that chooses the message to forward (none on a deleted one)."""
+    return rx.cond(row.selecting & ~message["deleted"], select_box(message, row.selected))
+
+
 def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Component:
     mine = message["author"] == row.me
     divider = rx.cond(
@@ -168,6 +175,7 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
         *([] if in_thread else [divider]),
         rx.box(
             rx.hstack(
+                *([] if in_thread else [_select_box(message, row)]),
                 avatar(message["author"], files_base=row.files_base),
                 rx.link(
                     message["author"],
@@ -207,6 +215,7 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
             data_mentioned=message["mentions"].contains(row.me).to_string(),
             data_pinned=row.pinned.to_string(),
             data_saved=row.saved.to_string(),
+            data_selected=row.selected.to_string(),
             # Focus on a message brings its tools (MessageToolbar), also on one grouped under the one before.
             tab_index=0,
             class_name="message",
@@ -228,8 +237,12 @@ def _memo_row(name: str, in_thread: bool):
         editing: rx.Var[bool],
         edit_text: rx.Var[str],
         first_unread: rx.Var[bool],
+        selecting: rx.Var[bool],
+        selected: rx.Var[bool],
     ) -> rx.Component:
-        row = RowProps(me, files_base, mark, pinned, saved, poll_choices, editing, edit_text, first_unread)
+        row = RowProps(
+            me, files_base, mark, pinned, saved, poll_choices, editing, edit_text, first_unread, selecting, selected
+        )
         return _row(message, row, in_thread)
 
     row_component.__name__ = row_component.__qualname__ = name
@@ -254,6 +267,8 @@ class ListProps(NamedTuple):
     editing_id: rx.Var[int]
     edit_text: rx.Var[str]
     first_unread_seq: rx.Var[int]
+    selecting: rx.Var[bool]
+    selected_ids: rx.Var[tuple[int, ...]]
 
 
 def list_props() -> ListProps:
@@ -268,6 +283,8 @@ def list_props() -> ListProps:
         editing_id=RoomState.editing_id,
         edit_text=RoomState.edit_text,
         first_unread_seq=RoomState.first_unread_seq,
+        selecting=RoomState.selecting,
+        selected_ids=RoomState.selected_ids,
     )
 
 
@@ -288,6 +305,8 @@ def row_props(message: rx.Var[MessageView], given: ListProps) -> RowProps:
         editing=editing,
         edit_text=rx.cond(editing, given.edit_text, ""),
         first_unread=message["seq"] == given.first_unread_seq,
+        selecting=given.selecting,
+        selected=given.selected_ids.contains(message["id"]),
     )
 
 
@@ -329,6 +348,8 @@ def room_block(
     editing_id: rx.Var[int],
     edit_text: rx.Var[str],
     first_unread_seq: rx.Var[int],
+    selecting: rx.Var[bool],
+    selected_ids: rx.Var[tuple[int, ...]],
     gap_after: rx.Var[int],
     gap_before: rx.Var[int],
 ) -> rx.Component:
@@ -336,7 +357,18 @@ def room_block(
     reads the rows as the log's children). Its props are the list's, so a block whose messages did not change is
     not rendered again when a message comes."""
     given = ListProps(
-        me, files_base, pins, saved_ids, poll_choices, bots, guests, editing_id, edit_text, first_unread_seq
+        me,
+        files_base,
+        pins,
+        saved_ids,
+        poll_choices,
+        bots,
+        guests,
+        editing_id,
+        edit_text,
+        first_unread_seq,
+        selecting,
+        selected_ids,
     )
     return rx.fragment(
         rx.foreach(

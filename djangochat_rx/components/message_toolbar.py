@@ -1,9 +1,9 @@
-"""The tools on a message (react, reply in a thread, pin, forward, remind me, save for later, edit, delete): one
-toolbar for a list of messages, not a row of buttons in every row. MessageToolbar (assets/message_toolbar.js) shows it
-on the message the pointer is over or focus is in, and calls the tool's event with that message's id; which tools a
-message offers follows the row's data- attributes (chat.css): edit and delete on one's own, pin or unpin by
-data-pinned, save or unsave by data-saved, nothing on a deleted message, only edit, delete, forward, remind and save in
-an archived room."""
+"""The tools on a message (react, reply in a thread, pin, forward, select messages to forward, remind me, save for
+later, edit, delete): one toolbar for a list of messages, not a row of buttons in every row. MessageToolbar
+(assets/message_toolbar.js) shows it on the message the pointer is over or focus is in, and calls the tool's event
+with that message's id; which tools a message offers follows the row's data- attributes (chat.css): edit and delete
+on one's own, pin or unpin by data-pinned, save or unsave by data-saved, nothing on a deleted message, only edit,
+delete, forward, select, remind and save in an archived room."""
 
 from typing import Literal
 
@@ -36,6 +36,7 @@ class MessageToolbar(rx.Component):
     on_unsave: rx.EventHandler[passthrough_event_spec(int)]
     on_forward: rx.EventHandler[passthrough_event_spec(int)]
     on_remind: rx.EventHandler[passthrough_event_spec(int)]
+    on_select: rx.EventHandler[passthrough_event_spec(int)]
     on_edit: rx.EventHandler[passthrough_event_spec(int)]
     on_delete: rx.EventHandler[passthrough_event_spec(int)]
 
@@ -70,6 +71,7 @@ def message_toolbar(panel: Literal["room", "thread"]) -> rx.Component:
         ),
         _tool("forward", "forward", "Forward message"),
         _tool("remind", "alarm-clock", "Remind me"),
+        *([_tool("select", "list-checks", "Select messages")] if room else []),
         _tool("save", "bookmark", "Save for later"),
         _tool("unsave", "bookmark-minus", "Remove from saved", variant="soft"),
         _tool("edit", "pencil", "Edit message"),
@@ -86,6 +88,7 @@ def message_toolbar(panel: Literal["room", "thread"]) -> rx.Component:
         on_unsave=RoomState.unsave,
         on_forward=RoomState.start_forward,
         on_remind=RoomState.start_remind,
+        on_select=RoomState.select_messages,
         on_edit=RoomState.start_edit,
         on_delete=RoomState.ask_delete,
     )

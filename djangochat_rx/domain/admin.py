@@ -16,6 +16,7 @@ from djangochat_rx import db as database
 from djangochat_rx.domain import (
     accounts,
     attachments,
+    custom_emoji,
     devices,
     markup,
     messages,
@@ -472,6 +473,22 @@ def _reset_second_factor(db: Session, actor_id: int | None, user: User) -> str:
     audit(db, actor_id, "user.second_factor_reset", f"user:{username}")
     db.commit()
     return username
+
+
+def choose_emoji_adders(db: Session, actor_id: int, adders: str) -> str:
+    """An administrator chooses who may add custom emoji (custom_emoji.ADDERS_LABELS: "members" or "admins"); it
+    overrides the operator's CUSTOM_EMOJI_ADDERS. Audited when it changes. Who may add now."""
+    database.begin_write(db)
+    require_admin(db, actor_id)
+    if adders not in custom_emoji.ADDERS_LABELS:
+        db.rollback()
+        raise InvalidRequirement()
+    before = custom_emoji.adders(db)
+    site_settings.store(db, actor_id, custom_emoji.ADDERS_KEY, adders)
+    if before != adders:
+        audit(db, actor_id, "emoji.adders", "site", f"{before} → {adders}")
+    db.commit()
+    return adders
 
 
 def require_second_factor(db: Session, actor_id: int, chosen: str) -> second_factor.Requirement:

@@ -1,10 +1,11 @@
 """Custom emoji: a picture a member uploads under a name, used as `:name:` in messages and as a reaction.
 
 A name is 2-32 of a-z, 0-9, "_", "+" and "-" (what Slack's names hold, lower-cased). Who may add one is the
-operator's choice (CUSTOM_EMOJI_ADDERS: members, that is everyone but guests and bots, or administrators only);
-an instance holds at most CUSTOM_EMOJI_MAX. The upload (at most CUSTOM_EMOJI_MAX_BYTES) is decoded by Pillow
-within CUSTOM_EMOJI_MAX_SOURCE_PIXELS, its first frame only (an animated GIF is flattened), and saved again as a
-PNG within CUSTOM_EMOJI_PIXELS square, with none of the uploader's metadata. Its maker or an administrator
+administrators' choice on the admin page (SiteSetting ADDERS_KEY: members, that is everyone but guests and bots, or
+administrators only), the operator's CUSTOM_EMOJI_ADDERS until they choose; an instance holds at most
+CUSTOM_EMOJI_MAX. The upload (at most CUSTOM_EMOJI_MAX_BYTES) is decoded by Pillow within
+CUSTOM_EMOJI_MAX_SOURCE_PIXELS, its first frame only (an animated GIF is flattened), and saved again as a PNG
+within CUSTOM_EMOJI_PIXELS square, with none of the uploader's metadata. Its maker or an administrator
 removes it (an administrator's removal of someone else's is audited); the row and the picture go, and every
 `:name:` shows as text again (markup.py renders every name-shaped `:name:` the same whether or not it exists;
 the page draws the pictures it knows, components/custom_emoji.py).
@@ -24,7 +25,7 @@ from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.domain import audit, images
 from djangochat_rx.infra import storage
-from djangochat_rx.models import CustomEmoji, User
+from djangochat_rx.models import CustomEmoji, SiteSetting, User
 
 # A name as stored and as typed between colons (markup.py and reactions.py find `:name:` with it).
 NAME = r"[a-z0-9_+-]{2,32}"
@@ -32,6 +33,14 @@ _NAME = re.compile(NAME)
 SHORTCODE = re.compile(rf":({NAME}):")
 # The stored picture's variant in storage.py.
 VARIANT = "png"
+# Who may add custom emoji (the admin page's choice, a SiteSetting; CUSTOM_EMOJI_ADDERS while it has none).
+ADDERS_KEY = "custom_emoji_adders"
+ADDERS_LABELS: dict[str, str] = {"members": "Members", "admins": "Administrators only"}
+# What one who may not add is told, by who may (the account page's sentence, and the refusal).
+WHO_ADDS: dict[str, str] = {
+    "members": "Members add custom emoji here; guests and bots do not.",
+    "admins": "Only administrators add custom emoji here.",
+}
 
 
 class EmojiRefused(Exception):
@@ -109,21 +118,30 @@ def current_key(db: Session, name: str) -> str | None:
     return key
 
 
+def adders(db: Session) -> str:
+    """Who may add custom emoji ("members" or "admins"): the administrators' choice (admin.choose_emoji_adders),
+    else the operator's CUSTOM_EMOJI_ADDERS."""
+    stored = db.exec(select(SiteSetting.value).where(SiteSetting.key == ADDERS_KEY)).first()
+    if stored in ADDERS_LABELS:
+        return stored
+    return "admins" if settings.CUSTOM_EMOJI_ADDERS == "admins" else "members"
+
+
 def may_add(db: Session, user_id: int) -> bool:
-    """Whether the user may add custom emoji: an administrator always; with CUSTOM_EMOJI_ADDERS "members", any
-    active account but a guest or a bot."""
+    """Whether the user may add custom emoji: an administrator always; when members may (adders), any active
+    account but a guest or a bot."""
     user = db.get(User, user_id)
     allowed = (
         user is not None
         and user.is_active
-        and (user.is_admin or (settings.CUSTOM_EMOJI_ADDERS != "admins" and not user.is_guest and not user.is_bot))
+        and (user.is_admin or (adders(db) == "members" and not user.is_guest and not user.is_bot))
     )
     return allowed
 
 
 def _check_add(db: Session, user_id: int, name: str) -> None:
     if not may_add(db, user_id):
-        raise EmojiRefused("Only administrators may add custom emoji here.")
+        raise EmojiRefused(WHO_ADDS[adders(db)])
     if db.exec(select(CustomEmoji.id).where(CustomEmoji.name == name)).first() is not None:
         raise EmojiRefused(f"There is already a custom emoji called :{name}:.")
     if db.exec(select(func.count()).select_from(CustomEmoji)).one() >= settings.CUSTOM_EMOJI_MAX:

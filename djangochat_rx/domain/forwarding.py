@@ -10,7 +10,10 @@ from sqlmodel import Session, col, select
 from djangochat_rx import routes, settings
 from djangochat_rx.domain import access
 from djangochat_rx.domain.messages import InvalidMessage, MessageNotFound, NotAllowed
-from djangochat_rx.models import Message, Room
+from djangochat_rx.models import Message, Room, User
+
+# The first line of a chosen message, as the forward form lists it.
+LINE_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,15 @@ class Original:
 
     id: int
     text: str
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A message chosen to forward, as the forward form lists it: its author and first line."""
+
+    id: int
+    author: str
+    line: str
 
 
 @dataclass(frozen=True)
@@ -31,32 +43,48 @@ class Target:
 
 
 def originals(db: Session, user_id: int, message_ids: tuple[int, ...]) -> list[Original]:
-    """The messages to forward, in the order given, each one the user may read and not deleted; MessageNotFound
-    (as for no such message) or NotAllowed otherwise. At most FORWARD_MAX_MESSAGES at once."""
+    """The messages to forward, in their room's order (whatever the order given), each one the user may read and
+    not deleted; MessageNotFound (as for no such message) or NotAllowed otherwise. At most FORWARD_MAX_MESSAGES."""
+    return [Original(message_id, text) for message_id, _author, text in _readable(db, user_id, message_ids)]
+
+
+def chosen(db: Session, user_id: int, message_ids: tuple[int, ...]) -> list[Chosen]:
+    """The messages chosen to forward as the forward form lists them, in the order they would go, refused as
+    `originals` refuses them."""
+    found = _readable(db, user_id, message_ids)
+    return [Chosen(message_id, author, _first_line(text)) for message_id, author, text in found]
+
+
+def _readable(db: Session, user_id: int, message_ids: tuple[int, ...]) -> list[tuple[int, str, str]]:
+    """(id, author, copy text) of each message, in room order (room, then seq); refused as `originals` says."""
     ids = list(dict.fromkeys(message_ids))
     if not ids:
         raise InvalidMessage("Choose a message to forward.")
     if len(ids) > settings.FORWARD_MAX_MESSAGES:
         raise InvalidMessage(f"You can forward at most {settings.FORWARD_MAX_MESSAGES} messages at once.")
-    found = {
-        message.id: message
-        for message in db.exec(
-            select(Message).where(col(Message.id).in_(ids), access.readable(user_id, Message.room_id))
-        )
-    }
+    found = db.exec(
+        select(Message.id, User.username, Message.body, Message.file_count, Message.deleted_at)
+        .join(User, col(User.id) == Message.author_id)
+        .where(col(Message.id).in_(ids), access.readable(user_id, Message.room_id))
+        .order_by(Message.room_id, Message.seq, Message.id)
+    ).all()
     db.rollback()
     if len(found) < len(ids):
         raise MessageNotFound()
-    if any(found[message_id].deleted_at is not None for message_id in ids):
+    if any(deleted_at is not None for *_, deleted_at in found):
         raise NotAllowed("A deleted message cannot be forwarded.")
-    return [Original(message_id, _copy_text(found[message_id])) for message_id in ids]
+    return [(message_id, author, _copy_text(body, files)) for message_id, author, body, files, _ in found]
 
 
-def _copy_text(message: Message) -> str:
+def _first_line(text: str) -> str:
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return line if len(line) <= LINE_CHARS else line[: LINE_CHARS - 1] + "…"
+
+
+def _copy_text(body: str, files: int) -> str:
     """What a forwarded copy says: the original's text (its files are not copied: the copy says how many)."""
-    files = message.file_count
     note = f"({files} file{'s' if files != 1 else ''} not forwarded)" if files else ""
-    return "\n\n".join(part for part in (message.body, note) if part)
+    return "\n\n".join(part for part in (body, note) if part)
 
 
 def targets(db: Session, user_id: int) -> list[Target]:

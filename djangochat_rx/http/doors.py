@@ -340,6 +340,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         for name in (
             "archive_room",
             "choose_group_managers",
+            "choose_emoji_adders",
             "choose_password_sign_in",
             "choose_second_factor",
             "choose_signup_domain",
@@ -374,6 +375,9 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         **{
             name: READ
             for name in (
+                # Selection mode's handlers (add_messages, select_messages, stop_selecting, toggle_selected) change
+                # the tab's state only, no database: the forwarding checks every message chosen.
+                "add_messages",
                 "ask_delete",
                 "cancel_delete",
                 "cancel_edit",
@@ -381,6 +385,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
                 "file_uploaded",
                 "fill_gap",
                 "forward_closed",
+                "forward_selected",
                 "load",
                 "load_commands",
                 "load_mention_names",
@@ -395,14 +400,17 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
                 "refresh",
                 "remove_file",
                 "search_room",
+                "select_messages",
                 "set_level",
                 "show_files",
                 "show_versions",
                 "start_edit",
                 "start_forward",
                 "start_remind",
+                "stop_selecting",
                 "toggle_mute",
                 "toggle_panel",
+                "toggle_selected",
                 "typing_now",
                 "versions_closed",
             )
@@ -411,6 +419,8 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
             name: SEND
             for name in ("close_poll", "confirm_delete", "pin", "react", "remove_preview", "unpin", "unsave", "vote")
         },
+        # forward posts a copy of each message chosen (at most FORWARD_MAX_MESSAGES) and the comment in one action,
+        # charging SEND_LIMITS once for each message it posts.
         **{name: POST for name in ("ask_poll", "forward", "save_edit")},
         # `/remind me ...` sets a reminder (reminders.py).
         "send": SocketBudget(counts=("SEND_LIMITS", "REMINDERS_PER_USER"), work=("link previews",)),

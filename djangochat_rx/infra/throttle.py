@@ -171,16 +171,18 @@ async def before_register(client: str) -> None:
         raise await _too_many_attempts(REGISTER_PER_CLIENT, client)
 
 
-async def _within(items: list[RateLimitItem], key: str, refusal: str) -> None:
-    """Charge `key` to every budget of `items`; Throttled(`refusal`) at the first one spent."""
+async def _within(items: list[RateLimitItem], key: str, refusal: str, cost: int = 1) -> None:
+    """Charge `key` `cost` to every budget of `items`; Throttled(`refusal`) at the first one spent."""
     for item in items:
-        if not await _limiter().hit(item, key):
+        if not await _limiter().hit(item, key, cost=cost):
             raise Throttled(refusal)
 
 
-async def before_send(user_id: int) -> None:
-    """Refuse a message while the user is over the burst or the sustained sending rate."""
-    await _within(SEND_LIMITS, str(user_id), "You are sending too fast. Wait a few seconds and press Send again.")
+async def before_send(user_id: int, messages: int = 1) -> None:
+    """Refuse a message (or `messages` at once: a forwarding's copies and comment) while the user is over the burst
+    or the sustained sending rate."""
+    refusal = "You are sending too fast. Wait a few seconds and press Send again."
+    await _within(SEND_LIMITS, str(user_id), refusal, messages)
 
 
 async def before_create(user_id: int) -> None:

@@ -8,7 +8,7 @@ from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.files import FileDrop
 from djangochat_rx.components.layout import error_callout, labeled_input, page, shown_once
 from djangochat_rx.components.marks import guest_mark
-from djangochat_rx.domain import second_factor, signup, user_groups
+from djangochat_rx.domain import custom_emoji, second_factor, signup, user_groups
 from djangochat_rx.domain.admin import AdminMessageView, AdminRoomView, AdminUserView, AuditView
 from djangochat_rx.domain.signup import InviteView
 from djangochat_rx.state.admin import AdminState
@@ -518,6 +518,21 @@ def _signup() -> rx.Component:
         rx.text(
             "Members: anyone but a guest creates a group, and each group's members change it. "
             "Administrators always may; guests never do.",
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        rx.el.label("Who may add custom emoji", html_for="emoji-adders", font_weight="500", margin_top="1rem"),
+        rx.select.root(
+            rx.select.trigger(id="emoji-adders", aria_label="Who may add custom emoji"),
+            rx.select.content(
+                *[rx.select.item(label, value=adders) for adders, label in custom_emoji.ADDERS_LABELS.items()]
+            ),
+            value=AdminState.emoji_adders,
+            on_change=AdminState.choose_emoji_adders,
+        ),
+        rx.text(
+            "Members are everyone but guests and bots; administrators always may, and remove any. "
+            "This overrides the server's CUSTOM_EMOJI_ADDERS.",
             size="1",
             color=rx.color("gray", 11),
         ),

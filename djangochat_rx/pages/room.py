@@ -12,7 +12,7 @@ from djangochat_rx.components.composer import Draft, Picker
 from djangochat_rx.components.confirm import confirmed_button
 from djangochat_rx.components.edit_history import edit_history_dialog
 from djangochat_rx.components.files import COMPOSER_FORM_ID, attach_control, files_panel, pending_files
-from djangochat_rx.components.forward import forward_form
+from djangochat_rx.components.forward import forward_form, selection_bar
 from djangochat_rx.components.keys import Keys
 from djangochat_rx.components.later import later_said, remind_dialog, send_later_control
 from djangochat_rx.components.layout import error_callout, inline_form, labeled_input, page, shown_once
@@ -728,6 +728,7 @@ def _room() -> rx.Component:
                 width="100%",
             ),
         ),
+        selection_bar(),
         rx.cond(
             RoomState.archived,
             _archived_notice(),

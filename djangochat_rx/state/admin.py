@@ -10,6 +10,7 @@ from typing import Any, Literal
 import reflex as rx
 
 from djangochat_rx import db, routes, settings
+from djangochat_rx.actions import emoji as emoji_actions
 from djangochat_rx.actions import imports, joining, perform, perform_hashing
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import rooms as room_actions
@@ -19,6 +20,7 @@ from djangochat_rx.actions import user_groups as group_actions
 from djangochat_rx.domain import (
     accounts,
     admin,
+    custom_emoji,
     messages,
     retention,
     rooms,
@@ -61,6 +63,8 @@ class AdminState(AuthState):
     # The instance's retention policy (retention.py): days (0: keep everything), and whether pins are kept.
     retention_days: int = 0
     retention_keep_pinned: bool = True
+    # Who may add custom emoji (custom_emoji.ADDERS_LABELS).
+    emoji_adders: str = "members"
     # Whether passwords sign in (off: single sign-on only), and whether any provider is set up.
     password_sign_in: bool = True
     # Who manages user groups (user_groups.MANAGERS).
@@ -186,6 +190,19 @@ class AdminState(AuthState):
             await self._lists(actor_id)
 
         if isinstance(managers, str):
+            await self._safely(work)
+
+    @rx.event
+    async def choose_emoji_adders(self, adders: str):
+        """Choose who may add custom emoji: "members" or "admins" (overriding CUSTOM_EMOJI_ADDERS)."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            await perform(emoji_actions.choose_adders, actor_id, adders)
+            self.notice = "Custom emoji setting saved."
+            await self._lists(actor_id)
+
+        if isinstance(adders, str):
             await self._safely(work)
 
     @rx.event
@@ -387,6 +404,7 @@ class AdminState(AuthState):
         self.signup_mode, self.signup_domain = current.mode, current.domain
         self.second_factor_rule = await db.run(second_factor.requirement)
         self.group_managers = await db.run(user_groups.managers)
+        self.emoji_adders = await db.run(custom_emoji.adders)
         kept = await db.run(retention.policy)
         self.retention_days, self.retention_keep_pinned = kept.days, kept.keep_pinned
         self.password_sign_in, self.sso_configured = await db.run(sso.passwords_allowed), bool(sso.providers())

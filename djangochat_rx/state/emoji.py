@@ -17,12 +17,15 @@ class EmojiState(AuthState):
     # The name the next upload takes (the upload's address carries it; "" takes the file's name).
     new_name: str = ""
     may_add: bool = False
+    # When one may not add: who may (custom_emoji.WHO_ADDS says it).
+    who_adds: str = ""
     emoji_error: str = ""
     emoji_notice: str = ""
 
     async def _list(self, user_id: int) -> None:
         self.emoji_list = await db.run(custom_emoji.listed)
         self.may_add = await db.run(custom_emoji.may_add, user_id)
+        self.who_adds = "" if self.may_add else custom_emoji.WHO_ADDS[await db.run(custom_emoji.adders)]
 
     @rx.event
     async def load_emoji(self):

@@ -143,6 +143,7 @@ class RoomState(Composer, MessageTools, Later, Hearing, OwnerSettings, AuthState
             return
         self.error, self.history, self.editing_id, self.deleting_id = "", [], 0, 0
         self.later_said, self.zone_name = "", str(zone(identity.time_zone))
+        self._forget_selection()  # messages chosen to forward belong to the room they were chosen in
         self.draft_id = self.draft_id or uuid.uuid4().hex
         try:
             room, pending, details, read = await db.run(_opening, identity.user_id, slug)

@@ -5,7 +5,7 @@ from typing import Any
 
 import reflex as rx
 
-from djangochat_rx import db
+from djangochat_rx import db, settings
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import perform
 from djangochat_rx.actions import previews as preview_actions
@@ -29,8 +29,14 @@ class MessageTools(InRoom, mixin=True):
     versions: list[VersionView] = []
     # The user's answers in this room's polls, "<message id>:<position>" (their page marks them chosen).
     poll_choices: list[str] = []
-    # The message being forwarded (0: the forward form is closed), where it may go, and what went wrong.
-    forwarding_id: int = 0
+    # Forwarding: the messages chosen (at most FORWARD_MAX_MESSAGES; they go in their room's order), whether the
+    # room's messages offer a checkbox each to choose more (selection mode, its bar at the bottom), whether the
+    # forward form is open, what it lists (author and first line of each chosen message), where they may go, and
+    # what went wrong.
+    selected_ids: tuple[int, ...] = ()
+    selecting: bool = False
+    forward_open: bool = False
+    forward_chosen: list[forwarding.Chosen] = []
     forward_targets: list[forwarding.Target] = []
     forward_error: str = ""
 
@@ -104,37 +110,98 @@ class MessageTools(InRoom, mixin=True):
 
     @rx.event
     async def start_forward(self, message_id: int):
-        """Open the forward form for a message of this room: the rooms and conversations the user may post in."""
+        """The forward tool of a message: the forward form opens with that message chosen."""
+        if isinstance(message_id, int):
+            self.selected_ids, self.selecting = (message_id,), False
+            await self._open_forward()
+
+    @rx.event
+    async def forward_selected(self):
+        """The selection bar's Forward: the forward form opens with the messages ticked."""
+        if self.selected_ids:
+            await self._open_forward()
+
+    async def _open_forward(self) -> None:
+        """Open the forward form for the messages chosen: they as it lists them (or why they cannot go, the same
+        answer as for no such message when one is not the user's to read) and where they may go."""
         identity = await self._in_room()
-        if identity is None or not isinstance(message_id, int):
+        if identity is None:
             return
+        self.forward_open, self.forward_error, self.forward_chosen = True, "", []
+        try:
+            self.forward_chosen = await db.run(forwarding.chosen, identity.user_id, self.selected_ids)
+        except messages.InvalidMessage as error:
+            self.forward_error = str(error)
         self.forward_targets = await db.run(forwarding.targets, identity.user_id)
-        self.forwarding_id, self.forward_error = message_id, ""
+
+    @rx.event
+    def select_messages(self, message_id: int = 0):
+        """Selection mode ("Select messages" on a message's tools): each message of the room offers a checkbox,
+        that message ticked."""
+        if self._room_id and isinstance(message_id, int):
+            self.selecting, self.forward_open, self.forward_error = True, False, ""
+            if message_id and message_id not in self.selected_ids:
+                self._choose(message_id)
+
+    @rx.event
+    def add_messages(self):
+        """The forward form's "Add messages": back to the room, in selection mode, the chosen ones ticked."""
+        if self._room_id:
+            self.selecting, self.forward_open, self.forward_error = True, False, ""
+
+    @rx.event
+    def toggle_selected(self, message_id: int):
+        """Tick a message to forward, or untick it (at most FORWARD_MAX_MESSAGES; nothing read: the forwarding checks
+        each one)."""
+        if not self._room_id or not isinstance(message_id, int) or message_id <= 0:
+            return
+        if message_id in self.selected_ids:
+            self.selected_ids = tuple(chosen for chosen in self.selected_ids if chosen != message_id)
+            self.forward_error = ""
+        else:
+            self._choose(message_id)
+
+    def _choose(self, message_id: int) -> None:
+        if len(self.selected_ids) >= settings.FORWARD_MAX_MESSAGES:
+            self.forward_error = f"You can forward at most {settings.FORWARD_MAX_MESSAGES} messages at once."
+            return
+        self.selected_ids, self.forward_error = (*self.selected_ids, message_id), ""
+
+    @rx.event
+    def stop_selecting(self):
+        """Cancel (or Escape) in selection mode: no message is chosen any more."""
+        self._forget_selection()
+
+    def _forget_selection(self) -> None:
+        self.selected_ids, self.selecting, self.forward_open, self.forward_error = (), False, False, ""
+        self.forward_chosen = []
 
     @rx.event
     def forward_closed(self, is_open: bool):
+        """The forward form closed without forwarding: in selection mode the ticked messages stay ticked."""
         if is_open is not True:
-            self.forwarding_id, self.forward_error = 0, ""
+            if self.selecting:
+                self.forward_open, self.forward_error = False, ""
+            else:
+                self._forget_selection()
 
     @rx.event
     async def forward(self, form: dict[str, Any]):
-        """Forward the message to the room chosen, after the comment typed (if any)."""
+        """Forward the messages chosen to the room chosen, after the comment typed (if any), in one go: one copy of
+        each, in their room's order. It spends the sending budget once per message it posts."""
         identity = await self._in_room()
-        if identity is None or not self.forwarding_id:
+        if identity is None or not self.selected_ids:
             return
+        comment = field(form, "comment")
         try:
-            await throttle.before_send(identity.user_id)
+            await throttle.before_send(identity.user_id, len(self.selected_ids) + (1 if comment.strip() else 0))
             await perform(
-                message_actions.forward_messages,
-                identity.user_id,
-                whole(form, "room"),
-                (self.forwarding_id,),
-                field(form, "comment"),
+                message_actions.forward_messages, identity.user_id, whole(form, "room"), self.selected_ids, comment
             )
         except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled) as error:
             self.forward_error = str(error) if not isinstance(error, rooms.RoomNotFound) else "Choose where to send it."
             return
-        self.forwarding_id, self.forward_error = 0, ""
+        self._forget_selection()
 
     @rx.event
     async def remove_preview(self, message_id: int, url: str):

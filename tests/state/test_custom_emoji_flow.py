@@ -11,10 +11,12 @@ from PIL import Image
 from djangochat_rx import db
 from djangochat_rx.domain import messages
 from djangochat_rx.http import files
+from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.emoji import EmojiState
 from djangochat_rx.state.room import RoomState
 from tests.state.conftest import room_tab, unique
+from tests.state.test_admin_flow import admin_tab
 from tests.state.test_files_flow import fetch
 from tests.state.test_reactions_flow import reactions_on
 
@@ -98,3 +100,32 @@ async def test_an_uploader_is_told_why_an_emoji_is_refused(backend_url, open_tab
             headers={files.UPLOAD_HEADER: tab.var(AuthState, "upload_ticket")},
         )
     assert stranger.status_code == 401 and huge.status_code == 413
+
+
+async def test_an_admin_lets_only_administrators_add_and_a_member_is_told_and_refused(
+    backend_url, open_tab, make_user, room
+):
+    _, member_token = make_user()
+    _, admin_page = await admin_tab(open_tab, make_user)
+    account = await open_tab("/account", token=member_token)
+    await account.call(EmojiState, "load_emoji")
+    await account.wait_for(lambda: account.var(EmojiState, "may_add") is True)
+    try:
+        await admin_page.call(AdminState, "choose_emoji_adders", adders="admins")
+        await admin_page.wait_for(lambda: admin_page.var(AdminState, "notice") == "Custom emoji setting saved.")
+        assert admin_page.var(AdminState, "emoji_adders") == "admins"
+        newest = admin_page.var(AdminState, "audit")[0]
+        assert (newest["action"], newest["detail"]) == ("emoji.adders", "members → admins")
+
+        await account.call(EmojiState, "load_emoji")  # the section, opened again, hides the upload and says who adds
+        await account.wait_for(lambda: account.var(EmojiState, "may_add") is False)
+        assert account.var(EmojiState, "who_adds") == "Only administrators add custom emoji here."
+        member_tab = await room_tab(open_tab, member_token, room.slug)
+        refused = await add(backend_url, member_tab, unique("nope"), png())  # the upload is refused anyway
+        assert refused.status_code == 422 and refused.json()["error"] == "Only administrators add custom emoji here."
+    finally:
+        await admin_page.call(AdminState, "choose_emoji_adders", adders="members")
+        await admin_page.wait_for(lambda: admin_page.var(AdminState, "emoji_adders") == "members")
+    await account.call(EmojiState, "load_emoji")
+    await account.wait_for(lambda: account.var(EmojiState, "may_add") is True)
+    assert account.var(EmojiState, "who_adds") == ""

@@ -39,6 +39,11 @@ ROOM_EVENTS = [
     ("start_edit", {"message_id": "{message_id}"}),
     ("ask_delete", {"message_id": "{message_id}"}),
     ("confirm_delete", {}),
+    ("start_forward", {"message_id": "{message_id}"}),
+    ("select_messages", {"message_id": "{message_id}"}),
+    ("toggle_selected", {"message_id": "{message_id}"}),
+    ("forward_selected", {}),
+    ("forward", {"form": {"room": "{room_id}", "comment": "let me in"}}),
 ]
 
 
@@ -84,6 +89,7 @@ async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open
     peek = await open_tab(f"/rooms/{room.slug}", token=outsider_token)
     await peek.wait_for(lambda: peek.var(RoomState, "status") == "missing")
     names = {"outsider": outsider.username, "member": member.username, "message_id": posted.id, "slug": room.slug}
+    names["room_id"] = str(room.id)
     for handler, payload in ROOM_EVENTS:
         await peek.call(RoomState, handler, **fill(payload, names))
     await peek.call(ExportState, "download_room", room_id=room.id)

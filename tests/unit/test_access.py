@@ -78,6 +78,7 @@ OUTSIDER_PATHS = {
     "save a message": lambda db, user, room, message: saved.save(db, user.id, message.id),
     "a message's edit history": lambda db, user, room, message: edit_history.versions(db, user.id, message.id),
     "forward a message": lambda db, user, room, message: forwarding.originals(db, user.id, (message.id,)),
+    "list it in the forward form": lambda db, user, room, message: forwarding.chosen(db, user.id, (message.id,)),
     "a link to a message": lambda db, user, room, message: forwarding.located(db, user.id, message.id),
     "remind me of a message": lambda db, user, room, message: reminders.remind(
         db, user.id, message.id, utcnow() + timedelta(hours=1)

@@ -603,6 +603,7 @@ def test_a_custom_emoji_added_or_removed_tells_every_page_and_a_refusal_tells_no
     assert only(emoji_actions.remove_emoji(session, root.id, "party"), EmojiChanged) == EmojiChanged("party", "")
     with pytest.raises(custom_emoji.EmojiNotFound):
         emoji_actions.remove_emoji(session, alice.id, "party")
+    assert emoji_actions.choose_adders(session, root.id, "admins").events == []  # pages read it when they open
 
 
 async def test_an_upload_and_taking_it_back_are_its_uploaders_alone(session, alice, general, tmp_path, store):

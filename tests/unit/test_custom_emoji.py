@@ -13,7 +13,7 @@ from sqlmodel import select
 from djangochat_rx import settings
 from djangochat_rx.actions import emoji as emoji_actions
 from djangochat_rx.actions import messages as message_actions
-from djangochat_rx.domain import custom_emoji, markup, reactions
+from djangochat_rx.domain import admin, custom_emoji, markup, reactions
 from djangochat_rx.domain.events import EmojiChanged
 from djangochat_rx.infra import storage
 from djangochat_rx.models import AuditEntry, User
@@ -133,6 +133,41 @@ def test_who_may_add_members_or_only_admins_never_guests_or_bots(session, alice,
     with pytest.raises(custom_emoji.EmojiRefused, match="Only administrators"):
         added(session, store, tmp_path, alice)
     assert added(session, store, tmp_path, root).value
+
+
+def test_the_admin_pages_choice_overrides_the_operators_default_both_ways_and_is_audited(
+    session, alice, root, tmp_path, store, monkeypatch
+):
+    assert custom_emoji.adders(session) == "members"  # CUSTOM_EMOJI_ADDERS's own default
+    monkeypatch.setattr(settings, "CUSTOM_EMOJI_ADDERS", "admins")
+    assert custom_emoji.adders(session) == "admins" and not custom_emoji.may_add(session, alice.id)
+
+    assert emoji_actions.choose_adders(session, root.id, "members").value == "members"
+    assert custom_emoji.adders(session) == "members" and custom_emoji.may_add(session, alice.id)
+    assert added(session, store, tmp_path, alice, "wave").value
+    monkeypatch.setattr(settings, "CUSTOM_EMOJI_ADDERS", "members")
+    emoji_actions.choose_adders(session, root.id, "admins")
+    assert custom_emoji.adders(session) == "admins" and not custom_emoji.may_add(session, alice.id)
+    with pytest.raises(custom_emoji.EmojiRefused, match=r"^Only administrators add custom emoji here\.$"):
+        added(session, store, tmp_path, alice, "party")
+    assert custom_emoji.may_add(session, root.id) and added(session, store, tmp_path, root, "party").value
+    emoji_actions.choose_adders(session, root.id, "admins")  # no change: no new audit row
+
+    with pytest.raises(admin.InvalidRequirement):
+        emoji_actions.choose_adders(session, root.id, "everyone")
+    with pytest.raises(admin.NotAdmin):
+        emoji_actions.choose_adders(session, alice.id, "members")
+    assert custom_emoji.adders(session) == "admins"
+    rows = select(AuditEntry.actor_id, AuditEntry.detail).where(AuditEntry.action == "emoji.adders")
+    audited = session.exec(rows.order_by(AuditEntry.id)).all()
+    assert audited == [(root.id, "admins → members"), (root.id, "members → admins")]
+
+
+def test_a_guest_is_told_members_add_them(session, alice):
+    session.execute(sa.update(User).where(User.id == alice.id).values(is_guest=True))
+    session.commit()
+    with pytest.raises(custom_emoji.EmojiRefused, match=r"^Members add custom emoji here; guests and bots do not\.$"):
+        custom_emoji.check_add(session, alice.id, "party")
 
 
 def test_its_maker_or_an_admin_removes_it_audited_and_others_cannot(session, alice, bob, root, tmp_path, store):

@@ -33,12 +33,24 @@ def test_a_copy_follows_its_comment_keeps_the_text_and_names_the_original_author
     assert messages.message_view(session, copy.id).forward_author == "alice"
 
 
-def test_several_messages_go_in_the_order_given_and_a_comment_is_optional(session, alice, bob, general):
+def test_several_messages_go_in_their_rooms_order_once_each_and_a_comment_is_optional(session, alice, bob, general):
     first = messages.post_message(session, general.id, alice.id, "one")
-    second = messages.post_message(session, general.id, bob.id, "two")
+    second = messages.post_message(session, general.id, bob.id, "two\n\nmore")
     dm = members.open_direct(session, bob.id, ["alice"])
     copies = message_actions.forward_messages(session, bob.id, dm.id, (second.id, first.id, second.id), "").value
-    assert [(copy.body, copy.forward_author) for copy in copies] == [("two", "bob"), ("one", "alice")]
+    assert [(copy.body, copy.forward_author) for copy in copies] == [("one", "alice"), ("two\n\nmore", "bob")]
+    listed = forwarding.chosen(session, bob.id, (second.id, first.id))  # what the forward form lists
+    assert listed == [forwarding.Chosen(first.id, "alice", "one"), forwarding.Chosen(second.id, "bob", "two")]
+
+
+def test_the_forward_form_lists_a_long_first_line_cut_and_refuses_as_forwarding_does(session, alice, bob, general):
+    long = messages.post_message(session, general.id, alice.id, "\n" + "x" * 200 + "\nsecond line")
+    (listed,) = forwarding.chosen(session, bob.id, (long.id,))
+    assert listed.line == "x" * (forwarding.LINE_CHARS - 1) + "…"
+    with pytest.raises(messages.InvalidMessage, match="at most"):
+        forwarding.chosen(session, bob.id, tuple(range(1, settings.FORWARD_MAX_MESSAGES + 2)))
+    with pytest.raises(messages.MessageNotFound):
+        forwarding.chosen(session, bob.id, (long.id, 10**9))
 
 
 def test_the_link_opens_the_original_only_for_those_who_may_read_it(session, alice, bob, carol, den, general):
