@@ -10,6 +10,8 @@
     python -m bench.run reactions  fanout N = 200 with and without a reaction on every tenth message
     python -m bench.run images     fanout N = 200 with and without an uploaded image on every tenth message
     python -m bench.run code       fanout N = 200 with and without a 20-line Python code block in every tenth message
+    python -m bench.run groups     fanout N = 200 with and without @bench-team (a user group of 100 of the clients)
+                                   in 30 % of the messages
     python -m bench.run previews   fanout N = 200 with and without a link (its card fetched from a page on 127.0.0.1,
                                    with a picture) in every tenth message
     python -m bench.run replies    fanout N = 200 with and without a reply in a thread after every tenth message
@@ -63,6 +65,7 @@ COLUMNS = [
     ("replies", "{:.0%}"),
     ("images", "{:.0%}"),
     ("code", "{:.0%}"),
+    ("groups", "{:.0%}"),
     ("previews", "{:.0%}"),
     ("typing", "{}"),
     ("workers", "{}"),
@@ -126,9 +129,9 @@ def fill_history(session, room_id: int, author_id: int, count: int) -> None:
     session.commit()
 
 
-def prepare(database_url: str, clients: int, history: int = 0) -> tuple[str, list[tuple[str, str]]]:
-    """A migrated database with one room (holding `history` messages) and `clients` users;
-    returns the slug and (username, token)s."""
+def prepare(database_url: str, clients: int, history: int = 0, group: int = 0) -> tuple[str, list[tuple[str, str]]]:
+    """A migrated database with one room (holding `history` messages) and `clients` users, the first `group` of the
+    listeners (after the 5 senders) in the user group BENCH_GROUP; returns the slug and (username, token)s."""
     db.migrate(database_url)
     engine = db.make_engine(database_url)
     from sqlmodel import Session
@@ -142,6 +145,11 @@ def prepare(database_url: str, clients: int, history: int = 0) -> tuple[str, lis
             user = accounts.register(session, f"bench{i}", PASSWORD, PASSWORD)
             token = "" if i < REAL_LOGINS else sessions.issue(session, user.id, "bench")
             users.append((user.username, token))
+        if group:
+            from djangochat_rx.domain import user_groups
+
+            names = ", ".join(name for name, _ in users[5 : 5 + group])
+            user_groups.create(session, owner.id, BENCH_GROUP, "the bench's group", names)
     engine.dispose()
     return room.slug, users
 
@@ -187,6 +195,7 @@ async def run_load(
     code_share: float = 0.0,
     preview_share: float = 0.0,
     preview_base: str = "",
+    group_share: float = 0.0,
 ) -> dict:
     """One run on a fresh `server` (ours or the seed's): `connect()` opens the N tabs, K of them send `rate`
     messages/s in total for `seconds`; latency, completeness, bytes per delivery, CPU, memory, harness lag."""
@@ -216,6 +225,7 @@ async def run_load(
             code_share=code_share,
             preview_share=preview_share,
             preview_base=preview_base,
+            group_share=group_share,
         )
         await typing
         if profiler is not None:
@@ -229,6 +239,7 @@ async def run_load(
             replies=reply_share,
             images=image_share,
             code=code_share,
+            groups=group_share,
             previews=preview_share,
             typing=len(typists),
             clients=clients,
@@ -266,6 +277,7 @@ async def fanout_once(
     reply_share: float = 0.0,
     code_share: float = 0.0,
     preview_share: float = 0.0,
+    group_share: float = 0.0,
 ) -> dict:
     """One run on our backend: N clients in one room, K of them sending `rate` messages/s in total for `seconds`.
     With `preview_share`, that share of the messages links a page of a site on 127.0.0.1 (bench/pages.py, allowed
@@ -275,7 +287,7 @@ async def fanout_once(
             os.environ["LINK_PREVIEW_ALLOWED_NETWORKS"] = "127.0.0.1/32"
             os.environ["LINK_PREVIEW_ALLOWED_PORTS"] = f"80,443,{site.port}"
         database_url = f"sqlite:///{tmp}/bench.db"
-        slug, users = prepare(database_url, clients, history)
+        slug, users = prepare(database_url, clients, history, BENCH_GROUP_SIZE if group_share else 0)
         backend = Backend(database_url, Path(tmp) / "backend.log", redis_url, workers)
         result = await run_load(
             backend,
@@ -292,6 +304,7 @@ async def fanout_once(
             code_share,
             preview_share,
             f"{site.url}/og",
+            group_share,
         )
         return {**result, "workers": workers, "history": history}
 
@@ -372,6 +385,7 @@ async def send_load(
     code_share: float = 0.0,
     preview_share: float = 0.0,
     preview_base: str = "",
+    group_share: float = 0.0,
 ) -> tuple[dict, dict]:
     """Each sender posts 64-character messages on a fixed schedule; returns send times and senders. With
     `reaction_share`, that share of the messages also gets a reaction (the sender's, on its previous one);
@@ -379,7 +393,8 @@ async def send_load(
     before the message is sent, as the message box does; with `reply_share`, that share also gets a reply in
     the thread of the sender's previous message, from the sender's thread panel (the panel stays open); with
     `code_share`, that share also holds BENCH_CODE in a fenced Python block (coloured by the server); with
-    `preview_share`, that share also links a new page under `preview_base` (its card fetched after the send)."""
+    `preview_share`, that share also links a new page under `preview_base` (its card fetched after the send); with
+    `group_share`, that share mentions @BENCH_GROUP (every member notified: a mention each, a mark each)."""
     image = bench_image() if image_share else b""
     sent_at: dict[str, float] = {}
     sent_by: dict[str, int] = {}
@@ -401,6 +416,8 @@ async def send_load(
                 body += f"\n```python\n{BENCH_CODE}```"
             if preview_share and (seq + 2 * index) % round(1 / preview_share) == 0:
                 body += f" {preview_base}?{tag}"
+            if group_share and (seq + 2 * index) % 10 < round(group_share * 10):
+                body += f" @{BENCH_GROUP}"
             sent_at[tag], sent_by[tag] = time.perf_counter(), index
             await tab.send(body)
             if reaction_share and seq % round(1 / reaction_share) == 0:
@@ -415,6 +432,10 @@ async def send_load(
     await asyncio.gather(*(run(i, tab) for i, tab in enumerate(senders)))
     return sent_at, sent_by
 
+
+# The user group the `groups` scenario mentions, and how many of the listeners are in it.
+BENCH_GROUP = "bench-team"
+BENCH_GROUP_SIZE = 100
 
 # 20 lines of Python, as a code block a team pastes: ~600 characters, a few hundred tokens to colour.
 BENCH_CODE = """import json
@@ -701,10 +722,10 @@ def table(rows: list[dict], columns: list[tuple[str, str]] = COLUMNS) -> str:
     return "\n".join([header, rule, *body])
 
 
-async def _with_and_without(share: str, runs: int = 3) -> list[dict]:
-    """Fanout N = 200 without, then with, `share` (a fanout_once keyword) at 10 %, alternately, fresh servers:
+async def _with_and_without(share: str, runs: int = 3, amount: float = 0.1) -> list[dict]:
+    """Fanout N = 200 without, then with, `share` (a fanout_once keyword) at `amount`, alternately, fresh servers:
     the median of `runs` of each."""
-    found: dict[float, list[dict]] = {0.0: [], 0.1: []}
+    found: dict[float, list[dict]] = {0.0: [], amount: []}
     for _ in range(runs):
         for value in found:
             found[value].append(await fanout_once(200, 5, 20, 5, **{share: value}))
@@ -747,6 +768,10 @@ async def scenario(name: str) -> list[dict]:
             runs = [await fanout_once(200, 5, 20, 5, reply_share=share) for _ in range(3)]
             rows.append({**median_of(runs), "runs": 3})
         return rows
+    if name == "groups":
+        # Issue 32: 30 % of the messages mention a group of 100 (each a mention, a mark and a notice per member);
+        # p99 at most 10 % worse than plain messages.
+        return await _with_and_without("group_share", amount=0.3)
     if name in ("images", "code", "previews"):
         # The same load with and without an image / a block of Python / a link to a page on 127.0.0.1 whose card
         # (with a picture) is fetched, on every tenth message (issues 15 and 31: at most 10 % worse at p99).
@@ -794,6 +819,7 @@ def main() -> int:
         "replies",
         "images",
         "code",
+        "groups",
         "previews",
         "smoke",
         "profile",

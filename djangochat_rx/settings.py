@@ -111,6 +111,8 @@ TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "DjangoChat RX")
 REGISTER_LIMIT_PER_CLIENT = os.environ.get("REGISTER_LIMIT_PER_CLIENT", "10 per hour")
 # Sending, per user: a burst allowance and a sustained rate (OWASP suggests ~100 per minute); ";"-separated.
 SEND_LIMITS = os.environ.get("SEND_LIMITS", "20 per 10 seconds;100 per minute")
+# Direct messages that notify now though their people may not be disturbed ("Notify now"): per person.
+URGENT_LIMITS = os.environ.get("URGENT_LIMITS", "3 per day")
 
 # Rooms.
 ROOM_NAME_MAX_CHARS = 64

@@ -32,6 +32,7 @@ os.environ["REGISTER_LIMIT_PER_CLIENT"] = "10000 per minute"
 os.environ["SEND_LIMITS"] = "10000 per second"
 # Scheduled messages and reminders that fall due are carried out within a fifth of a second (actions/later.py).
 os.environ["JOBS_SCAN_SECONDS"] = "0.2"
+os.environ["QUIET_SCAN_SECONDS"] = "0.2"
 os.environ["CREATE_LIMITS"] = "10000 per second"
 os.environ["SEARCH_LIMITS"] = "10000 per second"
 os.environ["EMAIL_LINK_LIMITS"] = "10000 per second"

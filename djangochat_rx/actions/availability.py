@@ -63,3 +63,9 @@ def summarising() -> contextlib.AbstractAsyncContextManager:
         return await perform(end_quiet)
 
     return periodic.every(settings.QUIET_SCAN_SECONDS, scan, "quiet-ended")
+
+
+def set_status(db: Session, user_id: int, emoji: str, text: str, clears: str) -> Outcome[str]:
+    """The person's status: an emoji and a short text beside their name until it clears (`clears`: one of
+    availability.STATUS_CLEARS); empty clears it. Others read it where they see the person next (members, profile)."""
+    return Outcome(availability.set_status(db, user_id, emoji, text, clears))

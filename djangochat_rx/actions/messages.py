@@ -6,7 +6,7 @@ from dataclasses import replace
 from sqlmodel import Session
 
 from djangochat_rx.actions import Outcome
-from djangochat_rx.domain import admin, forwarding, messages, pins, polls, reactions, reads, room_prefs, saved
+from djangochat_rx.domain import access, admin, forwarding, messages, pins, polls, reactions, reads, room_prefs, saved
 from djangochat_rx.domain.events import MessageChanged, MessageSent, PinsChanged, ReactionsChanged, SavedChanged
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.models import Pin
@@ -23,6 +23,7 @@ def send_message(
     quote_id: int | None = None,
     forward_of_id: int | None = None,
     claim: Callable[[Session], bool] | None = None,
+    urgent: bool = False,
 ) -> Outcome[MessageView]:
     """Post a message (one write transaction; a retry under the same `client_id` posts nothing new): the
     room sees it, the author's rooms lists count it read, and the users it mentions are told (`present`:
@@ -30,7 +31,11 @@ def send_message(
     the room sees the message with them (their metadata, never their bytes). `quote_id`: the message of
     the room it quotes (a reply also sent to the room, actions/threads.py); `forward_of_id`: the message it is a
     forwarded copy of (forward_messages). `claim`: the durable job it carries out (actions/later.py), claimed in the
-    same transaction (messages.post)."""
+    same transaction (messages.post). `urgent`: a direct message that notifies its people now, even in do not
+    disturb or outside their working hours (the caller budgets it: throttle.before_urgent)."""
+    if urgent and not access.is_direct(db, room_id):
+        db.rollback()
+        raise messages.InvalidMessage("Only a direct message can notify at once.")
     posted = messages.post(db, room_id, user_id, text, client_id, present, file_ids, quote_id, forward_of_id, claim)
     message = posted.message
     mentioned, quiet = {}, ()
@@ -39,7 +44,7 @@ def send_message(
         quiet = room_prefs.quiet_keys(db, room_id, mentioned)
         db.rollback()
     preview = reads.preview(message.body, message.deleted, message.removed)
-    sent = MessageSent(message, posted.room_name, posted.slug, preview, mentioned, posted.direct, quiet)
+    sent = MessageSent(message, posted.room_name, posted.slug, preview, mentioned, posted.direct, quiet, urgent)
     return Outcome(message, [sent])
 
 

@@ -131,9 +131,70 @@ def _work_hours() -> rx.Component:
     )
 
 
+def _status() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text("Status", size="2", weight="medium"),
+            rx.hstack(
+                rx.el.input(
+                    name="status_emoji",
+                    id="status_emoji",
+                    default_value=AvailabilityState.status_emoji,
+                    key=AvailabilityState.status_emoji,
+                    placeholder="🌴",
+                    aria_label="Status emoji",
+                    max_length=availability.STATUS_EMOJI_MAX,
+                    class_name="plain-select",
+                    width="3.5rem",
+                ),
+                rx.el.input(
+                    name="status_text",
+                    id="status_text",
+                    default_value=AvailabilityState.status_text,
+                    key=AvailabilityState.status_text,
+                    placeholder="On holiday until Monday",
+                    aria_label="Status text",
+                    max_length=availability.STATUS_TEXT_MAX,
+                    class_name="plain-select",
+                    flex="1",
+                ),
+                width="100%",
+            ),
+            rx.hstack(
+                rx.el.select(
+                    *[rx.el.option(label, value=key) for key, label in availability.STATUS_CLEARS.items()],
+                    name="status_clears",
+                    default_value="today",
+                    aria_label="Clear the status after",
+                    class_name="plain-select",
+                    width="auto",
+                ),
+                rx.button("Set status", type="submit", variant="soft", size="2"),
+                rx.cond(
+                    (AvailabilityState.status_emoji != "") | (AvailabilityState.status_text != ""),
+                    rx.button(
+                        "Clear", type="button", on_click=AvailabilityState.clear_status, variant="ghost", size="2"
+                    ),
+                ),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                AvailabilityState.status_until != "",
+                rx.text("Clears at ", LocalTime.create(value=AvailabilityState.status_until), ".", size="1"),
+            ),
+            align="stretch",
+            spacing="1",
+        ),
+        on_submit=AvailabilityState.save_status,
+        reset_on_submit=False,
+    )
+
+
 def availability_settings() -> rx.Component:
     return rx.vstack(
         rx.heading("Time and availability", size="4", margin_top="2rem"),
+        _status(),
         _time_zone(),
         _dnd(),
         _work_hours(),

@@ -17,7 +17,9 @@ class QuietNotice(rx.Component):
     box: rx.Var[str]
     people: rx.Var[list[dict[str, str]]]
     direct: rx.Var[bool]
-    # Whether "Schedule for then" is offered (send later exists: the lead wires it).
+    # Whether "Send when <name> is back" is offered: on_schedule(text, "at", until) (state/room_later.py).
     scheduling: rx.Var[bool]
     on_want: rx.EventHandler[lambda: []]
-    on_schedule: rx.EventHandler[passthrough_event_spec(str)]
+    on_schedule: rx.EventHandler[passthrough_event_spec(str, str, str)]
+    # A direct conversation's "Notify now (urgent)": on_urgent(text) posts it and notifies at once.
+    on_urgent: rx.EventHandler[passthrough_event_spec(str)]

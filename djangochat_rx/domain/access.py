@@ -108,6 +108,11 @@ def can_post(db: Session, user_id: int, room: Room) -> bool:
     return room.archived_at is None and can_read(db, user_id, room)
 
 
+def is_direct(db: Session, room_id: int) -> bool:
+    """Whether the room is a direct conversation."""
+    return db.exec(select(Room.kind).where(Room.id == room_id)).first() == DM
+
+
 def is_member(db: Session, user_id: int, room_id: int) -> bool:
     return db.get(RoomMember, (room_id, user_id)) is not None
 

@@ -11,6 +11,7 @@ every notification path asks — may this person be disturbed now, and if not, f
 - **Status**: an emoji and a short text beside the name until `status_until`.
 """
 
+import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx.domain import access
+from djangochat_rx.domain.text import without_hidden
 from djangochat_rx.domain.wording import counted
 from djangochat_rx.models import User, as_utc, utcnow
 
@@ -341,3 +343,73 @@ def quiet_in_room(db: Session, room_id: int, viewer_id: int, now: datetime | Non
     db.rollback()
     people = [{"name": name, "zone": zone or "UTC", "until": found[uid].isoformat()} for uid, name, zone in rows]
     return sorted(people, key=lambda person: person["name"])
+
+
+# --- status: an emoji and a short text beside the name, until a chosen time ----------------------------------
+
+STATUS_EMOJI_MAX = 16
+STATUS_TEXT_MAX = 100
+# How long a status stays: the account page's choices.
+STATUS_CLEARS = {
+    "30m": "30 minutes",
+    "1h": "1 hour",
+    "4h": "4 hours",
+    "today": "Today",
+    "week": "This week",
+    "never": "Don't clear",
+}
+
+
+class InvalidStatus(ValueError):
+    pass
+
+
+def status_end(clears: str, time_zone: str, now: datetime | None = None) -> datetime | None:
+    """When a status set now with this choice clears (None: never); the end of today or of this week (Sunday
+    night) in the person's zone."""
+    now = as_utc(now or utcnow())
+    minutes = {"30m": 30, "1h": 60, "4h": 240}
+    if clears in minutes:
+        return now + timedelta(minutes=minutes[clears])
+    if clears == "never":
+        return None
+    if clears not in ("today", "week"):
+        raise InvalidStatus("Choose when the status clears.")
+    today = local(now, time_zone).date()
+    last = today if clears == "today" else today + timedelta(days=6 - today.weekday())
+    return datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=zone(time_zone)).astimezone(UTC)
+
+
+def status_line(emoji: str, text: str, until: datetime | None, now: datetime | None = None) -> str:
+    """A status as shown beside a name ("🌴 On holiday"); "" when none or past its time."""
+    if until is not None and as_utc(until) <= as_utc(now or utcnow()):
+        return ""
+    return " ".join(part for part in (emoji, text) if part)
+
+
+def set_status(db: Session, user_id: int, emoji: str, text: str, clears: str, now: datetime | None = None) -> str:
+    """The person's status (an empty emoji and text clear it); the line others see."""
+    # An emoji may be a sequence joined by zero-width joiners (👩‍💻): only those survive of the invisible characters.
+    emoji = "".join(c for c in emoji or "" if c == "\u200d" or unicodedata.category(c) not in ("Cc", "Cf")).strip()
+    text = " ".join(without_hidden(text or "").split())
+    if len(emoji) > STATUS_EMOJI_MAX or any(character.isalnum() for character in emoji):
+        raise InvalidStatus("The status emoji is one emoji, such as 🌴.")
+    if len(text) > STATUS_TEXT_MAX:
+        raise InvalidStatus(f"A status is at most {STATUS_TEXT_MAX} characters.")
+    database.begin_write(db)
+    user = db.get(User, user_id, with_for_update=True, populate_existing=True)
+    until = status_end(clears, user.time_zone, now) if (emoji or text) else None
+    user.status_emoji, user.status_text, user.status_until = emoji, text, until
+    db.commit()
+    return status_line(emoji, text, until, now)
+
+
+def own_status(db: Session, user_id: int) -> tuple[str, str, str]:
+    """The person's own status as the account page edits it: emoji, text, and when it clears (ISO, "" never); all
+    empty when past its time."""
+    user = db.get(User, user_id)
+    emoji, text, until = user.status_emoji, user.status_text, user.status_until
+    db.rollback()
+    if not status_line(emoji, text, until):
+        return "", "", ""
+    return emoji, text, as_utc(until).isoformat() if until else ""

@@ -37,6 +37,9 @@ class MessageSent:
     direct: bool = False
     # Of the mentioned, those who muted the room or hear nothing of it: marked, never notified.
     quiet: tuple[str, ...] = ()
+    # A direct message its author asked to notify now, though its people may not be disturbed (availability.py):
+    # pushed as urgent, never held (a mute still holds).
+    urgent: bool = False
 
     def calls_for_push(self, loud_rooms: frozenset[int] | set[int] = frozenset()) -> bool:
         """Whether someone besides the author may get a Web Push for it (push.notify reads the rest):

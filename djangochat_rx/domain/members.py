@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import access, accounts
+from djangochat_rx.domain import access, accounts, availability
 from djangochat_rx.domain.rooms import (
     MEMBER,
     OWNER,
@@ -26,7 +26,7 @@ from djangochat_rx.domain.rooms import (
     owned_for_change,
     view,
 )
-from djangochat_rx.models import Room, RoomMember, User
+from djangochat_rx.models import Room, RoomMember, User, utcnow
 
 
 class MemberError(RoomError):
@@ -38,6 +38,9 @@ class MemberView:
     username: str
     role: str
     guest: bool = False
+    # Their status ("🌴 On holiday", availability.py) and whether they may not be disturbed now.
+    status: str = ""
+    quiet: bool = False
 
 
 def members(db: Session, user_id: int, room_id: int, guests_only: bool = False) -> list[MemberView]:
@@ -46,13 +49,23 @@ def members(db: Session, user_id: int, room_id: int, guests_only: bool = False) 
     if room is None or not access.can_read(db, user_id, room):
         raise RoomNotFound()
     query = (
-        select(User.username, RoomMember.role, User.is_guest)
+        select(User, RoomMember.role)
         .join(User, col(User.id) == RoomMember.user_id)
         .where(RoomMember.room_id == room_id)
         .order_by(col(RoomMember.role) != OWNER, col(User.username_key))
     )
-    rows = db.exec(query.where(col(User.is_guest)) if guests_only else query)
-    return [MemberView(username, role, guest) for username, role, guest in rows]
+    rows = db.exec(query.where(col(User.is_guest)) if guests_only else query).all()
+    now = utcnow()
+    return [
+        MemberView(
+            user.username,
+            role,
+            user.is_guest,
+            availability.status_line(user.status_emoji, user.status_text, user.status_until, now),
+            availability.is_quiet(user, now),
+        )
+        for user, role in rows
+    ]
 
 
 def _active_user(db: Session, username: str, seen_by: int) -> User:

@@ -8,7 +8,7 @@ from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
-from djangochat_rx.domain import access, accounts, text
+from djangochat_rx.domain import access, accounts, availability, text
 from djangochat_rx.models import Message, Room, User
 
 DISPLAY_NAME_MAX_CHARS = 64
@@ -43,6 +43,10 @@ class Profile:
     is_bot: bool = False
     # A guest (access.py), shown as one wherever their name appears.
     is_guest: bool = False
+    # Their status line, time zone ("" unknown) and, when they may not be disturbed now, until when (ISO).
+    status: str = ""
+    time_zone: str = ""
+    quiet_until: str = ""
 
 
 def _took_part(user_id: int):
@@ -83,6 +87,9 @@ def profile(db: Session, viewer_id: int, username: str) -> Profile:
         rooms_in_common=tuple(common),
         is_bot=user.is_bot,
         is_guest=user.is_guest,
+        status=availability.status_line(user.status_emoji, user.status_text, user.status_until),
+        time_zone=user.time_zone,
+        quiet_until=quiet.isoformat() if (quiet := availability.quiet_until(availability.Schedule.of(user))) else "",
     )
 
 

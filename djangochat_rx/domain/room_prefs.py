@@ -87,16 +87,16 @@ def muted_slugs(db: Session, user_id: int) -> list[str]:
 SILENT = col(RoomPref.muted) | (col(RoomPref.level) == "nothing")
 
 
-def quiet(db: Session, room_id: int, user_ids: Iterable[int]) -> set[int]:
+def quiet(db: Session, room_id: int, user_ids: Iterable[int], urgent: bool = False) -> set[int]:
     """Those of `user_ids` a message in the room must not notify: they muted it or hear nothing of it, or they
     may not be disturbed now (availability.hold: do not disturb, outside working hours; what waits for them is
-    summarised when that ends)."""
+    summarised when that ends) — unless the message is `urgent` (a direct message that asked to notify now)."""
     ids = list(user_ids)
     if not ids:
         return set()
     query = select(RoomPref.user_id).where(RoomPref.room_id == room_id, col(RoomPref.user_id).in_(ids), SILENT)
     silent = set(db.exec(query))
-    return silent | availability.hold(db, set(ids) - silent)
+    return silent if urgent else silent | availability.hold(db, set(ids) - silent)
 
 
 def wants_all(db: Session, room_id: int, kind: str) -> set[int]:

@@ -79,6 +79,18 @@ def picked(value: str, time_zone: str, now: datetime) -> datetime:
     return checked(moment, now)
 
 
+def instant(value: str, now: datetime) -> datetime:
+    """An ISO 8601 moment with its offset ("2026-12-09T08:00:00+00:00": when a person may be disturbed again, as
+    QuietNotice offers it), checked."""
+    try:
+        moment = datetime.fromisoformat(value.strip()) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidTime("Choose a date and a time.")
+    return checked(moment.astimezone(UTC), now)
+
+
 def checked(due: datetime, now: datetime) -> datetime:
     """`due` if it is after `now` and at most LATER_MAX_DAYS ahead; InvalidTime otherwise."""
     if due <= now:

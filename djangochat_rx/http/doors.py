@@ -262,7 +262,9 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
     "AuthState": {"logout": READ, "note_time_zone": SEND, "require_login": READ, "route_home": READ},
     "AvailabilityState": {
         "choose_time_zone": SEND,
+        "clear_status": SEND,
         "load_availability": READ,
+        "save_status": SEND,
         "save_work_hours": SEND,
         "set_work_end": READ,
         "set_work_start": READ,
@@ -424,6 +426,8 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         **{name: POST for name in ("ask_poll", "forward", "save_edit")},
         # `/remind me ...` sets a reminder (reminders.py).
         "send": SocketBudget(counts=("SEND_LIMITS", "REMINDERS_PER_USER"), work=("link previews",)),
+        # "Notify now" in a direct conversation: a message past the people's do not disturb, a few a day.
+        "send_urgent": SocketBudget(counts=("SEND_LIMITS", "URGENT_LIMITS"), work=("link previews",)),
         "save": SocketBudget(counts=("SEND_LIMITS", "SAVED_PER_USER")),
         # Send later and Remind me (actions/later.py): each kept as a durable job, so each is counted per person.
         "send_later": SocketBudget(counts=("SEND_LIMITS", "SCHEDULED_PER_USER")),

@@ -41,6 +41,7 @@ SEARCH_LIMITS = [parse(limit) for limit in settings.SEARCH_LIMITS.split(";")]
 EMAIL_LINKS = [parse(limit) for limit in settings.EMAIL_LINK_LIMITS.split(";")]
 WEBHOOK_LIMITS = [parse(limit) for limit in settings.WEBHOOK_LIMITS.split(";")]
 API_LIMITS = [parse(limit) for limit in settings.API_LIMITS.split(";")]
+URGENT_LIMITS = [parse(limit) for limit in settings.URGENT_LIMITS.split(";")]
 
 
 class SweptMemoryStorage(limits.aio.storage.MemoryStorage):
@@ -183,6 +184,11 @@ async def before_send(user_id: int, messages: int = 1) -> None:
     or the sustained sending rate."""
     refusal = "You are sending too fast. Wait a few seconds and press Send again."
     await _within(SEND_LIMITS, str(user_id), refusal, messages)
+
+
+async def before_urgent(user_id: int) -> None:
+    """Charge a direct message that notifies now, past do not disturb (URGENT_LIMITS: a few a day)."""
+    await _within(URGENT_LIMITS, f"urgent:{user_id}", "You have used today's urgent notifications. Send it normally.")
 
 
 async def before_create(user_id: int) -> None:

@@ -171,7 +171,7 @@ def deliveries(db: Session, event: MessageSent) -> list[Delivery]:
     everything = room_prefs.wants_all(db, room.id, room.kind)
     author_id = db.exec(select(User.id).where(User.username_key == author_key)).first()
     people = (mentioned | everything) - {author_id}
-    people -= room_prefs.quiet(db, room.id, people)
+    people -= room_prefs.quiet(db, room.id, people, event.urgent)
     people = {user_id for user_id in people if access.can_read_id(db, user_id, room.id)}
     if not people:
         db.rollback()
@@ -182,7 +182,9 @@ def deliveries(db: Session, event: MessageSent) -> list[Delivery]:
 
     def title(user_id: int) -> str:
         if direct:
-            return f"{message.author} (direct message)"
+            return (
+                f"Urgent: {message.author} (direct message)" if event.urgent else f"{message.author} (direct message)"
+            )
         if user_id in mentioned:
             return f"{message.author} mentioned you in #{event.room_name}"
         return f"{message.author} in #{event.room_name}"

@@ -7,6 +7,7 @@ from djangochat_rx import routes, settings
 from djangochat_rx.components.avatar import avatar, picture_of
 from djangochat_rx.components.files import FileDrop
 from djangochat_rx.components.layout import error_callout, labeled_input, page
+from djangochat_rx.components.local_time import LocalTime
 from djangochat_rx.components.marks import guest_mark
 from djangochat_rx.domain import profiles
 from djangochat_rx.http import files
@@ -94,6 +95,23 @@ def _profile() -> rx.Component:
         rx.cond(ProfileState.is_bot, rx.badge("bot", color_scheme="gray", variant="soft", id="profile-bot")),
         rx.cond(ProfileState.is_guest, guest_mark(id="profile-guest")),
         rx.cond(ProfileState.about != "", rx.text(ProfileState.about, id="profile-about")),
+        rx.cond(ProfileState.status != "", rx.text(ProfileState.status, id="profile-status")),
+        rx.cond(
+            ProfileState.quiet_until != "",
+            rx.text(
+                rx.icon("moon", size=14, display="inline"),
+                " Not to be disturbed now: notified from ",
+                LocalTime.create(value=ProfileState.quiet_until),
+                " (your time).",
+                size="2",
+                color=rx.color("gray", 11),
+                id="profile-quiet",
+            ),
+        ),
+        rx.cond(
+            ProfileState.local_time != "",
+            rx.text("Local time: " + ProfileState.local_time, size="2", id="profile-local-time"),
+        ),
         rx.data_list.root(
             rx.data_list.item(
                 rx.data_list.label("Joined"),

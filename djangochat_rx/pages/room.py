@@ -100,8 +100,10 @@ def _composer() -> rx.Component:
             box=COMPOSER_ID,
             people=RoomState.quiet_people,
             direct=RoomState.room_kind == access.DM,
-            scheduling=False,
+            scheduling=~RoomState.archived,
             on_want=RoomState.load_quiet_people,
+            on_schedule=RoomState.send_later,
+            on_urgent=RoomState.send_urgent,
             key=RoomState.feed_room,
         ),
         rx.text("", id=_COUNTER_ID, size="1", aria_live="polite"),
@@ -328,6 +330,16 @@ def _member_row(member: rx.Var[MemberView]) -> rx.Component:
         rx.cond(member["role"] == "owner", rx.badge("owner", variant="outline", size="1")),
         rx.cond(RoomState.bots.contains(name), rx.badge("bot", color_scheme="gray", variant="soft", size="1")),
         rx.cond(member["guest"], guest_mark()),
+        rx.cond(
+            member["quiet"],
+            rx.tooltip(
+                rx.icon("moon", size=14, aria_label="Not to be disturbed now", color=rx.color("gray", 11)),
+                content="Not to be disturbed now: notified later",
+            ),
+        ),
+        rx.cond(
+            member["status"] != "", rx.text(member["status"], size="1", color=rx.color("gray", 11), class_name="status")
+        ),
         rx.spacer(),
         rx.cond(
             name != AuthState.username,

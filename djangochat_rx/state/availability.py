@@ -20,6 +20,10 @@ class AvailabilityState(AuthState):
     work_days: list[bool] = [False] * 7
     work_start: str = "09:00"
     work_end: str = "18:00"
+    # Their status: emoji, text, and when it clears (ISO, "" never or none).
+    status_emoji: str = ""
+    status_text: str = ""
+    status_until: str = ""
     availability_error: str = ""
     availability_notice: str = ""
 
@@ -35,7 +39,38 @@ class AvailabilityState(AuthState):
             return rx.redirect(routes.LOGIN, replace=True)
         self.availability_error, self.availability_notice = "", ""
         self._show(await db.run(availability.view, identity.user_id))
+        self.status_emoji, self.status_text, self.status_until = await db.run(availability.own_status, identity.user_id)
         return None
+
+    @rx.event
+    async def save_status(self, form: dict[str, Any]):
+        """The status beside one's name (emoji and text) until the chosen time; both empty clear it."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        self.availability_error, self.availability_notice = "", ""
+        emoji, text = field(form, "status_emoji"), field(form, "status_text")
+        try:
+            shown = await perform(
+                availability_actions.set_status, identity.user_id, emoji, text, field(form, "status_clears")
+            )
+        except availability.InvalidStatus as error:
+            self.availability_error = str(error)
+            return None
+        self.status_emoji, self.status_text, self.status_until = await db.run(availability.own_status, identity.user_id)
+        self.availability_notice = f"Status set: {shown}." if shown else "Status cleared."
+        return None
+
+    @rx.event
+    async def clear_status(self):
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        self.availability_error = ""
+        await perform(availability_actions.set_status, identity.user_id, "", "", "never")
+        self.status_emoji, self.status_text, self.status_until = "", "", ""
+        self.availability_notice = "Status cleared."
+        return [rx.set_value("status_emoji", ""), rx.set_value("status_text", "")]
 
     @rx.event
     async def choose_time_zone(self, name: str):

@@ -8,8 +8,9 @@ import reflex as rx
 from djangochat_rx import db, routes
 from djangochat_rx.actions import avatars as avatar_actions
 from djangochat_rx.actions import perform
-from djangochat_rx.domain import profiles, rooms
+from djangochat_rx.domain import availability, profiles, rooms
 from djangochat_rx.infra import throttle
+from djangochat_rx.models import utcnow
 from djangochat_rx.state.auth import AuthState, field
 
 
@@ -18,6 +19,10 @@ class ProfileState(AuthState):
     shown_name: str = ""
     display_name: str = ""
     about: str = ""
+    # Their status, their time zone and the time there (when known), and until when they are not to be disturbed.
+    status: str = ""
+    local_time: str = ""
+    quiet_until: str = ""
     joined: str = ""
     message_count: int = 0
     rooms_in_common: list[profiles.CommonRoom] = []
@@ -103,6 +108,12 @@ class ProfileState(AuthState):
 
     def _show(self, profile: profiles.Profile) -> None:
         self.shown_name, self.display_name, self.about = profile.username, profile.display_name, profile.about
+        self.status, self.quiet_until = profile.status, profile.quiet_until
+        self.local_time = (
+            f"{availability.local(utcnow(), profile.time_zone):%H:%M} ({profile.time_zone})"
+            if profile.time_zone
+            else ""
+        )
         self.joined, self.message_count = profile.joined.isoformat(), profile.message_count
         self.rooms_in_common, self.is_bot = list(profile.rooms_in_common), profile.is_bot
         self.is_guest = profile.is_guest

@@ -125,6 +125,33 @@ class Composer(InRoom, mixin=True):
             self.error = str(error)
 
     @rx.event
+    async def send_urgent(self, text: str):
+        """QuietNotice's "Notify now" in a direct conversation: post the box's text and notify its people at once,
+        though they may not be disturbed (budgeted: URGENT_LIMITS a day, and the sending budget)."""
+        identity = await self._in_room()
+        if identity is None or not isinstance(text, str):
+            return
+        try:
+            await throttle.before_send(identity.user_id)
+            await throttle.before_urgent(identity.user_id)
+            async with performing(
+                message_actions.send_message,
+                identity.user_id,
+                self._room_id,
+                text,
+                self.draft_id,
+                (),
+                (),
+                None,
+                None,
+                None,
+                True,
+            ):
+                await hub.composer_sent(self.router.session.session_id, self._next_draft())
+        except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled) as error:
+            self.error = str(error)
+
+    @rx.event
     def poll_form_opened(self, is_open: bool):
         self.poll_form_open, self.poll_error = is_open is True, ""
 

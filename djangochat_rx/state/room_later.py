@@ -19,10 +19,13 @@ from djangochat_rx.state.room_tab import InRoom
 
 
 def due_from(identity: Identity, choice: str, picked: str, now: datetime) -> datetime:
-    """The moment a menu's choice names for this person: a preset (when.PRESETS) or "pick" with the date-time
-    input's value, read in their zone; when.InvalidTime otherwise."""
+    """The moment a menu's choice names for this person: a preset (when.PRESETS), "pick" with the date-time
+    input's value, read in their zone, or "at" with an ISO moment (QuietNotice's "their morning"); when.InvalidTime
+    otherwise."""
     if choice == "pick":
         return when.picked(picked, identity.time_zone, now)
+    if choice == "at":
+        return when.instant(picked, now)
     return when.preset(choice, identity.time_zone, now)
 
 

@@ -83,6 +83,16 @@ def test_the_sender_is_told_the_mention_waits_and_the_recipients_day_brings_it(n
     bob.wait_for_timeout(1500)  # proving a negative: the notice frame, had there been one, has arrived by now
     assert notices(bob) == []
 
+    # Or she sends it for his morning: it waits on her Scheduled page, due when he may be disturbed again.
+    composer(alice).fill(f"@{bob_name} the plan for tomorrow")
+    alice.get_by_role("button", name=f"Send when {bob_name} is back").click()
+    expect(alice.get_by_text(re.compile(r"^Scheduled for "))).to_be_visible()
+    expect(composer(alice)).to_have_value("")
+    expect(notice).to_have_count(0)
+    alice.goto("/scheduled")
+    expect(alice.get_by_text(f"@{bob_name} the plan for tomorrow")).to_be_visible()
+    alice.goto(room_url)
+
     # His day starts (today becomes a working day, all day): one summary of what waited reaches him.
     bob.goto("/account")
     in_the_background(bob)

@@ -236,6 +236,7 @@ def every_handler(target_user: int, target_room: int, target_message: int) -> di
         "choose_second_factor": {"rule": "off"},
         "choose_password_sign_in": {"allowed": True},
         "choose_emoji_adders": {"adders": "admins"},
+        "choose_group_managers": {"managers": "members"},
         "import_started": {"run_id": 1},
         "import_refused": {"reason": "planted"},
         "follow_import": {},

@@ -788,3 +788,8 @@ def test_send_later_and_reminders_tell_nobody_until_due_then_the_room_or_the_per
     assert (due.username, due.message_id, due.room_name) == ("bob", message_id, "General")
     for event in (failed, due):
         assert events.from_wire(json.loads(json.dumps(events.to_wire(event)))) == event
+
+
+def test_a_status_tells_nobody(session, alice):
+    outcome = availability_actions.set_status(session, alice.id, "🌴", "On holiday", "today")
+    assert (outcome.value, outcome.events) == ("🌴 On holiday", [])

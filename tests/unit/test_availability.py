@@ -178,3 +178,36 @@ def test_a_sender_is_told_of_the_quiet_people_who_may_read_the_room_and_an_outsi
     assert (listed["name"], listed["zone"]) == ("bob", "Europe/Paris") and listed["until"]
     assert availability.quiet_in_room(session, secret.id, bob.id) == []  # never oneself
     assert availability.quiet_in_room(session, secret.id, carol.id) == []  # an outsider hears of nobody
+
+
+def test_a_status_shows_beside_the_name_until_it_clears_in_the_persons_zone(session, alice, bob):
+    from djangochat_rx.domain import profiles, rooms
+
+    now = at("2026-12-08T10:00:00+00:00")
+    assert availability.status_end("1h", "UTC", now) == now + timedelta(hours=1)
+    assert availability.status_end("today", "Asia/Tokyo", now) == at("2026-12-09T00:00:00+09:00")  # 19:00 there
+    assert availability.status_end("week", "UTC", now) == at("2026-12-14T00:00:00+00:00")  # Tuesday: until Monday
+    assert availability.status_end("never", "UTC", now) is None
+    assert availability.set_status(session, bob.id, "🌴", "  On   holiday ", "never") == "🌴 On holiday"
+    assert availability.set_status(session, bob.id, "👩‍💻", "", "1h") == "👩‍💻"  # a joined emoji survives whole
+    for emoji, text in (("ab", "x"), ("🌴", "x" * 101)):
+        with pytest.raises(availability.InvalidStatus):
+            availability.set_status(session, bob.id, emoji, text, "1h")
+    with pytest.raises(availability.InvalidStatus):
+        availability.set_status(session, bob.id, "🌴", "x", "forever")
+    private = rooms.create_room(session, "Crew", "", alice.id, True)
+    members.invite(session, alice.id, private.id, "bob")
+    quiet_for_an_hour(session, bob.id)
+    shown = {member.username: member for member in members.members(session, alice.id, private.id)}
+    assert (shown["bob"].status, shown["bob"].quiet, shown["alice"].status, shown["alice"].quiet) == (
+        "👩‍💻",
+        True,
+        "",
+        False,
+    )
+    profile = profiles.profile(session, alice.id, "bob")
+    assert profile.status == "👩‍💻" and profile.quiet_until
+    # Past its time, a status is gone everywhere.
+    assert availability.status_line("🌴", "Away", now - timedelta(minutes=1), now) == ""
+    availability.set_status(session, bob.id, "", "", "1h")
+    assert availability.own_status(session, bob.id) == ("", "", "")

@@ -102,3 +102,33 @@ def test_every_other_member_of_a_direct_conversation_is_pushed(session, alice, b
     assert pushed_to(session, event) == {GOOGLE + "bob", GOOGLE + "carol"}
     assert json.loads(push.deliveries(session, event)[0].payload)["title"] == "alice (direct message)"
     assert messages.newest_messages(session, direct.id)[-1].body == "a quiet word"
+
+
+def test_do_not_disturb_holds_a_push_that_an_urgent_direct_message_sends_marked_urgent(session, alice, bob, general):
+    from datetime import UTC, datetime, timedelta
+
+    from djangochat_rx.actions import availability as availability_actions
+    from djangochat_rx.domain import availability
+    from djangochat_rx.domain.events import QuietEnded
+
+    push.subscribe(session, bob.id, subscription(GOOGLE + "bob"))
+    availability.set_dnd(session, bob.id, datetime.now(UTC) + timedelta(hours=1))
+    dm = members.open_direct(session, alice.id, ["bob"])
+    [held] = message_actions.send_message(session, alice.id, dm.id, "lunch?").events
+    assert push.deliveries(session, held) == []  # waits for the end of bob's do not disturb
+    [urgent] = message_actions.send_message(session, alice.id, dm.id, "the server is down", "u1", urgent=True).events
+    [delivery] = push.deliveries(session, urgent)
+    assert json.loads(delivery.payload)["title"] == "Urgent: alice (direct message)"
+    with pytest.raises(messages.InvalidMessage, match="Only a direct message"):
+        message_actions.send_message(session, alice.id, general.id, "@bob now!", "u2", urgent=True)
+    # When it ends, one push sums up what waited (the urgent message was not held, but it is unread too).
+    availability.set_dnd(session, bob.id, None)
+    [summary] = availability_actions.end_quiet(session).events
+    assert summary == QuietEnded("bob", 0, 2)
+    [pushed] = push.summary_deliveries(session, summary)
+    assert json.loads(pushed.payload) == {
+        "title": "While you were away",
+        "body": "2 direct messages waited while you were not to be disturbed.",
+        "url": "/rooms",
+        "tag": "djangochat-quiet-ended",
+    }

@@ -187,3 +187,11 @@ def test_a_send_that_fails_after_the_claim_leaves_the_job_pending(session, alice
     monkeypatch.undo()
     assert later_actions.deliver_scheduled(session, job_id).value is True
     assert [message.body for message in messages.newest_messages(session, general.id)] == ["survives"]
+
+
+def test_a_moment_with_its_offset_is_when_someone_is_back_and_must_be_ahead():
+    now = datetime(2026, 12, 8, 22, 10, tzinfo=UTC)
+    assert when.instant("2026-12-09T09:00:00+01:00", now) == datetime(2026, 12, 9, 8, 0, tzinfo=UTC)
+    for wrong in ("2026-12-09T09:00:00", "tomorrow", "", "2026-12-08T22:00:00+00:00"):
+        with pytest.raises(when.InvalidTime):
+            when.instant(wrong, now)
