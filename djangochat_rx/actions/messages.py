@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from sqlmodel import Session
 
+from djangochat_rx import db as database
 from djangochat_rx.actions import Outcome
 from djangochat_rx.domain import admin, forwarding, messages, pins, polls, reactions, reads, room_prefs, saved
 from djangochat_rx.domain.events import MessageChanged, MessageSent, PinsChanged, ReactionsChanged, SavedChanged
@@ -21,20 +22,25 @@ def send_message(
     file_ids: tuple[int, ...] = (),
     quote_id: int | None = None,
     forward_of_id: int | None = None,
+    in_transaction: bool = False,
 ) -> Outcome[MessageView]:
     """Post a message (one write transaction; a retry under the same `client_id` posts nothing new): the
     room sees it, the author's rooms lists count it read, and the users it mentions are told (`present`:
     who is in the room now, whom an `@here` mentions). `file_ids`: the author's uploads that go with it;
     the room sees the message with them (their metadata, never their bytes). `quote_id`: the message of
     the room it quotes (a reply also sent to the room, actions/threads.py); `forward_of_id`: the message it is a
-    forwarded copy of (forward_messages)."""
-    posted = messages.post(db, room_id, user_id, text, client_id, present, file_ids, quote_id, forward_of_id)
+    forwarded copy of (forward_messages); `in_transaction`: in the caller's write transaction (messages.post).
+    """
+    posted = messages.post(
+        db, room_id, user_id, text, client_id, present, file_ids, quote_id, forward_of_id, in_transaction
+    )
     message = posted.message
     mentioned, quiet = {}, ()
     if message.mentions:
         mentioned = {key: tuple(slugs) for key, slugs in reads.mention_marks(db, message.mentions).items()}
         quiet = room_prefs.quiet_keys(db, room_id, mentioned)
-        db.rollback()
+        if not in_transaction:
+            db.rollback()
     preview = reads.preview(message.body, message.deleted, message.removed)
     sent = MessageSent(message, posted.room_name, posted.slug, preview, mentioned, posted.direct, quiet)
     return Outcome(message, [sent])
@@ -49,10 +55,18 @@ def forward_messages(
     words, quoted). The messages posted, in order."""
     copies = forwarding.originals(db, user_id, tuple(message_ids))
     sent: list[Outcome[MessageView]] = []
-    if comment.strip():
-        sent.append(send_message(db, user_id, room_id, comment))
-    for original in copies:
-        sent.append(send_message(db, user_id, room_id, original.text, forward_of_id=original.id))
+    database.begin_write(db)
+    try:
+        if comment.strip():
+            sent.append(send_message(db, user_id, room_id, comment, in_transaction=True))
+        for original in copies:
+            sent.append(
+                send_message(db, user_id, room_id, original.text, forward_of_id=original.id, in_transaction=True)
+            )
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
     return Outcome([outcome.value for outcome in sent], [event for outcome in sent for event in outcome.events])
 
 

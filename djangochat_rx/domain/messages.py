@@ -280,9 +280,11 @@ def post(
     file_ids: Iterable[int] = (),
     quote_id: int | None = None,
     forward_of_id: int | None = None,
+    in_transaction: bool = False,
 ) -> Posted:
     """Save a message with the room's next seq and its mentions, bump the room's counters and move
-    the author's read marker past it, in one transaction.
+    the author's read marker past it, in one transaction (`in_transaction`: in the caller's write transaction,
+    begun and committed by the caller, as a forwarding's messages are; a refusal rolls it all back).
 
     `present` (who is in the room now) is whom an `@here` mentions.
     `client_id` (the sender's random id for this message) makes a retried send idempotent: the
@@ -300,7 +302,8 @@ def post(
     body = clean_body(text, with_files=bool(files))
     client_id = client_id[:64] or None
     now = utcnow()
-    database.begin_write(db)
+    if not in_transaction:
+        database.begin_write(db)
     sql = db.connection()
     params = {"author_id": author_id, "room_id": room_id, "now": now}
     counted = sql.execute(_COUNT, params).first()
@@ -340,7 +343,8 @@ def post(
         posted_files = attachments.files_of(db, [message_id]).get(message_id, ())
     store_mentions(db, message, mentioned)
     reads.move_marker(db, author_id, room_id, seq)
-    db.commit()
+    if not in_transaction:
+        db.commit()
     return Posted(
         view(message, author, mentioned.values(), (), posted_files, quote, forwarded_from=forwarded_from),
         room_name,
