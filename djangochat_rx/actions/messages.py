@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from sqlmodel import Session
 
+from djangochat_rx import db as database
 from djangochat_rx.actions import Outcome
 from djangochat_rx.domain import access, admin, forwarding, messages, pins, polls, reactions, reads, room_prefs, saved
 from djangochat_rx.domain.events import MessageChanged, MessageSent, PinsChanged, ReactionsChanged, SavedChanged
@@ -23,6 +24,7 @@ def send_message(
     quote_id: int | None = None,
     forward_of_id: int | None = None,
     claim: Callable[[Session], bool] | None = None,
+    in_transaction: bool = False,
     urgent: bool = False,
 ) -> Outcome[MessageView]:
     """Post a message (one write transaction; a retry under the same `client_id` posts nothing new): the
@@ -31,18 +33,22 @@ def send_message(
     the room sees the message with them (their metadata, never their bytes). `quote_id`: the message of
     the room it quotes (a reply also sent to the room, actions/threads.py); `forward_of_id`: the message it is a
     forwarded copy of (forward_messages). `claim`: the durable job it carries out (actions/later.py), claimed in the
-    same transaction (messages.post). `urgent`: a direct message that notifies its people now, even in do not
-    disturb or outside their working hours (the caller budgets it: throttle.before_urgent)."""
+    same transaction (messages.post); `in_transaction`: in the caller's write transaction (messages.post). `urgent`: a
+    direct message that notifies its people now, even in do not disturb or outside their working hours (the caller
+    budgets it: throttle.before_urgent)."""
     if urgent and not access.is_direct(db, room_id):
         db.rollback()
         raise messages.InvalidMessage("Only a direct message can notify at once.")
-    posted = messages.post(db, room_id, user_id, text, client_id, present, file_ids, quote_id, forward_of_id, claim)
+    posted = messages.post(
+        db, room_id, user_id, text, client_id, present, file_ids, quote_id, forward_of_id, claim, in_transaction
+    )
     message = posted.message
     mentioned, quiet = {}, ()
     if message.mentions:
         mentioned = {key: tuple(slugs) for key, slugs in reads.mention_marks(db, message.mentions).items()}
-        quiet = room_prefs.quiet_keys(db, room_id, mentioned)
-        db.rollback()
+        quiet = room_prefs.quiet_keys(db, room_id, mentioned, in_transaction)
+        if not in_transaction:
+            db.rollback()
     preview = reads.preview(message.body, message.deleted, message.removed)
     sent = MessageSent(message, posted.room_name, posted.slug, preview, mentioned, posted.direct, quiet, urgent)
     return Outcome(message, [sent])
@@ -57,10 +63,18 @@ def forward_messages(
     words, quoted). The messages posted, in order."""
     copies = forwarding.originals(db, user_id, tuple(message_ids))
     sent: list[Outcome[MessageView]] = []
-    if comment.strip():
-        sent.append(send_message(db, user_id, room_id, comment))
-    for original in copies:
-        sent.append(send_message(db, user_id, room_id, original.text, forward_of_id=original.id))
+    database.begin_write(db)
+    try:
+        if comment.strip():
+            sent.append(send_message(db, user_id, room_id, comment, in_transaction=True))
+        for original in copies:
+            sent.append(
+                send_message(db, user_id, room_id, original.text, forward_of_id=original.id, in_transaction=True)
+            )
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
     return Outcome([outcome.value for outcome in sent], [event for outcome in sent for event in outcome.events])
 
 

@@ -255,33 +255,38 @@ def _quiet_now(db: Session, condition: Any, now: datetime, limit: int | None = N
     return quiet
 
 
-def hold(db: Session, user_ids: Iterable[int], now: datetime | None = None) -> set[int]:
+def hold(db: Session, user_ids: Iterable[int], now: datetime | None = None, in_transaction: bool = False) -> set[int]:
     """Those of `user_ids` nothing may notify now (push, email, browser notices); each is marked as having
-    something waiting (`held_since`), summarised when their quiet time ends (notify/attention.py). Commits."""
+    something waiting (`held_since`), summarised when their quiet time ends (actions/availability.py end_quiet).
+    Commits, unless `in_transaction` (the caller's write transaction, a forwarding's: the mark goes in with it)."""
     ids = sorted(set(user_ids))
     if not ids:
         return set()
     now = as_utc(now or utcnow())
     quiet = set(_quiet_now(db, col(User.id).in_(ids), now))
     if quiet:
-        database.begin_write(db)
+        if not in_transaction:
+            database.begin_write(db)
         # The message was stored moments before its notification was held: the summary counts from just before.
         since = now - HOLD_SLACK
         held = update(User).where(col(User.id).in_(sorted(quiet)), col(User.held_since).is_(None))
         db.exec(held.values(held_since=since))
-        db.commit()
-    else:
+        if not in_transaction:
+            db.commit()
+    elif not in_transaction:
         db.rollback()
     return quiet
 
 
-def hold_keys(db: Session, username_keys: Iterable[str], now: datetime | None = None) -> set[str]:
+def hold_keys(
+    db: Session, username_keys: Iterable[str], now: datetime | None = None, in_transaction: bool = False
+) -> set[str]:
     """`hold` by username key."""
     keys = sorted(set(username_keys))
     if not keys:
         return set()
     ids = dict(db.exec(select(User.id, User.username_key).where(col(User.username_key).in_(keys))).all())
-    return {ids[user_id] for user_id in hold(db, ids, now)}
+    return {ids[user_id] for user_id in hold(db, ids, now, in_transaction)}
 
 
 def quiet_ids(db: Session, user_ids: Iterable[int], now: datetime | None = None) -> dict[int, datetime]:

@@ -316,9 +316,11 @@ def post(
     quote_id: int | None = None,
     forward_of_id: int | None = None,
     claim: Callable[[Session], bool] | None = None,
+    in_transaction: bool = False,
 ) -> Posted:
     """Save a message with the room's next seq and its mentions, bump the room's counters and move
-    the author's read marker past it, in one transaction.
+    the author's read marker past it, in one transaction (`in_transaction`: in the caller's write transaction,
+    begun and committed by the caller, as a forwarding's messages are; a refusal rolls it all back).
 
     `present` (who is in the room now) is whom an `@here` mentions.
     `client_id` (the sender's random id for this message) makes a retried send idempotent: the
@@ -338,7 +340,8 @@ def post(
     body = clean_body(text, with_files=bool(files))
     client_id = client_id[:64] or None
     now = utcnow()
-    database.begin_write(db)
+    if not in_transaction:
+        database.begin_write(db)
     if claim is not None and not claim(db):
         db.rollback()
         raise JobTaken()
@@ -381,7 +384,8 @@ def post(
         posted_files = attachments.files_of(db, [message_id]).get(message_id, ())
     store_mentions(db, message, mentioned)
     reads.move_marker(db, author_id, room_id, seq)
-    db.commit()
+    if not in_transaction:
+        db.commit()
     return Posted(
         view(message, author, mentioned.values(), (), posted_files, quote, None, forwarded_from, groups),
         room_name,

@@ -111,7 +111,9 @@ def wants_all(db: Session, room_id: int, kind: str) -> set[int]:
     return chosen | (members - said)
 
 
-def quiet_keys(db: Session, room_id: int, username_keys: Iterable[str]) -> tuple[str, ...]:
+def quiet_keys(
+    db: Session, room_id: int, username_keys: Iterable[str], in_transaction: bool = False
+) -> tuple[str, ...]:
     """Of these users (by username key), those a message in the room must not notify (as `quiet`)."""
     keys = list(username_keys)
     if not keys:
@@ -121,7 +123,8 @@ def quiet_keys(db: Session, room_id: int, username_keys: Iterable[str]) -> tuple
         .join(RoomPref, (RoomPref.user_id == User.id) & (RoomPref.room_id == room_id))
         .where(col(User.username_key).in_(keys), SILENT)
     ).all()
-    return tuple(sorted(set(rows) | availability.hold_keys(db, set(keys) - set(rows))))
+    held = availability.hold_keys(db, set(keys) - set(rows), in_transaction=in_transaction)
+    return tuple(sorted(set(rows) | held))
 
 
 def loud_rooms(db: Session) -> set[int]:

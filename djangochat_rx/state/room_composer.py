@@ -1,6 +1,7 @@
 """The room page's message box: sending (or a slash command), the next message's client id, the `@` and `/`
 pickers' lists, and the files that go with the next message."""
 
+import functools
 import uuid
 from typing import Any
 
@@ -134,19 +135,8 @@ class Composer(InRoom, mixin=True):
         try:
             await throttle.before_send(identity.user_id)
             await throttle.before_urgent(identity.user_id)
-            async with performing(
-                message_actions.send_message,
-                identity.user_id,
-                self._room_id,
-                text,
-                self.draft_id,
-                (),
-                (),
-                None,
-                None,
-                None,
-                True,
-            ):
+            urgent = functools.partial(message_actions.send_message, urgent=True)
+            async with performing(urgent, identity.user_id, self._room_id, text, self.draft_id):
                 await hub.composer_sent(self.router.session.session_id, self._next_draft())
         except (messages.InvalidMessage, rooms.RoomError, throttle.Throttled) as error:
             self.error = str(error)

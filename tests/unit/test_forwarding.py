@@ -119,3 +119,23 @@ def test_a_messages_files_are_not_copied_and_the_copy_says_so(session, alice, ge
         assert (copy.body, copy.files) == ("(1 file not forwarded)", ())
     finally:
         storage.default.cache_clear()
+
+
+def test_a_forwarding_is_one_transaction_a_failing_copy_posts_nothing(session, alice, bob, general, monkeypatch):
+    originals = [messages.post_message(session, general.id, alice.id, text) for text in ("one", "two")]
+    dm = members.open_direct(session, bob.id, ["alice"])
+    post, calls = messages.post, []
+
+    def failing_on_the_last_copy(db, room_id, *args):
+        calls.append(room_id)
+        if len(calls) == 3:
+            raise messages.InvalidMessage("the disk is full")
+        return post(db, room_id, *args)
+
+    monkeypatch.setattr(messages, "post", failing_on_the_last_copy)
+    with pytest.raises(messages.InvalidMessage, match="disk is full"):
+        message_actions.forward_messages(session, bob.id, dm.id, tuple(m.id for m in originals), "see these")
+    assert calls == [dm.id] * 3
+    monkeypatch.setattr(messages, "post", post)
+    assert messages.newest_messages(session, dm.id) == []  # the comment and the first copy went with it
+    assert len(message_actions.forward_messages(session, bob.id, dm.id, (originals[0].id,), "again").value) == 2
