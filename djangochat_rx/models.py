@@ -51,6 +51,9 @@ class User(SQLModel, table=True):
     # the people who share one with them (access.py); disabled from `guest_until` on, when set.
     is_guest: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     guest_until: datetime | None = Field(default=None)
+    # Read receipts (read_receipts.py): others see how far this person has read their messages only when they
+    # chose so on their account page (off until then).
+    share_read_receipts: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
 class UserSession(SQLModel, table=True):

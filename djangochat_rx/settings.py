@@ -175,6 +175,10 @@ THREADS_LISTED = _int("THREADS_LISTED", 50)
 # Messages a person may keep saved (the Saved page), and how many of them the page lists, newest saved first.
 SAVED_PER_USER = _int("SAVED_PER_USER", 1000)
 SAVED_LISTED = _int("SAVED_LISTED", 200)
+# Read receipts (read_receipts.py) are shown in direct conversations and rooms of at most this many people (those who
+# may read it and are a member or have opened it): past it, a "Seen by" line would be a list nobody reads, and
+# working it out on every read would cost the room's readers.
+READ_RECEIPTS_MAX_MEMBERS = _int("READ_RECEIPTS_MAX_MEMBERS", 20)
 # The answers a poll may offer (polls.py), and how many messages one forwarding may copy (forwarding.py).
 POLL_MAX_OPTIONS = _int("POLL_MAX_OPTIONS", 10)
 FORWARD_MAX_MESSAGES = _int("FORWARD_MAX_MESSAGES", 10)

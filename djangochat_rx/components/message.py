@@ -32,6 +32,8 @@ from djangochat_rx.state.thread import ThreadState
 
 # The text area of the message being edited: Escape there cancels the edit (components/keys.py).
 EDIT_BOX_ID = "edit-box"
+# "Seen by" names this many readers, then "and N more" (every name on a click or tap).
+_SEEN_NAMED = 3
 
 
 class RowProps(NamedTuple):
@@ -46,6 +48,8 @@ class RowProps(NamedTuple):
     editing: rx.Var[bool]  # this message is being edited here
     edit_text: rx.Var[str]  # its text in the edit box ("" when not editing)
     first_unread: rx.Var[bool]  # the "New messages" line goes above it
+    seen_label: rx.Var[str]  # read receipts under it (the reader's own newest message seen): "ann, bob and 2 more"
+    seen_names: rx.Var[str]  # ... and all their names ("" on every other message)
 
 
 def _editor(row: RowProps) -> rx.Component:
@@ -158,6 +162,26 @@ def quote(message: rx.Var[MessageView]) -> rx.Component:
     )
 
 
+def _seen_line(row: RowProps) -> rx.Component:
+    """ "Seen by ann, bob" (read receipts, read_receipts.py); a click or tap shows every name."""
+    return rx.cond(
+        row.seen_names != "",
+        rx.popover.root(
+            rx.popover.trigger(
+                rx.button(
+                    "Seen by " + row.seen_label,
+                    variant="ghost",
+                    size="1",
+                    color_scheme="gray",
+                    title="Seen by " + row.seen_names,
+                    class_name="seen-by",
+                )
+            ),
+            rx.popover.content(rx.text("Seen by " + row.seen_names, size="2"), class_name="seen-by-names"),
+        ),
+    )
+
+
 def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Component:
     mine = message["author"] == row.me
     divider = rx.cond(
@@ -197,7 +221,7 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
             message_files(message["files"].to(list[FileView]), row.files_base),
             link_previews(message, mine, row.files_base),
             reactions_row(message, row.me),
-            *([] if in_thread else [thread_summary(message)]),
+            *([] if in_thread else [thread_summary(message), _seen_line(row)]),
             data_message_id=message["id"],
             data_seq=message["seq"],
             data_author=message["author"],
@@ -228,8 +252,12 @@ def _memo_row(name: str, in_thread: bool):
         editing: rx.Var[bool],
         edit_text: rx.Var[str],
         first_unread: rx.Var[bool],
+        seen_label: rx.Var[str],
+        seen_names: rx.Var[str],
     ) -> rx.Component:
-        row = RowProps(me, files_base, mark, pinned, saved, poll_choices, editing, edit_text, first_unread)
+        row = RowProps(
+            me, files_base, mark, pinned, saved, poll_choices, editing, edit_text, first_unread, seen_label, seen_names
+        )
         return _row(message, row, in_thread)
 
     row_component.__name__ = row_component.__qualname__ = name
@@ -254,6 +282,8 @@ class ListProps(NamedTuple):
     editing_id: rx.Var[int]
     edit_text: rx.Var[str]
     first_unread_seq: rx.Var[int]
+    seen_seq: rx.Var[int]  # read receipts: the reader's own message they go under (0: none), and who
+    seen_by: rx.Var[list[str]]
 
 
 def list_props() -> ListProps:
@@ -268,12 +298,22 @@ def list_props() -> ListProps:
         editing_id=RoomState.editing_id,
         edit_text=RoomState.edit_text,
         first_unread_seq=RoomState.first_unread_seq,
+        seen_seq=RoomState.seen_seq,
+        seen_by=RoomState.seen_by,
     )
 
 
 def row_props(message: rx.Var[MessageView], given: ListProps) -> RowProps:
     """A row's props, from what its list read (never from a state inside a row)."""
     editing = given.editing_id == message["id"]
+    # Only the row the receipts go under gets them (strings: the other rows' props stay equal, so they stay drawn).
+    seen_here = (message["seq"] == given.seen_seq) & (message["author"] == given.me) & (given.seen_by.length() > 0)
+    shown = given.seen_by.length() > _SEEN_NAMED
+    label = rx.cond(
+        shown,
+        given.seen_by[:_SEEN_NAMED].join(", ") + " and " + (given.seen_by.length() - _SEEN_NAMED).to_string() + " more",
+        given.seen_by.join(", "),
+    )
     return RowProps(
         me=given.me,
         files_base=given.files_base,
@@ -288,6 +328,8 @@ def row_props(message: rx.Var[MessageView], given: ListProps) -> RowProps:
         editing=editing,
         edit_text=rx.cond(editing, given.edit_text, ""),
         first_unread=message["seq"] == given.first_unread_seq,
+        seen_label=rx.cond(seen_here, label, ""),
+        seen_names=rx.cond(seen_here, given.seen_by.join(", "), ""),
     )
 
 
@@ -329,6 +371,8 @@ def room_block(
     editing_id: rx.Var[int],
     edit_text: rx.Var[str],
     first_unread_seq: rx.Var[int],
+    seen_seq: rx.Var[int],
+    seen_by: rx.Var[list[str]],
     gap_after: rx.Var[int],
     gap_before: rx.Var[int],
 ) -> rx.Component:
@@ -336,7 +380,18 @@ def room_block(
     reads the rows as the log's children). Its props are the list's, so a block whose messages did not change is
     not rendered again when a message comes."""
     given = ListProps(
-        me, files_base, pins, saved_ids, poll_choices, bots, guests, editing_id, edit_text, first_unread_seq
+        me,
+        files_base,
+        pins,
+        saved_ids,
+        poll_choices,
+        bots,
+        guests,
+        editing_id,
+        edit_text,
+        first_unread_seq,
+        seen_seq,
+        seen_by,
     )
     return rx.fragment(
         rx.foreach(

@@ -313,6 +313,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         "pick_notices": READ,
         "remove_email": READ,
         "save_notices": READ,
+        "share_receipts": READ,
         "link_provider": SocketBudget(counts=("SSO_PER_CLIENT",)),
         "unlink_provider": READ,
     },
@@ -330,6 +331,7 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         for name in (
             "archive_room",
             "choose_password_sign_in",
+            "choose_read_receipts",
             "choose_second_factor",
             "choose_signup_domain",
             "choose_signup_mode",

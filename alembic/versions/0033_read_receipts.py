@@ -1,0 +1,28 @@
+"""read receipts: whether a person lets others see how far they have read (off by default)
+
+Revision ID: 0033
+Revises: 0030
+Create Date: 2026-12-12
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from alembic import op
+
+revision: str = "0033"
+down_revision: str | None = "0030"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "users", sa.Column("share_read_receipts", sa.Boolean(), server_default=sa.text("false"), nullable=False)
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("users") as users:
+        users.drop_column("share_read_receipts")
