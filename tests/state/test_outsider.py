@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from djangochat_rx import db
-from djangochat_rx.domain import members, messages, rooms, sessions, signup
+from djangochat_rx.domain import members, messages, read_receipts, rooms, sessions, signup
 from djangochat_rx.models import RoomMember, RoomRead
 from djangochat_rx.state.export import ExportState
 from djangochat_rx.state.profile import ProfileState
@@ -78,6 +78,7 @@ async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open
     owner_tab = await open_tab(f"/rooms/{room.slug}", token=owner_token)
     await owner_tab.wait_for(lambda: owner_tab.texts() == [f"{secret} first"])
 
+    db.call(read_receipts.set_sharing, outsider.id, True)  # a forged read of theirs would show if it counted
     peek = await open_tab(f"/rooms/{room.slug}", token=outsider_token)
     await peek.wait_for(lambda: peek.var(RoomState, "status") == "missing")
     names = {"outsider": outsider.username, "member": member.username, "message_id": posted.id, "slug": room.slug}
@@ -108,3 +109,12 @@ async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open
     people = [owner.id] if "guest" in kind else [owner.id, member.id]
     assert sorted(m.user_id for m in rows(RoomMember, room_id=room.id)) == sorted(people)
     assert rows(RoomRead, user_id=outsider.id) == []
+    # Read receipts: the outsider's reading is never shown, and they hear no one's.
+    assert db.call(read_receipts.line_for, owner.id, room.id) == read_receipts.NO_LINE
+    assert not any(name.startswith("seen_by") and value for name, value in _deltas(owner_tab) + _deltas(peek))
+
+
+def _deltas(tab) -> list[tuple[str, object]]:
+    """Every (var, value) the tab's frames carried."""
+    deltas = [delta for frame in tab.frames for delta in frame.get("delta", {}).values()]
+    return [(name, value) for delta in deltas for name, value in delta.items()]
