@@ -78,3 +78,32 @@ async def test_a_reader_who_does_not_share_is_never_shown(open_tab, make_user):
     await reader.call(RoomState, "mark_read", seq=second.seq)
     await author.wait_for(lambda: seen(author) == (second.seq, [bob.username]))
     assert heard_receipts(author) == [[bob.username]]
+
+
+async def test_the_administrators_switch_turns_everyones_receipts_off_and_on(open_tab, make_user):
+    from djangochat_rx.state.admin import AdminState
+    from tests.state.test_admin_flow import admin_tab
+
+    _root, admin_page = await admin_tab(open_tab, make_user)
+    alice, alice_token = make_user()
+    bob, bob_token = make_user()
+    direct = db.call(members.open_direct, alice.id, [bob.username])
+    first = db.call(messages.post_message, direct.id, alice.id, "one")
+    await share_from_the_account_page(open_tab, bob_token, True)
+    author = await room_tab(open_tab, alice_token, direct.slug)
+    reader = await room_tab(open_tab, bob_token, direct.slug)
+    await author.wait_for(lambda: seen(author) == (first.seq, [bob.username]))
+
+    await admin_page.call(AdminState, "choose_read_receipts", on=False)
+    await admin_page.wait_for(lambda: admin_page.var(AdminState, "read_receipts_on") is False)
+    second = db.call(messages.post_message, direct.id, alice.id, "two")
+    await reader.call(RoomState, "mark_read", seq=second.seq)
+    assert seen(await room_tab(open_tab, alice_token, direct.slug)) == (0, [])  # nobody's, on a page opened now
+
+    await admin_page.call(AdminState, "choose_read_receipts", on=True)
+    await admin_page.wait_for(lambda: admin_page.var(AdminState, "read_receipts_on") is True)
+    assert seen(await room_tab(open_tab, alice_token, direct.slug)) == (second.seq, [bob.username])
+    third = db.call(messages.post_message, direct.id, alice.id, "three")
+    await reader.call(RoomState, "mark_read", seq=third.seq)
+    await author.wait_for(lambda: seen(author) == (third.seq, [bob.username]))
+    assert heard_receipts(author) == [[bob.username], [bob.username]]  # the read while off sent nothing
