@@ -268,6 +268,8 @@ class RoomRead(SQLModel, table=True):
     """How far a user has read a room: every message with `seq` up to `last_read_seq`."""
 
     __tablename__ = "room_reads"
+    # The markers of one room (read receipts, read_receipts.py); the marker's moves never touch it.
+    __table_args__ = (Index("ix_room_reads_room_id", "room_id"),)
 
     user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
     room_id: int = Field(foreign_key="rooms.id", primary_key=True, ondelete="CASCADE")

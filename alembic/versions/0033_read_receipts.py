@@ -1,4 +1,4 @@
-"""read receipts: whether a person lets others see how far they have read (off by default)
+"""read receipts: whether a person lets others see how far they have read (off by default), a room's markers indexed
 
 Revision ID: 0033
 Revises: 0030
@@ -21,8 +21,10 @@ def upgrade() -> None:
     op.add_column(
         "users", sa.Column("share_read_receipts", sa.Boolean(), server_default=sa.text("false"), nullable=False)
     )
+    op.create_index("ix_room_reads_room_id", "room_reads", ["room_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_room_reads_room_id", table_name="room_reads")
     with op.batch_alter_table("users") as users:
         users.drop_column("share_read_receipts")

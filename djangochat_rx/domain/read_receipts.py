@@ -11,7 +11,7 @@ settings.READ_RECEIPTS_MAX_MEMBERS people (`access.takes_part`); only readers wh
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, union
+from sqlalchemy import ColumnElement, distinct, exists, func, or_, union_all
 from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
@@ -95,50 +95,101 @@ def shared_marker(db: Session, reader_id: int, room_id: int) -> int | None:
 
 
 def line_for(db: Session, author_id: int, room_id: int) -> SeenLine:
-    """The line `author_id`'s page of the room shows (the room page's one read of receipts, at open)."""
-    lines = _lines(db, room_id, col(Message.author_id) == author_id)
+    """The line `author_id`'s page of the room shows (the room page's one read of receipts, at open): two small
+    queries, the second reading the room's messages backwards from the furthest marker to the author's newest."""
+    readers = _readers(db, room_id)
+    others = [reader for reader in readers if reader.id != author_id]
+    if not others:
+        db.rollback()
+        return NO_LINE
+    newest = db.exec(
+        select(Message.seq)
+        .where(
+            Message.room_id == room_id,
+            col(Message.thread_id).is_(None),
+            col(Message.seq) <= others[0].seq,
+            Message.author_id == author_id,
+        )
+        .order_by(col(Message.seq).desc())
+        .limit(1)
+    ).first()
     db.rollback()
-    return next(iter(lines.values()), NO_LINE)
+    return _line(others, newest) if newest else NO_LINE
 
 
 def lines_after_read(db: Session, reader_id: int, room_id: int, before: int, after: int) -> dict[str, SeenLine]:
-    """`reader_id` read the room from past `before` up to `after`: the new line of each author (by username) whose
-    messages they read now, other than the reader, who may read the room (whose pages must hear of it)."""
-    read_now = (
-        select(Message.author_id)
+    """`reader_id` read the room from past `before` up to `after`: the new line of each author (by username, other
+    than the reader, who may read the room: whose pages must hear of it) whose line names them now. Two queries; the
+    second reads only the messages past `before` (what they had not read)."""
+    readers = _readers(db, room_id)
+    if not readers:
+        db.rollback()
+        return {}
+    # How far the readers besides an author have read: the furthest one's marker, or the next one's for that one.
+    top, second = readers[0], readers[1].seq if len(readers) > 1 else 0
+    newest = db.exec(
+        select(Message.author_id, User.username, func.max(Message.seq))
+        .join(User, User.id == Message.author_id)
         .where(
             Message.room_id == room_id,
             col(Message.thread_id).is_(None),
             col(Message.seq) > before,
-            col(Message.seq) <= after,
+            col(Message.seq) <= top.seq,
             Message.author_id != reader_id,
+            or_(
+                Message.author_id != top.id,
+                col(Message.seq) <= second,
+            ),
+            access.readable(Message.author_id, room_id),
         )
-        .distinct()
-    )
-    lines = _lines(db, room_id, and_(col(Message.author_id).in_(read_now), access.readable(Message.author_id, room_id)))
+        .group_by(Message.author_id, User.username)
+    ).all()
     db.rollback()
-    return lines
+    # An author whose newest message read by someone is past `after` has a line this read does not change.
+    return {
+        author: _line([reader for reader in readers if reader.id != author_id], seq)
+        for author_id, author, seq in newest
+        if seq <= after
+    }
+
+
+@dataclass(frozen=True)
+class _Reader:
+    id: int
+    username: str
+    seq: int
+
+
+def _line(others: list[_Reader], seq: int) -> SeenLine:
+    """The line under message `seq`: those of `others` who have read it, by name."""
+    return SeenLine(seq, tuple(sorted((reader.username for reader in others if reader.seq >= seq), key=str.casefold)))
 
 
 def _people(room_id: int):
-    """How many people are in the room (`access.takes_part`), counted up to one past the limit (a large public room
-    is never counted whole): its members and those who opened it are the only ones who may be."""
-    candidates = union(
-        select(RoomMember.user_id).where(RoomMember.room_id == room_id),
-        select(RoomRead.user_id).where(RoomRead.room_id == room_id),
+    """How many people are in the room (`access.takes_part`: its members and those who opened it, who may read it),
+    counted up to one past the limit: each of the two is read only that far (a large public room is never counted
+    whole), and past the limit either way it is too large."""
+    enough = settings.READ_RECEIPTS_MAX_MEMBERS + 1
+    members = (
+        select(RoomMember.user_id.label("person"))
+        .where(RoomMember.room_id == room_id, access.takes_part(RoomMember.user_id, room_id))
+        .limit(enough)
+        .subquery()
     )
-    present = (
-        select(User.id)
-        .where(col(User.id).in_(candidates), access.takes_part(User.id, room_id))
-        .limit(settings.READ_RECEIPTS_MAX_MEMBERS + 1)
+    openers = (
+        select(RoomRead.user_id.label("person"))
+        .where(RoomRead.room_id == room_id, access.takes_part(RoomRead.user_id, room_id))
+        .limit(enough)
+        .subquery()
     )
-    return select(func.count()).select_from(present.subquery()).scalar_subquery()
+    both = union_all(select(members.c.person), select(openers.c.person)).subquery()
+    return select(func.count(distinct(both.c.person))).scalar_subquery()
 
 
-def _lines(db: Session, room_id: int, authors: ColumnElement[bool]) -> dict[str, SeenLine]:
-    """The lines of the room's authors that `authors` picks (a condition on Message), by username: two queries
-    however many people or messages (the readers who share, then each author's newest message read by one of them)."""
-    readers = db.exec(
+def _readers(db: Session, room_id: int) -> list[_Reader]:
+    """The room's readers whose reading is shown (both switches on, who may read it, a marker past 0), furthest
+    first; none in a room of more than READ_RECEIPTS_MAX_MEMBERS people. One query (the room's markers, by index)."""
+    rows = db.exec(
         select(User.id, User.username, RoomRead.last_read_seq)
         .join(RoomRead, RoomRead.user_id == User.id)
         .where(
@@ -152,27 +203,4 @@ def _lines(db: Session, room_id: int, authors: ColumnElement[bool]) -> dict[str,
         )
         .order_by(col(RoomRead.last_read_seq).desc(), col(User.id))
     ).all()
-    if not readers:
-        return {}
-    # How far the readers besides an author have read: the furthest one's marker, or the next one's for them.
-    top_id, top_seq = readers[0][0], readers[0][2]
-    second_seq = readers[1][2] if len(readers) > 1 else 0
-    newest_read = db.exec(
-        select(User.id, User.username, func.max(Message.seq))
-        .join(User, User.id == Message.author_id)
-        .where(
-            Message.room_id == room_id,
-            col(Message.thread_id).is_(None),
-            authors,
-            or_(
-                and_(Message.author_id != top_id, col(Message.seq) <= top_seq),
-                and_(Message.author_id == top_id, col(Message.seq) <= second_seq),
-            ),
-        )
-        .group_by(User.id, User.username)
-    ).all()
-    lines = {}
-    for author_id, author, seq in newest_read:
-        seen_by = [name for who, name, read in readers if who != author_id and read >= seq]
-        lines[author] = SeenLine(seq, tuple(sorted(seen_by, key=str.casefold)))
-    return lines
+    return [_Reader(*row) for row in rows]

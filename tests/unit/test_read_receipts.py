@@ -163,3 +163,27 @@ def test_lines_survive_the_trip_between_workers(session, alice, bob, carol, team
     share(session, carol)
     moved = session_actions.mark_read(session, carol.id, "carol", team.id, 3).events[1]
     assert events.from_wire(events.to_wire(moved)) == moved
+
+
+def test_a_slower_readers_read_below_the_line_changes_nobodys_line(session, alice, bob, carol, team):
+    share(session, bob, carol)
+    reads.mark_read(session, carol.id, team.id, 1)
+    # bob read up to 3 already (he wrote it): alice's line is under message 2, which carol has not reached.
+    assert read_receipts.line_for(session, alice.id, team.id) == SeenLine(2, ("bob",))
+    assert read_receipts.lines_after_read(session, carol.id, team.id, 0, 1) == {}
+    reads.mark_read(session, carol.id, team.id, 2)
+    assert read_receipts.lines_after_read(session, carol.id, team.id, 1, 2) == {"alice": SeenLine(2, ("bob", "carol"))}
+
+
+def test_a_large_public_room_is_never_counted_whole(session, alice, bob, general, monkeypatch):
+    share(session, bob)
+    messages.post_message(session, general.id, alice.id, "hello all")
+    for number in range(5):
+        opener = accounts.register(session, f"opener{number}", "password123", "password123")
+        reads.mark_read(session, opener.id, general.id, 1)
+    reads.mark_read(session, bob.id, general.id, 1)
+    monkeypatch.setattr(settings, "READ_RECEIPTS_MAX_MEMBERS", 6)  # alice, bob and five who opened it: seven
+    assert read_receipts.line_for(session, alice.id, general.id) == NO_LINE
+    assert read_receipts.lines_after_read(session, bob.id, general.id, 0, 1) == {}
+    monkeypatch.setattr(settings, "READ_RECEIPTS_MAX_MEMBERS", 7)
+    assert read_receipts.line_for(session, alice.id, general.id) == SeenLine(1, ("bob",))
