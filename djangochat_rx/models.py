@@ -65,6 +65,9 @@ class User(SQLModel, table=True):
     work_end: int = Field(default=1080, sa_column_kwargs={"server_default": text("1080")})
     # Since when notifications wait for the end of their quiet time (None: nothing waits); the summary clears it.
     held_since: datetime | None = Field(default=None)
+    # Read receipts (read_receipts.py): others see how far this person has read their messages only when they
+    # chose so on their account page (off until then).
+    share_read_receipts: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
 class UserSession(SQLModel, table=True):
@@ -279,6 +282,8 @@ class RoomRead(SQLModel, table=True):
     """How far a user has read a room: every message with `seq` up to `last_read_seq`."""
 
     __tablename__ = "room_reads"
+    # The markers of one room (read receipts, read_receipts.py); the marker's moves never touch it.
+    __table_args__ = (Index("ix_room_reads_room_id", "room_id"),)
 
     user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
     room_id: int = Field(foreign_key="rooms.id", primary_key=True, ondelete="CASCADE")

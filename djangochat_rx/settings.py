@@ -183,6 +183,10 @@ JOBS_SCAN_SECONDS = float(os.environ.get("JOBS_SCAN_SECONDS", "2"))
 SCHEDULED_PER_USER = _int("SCHEDULED_PER_USER", 100)
 REMINDERS_PER_USER = _int("REMINDERS_PER_USER", 200)
 LATER_MAX_DAYS = _int("LATER_MAX_DAYS", 365)
+# Read receipts (read_receipts.py) are shown in direct conversations and rooms of at most this many people (those who
+# may read it and are a member or have opened it): past it, a "Seen by" line would be a list nobody reads, and
+# working it out on every read would cost the room's readers.
+READ_RECEIPTS_MAX_MEMBERS = _int("READ_RECEIPTS_MAX_MEMBERS", 20)
 # The answers a poll may offer (polls.py), and how many messages one forwarding may copy (forwarding.py).
 POLL_MAX_OPTIONS = _int("POLL_MAX_OPTIONS", 10)
 FORWARD_MAX_MESSAGES = _int("FORWARD_MAX_MESSAGES", 10)

@@ -8,8 +8,19 @@ from sqlmodel import Session
 from djangochat_rx import db as database
 from djangochat_rx import settings
 from djangochat_rx.actions import Outcome, perform
-from djangochat_rx.domain import access, accounts, admin, api_tokens, devices, reads, rooms, sessions, sso
-from djangochat_rx.domain.events import ReadMoved, SessionsEnded, Typing
+from djangochat_rx.domain import (
+    access,
+    accounts,
+    admin,
+    api_tokens,
+    devices,
+    read_receipts,
+    reads,
+    rooms,
+    sessions,
+    sso,
+)
+from djangochat_rx.domain.events import Event, ReadMoved, ReceiptsMoved, SessionsEnded, Typing
 
 
 def _ended(session_ids: list[int]) -> Outcome[list[int]]:
@@ -82,14 +93,21 @@ def ending_expired_guests() -> contextlib.AbstractAsyncContextManager:
 
 
 def mark_read(db: Session, user_id: int, username: str, room_id: int, seq: int) -> Outcome[int]:
-    """The user has read the room up to `seq`: their rooms lists update (read marks and mentions)."""
+    """The user has read the room up to `seq`: their rooms lists update (read marks and mentions); when they share
+    their read receipts, the pages of the authors whose messages they read now show it ("Seen by")."""
+    shared_from = read_receipts.shared_marker(db, user_id, room_id)
     try:
         stored = reads.mark_read(db, user_id, room_id, seq)
     except rooms.RoomNotFound:  # no longer a member
         return Outcome(0)
     slug = rooms.room_slug(db, room_id)
     mentioned = tuple(reads.unread_mention_rooms(db, user_id))
-    return Outcome(stored, [ReadMoved(username, slug, stored, mentioned)])
+    events: list[Event] = [ReadMoved(username, slug, stored, mentioned)]
+    if shared_from is not None and stored > shared_from:  # they share their receipts, and read something new
+        lines = read_receipts.lines_after_read(db, user_id, room_id, shared_from, stored)
+        if lines:
+            events.append(ReceiptsMoved(room_id, username, stored, lines))
+    return Outcome(stored, events)
 
 
 def typing(db: Session, user_id: int, username: str, room_id: int, active: bool = True) -> Outcome[None]:

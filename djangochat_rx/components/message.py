@@ -32,6 +32,8 @@ from djangochat_rx.state.thread import ThreadState
 
 # The text area of the message being edited: Escape there cancels the edit (components/keys.py).
 EDIT_BOX_ID = "edit-box"
+# "Seen by" names this many readers, then "and N more" (every name on a click or tap).
+_SEEN_NAMED = 3
 
 
 class RowProps(NamedTuple):
@@ -48,6 +50,8 @@ class RowProps(NamedTuple):
     first_unread: rx.Var[bool]  # the "New messages" line goes above it
     selecting: rx.Var[bool]  # the room is in selection mode (forwarding): the row offers a checkbox
     selected: rx.Var[bool]  # it is ticked
+    seen_label: rx.Var[str]  # read receipts under it (the reader's own newest message seen): "ann, bob and 2 more"
+    seen_names: rx.Var[str]  # ... and all their names ("" on every other message)
 
 
 def _editor(row: RowProps) -> rx.Component:
@@ -165,6 +169,26 @@ def _select_box(message: rx.Var[MessageView], row: RowProps) -> rx.Component:
     return rx.cond(row.selecting & ~message["deleted"], select_box(message, row.selected))
 
 
+def _seen_line(row: RowProps) -> rx.Component:
+    """ "Seen by ann, bob" (read receipts, read_receipts.py); a click or tap shows every name."""
+    return rx.cond(
+        row.seen_names != "",
+        rx.popover.root(
+            rx.popover.trigger(
+                rx.button(
+                    "Seen by " + row.seen_label,
+                    variant="ghost",
+                    size="1",
+                    color_scheme="gray",
+                    title="Seen by " + row.seen_names,
+                    class_name="seen-by",
+                )
+            ),
+            rx.popover.content(rx.text("Seen by " + row.seen_names, size="2"), class_name="seen-by-names"),
+        ),
+    )
+
+
 def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Component:
     mine = message["author"] == row.me
     divider = rx.cond(
@@ -205,7 +229,7 @@ def _row(message: rx.Var[MessageView], row: RowProps, in_thread: bool) -> rx.Com
             message_files(message["files"].to(list[FileView]), row.files_base),
             link_previews(message, mine, row.files_base),
             reactions_row(message, row.me),
-            *([] if in_thread else [thread_summary(message)]),
+            *([] if in_thread else [thread_summary(message), _seen_line(row)]),
             data_message_id=message["id"],
             data_seq=message["seq"],
             data_author=message["author"],
@@ -239,9 +263,23 @@ def _memo_row(name: str, in_thread: bool):
         first_unread: rx.Var[bool],
         selecting: rx.Var[bool],
         selected: rx.Var[bool],
+        seen_label: rx.Var[str],
+        seen_names: rx.Var[str],
     ) -> rx.Component:
         row = RowProps(
-            me, files_base, mark, pinned, saved, poll_choices, editing, edit_text, first_unread, selecting, selected
+            me,
+            files_base,
+            mark,
+            pinned,
+            saved,
+            poll_choices,
+            editing,
+            edit_text,
+            first_unread,
+            selecting,
+            selected,
+            seen_label,
+            seen_names,
         )
         return _row(message, row, in_thread)
 
@@ -269,6 +307,8 @@ class ListProps(NamedTuple):
     first_unread_seq: rx.Var[int]
     selecting: rx.Var[bool]
     selected_ids: rx.Var[tuple[int, ...]]
+    seen_seq: rx.Var[int]  # read receipts: the reader's own message they go under (0: none), and who
+    seen_by: rx.Var[list[str]]
 
 
 def list_props() -> ListProps:
@@ -285,12 +325,22 @@ def list_props() -> ListProps:
         first_unread_seq=RoomState.first_unread_seq,
         selecting=RoomState.selecting,
         selected_ids=RoomState.selected_ids,
+        seen_seq=RoomState.seen_seq,
+        seen_by=RoomState.seen_by,
     )
 
 
 def row_props(message: rx.Var[MessageView], given: ListProps) -> RowProps:
     """A row's props, from what its list read (never from a state inside a row)."""
     editing = given.editing_id == message["id"]
+    # Only the row the receipts go under gets them (strings: the other rows' props stay equal, so they stay drawn).
+    seen_here = (message["seq"] == given.seen_seq) & (message["author"] == given.me) & (given.seen_by.length() > 0)
+    shown = given.seen_by.length() > _SEEN_NAMED
+    label = rx.cond(
+        shown,
+        given.seen_by[:_SEEN_NAMED].join(", ") + " and " + (given.seen_by.length() - _SEEN_NAMED).to_string() + " more",
+        given.seen_by.join(", "),
+    )
     return RowProps(
         me=given.me,
         files_base=given.files_base,
@@ -307,6 +357,8 @@ def row_props(message: rx.Var[MessageView], given: ListProps) -> RowProps:
         first_unread=message["seq"] == given.first_unread_seq,
         selecting=given.selecting,
         selected=given.selected_ids.contains(message["id"]),
+        seen_label=rx.cond(seen_here, label, ""),
+        seen_names=rx.cond(seen_here, given.seen_by.join(", "), ""),
     )
 
 
@@ -350,6 +402,8 @@ def room_block(
     first_unread_seq: rx.Var[int],
     selecting: rx.Var[bool],
     selected_ids: rx.Var[tuple[int, ...]],
+    seen_seq: rx.Var[int],
+    seen_by: rx.Var[list[str]],
     gap_after: rx.Var[int],
     gap_before: rx.Var[int],
 ) -> rx.Component:
@@ -369,6 +423,8 @@ def room_block(
         first_unread_seq,
         selecting,
         selected_ids,
+        seen_seq,
+        seen_by,
     )
     return rx.fragment(
         rx.foreach(

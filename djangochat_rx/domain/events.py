@@ -19,6 +19,7 @@ from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.domain.pins import PinView
 from djangochat_rx.domain.poll_views import OptionView, PollView
 from djangochat_rx.domain.reactions import ReactionView
+from djangochat_rx.domain.read_receipts import SeenLine
 from djangochat_rx.domain.reads import RoomSummary
 from djangochat_rx.domain.signup import SignupMail
 
@@ -106,6 +107,18 @@ class ReadMoved:
     slug: str
     seq: int
     mentioned: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReceiptsMoved:
+    """`reader`, who shares their read receipts, has read room `room_id` up to `seq`: the pages of that room of each
+    author whose messages they read now show that author's new "Seen by" line (`lines`: username -> line). Only
+    read-marker moves cause it, only in rooms small enough (read_receipts.py): never with a message's delivery."""
+
+    room_id: int
+    reader: str
+    seq: int
+    lines: dict[str, SeenLine] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -238,6 +251,7 @@ Event = (
     | ThreadReplied
     | ThreadsRead
     | ReadMoved
+    | ReceiptsMoved
     | Typing
     | RoomChanged
     | PinsChanged
@@ -334,6 +348,8 @@ def from_wire(data: dict[str, Any]) -> Event:
         fields["mentioned"] = (
             {key: tuple(slugs) for key, slugs in mentioned.items()} if isinstance(mentioned, dict) else tuple(mentioned)
         )
+    if "lines" in fields:
+        fields["lines"] = {name: SeenLine(line["seq"], tuple(line["by"])) for name, line in fields["lines"].items()}
     for name in ("people", "expelled", "session_ids", "quiet"):
         if name in fields:
             fields[name] = tuple(fields[name])

@@ -71,6 +71,38 @@ def _notices() -> rx.Component:
     )
 
 
+def _read_receipts() -> rx.Component:
+    """Whether others see when this person has read their messages (read receipts, off until turned on)."""
+    return rx.box(
+        rx.heading("Read receipts", size="4", margin_top="2rem", margin_bottom="0.5rem"),
+        rx.text(
+            rx.el.label(
+                rx.switch(
+                    checked=AccountState.share_read_receipts,
+                    on_change=AccountState.share_receipts,
+                    id="share-read-receipts",
+                ),
+                " Let others see when I have read their messages",
+                display="flex",
+                gap="0.5rem",
+                align_items="center",
+            ),
+            size="2",
+        ),
+        rx.text(
+            rx.cond(
+                AccountState.read_receipts_here,
+                'In direct conversations and small rooms, their messages then show "Seen by" with your name. '
+                "You see who has read yours either way.",
+                "The administrators have turned read receipts off here: nobody's are shown.",
+            ),
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        id="read-receipts",
+    )
+
+
 def _email() -> rx.Component:
     """The verified address (for "Forgot password"), and a form to add or change it (the current password asked:
     a stolen session must not point password resets at its own mailbox)."""
@@ -232,6 +264,7 @@ def account() -> rx.Component:
         _sso_links(),
         _email(),
         availability_settings(),
+        _read_receipts(),
         push_settings(),
         rx.heading("Active sessions", size="4", margin_top="2rem", margin_bottom="0.5rem"),
         rx.table.root(

@@ -494,6 +494,21 @@ def _signup() -> rx.Component:
                 margin_top="1rem",
             ),
         ),
+        rx.text(
+            rx.el.label(
+                rx.switch(
+                    checked=AdminState.read_receipts_on,
+                    on_change=AdminState.choose_read_receipts,
+                    id="read-receipts-switch",
+                ),
+                ' Read receipts ("Seen by" in conversations and small rooms, for those who share theirs)',
+                display="flex",
+                gap="0.5rem",
+                align_items="center",
+            ),
+            size="2",
+            margin_top="1rem",
+        ),
         rx.el.label("Two-factor sign-in", html_for="second-factor-rule", font_weight="500", margin_top="1rem"),
         rx.select.root(
             rx.select.trigger(id="second-factor-rule", aria_label="Two-factor sign-in"),

@@ -27,6 +27,7 @@ from djangochat_rx.domain.events import (
     QuietEnded,
     ReactionsChanged,
     ReadMoved,
+    ReceiptsMoved,
     ReminderDue,
     RoomChanged,
     SavedChanged,
@@ -223,14 +224,17 @@ class Realtime:
                 await sockets.emit({"pins": list(event.pins)}, to=f"{ROOM}{event.room_id}")
             case MutedChanged():
                 await self.lists.muted(event)
-            case SavedChanged():  # the person's own pages of that room: in both groups
-                room = set(sockets.members(f"{ROOM}{event.room_id}"))
-                for sid in (sid for sid in sockets.members(user_group(event.username)) if sid in room):
+            case SavedChanged():
+                for sid in self._own_pages(event.username, event.room_id):
                     await sockets.emit({"saved_ids": list(event.saved)}, to=sid)
             case ReminderDue():  # the person's pages: the notice on the page, and a browser notice while hidden
                 await sockets.emit(later_notices(event), to=user_group(event.username))
             case ScheduledFailed():
                 await sockets.emit(later_notices(event), to=user_group(event.username))
+            case ReceiptsMoved():  # each author's own pages of that room, nobody else's
+                for author, line in event.lines.items():
+                    for sid in self._own_pages(author, event.room_id):
+                        await sockets.emit({"seen_seq": line.seq, "seen_by": list(line.by)}, to=sid)
             case AvatarChanged():
                 await sockets.emit({"avatar_changed": {event.username: event.url}}, to=EVERYONE)
             case EmojiChanged():
@@ -251,6 +255,14 @@ class Realtime:
                 for session_id in event.session_ids:
                     for sid in sockets.members(f"{SESSION}{session_id}"):
                         await self.detach(sid)
+
+    @staticmethod
+    def _own_pages(username: str, room_id: int) -> list[str]:
+        """The sockets of `username`'s pages of room `room_id` on this worker (in both groups)."""
+        if not sockets.has_members(f"{ROOM}{room_id}"):
+            return []
+        room = set(sockets.members(f"{ROOM}{room_id}"))
+        return [sid for sid in sockets.members(user_group(username)) if sid in room]
 
     async def _message_changed(self, message: MessageView, soon: bool = False) -> None:
         """A message of a room changed: its room shows the new version (`soon`: with the room's next message, see

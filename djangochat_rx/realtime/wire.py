@@ -53,6 +53,8 @@ ROLES = {
     "present": "RoomState.present",
     "pins": "RoomState.pins",
     "saved_ids": "RoomState.saved_ids",
+    "seen_seq": "RoomState.seen_seq",
+    "seen_by": "RoomState.seen_by",
     "files_posted": "RoomState.files_posted",
     "files_removed": "RoomState.files_removed",
     "thread_parent": "ThreadState.thread_parent",

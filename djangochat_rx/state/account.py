@@ -9,8 +9,9 @@ import reflex as rx
 from djangochat_rx import db, routes
 from djangochat_rx.actions import joining, perform
 from djangochat_rx.actions import notices as notice_actions
+from djangochat_rx.actions import read_receipts as receipt_actions
 from djangochat_rx.actions import sessions as session_actions
-from djangochat_rx.domain import account_links, accounts, passkeys, second_factor, sessions, sso
+from djangochat_rx.domain import account_links, accounts, passkeys, read_receipts, second_factor, sessions, sso
 from djangochat_rx.infra import throttle
 from djangochat_rx.notify import mail, notices
 from djangochat_rx.state.auth import AuthState, field, password_checked, tokens_revoked
@@ -42,6 +43,10 @@ class AccountState(AuthState):
     # notices.py: "mentions", "digest" or "off", and after how many minutes unread (as text, for the select).
     notices_choice: str = "mentions"
     notices_delay: str = "10"
+    # Read receipts (read_receipts.py): whether others see how far this person has read their messages, and whether
+    # the instance shows read receipts at all.
+    share_read_receipts: bool = False
+    read_receipts_here: bool = True
     # Whether signing in asks for a code from an authenticator app (the two-factor page changes it).
     two_factor_on: bool = False
     passkey_count: int = 0
@@ -80,6 +85,8 @@ class AccountState(AuthState):
         chosen = await db.run(notices.preferences, identity.user_id)
         self.notices_choice, self.notices_delay = chosen.choice, str(chosen.delay_minutes)
         self.two_factor_on = (await db.run(second_factor.status, identity.user_id)).enrolled
+        self.share_read_receipts = await db.run(read_receipts.sharing, identity.user_id)
+        self.read_receipts_here = await db.run(read_receipts.instance_on)
         self.passkey_count = len(await db.run(passkeys.listed, identity.user_id))
         await self._load_links(identity.user_id)
         self._show_link_outcome()
@@ -137,6 +144,16 @@ class AccountState(AuthState):
             return None
         self.notices_choice, self.notices_delay = chosen.choice, str(chosen.delay_minutes)
         self.email_notice = "Email preferences saved."
+        return None
+
+    @rx.event
+    async def share_receipts(self, share: bool):
+        """Let others see when this person has read their messages ("Seen by" under theirs), or stop."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        if isinstance(share, bool):
+            self.share_read_receipts = await perform(receipt_actions.set_sharing, identity.user_id, share)
         return None
 
     @rx.event

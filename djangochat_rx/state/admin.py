@@ -13,6 +13,7 @@ from djangochat_rx import db, routes, settings
 from djangochat_rx.actions import emoji as emoji_actions
 from djangochat_rx.actions import imports, joining, perform, perform_hashing
 from djangochat_rx.actions import messages as message_actions
+from djangochat_rx.actions import read_receipts as receipt_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
@@ -22,6 +23,7 @@ from djangochat_rx.domain import (
     admin,
     custom_emoji,
     messages,
+    read_receipts,
     retention,
     rooms,
     second_factor,
@@ -70,6 +72,8 @@ class AdminState(AuthState):
     # Who manages user groups (user_groups.MANAGERS).
     group_managers: str = "members"
     sso_configured: bool = False
+    # Whether read receipts may be shown here (each person still chooses to share theirs).
+    read_receipts_on: bool = True
     signup_domain: str = ""
     email_enabled: bool = False
     invites: list[signup.InviteView] = []
@@ -216,6 +220,19 @@ class AdminState(AuthState):
             await self._lists(actor_id)
 
         if isinstance(allowed, bool):
+            await self._safely(work)
+
+    @rx.event
+    async def choose_read_receipts(self, on: bool):
+        """Allow read receipts (each person still chooses to share theirs) or turn them off for everyone."""
+
+        async def work() -> None:
+            actor_id = await self._actor_id()
+            await perform(receipt_actions.set_instance, actor_id, on)
+            self.notice = "Read receipts setting saved."
+            await self._lists(actor_id)
+
+        if isinstance(on, bool):
             await self._safely(work)
 
     @rx.event
@@ -408,6 +425,7 @@ class AdminState(AuthState):
         kept = await db.run(retention.policy)
         self.retention_days, self.retention_keep_pinned = kept.days, kept.keep_pinned
         self.password_sign_in, self.sso_configured = await db.run(sso.passwords_allowed), bool(sso.providers())
+        self.read_receipts_on = await db.run(read_receipts.instance_on)
         self.email_enabled = mail.configured()
         self.import_url = f"{self.files_base}{import_route.IMPORT_PATH}"
         self._show_import(await db.run(imports.latest))

@@ -17,6 +17,7 @@ from djangochat_rx.domain import (
     messages,
     pins,
     polls,
+    read_receipts,
     reads,
     retention,
     room_prefs,
@@ -27,6 +28,7 @@ from djangochat_rx.domain.availability import zone
 from djangochat_rx.domain.members import MemberView
 from djangochat_rx.domain.messages import MessageView
 from djangochat_rx.domain.pins import PinView
+from djangochat_rx.domain.read_receipts import SeenLine
 from djangochat_rx.http import files
 from djangochat_rx.realtime import hub
 from djangochat_rx.state.auth import AuthState
@@ -39,17 +41,18 @@ from djangochat_rx.state.room_owner import OwnerSettings
 
 def _room_details(
     db, user_id: int, room_id: int, kind: str
-) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs, list[str], int, list[int], list[str]]:
+) -> tuple[bool, list[MemberView], list[PinView], room_prefs.Prefs, list[str], int, list[int], list[str], SeenLine]:
     """What the room page shows besides its messages, in one trip to the database's threads: whether the
     user owns the room, its members (private rooms and conversations; a public room's guests), its pins, how
     the user hears of it, which authors are bots, the retention days in force (0: kept forever), which of its
-    messages the user saved and their answers in its polls."""
+    messages the user saved, their answers in its polls and who has seen their messages (read receipts)."""
     people = members.members(db, user_id, room_id, guests_only=kind == access.PUBLIC)
     heard = room_prefs.prefs(db, user_id, room_id, kind)
     owner = access.is_owner(db, user_id, room_id)
     kept = saved.saved_in_room(db, user_id, room_id)
     days, choices = retention.room_days(db, room_id), polls.choices(db, user_id, room_id)
-    return owner, people, pins.pinned(db, room_id), heard, accounts.bot_names(db), days, kept, choices
+    seen = read_receipts.line_for(db, user_id, room_id)
+    return owner, people, pins.pinned(db, room_id), heard, accounts.bot_names(db), days, kept, choices, seen
 
 
 def _opening(db, user_id: int, slug: str):
@@ -92,6 +95,10 @@ class RoomState(Composer, MessageTools, Later, Hearing, OwnerSettings, AuthState
     # Which of the room's messages (and its threads' replies) the user saved: read when the page opens, then
     # written by realtime/ on the user's SavedChanged.
     saved_ids: list[int] = []
+    # Read receipts (read_receipts.py): "Seen by" `seen_by` under the user's own message `seen_seq` (0: no line);
+    # read when the page opens, then written by realtime/ on a reader's ReceiptsMoved.
+    seen_seq: int = 0
+    seen_by: list[str] = []
     # Where the "New messages" divider goes: the first message unread when the page opened (0: none).
     first_unread_seq: int = 0
     # Bot accounts (webhooks' posters): their messages are marked "bot".
@@ -183,7 +190,9 @@ class RoomState(Composer, MessageTools, Later, Hearing, OwnerSettings, AuthState
             self.retention_days,
             self.saved_ids,
             self.poll_choices,
+            seen,
         ) = details
+        self.seen_seq, self.seen_by = seen.seq, list(seen.by)
         self.guests = [member.username for member in self.members if member.guest]
         self.notify_level, self.muted = heard.level, heard.muted
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, update
 from sqlmodel import select
 
 from djangochat_rx import db
-from djangochat_rx.domain import accounts, admin, custom_emoji, messages, rooms, sessions, signup
+from djangochat_rx.domain import accounts, admin, custom_emoji, messages, read_receipts, rooms, sessions, signup
 from djangochat_rx.models import AuditEntry, User
 from djangochat_rx.state.admin import AdminState
 from djangochat_rx.state.auth import AuthState
@@ -237,6 +237,7 @@ def every_handler(target_user: int, target_room: int, target_message: int) -> di
         "choose_password_sign_in": {"allowed": True},
         "choose_emoji_adders": {"adders": "admins"},
         "choose_group_managers": {"managers": "members"},
+        "choose_read_receipts": {"on": False},
         "import_started": {"run_id": 1},
         "import_refused": {"reason": "planted"},
         "follow_import": {},
@@ -266,6 +267,7 @@ def assert_nothing_changed(target, room, message, audit_rows: int) -> None:
     assert db.call(signup.policy).mode == "open" and db.call(signup.policy).domain == ""
     assert not db.call(accounts.user_exists, "planted")
     assert db.call(custom_emoji.adders) == "members"
+    assert db.call(read_receipts.instance_on)
 
 
 async def test_a_non_admin_gets_nothing_from_the_page_or_any_handler(open_tab, make_user, room):

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from djangochat_rx import db
-from djangochat_rx.domain import members, messages, rooms, scheduled, sessions, signup, user_groups
+from djangochat_rx.domain import members, messages, read_receipts, rooms, scheduled, sessions, signup, user_groups
 from djangochat_rx.models import Mention, RoomMember, RoomRead
 from djangochat_rx.state.export import ExportState
 from djangochat_rx.state.later import LaterState
@@ -86,6 +86,7 @@ async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open
     owner_tab = await open_tab(f"/rooms/{room.slug}", token=owner_token)
     await owner_tab.wait_for(lambda: owner_tab.texts() == [f"{secret} first"])
 
+    db.call(read_receipts.set_sharing, outsider.id, True)  # a forged read of theirs would show if it counted
     peek = await open_tab(f"/rooms/{room.slug}", token=outsider_token)
     await peek.wait_for(lambda: peek.var(RoomState, "status") == "missing")
     names = {"outsider": outsider.username, "member": member.username, "message_id": posted.id, "slug": room.slug}
@@ -117,6 +118,9 @@ async def test_an_outsider_cannot_read_join_post_change_search_or_export_it(open
     people = [owner.id] if "guest" in kind else [owner.id, member.id]
     assert sorted(m.user_id for m in rows(RoomMember, room_id=room.id)) == sorted(people)
     assert rows(RoomRead, user_id=outsider.id) == []
+    # Read receipts: the outsider's reading is never shown, and they hear no one's.
+    assert db.call(read_receipts.line_for, owner.id, room.id) == read_receipts.NO_LINE
+    assert not any(name.startswith("seen_by") and value for name, value in _deltas(owner_tab) + _deltas(peek))
 
     if "guest" in kind:  # a guest sees no group, not even one they are in: the same page as a made-up name
         group = unique("team")
@@ -157,3 +161,9 @@ async def test_an_outsider_gets_no_reminder_of_a_private_message_nor_anothers_sc
     assert answers == ["Scheduled message not found."] * 2
     assert db.call(scheduled.listing, owner.id, "")[0][0].body == "secret plan, later"
     assert all("secret plan" not in str(frame) for frame in outsider.frames + stranger_page.frames)
+
+
+def _deltas(tab) -> list[tuple[str, object]]:
+    """Every (var, value) the tab's frames carried."""
+    deltas = [delta for frame in tab.frames for delta in frame.get("delta", {}).values()]
+    return [(name, value) for delta in deltas for name, value in delta.items()]

@@ -28,6 +28,7 @@ from djangochat_rx.actions import later as later_actions
 from djangochat_rx.actions import messages as message_actions
 from djangochat_rx.actions import notices as notice_actions
 from djangochat_rx.actions import previews as preview_actions
+from djangochat_rx.actions import read_receipts as receipt_actions
 from djangochat_rx.actions import rooms as room_actions
 from djangochat_rx.actions import second_factor as factor_actions
 from djangochat_rx.actions import sessions as session_actions
@@ -70,6 +71,7 @@ from djangochat_rx.domain.events import (
     QuietEnded,
     ReactionsChanged,
     ReadMoved,
+    ReceiptsMoved,
     ResetLinkRequested,
     RoomChanged,
     SavedChanged,
@@ -298,6 +300,31 @@ def test_marking_read_tells_the_reader_their_marker_and_mentions(session, alice,
     message_actions.send_message(session, alice.id, general.id, "@bob look")
     read = only(session_actions.mark_read(session, bob.id, "bob", general.id, 1), ReadMoved)
     assert (read.username, read.slug, read.seq, read.mentioned) == ("bob", "general", 1, ())
+
+
+def test_a_read_by_one_who_shares_receipts_tells_the_authors_pages_their_line(session, alice, bob, carol):
+    from djangochat_rx.domain.read_receipts import SeenLine
+
+    room = room_actions.create_room(session, alice.id, "Pair", "", True).value
+    room_actions.invite(session, alice.id, room.id, "bob")
+    message_actions.send_message(session, alice.id, room.id, "seen?")
+    assert receipt_actions.set_sharing(session, bob.id, True) == actions.Outcome(True)  # pages read it as they open
+    read = session_actions.mark_read(session, bob.id, "bob", room.id, 1)
+    assert [type(event) for event in read.events] == [ReadMoved, ReceiptsMoved]
+    moved = read.events[1]
+    assert moved == ReceiptsMoved(room.id, "bob", 1, {"alice": SeenLine(1, ("bob",))})
+    assert events.from_wire(json.loads(json.dumps(events.to_wire(moved)))) == moved  # between workers
+    # Nobody else hears: an outsider's read is refused, a read of nothing new moves nothing.
+    assert session_actions.mark_read(session, carol.id, "carol", room.id, 1).events == []
+    assert [type(event) for event in session_actions.mark_read(session, bob.id, "bob", room.id, 1).events] == [
+        ReadMoved
+    ]
+
+
+def test_the_instance_switch_for_read_receipts_tells_nobody(session, alice, root):
+    with pytest.raises(NotAdmin):
+        receipt_actions.set_instance(session, alice.id, False)
+    assert receipt_actions.set_instance(session, root.id, False) == actions.Outcome(False)
 
 
 def test_typing_in_a_room_one_may_not_read_tells_nobody(session, alice, bob):
