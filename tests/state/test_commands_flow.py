@@ -103,6 +103,7 @@ async def test_the_page_lists_the_commands_with_usage_and_help_the_hooks_ones_in
         ["/echo", "TEXT"],
         ["/me", "TEXT"],
         ["/poll", '[anonymous] "QUESTION" "ANSWER" "ANSWER"...'],
+        ["/remind", "me in 10m TEXT"],
         ["/shrug", "[TEXT]"],
         ["/topic", "TEXT"],
     ]

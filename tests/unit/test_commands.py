@@ -58,7 +58,7 @@ def test_a_double_slash_posts_the_text_from_its_second_slash_literally():
 
 
 def test_the_registry_lists_built_ins_and_registered_commands_and_refuses_clashes():
-    assert [command.name for command in commands.listed()][:4] == ["/me", "/poll", "/shrug", "/topic"]
+    assert [command.name for command in commands.listed()][:5] == ["/me", "/poll", "/remind", "/shrug", "/topic"]
     weather = Command("/weather", "CITY", "Today's weather in CITY")
     commands.register(weather)
     try:
@@ -73,7 +73,7 @@ def test_the_registry_lists_built_ins_and_registered_commands_and_refuses_clashe
     finally:
         commands.unregister("/weather")
     commands.unregister("/me")  # built-ins stay
-    assert [command.name for command in commands.listed()] == ["/me", "/poll", "/shrug", "/topic"]
+    assert [command.name for command in commands.listed()] == ["/me", "/poll", "/remind", "/shrug", "/topic"]
     with pytest.raises(UnknownCommand):
         commands.parse("/weather Oslo")
 
