@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from djangochat_rx import db as database
 from djangochat_rx import settings
-from djangochat_rx.domain import access, messages, reads, when
+from djangochat_rx.domain import access, availability, messages, reads, when
 from djangochat_rx.domain.messages import MessageNotFound
 from djangochat_rx.domain.text import without_hidden
 from djangochat_rx.models import Message, Reminder, Room, User, as_utc, utcnow
@@ -119,8 +119,21 @@ def fire(db: Session, reminder_id: int, now: datetime) -> Fired | None:
     """Fire a due reminder once: in one write transaction, claim it (pending and due, else None: done elsewhere)
     and check its message may still be read; then it is done and its notice is returned, or failed (dropped,
     None: nothing is told). The notice goes out after this commit (at most once: a crash after the commit loses
-    that one notice, never doubles it)."""
+    that one notice, never doubles it). A person in do not disturb or outside their working hours (availability.py)
+    is not reminded now: the reminder waits, pending, until they may be disturbed again."""
     database.begin_write(db)
+    owner = db.exec(
+        select(User).join(Reminder, col(Reminder.user_id) == User.id).where(Reminder.id == reminder_id)
+    ).first()
+    later = availability.quiet_until(availability.Schedule.of(owner), now) if owner is not None else None
+    if later is not None:
+        db.execute(
+            update(Reminder)
+            .where(col(Reminder.id) == reminder_id, col(Reminder.state) == PENDING, col(Reminder.due_at) <= now)
+            .values(due_at=later)
+        )
+        db.commit()
+        return None
     claimed = db.execute(
         update(Reminder)
         .where(col(Reminder.id) == reminder_id, col(Reminder.state) == PENDING, col(Reminder.due_at) <= now)

@@ -138,3 +138,19 @@ def test_a_reminder_push_links_to_the_message(session, alice, general):
     due = ReminderDue("alice", alice.id, 7, message.id, "push me", "General", "")
     [delivery] = push.reminder_deliveries(session, due)
     assert '"url": "/messages/' in delivery.payload and "djangochat-reminder-7" in delivery.payload
+
+
+def test_a_reminder_due_while_its_person_may_not_be_disturbed_waits_until_they_may(session, alice, general):
+    from djangochat_rx.domain import availability
+
+    message = message_actions.send_message(session, alice.id, general.id, "renew the certificate").value
+    set_ = later_actions.remind(session, alice.id, message.id, utcnow() + timedelta(minutes=20))
+    back = utcnow() + timedelta(hours=1)
+    availability.set_dnd(session, alice.id, back)
+    _due_now(session, set_.value)
+    assert later_actions.fire_reminder(session, set_.value).events == []  # nothing now
+    [waiting] = reminders.pending(session, alice.id, "UTC")
+    assert abs((datetime.fromisoformat(waiting.due_at) - back).total_seconds()) < 1  # due again when she is back
+    availability.set_dnd(session, alice.id, None)
+    _due_now(session, set_.value)
+    assert [type(event) for event in later_actions.fire_reminder(session, set_.value).events] == [ReminderDue]
