@@ -235,6 +235,7 @@ def every_handler(target_user: int, target_room: int, target_message: int) -> di
         "reset_second_factor": {"user_id": target_user},
         "choose_second_factor": {"rule": "off"},
         "choose_password_sign_in": {"allowed": True},
+        "choose_group_managers": {"managers": "admins"},
         "import_started": {"run_id": 1},
         "import_refused": {"reason": "planted"},
         "follow_import": {},

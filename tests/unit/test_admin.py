@@ -64,7 +64,9 @@ def test_non_admins_get_nothing_from_any_admin_function(session, alice, bob, gen
     disabled_admin = make_admin(session, accounts.register(session, "former", "former admin", "former admin"))
     session.execute(update(User).where(User.id == disabled_admin.id).values(is_active=False))
     session.commit()
-    targets = SimpleNamespace(user_id=bob.id, room_id=general.id, message_id=bobs_message.id, chosen="off")
+    targets = SimpleNamespace(
+        user_id=bob.id, room_id=general.id, message_id=bobs_message.id, chosen="off", managers="admins"
+    )
     for actor_id in (alice.id, disabled_admin.id, None, 10_000):
         with pytest.raises(admin.NotAdmin, match=r"^Only administrators can do that\.$"):
             call(name, session, actor_id, targets)
