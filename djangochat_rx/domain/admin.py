@@ -292,17 +292,18 @@ def export_room(db: Session, actor_id: int, room_id: int) -> AdminRoomView:
     return view
 
 
-def set_group_managers(db: Session, actor_id: int, chosen: str) -> str:
+def set_group_managers(db: Session, actor_id: int, managers: str) -> str:
     """Choose who manages user groups: "admins" or "members" (user_groups.MANAGERS); audited."""
-    if chosen not in user_groups.MANAGERS:
-        raise AdminError("Choose administrators or members.")
     database.begin_write(db)
     require_admin(db, actor_id)
-    before = site_settings.store(db, actor_id, user_groups.MANAGERS_KEY, chosen, absent="members")
-    if before != chosen:
-        audit(db, actor_id, "groups.managers", "site", f"{before} → {chosen}")
+    if managers not in user_groups.MANAGERS:
+        db.rollback()
+        raise AdminError("Choose administrators or members.")
+    before = site_settings.store(db, actor_id, user_groups.MANAGERS_KEY, managers, absent="members")
+    if before != managers:
+        audit(db, actor_id, "groups.managers", "site", f"{before} → {managers}")
     db.commit()
-    return chosen
+    return managers
 
 
 def archive_room(db: Session, actor_id: int, room_id: int, archived: bool = True) -> None:

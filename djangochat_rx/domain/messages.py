@@ -216,7 +216,7 @@ def author_and_mentioned(
     groups: frozenset[str] = frozenset()
     if unknown := keys - named:
         groups, members, largest = user_groups.mentioned(db, author_id, room_id, unknown)
-        _check_big(db, author_id, room_id, largest, "a group of")
+        _check_big(db, author_id, room_id, largest, "a group")
         mentioned.update(members)
     if everyone:
         mentioned.update(_room_people(db, author_id, room_id))
@@ -231,8 +231,9 @@ def _check_big(db: Session, author_id: int, room_id: int, people: int, what: str
     creator = db.exec(select(Room.created_by_id).where(Room.id == room_id)).one()
     if creator != author_id and not access.is_owner(db, author_id, room_id):
         db.rollback()
-        mention = "@room" if what == "@room" else "a group of more people"
-        raise InvalidMessage(f"Only the room's owner may mention {mention} when it has more than {limit} people.")
+        if what == "@room":
+            raise InvalidMessage(f"Only the room's owner may mention @room when it has more than {limit} people.")
+        raise InvalidMessage(f"Only the room's owner may mention a group of more than {limit} people here.")
 
 
 def _room_people(db: Session, author_id: int, room_id: int) -> dict[int, tuple[str, str]]:

@@ -64,7 +64,8 @@ def test_every_page_has_no_axe_violations(new_page, engine, scheme):
     expect(messages(page)).to_have_count(2)
     current.hover()
     report["room opened from the sidebar"] = violations(page)
-    for path in ("/rooms", "/account", "/profile", f"/users/{name}", "/search?q=hello", "/threads", "/saved"):
+    pages = ("/rooms", "/account", "/profile", f"/users/{name}", "/search?q=hello", "/threads", "/saved", "/groups")
+    for path in pages:
         page.goto(path)
         page.wait_for_load_state("networkidle")
         report[path] = violations(page)

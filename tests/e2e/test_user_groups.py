@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_chat import composer, create_room, messages, register, unique
 from tests.e2e.test_room_experience import room_card, slug_of
 
@@ -32,6 +33,11 @@ def test_a_group_is_created_and_its_mention_reaches_its_member(new_page):
     expect(alice).to_have_url(re.compile(rf"/groups/{group}$"))
     expect(alice.get_by_role("heading", name=f"@{group}")).to_be_visible()
     expect(alice.locator("#group-members .group-member")).to_have_text(sorted([alice_name, bob_name]))
+    alice.wait_for_load_state("networkidle")
+    assert violations(alice) == []  # the group's page, with its managing controls
+    alice.get_by_role("link", name="All groups").click()
+    expect(alice.locator(f'.group-item[data-group="{group}"]')).to_contain_text("2 members")
+    assert violations(alice) == []
 
     alice.goto(room_url)
     box = composer(alice)

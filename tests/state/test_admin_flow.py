@@ -236,7 +236,7 @@ def every_handler(target_user: int, target_room: int, target_message: int) -> di
         "choose_second_factor": {"rule": "off"},
         "choose_password_sign_in": {"allowed": True},
         "choose_emoji_adders": {"adders": "admins"},
-        "choose_group_managers": {"managers": "members"},
+        "choose_group_managers": {"managers": "admins"},
         "choose_read_receipts": {"on": False},
         "import_started": {"run_id": 1},
         "import_refused": {"reason": "planted"},

@@ -65,7 +65,12 @@ def test_non_admins_get_nothing_from_any_admin_function(session, alice, bob, gen
     session.execute(update(User).where(User.id == disabled_admin.id).values(is_active=False))
     session.commit()
     targets = SimpleNamespace(
-        user_id=bob.id, room_id=general.id, message_id=bobs_message.id, chosen="off", adders="admins"
+        user_id=bob.id,
+        room_id=general.id,
+        message_id=bobs_message.id,
+        chosen="off",
+        adders="admins",
+        managers="admins",
     )
     for actor_id in (alice.id, disabled_admin.id, None, 10_000):
         with pytest.raises(admin.NotAdmin, match=r"^Only administrators can do that\.$"):

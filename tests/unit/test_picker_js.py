@@ -71,3 +71,11 @@ def test_choosing_replaces_what_was_typed_and_moves_the_caret_after_a_space():
         "down": [1, 2, 0],
         "up": 2,
     }
+
+
+def test_at_offers_user_groups_with_what_they_are():
+    out = run("""
+      const withGroups = { names: ["room", "here", "backend\\tgroup · 5 members", "bob"], commands: [] };
+      out.items = offer("@b", withGroups).shown.items.map((item) => [item.name, item.insert, item.help]);
+    """)
+    assert out == {"items": [["@backend", "@backend", "group · 5 members"], ["@bob", "@bob", ""]]}
