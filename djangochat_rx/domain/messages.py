@@ -574,7 +574,7 @@ def views(db: Session, query) -> list[MessageView]:
             .where(col(Mention.message_id).in_(ids))
         ):
             mentioned[message_id].append((username, key))
-    groups = _groups_named(db, [(message, mentioned[message.id]) for message, _ in rows])
+    groups = _groups_named(db, [(message, author, mentioned[message.id]) for message, author in rows])
     return _with_previews(
         db,
         [
@@ -594,13 +594,16 @@ def views(db: Session, query) -> list[MessageView]:
     )
 
 
-def _groups_named(db: Session, listed: Iterable[tuple[Message, list[tuple[str, str]]]]) -> dict[int, frozenset[str]]:
+def _groups_named(
+    db: Session, listed: Iterable[tuple[Message, str, list[tuple[str, str]]]]
+) -> dict[int, frozenset[str]]:
     """By message id, the user groups its `@name`s name (one query, none when every `@name` of every message is
-    someone it mentions)."""
+    someone it mentions or its author: no group takes a person's name)."""
     wanted: dict[int, set[str]] = {}
-    for message, people in listed:
+    for message, author, people in listed:
         if "@" in message.body and message.deleted_at is None and not message.forward_of_id:
-            names = markup.at_names(message.body) - {key for _, key in people} - accounts.RESERVED_NAMES
+            known = {key for _, key in people} | {accounts.username_key(author)}
+            names = markup.at_names(message.body) - known - accounts.RESERVED_NAMES
             if names:
                 wanted[message.id] = names
     if not wanted:

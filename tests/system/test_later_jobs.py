@@ -1,16 +1,23 @@
 """Durable jobs across real backend processes: a scheduled message and a reminder survive a kill -9 of the worker
 and fire once after the restart; with two workers over Redis racing for the same due jobs, each fires once and the
-messages reach the tabs on both workers once each."""
+messages reach the tabs on both workers once each.
+
+These backends have a database of their own: the in-process backend of tests/state (alive for the whole session)
+runs the same durable jobs on the shared one, and would take due jobs from under them."""
 
 import asyncio
-import os
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, update
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bench.server import Backend
+from bench.services import redis_server
 from djangochat_rx import db
 from djangochat_rx.domain import accounts, messages, reminders, rooms, scheduled, sessions
 from djangochat_rx.models import Message, Reminder, ScheduledMessage, utcnow
@@ -18,10 +25,42 @@ from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from tests.support.client import STORAGE_KEY, ReflexTab
 
+_ENGINE: list = []
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory) -> Iterator[str]:
+    """A migrated SQLite database only these tests' backends use."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('later-jobs') / 'jobs.db'}"
+    db.migrate(url)
+    _ENGINE.append(db.make_engine(url))
+    yield url
+    _ENGINE.pop().dispose()
+
+
+def call(fn: Callable[..., Any], *args: Any) -> Any:
+    with Session(_ENGINE[0], expire_on_commit=False) as session:
+        return fn(session, *args)
+
+
+@pytest.fixture(scope="module")
+def two_backends(database, tmp_path_factory) -> Iterator[tuple[Backend, Backend]]:
+    """Two production backends on this module's database, relaying through one throwaway Redis."""
+    logs = tmp_path_factory.mktemp("later-workers")
+    with redis_server() as redis_url:
+        backends = [Backend(database, Path(logs) / f"backend{i}.log", redis_url) for i in (1, 2)]
+        for backend in backends:
+            backend.start()
+        try:
+            yield tuple(backends)
+        finally:
+            for backend in backends:
+                backend.stop()
+
 
 def person(prefix: str) -> tuple[accounts.UserView, str]:
-    user = db.call(accounts.register, f"{prefix}{uuid.uuid4().hex[:6]}", "password123", "password123")
-    return user, db.call(sessions.issue, user.id, "test")
+    user = call(accounts.register, f"{prefix}{uuid.uuid4().hex[:6]}", "password123", "password123")
+    return user, call(sessions.issue, user.id, "test")
 
 
 async def open_room(url: str, slug: str, token: str) -> ReflexTab:
@@ -36,17 +75,17 @@ def make_due(model, ids: list[int]) -> None:
         session.execute(update(model).where(model.id.in_(ids)).values(due_at=utcnow() - timedelta(seconds=1)))
         session.commit()
 
-    db.call(change)
+    call(change)
 
 
 def count(body: str) -> int:
-    with db.session() as session:
-        return session.exec(select(func.count()).select_from(Message).where(Message.body == body)).one()
+    return call(
+        lambda session: session.exec(select(func.count()).select_from(Message).where(Message.body == body)).one()
+    )
 
 
 def states(model, ids: list[int]) -> list[str]:
-    with db.session() as session:
-        return list(session.exec(select(model.state).where(model.id.in_(ids))))
+    return call(lambda session: list(session.exec(select(model.state).where(model.id.in_(ids)))))
 
 
 def notices_heard(tab: ReflexTab) -> list[str]:
@@ -60,22 +99,22 @@ def notices_heard(tab: ReflexTab) -> list[str]:
     ]
 
 
-async def test_a_scheduled_message_and_a_reminder_survive_kill_9_and_fire_once_after_restart(tmp_path):
+async def test_a_scheduled_message_and_a_reminder_survive_kill_9_and_fire_once_after_restart(database, tmp_path):
     user, token = person("crash-later")
-    room = db.call(rooms.create_room, f"Later crash {uuid.uuid4().hex[:6]}", "", user.id)
-    note = db.call(messages.post_message, room.id, user.id, "remind me of this")
-    backend = Backend(os.environ["DATABASE_URL"], tmp_path / "first.log")
+    room = call(rooms.create_room, f"Later crash {uuid.uuid4().hex[:6]}", "", user.id)
+    note = call(messages.post_message, room.id, user.id, "remind me of this")
+    backend = Backend(database, tmp_path / "first.log")
     backend.start()
     text = f"scheduled before the crash {uuid.uuid4().hex[:6]}"
     soon = utcnow() + timedelta(hours=1)
-    job_id = db.call(scheduled.schedule, user.id, room.id, text, soon)
-    reminder_id = db.call(reminders.remind, user.id, note.id, soon, "")
+    job_id = call(scheduled.schedule, user.id, room.id, text, soon)
+    reminder_id = call(reminders.remind, user.id, note.id, soon, "")
     backend.kill()  # kill -9: nothing flushed, nothing shut down
     make_due(ScheduledMessage, [job_id])
     make_due(Reminder, [reminder_id])
     assert count(text) == 0
 
-    restarted = Backend(os.environ["DATABASE_URL"], tmp_path / "second.log")
+    restarted = Backend(database, tmp_path / "second.log")
     restarted.start()
     try:
         tab = await open_room(restarted.url, room.slug, token)
@@ -94,14 +133,14 @@ async def test_a_scheduled_message_and_a_reminder_survive_kill_9_and_fire_once_a
 async def test_two_workers_over_redis_fire_each_due_job_once(two_backends):
     first, second = two_backends
     user, token = person("xw-later")
-    room = db.call(rooms.create_room, f"Later race {uuid.uuid4().hex[:6]}", "", user.id)
-    note = db.call(messages.post_message, room.id, user.id, "the thing")
+    room = call(rooms.create_room, f"Later race {uuid.uuid4().hex[:6]}", "", user.id)
+    note = call(messages.post_message, room.id, user.id, "the thing")
     on_first = await open_room(first.url, room.slug, token)
     on_second = await open_room(second.url, room.slug, token)
     texts = [f"raced {i} {uuid.uuid4().hex[:6]}" for i in range(12)]
     soon = utcnow() + timedelta(hours=1)
-    jobs = [db.call(scheduled.schedule, user.id, room.id, text, soon) for text in texts]
-    set_ = [db.call(reminders.remind, user.id, note.id, soon, f"note {i}") for i in range(6)]
+    jobs = [call(scheduled.schedule, user.id, room.id, text, soon) for text in texts]
+    set_ = [call(reminders.remind, user.id, note.id, soon, f"note {i}") for i in range(6)]
     make_due(ScheduledMessage, jobs)  # due at once for both workers' runners
     make_due(Reminder, set_)
 
