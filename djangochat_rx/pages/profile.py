@@ -95,7 +95,7 @@ def _profile() -> rx.Component:
         rx.cond(ProfileState.is_bot, rx.badge("bot", color_scheme="gray", variant="soft", id="profile-bot")),
         rx.cond(ProfileState.is_guest, guest_mark(id="profile-guest")),
         rx.cond(ProfileState.about != "", rx.text(ProfileState.about, id="profile-about")),
-        rx.cond(ProfileState.status != "", rx.text(ProfileState.status, id="profile-status")),
+        rx.cond(ProfileState.status_line != "", rx.text(ProfileState.status_line, id="profile-status")),
         rx.cond(
             ProfileState.quiet_until != "",
             rx.text(

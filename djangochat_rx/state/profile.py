@@ -20,7 +20,7 @@ class ProfileState(AuthState):
     display_name: str = ""
     about: str = ""
     # Their status, their time zone and the time there (when known), and until when they are not to be disturbed.
-    status: str = ""
+    status_line: str = ""
     local_time: str = ""
     quiet_until: str = ""
     joined: str = ""
@@ -108,7 +108,7 @@ class ProfileState(AuthState):
 
     def _show(self, profile: profiles.Profile) -> None:
         self.shown_name, self.display_name, self.about = profile.username, profile.display_name, profile.about
-        self.status, self.quiet_until = profile.status, profile.quiet_until
+        self.status_line, self.quiet_until = profile.status, profile.quiet_until
         self.local_time = (
             f"{availability.local(utcnow(), profile.time_zone):%H:%M} ({profile.time_zone})"
             if profile.time_zone

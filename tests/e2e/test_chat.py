@@ -73,7 +73,7 @@ def test_two_users_chat_live_and_history_survives_reload(new_page):
 
     xss = "<img src=x onerror=alert(1)> <b>bold?</b>"
     composer(bob).fill(xss)
-    bob.get_by_role("button", name="Send").click()
+    bob.get_by_role("button", name="Send", exact=True).click()
     expect(messages(alice)).to_have_count(2)
     expect(messages(alice).nth(1)).to_contain_text(xss)
     assert alice.locator("#messages img, #messages b").count() == 0
@@ -107,7 +107,7 @@ def test_bad_input_gets_clear_messages_on_the_page(new_page):
     room_name = unique("Quiet ")
     create_room(page, room_name)
     composer(page).fill("   ")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("Type a message first")
 
     composer(page).fill("one message")

@@ -99,7 +99,7 @@ def test_the_sender_is_told_the_mention_waits_and_the_recipients_day_brings_it(n
     today = datetime.now(TOKYO).weekday()
     set_working_days(bob, {today, tomorrow}, "00:00", "23:59")
     expect(bob.get_by_text("Working hours saved.")).to_be_visible()
-    bob.wait_for_function("window.__notices.length > 0", timeout=15_000)
+    bob.wait_for_function("() => window.__notices.length > 0", timeout=15_000)
     assert notices(bob) == [
         {"title": "While you were away", "body": "1 mention waited while you were not to be disturbed."}
     ]

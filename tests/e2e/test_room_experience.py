@@ -244,7 +244,15 @@ def test_author_edits_and_deletes_live_while_others_get_no_controls(new_page):
                 "(buttons) => buttons.filter((b) => b.checkVisibility()).map((b) => b.getAttribute('aria-label'))"
             )
         )
-        assert names == ["Add reaction", "Reply in thread", "Pin message", "Forward message", "Save for later"], names
+        assert names == [
+            "Add reaction",
+            "Reply in thread",
+            "Pin message",
+            "Forward message",
+            "Remind me",
+            "Select messages",
+            "Save for later",
+        ], names
         expect(toolbar).to_have_count(1)
     typo.hover()
     expect(typo.locator(".message-tools")).to_be_attached()
@@ -471,7 +479,7 @@ def test_message_box_and_send_button_fit_on_a_phone_screen(new_page):
     create_room(page, unique("Pocket "))
     send(page, "hi")
     expect(composer(page)).to_be_in_viewport(ratio=1)
-    expect(page.get_by_role("button", name="Send")).to_be_in_viewport(ratio=1)
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_in_viewport(ratio=1)
 
 
 def test_room_page_on_a_phone_has_no_sideways_scroll_and_works_by_keyboard_and_in_both_themes(new_page):
@@ -483,7 +491,7 @@ def test_room_page_on_a_phone_has_no_sideways_scroll_and_works_by_keyboard_and_i
     send(page, "```\n" + "wide code " * 40 + "\n```")
     expect(messages(page)).to_have_count(2)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
-    send_button = page.get_by_role("button", name="Send")
+    send_button = page.get_by_role("button", name="Send", exact=True)
 
     html = page.locator("html")
     toggle = page.get_by_role("button", name="Toggle dark mode")
