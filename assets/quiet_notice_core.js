@@ -19,15 +19,17 @@ export function mentioned(text) {
 }
 
 // The lines to show for `text` typed now (`now`, a Date): `people` are the quiet people of the room
-// ([{name, zone, until}], `until` ISO: when they may be disturbed again); in a direct conversation
-// (`direct`) all of them, elsewhere those the text mentions. A person whose quiet time is over is left out.
+// ([{name, zone, until, groups}], `until` ISO: when they may be disturbed again, `groups` the user groups they are
+// in, space-separated); in a direct conversation (`direct`) all of them, elsewhere those the text mentions by name
+// or by one of their groups. A person whose quiet time is over is left out.
 export function quietLines(people, text, now, direct) {
   const named = mentioned(text);
   const lines = [];
   for (const person of people || []) {
     const until = new Date(person.until);
     if (Number.isNaN(until.getTime()) || until <= now) continue;
-    if (!direct && !named.has(String(person.name).toLowerCase())) continue;
+    const groups = String(person.groups || "").split(" ").filter(Boolean);
+    if (!direct && !named.has(String(person.name).toLowerCase()) && !groups.some((group) => named.has(group))) continue;
     const sameDay = clockIn(until, person.zone) && until - now < 20 * 3600 * 1000;
     const when = sameDay
       ? `${clockIn(until, person.zone)} their time`

@@ -31,6 +31,18 @@ def _time_zone() -> rx.Component:
     )
 
 
+def _choice(name: str, options: dict[str, str], default: str, label: str) -> rx.Component:
+    """A form's small drop-down: `options` value -> label, `default` chosen, `label` its accessible name."""
+    return rx.el.select(
+        *[rx.el.option(text, value=value) for value, text in options.items()],
+        name=name,
+        default_value=default,
+        aria_label=label,
+        class_name="plain-select",
+        width="auto",
+    )
+
+
 _DND_LABELS = {30: "30 minutes", 60: "1 hour", 120: "2 hours", 240: "4 hours", 0: "Until tomorrow 09:00"}
 
 
@@ -49,13 +61,11 @@ def _dnd() -> rx.Component:
             ),
             rx.form(
                 rx.hstack(
-                    rx.el.select(
-                        *[rx.el.option(label, value=str(minutes)) for minutes, label in _DND_LABELS.items()],
-                        name="dnd_minutes",
-                        default_value="60",
-                        aria_label="Do not disturb for",
-                        class_name="plain-select",
-                        width="auto",
+                    _choice(
+                        "dnd_minutes",
+                        {str(minutes): label for minutes, label in _DND_LABELS.items()},
+                        "60",
+                        "Do not disturb for",
                     ),
                     rx.button("Turn on", type="submit", variant="soft", size="2"),
                     align="center",
@@ -161,14 +171,7 @@ def _status() -> rx.Component:
                 width="100%",
             ),
             rx.hstack(
-                rx.el.select(
-                    *[rx.el.option(label, value=key) for key, label in availability.STATUS_CLEARS.items()],
-                    name="status_clears",
-                    default_value="today",
-                    aria_label="Clear the status after",
-                    class_name="plain-select",
-                    width="auto",
-                ),
+                _choice("status_clears", availability.STATUS_CLEARS, "today", "Clear the status after"),
                 rx.button("Set status", type="submit", variant="soft", size="2"),
                 rx.cond(
                     (AvailabilityState.status_emoji != "") | (AvailabilityState.status_text != ""),

@@ -27,7 +27,7 @@ from djangochat_rx import db as database
 from djangochat_rx.domain import access
 from djangochat_rx.domain.text import without_hidden
 from djangochat_rx.domain.wording import counted
-from djangochat_rx.models import User, as_utc, utcnow
+from djangochat_rx.models import User, UserGroup, UserGroupMember, as_utc, utcnow
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WORKWEEK = 0b0011111  # Monday to Friday
@@ -334,7 +334,8 @@ QUIET_LISTED = 200
 
 def quiet_in_room(db: Session, room_id: int, viewer_id: int, now: datetime | None = None) -> list[dict[str, str]]:
     """The people who may read the room (the viewer may read it too: else nobody) and may not be disturbed now —
-    what a sender is told before writing to them: name, time zone, and when they may be disturbed again. At most
+    what a sender is told before writing to them: name, time zone, when they may be disturbed again, and the user
+    groups they are in (a mention of one of them tells them too: user_groups.py). At most
     QUIET_LISTED, read among those with a do-not-disturb or working hours only."""
     now = as_utc(now or utcnow())
     if not access.can_read_id(db, viewer_id, room_id):
@@ -345,8 +346,18 @@ def quiet_in_room(db: Session, room_id: int, viewer_id: int, now: datetime | Non
     )
     found = _quiet_now(db, condition, now, limit=QUIET_LISTED)
     rows = db.exec(select(User.id, User.username, User.time_zone).where(col(User.id).in_(list(found)))).all()
+    groups: dict[int, list[str]] = {}
+    if found:
+        memberships = select(UserGroupMember.user_id, UserGroup.name).join(
+            UserGroup, col(UserGroup.id) == UserGroupMember.group_id
+        )
+        for user_id, group in db.exec(memberships.where(col(UserGroupMember.user_id).in_(list(found)))):
+            groups.setdefault(user_id, []).append(group)
     db.rollback()
-    people = [{"name": name, "zone": zone or "UTC", "until": found[uid].isoformat()} for uid, name, zone in rows]
+    people = [
+        {"name": name, "zone": zone or "UTC", "until": found[uid].isoformat(), "groups": " ".join(groups.get(uid, []))}
+        for uid, name, zone in rows
+    ]
     return sorted(people, key=lambda person: person["name"])
 
 

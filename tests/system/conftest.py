@@ -1,5 +1,6 @@
 """Several backend processes sharing Redis and the test database."""
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,12 +11,11 @@ from bench.server import Backend
 from bench.services import redis_server
 
 
-@pytest.fixture(scope="module")
-def two_backends(tmp_path_factory) -> Iterator[tuple[Backend, Backend]]:
-    """Two production backends on free ports, relaying through one throwaway Redis (per test module)."""
-    logs = tmp_path_factory.mktemp("workers")
+@contextlib.contextmanager
+def backends_over_redis(database_url: str, logs: Path, count: int = 2) -> Iterator[tuple[Backend, ...]]:
+    """`count` production backends on free ports and one database, relaying through one throwaway Redis."""
     with redis_server() as redis_url:
-        backends = [Backend(os.environ["DATABASE_URL"], Path(logs) / f"backend{i}.log", redis_url) for i in (1, 2)]
+        backends = [Backend(database_url, logs / f"backend{i}.log", redis_url) for i in range(1, count + 1)]
         for backend in backends:
             backend.start()
         try:
@@ -23,3 +23,10 @@ def two_backends(tmp_path_factory) -> Iterator[tuple[Backend, Backend]]:
         finally:
             for backend in backends:
                 backend.stop()
+
+
+@pytest.fixture(scope="module")
+def two_backends(tmp_path_factory) -> Iterator[tuple[Backend, Backend]]:
+    """Two backends on the test database (per test module)."""
+    with backends_over_redis(os.environ["DATABASE_URL"], tmp_path_factory.mktemp("workers")) as backends:
+        yield backends

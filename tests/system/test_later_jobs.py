@@ -9,7 +9,6 @@ import asyncio
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,13 +16,13 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from bench.server import Backend
-from bench.services import redis_server
 from djangochat_rx import db
 from djangochat_rx.domain import accounts, messages, reminders, rooms, scheduled, sessions
 from djangochat_rx.models import Message, Reminder, ScheduledMessage, utcnow
 from djangochat_rx.state.auth import AuthState
 from djangochat_rx.state.room import RoomState
 from tests.support.client import STORAGE_KEY, ReflexTab
+from tests.system.conftest import backends_over_redis
 
 _ENGINE: list = []
 
@@ -45,17 +44,9 @@ def call(fn: Callable[..., Any], *args: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def two_backends(database, tmp_path_factory) -> Iterator[tuple[Backend, Backend]]:
-    """Two production backends on this module's database, relaying through one throwaway Redis."""
-    logs = tmp_path_factory.mktemp("later-workers")
-    with redis_server() as redis_url:
-        backends = [Backend(database, Path(logs) / f"backend{i}.log", redis_url) for i in (1, 2)]
-        for backend in backends:
-            backend.start()
-        try:
-            yield tuple(backends)
-        finally:
-            for backend in backends:
-                backend.stop()
+    """Two backends on this module's database (conftest's are on the shared one)."""
+    with backends_over_redis(database, tmp_path_factory.mktemp("later-workers")) as backends:
+        yield backends
 
 
 def person(prefix: str) -> tuple[accounts.UserView, str]:

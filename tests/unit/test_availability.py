@@ -174,8 +174,11 @@ def test_a_sender_is_told_of_the_quiet_people_who_may_read_the_room_and_an_outsi
     availability.set_time_zone(session, bob.id, "Europe/Paris")
     quiet_for_an_hour(session, bob.id)
     quiet_for_an_hour(session, carol.id)  # quiet too, but not in the room
+    from djangochat_rx.domain import user_groups
+
+    user_groups.create(session, alice.id, "backend", "", "bob")
     [listed] = availability.quiet_in_room(session, secret.id, alice.id)
-    assert (listed["name"], listed["zone"]) == ("bob", "Europe/Paris") and listed["until"]
+    assert (listed["name"], listed["zone"], listed["groups"]) == ("bob", "Europe/Paris", "backend") and listed["until"]
     assert availability.quiet_in_room(session, secret.id, bob.id) == []  # never oneself
     assert availability.quiet_in_room(session, secret.id, carol.id) == []  # an outsider hears of nobody
 

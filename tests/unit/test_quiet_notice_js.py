@@ -40,3 +40,9 @@ def test_a_wait_over_the_weekend_names_the_day():
     assert lines("@Ann hi", people=monday, now="2026-12-11T23:00:00Z") == [
         "ann: 18:00 for them, notified at Mon 09:00 their time"
     ]
+
+
+def test_a_mention_of_a_group_tells_of_its_quiet_members():
+    people = [{**PEOPLE[0], "groups": "backend ops"}]
+    assert lines("@backend deploy?", people=people) == ["ann: 23:10 for them, notified at 09:00 their time"]
+    assert lines("@frontend deploy?", people=people) == []
