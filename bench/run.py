@@ -283,6 +283,9 @@ async def fanout_once(
     With `preview_share`, that share of the messages links a page of a site on 127.0.0.1 (bench/pages.py, allowed
     by the backend's settings for the run): each link is new, so its card and picture are fetched and re-encoded."""
     with tempfile.TemporaryDirectory(prefix="djangochat-bench-") as tmp, pages.serving() as site:
+        if group_share:
+            # The senders are members, not the room's owner: let a group of BENCH_GROUP_SIZE be mentioned by anyone.
+            os.environ["ROOM_MENTION_OWNER_ONLY_OVER"] = str(BENCH_GROUP_SIZE * 2)
         if preview_share:
             os.environ["LINK_PREVIEW_ALLOWED_NETWORKS"] = "127.0.0.1/32"
             os.environ["LINK_PREVIEW_ALLOWED_PORTS"] = f"80,443,{site.port}"

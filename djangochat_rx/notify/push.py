@@ -171,8 +171,12 @@ def deliveries(db: Session, event: MessageSent) -> list[Delivery]:
     everything = room_prefs.wants_all(db, room.id, room.kind)
     author_id = db.exec(select(User.id).where(User.username_key == author_key)).first()
     people = (mentioned | everything) - {author_id}
+    # Only people with a subscribed browser can be pushed (most are not: a group mention of 100 costs one query).
+    if people:
+        people &= set(db.exec(select(PushSubscription.user_id).where(col(PushSubscription.user_id).in_(people))))
     people -= room_prefs.quiet(db, room.id, people, event.urgent)
-    people = {user_id for user_id in people if access.can_read_id(db, user_id, room.id)}
+    if people:
+        people = set(db.exec(select(User.id).where(col(User.id).in_(people), access.readable(User.id, room.id))))
     if not people:
         db.rollback()
         return []
