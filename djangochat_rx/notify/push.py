@@ -208,20 +208,24 @@ def deliveries(db: Session, event: MessageSent) -> list[Delivery]:
     return result
 
 
+def _to_browsers(db: Session, user_id: int | None, notice: dict[str, str]) -> list[Delivery]:
+    """One notice for one person (a summary, a reminder), on each browser they subscribed."""
+    rows = db.exec(select(PushSubscription).where(PushSubscription.user_id == user_id)).all() if user_id else []
+    db.rollback()
+    payload = json.dumps(notice)
+    return [Delivery(row.id, row.endpoint, row.p256dh, row.auth, payload) for row in rows]
+
+
 def summary_deliveries(db: Session, event: QuietEnded) -> list[Delivery]:
     """The push summing up what waited while `event.username` was not to be disturbed, on each of their browsers."""
     user_id = db.exec(select(User.id).where(User.username_key == accounts.username_key(event.username))).first()
-    rows = db.exec(select(PushSubscription).where(PushSubscription.user_id == user_id)).all() if user_id else []
-    db.rollback()
-    payload = json.dumps(
-        {
-            "title": "While you were away",
-            "body": availability.summary_text(event.mentions, event.direct),
-            "url": routes.ROOMS,
-            "tag": "djangochat-quiet-ended",
-        }
-    )
-    return [Delivery(row.id, row.endpoint, row.p256dh, row.auth, payload) for row in rows]
+    notice = {
+        "title": "While you were away",
+        "body": availability.summary_text(event.mentions, event.direct),
+        "url": routes.ROOMS,
+        "tag": "djangochat-quiet-ended",
+    }
+    return _to_browsers(db, user_id, notice)
 
 
 # Rooms where someone wants every message (room_prefs "all"): a new message there calls for push.notify.
@@ -293,34 +297,29 @@ async def _push(delivery: Delivery, private_pem: str) -> str:
     return "sent"
 
 
-async def heard(events: list[MessageSent | QuietEnded]) -> None:
-    """After the commit (actions.publish): push what new messages call for, in the background; nothing at all
-    for a message nobody may be pushed of (most of them: no task is started). A quiet time's end: its summary."""
-    if any(isinstance(event, QuietEnded) or event.calls_for_push(loud_rooms) for event in events):
+# What push hears (subscribers.py): new messages, and the notices that are for one person (a quiet time's summary,
+# a reminder that fell due), always pushed.
+HEARS = (MessageSent, QuietEnded, ReminderDue)
+
+
+async def heard(events: list[MessageSent | QuietEnded | ReminderDue]) -> None:
+    """After the commit (actions.publish): push what the events call for, in the background; nothing at all
+    for a message nobody may be pushed of (most of them: no task is started)."""
+    if any(not isinstance(event, MessageSent) or event.calls_for_push(loud_rooms) for event in events):
         sockets.spawn(notify(events))
 
 
 def reminder_deliveries(db: Session, event: ReminderDue) -> list[Delivery]:
     """The pushes of a reminder that fell due: to each browser its person subscribed, linking to the message (the
     Reminders page for a note only)."""
-    rows = db.exec(select(PushSubscription).where(PushSubscription.user_id == event.user_id)).all()
-    db.rollback()
-    about = event.note or event.excerpt
-    payload = json.dumps(
-        {
-            "title": f"Reminder in #{event.room_name}" if event.room_name else "Reminder",
-            "body": about,
-            "url": routes.located(event.message_id) if event.message_id else routes.REMINDERS,
-            # The same tag as the page's own notice (realtime later_notices): a hidden tab and the push show one.
-            "tag": f"djangochat-reminder-{event.reminder_id}",
-        }
-    )
-    return [Delivery(row.id, row.endpoint, row.p256dh, row.auth, payload) for row in rows]
-
-
-async def reminded(events: list[ReminderDue]) -> None:
-    """After the commit: push each reminder that fell due to its person's browsers, in the background."""
-    sockets.spawn(notify(events))
+    notice = {
+        "title": f"Reminder in #{event.room_name}" if event.room_name else "Reminder",
+        "body": event.note or event.excerpt,
+        "url": routes.located(event.message_id) if event.message_id else routes.REMINDERS,
+        # The same tag as the page's own notice (realtime later_notices): a hidden tab and the push show one.
+        "tag": f"djangochat-reminder-{event.reminder_id}",
+    }
+    return _to_browsers(db, event.user_id, notice)
 
 
 async def notify(events: list[Event]) -> int:

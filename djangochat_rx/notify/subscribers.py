@@ -5,7 +5,7 @@ actions.publish for the kinds of events it hears; `register` runs at start (djan
 session)."""
 
 from djangochat_rx import actions
-from djangochat_rx.domain.events import LIVE, MAIL, MessageSent, QuietEnded, ReminderDue
+from djangochat_rx.domain.events import LIVE, MAIL, MessageSent, ReminderDue
 from djangochat_rx.notify import hooks, mail, notices, previews, push
 from djangochat_rx.realtime import hub
 
@@ -13,10 +13,9 @@ from djangochat_rx.realtime import hub
 def register() -> None:
     """Subscribe every channel to actions.publish (once, however often called)."""
     actions.subscribe(hub.publish, LIVE)
-    actions.subscribe(push.heard, (MessageSent, QuietEnded))
+    actions.subscribe(push.heard, push.HEARS)
     actions.subscribe(hooks.heard, (MessageSent,))
     actions.subscribe(mail.requested, MAIL)
     actions.subscribe(previews.heard, previews.HEARS)
-    # A reminder that fell due (actions/later.py): pushed, and emailed by the person's settings.
-    actions.subscribe(push.reminded, (ReminderDue,))
+    # A reminder that fell due (actions/later.py) is pushed (push.HEARS) and emailed by the person's settings.
     actions.subscribe(notices.reminded, (ReminderDue,))
