@@ -6,8 +6,9 @@ every notification path asks — may this person be disturbed now, and if not, f
 - **Do not disturb** now, until a time (`dnd_until`); and **working hours** (`work_days`, a bit per weekday,
   Monday = 1; `work_start`..`work_end` in minutes after local midnight): outside them is quiet too. No days set:
   no schedule.
-- **Quiet** (`quiet_until`): while it lasts, nothing notifies (push, email, browser notices); what waited is
-  summarised when it ends (notify/attention.py). The sender is told before sending (`reachable_at`).
+- **Quiet** (`quiet_until`): while it lasts, nothing notifies (push, email, browser notices: `hold`, asked through
+  room_prefs.quiet); what waited is summarised when it ends (`quiet_over`, actions/availability.py end_quiet). The
+  sender is told before sending (`quiet_in_room`).
 - **Status**: an emoji and a short text beside the name until `status_until`.
 """
 
@@ -79,8 +80,12 @@ class Schedule:
 
     @classmethod
     def of(cls, user: User) -> "Schedule":
-        until = as_utc(user.dnd_until) if user.dnd_until is not None else None
-        return cls(user.time_zone, until, user.work_days, user.work_start, user.work_end)
+        return cls.read(user.time_zone, user.dnd_until, user.work_days, user.work_start, user.work_end)
+
+    @classmethod
+    def read(cls, time_zone: str, dnd_until: datetime | None, work_days: int, start: int, end: int) -> "Schedule":
+        """From the columns as the database gives them (`_SCHEDULE_COLUMNS` after the id)."""
+        return cls(time_zone, as_utc(dnd_until) if dnd_until is not None else None, work_days, start, end)
 
 
 def local(moment: datetime, time_zone: str) -> datetime:
@@ -248,8 +253,8 @@ def _quiet_now(db: Session, condition: Any, now: datetime, limit: int | None = N
     query = select(*_SCHEDULE_COLUMNS).where(condition, or_(col(User.work_days) != 0, col(User.dnd_until) > now))
     rows = db.exec(query.order_by(User.id).limit(limit) if limit else query).all()
     quiet = {}
-    for user_id, time_zone, dnd, days, start, end in rows:
-        until = quiet_until(Schedule(time_zone, as_utc(dnd) if dnd else None, days, start, end), now)
+    for user_id, *columns in rows:
+        until = quiet_until(Schedule.read(*columns), now)
         if until is not None:
             quiet[user_id] = until
     return quiet
@@ -314,8 +319,8 @@ def quiet_over(db: Session, now: datetime | None = None) -> list[tuple[int, str,
     db.rollback()
     over = [
         (user_id, username, since)
-        for user_id, username, since, time_zone, dnd, days, start, end in rows
-        if quiet_until(Schedule(time_zone, as_utc(dnd) if dnd else None, days, start, end), now) is None
+        for user_id, username, since, *columns in rows
+        if quiet_until(Schedule.read(*columns), now) is None
     ]
     claimed = []
     for user_id, username, since in over:
