@@ -91,8 +91,9 @@ def _work_hours() -> rx.Component:
             rx.el.input(
                 type="checkbox",
                 name=f"work_day_{day}",
-                checked=AvailabilityState.work_days[day],
-                on_change=AvailabilityState.toggle_work_day(day),
+                default_checked=AvailabilityState.work_days[day],
+                # A new saved value draws the box anew; in between the browser keeps the tick (the form sends it).
+                key=AvailabilityState.work_days[day].to_string(),
             ),
             name,
             class_name="day-choice",
@@ -109,8 +110,8 @@ def _work_hours() -> rx.Component:
                     rx.el.input(
                         type="time",
                         name="work_start",
-                        value=AvailabilityState.work_start,
-                        on_change=AvailabilityState.set_work_start,
+                        default_value=AvailabilityState.work_start,
+                        key=AvailabilityState.work_start,
                         required=True,
                     ),
                 ),
@@ -119,8 +120,8 @@ def _work_hours() -> rx.Component:
                     rx.el.input(
                         type="time",
                         name="work_end",
-                        value=AvailabilityState.work_end,
-                        on_change=AvailabilityState.set_work_end,
+                        default_value=AvailabilityState.work_end,
+                        key=AvailabilityState.work_end,
                         required=True,
                     ),
                 ),

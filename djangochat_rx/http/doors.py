@@ -266,11 +266,8 @@ SOCKET_DOORS: dict[str, dict[str, SocketBudget]] = {
         "load_availability": READ,
         "save_status": SEND,
         "save_work_hours": SEND,
-        "set_work_end": READ,
-        "set_work_start": READ,
         "start_dnd": SEND,
         "stop_dnd": SEND,
-        "toggle_work_day": READ,
     },
     "AccountFormState": {
         "login": SocketBudget(counts=("LOGIN_PER_ACCOUNT", "LOGIN_PER_CLIENT", "LOGIN_PER_DEVICE"), work=("bcrypt",)),

@@ -87,19 +87,6 @@ class AvailabilityState(AuthState):
         return None
 
     @rx.event
-    def toggle_work_day(self, day: int):
-        if isinstance(day, int) and 0 <= day < 7:
-            self.work_days[day] = not self.work_days[day]
-
-    @rx.event
-    def set_work_start(self, value: str):
-        self.work_start = value if isinstance(value, str) else ""
-
-    @rx.event
-    def set_work_end(self, value: str):
-        self.work_end = value if isinstance(value, str) else ""
-
-    @rx.event
     async def start_dnd(self, form: dict[str, Any]):
         """Do not disturb for the chosen time (minutes; 0: until tomorrow 09:00)."""
         identity = await self._identity()
