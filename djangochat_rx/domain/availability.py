@@ -84,7 +84,7 @@ class Schedule:
 
     @classmethod
     def read(cls, time_zone: str, dnd_until: datetime | None, work_days: int, start: int, end: int) -> "Schedule":
-        """From the columns as the database gives them (`_SCHEDULE_COLUMNS` after the id)."""
+        """From the columns as the database gives them (SCHEDULE)."""
         return cls(time_zone, as_utc(dnd_until) if dnd_until is not None else None, work_days, start, end)
 
 
@@ -128,10 +128,6 @@ def quiet_until(schedule: Schedule, now: datetime | None = None) -> datetime | N
         moment = schedule.dnd_until
     moment = _next_work_start(schedule, moment)
     return None if moment <= now else moment
-
-
-def is_quiet(user: User, now: datetime | None = None) -> bool:
-    return quiet_until(Schedule.of(user), now) is not None
 
 
 def time_zone_of(db: Session, user_id: int) -> str:
@@ -244,7 +240,9 @@ def set_work_hours(db: Session, user_id: int, days: int, start: int, end: int) -
 # --- the one gate: who may not be disturbed now --------------------------------------------------------------
 
 HOLD_SLACK = timedelta(seconds=10)
-_SCHEDULE_COLUMNS = (User.id, User.time_zone, User.dnd_until, User.work_days, User.work_start, User.work_end)
+# The columns a Schedule is read from (Schedule.read), and with the person's id first.
+SCHEDULE = (User.time_zone, User.dnd_until, User.work_days, User.work_start, User.work_end)
+_SCHEDULE_COLUMNS = (User.id, *SCHEDULE)
 
 
 def _quiet_now(db: Session, condition: Any, now: datetime, limit: int | None = None) -> dict[int, datetime]:

@@ -48,8 +48,9 @@ def members(db: Session, user_id: int, room_id: int, guests_only: bool = False) 
     room = db.get(Room, room_id)
     if room is None or not access.can_read(db, user_id, room):
         raise RoomNotFound()
+    status = (User.status_emoji, User.status_text, User.status_until)
     query = (
-        select(User, RoomMember.role)
+        select(User.username, RoomMember.role, User.is_guest, *status, *availability.SCHEDULE)
         .join(User, col(User.id) == RoomMember.user_id)
         .where(RoomMember.room_id == room_id)
         .order_by(col(RoomMember.role) != OWNER, col(User.username_key))
@@ -58,13 +59,13 @@ def members(db: Session, user_id: int, room_id: int, guests_only: bool = False) 
     now = utcnow()
     return [
         MemberView(
-            user.username,
+            username,
             role,
-            user.is_guest,
-            availability.status_line(user.status_emoji, user.status_text, user.status_until, now),
-            availability.is_quiet(user, now),
+            guest,
+            availability.status_line(emoji, text, until, now),
+            availability.quiet_until(availability.Schedule.read(*schedule), now) is not None,
         )
-        for user, role in rows
+        for username, role, guest, emoji, text, until, *schedule in rows
     ]
 
 
