@@ -135,8 +135,10 @@ async def test_rooms_list_updates_live_with_last_message_and_unread(open_tab, ma
 
 
 async def test_a_mention_marks_the_room_and_sends_a_notice_until_read(open_tab, make_user, room):
-    alice, a = await in_room(open_tab, make_user, room)
-    bob, bob_token = make_user()
+    # `@` offers the first 1000 names in name order; the session's database holds more people than that by the
+    # time this runs, so these two are named to come first ("0" sorts before letters) whatever ran before.
+    alice, a = await in_room(open_tab, make_user, room, make_user(unique("0mention-")))
+    bob, bob_token = make_user(unique("0mention-"))
     lobby = await open_tab("/rooms", token=bob_token)
     await lobby.wait_for(lambda: lobby_entry(lobby, room.slug) is not None)
     assert a.var(RoomState, "mention_names") == []  # loaded when first needed, not with every page
